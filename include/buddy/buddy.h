@@ -1,0 +1,478 @@
+/*
+ * libbuddy: the Linux kernel's buddy page allocator as a freestanding library.
+ *
+ * This header is the whole public API of the core. It includes nothing but
+ * <stddef.h>, <stdint.h> and <stdbool.h>, so it can be used from a kernel, a
+ * hypervisor, firmware, wasm or a normal program.
+ *
+ * Vocabulary (the kernel's):
+ *   page      the unit of management, 2^page_shift bytes (any power of two >= 16)
+ *   pfn       page frame number: the page's index in the caller's frame space
+ *   order     log2 of a block's size in pages; a block of order k is 2^k pages
+ *             and its first pfn is a multiple of 2^k (naturally aligned)
+ *   buddy     the block a block merges with: buddy_pfn = pfn ^ (1 << order)
+ *   zone      a span of pfns managed as one buddy system, with its own
+ *             free_area[order] free lists
+ *   node      a group of zones (DMA, DMA32, Normal ...) as in NUMA
+ *   system    the nodes, with the kernel's zonelist fallback between them
+ *
+ * Memory model: the core allocates nothing and never reads or writes the pages
+ * it manages. All state lives in a metadata buffer the caller provides
+ * (buddy_zone_meta_size() says how big), so pfns may name physical frames,
+ * device or GPU memory, or offsets in a file.
+ *
+ * Errors: every function that can fail returns 0 or a negative BUDDY_E* code
+ * (see BUDDY_ERRNO_MAP); a failed call changes nothing.
+ *
+ * Locking: the core itself takes no locks. A zone must not be used by two
+ * threads at once unless the embedder serialises calls (the hosted layer does).
+ */
+#ifndef BUDDY_BUDDY_H
+#define BUDDY_BUDDY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Symbol visibility: the library is built with hidden visibility and exports
+ * exactly what is marked BUDDY_API. */
+#if defined(BUDDY_STATIC_DEFINE) || !defined(__GNUC__)
+#define BUDDY_API
+#else
+#define BUDDY_API __attribute__((visibility("default")))
+#endif
+
+#define BUDDY_VERSION_MAJOR 0
+#define BUDDY_VERSION_MINOR 1
+#define BUDDY_VERSION_PATCH 0
+
+/* ------------------------------------------------------------------------ */
+/* Limits                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Largest max_order a zone accepts: blocks of up to 2^31 pages. Bounded by the
+ * 5-bit order field of the per-page state byte and the 32-bit page index. */
+#define BUDDY_MAX_ORDER_LIMIT 31u
+/* Number of free lists a zone can have (orders 0..BUDDY_MAX_ORDER_LIMIT). */
+#define BUDDY_NR_ORDERS (BUDDY_MAX_ORDER_LIMIT + 1u)
+/* Default max_order, as in Linux: 1024 pages = 4 MiB with 4 KiB pages. */
+#define BUDDY_DEFAULT_MAX_ORDER 10u
+#define BUDDY_DEFAULT_PAGE_SIZE 4096u
+#define BUDDY_MIN_PAGE_SIZE 16u
+/* A zone spans at most 2^32 - 1 pages (16 TiB with 4 KiB pages); use several
+ * zones for more. */
+#define BUDDY_MAX_ZONE_PAGES 0xffffffffu
+/* Bytes of metadata per page of span, not counting the fixed zone header. */
+#define BUDDY_META_BYTES_PER_PAGE 9u
+/* Zone names are copied; longer names are truncated. */
+#define BUDDY_ZONE_NAME_MAX 15u
+
+/* Nodes and zones of a buddy_system, as the kernel's MAX_NUMNODES and
+ * MAX_NR_ZONES. */
+#define BUDDY_MAX_NUMNODES 8u
+#define BUDDY_MAX_NR_ZONES 4u
+
+typedef uint64_t buddy_pfn_t;
+#define BUDDY_PFN_NONE UINT64_MAX
+
+/* ------------------------------------------------------------------------ */
+/* Errors: one table, one strerror                                           */
+/* ------------------------------------------------------------------------ */
+
+#define BUDDY_ERRNO_MAP(X)                                                     \
+    X(ENOMEM, -1, "out of memory: no free block of the requested order")      \
+    X(EINVAL, -2, "invalid argument")                                          \
+    X(EORDER, -3, "order above the zone's max_order")                          \
+    X(ERANGE, -4, "frame or address outside the zone")                         \
+    X(EALIGN, -5, "frame or address not aligned to the block size")            \
+    X(EINTERIOR, -6, "frame is inside an allocated block, not its first page") \
+    X(EDOUBLEFREE, -7, "block is already free (double free)")                  \
+    X(EWRONGORDER, -8, "order differs from the allocated block's order")       \
+    X(EHOLE, -9, "frame is in a hole: never given to the zone")                \
+    X(ERESERVED, -10, "frame is reserved, not allocated")                      \
+    X(ENULL, -11, "NULL pointer")                                              \
+    X(EBUSY, -12, "range contains allocated pages")                            \
+    X(EOVERLAP, -13, "range overlaps memory already in the zone")              \
+    X(EPAGESIZE, -14, "page size is not a power of two >= 16")                 \
+    X(EMAXORDER, -15, "max_order above BUDDY_MAX_ORDER_LIMIT")                 \
+    X(ENOSPC, -16, "metadata buffer too small")                                \
+    X(ESPAN, -17, "zone span empty, too large, or past the end of pfn space")  \
+    X(ENOBASE, -18, "zone has no base address for the byte API")               \
+    X(ENODE, -19, "node or zone index out of range")                           \
+    X(EEXIST, -20, "zone slot taken, or zone spans overlap")                   \
+    X(EZERO, -21, "zero-size request")                                         \
+    X(ECORRUPT, -22, "allocator state is inconsistent")                        \
+    X(EBADZONE, -23, "not an initialised zone")
+
+enum buddy_errno {
+    BUDDY_OK = 0,
+#define BUDDY_ERRNO_ENUM_(name, value, text) BUDDY_##name = (value),
+    BUDDY_ERRNO_MAP(BUDDY_ERRNO_ENUM_)
+#undef BUDDY_ERRNO_ENUM_
+};
+
+/* Text for a BUDDY_E* code (or 0); "unknown error" for anything else. */
+BUDDY_API const char *buddy_strerror(int err);
+/* Short symbolic name ("EDOUBLEFREE"), for logs and JSON. */
+BUDDY_API const char *buddy_errname(int err);
+
+/* ------------------------------------------------------------------------ */
+/* Zones                                                                     */
+/* ------------------------------------------------------------------------ */
+
+struct buddy_zone; /* opaque; lives at the start of the metadata buffer */
+
+struct buddy_zone_config {
+    buddy_pfn_t start_pfn; /* first pfn of the span */
+    uint64_t nr_pages;     /* pages spanned, holes included (1..2^32-1) */
+    size_t page_size;      /* bytes per page: power of two >= 16 */
+    unsigned max_order;    /* largest block is 2^max_order pages (<= 31) */
+    void *base;            /* address of start_pfn for the byte API, or NULL */
+    const char *name;      /* "Normal", "DMA" ...; NULL means "Normal" */
+};
+
+/* Defaults: 4 KiB pages, max_order 10, no base, name "Normal". */
+#define BUDDY_ZONE_CONFIG_INIT                                                 \
+    {0, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, NULL, NULL}
+
+/*
+ * Bytes of metadata a zone with this configuration needs: a fixed header plus
+ * BUDDY_META_BYTES_PER_PAGE per spanned page. Returns 0 if the configuration
+ * is invalid (buddy_zone_init says why). O(1).
+ */
+BUDDY_API size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg);
+
+/*
+ * Initialise a zone in `meta` (meta_size bytes, aligned to 8). The zone starts
+ * with every page a hole: memory enters with buddy_zone_add_range(). On
+ * success *zone_out points into `meta`. Errors: ENULL, EPAGESIZE, EMAXORDER,
+ * ESPAN, ENOSPC, EALIGN (meta misaligned, or base not page aligned).
+ * O(log nr_pages): only the heads of the hole blocks are written.
+ */
+BUDDY_API int buddy_zone_init(void *meta, size_t meta_size,
+                              const struct buddy_zone_config *cfg,
+                              struct buddy_zone **zone_out);
+
+/*
+ * Give the pages [pfn, pfn + nr_pages) to the zone as free memory, as the
+ * kernel frees memblock ranges at boot (or free_reserved_area): the range is
+ * carved into the largest naturally aligned blocks, each merged with free
+ * neighbours. Every page must be a hole or reserved; otherwise EOVERLAP and
+ * nothing changes. Also ERANGE, EINVAL (nr_pages == 0).
+ * O(nr_pages / 2^max_order + max_order) blocks touched.
+ */
+BUDDY_API int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
+                                   uint64_t nr_pages);
+
+/*
+ * Take [pfn, pfn + nr_pages) out of use (firmware tables, a kernel image ...).
+ * Every page must be free or already reserved: EBUSY if any is allocated,
+ * EHOLE if any is a hole, and nothing changes. Reserved pages come back with
+ * buddy_zone_add_range(). Cost as buddy_zone_add_range.
+ */
+BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
+                                 uint64_t nr_pages);
+
+/* ------------------------------------------------------------------------ */
+/* Allocation and free by pfn                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Allocate a block of 2^order pages: take the smallest non-empty free list of
+ * order >= `order` (O(1) through a bitmap), split it down keeping the lower
+ * half and putting each upper half on the free list of its order (the
+ * kernel's expand()), store the first pfn in *pfn. O(max_order).
+ * Errors: EORDER, ENOMEM (and *pfn is left alone).
+ */
+BUDDY_API int buddy_alloc_pages(struct buddy_zone *z, unsigned order,
+                                buddy_pfn_t *pfn);
+
+/*
+ * Free the block at pfn, of the given order: merge with the buddy at
+ * pfn ^ (1 << order) while it is free and of the same order, up to max_order
+ * (the kernel's __free_one_page). O(max_order). The check is O(1) from the
+ * metadata: ERANGE, EORDER, EALIGN, EWRONGORDER, EDOUBLEFREE, EHOLE, ERESERVED;
+ * EINTERIOR (found in O(max_order)) when pfn is inside a block.
+ */
+BUDDY_API int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn,
+                               unsigned order);
+
+/* Free the allocated block that starts at pfn, whatever its order. Errors as
+ * buddy_free_pages but EWRONGORDER. O(max_order). */
+BUDDY_API int buddy_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn);
+
+/* The order of the allocated block starting at pfn, or a negative error as
+ * buddy_free_pfn would return. O(1). */
+BUDDY_API int buddy_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn);
+
+/* The buddy of the block at pfn of the given order. */
+static inline buddy_pfn_t buddy_find_buddy_pfn(buddy_pfn_t pfn, unsigned order)
+{
+    return pfn ^ ((buddy_pfn_t)1 << order);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Byte API over a zone with a base address                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Address of a pfn: base + (pfn - start_pfn) * page_size. A block of order k
+ * is aligned to 2^k pages in pfn space; its address is aligned to
+ * 2^k * page_size bytes as well when (base - start_pfn * page_size) is a
+ * multiple of that size, e.g. start_pfn = 0 and base aligned to the largest
+ * block, or an identity map (start_pfn = base / page_size).
+ */
+
+/* The order a request of `size` bytes needs (rounded up to a power-of-two
+ * number of pages), or EZERO / EORDER. O(1). */
+BUDDY_API int buddy_size_to_order(const struct buddy_zone *z, size_t size);
+
+/* Allocate `size` bytes; NULL for zero size, size above the largest block, no
+ * memory, or a zone without base. buddy_size_to_order() tells which. */
+BUDDY_API void *buddy_alloc(struct buddy_zone *z, size_t size);
+
+/* As buddy_alloc, with the address a multiple of `align` (a power of two).
+ * NULL also when align is not a power of two or the zone's base cannot give
+ * that alignment (see buddy_zone_addr_align()). */
+BUDDY_API void *buddy_alloc_aligned(struct buddy_zone *z, size_t size,
+                                    size_t align);
+
+/* Free by pointer, no size. Errors as buddy_free_pfn, plus ENULL, ENOBASE,
+ * ERANGE (not in the zone), EALIGN (not page aligned). */
+BUDDY_API int buddy_free(struct buddy_zone *z, void *ptr);
+
+/* Bytes usable at ptr (the whole block), or 0 if ptr is not an allocated
+ * block of the zone. O(1). */
+BUDDY_API size_t buddy_usable_size(const struct buddy_zone *z, const void *ptr);
+
+/* The largest power-of-two alignment in bytes the zone can guarantee for its
+ * largest blocks (min of the block size and the base's alignment relative to
+ * pfn space), or 0 without a base. */
+BUDDY_API size_t buddy_zone_addr_align(const struct buddy_zone *z);
+
+/* pfn <-> address, no checks beyond the zone span (NULL / BUDDY_PFN_NONE). */
+BUDDY_API void *buddy_pfn_to_addr(const struct buddy_zone *z, buddy_pfn_t pfn);
+BUDDY_API buddy_pfn_t buddy_addr_to_pfn(const struct buddy_zone *z,
+                                        const void *addr);
+
+/* ------------------------------------------------------------------------ */
+/* Seeing inside                                                             */
+/* ------------------------------------------------------------------------ */
+
+struct buddy_zone_info {
+    const char *name;      /* zone name */
+    buddy_pfn_t start_pfn; /* first pfn of the span */
+    size_t page_size;      /* bytes per page */
+    unsigned max_order;    /* orders 0..max_order */
+    int node_id;           /* node in a buddy_system, or -1 */
+    int zone_idx;          /* zone index in its node, or -1 */
+};
+
+struct buddy_zone_stats {
+    uint64_t spanned_pages;  /* nr_pages of the span, holes included */
+    uint64_t present_pages;  /* spanned - holes */
+    uint64_t managed_pages;  /* present - reserved: free + allocated */
+    uint64_t reserved_pages; /* taken out by buddy_zone_reserve */
+    uint64_t free_pages;     /* sum of nr_free[o] << o */
+    uint64_t nr_free[BUDDY_NR_ORDERS];     /* blocks on free_area[o] */
+    uint64_t alloc_count[BUDDY_NR_ORDERS]; /* successful allocations, by order */
+    uint64_t free_count[BUDDY_NR_ORDERS];  /* successful frees, by order */
+    uint64_t splits;         /* blocks split in two by allocations */
+    uint64_t merges;         /* buddy pairs merged by frees */
+    uint64_t alloc_failures; /* allocations that found no block */
+    uint64_t fallbacks;      /* system allocations served by this zone that
+                                preferred another */
+    uint64_t rejected;       /* bad frees / ranges refused */
+};
+
+BUDDY_API void buddy_zone_get_info(const struct buddy_zone *z,
+                                   struct buddy_zone_info *info);
+/* O(max_order). */
+BUDDY_API void buddy_zone_get_stats(const struct buddy_zone *z,
+                                    struct buddy_zone_stats *st);
+/* Blocks on free_area[order] (0 above max_order). O(1). */
+BUDDY_API uint64_t buddy_zone_nr_free(const struct buddy_zone *z,
+                                      unsigned order);
+/* Free pages in the zone. O(1). */
+BUDDY_API uint64_t buddy_zone_free_pages(const struct buddy_zone *z);
+
+/*
+ * The kernel's extfrag indices for an order (mm/vmstat.c), in thousandths:
+ * unusable free space index: 0 (all free memory usable for this order) to
+ * 1000 (none is, or no free memory). fragmentation index: -1000 when the
+ * order can be allocated now, else 0 (failure from lack of memory) to 1000
+ * (failure from fragmentation); 0 when nothing is free. O(max_order).
+ */
+BUDDY_API int buddy_zone_unusable_index(const struct buddy_zone *z,
+                                        unsigned order);
+BUDDY_API int buddy_zone_fragmentation_index(const struct buddy_zone *z,
+                                             unsigned order);
+
+/*
+ * The zone's /proc/buddyinfo line, in the kernel's format: "Node %d, zone %8s "
+ * then "%6lu " per order 0..max_order, then "\n". Writes at most size bytes
+ * including the NUL; returns the length the full line needs (as snprintf).
+ * node_id is the zone's node in its system (0 when not in one).
+ */
+BUDDY_API size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf,
+                                      size_t size);
+
+/* What a walk visits: every page of the span is in exactly one of these. */
+enum buddy_block_kind {
+    BUDDY_BLOCK_HOLE = 1,      /* never given to the zone */
+    BUDDY_BLOCK_FREE = 2,      /* on free_area[order] */
+    BUDDY_BLOCK_ALLOCATED = 3, /* handed out by an allocation */
+    BUDDY_BLOCK_RESERVED = 4,  /* taken out by buddy_zone_reserve */
+    BUDDY_BLOCK_INFLIGHT = 5   /* being split or merged: only seen from an
+                                  event hook */
+};
+
+struct buddy_block {
+    buddy_pfn_t pfn;           /* first page */
+    uint64_t nr_pages;         /* 2^order for blocks; any length for holes */
+    unsigned order;            /* log2(nr_pages) for blocks, 0 for holes */
+    enum buddy_block_kind kind;
+};
+
+BUDDY_API const char *buddy_block_kind_name(enum buddy_block_kind kind);
+
+/*
+ * Visit every block of the zone in address order (adjacent hole blocks are
+ * reported as one hole). Stops early, returning fn's value, when fn returns
+ * nonzero. O(blocks).
+ */
+typedef int (*buddy_walk_fn)(void *arg, const struct buddy_block *block);
+BUDDY_API int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn,
+                              void *arg);
+
+/* The block containing pfn (a hole block for holes). ERANGE outside the
+ * span. O(max_order). */
+BUDDY_API int buddy_zone_find_block(const struct buddy_zone *z,
+                                    buddy_pfn_t pfn, struct buddy_block *out);
+
+/* What the validator found: the first violated invariant. */
+struct buddy_check_report {
+    int error;            /* 0, or BUDDY_ECORRUPT / BUDDY_EBADZONE */
+    const char *what;     /* the invariant, in words ("" when fine) */
+    buddy_pfn_t pfn;      /* where, or BUDDY_PFN_NONE */
+    unsigned order;       /* order involved, if any */
+    uint64_t expected;    /* for counters: what it should be */
+    uint64_t actual;      /* and what it is */
+};
+
+/*
+ * Check every invariant of the zone (see docs/design.md): every page in
+ * exactly one block; blocks naturally aligned and within max_order; every free
+ * block on the list of its order and no free buddy beside it; list links and
+ * nr_free consistent; the non-empty bitmap; the page counters. Returns 0 or
+ * BUDDY_ECORRUPT and fills *rep (may be NULL) instead of aborting.
+ * O(spanned pages).
+ */
+BUDDY_API int buddy_zone_check(const struct buddy_zone *z,
+                               struct buddy_check_report *rep);
+
+/* ------------------------------------------------------------------------ */
+/* Event hook                                                                */
+/* ------------------------------------------------------------------------ */
+
+enum buddy_event_type {
+    BUDDY_EV_ALLOC = 1,    /* pfn, order: a block was handed out */
+    BUDDY_EV_FREE = 2,     /* pfn, order: a block came back (before merging) */
+    BUDDY_EV_SPLIT = 3,    /* pfn, order: block split; buddy = the upper half,
+                              now on free_area[order - 1] */
+    BUDDY_EV_MERGE = 4,    /* pfn, order: block merged with its free buddy
+                              into a block of order + 1 */
+    BUDDY_EV_FALLBACK = 5, /* system allocation of order served by this zone,
+                              not by `preferred` */
+    BUDDY_EV_FAIL = 6,     /* allocation of order failed: error */
+    BUDDY_EV_REJECT = 7,   /* bad free or range refused: error, pfn, order */
+    BUDDY_EV_ADD_RANGE = 8, /* pfn, nr_pages given to the zone */
+    BUDDY_EV_RESERVE = 9   /* pfn, nr_pages reserved */
+};
+
+struct buddy_event {
+    enum buddy_event_type type;
+    const struct buddy_zone *zone;
+    buddy_pfn_t pfn;
+    unsigned order;
+    buddy_pfn_t buddy;     /* SPLIT, MERGE: the buddy block's pfn */
+    uint64_t nr_pages;     /* ADD_RANGE, RESERVE */
+    int error;             /* FAIL, REJECT */
+    const struct buddy_zone *preferred; /* FALLBACK */
+};
+
+/*
+ * Called synchronously on each event. The zone may be walked and read from
+ * the hook (a block being split or merged shows as BUDDY_BLOCK_INFLIGHT) but
+ * not changed. An unset hook costs one predictable branch per operation.
+ */
+typedef void (*buddy_event_fn)(void *arg, const struct buddy_event *ev);
+BUDDY_API void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn,
+                                   void *arg);
+BUDDY_API const char *buddy_event_name(enum buddy_event_type type);
+
+/* ------------------------------------------------------------------------ */
+/* Nodes, zones and fallback                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A system is nodes of zones. zone_idx orders the zones of a node from the
+ * most constrained (0, e.g. DMA) up (e.g. 2 = Normal), as the kernel's
+ * ZONE_DMA < ZONE_DMA32 < ZONE_NORMAL. An allocation names a preferred node
+ * and the highest zone index it may use, and falls back along the zonelist:
+ * the preferred node's zones from that index down to 0, then each other node
+ * in turn (nid + 1, nid + 2 ... wrapping) the same way.
+ *
+ * The struct is public so it can be declared statically; treat its fields as
+ * private.
+ */
+struct buddy_system {
+    struct buddy_zone *zones[BUDDY_MAX_NUMNODES][BUDDY_MAX_NR_ZONES];
+    unsigned nr_nodes; /* highest node id in use + 1 */
+};
+
+BUDDY_API void buddy_system_init(struct buddy_system *sys);
+
+/* Place zone z at (nid, zone_idx). ENODE, EEXIST (slot taken or spans
+ * overlap another zone's), EINVAL (zone already in a system). */
+BUDDY_API int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
+                                    unsigned zone_idx, struct buddy_zone *z);
+
+/*
+ * Allocate 2^order pages from the first zone of the zonelist (nid,
+ * highest_zone_idx) that has a block, as the kernel's alloc_pages_node().
+ * *zone_out (may be NULL) tells where it came from. ENODE, EORDER (above
+ * every zone's max_order), ENOMEM. O(nodes * zones * max_order).
+ */
+BUDDY_API int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
+                                       unsigned highest_zone_idx,
+                                       unsigned order, buddy_pfn_t *pfn,
+                                       struct buddy_zone **zone_out);
+
+/* Free a block by pfn and order into whichever zone spans it. ERANGE if none;
+ * else as buddy_free_pages. */
+BUDDY_API int buddy_system_free_pages(struct buddy_system *sys,
+                                      buddy_pfn_t pfn, unsigned order);
+
+/* The zone that spans pfn, or NULL. O(nodes * zones). */
+BUDDY_API struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sys,
+                                                   buddy_pfn_t pfn);
+
+/* /proc/buddyinfo for the whole system: one line per zone, nodes in order,
+ * zones from index 0 up. Returns the length needed (as snprintf). */
+BUDDY_API size_t buddy_system_buddyinfo(const struct buddy_system *sys,
+                                        char *buf, size_t size);
+
+/* Run buddy_zone_check on every zone; the first failure wins. */
+BUDDY_API int buddy_system_check(const struct buddy_system *sys,
+                                 struct buddy_check_report *rep);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BUDDY_BUDDY_H */

@@ -1,0 +1,138 @@
+/*
+ * bytes.c: the malloc-shaped API over a zone that has a base address.
+ *
+ * A request of `size` bytes is rounded up to whole pages and then to a
+ * power-of-two number of pages: order = ceil(log2(ceil(size / page_size))).
+ * The block's address is base + (pfn - start_pfn) * page_size. Blocks are
+ * naturally aligned in pfn space; they are also aligned in address space up
+ * to the alignment of (base - start_pfn * page_size), which
+ * buddy_zone_addr_align() reports. Free needs no size: the order is in the
+ * state byte of the block's first page. Every call is O(1) plus the pfn
+ * call it wraps.
+ */
+#include "internal.h"
+
+int buddy_size_to_order(const struct buddy_zone *z, size_t size)
+{
+    uint64_t npages;
+    unsigned order;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (size == 0)
+        return BUDDY_EZERO;
+    npages = ((uint64_t)size >> z->page_shift) +
+             (((uint64_t)size & (((uint64_t)1 << z->page_shift) - 1)) != 0);
+    order = npages == 1 ? 0 : buddy_log2_64(npages - 1) + 1;
+    if (order > z->max_order)
+        return BUDDY_EORDER;
+    return (int)order;
+}
+
+void *buddy_pfn_to_addr(const struct buddy_zone *z, buddy_pfn_t pfn)
+{
+    buddy_pfn_t rel;
+
+    if (!buddy__zone_ok(z) || z->base == 0)
+        return NULL;
+    rel = pfn - z->start_pfn;
+    if (rel >= z->spanned)
+        return NULL;
+    return (void *)(z->base + ((uintptr_t)rel << z->page_shift));
+}
+
+buddy_pfn_t buddy_addr_to_pfn(const struct buddy_zone *z, const void *addr)
+{
+    uintptr_t a = (uintptr_t)addr;
+    uint64_t rel;
+
+    if (!buddy__zone_ok(z) || z->base == 0 || a < z->base)
+        return BUDDY_PFN_NONE;
+    rel = (uint64_t)(a - z->base) >> z->page_shift;
+    if (rel >= z->spanned)
+        return BUDDY_PFN_NONE;
+    return z->start_pfn + rel;
+}
+
+size_t buddy_zone_addr_align(const struct buddy_zone *z)
+{
+    unsigned shift;
+
+    if (!buddy__zone_ok(z) || z->base == 0)
+        return 0;
+    shift = z->max_order + z->page_shift;
+    if (z->addr_align_shift < shift)
+        shift = z->addr_align_shift;
+    if (shift >= sizeof(size_t) * 8u)
+        shift = sizeof(size_t) * 8u - 1u;
+    return (size_t)1 << shift;
+}
+
+void *buddy_alloc(struct buddy_zone *z, size_t size)
+{
+    return buddy_alloc_aligned(z, size, 1);
+}
+
+void *buddy_alloc_aligned(struct buddy_zone *z, size_t size, size_t align)
+{
+    int order = buddy_size_to_order(z, size);
+    buddy_pfn_t pfn;
+
+    if (order < 0 || z->base == 0 || align == 0 || (align & (align - 1)))
+        return NULL;
+    if (align > ((size_t)1 << z->page_shift)) {
+        unsigned need = buddy_log2_64(align) - z->page_shift;
+
+        if (align > buddy_zone_addr_align(z))
+            return NULL;
+        if ((unsigned)order < need)
+            order = (int)need;
+    }
+    if (buddy_alloc_pages(z, (unsigned)order, &pfn) != 0)
+        return NULL;
+    return (void *)(z->base + ((uintptr_t)(pfn - z->start_pfn) << z->page_shift));
+}
+
+/* Resolve a pointer to the pfn of a page start, or an error. */
+static int ptr_to_pfn(const struct buddy_zone *z, const void *ptr,
+                      buddy_pfn_t *pfn)
+{
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (ptr == NULL)
+        return BUDDY_ENULL;
+    if (z->base == 0)
+        return BUDDY_ENOBASE;
+    *pfn = buddy_addr_to_pfn(z, ptr);
+    if (*pfn == BUDDY_PFN_NONE)
+        return BUDDY_ERANGE;
+    if (((uintptr_t)ptr - z->base) & (((uintptr_t)1 << z->page_shift) - 1))
+        return BUDDY_EALIGN;
+    return 0;
+}
+
+int buddy_free(struct buddy_zone *z, void *ptr)
+{
+    buddy_pfn_t pfn = BUDDY_PFN_NONE;
+    int err = ptr_to_pfn(z, ptr, &pfn);
+
+    if (err != 0) {
+        if (err != BUDDY_EBADZONE)
+            buddy__reject(z, err, pfn, 0);
+        return err;
+    }
+    return buddy_free_pfn(z, pfn);
+}
+
+size_t buddy_usable_size(const struct buddy_zone *z, const void *ptr)
+{
+    buddy_pfn_t pfn;
+    int order;
+
+    if (ptr_to_pfn(z, ptr, &pfn) != 0)
+        return 0;
+    order = buddy_pfn_order(z, pfn);
+    if (order < 0)
+        return 0;
+    return (size_t)1 << ((unsigned)order + z->page_shift);
+}

@@ -1,0 +1,297 @@
+/*
+ * check.c: the validator and the walker.
+ *
+ * buddy_zone_check proves the invariants I1..I7 of internal.h from the raw
+ * metadata, trusting nothing it has not checked: it walks the state bytes
+ * block by block (I1, I2, I4 and the counts of I6), then follows every free
+ * list with a step bound so a cycle cannot hang it (I3, I5), then compares
+ * the counters (I6). It returns the first violation it finds in a report
+ * rather than aborting, so tests, fuzzers and the playground can show it.
+ * Cost: O(spanned pages), reading each state byte once; debug builds only
+ * call it where that is affordable.
+ *
+ * The walker visits blocks in address order in O(blocks), merging runs of
+ * hole blocks into one hole.
+ */
+#include "internal.h"
+
+/* Fill the report and return BUDDY_ECORRUPT. */
+static int fail(struct buddy_check_report *rep, const char *what,
+                buddy_pfn_t pfn, unsigned order, uint64_t expected,
+                uint64_t actual)
+{
+    if (rep != NULL) {
+        rep->error = BUDDY_ECORRUPT;
+        rep->what = what;
+        rep->pfn = pfn;
+        rep->order = order;
+        rep->expected = expected;
+        rep->actual = actual;
+    }
+    return BUDDY_ECORRUPT;
+}
+
+/* What the block pass counts, for the list and counter passes. */
+struct tally {
+    uint64_t free_heads[BUDDY_NR_ORDERS];
+    uint64_t alloc_heads[BUDDY_NR_ORDERS];
+    uint64_t hole_pages;
+    uint64_t reserved_pages;
+    uint64_t free_pages;
+};
+
+/* I1, I2, I4: walk the state bytes block by block. */
+static int check_blocks(const struct buddy_zone *z, struct tally *t,
+                        struct buddy_check_report *rep)
+{
+    uint32_t idx = 0;
+
+    while (idx < z->spanned) {
+        uint8_t s = z->state[idx];
+        unsigned kind = pg_kind(s), order = pg_order(s);
+        buddy_pfn_t pfn = z->start_pfn + idx;
+        uint64_t size = (uint64_t)1 << order;
+        uint32_t i;
+
+        if (s == 0)
+            return fail(rep, "page belongs to no block", pfn, 0, 0, 0);
+        if (kind < BUDDY_BLOCK_HOLE || kind > BUDDY_BLOCK_RESERVED)
+            return fail(rep, kind == BUDDY_BLOCK_INFLIGHT
+                                 ? "in-flight block outside an operation"
+                                 : "unknown block kind",
+                        pfn, order, 0, kind);
+        if (pfn & (size - 1))
+            return fail(rep, "block not aligned to its order", pfn, order, 0,
+                        0);
+        if (size > (uint64_t)(z->spanned - idx))
+            return fail(rep, "block runs past the end of the zone", pfn,
+                        order, 0, 0);
+        if ((kind == BUDDY_BLOCK_FREE || kind == BUDDY_BLOCK_ALLOCATED) &&
+            order > z->max_order)
+            return fail(rep, "block above max_order", pfn, order,
+                        z->max_order, order);
+        for (i = 1; i < size; i++)
+            if (z->state[idx + i] != 0)
+                return fail(rep, "block head inside another block",
+                            pfn + i, order, 0, z->state[idx + i]);
+        switch (kind) {
+        case BUDDY_BLOCK_HOLE:
+            t->hole_pages += size;
+            break;
+        case BUDDY_BLOCK_RESERVED:
+            t->reserved_pages += size;
+            break;
+        case BUDDY_BLOCK_ALLOCATED:
+            t->alloc_heads[order]++;
+            break;
+        case BUDDY_BLOCK_FREE: {
+            buddy_pfn_t bpfn = buddy_find_buddy_pfn(pfn, order);
+            buddy_pfn_t brel = bpfn - z->start_pfn;
+
+            t->free_heads[order]++;
+            t->free_pages += size;
+            if (order < z->max_order && brel < z->spanned &&
+                z->state[brel] == s)
+                return fail(rep, "free block beside a free buddy of the "
+                                 "same order (merge missed)",
+                            pfn, order, 0, bpfn);
+            break;
+        }
+        }
+        idx += (uint32_t)size;
+    }
+    return 0;
+}
+
+/* I3, I5: every list holds exactly the FREE heads of its order. */
+static int check_lists(const struct buddy_zone *z, const struct tally *t,
+                       struct buddy_check_report *rep)
+{
+    unsigned order;
+
+    for (order = 0; order < BUDDY_NR_ORDERS; order++) {
+        const struct buddy_free_area *area = &z->free_area[order];
+        uint32_t idx = area->head, prev = BUDDY_NIL;
+        uint64_t n = 0;
+
+        while (idx != BUDDY_NIL) {
+            buddy_pfn_t pfn = z->start_pfn + idx;
+
+            if (idx >= z->spanned)
+                return fail(rep, "free list link outside the zone",
+                            BUDDY_PFN_NONE, order, z->spanned, idx);
+            if (z->state[idx] != pg_state(BUDDY_BLOCK_FREE, order))
+                return fail(rep, "free list holds a block that is not a "
+                                 "free block of its order",
+                            pfn, order, pg_state(BUDDY_BLOCK_FREE, order),
+                            z->state[idx]);
+            if (z->prev[idx] != prev)
+                return fail(rep, "free list back link broken", pfn, order,
+                            prev, z->prev[idx]);
+            if (++n > t->free_heads[order])
+                return fail(rep, "free list longer than the free blocks of "
+                                 "its order (cycle or stray entry)",
+                            pfn, order, t->free_heads[order], n);
+            prev = idx;
+            idx = z->next[idx];
+        }
+        if (n != t->free_heads[order])
+            return fail(rep, "free block missing from the list of its order",
+                        BUDDY_PFN_NONE, order, t->free_heads[order], n);
+        if (area->nr_free != n)
+            return fail(rep, "nr_free differs from the list length",
+                        BUDDY_PFN_NONE, order, n, area->nr_free);
+        if (((z->nonempty >> order) & 1u) != (n != 0))
+            return fail(rep, "non-empty index bit wrong", BUDDY_PFN_NONE,
+                        order, n != 0, (z->nonempty >> order) & 1u);
+    }
+    return 0;
+}
+
+/* I6: the counters add up. */
+static int check_counters(const struct buddy_zone *z, const struct tally *t,
+                          struct buddy_check_report *rep)
+{
+    unsigned order;
+
+    if (z->free_pages != t->free_pages)
+        return fail(rep, "free_pages differs from the free blocks",
+                    BUDDY_PFN_NONE, 0, t->free_pages, z->free_pages);
+    if (z->present_pages != z->spanned - t->hole_pages)
+        return fail(rep, "present_pages differs from spanned minus holes",
+                    BUDDY_PFN_NONE, 0, z->spanned - t->hole_pages,
+                    z->present_pages);
+    if (z->reserved_pages != t->reserved_pages)
+        return fail(rep, "reserved_pages differs from the reserved blocks",
+                    BUDDY_PFN_NONE, 0, t->reserved_pages, z->reserved_pages);
+    for (order = 0; order <= z->max_order; order++)
+        if (z->alloc_count[order] - z->free_count[order] !=
+            t->alloc_heads[order])
+            return fail(rep, "allocations minus frees differ from the "
+                             "allocated blocks",
+                        BUDDY_PFN_NONE, order, t->alloc_heads[order],
+                        z->alloc_count[order] - z->free_count[order]);
+    return 0;
+}
+
+int buddy_zone_check(const struct buddy_zone *z, struct buddy_check_report *rep)
+{
+    struct tally t;
+    int err;
+
+    if (rep != NULL) {
+        rep->error = 0;
+        rep->what = "";
+        rep->pfn = BUDDY_PFN_NONE;
+        rep->order = 0;
+        rep->expected = rep->actual = 0;
+    }
+    if (!buddy__zone_ok(z)) {
+        if (rep != NULL) {
+            rep->error = BUDDY_EBADZONE;
+            rep->what = "not an initialised zone";
+        }
+        return BUDDY_EBADZONE;
+    }
+    buddy_memset(&t, 0, sizeof(t));
+    err = check_blocks(z, &t, rep);
+    if (err == 0)
+        err = check_lists(z, &t, rep);
+    if (err == 0)
+        err = check_counters(z, &t, rep);
+    return err;
+}
+
+int buddy_system_check(const struct buddy_system *sys,
+                       struct buddy_check_report *rep)
+{
+    unsigned nid, zi;
+
+    if (sys == NULL)
+        return BUDDY_ENULL;
+    for (nid = 0; nid < sys->nr_nodes; nid++)
+        for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++) {
+            const struct buddy_zone *z = sys->zones[nid][zi];
+            int err;
+
+            if (z == NULL)
+                continue;
+            err = buddy_zone_check(z, rep);
+            if (err != 0)
+                return err;
+        }
+    return 0;
+}
+
+/* ---- walking ----------------------------------------------------------- */
+
+int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn, void *arg)
+{
+    struct buddy_block hole = {0, 0, 0, BUDDY_BLOCK_HOLE};
+    uint32_t idx = 0;
+    int ret;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (fn == NULL)
+        return BUDDY_ENULL;
+    while (idx < z->spanned) {
+        uint8_t s = z->state[idx];
+        uint64_t size = (uint64_t)1 << pg_order(s);
+        struct buddy_block b;
+
+        if (s == 0 || size > (uint64_t)(z->spanned - idx))
+            return BUDDY_ECORRUPT;
+        if (pg_kind(s) == BUDDY_BLOCK_HOLE) {
+            if (hole.nr_pages == 0)
+                hole.pfn = z->start_pfn + idx;
+            hole.nr_pages += size;
+            idx += (uint32_t)size;
+            continue;
+        }
+        if (hole.nr_pages != 0) {
+            ret = fn(arg, &hole);
+            if (ret != 0)
+                return ret;
+            hole.nr_pages = 0;
+        }
+        b.pfn = z->start_pfn + idx;
+        b.nr_pages = size;
+        b.order = pg_order(s);
+        b.kind = (enum buddy_block_kind)pg_kind(s);
+        ret = fn(arg, &b);
+        if (ret != 0)
+            return ret;
+        idx += (uint32_t)size;
+    }
+    if (hole.nr_pages != 0)
+        return fn(arg, &hole);
+    return 0;
+}
+
+int buddy_zone_find_block(const struct buddy_zone *z, buddy_pfn_t pfn,
+                          struct buddy_block *out)
+{
+    buddy_pfn_t rel;
+    uint32_t head;
+    uint8_t s;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (out == NULL)
+        return BUDDY_ENULL;
+    rel = pfn - z->start_pfn;
+    if (rel >= z->spanned)
+        return BUDDY_ERANGE;
+    head = buddy__block_head(z, (uint32_t)rel);
+    if (head == BUDDY_NIL)
+        return BUDDY_ECORRUPT;
+    s = z->state[head];
+    out->pfn = z->start_pfn + head;
+    out->order = pg_order(s);
+    out->nr_pages = (uint64_t)1 << out->order;
+    out->kind = (enum buddy_block_kind)pg_kind(s);
+    if (out->kind == BUDDY_BLOCK_HOLE)
+        out->order = 0; /* holes are runs, not buddy blocks */
+    return 0;
+}

@@ -1,0 +1,77 @@
+/*
+ * error.c: the one table of error codes (BUDDY_ERRNO_MAP in buddy.h) turned
+ * into text, and the names of the enums the API reports.
+ */
+#include "internal.h"
+
+const char *buddy_strerror(int err)
+{
+    switch (err) {
+    case 0:
+        return "success";
+#define BUDDY_STRERROR_CASE_(name, value, text)                                \
+    case BUDDY_##name:                                                         \
+        return text;
+        BUDDY_ERRNO_MAP(BUDDY_STRERROR_CASE_)
+#undef BUDDY_STRERROR_CASE_
+    default:
+        return "unknown error";
+    }
+}
+
+const char *buddy_errname(int err)
+{
+    switch (err) {
+    case 0:
+        return "OK";
+#define BUDDY_ERRNAME_CASE_(name, value, text)                                 \
+    case BUDDY_##name:                                                         \
+        return #name;
+        BUDDY_ERRNO_MAP(BUDDY_ERRNAME_CASE_)
+#undef BUDDY_ERRNAME_CASE_
+    default:
+        return "EUNKNOWN";
+    }
+}
+
+const char *buddy_block_kind_name(enum buddy_block_kind kind)
+{
+    switch (kind) {
+    case BUDDY_BLOCK_HOLE:
+        return "hole";
+    case BUDDY_BLOCK_FREE:
+        return "free";
+    case BUDDY_BLOCK_ALLOCATED:
+        return "allocated";
+    case BUDDY_BLOCK_RESERVED:
+        return "reserved";
+    case BUDDY_BLOCK_INFLIGHT:
+        return "inflight";
+    }
+    return "unknown";
+}
+
+const char *buddy_event_name(enum buddy_event_type type)
+{
+    switch (type) {
+    case BUDDY_EV_ALLOC:
+        return "alloc";
+    case BUDDY_EV_FREE:
+        return "free";
+    case BUDDY_EV_SPLIT:
+        return "split";
+    case BUDDY_EV_MERGE:
+        return "merge";
+    case BUDDY_EV_FALLBACK:
+        return "fallback";
+    case BUDDY_EV_FAIL:
+        return "fail";
+    case BUDDY_EV_REJECT:
+        return "reject";
+    case BUDDY_EV_ADD_RANGE:
+        return "add_range";
+    case BUDDY_EV_RESERVE:
+        return "reserve";
+    }
+    return "unknown";
+}

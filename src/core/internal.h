@@ -1,0 +1,230 @@
+/*
+ * internal.h: the zone's data layout, its invariants, and the small inline
+ * pieces every core file shares (free-list operations, page state encoding,
+ * assertions, the event hook).
+ *
+ * Data layout. A zone lives in one caller-provided buffer:
+ *
+ *   [struct buddy_zone][next: u32 x spanned][prev: u32 x spanned][state: u8 x spanned]
+ *
+ * Pages are named inside the zone by their index idx = pfn - start_pfn
+ * (32 bits: a zone spans at most 2^32 - 1 pages, so BUDDY_NIL = 2^32 - 1 is
+ * never an index). Per page there is 9 bytes of metadata and nothing else:
+ *
+ *   state[idx]  kind << 5 | order when idx is the first page (head) of a
+ *               block; 0 for every other page. kind is a buddy_block_kind
+ *               (HOLE, FREE, ALLOCATED, RESERVED, INFLIGHT).
+ *   next[idx],  the free-list links of a FREE head; meaningless otherwise
+ *   prev[idx]   (they are never read for other pages).
+ *
+ * Holes are blocks too (of up to order 31, not bounded by max_order), so every
+ * page of the span belongs to exactly one block and a walk is O(blocks).
+ *
+ * Alignment is in absolute pfn space, as in the kernel: a block of order k
+ * starts at a pfn that is a multiple of 2^k, and its buddy is
+ * pfn ^ (1 << k). The start of the span need not be aligned; blocks never
+ * cross its ends.
+ *
+ * Invariants (checked by buddy_zone_check, see check.c):
+ *   I1  every page is in exactly one block: heads carry a kind, every other
+ *       page has state 0, and blocks tile [0, spanned) without overlap;
+ *   I2  a block of order k is aligned to 2^k in pfn space and lies in the span;
+ *       FREE and ALLOCATED blocks have k <= max_order;
+ *   I3  a FREE block of order k is on free_area[k] and on no other list; the
+ *       lists hold only FREE heads of their order; links are consistent;
+ *   I4  no FREE block of order k < max_order has a FREE buddy of order k
+ *       (merging is complete);
+ *   I5  free_area[k].nr_free == length of list k;
+ *       nonempty bit k == (nr_free != 0);
+ *   I6  free_pages == sum over k of nr_free[k] << k;
+ *       present_pages == spanned - pages in HOLE blocks;
+ *       reserved_pages == pages in RESERVED blocks;
+ *       ALLOCATED blocks of order k == alloc_count[k] - free_count[k];
+ *   I7  INFLIGHT blocks exist only while an operation is inside the event
+ *       hook.
+ *
+ * Locking: none here; callers serialise access to a zone.
+ */
+#ifndef BUDDY_CORE_INTERNAL_H
+#define BUDDY_CORE_INTERNAL_H
+
+#include "buddy/buddy.h"
+#include "deps.h"
+
+/* ---- assertions, in tiers selected by BUDDY_DEBUG ----------------------
+ * 0: only the cheap checks on the public boundary (always on, they return
+ *    errors rather than assert);
+ * 1: + internal asserts on the hot paths;
+ * 2: + expensive asserts (the full validator after each operation).
+ * A disabled assert still type-checks its condition. */
+#ifndef BUDDY_DEBUG
+#define BUDDY_DEBUG 0
+#endif
+
+#define buddy_assert_never_(c) ((void)sizeof(!(c)))
+#define buddy_assert_check_(c) (buddy_likely(c) ? (void)0 : buddy_trap())
+
+#if BUDDY_DEBUG >= 1
+#define buddy_assert_internal(c) buddy_assert_check_(c)
+#else
+#define buddy_assert_internal(c) buddy_assert_never_(c)
+#endif
+
+#if BUDDY_DEBUG >= 2
+#define buddy_assert_expensive(c) buddy_assert_check_(c)
+#else
+#define buddy_assert_expensive(c) buddy_assert_never_(c)
+#endif
+
+/* ---- page state byte --------------------------------------------------- */
+
+#define BUDDY_NIL 0xffffffffu
+#define PG_KIND_SHIFT 5u
+#define PG_ORDER_MASK 0x1fu
+
+_Static_assert(BUDDY_MAX_ORDER_LIMIT <= PG_ORDER_MASK,
+               "the order must fit the state byte's order field");
+_Static_assert(BUDDY_BLOCK_INFLIGHT < (1u << (8u - PG_KIND_SHIFT)),
+               "the kind must fit the state byte's kind field");
+_Static_assert(BUDDY_NR_ORDERS <= 32u,
+               "the non-empty index is one 32-bit word");
+
+static inline uint8_t pg_state(unsigned kind, unsigned order)
+{
+    return (uint8_t)(kind << PG_KIND_SHIFT | order);
+}
+
+static inline unsigned pg_kind(uint8_t s)
+{
+    return s >> PG_KIND_SHIFT;
+}
+
+static inline unsigned pg_order(uint8_t s)
+{
+    return s & PG_ORDER_MASK;
+}
+
+#define BUDDY_ZONE_MAGIC 0x42554459u /* "BUDY" */
+
+struct buddy_free_area {
+    uint32_t head;    /* idx of the first block on the list, or BUDDY_NIL */
+    uint32_t nr_free; /* blocks on the list (I5) */
+};
+
+struct buddy_zone {
+    uint32_t magic;          /* BUDDY_ZONE_MAGIC while initialised */
+    uint32_t nonempty;       /* bit k set iff free_area[k].nr_free != 0 (I5) */
+    uint32_t *next;          /* [spanned] free-list successor of a FREE head */
+    uint32_t *prev;          /* [spanned] free-list predecessor */
+    uint8_t *state;          /* [spanned] kind << 5 | order on heads, else 0 */
+    buddy_pfn_t start_pfn;   /* pfn of idx 0 */
+    uint32_t spanned;        /* pages in the span, holes included */
+    uint8_t max_order;       /* largest FREE/ALLOCATED order */
+    uint8_t page_shift;      /* log2(page size) */
+    int8_t node_id;          /* node in a buddy_system, or -1 */
+    int8_t zone_idx;         /* zone index in that node, or -1 */
+    uint8_t addr_align_shift; /* log2 of the address alignment the base gives
+                                 in pfn terms (see buddy_zone_addr_align) */
+    uintptr_t base;          /* address of start_pfn, or 0: no byte API */
+    buddy_event_fn hook;     /* event hook, or NULL */
+    void *hook_arg;          /* its argument */
+    struct buddy_free_area free_area[BUDDY_NR_ORDERS]; /* the kernel's */
+    uint64_t free_pages;     /* sum of nr_free[k] << k (I6) */
+    uint64_t present_pages;  /* spanned minus holes (I6) */
+    uint64_t reserved_pages; /* pages in RESERVED blocks (I6) */
+    uint64_t alloc_count[BUDDY_NR_ORDERS]; /* successful allocations (I6) */
+    uint64_t free_count[BUDDY_NR_ORDERS];  /* successful frees (I6) */
+    uint64_t splits;         /* expand() steps */
+    uint64_t merges;         /* buddy merges */
+    uint64_t alloc_failures; /* ENOMEM returns */
+    uint64_t fallbacks;      /* system allocations that fell back here */
+    uint64_t rejected;       /* bad frees and ranges refused */
+    char name[BUDDY_ZONE_NAME_MAX + 1]; /* NUL-terminated copy */
+};
+
+/* ---- the event hook: one predictable branch when unset ------------------ */
+
+static inline void buddy__emit(const struct buddy_zone *z,
+                               struct buddy_event *ev)
+{
+    ev->zone = z;
+    z->hook(z->hook_arg, ev);
+}
+
+#define buddy_hook_set(z) buddy_unlikely((z)->hook != NULL)
+
+/* ---- free lists -------------------------------------------------------- */
+
+/* Push the block at idx onto free_area[order] (the kernel's add_to_free_list,
+ * at the head: the most recently freed block is reused first, while it is
+ * still warm). O(1). */
+static inline void buddy__add_to_free_list(struct buddy_zone *z, uint32_t idx,
+                                           unsigned order)
+{
+    struct buddy_free_area *area = &z->free_area[order];
+    uint32_t first = area->head;
+
+    z->state[idx] = pg_state(BUDDY_BLOCK_FREE, order);
+    z->next[idx] = first;
+    z->prev[idx] = BUDDY_NIL;
+    if (first != BUDDY_NIL)
+        z->prev[first] = idx;
+    area->head = idx;
+    area->nr_free++;
+    z->nonempty |= 1u << order;
+}
+
+/* Unlink the FREE block at idx from free_area[order]. Leaves its state byte
+ * for the caller to rewrite. O(1). */
+static inline void buddy__del_from_free_list(struct buddy_zone *z,
+                                             uint32_t idx, unsigned order)
+{
+    struct buddy_free_area *area = &z->free_area[order];
+    uint32_t n = z->next[idx];
+    uint32_t p = z->prev[idx];
+
+    buddy_assert_internal(z->state[idx] == pg_state(BUDDY_BLOCK_FREE, order));
+    if (p != BUDDY_NIL)
+        z->next[p] = n;
+    else
+        area->head = n;
+    if (n != BUDDY_NIL)
+        z->prev[n] = p;
+    if (--area->nr_free == 0)
+        z->nonempty &= ~(1u << order);
+}
+
+/* ---- helpers shared between core files --------------------------------- */
+
+/* Is z a zone buddy_zone_init made? The cheap always-on boundary check. */
+static inline bool buddy__zone_ok(const struct buddy_zone *z)
+{
+    return z != NULL && z->magic == BUDDY_ZONE_MAGIC;
+}
+
+/* Return the block at idx/order (its head state already cleared or
+ * INFLIGHT) to the free lists, merging with free buddies as far as it can:
+ * the kernel's __free_one_page. Adds 2^order to free_pages. O(max_order). */
+void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order);
+
+/* Mark [idx, end) as blocks of `kind`: the largest naturally aligned blocks
+ * that fit (FREE ones at most max_order, and merged as they are freed).
+ * Pages in the range must have state 0. O(blocks made). */
+void buddy__carve(struct buddy_zone *z, uint32_t idx, uint32_t end,
+                  unsigned kind);
+
+/* Index of the head of the block containing idx, or BUDDY_NIL if the state
+ * bytes are corrupt. O(31). */
+uint32_t buddy__block_head(const struct buddy_zone *z, uint32_t idx);
+
+/* The error a free of (idx, order) gets when state[idx] is not an ALLOCATED
+ * head of that order: classify what is there. Counts and reports the
+ * rejection. */
+int buddy__reject_free(struct buddy_zone *z, uint32_t idx, unsigned order,
+                       bool order_given);
+
+/* Report a refused request through the counters and the hook. */
+void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
+                   unsigned order);
+
+#endif /* BUDDY_CORE_INTERNAL_H */

@@ -1,0 +1,263 @@
+/*
+ * page_alloc.c: allocation by splitting and free by merging, the heart of
+ * the buddy allocator (the kernel's __rmqueue_smallest, expand() and
+ * __free_one_page).
+ *
+ * Allocation of order n: the non-empty bitmap gives the smallest order k >= n
+ * with a free block in one ctz. The block at the head of free_area[k] is
+ * taken; while k > n it is halved: the upper half goes onto free_area[k - 1]
+ * and the lower half is kept. The lower half of every split stays at the
+ * same start pfn, so the result is the block's first pfn. Cost: one list pop
+ * plus (k - n) list pushes: O(max_order), no search.
+ *
+ * Free of (pfn, order): checked in O(1) against the state byte of pfn (it
+ * must be the head of an ALLOCATED block of exactly that order), then merged
+ * while the buddy at pfn ^ (1 << order) is the head of a FREE block of the
+ * same order: the buddy leaves its list, the pair becomes one block at the
+ * lower pfn, one order up. Cost O(max_order).
+ *
+ * The state byte is the kernel's PageBuddy + page order in one: a head byte
+ * of FREE|k means "on free_area[k]", so page_is_buddy() is a single compare.
+ */
+#include "internal.h"
+
+/* page_is_buddy: is the block at buddy_pfn a FREE block of `order` in this
+ * zone? Blocks never cross the span, so a buddy outside it is never free. */
+static inline bool page_is_buddy(const struct buddy_zone *z, buddy_pfn_t bpfn,
+                                 unsigned order, uint32_t *bidx)
+{
+    buddy_pfn_t rel = bpfn - z->start_pfn;
+
+    if (rel >= z->spanned)
+        return false;
+    *bidx = (uint32_t)rel;
+    return z->state[rel] == pg_state(BUDDY_BLOCK_FREE, order);
+}
+
+void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order)
+{
+    buddy_pfn_t pfn = z->start_pfn + idx;
+    unsigned max_order = z->max_order;
+
+    buddy_assert_internal(order <= max_order);
+    z->free_pages += (uint64_t)1 << order;
+    while (order < max_order) {
+        buddy_pfn_t bpfn = buddy_find_buddy_pfn(pfn, order);
+        uint32_t bidx;
+
+        if (!page_is_buddy(z, bpfn, order, &bidx))
+            break;
+        buddy__del_from_free_list(z, bidx, order);
+        z->state[bidx] = 0;
+        z->state[idx] = 0;
+        z->merges++;
+        if (buddy_hook_set(z)) {
+            uint32_t low = idx < bidx ? idx : bidx;
+            struct buddy_event ev = {BUDDY_EV_MERGE, 0, pfn, order, bpfn, 0, 0, 0};
+
+            z->state[low] = pg_state(BUDDY_BLOCK_INFLIGHT, order + 1);
+            buddy__emit(z, &ev);
+        }
+        /* The merged block starts at the lower of the two pfns. */
+        if (bidx < idx)
+            idx = bidx;
+        pfn &= bpfn;
+        order++;
+    }
+    buddy__add_to_free_list(z, idx, order);
+}
+
+int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
+{
+    uint32_t candidates, idx;
+    unsigned cur;
+
+    if (buddy_unlikely(!buddy__zone_ok(z) || pfn == NULL))
+        return buddy__zone_ok(z) ? BUDDY_ENULL : BUDDY_EBADZONE;
+    if (buddy_unlikely(order > z->max_order))
+        return BUDDY_EORDER;
+
+    /* Smallest non-empty order >= order: one mask and one ctz. */
+    candidates = z->nonempty & (0xffffffffu << order);
+    if (buddy_unlikely(candidates == 0)) {
+        z->alloc_failures++;
+        if (buddy_hook_set(z)) {
+            struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
+                                     BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
+            buddy__emit(z, &ev);
+        }
+        return BUDDY_ENOMEM;
+    }
+    cur = buddy_ctz32(candidates);
+    idx = z->free_area[cur].head;
+    buddy__del_from_free_list(z, idx, cur);
+
+    /* expand(): keep the lower half, free the upper half at each step. */
+    while (cur > order) {
+        uint32_t upper;
+
+        cur--;
+        upper = idx + ((uint32_t)1 << cur);
+        buddy__add_to_free_list(z, upper, cur);
+        z->splits++;
+        if (buddy_hook_set(z)) {
+            struct buddy_event ev = {BUDDY_EV_SPLIT, 0, z->start_pfn + idx,
+                                     cur + 1, z->start_pfn + upper, 0, 0, 0};
+            z->state[idx] = pg_state(BUDDY_BLOCK_INFLIGHT, cur);
+            buddy__emit(z, &ev);
+        }
+    }
+    z->state[idx] = pg_state(BUDDY_BLOCK_ALLOCATED, order);
+    z->free_pages -= (uint64_t)1 << order;
+    z->alloc_count[order]++;
+    *pfn = z->start_pfn + idx;
+    if (buddy_hook_set(z)) {
+        struct buddy_event ev = {BUDDY_EV_ALLOC, 0, *pfn, order,
+                                 BUDDY_PFN_NONE, 0, 0, 0};
+        buddy__emit(z, &ev);
+    }
+    return 0;
+}
+
+/* Free the ALLOCATED block at idx of `order` (already checked). */
+static void free_checked(struct buddy_zone *z, uint32_t idx, unsigned order)
+{
+    z->free_count[order]++;
+    z->state[idx] = 0;
+    if (buddy_hook_set(z)) {
+        struct buddy_event ev = {BUDDY_EV_FREE, 0, z->start_pfn + idx, order,
+                                 BUDDY_PFN_NONE, 0, 0, 0};
+        z->state[idx] = pg_state(BUDDY_BLOCK_INFLIGHT, order);
+        buddy__emit(z, &ev);
+    }
+    buddy__free_one_block(z, idx, order);
+}
+
+int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)
+{
+    buddy_pfn_t rel;
+
+    if (buddy_unlikely(!buddy__zone_ok(z)))
+        return BUDDY_EBADZONE;
+    rel = pfn - z->start_pfn;
+    if (buddy_unlikely(rel >= z->spanned)) {
+        buddy__reject(z, BUDDY_ERANGE, pfn, order);
+        return BUDDY_ERANGE;
+    }
+    if (buddy_unlikely(order > z->max_order)) {
+        buddy__reject(z, BUDDY_EORDER, pfn, order);
+        return BUDDY_EORDER;
+    }
+    if (buddy_unlikely(pfn & (((buddy_pfn_t)1 << order) - 1))) {
+        buddy__reject(z, BUDDY_EALIGN, pfn, order);
+        return BUDDY_EALIGN;
+    }
+    if (buddy_unlikely(z->state[rel] != pg_state(BUDDY_BLOCK_ALLOCATED, order)))
+        return buddy__reject_free(z, (uint32_t)rel, order, true);
+    free_checked(z, (uint32_t)rel, order);
+    return 0;
+}
+
+int buddy_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn)
+{
+    int order = buddy_pfn_order(z, pfn);
+
+    if (order < 0) {
+        if (order == BUDDY_EBADZONE)
+            return order;
+        if (order == BUDDY_ERANGE) {
+            buddy__reject(z, BUDDY_ERANGE, pfn, 0);
+            return order;
+        }
+        return buddy__reject_free(z, (uint32_t)(pfn - z->start_pfn), 0, false);
+    }
+    free_checked(z, (uint32_t)(pfn - z->start_pfn), (unsigned)order);
+    return 0;
+}
+
+int buddy_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn)
+{
+    buddy_pfn_t rel;
+    uint8_t s;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    rel = pfn - z->start_pfn;
+    if (rel >= z->spanned)
+        return BUDDY_ERANGE;
+    s = z->state[rel];
+    if (pg_kind(s) == BUDDY_BLOCK_ALLOCATED)
+        return (int)pg_order(s);
+    switch (pg_kind(s)) {
+    case BUDDY_BLOCK_FREE:
+        return BUDDY_EDOUBLEFREE;
+    case BUDDY_BLOCK_HOLE:
+        return BUDDY_EHOLE;
+    case BUDDY_BLOCK_RESERVED:
+        return BUDDY_ERESERVED;
+    case 0: {
+        uint32_t head = buddy__block_head(z, (uint32_t)rel);
+
+        if (head == BUDDY_NIL)
+            return BUDDY_ECORRUPT;
+        switch (pg_kind(z->state[head])) {
+        case BUDDY_BLOCK_ALLOCATED:
+            return BUDDY_EINTERIOR;
+        case BUDDY_BLOCK_FREE:
+            return BUDDY_EDOUBLEFREE;
+        case BUDDY_BLOCK_HOLE:
+            return BUDDY_EHOLE;
+        case BUDDY_BLOCK_RESERVED:
+            return BUDDY_ERESERVED;
+        default:
+            return BUDDY_ECORRUPT;
+        }
+    }
+    default:
+        return BUDDY_ECORRUPT;
+    }
+}
+
+int buddy__reject_free(struct buddy_zone *z, uint32_t idx, unsigned order,
+                       bool order_given)
+{
+    int err = buddy_pfn_order(z, z->start_pfn + idx);
+
+    if (err >= 0) /* an ALLOCATED head, of another order than given */
+        err = order_given ? BUDDY_EWRONGORDER : BUDDY_ECORRUPT;
+    buddy__reject(z, err, z->start_pfn + idx, order);
+    return err;
+}
+
+void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
+                   unsigned order)
+{
+    z->rejected++;
+    if (buddy_hook_set(z)) {
+        struct buddy_event ev = {BUDDY_EV_REJECT, 0, pfn, order,
+                                 BUDDY_PFN_NONE, 0, err, 0};
+        buddy__emit(z, &ev);
+    }
+}
+
+uint32_t buddy__block_head(const struct buddy_zone *z, uint32_t idx)
+{
+    buddy_pfn_t pfn = z->start_pfn + idx;
+    unsigned order;
+
+    /* The covering block of order k starts at pfn rounded down to 2^k; at
+     * most one k matches because blocks tile the span. */
+    for (order = 0; order <= BUDDY_MAX_ORDER_LIMIT; order++) {
+        buddy_pfn_t head = pfn & ~(((buddy_pfn_t)1 << order) - 1);
+        uint8_t s;
+
+        if (head < z->start_pfn)
+            break;
+        s = z->state[head - z->start_pfn];
+        if (s != 0 && pg_order(s) == order)
+            return (uint32_t)(head - z->start_pfn);
+        if (s != 0 && pg_order(s) < order)
+            break; /* a smaller block starts there and does not reach idx */
+    }
+    return BUDDY_NIL;
+}

@@ -1,0 +1,208 @@
+/*
+ * stats.c: what a zone shows of itself: counters, the kernel's
+ * /proc/buddyinfo line, and the extfrag indices of mm/vmstat.c.
+ *
+ * Everything here is read-only and derived from free_area[] and the zone
+ * counters, so it costs O(max_order) and never walks pages. Text is written
+ * with a tiny formatter of our own (no libc): it counts what it would write
+ * so callers can size their buffer as with snprintf.
+ */
+#include "internal.h"
+
+void buddy_zone_get_info(const struct buddy_zone *z, struct buddy_zone_info *info)
+{
+    if (!buddy__zone_ok(z) || info == NULL)
+        return;
+    info->name = z->name;
+    info->start_pfn = z->start_pfn;
+    info->page_size = (size_t)1 << z->page_shift;
+    info->max_order = z->max_order;
+    info->node_id = z->node_id;
+    info->zone_idx = z->zone_idx;
+}
+
+void buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st)
+{
+    unsigned k;
+
+    if (!buddy__zone_ok(z) || st == NULL)
+        return;
+    buddy_memset(st, 0, sizeof(*st));
+    st->spanned_pages = z->spanned;
+    st->present_pages = z->present_pages;
+    st->reserved_pages = z->reserved_pages;
+    st->managed_pages = z->present_pages - z->reserved_pages;
+    st->free_pages = z->free_pages;
+    for (k = 0; k < BUDDY_NR_ORDERS; k++) {
+        st->nr_free[k] = z->free_area[k].nr_free;
+        st->alloc_count[k] = z->alloc_count[k];
+        st->free_count[k] = z->free_count[k];
+    }
+    st->splits = z->splits;
+    st->merges = z->merges;
+    st->alloc_failures = z->alloc_failures;
+    st->fallbacks = z->fallbacks;
+    st->rejected = z->rejected;
+}
+
+uint64_t buddy_zone_nr_free(const struct buddy_zone *z, unsigned order)
+{
+    if (!buddy__zone_ok(z) || order > z->max_order)
+        return 0;
+    return z->free_area[order].nr_free;
+}
+
+uint64_t buddy_zone_free_pages(const struct buddy_zone *z)
+{
+    return buddy__zone_ok(z) ? z->free_pages : 0;
+}
+
+/* ---- extfrag indices (mm/vmstat.c) -------------------------------------- */
+
+struct contig_info {
+    uint64_t free_pages;           /* all free pages */
+    uint64_t free_blocks_total;    /* free blocks of any order */
+    uint64_t free_blocks_suitable; /* free blocks of `order`, counting a
+                                      larger block as several */
+};
+
+static void fill_contig_info(const struct buddy_zone *z, unsigned order,
+                             struct contig_info *info)
+{
+    unsigned k;
+
+    buddy_memset(info, 0, sizeof(*info));
+    for (k = 0; k <= z->max_order; k++) {
+        uint64_t blocks = z->free_area[k].nr_free;
+
+        info->free_blocks_total += blocks;
+        info->free_pages += blocks << k;
+        if (k >= order)
+            info->free_blocks_suitable += blocks << (k - order);
+    }
+}
+
+int buddy_zone_unusable_index(const struct buddy_zone *z, unsigned order)
+{
+    struct contig_info info;
+
+    if (!buddy__zone_ok(z) || order > z->max_order)
+        return 0;
+    fill_contig_info(z, order, &info);
+    /* No free memory reads as "all of it unusable". */
+    if (info.free_pages == 0)
+        return 1000;
+    return (int)((info.free_pages - (info.free_blocks_suitable << order)) *
+                 1000u / info.free_pages);
+}
+
+int buddy_zone_fragmentation_index(const struct buddy_zone *z, unsigned order)
+{
+    struct contig_info info;
+    uint64_t requested = (uint64_t)1 << order;
+
+    if (!buddy__zone_ok(z) || order > z->max_order)
+        return 0;
+    fill_contig_info(z, order, &info);
+    if (info.free_blocks_total == 0)
+        return 0;
+    /* Only meaningful when an allocation of this order would fail. */
+    if (info.free_blocks_suitable != 0)
+        return -1000;
+    return 1000 - (int)((1000u + info.free_pages * 1000u / requested) /
+                        info.free_blocks_total);
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+struct outbuf {
+    char *buf;
+    size_t size; /* capacity including the NUL */
+    size_t len;  /* what the full text needs, excluding the NUL */
+};
+
+static void out_char(struct outbuf *o, char c)
+{
+    if (o->len + 1 < o->size)
+        o->buf[o->len] = c;
+    o->len++;
+}
+
+static void out_str(struct outbuf *o, const char *s, unsigned width)
+{
+    unsigned n = 0;
+
+    while (s[n] != '\0')
+        n++;
+    for (; width > n; width--)
+        out_char(o, ' ');
+    while (*s != '\0')
+        out_char(o, *s++);
+}
+
+static void out_u64(struct outbuf *o, uint64_t v, unsigned width)
+{
+    char digits[21];
+    unsigned n = 0;
+
+    do {
+        digits[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    for (; width > n; width--)
+        out_char(o, ' ');
+    while (n > 0)
+        out_char(o, digits[--n]);
+}
+
+static void out_finish(struct outbuf *o)
+{
+    if (o->size == 0)
+        return;
+    o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
+}
+
+/* "Node %d, zone %8s " then "%6lu " per order, as mm/vmstat.c frag_show. */
+static void out_buddyinfo(struct outbuf *o, const struct buddy_zone *z)
+{
+    unsigned k;
+
+    out_str(o, "Node ", 0);
+    out_u64(o, z->node_id < 0 ? 0u : (uint64_t)z->node_id, 0);
+    out_str(o, ", zone ", 0);
+    out_str(o, z->name, 8);
+    out_char(o, ' ');
+    for (k = 0; k <= z->max_order; k++) {
+        out_u64(o, z->free_area[k].nr_free, 6);
+        out_char(o, ' ');
+    }
+    out_char(o, '\n');
+}
+
+size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf, size_t size)
+{
+    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
+
+    if (!buddy__zone_ok(z)) {
+        out_finish(&o);
+        return 0;
+    }
+    out_buddyinfo(&o, z);
+    out_finish(&o);
+    return o.len;
+}
+
+size_t buddy_system_buddyinfo(const struct buddy_system *sys, char *buf,
+                              size_t size)
+{
+    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
+    unsigned nid, zi;
+
+    if (sys != NULL)
+        for (nid = 0; nid < sys->nr_nodes; nid++)
+            for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
+                if (sys->zones[nid][zi] != NULL)
+                    out_buddyinfo(&o, sys->zones[nid][zi]);
+    out_finish(&o);
+    return o.len;
+}

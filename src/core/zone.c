@@ -1,0 +1,313 @@
+/*
+ * zone.c: making a zone and feeding it memory.
+ *
+ * A zone starts as one span of holes. Memory enters it as free ranges, the
+ * way the kernel hands memblock ranges to the buddy allocator at boot
+ * (memblock_free_all -> __free_pages_core): each range is carved into the
+ * largest naturally aligned blocks that fit and each block is freed, merging
+ * with free neighbours. Reserving takes free pages out again and marks them
+ * RESERVED (memblock_reserve); adding a reserved range back frees it
+ * (free_reserved_area).
+ *
+ * Both operations first walk the blocks the range overlaps and refuse, before
+ * touching anything, if one is of the wrong kind. Then each overlapping block
+ * is cut out: its parts outside the range are carved again with their old
+ * kind, and the range itself is carved with its new kind. The cost is the
+ * number of blocks overlapped plus the number made:
+ * O(nr_pages / 2^max_order + max_order).
+ */
+#include "internal.h"
+
+/* ---- configuration ----------------------------------------------------- */
+
+static int check_config(const struct buddy_zone_config *cfg, unsigned *shift)
+{
+    if (cfg == NULL)
+        return BUDDY_ENULL;
+    if (cfg->page_size < BUDDY_MIN_PAGE_SIZE ||
+        (cfg->page_size & (cfg->page_size - 1)) != 0)
+        return BUDDY_EPAGESIZE;
+    if (cfg->max_order > BUDDY_MAX_ORDER_LIMIT)
+        return BUDDY_EMAXORDER;
+    if (cfg->nr_pages == 0 || cfg->nr_pages > BUDDY_MAX_ZONE_PAGES ||
+        cfg->start_pfn > BUDDY_PFN_NONE - cfg->nr_pages)
+        return BUDDY_ESPAN;
+    *shift = buddy_log2_64(cfg->page_size);
+    if (cfg->base != NULL) {
+        uintptr_t base = (uintptr_t)cfg->base;
+        uint64_t span_bytes_max = ((uint64_t)UINTPTR_MAX - base) >> *shift;
+
+        if (base & (cfg->page_size - 1))
+            return BUDDY_EALIGN;
+        /* The whole span must be addressable from the base. */
+        if (cfg->nr_pages - 1 > span_bytes_max)
+            return BUDDY_ESPAN;
+    }
+    return 0;
+}
+
+/* Header size, rounded so the u32 arrays after it stay aligned. */
+static size_t header_size(void)
+{
+    return (sizeof(struct buddy_zone) + 7u) & ~(size_t)7u;
+}
+
+size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg)
+{
+    unsigned shift;
+    uint64_t total;
+
+    if (check_config(cfg, &shift) != 0)
+        return 0;
+    total = (uint64_t)header_size() +
+            (uint64_t)BUDDY_META_BYTES_PER_PAGE * cfg->nr_pages;
+    if (total > (uint64_t)SIZE_MAX)
+        return 0;
+    return (size_t)total;
+}
+
+int buddy_zone_init(void *meta, size_t meta_size,
+                    const struct buddy_zone_config *cfg,
+                    struct buddy_zone **zone_out)
+{
+    struct buddy_zone *z = meta;
+    unsigned shift, k;
+    int err;
+    const char *name;
+    uint8_t *p;
+
+    if (meta == NULL || zone_out == NULL)
+        return BUDDY_ENULL;
+    err = check_config(cfg, &shift);
+    if (err != 0)
+        return err;
+    if ((uintptr_t)meta & 7u)
+        return BUDDY_EALIGN;
+    if (meta_size < buddy_zone_meta_size(cfg))
+        return BUDDY_ENOSPC;
+
+    buddy_memset(z, 0, sizeof(*z));
+    p = (uint8_t *)meta + header_size();
+    z->next = (uint32_t *)(void *)p;
+    p += sizeof(uint32_t) * cfg->nr_pages;
+    z->prev = (uint32_t *)(void *)p;
+    p += sizeof(uint32_t) * cfg->nr_pages;
+    z->state = p;
+    /* Every non-head page must read 0 (I1). This is the only O(spanned)
+     * step; the link arrays are never read before they are written. */
+    buddy_memset(z->state, 0, (size_t)cfg->nr_pages);
+
+    z->start_pfn = cfg->start_pfn;
+    z->spanned = (uint32_t)cfg->nr_pages;
+    z->max_order = (uint8_t)cfg->max_order;
+    z->page_shift = (uint8_t)shift;
+    z->node_id = -1;
+    z->zone_idx = -1;
+    z->base = (uintptr_t)cfg->base;
+    if (z->base != 0) {
+        /* Address of pfn P is base - start_pfn * page_size + P * page_size:
+         * blocks of order k are address-aligned iff that offset is a
+         * multiple of 2^k pages. */
+        uintptr_t origin = z->base - (uintptr_t)(cfg->start_pfn << shift);
+        unsigned a = origin == 0 ? 63u : buddy_ctz64(origin);
+
+        z->addr_align_shift = (uint8_t)a;
+    }
+    for (k = 0; k < BUDDY_NR_ORDERS; k++)
+        z->free_area[k].head = BUDDY_NIL;
+    name = cfg->name != NULL ? cfg->name : "Normal";
+    for (k = 0; k < BUDDY_ZONE_NAME_MAX && name[k] != '\0'; k++)
+        z->name[k] = name[k];
+    z->name[k] = '\0';
+
+    buddy__carve(z, 0, z->spanned, BUDDY_BLOCK_HOLE);
+    z->magic = BUDDY_ZONE_MAGIC;
+    *zone_out = z;
+    return 0;
+}
+
+void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn, void *arg)
+{
+    if (!buddy__zone_ok(z))
+        return;
+    z->hook = fn;
+    z->hook_arg = arg;
+}
+
+/* ---- carving ----------------------------------------------------------- */
+
+void buddy__carve(struct buddy_zone *z, uint32_t idx, uint32_t end,
+                  unsigned kind)
+{
+    unsigned cap = kind == BUDDY_BLOCK_FREE ? z->max_order
+                                            : BUDDY_MAX_ORDER_LIMIT;
+
+    while (idx < end) {
+        buddy_pfn_t pfn = z->start_pfn + idx;
+        unsigned order = pfn == 0 ? cap : buddy_ctz64(pfn);
+
+        if (order > cap)
+            order = cap;
+        while (((uint64_t)1 << order) > (uint64_t)(end - idx))
+            order--;
+        if (kind == BUDDY_BLOCK_FREE)
+            buddy__free_one_block(z, idx, order);
+        else
+            z->state[idx] = pg_state(kind, order);
+        idx += (uint32_t)1 << order;
+    }
+}
+
+/* ---- ranges ------------------------------------------------------------ */
+
+/* Which kinds a range operation accepts, and the error for each other kind. */
+struct range_rule {
+    int hole, free, allocated, reserved; /* 0 = accepted, else the error */
+};
+
+/* Resolve [pfn, pfn + nr_pages) to indices; ERANGE/EINVAL if it is not a
+ * non-empty part of the span. */
+static int range_to_idx(const struct buddy_zone *z, buddy_pfn_t pfn,
+                        uint64_t nr_pages, uint32_t *start, uint32_t *end)
+{
+    buddy_pfn_t rel = pfn - z->start_pfn;
+
+    if (nr_pages == 0)
+        return BUDDY_EINVAL;
+    if (pfn < z->start_pfn || rel >= z->spanned ||
+        nr_pages > z->spanned - rel)
+        return BUDDY_ERANGE;
+    *start = (uint32_t)rel;
+    *end = (uint32_t)(rel + nr_pages);
+    return 0;
+}
+
+/* First pass: refuse if any overlapped block's kind is not accepted. */
+static int range_check(const struct buddy_zone *z, uint32_t start,
+                       uint32_t end, const struct range_rule *rule,
+                       buddy_pfn_t *bad_pfn)
+{
+    uint32_t idx = buddy__block_head(z, start);
+
+    if (idx == BUDDY_NIL)
+        return BUDDY_ECORRUPT;
+    while (idx < end) {
+        uint8_t s = z->state[idx];
+        int err;
+
+        switch (pg_kind(s)) {
+        case BUDDY_BLOCK_HOLE:
+            err = rule->hole;
+            break;
+        case BUDDY_BLOCK_FREE:
+            err = rule->free;
+            break;
+        case BUDDY_BLOCK_ALLOCATED:
+            err = rule->allocated;
+            break;
+        case BUDDY_BLOCK_RESERVED:
+            err = rule->reserved;
+            break;
+        default:
+            err = BUDDY_ECORRUPT;
+            break;
+        }
+        if (err != 0) {
+            *bad_pfn = z->start_pfn + (idx > start ? idx : start);
+            return err;
+        }
+        idx += (uint32_t)1 << pg_order(s);
+    }
+    return 0;
+}
+
+/* Second pass: cut every overlapped block out of the way, re-carving its
+ * parts outside [start, end) with its old kind. Returns the pages inside
+ * the range that were of `count_kind`. Leaves [start, end) all zero. */
+static uint64_t range_isolate(struct buddy_zone *z, uint32_t start,
+                              uint32_t end, unsigned count_kind)
+{
+    uint32_t idx = buddy__block_head(z, start);
+    uint64_t counted = 0;
+
+    while (idx < end) {
+        uint8_t s = z->state[idx];
+        unsigned kind = pg_kind(s), order = pg_order(s);
+        uint32_t bend = idx + ((uint32_t)1 << order);
+        uint32_t in_lo = idx > start ? idx : start;
+        uint32_t in_hi = bend < end ? bend : end;
+
+        if (kind == BUDDY_BLOCK_FREE) {
+            buddy__del_from_free_list(z, idx, order);
+            z->free_pages -= (uint64_t)1 << order;
+        }
+        z->state[idx] = 0;
+        if (kind == count_kind)
+            counted += in_hi - in_lo;
+        if (idx < start)
+            buddy__carve(z, idx, start, kind);
+        if (bend > end)
+            buddy__carve(z, end, bend, kind);
+        idx = bend;
+    }
+    return counted;
+}
+
+int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
+                         uint64_t nr_pages)
+{
+    static const struct range_rule rule = {0, BUDDY_EOVERLAP, BUDDY_EOVERLAP, 0};
+    uint32_t start, end;
+    uint64_t holes;
+    buddy_pfn_t bad = pfn;
+    int err;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    err = range_to_idx(z, pfn, nr_pages, &start, &end);
+    if (err == 0)
+        err = range_check(z, start, end, &rule, &bad);
+    if (err != 0) {
+        buddy__reject(z, err, bad, 0);
+        return err;
+    }
+    holes = range_isolate(z, start, end, BUDDY_BLOCK_HOLE);
+    z->present_pages += holes;
+    z->reserved_pages -= nr_pages - holes;
+    buddy__carve(z, start, end, BUDDY_BLOCK_FREE);
+    if (buddy_hook_set(z)) {
+        struct buddy_event ev = {BUDDY_EV_ADD_RANGE, 0, pfn, 0,
+                                 BUDDY_PFN_NONE, nr_pages, 0, 0};
+        buddy__emit(z, &ev);
+    }
+    buddy_assert_expensive(buddy_zone_check(z, NULL) == 0);
+    return 0;
+}
+
+int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
+                       uint64_t nr_pages)
+{
+    static const struct range_rule rule = {BUDDY_EHOLE, 0, BUDDY_EBUSY, 0};
+    uint32_t start, end;
+    buddy_pfn_t bad = pfn;
+    int err;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    err = range_to_idx(z, pfn, nr_pages, &start, &end);
+    if (err == 0)
+        err = range_check(z, start, end, &rule, &bad);
+    if (err != 0) {
+        buddy__reject(z, err, bad, 0);
+        return err;
+    }
+    z->reserved_pages += range_isolate(z, start, end, BUDDY_BLOCK_FREE);
+    buddy__carve(z, start, end, BUDDY_BLOCK_RESERVED);
+    if (buddy_hook_set(z)) {
+        struct buddy_event ev = {BUDDY_EV_RESERVE, 0, pfn, 0,
+                                 BUDDY_PFN_NONE, nr_pages, 0, 0};
+        buddy__emit(z, &ev);
+    }
+    buddy_assert_expensive(buddy_zone_check(z, NULL) == 0);
+    return 0;
+}

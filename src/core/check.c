@@ -135,6 +135,9 @@ static int check_lists(const struct buddy_zone *z, const struct tally *t,
             prev = idx;
             idx = z->next[idx];
         }
+        if (area->tail != prev)
+            return fail(rep, "free list tail is not its last block",
+                        BUDDY_PFN_NONE, order, prev, area->tail);
         if (n != t->free_heads[order])
             return fail(rep, "free block missing from the list of its order",
                         BUDDY_PFN_NONE, order, t->free_heads[order], n);

@@ -31,7 +31,8 @@
  *   I2  a block of order k is aligned to 2^k in pfn space and lies in the span;
  *       FREE and ALLOCATED blocks have k <= max_order;
  *   I3  a FREE block of order k is on free_area[k] and on no other list; the
- *       lists hold only FREE heads of their order; links are consistent;
+ *       lists hold only FREE heads of their order; links are consistent and
+ *       tail is the last block;
  *   I4  no FREE block of order k < max_order has a FREE buddy of order k
  *       (merging is complete);
  *   I5  free_area[k].nr_free == length of list k;
@@ -108,6 +109,7 @@ static inline unsigned pg_order(uint8_t s)
 
 struct buddy_free_area {
     uint32_t head;    /* idx of the first block on the list, or BUDDY_NIL */
+    uint32_t tail;    /* idx of the last block, or BUDDY_NIL */
     uint32_t nr_free; /* blocks on the list (I5) */
 };
 
@@ -155,21 +157,31 @@ static inline void buddy__emit(const struct buddy_zone *z,
 
 /* ---- free lists -------------------------------------------------------- */
 
-/* Push the block at idx onto free_area[order] (the kernel's add_to_free_list,
- * at the head: the most recently freed block is reused first, while it is
- * still warm). O(1). */
+/* Put the block at idx on free_area[order]: at the head, so the most
+ * recently freed block is reused first while it is still warm (the kernel's
+ * add_to_free_list), or at the tail for memory given at boot, so that early
+ * allocations come in ascending address order (the kernel's FPI_TO_TAIL).
+ * O(1). */
 static inline void buddy__add_to_free_list(struct buddy_zone *z, uint32_t idx,
-                                           unsigned order)
+                                           unsigned order, bool to_tail)
 {
     struct buddy_free_area *area = &z->free_area[order];
-    uint32_t first = area->head;
 
     z->state[idx] = pg_state(BUDDY_BLOCK_FREE, order);
-    z->next[idx] = first;
-    z->prev[idx] = BUDDY_NIL;
-    if (first != BUDDY_NIL)
-        z->prev[first] = idx;
-    area->head = idx;
+    if (area->head == BUDDY_NIL) {
+        z->next[idx] = z->prev[idx] = BUDDY_NIL;
+        area->head = area->tail = idx;
+    } else if (!to_tail) {
+        z->next[idx] = area->head;
+        z->prev[idx] = BUDDY_NIL;
+        z->prev[area->head] = idx;
+        area->head = idx;
+    } else {
+        z->next[idx] = BUDDY_NIL;
+        z->prev[idx] = area->tail;
+        z->next[area->tail] = idx;
+        area->tail = idx;
+    }
     area->nr_free++;
     z->nonempty |= 1u << order;
 }
@@ -190,6 +202,8 @@ static inline void buddy__del_from_free_list(struct buddy_zone *z,
         area->head = n;
     if (n != BUDDY_NIL)
         z->prev[n] = p;
+    else
+        area->tail = p;
     if (--area->nr_free == 0)
         z->nonempty &= ~(1u << order);
 }
@@ -205,7 +219,8 @@ static inline bool buddy__zone_ok(const struct buddy_zone *z)
 /* Return the block at idx/order (its head state already cleared or
  * INFLIGHT) to the free lists, merging with free buddies as far as it can:
  * the kernel's __free_one_page. Adds 2^order to free_pages. O(max_order). */
-void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order);
+void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
+                           bool to_tail);
 
 /* Mark [idx, end) as blocks of `kind`: the largest naturally aligned blocks
  * that fit (FREE ones at most max_order, and merged as they are freed).

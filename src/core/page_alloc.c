@@ -34,7 +34,8 @@ static inline bool page_is_buddy(const struct buddy_zone *z, buddy_pfn_t bpfn,
     return z->state[rel] == pg_state(BUDDY_BLOCK_FREE, order);
 }
 
-void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order)
+void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
+                           bool to_tail)
 {
     buddy_pfn_t pfn = z->start_pfn + idx;
     unsigned max_order = z->max_order;
@@ -64,7 +65,7 @@ void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order)
         pfn &= bpfn;
         order++;
     }
-    buddy__add_to_free_list(z, idx, order);
+    buddy__add_to_free_list(z, idx, order, to_tail);
 }
 
 int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
@@ -98,7 +99,7 @@ int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
 
         cur--;
         upper = idx + ((uint32_t)1 << cur);
-        buddy__add_to_free_list(z, upper, cur);
+        buddy__add_to_free_list(z, upper, cur, false);
         z->splits++;
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_SPLIT, 0, z->start_pfn + idx,
@@ -130,7 +131,7 @@ static void free_checked(struct buddy_zone *z, uint32_t idx, unsigned order)
         z->state[idx] = pg_state(BUDDY_BLOCK_INFLIGHT, order);
         buddy__emit(z, &ev);
     }
-    buddy__free_one_block(z, idx, order);
+    buddy__free_one_block(z, idx, order, false);
 }
 
 int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)

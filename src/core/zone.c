@@ -5,7 +5,8 @@
  * way the kernel hands memblock ranges to the buddy allocator at boot
  * (memblock_free_all -> __free_pages_core): each range is carved into the
  * largest naturally aligned blocks that fit and each block is freed, merging
- * with free neighbours. Reserving takes free pages out again and marks them
+ * with free neighbours, onto the tail of its list so that the first
+ * allocations after boot come in ascending address order (FPI_TO_TAIL). Reserving takes free pages out again and marks them
  * RESERVED (memblock_reserve); adding a reserved range back frees it
  * (free_reserved_area).
  *
@@ -114,7 +115,7 @@ int buddy_zone_init(void *meta, size_t meta_size,
         z->addr_align_shift = (uint8_t)a;
     }
     for (k = 0; k < BUDDY_NR_ORDERS; k++)
-        z->free_area[k].head = BUDDY_NIL;
+        z->free_area[k].head = z->free_area[k].tail = BUDDY_NIL;
     name = cfg->name != NULL ? cfg->name : "Normal";
     for (k = 0; k < BUDDY_ZONE_NAME_MAX && name[k] != '\0'; k++)
         z->name[k] = name[k];
@@ -151,7 +152,7 @@ void buddy__carve(struct buddy_zone *z, uint32_t idx, uint32_t end,
         while (((uint64_t)1 << order) > (uint64_t)(end - idx))
             order--;
         if (kind == BUDDY_BLOCK_FREE)
-            buddy__free_one_block(z, idx, order);
+            buddy__free_one_block(z, idx, order, true);
         else
             z->state[idx] = pg_state(kind, order);
         idx += (uint32_t)1 << order;

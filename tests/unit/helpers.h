@@ -1,0 +1,116 @@
+/*
+ * helpers.h: fixtures shared by the unit tests: a zone in a malloc'd
+ * metadata buffer, a snapshot of everything observable, and the assertion
+ * that a refused call changed nothing and left the validator happy.
+ */
+#ifndef BUDDY_TEST_HELPERS_H
+#define BUDDY_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/buddy.h"
+
+struct fixture {
+    void *meta;
+    struct buddy_zone *z;
+};
+
+/* A zone of nr_pages at start_pfn, all holes. */
+static inline struct buddy_zone *zone_new(struct fixture *f, buddy_pfn_t start,
+                                          uint64_t nr_pages, unsigned max_order)
+{
+    struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
+    size_t n;
+
+    cfg.start_pfn = start;
+    cfg.nr_pages = nr_pages;
+    cfg.max_order = max_order;
+    n = buddy_zone_meta_size(&cfg);
+    assert_true(n > 0);
+    f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    assert_non_null(f->meta);
+    assert_int_equal(buddy_zone_init(f->meta, n, &cfg, &f->z), 0);
+    return f->z;
+}
+
+/* A zone of nr_pages at start_pfn, all free. */
+static inline struct buddy_zone *zone_new_free(struct fixture *f,
+                                               buddy_pfn_t start,
+                                               uint64_t nr_pages,
+                                               unsigned max_order)
+{
+    zone_new(f, start, nr_pages, max_order);
+    assert_int_equal(buddy_zone_add_range(f->z, start, nr_pages), 0);
+    return f->z;
+}
+
+static inline void zone_del(struct fixture *f)
+{
+    free(f->meta);
+    f->meta = NULL;
+    f->z = NULL;
+}
+
+/* Fail the test with the validator's words if the zone is inconsistent. */
+static inline void assert_valid(const struct buddy_zone *z)
+{
+    struct buddy_check_report rep;
+    int err = buddy_zone_check(z, &rep);
+
+    if (err != 0)
+        fail_msg("validator: %s (pfn %llu order %u expected %llu actual %llu)",
+                 rep.what, (unsigned long long)rep.pfn, rep.order,
+                 (unsigned long long)rep.expected,
+                 (unsigned long long)rep.actual);
+}
+
+/* Everything a caller can observe about a zone, to prove a refused call
+ * changed nothing. */
+struct snapshot {
+    struct buddy_zone_stats st;
+    char walk[4096];
+    size_t walk_len;
+};
+
+static inline int snapshot_block(void *arg, const struct buddy_block *b)
+{
+    struct snapshot *s = arg;
+    int n = snprintf(s->walk + s->walk_len, sizeof(s->walk) - s->walk_len,
+                     "%llu+%llu:%d/%u;", (unsigned long long)b->pfn,
+                     (unsigned long long)b->nr_pages, (int)b->kind, b->order);
+
+    if (n > 0 && (size_t)n < sizeof(s->walk) - s->walk_len)
+        s->walk_len += (size_t)n;
+    return 0;
+}
+
+static inline void snapshot_take(const struct buddy_zone *z, struct snapshot *s)
+{
+    memset(s, 0, sizeof(*s));
+    buddy_zone_get_stats(z, &s->st);
+    assert_int_equal(buddy_zone_walk(z, snapshot_block, s), 0);
+}
+
+/* A refused call: the walk and every counter are as before, except
+ * `rejected`, which went up by exactly one; and the validator passes. */
+static inline void assert_unchanged_but_rejected(const struct buddy_zone *z,
+                                                 const struct snapshot *before)
+{
+    struct snapshot after;
+
+    snapshot_take(z, &after);
+    assert_string_equal(before->walk, after.walk);
+    assert_int_equal(after.st.rejected, before->st.rejected + 1);
+    after.st.rejected = before->st.rejected;
+    assert_memory_equal(&before->st, &after.st, sizeof(after.st));
+    assert_valid(z);
+}
+
+#endif /* BUDDY_TEST_HELPERS_H */

@@ -390,7 +390,9 @@ enum buddy_event_type {
                               not by `preferred` */
     BUDDY_EV_FAIL = 6,     /* allocation of order failed: error */
     BUDDY_EV_REJECT = 7,   /* bad free or range refused: error, pfn, order */
-    BUDDY_EV_ADD_RANGE = 8, /* pfn, nr_pages given to the zone */
+    BUDDY_EV_ADD_RANGE = 8, /* pfn, nr_pages given to the zone (the merges
+                               inside a range operation are not reported
+                               one by one) */
     BUDDY_EV_RESERVE = 9   /* pfn, nr_pages reserved */
 };
 

@@ -16,6 +16,11 @@
  * kind, and the range itself is carved with its new kind. The cost is the
  * number of blocks overlapped plus the number made:
  * O(nr_pages / 2^max_order + max_order).
+ *
+ * range_events_off: while a range is being carved, part of it belongs to no
+ * block, so a hook that walked the zone would see it half made. The merges
+ * inside a range operation are counted but not reported one by one; the
+ * operation reports one ADD_RANGE or RESERVE event once the zone is whole.
  */
 #include "internal.h"
 
@@ -261,6 +266,7 @@ int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
     uint32_t start, end;
     uint64_t holes;
     buddy_pfn_t bad = pfn;
+    buddy_event_fn hook;
     int err;
 
     if (!buddy__zone_ok(z))
@@ -272,10 +278,13 @@ int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
         buddy__reject(z, err, bad, 0);
         return err;
     }
+    hook = z->hook;
+    z->hook = NULL; /* see range_events_off */
     holes = range_isolate(z, start, end, BUDDY_BLOCK_HOLE);
     z->present_pages += holes;
     z->reserved_pages -= nr_pages - holes;
     buddy__carve(z, start, end, BUDDY_BLOCK_FREE);
+    z->hook = hook;
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {BUDDY_EV_ADD_RANGE, 0, pfn, 0,
                                  BUDDY_PFN_NONE, nr_pages, 0, 0};
@@ -291,6 +300,7 @@ int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
     static const struct range_rule rule = {BUDDY_EHOLE, 0, BUDDY_EBUSY, 0};
     uint32_t start, end;
     buddy_pfn_t bad = pfn;
+    buddy_event_fn hook;
     int err;
 
     if (!buddy__zone_ok(z))
@@ -302,8 +312,11 @@ int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
         buddy__reject(z, err, bad, 0);
         return err;
     }
+    hook = z->hook;
+    z->hook = NULL; /* see range_events_off */
     z->reserved_pages += range_isolate(z, start, end, BUDDY_BLOCK_FREE);
     buddy__carve(z, start, end, BUDDY_BLOCK_RESERVED);
+    z->hook = hook;
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {BUDDY_EV_RESERVE, 0, pfn, 0,
                                  BUDDY_PFN_NONE, nr_pages, 0, 0};

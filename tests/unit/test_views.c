@@ -186,6 +186,31 @@ static void test_info_and_stats(void **state)
     zone_del(&f);
 }
 
+/* A range operation reports once, when the zone is whole again: a hook that
+ * validates on every event never sees a half-carved range. */
+static void check_on_event(void *arg, const struct buddy_event *ev)
+{
+    int *n = arg;
+
+    assert_int_equal(buddy_zone_check(ev->zone, NULL), 0);
+    ++*n;
+}
+
+static void test_range_events_see_a_whole_zone(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new(&f, 0, 64, 4);
+    int n = 0;
+
+    (void)state;
+    buddy_zone_set_hook(z, check_on_event, &n);
+    assert_int_equal(buddy_zone_add_range(z, 0, 40), 0);
+    assert_int_equal(buddy_zone_add_range(z, 40, 24), 0); /* merges inside */
+    assert_int_equal(buddy_zone_reserve(z, 3, 20), 0);
+    assert_int_equal(n, 3);
+    zone_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_walk_in_address_order),
         cmocka_unit_test(test_hook_reports_each_step),
         cmocka_unit_test(test_info_and_stats),
+        cmocka_unit_test(test_range_events_see_a_whole_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,11 +133,17 @@ struct buddy_zone_config {
     unsigned max_order;    /* largest block is 2^max_order pages (<= 31) */
     void *base;            /* address of start_pfn for the byte API, or NULL */
     const char *name;      /* "Normal", "DMA" ...; NULL means "Normal" */
+    unsigned flags;        /* BUDDY_ZONE_* below */
 };
 
-/* Defaults: 4 KiB pages, max_order 10, no base, name "Normal". */
+/* The metadata buffer is already all zero (fresh anonymous mmap, calloc):
+ * init skips clearing it, so a zone of any size is ready in O(log pages)
+ * and its metadata pages stay untouched until allocations reach them. */
+#define BUDDY_ZONE_META_ZEROED 0x1u
+
+/* Defaults: 4 KiB pages, max_order 10, no base, name "Normal", no flags. */
 #define BUDDY_ZONE_CONFIG_INIT                                                 \
-    {0, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, NULL, NULL}
+    {0, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, NULL, NULL, 0}
 
 /*
  * Bytes of metadata a zone with this configuration needs: a fixed header plus
@@ -149,9 +155,10 @@ BUDDY_API size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg);
 /*
  * Initialise a zone in `meta` (meta_size bytes, aligned to 8). The zone starts
  * with every page a hole: memory enters with buddy_zone_add_range(). On
- * success *zone_out points into `meta`. Errors: ENULL, EPAGESIZE, EMAXORDER,
- * ESPAN, ENOSPC, EALIGN (meta misaligned, or base not page aligned).
- * O(log nr_pages): only the heads of the hole blocks are written.
+ * success *zone_out points into `meta`. Errors: ENULL, EINVAL (unknown flag),
+ * EPAGESIZE, EMAXORDER, ESPAN, ENOSPC, EALIGN (meta misaligned, or base not
+ * page aligned). Cost: clearing one byte per page, then O(log nr_pages);
+ * with BUDDY_ZONE_META_ZEROED only O(log nr_pages).
  */
 BUDDY_API int buddy_zone_init(void *meta, size_t meta_size,
                               const struct buddy_zone_config *cfg,
@@ -163,7 +170,9 @@ BUDDY_API int buddy_zone_init(void *meta, size_t meta_size,
  * carved into the largest naturally aligned blocks, each merged with free
  * neighbours. Every page must be a hole or reserved; otherwise EOVERLAP and
  * nothing changes. Also ERANGE, EINVAL (nr_pages == 0).
- * O(nr_pages / 2^max_order + max_order) blocks touched.
+ * O(max_order + blocks overlapped): the max_order blocks in the middle of
+ * the range are counted at once and written to the metadata lazily, one at a
+ * time, when allocations first need them (the kernel's deferred page init).
  */
 BUDDY_API int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
                                    uint64_t nr_pages);

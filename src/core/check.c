@@ -11,7 +11,8 @@
  * call it where that is affordable.
  *
  * The walker visits blocks in address order in O(blocks), merging runs of
- * hole blocks into one hole.
+ * hole blocks into one hole. Blocks of the lazy run (I8) are reported as the
+ * free max_order blocks they are.
  */
 #include "internal.h"
 
@@ -41,13 +42,45 @@ struct tally {
 };
 
 /* I1, I2, I4: walk the state bytes block by block. */
+/* I8: the lazy run is aligned, inside the span, and has no head bytes. */
+static int check_lazy(const struct buddy_zone *z, struct tally *t,
+                      struct buddy_check_report *rep)
+{
+    uint64_t mask = ((uint64_t)1 << z->max_order) - 1;
+    uint32_t i;
+
+    if (z->lazy_start == z->lazy_end)
+        return 0;
+    if (z->lazy_start > z->lazy_end || z->lazy_end > z->spanned ||
+        ((z->start_pfn + z->lazy_start) & mask) ||
+        ((z->start_pfn + z->lazy_end) & mask))
+        return fail(rep, "lazy run misaligned or outside the zone",
+                    z->start_pfn + z->lazy_start, z->max_order,
+                    z->lazy_start, z->lazy_end);
+    for (i = z->lazy_start; i < z->lazy_end; i++)
+        if (z->state[i] != 0)
+            return fail(rep, "block head inside the lazy run",
+                        z->start_pfn + i, z->max_order, 0, z->state[i]);
+    t->free_heads[z->max_order] += buddy__lazy_blocks(z);
+    t->free_pages += (uint64_t)(z->lazy_end - z->lazy_start);
+    return 0;
+}
+
 static int check_blocks(const struct buddy_zone *z, struct tally *t,
                         struct buddy_check_report *rep)
 {
     uint32_t idx = 0;
+    int err = check_lazy(z, t, rep);
 
+    if (err != 0)
+        return err;
     while (idx < z->spanned) {
         uint8_t s = z->state[idx];
+
+        if (z->lazy_start != z->lazy_end && idx == z->lazy_start) {
+            idx = z->lazy_end; /* counted by check_lazy */
+            continue;
+        }
         unsigned kind = pg_kind(s), order = pg_order(s);
         buddy_pfn_t pfn = z->start_pfn + idx;
         uint64_t size = (uint64_t)1 << order;
@@ -112,6 +145,8 @@ static int check_lists(const struct buddy_zone *z, const struct tally *t,
     for (order = 0; order < BUDDY_NR_ORDERS; order++) {
         const struct buddy_free_area *area = &z->free_area[order];
         uint32_t idx = area->head, prev = BUDDY_NIL;
+        uint64_t lazy = order == z->max_order ? buddy__lazy_blocks(z) : 0;
+        uint64_t on_list = t->free_heads[order] - lazy;
         uint64_t n = 0;
 
         while (idx != BUDDY_NIL) {
@@ -128,25 +163,25 @@ static int check_lists(const struct buddy_zone *z, const struct tally *t,
             if (z->prev[idx] != prev)
                 return fail(rep, "free list back link broken", pfn, order,
                             prev, z->prev[idx]);
-            if (++n > t->free_heads[order])
+            if (++n > on_list)
                 return fail(rep, "free list longer than the free blocks of "
                                  "its order (cycle or stray entry)",
-                            pfn, order, t->free_heads[order], n);
+                            pfn, order, on_list, n);
             prev = idx;
             idx = z->next[idx];
         }
         if (area->tail != prev)
             return fail(rep, "free list tail is not its last block",
                         BUDDY_PFN_NONE, order, prev, area->tail);
-        if (n != t->free_heads[order])
+        if (n != on_list)
             return fail(rep, "free block missing from the list of its order",
-                        BUDDY_PFN_NONE, order, t->free_heads[order], n);
-        if (area->nr_free != n)
+                        BUDDY_PFN_NONE, order, on_list, n);
+        if (area->nr_free != n + lazy)
             return fail(rep, "nr_free differs from the list length",
-                        BUDDY_PFN_NONE, order, n, area->nr_free);
-        if (((z->nonempty >> order) & 1u) != (n != 0))
+                        BUDDY_PFN_NONE, order, n + lazy, area->nr_free);
+        if (((z->nonempty >> order) & 1u) != (n + lazy != 0))
             return fail(rep, "non-empty index bit wrong", BUDDY_PFN_NONE,
-                        order, n != 0, (z->nonempty >> order) & 1u);
+                        order, n + lazy != 0, (z->nonempty >> order) & 1u);
     }
     return 0;
 }
@@ -239,7 +274,9 @@ int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn, void *arg)
     if (fn == NULL)
         return BUDDY_ENULL;
     while (idx < z->spanned) {
-        uint8_t s = z->state[idx];
+        uint8_t s = buddy__in_lazy(z, idx)
+                        ? pg_state(BUDDY_BLOCK_FREE, z->max_order)
+                        : z->state[idx];
         uint64_t size = (uint64_t)1 << pg_order(s);
         struct buddy_block b;
 
@@ -289,7 +326,8 @@ int buddy_zone_find_block(const struct buddy_zone *z, buddy_pfn_t pfn,
     head = buddy__block_head(z, (uint32_t)rel);
     if (head == BUDDY_NIL)
         return BUDDY_ECORRUPT;
-    s = z->state[head];
+    s = buddy__in_lazy(z, head) ? pg_state(BUDDY_BLOCK_FREE, z->max_order)
+                                : z->state[head];
     out->pfn = z->start_pfn + head;
     out->order = pg_order(s);
     out->nr_pages = (uint64_t)1 << out->order;

@@ -42,7 +42,15 @@
  *       reserved_pages == pages in RESERVED blocks;
  *       ALLOCATED blocks of order k == alloc_count[k] - free_count[k];
  *   I7  INFLIGHT blocks exist only while an operation is inside the event
- *       hook.
+ *       hook;
+ *   I8  [lazy_start, lazy_end) is a run of FREE max_order blocks whose
+ *       metadata is not written yet (deferred init): both ends are aligned
+ *       to 2^max_order in pfn space, every state byte in it is 0, and its
+ *       blocks count in free_area[max_order].nr_free and in free_pages. They
+ *       sit, in ascending order, after the tail of free_area[max_order]; an
+ *       allocation that finds that list empty takes the first of them. No
+ *       buddy of a block below max_order is ever in the run (a buddy shares
+ *       its max_order block), so merging never looks there.
  *
  * Locking: none here; callers serialise access to a zone.
  */
@@ -127,6 +135,8 @@ struct buddy_zone {
     int8_t zone_idx;         /* zone index in that node, or -1 */
     uint8_t addr_align_shift; /* log2 of the address alignment the base gives
                                  in pfn terms (see buddy_zone_addr_align) */
+    uint32_t lazy_start;     /* deferred max_order blocks: [start, end) (I8) */
+    uint32_t lazy_end;
     uintptr_t base;          /* address of start_pfn, or 0: no byte API */
     buddy_event_fn hook;     /* event hook, or NULL */
     void *hook_arg;          /* its argument */
@@ -208,6 +218,23 @@ static inline void buddy__del_from_free_list(struct buddy_zone *z,
         z->nonempty &= ~(1u << order);
 }
 
+/* ---- the lazy run of deferred max_order blocks (I8) --------------------- */
+
+static inline bool buddy__in_lazy(const struct buddy_zone *z, uint32_t idx)
+{
+    return idx - z->lazy_start < z->lazy_end - z->lazy_start;
+}
+
+/* Blocks left in the lazy run. */
+static inline uint32_t buddy__lazy_blocks(const struct buddy_zone *z)
+{
+    return (z->lazy_end - z->lazy_start) >> z->max_order;
+}
+
+/* Write the lazy blocks overlapping [start, end) to the metadata, so a range
+ * operation can treat them as ordinary free blocks. O(blocks written). */
+void buddy__lazy_flush(struct buddy_zone *z, uint32_t start, uint32_t end);
+
 /* ---- helpers shared between core files --------------------------------- */
 
 /* Is z a zone buddy_zone_init made? The cheap always-on boundary check. */
@@ -229,7 +256,8 @@ void buddy__carve(struct buddy_zone *z, uint32_t idx, uint32_t end,
                   unsigned kind);
 
 /* Index of the head of the block containing idx, or BUDDY_NIL if the state
- * bytes are corrupt. O(31). */
+ * bytes are corrupt. O(31). A head in the lazy run has no state byte yet:
+ * read it as FREE | max_order. */
 uint32_t buddy__block_head(const struct buddy_zone *z, uint32_t idx);
 
 /* The error a free of (idx, order) gets when state[idx] is not an ALLOCATED

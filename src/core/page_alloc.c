@@ -68,6 +68,21 @@ void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
     buddy__add_to_free_list(z, idx, order, to_tail);
 }
 
+/* The list of max_order is empty but its nr_free counts the lazy run (I8):
+ * hand out the run's first block. Nothing to unlink; its state byte is 0
+ * until the caller writes it. */
+static uint32_t take_lazy_block(struct buddy_zone *z, unsigned order)
+{
+    struct buddy_free_area *area = &z->free_area[order];
+    uint32_t idx = z->lazy_start;
+
+    buddy_assert_internal(order == z->max_order && idx < z->lazy_end);
+    z->lazy_start += (uint32_t)1 << order;
+    if (--area->nr_free == 0)
+        z->nonempty &= ~(1u << order);
+    return idx;
+}
+
 int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
 {
     uint32_t candidates, idx;
@@ -91,7 +106,10 @@ int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
     }
     cur = buddy_ctz32(candidates);
     idx = z->free_area[cur].head;
-    buddy__del_from_free_list(z, idx, cur);
+    if (buddy_likely(idx != BUDDY_NIL))
+        buddy__del_from_free_list(z, idx, cur);
+    else
+        idx = take_lazy_block(z, cur);
 
     /* expand(): keep the lower half, free the upper half at each step. */
     while (cur > order) {
@@ -187,6 +205,8 @@ int buddy_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn)
     if (rel >= z->spanned)
         return BUDDY_ERANGE;
     s = z->state[rel];
+    if (buddy_unlikely(buddy__in_lazy(z, (uint32_t)rel)))
+        return BUDDY_EDOUBLEFREE; /* a deferred free block (I8) */
     if (pg_kind(s) == BUDDY_BLOCK_ALLOCATED)
         return (int)pg_order(s);
     switch (pg_kind(s)) {
@@ -246,6 +266,8 @@ uint32_t buddy__block_head(const struct buddy_zone *z, uint32_t idx)
     buddy_pfn_t pfn = z->start_pfn + idx;
     unsigned order;
 
+    if (buddy__in_lazy(z, idx)) /* deferred blocks have no head byte yet */
+        return idx - ((uint32_t)(pfn & (((buddy_pfn_t)1 << z->max_order) - 1)));
     /* The covering block of order k starts at pfn rounded down to 2^k; at
      * most one k matches because blocks tile the span. */
     for (order = 0; order <= BUDDY_MAX_ORDER_LIMIT; order++) {

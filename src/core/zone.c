@@ -35,6 +35,8 @@ static int check_config(const struct buddy_zone_config *cfg, unsigned *shift)
         return BUDDY_EPAGESIZE;
     if (cfg->max_order > BUDDY_MAX_ORDER_LIMIT)
         return BUDDY_EMAXORDER;
+    if (cfg->flags & ~BUDDY_ZONE_META_ZEROED)
+        return BUDDY_EINVAL;
     if (cfg->nr_pages == 0 || cfg->nr_pages > BUDDY_MAX_ZONE_PAGES ||
         cfg->start_pfn > BUDDY_PFN_NONE - cfg->nr_pages)
         return BUDDY_ESPAN;
@@ -100,8 +102,10 @@ int buddy_zone_init(void *meta, size_t meta_size,
     p += sizeof(uint32_t) * cfg->nr_pages;
     z->state = p;
     /* Every non-head page must read 0 (I1). This is the only O(spanned)
-     * step; the link arrays are never read before they are written. */
-    buddy_memset(z->state, 0, (size_t)cfg->nr_pages);
+     * step, skipped when the caller promises a zeroed buffer; the link
+     * arrays are never read before they are written. */
+    if (!(cfg->flags & BUDDY_ZONE_META_ZEROED))
+        buddy_memset(z->state, 0, (size_t)cfg->nr_pages);
 
     z->start_pfn = cfg->start_pfn;
     z->spanned = (uint32_t)cfg->nr_pages;
@@ -198,7 +202,9 @@ static int range_check(const struct buddy_zone *z, uint32_t start,
     if (idx == BUDDY_NIL)
         return BUDDY_ECORRUPT;
     while (idx < end) {
-        uint8_t s = z->state[idx];
+        uint8_t s = buddy__in_lazy(z, idx)
+                        ? pg_state(BUDDY_BLOCK_FREE, z->max_order)
+                        : z->state[idx];
         int err;
 
         switch (pg_kind(s)) {
@@ -259,6 +265,65 @@ static uint64_t range_isolate(struct buddy_zone *z, uint32_t start,
     return counted;
 }
 
+/* ---- the lazy run (I8) -------------------------------------------------- */
+
+void buddy__lazy_flush(struct buddy_zone *z, uint32_t start, uint32_t end)
+{
+    uint32_t ls = z->lazy_start, le = z->lazy_end, size, lo, hi, idx;
+    struct buddy_free_area *area;
+
+    if (start >= le || end <= ls)
+        return;
+    size = (uint32_t)1 << z->max_order;
+    /* The lazy blocks the range touches: [lo, hi), block aligned. */
+    lo = ls + (((start > ls ? start : ls) - ls) & ~(size - 1));
+    hi = end < le ? ls + ((end - ls + size - 1) & ~(size - 1)) : le;
+    /* Write out the cheaper side: the run's prefix up to hi, or its suffix
+     * from lo. A prefix joins the list tail in the run's order; a suffix
+     * lands before the blocks left in the run, which only changes which
+     * free block a later allocation takes. */
+    if (hi - ls <= le - lo) {
+        lo = ls;
+        z->lazy_start = hi;
+    } else {
+        hi = le;
+        z->lazy_end = lo;
+    }
+    area = &z->free_area[z->max_order];
+    area->nr_free -= (hi - lo) >> z->max_order; /* re-added one by one */
+    for (idx = lo; idx < hi; idx += size)
+        buddy__add_to_free_list(z, idx, z->max_order, true);
+    if (z->lazy_start == z->lazy_end)
+        z->lazy_start = z->lazy_end = 0;
+}
+
+/* Free [start, end) as add_range does: when the zone has no lazy run, the
+ * max_order-aligned middle becomes one, counted but not written (I8); the
+ * edges, all below max_order, are carved now. */
+static void carve_free_lazily(struct buddy_zone *z, uint32_t start,
+                              uint32_t end)
+{
+    uint64_t mask = ((uint64_t)1 << z->max_order) - 1;
+    uint64_t off = z->start_pfn & mask; /* pfn alignment of idx 0 */
+    uint64_t first = ((start + off + mask) & ~mask) - off;
+    uint64_t last = ((end + off) & ~mask) - off;
+    struct buddy_free_area *area = &z->free_area[z->max_order];
+    uint32_t n;
+
+    if (z->lazy_start != z->lazy_end || first >= last || end < last) {
+        buddy__carve(z, start, end, BUDDY_BLOCK_FREE);
+        return;
+    }
+    buddy__carve(z, start, (uint32_t)first, BUDDY_BLOCK_FREE);
+    buddy__carve(z, (uint32_t)last, end, BUDDY_BLOCK_FREE);
+    n = (uint32_t)((last - first) >> z->max_order);
+    z->lazy_start = (uint32_t)first;
+    z->lazy_end = (uint32_t)last;
+    area->nr_free += n;
+    z->nonempty |= 1u << z->max_order;
+    z->free_pages += (uint64_t)n << z->max_order;
+}
+
 int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
                          uint64_t nr_pages)
 {
@@ -283,7 +348,7 @@ int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
     holes = range_isolate(z, start, end, BUDDY_BLOCK_HOLE);
     z->present_pages += holes;
     z->reserved_pages -= nr_pages - holes;
-    buddy__carve(z, start, end, BUDDY_BLOCK_FREE);
+    carve_free_lazily(z, start, end);
     z->hook = hook;
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {BUDDY_EV_ADD_RANGE, 0, pfn, 0,
@@ -314,6 +379,7 @@ int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
     }
     hook = z->hook;
     z->hook = NULL; /* see range_events_off */
+    buddy__lazy_flush(z, start, end);
     z->reserved_pages += range_isolate(z, start, end, BUDDY_BLOCK_FREE);
     buddy__carve(z, start, end, BUDDY_BLOCK_RESERVED);
     z->hook = hook;

@@ -24,8 +24,10 @@
  * Errors: every function that can fail returns 0 or a negative BUDDY_E* code
  * (see BUDDY_ERRNO_MAP); a failed call changes nothing.
  *
- * Locking: the core itself takes no locks. A zone must not be used by two
- * threads at once unless the embedder serialises calls (the hosted layer does).
+ * Locking: the core takes the locks its embedder gives it
+ * (buddy_zone_set_lock); without them a zone is for one thread at a time.
+ * Per-CPU page caches (struct buddy_pcp) serve small orders without the zone
+ * lock. The hosted layer (buddy/hosted.h) wires both up with pthreads.
  */
 #ifndef BUDDY_BUDDY_H
 #define BUDDY_BUDDY_H
@@ -296,6 +298,10 @@ struct buddy_zone_stats {
     uint64_t fallbacks;      /* system allocations served by this zone that
                                 preferred another */
     uint64_t rejected;       /* bad frees / ranges refused */
+    uint64_t cached_pages;   /* pages held by per-CPU caches (not free) */
+    uint64_t nr_caches;      /* per-CPU caches attached to the zone */
+    uint64_t cache_refills;  /* batches moved from the free lists to caches */
+    uint64_t cache_drains;   /* batches moved back */
 };
 
 BUDDY_API void buddy_zone_get_info(const struct buddy_zone *z,
@@ -336,8 +342,10 @@ enum buddy_block_kind {
     BUDDY_BLOCK_FREE = 2,      /* on free_area[order] */
     BUDDY_BLOCK_ALLOCATED = 3, /* handed out by an allocation */
     BUDDY_BLOCK_RESERVED = 4,  /* taken out by buddy_zone_reserve */
-    BUDDY_BLOCK_INFLIGHT = 5   /* being split or merged: only seen from an
+    BUDDY_BLOCK_INFLIGHT = 5,  /* being split or merged: only seen from an
                                   event hook */
+    BUDDY_BLOCK_CACHED = 6     /* held by a per-CPU page cache: free to the
+                                  cache's owner, not counted as free */
 };
 
 struct buddy_block {
@@ -477,6 +485,110 @@ BUDDY_API struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sy
  * zones from index 0 up. Returns the length needed (as snprintf). */
 BUDDY_API size_t buddy_system_buddyinfo(const struct buddy_system *sys,
                                         char *buf, size_t size);
+
+/* Variants for use while the zone's lock is held: from an event hook or a
+ * walk callback of a zone that has lock ops. */
+BUDDY_API int buddy_zone_walk_locked(const struct buddy_zone *z,
+                                     buddy_walk_fn fn, void *arg);
+BUDDY_API int buddy_zone_check_locked(const struct buddy_zone *z,
+                                      struct buddy_check_report *rep);
+
+/* ------------------------------------------------------------------------ */
+/* Threads: the zone lock, per-CPU page caches, bulk allocation             */
+/* ------------------------------------------------------------------------ */
+
+/* The lock a zone takes around every operation on its free lists. The
+ * embedder supplies it (a spinlock in a kernel, a mutex in user space, or
+ * nothing on one thread). */
+struct buddy_lock_ops {
+    void (*lock)(void *arg);
+    void (*unlock)(void *arg);
+    void *arg;
+};
+
+/*
+ * Set (or, with NULL, clear) the zone's lock before sharing it. From then on
+ * every call on the zone takes it, and event hooks and walk callbacks run
+ * with it held (use the _locked variants from them). The per-CPU cache fast
+ * paths never take it. ENULL / EBADZONE.
+ */
+BUDDY_API int buddy_zone_set_lock(struct buddy_zone *z,
+                                  const struct buddy_lock_ops *ops);
+
+/*
+ * Allocate up to nr blocks of 2^order pages with one lock round trip, as the
+ * kernel's alloc_pages_bulk. Fills pfns[0..n) and returns n (0 when nothing
+ * is free), or EORDER / ENULL / EBADZONE. O(n * max_order).
+ */
+BUDDY_API int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order,
+                                     unsigned nr, buddy_pfn_t *pfns);
+
+/*
+ * Per-CPU page caches, the kernel's pcp lists. A cache holds blocks of orders
+ * 0..max_order taken from its zone in batches; its owner allocates and frees
+ * those orders without the zone lock: a list pop or push plus the O(1)
+ * check of the page's state byte. When a list is empty the cache refills
+ * `batch` pages' worth from the zone under one lock round trip; when it
+ * holds more than `high` pages it gives `batch` pages back. Cached pages are
+ * neither free (buddyinfo does not count them, as in the kernel) nor
+ * allocated: walks show them as BUDDY_BLOCK_CACHED, stats as cached_pages.
+ *
+ * One thread at a time may use a cache (its owner: a CPU, or a thread in
+ * user space); any thread may free any block into its own cache. The zone
+ * must have lock ops if several caches or threads use it.
+ */
+#define BUDDY_PCP_ORDER_LIMIT 7u       /* orders 0..7 at most are cached */
+#define BUDDY_PCP_DEFAULT_MAX_ORDER 3u /* the kernel's PAGE_ALLOC_COSTLY_ORDER */
+#define BUDDY_PCP_DEFAULT_BATCH 63u    /* pages per refill/drain, as Linux */
+#define BUDDY_PCP_DEFAULT_HIGH 378u    /* pages kept at most: 6 batches */
+
+struct buddy_pcp_config {
+    unsigned max_order; /* cache orders 0..max_order (<= 7) */
+    unsigned batch;     /* pages moved per refill or drain (>= 1) */
+    unsigned high;      /* pages kept before draining a batch (>= batch) */
+};
+
+#define BUDDY_PCP_CONFIG_INIT                                                  \
+    {BUDDY_PCP_DEFAULT_MAX_ORDER, BUDDY_PCP_DEFAULT_BATCH,                     \
+     BUDDY_PCP_DEFAULT_HIGH}
+
+/* The cache's storage is the caller's (per-CPU data, thread-local, static);
+ * its fields are private. */
+struct buddy_pcp {
+    struct buddy_zone *zone;   /* the zone it caches */
+    struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */
+    uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* idx of the first cached
+                                   block per order, linked through the
+                                   zone's next[] */
+    uint32_t count;            /* pages cached, all orders (atomic) */
+    uint32_t high, batch;      /* see buddy_pcp_config */
+    unsigned max_order;        /* orders 0..max_order are cached */
+};
+
+/* Attach a cache to a zone (takes the zone lock). EINVAL for a bad config
+ * (max_order above the limit or the zone's, batch 0, high < batch). */
+BUDDY_API int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
+                             const struct buddy_pcp_config *cfg);
+/* Give every cached block back and detach (takes the zone lock). */
+BUDDY_API void buddy_pcp_fini(struct buddy_pcp *pcp);
+/* Give every cached block back to the zone (the kernel's drain_local_pages). */
+BUDDY_API void buddy_pcp_drain(struct buddy_pcp *pcp);
+/* Pages cached now; any thread may ask. */
+BUDDY_API uint64_t buddy_pcp_count(const struct buddy_pcp *pcp);
+
+/* As buddy_alloc_pages / buddy_free_pages / buddy_free_pfn, through the
+ * cache for orders it caches and straight to the zone for the others. The
+ * cached paths are O(1) and lock-free; a refill or drain is one lock round
+ * trip. Errors are exactly those of the zone calls. */
+BUDDY_API int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
+                                    buddy_pfn_t *pfn);
+BUDDY_API int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
+                                   unsigned order);
+BUDDY_API int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn);
+/* Up to nr blocks: first from the cache, the rest with one zone bulk call.
+ * Returns the number filled, as buddy_alloc_pages_bulk. */
+BUDDY_API int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order,
+                                   unsigned nr, buddy_pfn_t *pfns);
 
 /* Run buddy_zone_check on every zone; the first failure wins. */
 BUDDY_API int buddy_system_check(const struct buddy_system *sys,

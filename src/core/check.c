@@ -1,11 +1,13 @@
 /*
  * check.c: the validator and the walker.
  *
- * buddy_zone_check proves the invariants I1..I7 of internal.h from the raw
+ * buddy_zone_check proves the invariants I1..I9 of internal.h from the raw
  * metadata, trusting nothing it has not checked: it walks the state bytes
  * block by block (I1, I2, I4 and the counts of I6), then follows every free
- * list with a step bound so a cycle cannot hang it (I3, I5), then compares
- * the counters (I6). It returns the first violation it finds in a report
+ * list with a step bound so a cycle cannot hang it (I3, I5), then every
+ * per-CPU cache's lists (I9), then compares the counters (I6). Caches are
+ * their owners' to change without the lock, so the caller checks a zone
+ * with caches only when their owners are quiet. It returns the first violation it finds in a report
  * rather than aborting, so tests, fuzzers and the playground can show it.
  * Cost: O(spanned pages), reading each state byte once; debug builds only
  * call it where that is affordable.
@@ -36,6 +38,7 @@ static int fail(struct buddy_check_report *rep, const char *what,
 struct tally {
     uint64_t free_heads[BUDDY_NR_ORDERS];
     uint64_t alloc_heads[BUDDY_NR_ORDERS];
+    uint64_t cached_heads[BUDDY_NR_ORDERS];
     uint64_t hole_pages;
     uint64_t reserved_pages;
     uint64_t free_pages;
@@ -58,9 +61,9 @@ static int check_lazy(const struct buddy_zone *z, struct tally *t,
                     z->start_pfn + z->lazy_start, z->max_order,
                     z->lazy_start, z->lazy_end);
     for (i = z->lazy_start; i < z->lazy_end; i++)
-        if (z->state[i] != 0)
+        if (pg_get(z, i) != 0)
             return fail(rep, "block head inside the lazy run",
-                        z->start_pfn + i, z->max_order, 0, z->state[i]);
+                        z->start_pfn + i, z->max_order, 0, pg_get(z, i));
     t->free_heads[z->max_order] += buddy__lazy_blocks(z);
     t->free_pages += (uint64_t)(z->lazy_end - z->lazy_start);
     return 0;
@@ -75,7 +78,7 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
     if (err != 0)
         return err;
     while (idx < z->spanned) {
-        uint8_t s = z->state[idx];
+        uint8_t s = pg_get(z, idx);
 
         if (z->lazy_start != z->lazy_end && idx == z->lazy_start) {
             idx = z->lazy_end; /* counted by check_lazy */
@@ -88,7 +91,8 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
 
         if (s == 0)
             return fail(rep, "page belongs to no block", pfn, 0, 0, 0);
-        if (kind < BUDDY_BLOCK_HOLE || kind > BUDDY_BLOCK_RESERVED)
+        if (kind < BUDDY_BLOCK_HOLE || kind > BUDDY_BLOCK_CACHED ||
+            kind == BUDDY_BLOCK_INFLIGHT)
             return fail(rep, kind == BUDDY_BLOCK_INFLIGHT
                                  ? "in-flight block outside an operation"
                                  : "unknown block kind",
@@ -99,14 +103,15 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
         if (size > (uint64_t)(z->spanned - idx))
             return fail(rep, "block runs past the end of the zone", pfn,
                         order, 0, 0);
-        if ((kind == BUDDY_BLOCK_FREE || kind == BUDDY_BLOCK_ALLOCATED) &&
+        if ((kind == BUDDY_BLOCK_FREE || kind == BUDDY_BLOCK_ALLOCATED ||
+             kind == BUDDY_BLOCK_CACHED) &&
             order > z->max_order)
             return fail(rep, "block above max_order", pfn, order,
                         z->max_order, order);
         for (i = 1; i < size; i++)
-            if (z->state[idx + i] != 0)
+            if (pg_get(z, idx + i) != 0)
                 return fail(rep, "block head inside another block",
-                            pfn + i, order, 0, z->state[idx + i]);
+                            pfn + i, order, 0, pg_get(z, idx + i));
         switch (kind) {
         case BUDDY_BLOCK_HOLE:
             t->hole_pages += size;
@@ -117,6 +122,9 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
         case BUDDY_BLOCK_ALLOCATED:
             t->alloc_heads[order]++;
             break;
+        case BUDDY_BLOCK_CACHED:
+            t->cached_heads[order]++;
+            break;
         case BUDDY_BLOCK_FREE: {
             buddy_pfn_t bpfn = buddy_find_buddy_pfn(pfn, order);
             buddy_pfn_t brel = bpfn - z->start_pfn;
@@ -124,7 +132,7 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
             t->free_heads[order]++;
             t->free_pages += size;
             if (order < z->max_order && brel < z->spanned &&
-                z->state[brel] == s)
+                pg_get(z, brel) == s)
                 return fail(rep, "free block beside a free buddy of the "
                                  "same order (merge missed)",
                             pfn, order, 0, bpfn);
@@ -155,11 +163,11 @@ static int check_lists(const struct buddy_zone *z, const struct tally *t,
             if (idx >= z->spanned)
                 return fail(rep, "free list link outside the zone",
                             BUDDY_PFN_NONE, order, z->spanned, idx);
-            if (z->state[idx] != pg_state(BUDDY_BLOCK_FREE, order))
+            if (pg_get(z, idx) != pg_state(BUDDY_BLOCK_FREE, order))
                 return fail(rep, "free list holds a block that is not a "
                                  "free block of its order",
                             pfn, order, pg_state(BUDDY_BLOCK_FREE, order),
-                            z->state[idx]);
+                            pg_get(z, idx));
             if (z->prev[idx] != prev)
                 return fail(rep, "free list back link broken", pfn, order,
                             prev, z->prev[idx]);
@@ -204,15 +212,76 @@ static int check_counters(const struct buddy_zone *z, const struct tally *t,
                     BUDDY_PFN_NONE, 0, t->reserved_pages, z->reserved_pages);
     for (order = 0; order <= z->max_order; order++)
         if (z->alloc_count[order] - z->free_count[order] !=
-            t->alloc_heads[order])
+            t->alloc_heads[order] + t->cached_heads[order])
             return fail(rep, "allocations minus frees differ from the "
-                             "allocated blocks",
-                        BUDDY_PFN_NONE, order, t->alloc_heads[order],
+                             "allocated and cached blocks",
+                        BUDDY_PFN_NONE, order,
+                        t->alloc_heads[order] + t->cached_heads[order],
                         z->alloc_count[order] - z->free_count[order]);
     return 0;
 }
 
+/* I9: the caches hold exactly the CACHED blocks, and count them right. */
+static int check_caches(const struct buddy_zone *z, const struct tally *t,
+                        struct buddy_check_report *rep)
+{
+    uint64_t on_lists[BUDDY_NR_ORDERS] = {0};
+    const struct buddy_pcp *pcp;
+    unsigned order;
+
+    for (pcp = z->caches; pcp != NULL; pcp = pcp->next) {
+        uint64_t pages = 0;
+
+        if (pcp->zone != z)
+            return fail(rep, "cache attached to another zone", BUDDY_PFN_NONE,
+                        0, 0, 0);
+        for (order = 0; order <= pcp->max_order; order++) {
+            uint32_t idx = pcp->head[order];
+
+            while (idx != BUDDY_NIL) {
+                if (idx >= z->spanned)
+                    return fail(rep, "cache link outside the zone",
+                                BUDDY_PFN_NONE, order, z->spanned, idx);
+                if (pg_get(z, idx) != pg_state(BUDDY_BLOCK_CACHED, order))
+                    return fail(rep, "cache holds a block that is not a "
+                                     "cached block of its order",
+                                z->start_pfn + idx, order,
+                                pg_state(BUDDY_BLOCK_CACHED, order),
+                                pg_get(z, idx));
+                if (++on_lists[order] > t->cached_heads[order])
+                    return fail(rep, "cache lists longer than the cached "
+                                     "blocks (cycle or shared block)",
+                                z->start_pfn + idx, order,
+                                t->cached_heads[order], on_lists[order]);
+                pages += (uint64_t)1 << order;
+                idx = z->next[idx];
+            }
+        }
+        if (pages != buddy_pcp_count(pcp))
+            return fail(rep, "cache count differs from its lists",
+                        BUDDY_PFN_NONE, 0, pages, buddy_pcp_count(pcp));
+    }
+    for (order = 0; order < BUDDY_NR_ORDERS; order++)
+        if (on_lists[order] != t->cached_heads[order])
+            return fail(rep, "cached block on no cache list", BUDDY_PFN_NONE,
+                        order, t->cached_heads[order], on_lists[order]);
+    return 0;
+}
+
 int buddy_zone_check(const struct buddy_zone *z, struct buddy_check_report *rep)
+{
+    int err;
+
+    if (!buddy__zone_ok(z))
+        return buddy_zone_check_locked(z, rep);
+    buddy__lock(z);
+    err = buddy_zone_check_locked(z, rep);
+    buddy__unlock(z);
+    return err;
+}
+
+int buddy_zone_check_locked(const struct buddy_zone *z,
+                            struct buddy_check_report *rep)
 {
     struct tally t;
     int err;
@@ -235,6 +304,8 @@ int buddy_zone_check(const struct buddy_zone *z, struct buddy_check_report *rep)
     err = check_blocks(z, &t, rep);
     if (err == 0)
         err = check_lists(z, &t, rep);
+    if (err == 0)
+        err = check_caches(z, &t, rep);
     if (err == 0)
         err = check_counters(z, &t, rep);
     return err;
@@ -265,6 +336,19 @@ int buddy_system_check(const struct buddy_system *sys,
 
 int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn, void *arg)
 {
+    int ret;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    buddy__lock(z);
+    ret = buddy_zone_walk_locked(z, fn, arg);
+    buddy__unlock(z);
+    return ret;
+}
+
+int buddy_zone_walk_locked(const struct buddy_zone *z, buddy_walk_fn fn,
+                           void *arg)
+{
     struct buddy_block hole = {0, 0, 0, BUDDY_BLOCK_HOLE};
     uint32_t idx = 0;
     int ret;
@@ -276,7 +360,7 @@ int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn, void *arg)
     while (idx < z->spanned) {
         uint8_t s = buddy__in_lazy(z, idx)
                         ? pg_state(BUDDY_BLOCK_FREE, z->max_order)
-                        : z->state[idx];
+                        : pg_get(z, idx);
         uint64_t size = (uint64_t)1 << pg_order(s);
         struct buddy_block b;
 
@@ -323,11 +407,14 @@ int buddy_zone_find_block(const struct buddy_zone *z, buddy_pfn_t pfn,
     rel = pfn - z->start_pfn;
     if (rel >= z->spanned)
         return BUDDY_ERANGE;
+    buddy__lock(z);
     head = buddy__block_head(z, (uint32_t)rel);
-    if (head == BUDDY_NIL)
+    s = head == BUDDY_NIL ? 0
+        : buddy__in_lazy(z, head) ? pg_state(BUDDY_BLOCK_FREE, z->max_order)
+                                  : pg_get(z, head);
+    buddy__unlock(z);
+    if (s == 0)
         return BUDDY_ECORRUPT;
-    s = buddy__in_lazy(z, head) ? pg_state(BUDDY_BLOCK_FREE, z->max_order)
-                                : z->state[head];
     out->pfn = z->start_pfn + head;
     out->order = pg_order(s);
     out->nr_pages = (uint64_t)1 << out->order;

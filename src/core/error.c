@@ -47,6 +47,8 @@ const char *buddy_block_kind_name(enum buddy_block_kind kind)
         return "reserved";
     case BUDDY_BLOCK_INFLIGHT:
         return "inflight";
+    case BUDDY_BLOCK_CACHED:
+        return "cached";
     }
     return "unknown";
 }

@@ -29,7 +29,7 @@
  *   I1  every page is in exactly one block: heads carry a kind, every other
  *       page has state 0, and blocks tile [0, spanned) without overlap;
  *   I2  a block of order k is aligned to 2^k in pfn space and lies in the span;
- *       FREE and ALLOCATED blocks have k <= max_order;
+ *       FREE, ALLOCATED and CACHED blocks have k <= max_order;
  *   I3  a FREE block of order k is on free_area[k] and on no other list; the
  *       lists hold only FREE heads of their order; links are consistent and
  *       tail is the last block;
@@ -40,7 +40,6 @@
  *   I6  free_pages == sum over k of nr_free[k] << k;
  *       present_pages == spanned - pages in HOLE blocks;
  *       reserved_pages == pages in RESERVED blocks;
- *       ALLOCATED blocks of order k == alloc_count[k] - free_count[k];
  *   I7  INFLIGHT blocks exist only while an operation is inside the event
  *       hook;
  *   I8  [lazy_start, lazy_end) is a run of FREE max_order blocks whose
@@ -50,9 +49,20 @@
  *       sit, in ascending order, after the tail of free_area[max_order]; an
  *       allocation that finds that list empty takes the first of them. No
  *       buddy of a block below max_order is ever in the run (a buddy shares
- *       its max_order block), so merging never looks there.
+ *       its max_order block), so merging never looks there;
+ *   I9  CACHED blocks of order k are exactly the blocks on list k of the
+ *       zone's attached per-CPU caches; a cache's count is the pages on its
+ *       lists; ALLOCATED + CACHED blocks of order k ==
+ *       alloc_count[k] - free_count[k] (those counters count blocks leaving
+ *       and entering the free lists).
  *
- * Locking: none here; callers serialise access to a zone.
+ * Locking: every field is protected by the zone lock (the embedder's
+ * lock_ops; none on one thread), with two exceptions. A per-CPU cache's owner
+ * changes the state byte of a page between ALLOCATED and CACHED, and the
+ * next[] link of a CACHED page, without it: so state bytes are read and
+ * written with relaxed atomics (a merge reads its neighbour's byte; either
+ * value means "not a free buddy"), and a cache's count is atomic for
+ * readers. next[] links of CACHED pages belong to their cache alone.
  */
 #ifndef BUDDY_CORE_INTERNAL_H
 #define BUDDY_CORE_INTERNAL_H
@@ -93,7 +103,7 @@
 
 _Static_assert(BUDDY_MAX_ORDER_LIMIT <= PG_ORDER_MASK,
                "the order must fit the state byte's order field");
-_Static_assert(BUDDY_BLOCK_INFLIGHT < (1u << (8u - PG_KIND_SHIFT)),
+_Static_assert(BUDDY_BLOCK_CACHED < (1u << (8u - PG_KIND_SHIFT)),
                "the kind must fit the state byte's kind field");
 _Static_assert(BUDDY_NR_ORDERS <= 32u,
                "the non-empty index is one 32-bit word");
@@ -151,8 +161,38 @@ struct buddy_zone {
     uint64_t alloc_failures; /* ENOMEM returns */
     uint64_t fallbacks;      /* system allocations that fell back here */
     uint64_t rejected;       /* bad frees and ranges refused */
+    uint64_t cache_refills;  /* batches moved to per-CPU caches */
+    uint64_t cache_drains;   /* batches moved back */
+    struct buddy_pcp *caches; /* attached per-CPU caches (I9) */
+    struct buddy_lock_ops lock; /* the embedder's lock, or all NULL */
     char name[BUDDY_ZONE_NAME_MAX + 1]; /* NUL-terminated copy */
 };
+
+/* ---- state bytes: relaxed atomics (see Locking above) ------------------- */
+
+static inline uint8_t pg_get(const struct buddy_zone *z, uint32_t idx)
+{
+    return buddy_load_relaxed(&z->state[idx]);
+}
+
+static inline void pg_set(struct buddy_zone *z, uint32_t idx, uint8_t s)
+{
+    buddy_store_relaxed(&z->state[idx], s);
+}
+
+/* ---- the zone lock ------------------------------------------------------ */
+
+static inline void buddy__lock(const struct buddy_zone *z)
+{
+    if (z->lock.lock != NULL)
+        z->lock.lock(z->lock.arg);
+}
+
+static inline void buddy__unlock(const struct buddy_zone *z)
+{
+    if (z->lock.unlock != NULL)
+        z->lock.unlock(z->lock.arg);
+}
 
 /* ---- the event hook: one predictable branch when unset ------------------ */
 
@@ -177,7 +217,7 @@ static inline void buddy__add_to_free_list(struct buddy_zone *z, uint32_t idx,
 {
     struct buddy_free_area *area = &z->free_area[order];
 
-    z->state[idx] = pg_state(BUDDY_BLOCK_FREE, order);
+    pg_set(z, idx, pg_state(BUDDY_BLOCK_FREE, order));
     if (area->head == BUDDY_NIL) {
         z->next[idx] = z->prev[idx] = BUDDY_NIL;
         area->head = area->tail = idx;
@@ -205,7 +245,7 @@ static inline void buddy__del_from_free_list(struct buddy_zone *z,
     uint32_t n = z->next[idx];
     uint32_t p = z->prev[idx];
 
-    buddy_assert_internal(z->state[idx] == pg_state(BUDDY_BLOCK_FREE, order));
+    buddy_assert_internal(pg_get(z, idx) == pg_state(BUDDY_BLOCK_FREE, order));
     if (p != BUDDY_NIL)
         z->next[p] = n;
     else
@@ -260,14 +300,26 @@ void buddy__carve(struct buddy_zone *z, uint32_t idx, uint32_t end,
  * read it as FREE | max_order. */
 uint32_t buddy__block_head(const struct buddy_zone *z, uint32_t idx);
 
-/* The error a free of (idx, order) gets when state[idx] is not an ALLOCATED
- * head of that order: classify what is there. Counts and reports the
- * rejection. */
-int buddy__reject_free(struct buddy_zone *z, uint32_t idx, unsigned order,
-                       bool order_given);
-
 /* Report a refused request through the counters and the hook. */
 void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
                    unsigned order);
+
+/* The zone operations with the lock held (the public calls lock around
+ * them). free with !order_given frees the ALLOCATED block at pfn whatever
+ * its order; a refused free is counted and reported. */
+int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
+                              buddy_pfn_t *pfn);
+int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
+                             unsigned order, bool order_given);
+int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn);
+
+/* Return the ALLOCATED or CACHED block at idx (already checked) to the
+ * free lists: counted in free_count, reported, merged. Lock held. */
+void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
+                              unsigned order);
+
+/* Hand at least `pages` pages cached by pcp back to the free lists (all of
+ * them for UINT64_MAX); lock held. */
+void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages);
 
 #endif /* BUDDY_CORE_INTERNAL_H */

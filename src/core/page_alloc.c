@@ -18,6 +18,10 @@
  *
  * The state byte is the kernel's PageBuddy + page order in one: a head byte
  * of FREE|k means "on free_area[k]", so page_is_buddy() is a single compare.
+ *
+ * Locking: the public calls take the zone lock around the _locked bodies;
+ * the checks that need no zone state (a NULL zone, an order above
+ * max_order) are made before it.
  */
 #include "internal.h"
 
@@ -31,7 +35,7 @@ static inline bool page_is_buddy(const struct buddy_zone *z, buddy_pfn_t bpfn,
     if (rel >= z->spanned)
         return false;
     *bidx = (uint32_t)rel;
-    return z->state[rel] == pg_state(BUDDY_BLOCK_FREE, order);
+    return pg_get(z, rel) == pg_state(BUDDY_BLOCK_FREE, order);
 }
 
 void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
@@ -49,14 +53,14 @@ void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
         if (!page_is_buddy(z, bpfn, order, &bidx))
             break;
         buddy__del_from_free_list(z, bidx, order);
-        z->state[bidx] = 0;
-        z->state[idx] = 0;
+        pg_set(z, bidx, 0);
+        pg_set(z, idx, 0);
         z->merges++;
         if (buddy_hook_set(z)) {
             uint32_t low = idx < bidx ? idx : bidx;
             struct buddy_event ev = {BUDDY_EV_MERGE, 0, pfn, order, bpfn, 0, 0, 0};
 
-            z->state[low] = pg_state(BUDDY_BLOCK_INFLIGHT, order + 1);
+            pg_set(z, low, pg_state(BUDDY_BLOCK_INFLIGHT, order + 1));
             buddy__emit(z, &ev);
         }
         /* The merged block starts at the lower of the two pfns. */
@@ -83,15 +87,11 @@ static uint32_t take_lazy_block(struct buddy_zone *z, unsigned order)
     return idx;
 }
 
-int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
+int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
+                              buddy_pfn_t *pfn)
 {
     uint32_t candidates, idx;
     unsigned cur;
-
-    if (buddy_unlikely(!buddy__zone_ok(z) || pfn == NULL))
-        return buddy__zone_ok(z) ? BUDDY_ENULL : BUDDY_EBADZONE;
-    if (buddy_unlikely(order > z->max_order))
-        return BUDDY_EORDER;
 
     /* Smallest non-empty order >= order: one mask and one ctz. */
     candidates = z->nonempty & (0xffffffffu << order);
@@ -122,11 +122,11 @@ int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_SPLIT, 0, z->start_pfn + idx,
                                      cur + 1, z->start_pfn + upper, 0, 0, 0};
-            z->state[idx] = pg_state(BUDDY_BLOCK_INFLIGHT, cur);
+            pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, cur));
             buddy__emit(z, &ev);
         }
     }
-    z->state[idx] = pg_state(BUDDY_BLOCK_ALLOCATED, order);
+    pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
     z->free_pages -= (uint64_t)1 << order;
     z->alloc_count[order]++;
     *pfn = z->start_pfn + idx;
@@ -138,116 +138,158 @@ int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
     return 0;
 }
 
-/* Free the ALLOCATED block at idx of `order` (already checked). */
-static void free_checked(struct buddy_zone *z, uint32_t idx, unsigned order)
+void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
+                              unsigned order)
 {
     z->free_count[order]++;
-    z->state[idx] = 0;
+    pg_set(z, idx, 0);
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {BUDDY_EV_FREE, 0, z->start_pfn + idx, order,
                                  BUDDY_PFN_NONE, 0, 0, 0};
-        z->state[idx] = pg_state(BUDDY_BLOCK_INFLIGHT, order);
+        pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, order));
         buddy__emit(z, &ev);
     }
     buddy__free_one_block(z, idx, order, false);
 }
 
-int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)
+int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
+                             unsigned order, bool order_given)
 {
-    buddy_pfn_t rel;
+    buddy_pfn_t rel = pfn - z->start_pfn;
+    int err;
+
+    if (buddy_unlikely(rel >= z->spanned)) {
+        err = BUDDY_ERANGE;
+    } else if (order_given && buddy_unlikely(order > z->max_order)) {
+        err = BUDDY_EORDER;
+    } else if (order_given &&
+               buddy_unlikely(pfn & (((buddy_pfn_t)1 << order) - 1))) {
+        err = BUDDY_EALIGN;
+    } else {
+        uint8_t s = pg_get(z, (uint32_t)rel);
+
+        /* The whole O(1) check: the head of an ALLOCATED block of that
+         * order (which also proves the alignment). */
+        if (buddy_likely(pg_kind(s) == BUDDY_BLOCK_ALLOCATED &&
+                         (!order_given || pg_order(s) == order))) {
+            buddy__free_block_locked(z, (uint32_t)rel, pg_order(s));
+            return 0;
+        }
+        err = buddy__pfn_order_locked(z, pfn);
+        if (err >= 0) /* an ALLOCATED head, of another order than given */
+            err = BUDDY_EWRONGORDER;
+    }
+    buddy__reject(z, err, pfn, order);
+    return err;
+}
+
+int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
+{
+    int err;
 
     if (buddy_unlikely(!buddy__zone_ok(z)))
         return BUDDY_EBADZONE;
-    rel = pfn - z->start_pfn;
-    if (buddy_unlikely(rel >= z->spanned)) {
-        buddy__reject(z, BUDDY_ERANGE, pfn, order);
-        return BUDDY_ERANGE;
-    }
-    if (buddy_unlikely(order > z->max_order)) {
-        buddy__reject(z, BUDDY_EORDER, pfn, order);
+    if (buddy_unlikely(pfn == NULL))
+        return BUDDY_ENULL;
+    if (buddy_unlikely(order > z->max_order))
         return BUDDY_EORDER;
-    }
-    if (buddy_unlikely(pfn & (((buddy_pfn_t)1 << order) - 1))) {
-        buddy__reject(z, BUDDY_EALIGN, pfn, order);
-        return BUDDY_EALIGN;
-    }
-    if (buddy_unlikely(z->state[rel] != pg_state(BUDDY_BLOCK_ALLOCATED, order)))
-        return buddy__reject_free(z, (uint32_t)rel, order, true);
-    free_checked(z, (uint32_t)rel, order);
-    return 0;
+    buddy__lock(z);
+    err = buddy__alloc_pages_locked(z, order, pfn);
+    buddy__unlock(z);
+    return err;
+}
+
+int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
+                           buddy_pfn_t *pfns)
+{
+    unsigned n = 0;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (pfns == NULL)
+        return BUDDY_ENULL;
+    if (order > z->max_order)
+        return BUDDY_EORDER;
+    if (nr > (unsigned)INT32_MAX)
+        nr = (unsigned)INT32_MAX;
+    buddy__lock(z);
+    /* Stop at the first miss rather than count a failure per slot. */
+    while (n < nr && (z->nonempty & (0xffffffffu << order)) != 0 &&
+           buddy__alloc_pages_locked(z, order, &pfns[n]) == 0)
+        n++;
+    buddy__unlock(z);
+    return (int)n;
+}
+
+int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)
+{
+    int err;
+
+    if (buddy_unlikely(!buddy__zone_ok(z)))
+        return BUDDY_EBADZONE;
+    buddy__lock(z);
+    err = buddy__free_pages_locked(z, pfn, order, true);
+    buddy__unlock(z);
+    return err;
 }
 
 int buddy_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn)
 {
-    int order = buddy_pfn_order(z, pfn);
+    int err;
 
-    if (order < 0) {
-        if (order == BUDDY_EBADZONE)
-            return order;
-        if (order == BUDDY_ERANGE) {
-            buddy__reject(z, BUDDY_ERANGE, pfn, 0);
-            return order;
-        }
-        return buddy__reject_free(z, (uint32_t)(pfn - z->start_pfn), 0, false);
-    }
-    free_checked(z, (uint32_t)(pfn - z->start_pfn), (unsigned)order);
-    return 0;
+    if (buddy_unlikely(!buddy__zone_ok(z)))
+        return BUDDY_EBADZONE;
+    buddy__lock(z);
+    err = buddy__free_pages_locked(z, pfn, 0, false);
+    buddy__unlock(z);
+    return err;
 }
 
 int buddy_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn)
 {
-    buddy_pfn_t rel;
-    uint8_t s;
+    int err;
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
-    rel = pfn - z->start_pfn;
+    buddy__lock(z);
+    err = buddy__pfn_order_locked(z, pfn);
+    buddy__unlock(z);
+    return err;
+}
+
+/* The error for a page that is not the head of an ALLOCATED block, from
+ * what covers it; or the order when it is one. */
+int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn)
+{
+    buddy_pfn_t rel = pfn - z->start_pfn;
+    uint32_t head;
+    uint8_t s;
+
     if (rel >= z->spanned)
         return BUDDY_ERANGE;
-    s = z->state[rel];
     if (buddy_unlikely(buddy__in_lazy(z, (uint32_t)rel)))
         return BUDDY_EDOUBLEFREE; /* a deferred free block (I8) */
-    if (pg_kind(s) == BUDDY_BLOCK_ALLOCATED)
-        return (int)pg_order(s);
+    s = pg_get(z, (uint32_t)rel);
+    head = (uint32_t)rel;
+    if (s == 0) { /* not a head: classify by the block around it */
+        head = buddy__block_head(z, (uint32_t)rel);
+        if (head == BUDDY_NIL)
+            return BUDDY_ECORRUPT;
+        s = pg_get(z, head);
+    }
     switch (pg_kind(s)) {
+    case BUDDY_BLOCK_ALLOCATED:
+        return head == rel ? (int)pg_order(s) : BUDDY_EINTERIOR;
     case BUDDY_BLOCK_FREE:
+    case BUDDY_BLOCK_CACHED: /* free, held by a per-CPU cache */
         return BUDDY_EDOUBLEFREE;
     case BUDDY_BLOCK_HOLE:
         return BUDDY_EHOLE;
     case BUDDY_BLOCK_RESERVED:
         return BUDDY_ERESERVED;
-    case 0: {
-        uint32_t head = buddy__block_head(z, (uint32_t)rel);
-
-        if (head == BUDDY_NIL)
-            return BUDDY_ECORRUPT;
-        switch (pg_kind(z->state[head])) {
-        case BUDDY_BLOCK_ALLOCATED:
-            return BUDDY_EINTERIOR;
-        case BUDDY_BLOCK_FREE:
-            return BUDDY_EDOUBLEFREE;
-        case BUDDY_BLOCK_HOLE:
-            return BUDDY_EHOLE;
-        case BUDDY_BLOCK_RESERVED:
-            return BUDDY_ERESERVED;
-        default:
-            return BUDDY_ECORRUPT;
-        }
-    }
     default:
         return BUDDY_ECORRUPT;
     }
-}
-
-int buddy__reject_free(struct buddy_zone *z, uint32_t idx, unsigned order,
-                       bool order_given)
-{
-    int err = buddy_pfn_order(z, z->start_pfn + idx);
-
-    if (err >= 0) /* an ALLOCATED head, of another order than given */
-        err = order_given ? BUDDY_EWRONGORDER : BUDDY_ECORRUPT;
-    buddy__reject(z, err, z->start_pfn + idx, order);
-    return err;
 }
 
 void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
@@ -276,7 +318,7 @@ uint32_t buddy__block_head(const struct buddy_zone *z, uint32_t idx)
 
         if (head < z->start_pfn)
             break;
-        s = z->state[head - z->start_pfn];
+        s = pg_get(z, head - z->start_pfn);
         if (s != 0 && pg_order(s) == order)
             return (uint32_t)(head - z->start_pfn);
         if (s != 0 && pg_order(s) < order)

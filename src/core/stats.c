@@ -3,7 +3,8 @@
  * /proc/buddyinfo line, and the extfrag indices of mm/vmstat.c.
  *
  * Everything here is read-only and derived from free_area[] and the zone
- * counters, so it costs O(max_order) and never walks pages. Text is written
+ * counters, so it costs O(max_order) and never walks pages. Each view takes
+ * the zone lock once, so what it shows is one consistent moment. Text is written
  * with a tiny formatter of our own (no libc): it counts what it would write
  * so callers can size their buffer as with snprintf.
  */
@@ -25,9 +26,12 @@ void buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *s
 {
     unsigned k;
 
+    const struct buddy_pcp *pcp;
+
     if (!buddy__zone_ok(z) || st == NULL)
         return;
     buddy_memset(st, 0, sizeof(*st));
+    buddy__lock(z);
     st->spanned_pages = z->spanned;
     st->present_pages = z->present_pages;
     st->reserved_pages = z->reserved_pages;
@@ -43,18 +47,37 @@ void buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *s
     st->alloc_failures = z->alloc_failures;
     st->fallbacks = z->fallbacks;
     st->rejected = z->rejected;
+    st->cache_refills = z->cache_refills;
+    st->cache_drains = z->cache_drains;
+    for (pcp = z->caches; pcp != NULL; pcp = pcp->next) {
+        st->cached_pages += buddy_pcp_count(pcp);
+        st->nr_caches++;
+    }
+    buddy__unlock(z);
 }
 
 uint64_t buddy_zone_nr_free(const struct buddy_zone *z, unsigned order)
 {
+    uint64_t n;
+
     if (!buddy__zone_ok(z) || order > z->max_order)
         return 0;
-    return z->free_area[order].nr_free;
+    buddy__lock(z);
+    n = z->free_area[order].nr_free;
+    buddy__unlock(z);
+    return n;
 }
 
 uint64_t buddy_zone_free_pages(const struct buddy_zone *z)
 {
-    return buddy__zone_ok(z) ? z->free_pages : 0;
+    uint64_t n;
+
+    if (!buddy__zone_ok(z))
+        return 0;
+    buddy__lock(z);
+    n = z->free_pages;
+    buddy__unlock(z);
+    return n;
 }
 
 /* ---- extfrag indices (mm/vmstat.c) -------------------------------------- */
@@ -72,6 +95,7 @@ static void fill_contig_info(const struct buddy_zone *z, unsigned order,
     unsigned k;
 
     buddy_memset(info, 0, sizeof(*info));
+    buddy__lock(z);
     for (k = 0; k <= z->max_order; k++) {
         uint64_t blocks = z->free_area[k].nr_free;
 
@@ -80,6 +104,7 @@ static void fill_contig_info(const struct buddy_zone *z, unsigned order,
         if (k >= order)
             info->free_blocks_suitable += blocks << (k - order);
     }
+    buddy__unlock(z);
 }
 
 int buddy_zone_unusable_index(const struct buddy_zone *z, unsigned order)
@@ -187,7 +212,9 @@ size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf, size_t size)
         out_finish(&o);
         return 0;
     }
+    buddy__lock(z);
     out_buddyinfo(&o, z);
+    buddy__unlock(z);
     out_finish(&o);
     return o.len;
 }
@@ -201,8 +228,11 @@ size_t buddy_system_buddyinfo(const struct buddy_system *sys, char *buf,
     if (sys != NULL)
         for (nid = 0; nid < sys->nr_nodes; nid++)
             for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
-                if (sys->zones[nid][zi] != NULL)
+                if (sys->zones[nid][zi] != NULL) {
+                    buddy__lock(sys->zones[nid][zi]);
                     out_buddyinfo(&o, sys->zones[nid][zi]);
+                    buddy__unlock(sys->zones[nid][zi]);
+                }
     out_finish(&o);
     return o.len;
 }

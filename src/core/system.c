@@ -75,12 +75,14 @@ int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
             order_ok = true;
             if (preferred == NULL)
                 preferred = z;
+            buddy__lock(z);
             /* Test before calling, so a zone that cannot serve the order
              * does not count a failure of its own. */
-            if ((z->nonempty & (0xffffffffu << order)) == 0)
+            if ((z->nonempty & (0xffffffffu << order)) == 0 ||
+                buddy__alloc_pages_locked(z, order, pfn) != 0) {
+                buddy__unlock(z);
                 continue;
-            if (buddy_alloc_pages(z, order, pfn) != 0)
-                continue;
+            }
             if (z != preferred) {
                 z->fallbacks++;
                 if (buddy_hook_set(z)) {
@@ -89,6 +91,7 @@ int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
                     buddy__emit(z, &ev);
                 }
             }
+            buddy__unlock(z);
             if (zone_out != NULL)
                 *zone_out = z;
             return 0;
@@ -96,12 +99,14 @@ int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
     }
     if (!order_ok)
         return BUDDY_EORDER;
+    buddy__lock(preferred);
     preferred->alloc_failures++;
     if (buddy_hook_set(preferred)) {
         struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
                                  BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
         buddy__emit(preferred, &ev);
     }
+    buddy__unlock(preferred);
     return BUDDY_ENOMEM;
 }
 

@@ -140,8 +140,23 @@ void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn, void *arg)
 {
     if (!buddy__zone_ok(z))
         return;
+    buddy__lock(z);
     z->hook = fn;
     z->hook_arg = arg;
+    buddy__unlock(z);
+}
+
+int buddy_zone_set_lock(struct buddy_zone *z, const struct buddy_lock_ops *ops)
+{
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (ops != NULL && (ops->lock == NULL || ops->unlock == NULL))
+        return BUDDY_ENULL;
+    if (ops != NULL)
+        z->lock = *ops;
+    else
+        buddy_memset(&z->lock, 0, sizeof(z->lock));
+    return 0;
 }
 
 /* ---- carving ----------------------------------------------------------- */
@@ -163,7 +178,7 @@ void buddy__carve(struct buddy_zone *z, uint32_t idx, uint32_t end,
         if (kind == BUDDY_BLOCK_FREE)
             buddy__free_one_block(z, idx, order, true);
         else
-            z->state[idx] = pg_state(kind, order);
+            pg_set(z, idx, pg_state(kind, order));
         idx += (uint32_t)1 << order;
     }
 }
@@ -204,7 +219,7 @@ static int range_check(const struct buddy_zone *z, uint32_t start,
     while (idx < end) {
         uint8_t s = buddy__in_lazy(z, idx)
                         ? pg_state(BUDDY_BLOCK_FREE, z->max_order)
-                        : z->state[idx];
+                        : pg_get(z, idx);
         int err;
 
         switch (pg_kind(s)) {
@@ -243,7 +258,7 @@ static uint64_t range_isolate(struct buddy_zone *z, uint32_t start,
     uint64_t counted = 0;
 
     while (idx < end) {
-        uint8_t s = z->state[idx];
+        uint8_t s = pg_get(z, idx);
         unsigned kind = pg_kind(s), order = pg_order(s);
         uint32_t bend = idx + ((uint32_t)1 << order);
         uint32_t in_lo = idx > start ? idx : start;
@@ -253,7 +268,7 @@ static uint64_t range_isolate(struct buddy_zone *z, uint32_t start,
             buddy__del_from_free_list(z, idx, order);
             z->free_pages -= (uint64_t)1 << order;
         }
-        z->state[idx] = 0;
+        pg_set(z, idx, 0);
         if (kind == count_kind)
             counted += in_hi - in_lo;
         if (idx < start)
@@ -336,11 +351,13 @@ int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
+    buddy__lock(z);
     err = range_to_idx(z, pfn, nr_pages, &start, &end);
     if (err == 0)
         err = range_check(z, start, end, &rule, &bad);
     if (err != 0) {
         buddy__reject(z, err, bad, 0);
+        buddy__unlock(z);
         return err;
     }
     hook = z->hook;
@@ -355,7 +372,8 @@ int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
                                  BUDDY_PFN_NONE, nr_pages, 0, 0};
         buddy__emit(z, &ev);
     }
-    buddy_assert_expensive(buddy_zone_check(z, NULL) == 0);
+    buddy_assert_expensive(buddy_zone_check_locked(z, NULL) == 0);
+    buddy__unlock(z);
     return 0;
 }
 
@@ -370,11 +388,13 @@ int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
+    buddy__lock(z);
     err = range_to_idx(z, pfn, nr_pages, &start, &end);
     if (err == 0)
         err = range_check(z, start, end, &rule, &bad);
     if (err != 0) {
         buddy__reject(z, err, bad, 0);
+        buddy__unlock(z);
         return err;
     }
     hook = z->hook;
@@ -388,6 +408,7 @@ int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
                                  BUDDY_PFN_NONE, nr_pages, 0, 0};
         buddy__emit(z, &ev);
     }
-    buddy_assert_expensive(buddy_zone_check(z, NULL) == 0);
+    buddy_assert_expensive(buddy_zone_check_locked(z, NULL) == 0);
+    buddy__unlock(z);
     return 0;
 }

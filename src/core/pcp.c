@@ -1,0 +1,279 @@
+/*
+ * pcp.c: per-CPU page caches, the kernel's per_cpu_pages.
+ *
+ * A cache keeps, per order 0..max_order, a LIFO list of blocks it took from
+ * its zone. Its owner (one CPU, or one thread in user space) allocates and
+ * frees those orders without the zone lock:
+ *
+ *   alloc: pop the list head, mark the page ALLOCATED;
+ *   free:  check the page's state byte is ALLOCATED of that order (the same
+ *          O(1) check as a zone free), mark it CACHED, push it.
+ *
+ * Lists are linked through the zone's next[] array, which a page only uses
+ * while it is free; a cached page is not free, so the slot is the cache's.
+ * When a list is empty the owner takes the zone lock once and moves
+ * `batch` pages' worth of blocks in (rmqueue_bulk); when the cache holds
+ * more than `high` pages it moves `batch` pages out (free_pcppages_bulk),
+ * highest orders first. A cache that cannot refill gives all its blocks back
+ * (they may merge into what is asked for) and tries once more.
+ *
+ * Cached blocks are counted by the zone as allocated (alloc_count counts
+ * blocks leaving the free lists) but shown as CACHED: buddyinfo does not
+ * count them as free, as in the kernel, and the stats report them as
+ * cached_pages. Everything a cache does to shared state (refill, drain,
+ * attach, detach, error reports) happens under the zone lock.
+ *
+ * Cost: the cached alloc and free paths are O(1) with no atomic
+ * read-modify-write; a refill or drain is one lock round trip and
+ * O(batch * max_order).
+ */
+#include "internal.h"
+
+static void count_set(struct buddy_pcp *pcp, uint32_t pages)
+{
+    /* Only the owner writes count; other threads read it atomically. */
+    buddy_store_relaxed(&pcp->count, pages);
+}
+
+uint64_t buddy_pcp_count(const struct buddy_pcp *pcp)
+{
+    return pcp == NULL ? 0 : buddy_load_relaxed(&pcp->count);
+}
+
+int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
+                   const struct buddy_pcp_config *cfg)
+{
+    unsigned k;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (pcp == NULL || cfg == NULL)
+        return BUDDY_ENULL;
+    if (cfg->max_order > BUDDY_PCP_ORDER_LIMIT || cfg->max_order > z->max_order ||
+        cfg->batch == 0 || cfg->high < cfg->batch ||
+        cfg->high > (1u << 30))
+        return BUDDY_EINVAL;
+    buddy_memset(pcp, 0, sizeof(*pcp));
+    pcp->zone = z;
+    pcp->max_order = cfg->max_order;
+    pcp->batch = cfg->batch;
+    pcp->high = cfg->high;
+    for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
+        pcp->head[k] = BUDDY_NIL;
+    buddy__lock(z);
+    pcp->next = z->caches;
+    z->caches = pcp;
+    buddy__unlock(z);
+    return 0;
+}
+
+void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages)
+{
+    struct buddy_zone *z = pcp->zone;
+    uint64_t freed = 0;
+    unsigned order = pcp->max_order + 1;
+
+    while (order-- > 0) {
+        while (freed < pages && pcp->head[order] != BUDDY_NIL) {
+            uint32_t idx = pcp->head[order];
+
+            pcp->head[order] = z->next[idx];
+            buddy__free_block_locked(z, idx, order);
+            freed += (uint64_t)1 << order;
+        }
+    }
+    if (freed != 0) {
+        count_set(pcp, pcp->count - (uint32_t)freed);
+        z->cache_drains++;
+    }
+}
+
+void buddy_pcp_drain(struct buddy_pcp *pcp)
+{
+    if (pcp == NULL || pcp->zone == NULL)
+        return;
+    buddy__lock(pcp->zone);
+    buddy__pcp_drain_locked(pcp, UINT64_MAX);
+    buddy__unlock(pcp->zone);
+}
+
+void buddy_pcp_fini(struct buddy_pcp *pcp)
+{
+    struct buddy_zone *z;
+    struct buddy_pcp **link;
+
+    if (pcp == NULL || pcp->zone == NULL)
+        return;
+    z = pcp->zone;
+    buddy__lock(z);
+    buddy__pcp_drain_locked(pcp, UINT64_MAX);
+    for (link = &z->caches; *link != NULL; link = &(*link)->next)
+        if (*link == pcp) {
+            *link = pcp->next;
+            break;
+        }
+    buddy__unlock(z);
+    pcp->zone = NULL;
+}
+
+/* Move up to batch pages' worth of order-`order` blocks from the free lists
+ * into the cache (rmqueue_bulk). Lock held. Returns the blocks moved. */
+static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
+{
+    struct buddy_zone *z = pcp->zone;
+    uint32_t want = pcp->batch >> order, got = 0;
+
+    if (want == 0)
+        want = 1;
+    /* Stop when nothing is left rather than count a failure per block. */
+    while (got < want && (z->nonempty & (0xffffffffu << order)) != 0) {
+        buddy_pfn_t pfn;
+        uint32_t idx;
+
+        if (buddy__alloc_pages_locked(z, order, &pfn) != 0)
+            break;
+        idx = (uint32_t)(pfn - z->start_pfn);
+        pg_set(z, idx, pg_state(BUDDY_BLOCK_CACHED, order));
+        z->next[idx] = pcp->head[order];
+        pcp->head[order] = idx;
+        got++;
+    }
+    if (got != 0) {
+        count_set(pcp, pcp->count + (got << order));
+        z->cache_refills++;
+    }
+    return got;
+}
+
+/* The slow half of a cached allocation: the list is empty. */
+static noinline_ int refill(struct buddy_pcp *pcp, unsigned order)
+{
+    struct buddy_zone *z = pcp->zone;
+    uint32_t got;
+
+    buddy__lock(z);
+    got = refill_locked(pcp, order);
+    if (got == 0 && buddy_pcp_count(pcp) != 0) {
+        /* Our own cached blocks may merge into what we need. */
+        buddy__pcp_drain_locked(pcp, UINT64_MAX);
+        got = refill_locked(pcp, order);
+    }
+    if (got == 0) {
+        z->alloc_failures++;
+        if (buddy_hook_set(z)) {
+            struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
+                                     BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
+            buddy__emit(z, &ev);
+        }
+    }
+    buddy__unlock(z);
+    return got == 0 ? BUDDY_ENOMEM : 0;
+}
+
+int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
+                          buddy_pfn_t *pfn)
+{
+    struct buddy_zone *z;
+    uint32_t idx;
+
+    if (buddy_unlikely(pcp == NULL || pcp->zone == NULL || pfn == NULL))
+        return BUDDY_ENULL;
+    z = pcp->zone;
+    if (buddy_unlikely(order > pcp->max_order))
+        return buddy_alloc_pages(z, order, pfn);
+    idx = pcp->head[order];
+    if (buddy_unlikely(idx == BUDDY_NIL)) {
+        int err = refill(pcp, order);
+
+        if (err != 0)
+            return err;
+        idx = pcp->head[order];
+    }
+    pcp->head[order] = z->next[idx];
+    count_set(pcp, pcp->count - ((uint32_t)1 << order));
+    pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
+    *pfn = z->start_pfn + idx;
+    return 0;
+}
+
+/* Give a batch back when the cache is over its high mark. */
+static noinline_ void drain_batch(struct buddy_pcp *pcp)
+{
+    buddy__lock(pcp->zone);
+    buddy__pcp_drain_locked(pcp, pcp->batch);
+    buddy__unlock(pcp->zone);
+}
+
+int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
+                         unsigned order)
+{
+    struct buddy_zone *z;
+    buddy_pfn_t rel;
+    uint32_t count;
+
+    if (buddy_unlikely(pcp == NULL || pcp->zone == NULL))
+        return BUDDY_ENULL;
+    z = pcp->zone;
+    rel = pfn - z->start_pfn;
+    /* Uncached orders, frames outside the zone and anything that is not
+     * the head of an ALLOCATED block of this order take the zone path,
+     * which refuses, counts and reports them under the lock. */
+    if (buddy_unlikely(order > pcp->max_order || rel >= z->spanned ||
+                       pg_get(z, (uint32_t)rel) !=
+                           pg_state(BUDDY_BLOCK_ALLOCATED, order)))
+        return buddy_free_pages(z, pfn, order);
+    pg_set(z, (uint32_t)rel, pg_state(BUDDY_BLOCK_CACHED, order));
+    z->next[rel] = pcp->head[order];
+    pcp->head[order] = (uint32_t)rel;
+    count = pcp->count + ((uint32_t)1 << order);
+    count_set(pcp, count);
+    if (buddy_unlikely(count > pcp->high))
+        drain_batch(pcp);
+    return 0;
+}
+
+int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn)
+{
+    struct buddy_zone *z;
+    buddy_pfn_t rel;
+    uint8_t s;
+
+    if (pcp == NULL || pcp->zone == NULL)
+        return BUDDY_ENULL;
+    z = pcp->zone;
+    rel = pfn - z->start_pfn;
+    if (rel >= z->spanned)
+        return buddy_free_pfn(z, pfn);
+    s = pg_get(z, (uint32_t)rel);
+    if (pg_kind(s) != BUDDY_BLOCK_ALLOCATED || pg_order(s) > pcp->max_order)
+        return buddy_free_pfn(z, pfn);
+    return buddy_pcp_free_pages(pcp, pfn, pg_order(s));
+}
+
+int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,
+                         buddy_pfn_t *pfns)
+{
+    struct buddy_zone *z;
+    unsigned n = 0;
+    int more;
+
+    if (pcp == NULL || pcp->zone == NULL || pfns == NULL)
+        return BUDDY_ENULL;
+    z = pcp->zone;
+    if (order > pcp->max_order)
+        return buddy_alloc_pages_bulk(z, order, nr, pfns);
+    if (nr > (unsigned)INT32_MAX)
+        nr = (unsigned)INT32_MAX;
+    while (n < nr && pcp->head[order] != BUDDY_NIL) {
+        uint32_t idx = pcp->head[order];
+
+        pcp->head[order] = z->next[idx];
+        count_set(pcp, pcp->count - ((uint32_t)1 << order));
+        pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
+        pfns[n++] = z->start_pfn + idx;
+    }
+    if (n == nr)
+        return (int)n;
+    more = buddy_alloc_pages_bulk(z, order, nr - n, pfns + n);
+    return more < 0 ? more : (int)n + more;
+}

@@ -1,0 +1,286 @@
+/* test_pcp.c: per-CPU page caches, bulk allocation and the zone lock. */
+#include "helpers.h"
+
+/* A lock that checks its own use: never taken twice, always released. */
+struct check_lock {
+    int held;
+    unsigned long taken;
+};
+
+static void check_lock_take(void *arg)
+{
+    struct check_lock *l = arg;
+
+    assert_int_equal(l->held, 0);
+    l->held = 1;
+    l->taken++;
+}
+
+static void check_lock_release(void *arg)
+{
+    struct check_lock *l = arg;
+
+    assert_int_equal(l->held, 1);
+    l->held = 0;
+}
+
+static struct buddy_zone *locked_zone(struct fixture *f, struct check_lock *l,
+                                      uint64_t pages, unsigned max_order)
+{
+    struct buddy_lock_ops ops = {check_lock_take, check_lock_release, l};
+    struct buddy_zone *z = zone_new_free(f, 0, pages, max_order);
+
+    memset(l, 0, sizeof(*l));
+    assert_int_equal(buddy_zone_set_lock(z, &ops), 0);
+    return z;
+}
+
+static void test_cache_serves_without_the_lock(void **state)
+{
+    struct fixture f;
+    struct check_lock l;
+    struct buddy_zone *z = locked_zone(&f, &l, 1024, 10);
+    struct buddy_pcp_config cfg = {3, 8, 16};
+    struct buddy_pcp pcp;
+    struct buddy_zone_stats st;
+    buddy_pfn_t pfn, first;
+    unsigned long taken;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    /* The first allocation refills a batch of 8 pages under one lock. */
+    taken = l.taken;
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &first), 0);
+    assert_int_equal(l.taken, taken + 1);
+    assert_int_equal(buddy_pcp_count(&pcp), 7);
+    /* The next seven come from the cache: no lock at all. */
+    taken = l.taken;
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
+    assert_int_equal(l.taken, taken);
+    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    /* Frees go to the cache, also without the lock. */
+    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, first, 0), 0);
+    assert_int_equal(l.taken, taken);
+    assert_int_equal(buddy_pcp_count(&pcp), 2);
+    /* Cached pages are neither free nor allocated. */
+    buddy_zone_get_stats(z, &st);
+    assert_int_equal(st.cached_pages, 2);
+    assert_int_equal(st.nr_caches, 1);
+    assert_int_equal(st.free_pages, 1024 - 8);
+    assert_int_equal(st.cache_refills, 1);
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    buddy_zone_get_stats(z, &st);
+    assert_int_equal(st.cached_pages, 0);
+    assert_int_equal(st.nr_caches, 0);
+    assert_int_equal(st.free_pages, 1024 - 6);
+    assert_int_equal(l.held, 0);
+    assert_valid(z);
+    zone_del(&f);
+}
+
+static int count_cached(void *arg, const struct buddy_block *b)
+{
+    if (b->kind == BUDDY_BLOCK_CACHED)
+        ++*(int *)arg;
+    return 0;
+}
+
+static void test_cached_blocks_are_visible(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 64, 6);
+    struct buddy_pcp_config cfg = {2, 8, 32};
+    struct buddy_pcp pcp;
+    struct buddy_block b;
+    char line[128];
+    buddy_pfn_t pfn;
+    int cached = 0;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    /* A refill of 4 order-1 blocks (0, 2, 4, 6) pushed in turn: the last
+     * pushed is handed out, the other three stay cached. */
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 1, &pfn), 0);
+    assert_int_equal(pfn, 6);
+    assert_int_equal(buddy_zone_walk(z, count_cached, &cached), 0);
+    assert_int_equal(cached, 3);
+    assert_int_equal(buddy_zone_find_block(z, 5, &b), 0);
+    assert_int_equal(b.kind, BUDDY_BLOCK_CACHED);
+    /* buddyinfo counts only the free lists: 56 free pages = 8 + 16 + 32. */
+    buddy_zone_buddyinfo(z, line, sizeof(line));
+    assert_string_equal(line, "Node 0, zone   Normal      0      0      0      "
+                              "1      1      1      0 \n");
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_free_pages(z, pfn, 1), 0);
+    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    zone_del(&f);
+}
+
+#define EXPECT_REJECTED(z, call, err)                                          \
+    do {                                                                       \
+        struct snapshot before_;                                               \
+        snapshot_take((z), &before_);                                          \
+        assert_int_equal((call), (err));                                       \
+        assert_unchanged_but_rejected((z), &before_);                          \
+    } while (0)
+
+static void test_bad_frees_through_a_cache(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 64, 6);
+    struct buddy_pcp_config cfg = {3, 4, 64};
+    struct buddy_pcp pcp;
+    buddy_pfn_t a, b;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 1, &a), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &b), 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, b, 0), 0); /* now cached */
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, b, 0), BUDDY_EDOUBLEFREE);
+    EXPECT_REJECTED(z, buddy_pcp_free_pfn(&pcp, b), BUDDY_EDOUBLEFREE);
+    EXPECT_REJECTED(z, buddy_free_pages(z, b, 0), BUDDY_EDOUBLEFREE);
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, a, 0), BUDDY_EWRONGORDER);
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, a + 1, 0), BUDDY_EINTERIOR);
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, a + 1, 1), BUDDY_EALIGN);
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, 64, 0), BUDDY_ERANGE);
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, a, 9), BUDDY_EORDER);
+    assert_int_equal(buddy_pcp_free_pfn(&pcp, a), 0);
+    assert_int_equal(buddy_pcp_free_pages(NULL, a, 0), BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, NULL), BUDDY_ENULL);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_valid(z);
+    zone_del(&f);
+}
+
+static void test_high_mark_drains_a_batch(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 256, 8);
+    struct buddy_pcp_config cfg = {0, 4, 8};
+    struct buddy_pcp pcp;
+    struct buddy_zone_stats st;
+    buddy_pfn_t pfn[16];
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn[i]), 0);
+    for (int i = 0; i < 16; i++) {
+        assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
+        assert_true(buddy_pcp_count(&pcp) <= 8);
+    }
+    buddy_zone_get_stats(z, &st);
+    assert_true(st.cache_drains >= 2);
+    assert_int_equal(st.free_pages + st.cached_pages, 256);
+    assert_valid(z);
+    buddy_pcp_drain(&pcp);
+    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(buddy_zone_nr_free(z, 8), 1);
+    buddy_pcp_fini(&pcp);
+    zone_del(&f);
+}
+
+/* A cache that cannot refill gives its own blocks back, so they can merge
+ * into what it asks for. */
+static void test_refill_drains_own_cache_when_short(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 16, 4);
+    struct buddy_pcp_config cfg = {3, 16, 16};
+    struct buddy_pcp pcp;
+    buddy_pfn_t p[16], big;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &p[i]), 0);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(buddy_pcp_free_pages(&pcp, p[i], 0), 0);
+    assert_int_equal(buddy_pcp_count(&pcp), 16);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 3, &big), 0);
+    assert_int_equal(big % 8, 0);
+    assert_valid(z);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, big, 3), 0);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_zone_nr_free(z, 4), 1);
+    zone_del(&f);
+}
+
+static void test_bulk(void **state)
+{
+    struct fixture f;
+    struct check_lock l;
+    struct buddy_zone *z = locked_zone(&f, &l, 64, 6);
+    struct buddy_pcp_config cfg = {2, 4, 16};
+    struct buddy_pcp pcp;
+    buddy_pfn_t pfns[80];
+    unsigned long taken = l.taken;
+
+    (void)state;
+    /* Zone bulk: one lock round trip, stops when memory runs out. */
+    assert_int_equal(buddy_alloc_pages_bulk(z, 2, 100, pfns), 16);
+    assert_int_equal(l.taken, taken + 1);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(pfns[i] % 4, 0);
+    assert_int_equal(buddy_alloc_pages_bulk(z, 2, 5, pfns + 16), 0);
+    assert_int_equal(buddy_alloc_pages_bulk(z, 7, 5, pfns), BUDDY_EORDER);
+    assert_int_equal(buddy_alloc_pages_bulk(z, 0, 5, NULL), BUDDY_ENULL);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(buddy_free_pages(z, pfns[i], 2), 0);
+    /* Cache bulk: the cached blocks first, then the zone. */
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfns[0]), 0); /* +3 cached */
+    assert_int_equal(buddy_pcp_alloc_bulk(&pcp, 0, 10, pfns + 1), 10);
+    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    for (int i = 0; i < 11; i++)
+        assert_int_equal(buddy_pcp_free_pages(&pcp, pfns[i], 0), 0);
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(l.held, 0);
+    zone_del(&f);
+}
+
+static void test_pcp_config_errors(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 64, 2);
+    struct buddy_pcp pcp;
+    struct buddy_pcp_config bad;
+    struct buddy_lock_ops half = {check_lock_take, NULL, NULL};
+
+    (void)state;
+    bad = (struct buddy_pcp_config){3, 8, 16}; /* above the zone's max_order */
+    assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
+    bad = (struct buddy_pcp_config){BUDDY_PCP_ORDER_LIMIT + 1, 8, 16};
+    assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
+    bad = (struct buddy_pcp_config){1, 0, 16};
+    assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
+    bad = (struct buddy_pcp_config){1, 8, 4};
+    assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
+    assert_int_equal(buddy_pcp_init(&pcp, z, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_init(&pcp, NULL, &bad), BUDDY_EBADZONE);
+    assert_int_equal(buddy_zone_set_lock(z, &half), BUDDY_ENULL);
+    assert_valid(z);
+    zone_del(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cache_serves_without_the_lock),
+        cmocka_unit_test(test_cached_blocks_are_visible),
+        cmocka_unit_test(test_bad_frees_through_a_cache),
+        cmocka_unit_test(test_high_mark_drains_a_batch),
+        cmocka_unit_test(test_refill_drains_own_cache_when_short),
+        cmocka_unit_test(test_bulk),
+        cmocka_unit_test(test_pcp_config_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,99 @@
+/*
+ * libbuddy hosted layer: a zone made ready for a multi-threaded program.
+ *
+ * A buddy_heap is one zone whose metadata (and, if asked, the managed memory
+ * itself) comes from mmap, guarded by a lock, with page caches in front of
+ * it so small orders are served without the lock:
+ *
+ *   BUDDY_CACHE_PER_THREAD  one cache per thread, found through thread-local
+ *                           storage, drained when the thread exits (default)
+ *   BUDDY_CACHE_PER_CPU     one cache per CPU (sched_getcpu), each guarded
+ *                           by its own uncontended spinlock
+ *   BUDDY_CACHE_NONE        every call takes the zone lock: bounded time,
+ *                           for real-time users
+ *
+ * docs/performance.md has the measurements behind the defaults. Everything
+ * here needs POSIX threads and mmap; the freestanding core does not.
+ */
+#ifndef BUDDY_HOSTED_H
+#define BUDDY_HOSTED_H
+
+#include "buddy/buddy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum buddy_cache_mode {
+    BUDDY_CACHE_NONE = 0,
+    BUDDY_CACHE_PER_THREAD = 1,
+    BUDDY_CACHE_PER_CPU = 2
+};
+
+enum buddy_lock_kind {
+    BUDDY_LOCK_MUTEX = 0, /* pthread mutex: sleeps when contended */
+    BUDDY_LOCK_SPIN = 1   /* test-and-test-and-set spinlock */
+};
+
+struct buddy_heap_options {
+    buddy_pfn_t start_pfn;        /* first pfn of the zone */
+    uint64_t nr_pages;            /* pages in the zone, all given as free */
+    size_t page_size;             /* power of two >= 16 */
+    unsigned max_order;           /* <= 31 */
+    int with_memory;              /* also mmap the managed memory, so the
+                                     byte API returns usable memory */
+    enum buddy_cache_mode cache;  /* see above */
+    struct buddy_pcp_config pcp;  /* cache orders, batch, high */
+    enum buddy_lock_kind lock;    /* the zone lock */
+    const char *name;             /* zone name for buddyinfo */
+};
+
+#define BUDDY_HEAP_OPTIONS_INIT                                                \
+    {0, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, 0,               \
+     BUDDY_CACHE_PER_THREAD, BUDDY_PCP_CONFIG_INIT, BUDDY_LOCK_MUTEX, NULL}
+
+/*
+ * Override options from the environment: BUDDY_CACHE=none|thread|cpu,
+ * BUDDY_LOCK=mutex|spin, BUDDY_PCP_MAX_ORDER, BUDDY_PCP_BATCH,
+ * BUDDY_PCP_HIGH (decimal). A malformed value returns EINVAL, names the
+ * variable in *bad (may be NULL) and leaves *opts unchanged.
+ */
+BUDDY_API int buddy_heap_options_from_env(struct buddy_heap_options *opts,
+                                          const char **bad);
+
+struct buddy_heap; /* opaque */
+
+/* Map the metadata (and memory), make the zone, give it all the pages.
+ * Errors: those of buddy_zone_init and buddy_pcp_init, ENOMEM when mmap
+ * fails. O(log pages): the metadata stays untouched until used. */
+BUDDY_API int buddy_heap_create(const struct buddy_heap_options *opts,
+                                struct buddy_heap **out);
+/* Unmap everything. No thread may use the heap any more. */
+BUDDY_API void buddy_heap_destroy(struct buddy_heap *h);
+
+/* The zone calls, through the calling thread's (or CPU's) cache where the
+ * order is cached. Thread-safe. Errors as the zone calls. */
+BUDDY_API int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
+                                     buddy_pfn_t *pfn);
+BUDDY_API int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
+                                    unsigned order);
+BUDDY_API int buddy_heap_free_pfn(struct buddy_heap *h, buddy_pfn_t pfn);
+BUDDY_API int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order,
+                                    unsigned nr, buddy_pfn_t *pfns);
+BUDDY_API void *buddy_heap_alloc(struct buddy_heap *h, size_t size);
+BUDDY_API int buddy_heap_free(struct buddy_heap *h, void *ptr);
+
+/* Give the calling thread's (or CPU's) cached pages back to the zone. */
+BUDDY_API void buddy_heap_drain(struct buddy_heap *h);
+/* Give every cache's pages back; the caches' owners must be quiet. */
+BUDDY_API void buddy_heap_drain_all(struct buddy_heap *h);
+
+/* The zone, for stats, buddyinfo, walks and checks (all take its lock).
+ * A check with caches in use needs their owners quiet. */
+BUDDY_API struct buddy_zone *buddy_heap_zone(struct buddy_heap *h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BUDDY_HOSTED_H */

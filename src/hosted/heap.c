@@ -1,0 +1,441 @@
+/*
+ * heap.c: a zone made ready for threads: mmap'd metadata, a lock, and page
+ * caches in front (include/buddy/hosted.h).
+ *
+ * Per-thread caches (the default) are found through a one-entry
+ * thread-local pair {heap id, cache}: the hot path compares one word and
+ * calls the core's lock-free cache path. A thread's first call on a heap
+ * makes its cache (malloc) and registers a pthread key whose destructor
+ * gives the cache's pages back when the thread exits. Heap ids are unique
+ * for the life of the process, so a stale thread-local pair can never match
+ * a new heap that reuses an old heap's address.
+ *
+ * Per-CPU caches are an array indexed by sched_getcpu(); a thread can be
+ * moved or preempted at any moment, so each cache has its own spinlock,
+ * almost never contended. docs/performance.md compares the two.
+ *
+ * Lock order: a cache's spinlock, then the zone lock (taken inside the
+ * core); the heap's thread list mutex is never held with either.
+ */
+#define _GNU_SOURCE
+#include "buddy/hosted.h"
+#include "prim.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct thread_cache {
+    struct buddy_pcp pcp;          /* first: the pcp is the cache */
+    struct buddy_heap *heap;       /* owner heap */
+    struct thread_cache *next;     /* heap's list, under threads_mutex */
+    struct thread_cache **pprev;
+};
+
+struct cpu_cache {
+    struct buddy__spin lock;       /* guards pcp against a moved thread */
+    struct buddy_pcp pcp;
+};
+
+struct buddy_heap {
+    struct buddy_zone *zone;
+    uint64_t id;                   /* unique: thread-local lookups match it */
+    enum buddy_cache_mode cache;
+    struct buddy_pcp_config pcp_cfg;
+    void *meta;                    /* mmap'd zone metadata */
+    size_t meta_size;
+    void *mem;                     /* mmap'd managed memory, or NULL */
+    size_t mem_size;
+    pthread_key_t key;             /* PER_THREAD: this thread's cache */
+    int key_made;                  /* key is live */
+    pthread_mutex_t threads_mutex; /* guards threads */
+    struct thread_cache *threads;  /* PER_THREAD: every live cache */
+    struct cpu_cache *cpus;        /* PER_CPU: one per CPU */
+    unsigned nr_cpus;
+    enum buddy_lock_kind lock_kind;
+    pthread_mutex_t mutex;         /* the zone lock, as a mutex */
+    struct buddy__spin spin;       /* or as a spinlock */
+};
+
+static uint64_t next_heap_id = 1;
+
+static __thread struct {
+    uint64_t heap_id;
+    struct buddy_pcp *pcp;
+} tl_cache __attribute__((tls_model("initial-exec")));
+
+/* ---- the zone lock ------------------------------------------------------ */
+
+static void mutex_lock(void *m)
+{
+    pthread_mutex_lock(m);
+}
+
+static void mutex_unlock(void *m)
+{
+    pthread_mutex_unlock(m);
+}
+
+/* ---- per-thread caches -------------------------------------------------- */
+
+static void thread_cache_unlink(struct thread_cache *tc)
+{
+    pthread_mutex_lock(&tc->heap->threads_mutex);
+    *tc->pprev = tc->next;
+    if (tc->next != NULL)
+        tc->next->pprev = tc->pprev;
+    pthread_mutex_unlock(&tc->heap->threads_mutex);
+}
+
+/* The thread exits: its pages go back to the zone. */
+static void thread_cache_destroy(void *p)
+{
+    struct thread_cache *tc = p;
+
+    if (tl_cache.pcp == &tc->pcp) {
+        tl_cache.heap_id = 0;
+        tl_cache.pcp = NULL;
+    }
+    thread_cache_unlink(tc);
+    buddy_pcp_fini(&tc->pcp);
+    free(tc);
+}
+
+static __attribute__((noinline)) struct buddy_pcp *
+thread_cache_slow(struct buddy_heap *h)
+{
+    struct thread_cache *tc = pthread_getspecific(h->key);
+
+    if (tc == NULL) {
+        tc = calloc(1, sizeof(*tc));
+        if (tc == NULL)
+            return NULL; /* the caller falls back to the zone */
+        if (buddy_pcp_init(&tc->pcp, h->zone, &h->pcp_cfg) != 0 ||
+            pthread_setspecific(h->key, tc) != 0) {
+            buddy_pcp_fini(&tc->pcp);
+            free(tc);
+            return NULL;
+        }
+        tc->heap = h;
+        pthread_mutex_lock(&h->threads_mutex);
+        tc->next = h->threads;
+        tc->pprev = &h->threads;
+        if (h->threads != NULL)
+            h->threads->pprev = &tc->next;
+        h->threads = tc;
+        pthread_mutex_unlock(&h->threads_mutex);
+    }
+    tl_cache.heap_id = h->id;
+    tl_cache.pcp = &tc->pcp;
+    return &tc->pcp;
+}
+
+static inline struct buddy_pcp *thread_cache(struct buddy_heap *h)
+{
+    if (__builtin_expect(tl_cache.heap_id == h->id, 1))
+        return tl_cache.pcp;
+    return thread_cache_slow(h);
+}
+
+static inline struct cpu_cache *cpu_cache(struct buddy_heap *h)
+{
+    return &h->cpus[buddy__prim_cpu() % h->nr_cpus];
+}
+
+/* ---- create / destroy --------------------------------------------------- */
+
+static int heap_fail(struct buddy_heap *h, int err)
+{
+    buddy_heap_destroy(h);
+    return err;
+}
+
+int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **out)
+{
+    struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
+    struct buddy_lock_ops ops;
+    struct buddy_heap *h;
+    int err;
+
+    if (o == NULL || out == NULL)
+        return BUDDY_ENULL;
+    if (o->cache != BUDDY_CACHE_NONE && o->cache != BUDDY_CACHE_PER_THREAD &&
+        o->cache != BUDDY_CACHE_PER_CPU)
+        return BUDDY_EINVAL;
+    if (o->lock != BUDDY_LOCK_MUTEX && o->lock != BUDDY_LOCK_SPIN)
+        return BUDDY_EINVAL;
+    cfg.start_pfn = o->start_pfn;
+    cfg.nr_pages = o->nr_pages;
+    cfg.page_size = o->page_size;
+    cfg.max_order = o->max_order;
+    cfg.name = o->name;
+    cfg.flags = BUDDY_ZONE_META_ZEROED; /* fresh mmap */
+    h = calloc(1, sizeof(*h));
+    if (h == NULL)
+        return BUDDY_ENOMEM;
+    h->id = __atomic_fetch_add(&next_heap_id, 1, __ATOMIC_RELAXED);
+    h->cache = o->cache;
+    h->pcp_cfg = o->pcp;
+    h->lock_kind = o->lock;
+    pthread_mutex_init(&h->mutex, NULL);
+    pthread_mutex_init(&h->threads_mutex, NULL);
+    h->meta_size = buddy_zone_meta_size(&cfg);
+    if (h->meta_size == 0) {
+        struct buddy_zone *z;
+
+        /* Let the core say what is wrong with the configuration. */
+        err = buddy_zone_init(h, 0, &cfg, &z);
+        return heap_fail(h, err != 0 ? err : BUDDY_EINVAL);
+    }
+    h->meta = buddy__prim_map(h->meta_size, 4096);
+    if (h->meta == NULL)
+        return heap_fail(h, BUDDY_ENOMEM);
+    if (o->with_memory) {
+        /* Align the memory to the largest block (up to 1 GiB) so blocks
+         * are aligned to their size in address space too. */
+        uint64_t block = (uint64_t)o->page_size << o->max_order;
+        size_t align = block > ((size_t)1 << 30) ? (size_t)1 << 30
+                       : block < 4096 ? 4096 : (size_t)block;
+
+        if (o->nr_pages > SIZE_MAX / o->page_size)
+            return heap_fail(h, BUDDY_ESPAN);
+        h->mem_size = (size_t)o->nr_pages * o->page_size;
+        h->mem = buddy__prim_map(h->mem_size, align);
+        if (h->mem == NULL)
+            return heap_fail(h, BUDDY_ENOMEM);
+        cfg.base = h->mem;
+    }
+    err = buddy_zone_init(h->meta, h->meta_size, &cfg, &h->zone);
+    if (err != 0)
+        return heap_fail(h, err);
+    ops.lock = o->lock == BUDDY_LOCK_SPIN ? buddy__spin_lock : mutex_lock;
+    ops.unlock = o->lock == BUDDY_LOCK_SPIN ? buddy__spin_unlock : mutex_unlock;
+    ops.arg = o->lock == BUDDY_LOCK_SPIN ? (void *)&h->spin : (void *)&h->mutex;
+    buddy_zone_set_lock(h->zone, &ops);
+    err = buddy_zone_add_range(h->zone, o->start_pfn, o->nr_pages);
+    if (err != 0)
+        return heap_fail(h, err);
+
+    if (o->cache == BUDDY_CACHE_PER_THREAD) {
+        struct buddy_pcp probe;
+
+        /* Check the cache configuration now rather than on first use. */
+        err = buddy_pcp_init(&probe, h->zone, &o->pcp);
+        if (err != 0)
+            return heap_fail(h, err);
+        buddy_pcp_fini(&probe);
+        if (pthread_key_create(&h->key, thread_cache_destroy) != 0)
+            return heap_fail(h, BUDDY_ENOMEM);
+        h->key_made = 1;
+    } else if (o->cache == BUDDY_CACHE_PER_CPU) {
+        unsigned i;
+
+        h->nr_cpus = buddy__prim_nr_cpus();
+        h->cpus = aligned_alloc(64, sizeof(*h->cpus) * h->nr_cpus);
+        if (h->cpus == NULL)
+            return heap_fail(h, BUDDY_ENOMEM);
+        memset(h->cpus, 0, sizeof(*h->cpus) * h->nr_cpus);
+        for (i = 0; i < h->nr_cpus; i++) {
+            err = buddy_pcp_init(&h->cpus[i].pcp, h->zone, &o->pcp);
+            if (err != 0) {
+                while (i-- > 0)
+                    buddy_pcp_fini(&h->cpus[i].pcp);
+                free(h->cpus);
+                h->cpus = NULL;
+                return heap_fail(h, err);
+            }
+        }
+    }
+    *out = h;
+    return 0;
+}
+
+void buddy_heap_destroy(struct buddy_heap *h)
+{
+    if (h == NULL)
+        return;
+    if (h->key_made) {
+        /* No destructor may run after this; free the caches ourselves. */
+        pthread_key_delete(h->key);
+    }
+    while (h->threads != NULL) {
+        struct thread_cache *tc = h->threads;
+
+        h->threads = tc->next;
+        buddy_pcp_fini(&tc->pcp);
+        free(tc);
+    }
+    if (tl_cache.heap_id == h->id)
+        tl_cache.heap_id = 0;
+    if (h->cpus != NULL) {
+        unsigned i;
+
+        for (i = 0; i < h->nr_cpus; i++)
+            buddy_pcp_fini(&h->cpus[i].pcp);
+        free(h->cpus);
+    }
+    buddy__prim_unmap(h->mem, h->mem_size);
+    buddy__prim_unmap(h->meta, h->meta_size);
+    pthread_mutex_destroy(&h->mutex);
+    pthread_mutex_destroy(&h->threads_mutex);
+    free(h);
+}
+
+struct buddy_zone *buddy_heap_zone(struct buddy_heap *h)
+{
+    return h == NULL ? NULL : h->zone;
+}
+
+/* ---- allocation --------------------------------------------------------- */
+
+int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
+                           buddy_pfn_t *pfn)
+{
+    if (__builtin_expect(h == NULL, 0))
+        return BUDDY_ENULL;
+    if (h->cache == BUDDY_CACHE_PER_THREAD) {
+        struct buddy_pcp *pcp = thread_cache(h);
+
+        if (__builtin_expect(pcp != NULL, 1))
+            return buddy_pcp_alloc_pages(pcp, order, pfn);
+    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
+        struct cpu_cache *c = cpu_cache(h);
+        int err;
+
+        buddy__spin_lock(&c->lock);
+        err = buddy_pcp_alloc_pages(&c->pcp, order, pfn);
+        buddy__spin_unlock(&c->lock);
+        return err;
+    }
+    return buddy_alloc_pages(h->zone, order, pfn);
+}
+
+int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
+                          unsigned order)
+{
+    if (__builtin_expect(h == NULL, 0))
+        return BUDDY_ENULL;
+    if (h->cache == BUDDY_CACHE_PER_THREAD) {
+        struct buddy_pcp *pcp = thread_cache(h);
+
+        if (__builtin_expect(pcp != NULL, 1))
+            return buddy_pcp_free_pages(pcp, pfn, order);
+    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
+        struct cpu_cache *c = cpu_cache(h);
+        int err;
+
+        buddy__spin_lock(&c->lock);
+        err = buddy_pcp_free_pages(&c->pcp, pfn, order);
+        buddy__spin_unlock(&c->lock);
+        return err;
+    }
+    return buddy_free_pages(h->zone, pfn, order);
+}
+
+int buddy_heap_free_pfn(struct buddy_heap *h, buddy_pfn_t pfn)
+{
+    if (h == NULL)
+        return BUDDY_ENULL;
+    if (h->cache == BUDDY_CACHE_PER_THREAD) {
+        struct buddy_pcp *pcp = thread_cache(h);
+
+        if (pcp != NULL)
+            return buddy_pcp_free_pfn(pcp, pfn);
+    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
+        struct cpu_cache *c = cpu_cache(h);
+        int err;
+
+        buddy__spin_lock(&c->lock);
+        err = buddy_pcp_free_pfn(&c->pcp, pfn);
+        buddy__spin_unlock(&c->lock);
+        return err;
+    }
+    return buddy_free_pfn(h->zone, pfn);
+}
+
+int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order, unsigned nr,
+                          buddy_pfn_t *pfns)
+{
+    if (h == NULL)
+        return BUDDY_ENULL;
+    if (h->cache == BUDDY_CACHE_PER_THREAD) {
+        struct buddy_pcp *pcp = thread_cache(h);
+
+        if (pcp != NULL)
+            return buddy_pcp_alloc_bulk(pcp, order, nr, pfns);
+    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
+        struct cpu_cache *c = cpu_cache(h);
+        int n;
+
+        buddy__spin_lock(&c->lock);
+        n = buddy_pcp_alloc_bulk(&c->pcp, order, nr, pfns);
+        buddy__spin_unlock(&c->lock);
+        return n;
+    }
+    return buddy_alloc_pages_bulk(h->zone, order, nr, pfns);
+}
+
+void *buddy_heap_alloc(struct buddy_heap *h, size_t size)
+{
+    buddy_pfn_t pfn;
+    int order;
+
+    if (h == NULL || h->mem == NULL)
+        return NULL;
+    order = buddy_size_to_order(h->zone, size);
+    if (order < 0 || buddy_heap_alloc_pages(h, (unsigned)order, &pfn) != 0)
+        return NULL;
+    return buddy_pfn_to_addr(h->zone, pfn);
+}
+
+int buddy_heap_free(struct buddy_heap *h, void *ptr)
+{
+    buddy_pfn_t pfn;
+
+    if (h == NULL)
+        return BUDDY_ENULL;
+    pfn = buddy_addr_to_pfn(h->zone, ptr);
+    /* Anything but a page start in the zone: let the core classify it. */
+    if (pfn == BUDDY_PFN_NONE || buddy_pfn_to_addr(h->zone, pfn) != ptr)
+        return buddy_free(h->zone, ptr);
+    return buddy_heap_free_pfn(h, pfn);
+}
+
+void buddy_heap_drain(struct buddy_heap *h)
+{
+    if (h == NULL)
+        return;
+    if (h->cache == BUDDY_CACHE_PER_THREAD) {
+        /* Only a cache this thread already has: draining makes none. */
+        if (tl_cache.heap_id == h->id || pthread_getspecific(h->key) != NULL)
+            buddy_pcp_drain(thread_cache(h));
+    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
+        struct cpu_cache *c = cpu_cache(h);
+
+        buddy__spin_lock(&c->lock);
+        buddy_pcp_drain(&c->pcp);
+        buddy__spin_unlock(&c->lock);
+    }
+}
+
+void buddy_heap_drain_all(struct buddy_heap *h)
+{
+    if (h == NULL)
+        return;
+    if (h->cache == BUDDY_CACHE_PER_THREAD) {
+        struct thread_cache *tc;
+
+        pthread_mutex_lock(&h->threads_mutex);
+        for (tc = h->threads; tc != NULL; tc = tc->next)
+            buddy_pcp_drain(&tc->pcp);
+        pthread_mutex_unlock(&h->threads_mutex);
+    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
+        unsigned i;
+
+        for (i = 0; i < h->nr_cpus; i++) {
+            buddy__spin_lock(&h->cpus[i].lock);
+            buddy_pcp_drain(&h->cpus[i].pcp);
+            buddy__spin_unlock(&h->cpus[i].lock);
+        }
+    }
+}

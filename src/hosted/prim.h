@@ -1,0 +1,30 @@
+/*
+ * prim.h: the operating-system primitives the hosted layer needs, in one
+ * place (mimalloc's prim layer is the model): mapping memory, the two lock
+ * kinds, the current CPU. Everything OS-specific in src/hosted/ goes
+ * through here.
+ */
+#ifndef BUDDY_HOSTED_PRIM_H
+#define BUDDY_HOSTED_PRIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Anonymous, zero-filled, lazily committed memory aligned to `align` (a
+ * power of two >= the OS page size), or NULL. */
+void *buddy__prim_map(size_t size, size_t align);
+void buddy__prim_unmap(void *p, size_t size);
+
+/* A test-and-test-and-set spinlock on its own cache line. */
+struct buddy__spin {
+    _Alignas(64) int held;
+};
+void buddy__spin_lock(void *spin);
+void buddy__spin_unlock(void *spin);
+
+/* The CPU the calling thread runs on (a hint: it may move right after). */
+unsigned buddy__prim_cpu(void);
+/* CPUs configured in the system, at least 1. */
+unsigned buddy__prim_nr_cpus(void);
+
+#endif /* BUDDY_HOSTED_PRIM_H */

@@ -1,0 +1,185 @@
+/* test_heap.c: the hosted layer: options, creation, memory, thread exit. */
+#define _GNU_SOURCE
+#include "helpers.h"
+
+#include <pthread.h>
+
+#include "buddy/hosted.h"
+
+static void test_options_from_env(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT, before;
+    const char *bad = NULL;
+
+    (void)state;
+    setenv("BUDDY_CACHE", "cpu", 1);
+    setenv("BUDDY_LOCK", "spin", 1);
+    setenv("BUDDY_PCP_BATCH", "16", 1);
+    setenv("BUDDY_PCP_HIGH", "64", 1);
+    setenv("BUDDY_PCP_MAX_ORDER", "2", 1);
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
+    assert_int_equal(o.cache, BUDDY_CACHE_PER_CPU);
+    assert_int_equal(o.lock, BUDDY_LOCK_SPIN);
+    assert_int_equal(o.pcp.batch, 16);
+    assert_int_equal(o.pcp.high, 64);
+    assert_int_equal(o.pcp.max_order, 2);
+
+    /* Each malformed value: EINVAL, named, nothing applied. */
+    static const char *cases[][2] = {
+        {"BUDDY_CACHE", "percpu"},   {"BUDDY_LOCK", "ticket"},
+        {"BUDDY_PCP_BATCH", "0"},    {"BUDDY_PCP_BATCH", "12x"},
+        {"BUDDY_PCP_BATCH", "-3"},   {"BUDDY_PCP_HIGH", ""},
+        {"BUDDY_PCP_HIGH", "8"},     /* below batch */
+        {"BUDDY_PCP_MAX_ORDER", "8"}, {"BUDDY_PCP_MAX_ORDER", "99999999999999999999"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char saved[64];
+        const char *old = getenv(cases[i][0]);
+
+        snprintf(saved, sizeof(saved), "%s", old ? old : "");
+        setenv(cases[i][0], cases[i][1], 1);
+        before = o;
+        bad = NULL;
+        assert_int_equal(buddy_heap_options_from_env(&o, &bad), BUDDY_EINVAL);
+        assert_non_null(bad);
+        assert_string_equal(bad, cases[i][0]);
+        assert_memory_equal(&o, &before, sizeof(o));
+        if (old)
+            setenv(cases[i][0], saved, 1);
+        else
+            unsetenv(cases[i][0]);
+    }
+    unsetenv("BUDDY_CACHE");
+    unsetenv("BUDDY_LOCK");
+    unsetenv("BUDDY_PCP_BATCH");
+    unsetenv("BUDDY_PCP_HIGH");
+    unsetenv("BUDDY_PCP_MAX_ORDER");
+}
+
+static void test_create_errors(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT, bad;
+    struct buddy_heap *h = NULL;
+
+    (void)state;
+    o.nr_pages = 1024;
+    bad = o;
+    bad.page_size = 1000;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EPAGESIZE);
+    bad = o;
+    bad.max_order = 40;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EMAXORDER);
+    bad = o;
+    bad.nr_pages = 0;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_ESPAN);
+    bad = o;
+    bad.cache = (enum buddy_cache_mode)7;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
+    bad = o;
+    bad.pcp.batch = 0;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
+    bad = o;
+    bad.cache = BUDDY_CACHE_PER_CPU;
+    bad.pcp.high = 1;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
+    assert_int_equal(buddy_heap_create(NULL, &h), BUDDY_ENULL);
+    assert_null(h);
+}
+
+static void heap_round_trip(enum buddy_cache_mode mode)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h;
+    struct buddy_zone_stats st;
+    char *p[64];
+
+    o.nr_pages = 4096;
+    o.with_memory = 1;
+    o.cache = mode;
+    assert_int_equal(buddy_heap_create(&o, &h), 0);
+    for (int i = 0; i < 64; i++) {
+        size_t size = (size_t)(i % 5 + 1) * 3000;
+
+        p[i] = buddy_heap_alloc(h, size);
+        assert_non_null(p[i]);
+        memset(p[i], i, size); /* the memory is really there */
+    }
+    for (int i = 0; i < 64; i++)
+        assert_int_equal((unsigned char)p[i][0], i);
+    assert_int_equal(buddy_heap_free(h, p[3] + 1), BUDDY_EALIGN);
+    assert_int_equal(buddy_heap_free(h, NULL), BUDDY_ENULL);
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(buddy_heap_free(h, p[i]), 0);
+    assert_int_equal(buddy_heap_free(h, p[0]), BUDDY_EDOUBLEFREE);
+    assert_valid(buddy_heap_zone(h));
+    buddy_heap_drain_all(h);
+    buddy_zone_get_stats(buddy_heap_zone(h), &st);
+    assert_int_equal(st.free_pages, 4096);
+    assert_int_equal(st.cached_pages, 0);
+    assert_int_equal(buddy_zone_nr_free(buddy_heap_zone(h), 10), 4);
+    buddy_heap_destroy(h);
+}
+
+static void test_round_trip_each_mode(void **state)
+{
+    (void)state;
+    heap_round_trip(BUDDY_CACHE_NONE);
+    heap_round_trip(BUDDY_CACHE_PER_THREAD);
+    heap_round_trip(BUDDY_CACHE_PER_CPU);
+}
+
+static void *alloc_and_exit(void *arg)
+{
+    struct buddy_heap *h = arg;
+    buddy_pfn_t pfn;
+
+    assert_int_equal(buddy_heap_alloc_pages(h, 0, &pfn), 0);
+    assert_int_equal(buddy_heap_free_pages(h, pfn, 0), 0);
+    return NULL; /* this thread's cache now holds a batch */
+}
+
+static void test_thread_exit_drains_its_cache(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h;
+    struct buddy_zone_stats st;
+    pthread_t t;
+    buddy_pfn_t pfn;
+
+    (void)state;
+    o.nr_pages = 1024;
+    assert_int_equal(buddy_heap_create(&o, &h), 0);
+    assert_int_equal(pthread_create(&t, NULL, alloc_and_exit, h), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    buddy_zone_get_stats(buddy_heap_zone(h), &st);
+    assert_int_equal(st.cached_pages, 0);
+    assert_int_equal(st.nr_caches, 0);
+    assert_int_equal(st.free_pages, 1024);
+    /* This thread's own cache: drained on demand. */
+    assert_int_equal(buddy_heap_alloc_pages(h, 0, &pfn), 0);
+    buddy_zone_get_stats(buddy_heap_zone(h), &st);
+    assert_true(st.cached_pages > 0);
+    assert_int_equal(buddy_heap_free_pfn(h, pfn), 0);
+    buddy_heap_drain(h);
+    buddy_zone_get_stats(buddy_heap_zone(h), &st);
+    assert_int_equal(st.cached_pages, 0);
+    assert_int_equal(st.free_pages, 1024);
+    /* Bulk through the heap. */
+    buddy_pfn_t pfns[40];
+    assert_int_equal(buddy_heap_alloc_bulk(h, 1, 40, pfns), 40);
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(buddy_heap_free_pages(h, pfns[i], 1), 0);
+    assert_valid(buddy_heap_zone(h));
+    buddy_heap_destroy(h); /* with this thread's cache still attached */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options_from_env),
+        cmocka_unit_test(test_create_errors),
+        cmocka_unit_test(test_round_trip_each_mode),
+        cmocka_unit_test(test_thread_exit_drains_its_cache),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

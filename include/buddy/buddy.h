@@ -555,14 +555,19 @@ struct buddy_pcp_config {
 /* The cache's storage is the caller's (per-CPU data, thread-local, static);
  * its fields are private. */
 struct buddy_pcp {
-    struct buddy_zone *zone;   /* the zone it caches */
-    struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */
     uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* idx of the first cached
                                    block per order, linked through the
                                    zone's next[] */
     uint32_t count;            /* pages cached, all orders (atomic) */
-    uint32_t high, batch;      /* see buddy_pcp_config */
     unsigned max_order;        /* orders 0..max_order are cached */
+    uint32_t high, batch;      /* see buddy_pcp_config */
+    uint32_t *links;           /* the zone's next[] (copied for the fast
+                                  paths, which then touch no zone field) */
+    uint8_t *state;            /* the zone's state[] */
+    buddy_pfn_t start_pfn;     /* the zone's span */
+    uint64_t spanned;
+    struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
+    struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */
 };
 
 /* Attach a cache to a zone (takes the zone lock). EINVAL for a bad config

@@ -55,6 +55,10 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
         return BUDDY_EINVAL;
     buddy_memset(pcp, 0, sizeof(*pcp));
     pcp->zone = z;
+    pcp->links = z->next;
+    pcp->state = z->state;
+    pcp->start_pfn = z->start_pfn;
+    pcp->spanned = z->spanned;
     pcp->max_order = cfg->max_order;
     pcp->batch = cfg->batch;
     pcp->high = cfg->high;
@@ -101,6 +105,7 @@ void buddy_pcp_fini(struct buddy_pcp *pcp)
 {
     struct buddy_zone *z;
     struct buddy_pcp **link;
+    unsigned k;
 
     if (pcp == NULL || pcp->zone == NULL)
         return;
@@ -113,7 +118,11 @@ void buddy_pcp_fini(struct buddy_pcp *pcp)
             break;
         }
     buddy__unlock(z);
+    /* A detached cache takes the slow paths, which refuse it. */
     pcp->zone = NULL;
+    pcp->spanned = 0;
+    for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
+        pcp->head[k] = BUDDY_NIL;
 }
 
 /* Move up to batch pages' worth of order-`order` blocks from the free lists
@@ -145,12 +154,19 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
     return got;
 }
 
-/* The slow half of a cached allocation: the list is empty. */
-static noinline_ int refill(struct buddy_pcp *pcp, unsigned order)
+/* The slow half of a cached allocation: an uncached order, a detached
+ * cache, or an empty list to refill. Out of line, so the fast path is a
+ * leaf that saves no registers. */
+static noinline_ int alloc_slow(struct buddy_pcp *pcp, unsigned order,
+                                buddy_pfn_t *pfn)
 {
     struct buddy_zone *z = pcp->zone;
-    uint32_t got;
+    uint32_t got, idx;
 
+    if (z == NULL || pfn == NULL)
+        return BUDDY_ENULL;
+    if (order > pcp->max_order)
+        return buddy_alloc_pages(z, order, pfn);
     buddy__lock(z);
     got = refill_locked(pcp, order);
     if (got == 0 && buddy_pcp_count(pcp) != 0) {
@@ -165,89 +181,117 @@ static noinline_ int refill(struct buddy_pcp *pcp, unsigned order)
                                      BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
             buddy__emit(z, &ev);
         }
+        buddy__unlock(z);
+        return BUDDY_ENOMEM;
     }
     buddy__unlock(z);
-    return got == 0 ? BUDDY_ENOMEM : 0;
-}
-
-int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
-                          buddy_pfn_t *pfn)
-{
-    struct buddy_zone *z;
-    uint32_t idx;
-
-    if (buddy_unlikely(pcp == NULL || pcp->zone == NULL || pfn == NULL))
-        return BUDDY_ENULL;
-    z = pcp->zone;
-    if (buddy_unlikely(order > pcp->max_order))
-        return buddy_alloc_pages(z, order, pfn);
     idx = pcp->head[order];
-    if (buddy_unlikely(idx == BUDDY_NIL)) {
-        int err = refill(pcp, order);
-
-        if (err != 0)
-            return err;
-        idx = pcp->head[order];
-    }
-    pcp->head[order] = z->next[idx];
+    pcp->head[order] = pcp->links[idx];
     count_set(pcp, pcp->count - ((uint32_t)1 << order));
-    pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
-    *pfn = z->start_pfn + idx;
+    buddy_store_relaxed(&pcp->state[idx],
+                        pg_state(BUDDY_BLOCK_ALLOCATED, order));
+    *pfn = pcp->start_pfn + idx;
     return 0;
 }
 
+/* Fast path budget: a NULL and order test, a list pop, the state byte, the
+ * count; no call, no lock, no atomic read-modify-write. */
+int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
+                          buddy_pfn_t *pfn)
+{
+    uint32_t idx;
+
+    if (buddy_unlikely(pcp == NULL))
+        return BUDDY_ENULL;
+    if (buddy_unlikely(order > pcp->max_order || pfn == NULL ||
+                       (idx = pcp->head[order]) == BUDDY_NIL))
+        return alloc_slow(pcp, order, pfn);
+    pcp->head[order] = pcp->links[idx];
+    count_set(pcp, pcp->count - ((uint32_t)1 << order));
+    buddy_store_relaxed(&pcp->state[idx],
+                        pg_state(BUDDY_BLOCK_ALLOCATED, order));
+    *pfn = pcp->start_pfn + idx;
+    return 0;
+}
+
+/* The slow half of a cached free: anything the fast path does not take.
+ * A detached cache, an uncached order, a frame outside the zone, or a page
+ * that is not the head of an ALLOCATED block of this order goes to the
+ * zone path, which refuses, counts and reports it under the lock. */
+static noinline_ int free_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn,
+                               unsigned order)
+{
+    if (pcp->zone == NULL)
+        return BUDDY_ENULL;
+    return buddy_free_pages(pcp->zone, pfn, order);
+}
+
 /* Give a batch back when the cache is over its high mark. */
-static noinline_ void drain_batch(struct buddy_pcp *pcp)
+static noinline_ int drain_batch(struct buddy_pcp *pcp)
 {
     buddy__lock(pcp->zone);
     buddy__pcp_drain_locked(pcp, pcp->batch);
     buddy__unlock(pcp->zone);
-}
-
-int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
-                         unsigned order)
-{
-    struct buddy_zone *z;
-    buddy_pfn_t rel;
-    uint32_t count;
-
-    if (buddy_unlikely(pcp == NULL || pcp->zone == NULL))
-        return BUDDY_ENULL;
-    z = pcp->zone;
-    rel = pfn - z->start_pfn;
-    /* Uncached orders, frames outside the zone and anything that is not
-     * the head of an ALLOCATED block of this order take the zone path,
-     * which refuses, counts and reports them under the lock. */
-    if (buddy_unlikely(order > pcp->max_order || rel >= z->spanned ||
-                       pg_get(z, (uint32_t)rel) !=
-                           pg_state(BUDDY_BLOCK_ALLOCATED, order)))
-        return buddy_free_pages(z, pfn, order);
-    pg_set(z, (uint32_t)rel, pg_state(BUDDY_BLOCK_CACHED, order));
-    z->next[rel] = pcp->head[order];
-    pcp->head[order] = (uint32_t)rel;
-    count = pcp->count + ((uint32_t)1 << order);
-    count_set(pcp, count);
-    if (buddy_unlikely(count > pcp->high))
-        drain_batch(pcp);
     return 0;
 }
 
+/* Push the checked ALLOCATED block at rel onto the cache. */
+static inline int cache_push(struct buddy_pcp *pcp, uint32_t rel,
+                             unsigned order)
+{
+    uint32_t count;
+
+    buddy_store_relaxed(&pcp->state[rel], pg_state(BUDDY_BLOCK_CACHED, order));
+    pcp->links[rel] = pcp->head[order];
+    pcp->head[order] = rel;
+    count = pcp->count + ((uint32_t)1 << order);
+    count_set(pcp, count);
+    if (buddy_unlikely(count > pcp->high))
+        return drain_batch(pcp);
+    return 0;
+}
+
+/* Fast path budget: the O(1) check of the state byte (which also proves the
+ * pfn is a block head of this order, hence aligned), a list push, the
+ * count. */
+int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
+                         unsigned order)
+{
+    buddy_pfn_t rel;
+
+    if (buddy_unlikely(pcp == NULL))
+        return BUDDY_ENULL;
+    rel = pfn - pcp->start_pfn;
+    if (buddy_unlikely(order > pcp->max_order || rel >= pcp->spanned ||
+                       buddy_load_relaxed(&pcp->state[rel]) !=
+                           pg_state(BUDDY_BLOCK_ALLOCATED, order)))
+        return free_slow(pcp, pfn, order);
+    return cache_push(pcp, (uint32_t)rel, order);
+}
+
+static noinline_ int free_pfn_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn)
+{
+    if (pcp->zone == NULL)
+        return BUDDY_ENULL;
+    return buddy_free_pfn(pcp->zone, pfn);
+}
+
+/* As buddy_pcp_free_pages, with the order read from the state byte. */
 int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn)
 {
-    struct buddy_zone *z;
     buddy_pfn_t rel;
     uint8_t s;
 
-    if (pcp == NULL || pcp->zone == NULL)
+    if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
-    z = pcp->zone;
-    rel = pfn - z->start_pfn;
-    if (rel >= z->spanned)
-        return buddy_free_pfn(z, pfn);
-    s = pg_get(z, (uint32_t)rel);
-    if (pg_kind(s) != BUDDY_BLOCK_ALLOCATED || pg_order(s) > pcp->max_order)
-        return buddy_free_pfn(z, pfn);
-    return buddy_pcp_free_pages(pcp, pfn, pg_order(s));
+    rel = pfn - pcp->start_pfn;
+    if (buddy_unlikely(rel >= pcp->spanned))
+        return free_pfn_slow(pcp, pfn);
+    s = buddy_load_relaxed(&pcp->state[rel]);
+    if (buddy_unlikely(pg_kind(s) != BUDDY_BLOCK_ALLOCATED ||
+                       pg_order(s) > pcp->max_order))
+        return free_pfn_slow(pcp, pfn);
+    return cache_push(pcp, (uint32_t)rel, pg_order(s));
 }
 
 int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,

@@ -45,7 +45,10 @@ struct buddy_heap {
     void *meta;                    /* mmap'd zone metadata */
     size_t meta_size;
     void *mem;                     /* mmap'd managed memory, or NULL */
-    size_t mem_size;
+    size_t mem_size;               /* bytes at mem (0 without memory) */
+    buddy_pfn_t start_pfn;         /* the zone's geometry, copied so the */
+    unsigned page_shift;           /* byte API is arithmetic on the heap */
+    unsigned max_order;
     pthread_key_t key;             /* PER_THREAD: this thread's cache */
     int key_made;                  /* key is live */
     pthread_mutex_t threads_mutex; /* guards threads */
@@ -130,6 +133,8 @@ thread_cache_slow(struct buddy_heap *h)
     return &tc->pcp;
 }
 
+/* The calling thread's cache for h. A match of the thread-local pair
+ * implies the heap has per-thread caches. */
 static inline struct buddy_pcp *thread_cache(struct buddy_heap *h)
 {
     if (__builtin_expect(tl_cache.heap_id == h->id, 1))
@@ -174,6 +179,8 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     if (h == NULL)
         return BUDDY_ENOMEM;
     h->id = __atomic_fetch_add(&next_heap_id, 1, __ATOMIC_RELAXED);
+    h->start_pfn = o->start_pfn;
+    h->max_order = o->max_order;
     h->cache = o->cache;
     h->pcp_cfg = o->pcp;
     h->lock_kind = o->lock;
@@ -208,6 +215,7 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     err = buddy_zone_init(h->meta, h->meta_size, &cfg, &h->zone);
     if (err != 0)
         return heap_fail(h, err);
+    h->page_shift = (unsigned)__builtin_ctzll(o->page_size);
     ops.lock = o->lock == BUDDY_LOCK_SPIN ? buddy__spin_lock : mutex_lock;
     ops.unlock = o->lock == BUDDY_LOCK_SPIN ? buddy__spin_unlock : mutex_unlock;
     ops.arg = o->lock == BUDDY_LOCK_SPIN ? (void *)&h->spin : (void *)&h->mutex;
@@ -288,15 +296,16 @@ struct buddy_zone *buddy_heap_zone(struct buddy_heap *h)
 
 /* ---- allocation --------------------------------------------------------- */
 
-int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
-                           buddy_pfn_t *pfn)
+/* Everything but a thread whose cache for h is at hand. */
+static __attribute__((noinline)) int
+heap_alloc_slow(struct buddy_heap *h, unsigned order, buddy_pfn_t *pfn)
 {
-    if (__builtin_expect(h == NULL, 0))
+    if (h == NULL)
         return BUDDY_ENULL;
     if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        struct buddy_pcp *pcp = thread_cache(h);
+        struct buddy_pcp *pcp = thread_cache_slow(h);
 
-        if (__builtin_expect(pcp != NULL, 1))
+        if (pcp != NULL)
             return buddy_pcp_alloc_pages(pcp, order, pfn);
     } else if (h->cache == BUDDY_CACHE_PER_CPU) {
         struct cpu_cache *c = cpu_cache(h);
@@ -310,15 +319,25 @@ int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
     return buddy_alloc_pages(h->zone, order, pfn);
 }
 
-int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
-                          unsigned order)
+/* The hot path: one thread-local compare, then the core's cache fast path
+ * as a tail call. */
+int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
+                           buddy_pfn_t *pfn)
 {
-    if (__builtin_expect(h == NULL, 0))
+    if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
+        return buddy_pcp_alloc_pages(tl_cache.pcp, order, pfn);
+    return heap_alloc_slow(h, order, pfn);
+}
+
+static __attribute__((noinline)) int
+heap_free_slow(struct buddy_heap *h, buddy_pfn_t pfn, unsigned order)
+{
+    if (h == NULL)
         return BUDDY_ENULL;
     if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        struct buddy_pcp *pcp = thread_cache(h);
+        struct buddy_pcp *pcp = thread_cache_slow(h);
 
-        if (__builtin_expect(pcp != NULL, 1))
+        if (pcp != NULL)
             return buddy_pcp_free_pages(pcp, pfn, order);
     } else if (h->cache == BUDDY_CACHE_PER_CPU) {
         struct cpu_cache *c = cpu_cache(h);
@@ -330,6 +349,14 @@ int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
         return err;
     }
     return buddy_free_pages(h->zone, pfn, order);
+}
+
+int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
+                          unsigned order)
+{
+    if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
+        return buddy_pcp_free_pages(tl_cache.pcp, pfn, order);
+    return heap_free_slow(h, pfn, order);
 }
 
 int buddy_heap_free_pfn(struct buddy_heap *h, buddy_pfn_t pfn)
@@ -378,27 +405,47 @@ int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order, unsigned nr,
 void *buddy_heap_alloc(struct buddy_heap *h, size_t size)
 {
     buddy_pfn_t pfn;
-    int order;
+    unsigned order = 0;
 
-    if (h == NULL || h->mem == NULL)
+    if (h == NULL || h->mem == NULL || size == 0)
         return NULL;
-    order = buddy_size_to_order(h->zone, size);
-    if (order < 0 || buddy_heap_alloc_pages(h, (unsigned)order, &pfn) != 0)
+    /* ceil(log2(pages)): 0 for up to one page. */
+    if (size > ((size_t)1 << h->page_shift)) {
+        order = 64u - (unsigned)__builtin_clzll((uint64_t)size - 1) -
+                h->page_shift;
+        if (order > h->max_order)
+            return NULL;
+    }
+    if (buddy_heap_alloc_pages(h, order, &pfn) != 0)
         return NULL;
-    return buddy_pfn_to_addr(h->zone, pfn);
+    return (char *)h->mem + ((size_t)(pfn - h->start_pfn) << h->page_shift);
+}
+
+static __attribute__((noinline)) int heap_free_ptr_slow(struct buddy_heap *h,
+                                                        void *ptr)
+{
+    if (h == NULL)
+        return BUDDY_ENULL;
+    /* Not a page start inside the memory: let the core classify it. */
+    if ((uintptr_t)ptr - (uintptr_t)h->mem >= h->mem_size ||
+        ((uintptr_t)ptr - (uintptr_t)h->mem) & (((uintptr_t)1 << h->page_shift) - 1))
+        return buddy_free(h->zone, ptr);
+    return buddy_heap_free_pfn(
+        h, h->start_pfn + (((uintptr_t)ptr - (uintptr_t)h->mem) >> h->page_shift));
 }
 
 int buddy_heap_free(struct buddy_heap *h, void *ptr)
 {
-    buddy_pfn_t pfn;
+    uintptr_t off;
 
-    if (h == NULL)
-        return BUDDY_ENULL;
-    pfn = buddy_addr_to_pfn(h->zone, ptr);
-    /* Anything but a page start in the zone: let the core classify it. */
-    if (pfn == BUDDY_PFN_NONE || buddy_pfn_to_addr(h->zone, pfn) != ptr)
-        return buddy_free(h->zone, ptr);
-    return buddy_heap_free_pfn(h, pfn);
+    if (__builtin_expect(h == NULL || tl_cache.heap_id != h->id, 0))
+        return heap_free_ptr_slow(h, ptr);
+    off = (uintptr_t)ptr - (uintptr_t)h->mem;
+    if (__builtin_expect(off >= h->mem_size ||
+                         (off & (((uintptr_t)1 << h->page_shift) - 1)) != 0, 0))
+        return heap_free_ptr_slow(h, ptr);
+    return buddy_pcp_free_pfn(tl_cache.pcp,
+                              h->start_pfn + (off >> h->page_shift));
 }
 
 void buddy_heap_drain(struct buddy_heap *h)

@@ -1,1 +1,135 @@
-int main(void) { return 0; }
+/*
+ * main.c: the `buddy` command's front door: global options, dispatch to the
+ * subcommands (demo.c, run.c), usage and version, and the colour decision
+ * every subcommand shares.
+ *
+ * Exit statuses: 0 success, 1 a script line (or a demo self-check) failed,
+ * 2 usage errors: unknown subcommand or option, unreadable file.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_usage(FILE *out)
+{
+    fputs(
+        "usage: buddy [--color | --no-color] COMMAND [ARGS]\n"
+        "\n"
+        "The Linux kernel's buddy page allocator (libbuddy), to watch and to\n"
+        "script.\n"
+        "\n"
+        "commands:\n"
+        "  demo [--color | --no-color]\n"
+        "        a guided walk through the algorithm on a 16-page zone: a\n"
+        "        request that splits, the buddy XOR rule, frees that merge;\n"
+        "        free_area[] and the page map are drawn after every step\n"
+        "  run [--json] [--stop-on-error] [--color | --no-color] [FILE]\n"
+        "        run an allocator script from FILE, or from stdin when FILE\n"
+        "        is missing or \"-\"\n"
+        "  help  this text (also --help, -h)\n"
+        "  version\n"
+        "        print the version (also --version)\n"
+        "\n"
+        "script commands, one per line; blank lines are skipped and a word\n"
+        "starting with # starts a comment:\n"
+        "  zone PAGES MAXORDER [empty] [start=PFN]\n"
+        "                     a new zone of PAGES pages from pfn PFN (0 if\n"
+        "                     not given), all free, or all holes with\n"
+        "                     `empty`; it replaces the previous zone\n"
+        "  alloc ORDER        allocate 2^ORDER pages; prints the first pfn\n"
+        "  free PFN [ORDER]   free the block at PFN (checked against ORDER)\n"
+        "  add PFN COUNT      give [PFN, PFN+COUNT) to the zone, free\n"
+        "  reserve PFN COUNT  take [PFN, PFN+COUNT) out of use\n"
+        "  info               the zone's /proc/buddyinfo line\n"
+        "  check              run the validator: \"ok\", or what is wrong\n"
+        "  stats              the zone's counters\n"
+        "  walk               every block, in pfn order\n"
+        "  frag               unusable and fragmentation index per order\n"
+        "  map                draw the pages and free_area[] (<= 256 pages)\n"
+        "  Numbers are decimal or 0x hex; ORDER and MAXORDER are 0..31.\n"
+        "\n"
+        "errors in scripts: a line that fails -- malformed, before the first\n"
+        "zone, or refused by the allocator (a double free, a free of a hole,\n"
+        "...) -- is reported with its line number, as\n"
+        "\"buddy: line N: CMD: message\" on stderr, and the run goes on with\n"
+        "the next line: the allocator changes nothing on an error, so one\n"
+        "trace shows every problem. The exit status is then 1.\n"
+        "--stop-on-error stops at the first failing line instead.\n"
+        "--json writes one JSON object per command line, errors included,\n"
+        "on stdout instead of text, e.g.\n"
+        "  {\"line\":3,\"cmd\":\"alloc\",\"ok\":true,\"order\":1,\"pfn\":2}\n"
+        "  {\"line\":4,\"cmd\":\"free\",\"ok\":false,\"error\":\"EDOUBLEFREE\","
+        "\"message\":...}\n"
+        "\n"
+        "exit status: 0 success, 1 a script line failed, 2 usage error\n"
+        "(unknown command or option, unreadable file).\n"
+        "\n"
+        "colour: used when stdout is a terminal, NO_COLOR is unset or empty\n"
+        "and TERM is not \"dumb\"; --color and --no-color override.\n",
+        out);
+}
+
+bool cli_parse_color_flag(const char *arg, enum cli_color *choice)
+{
+    if (strcmp(arg, "--color") == 0 || strcmp(arg, "--colour") == 0)
+        *choice = CLI_COLOR_ALWAYS;
+    else if (strcmp(arg, "--no-color") == 0 || strcmp(arg, "--no-colour") == 0)
+        *choice = CLI_COLOR_NEVER;
+    else
+        return false;
+    return true;
+}
+
+bool cli_use_color(enum cli_color choice, FILE *out)
+{
+    const char *no_color, *term;
+
+    if (choice != CLI_COLOR_AUTO)
+        return choice == CLI_COLOR_ALWAYS;
+    no_color = getenv("NO_COLOR");
+    if (no_color != NULL && no_color[0] != '\0')
+        return false;
+    term = getenv("TERM");
+    if (term != NULL && strcmp(term, "dumb") == 0)
+        return false;
+    return isatty(fileno(out)) != 0;
+}
+
+static int print_version(void)
+{
+    printf("buddy %d.%d.%d\n", BUDDY_VERSION_MAJOR, BUDDY_VERSION_MINOR,
+           BUDDY_VERSION_PATCH);
+    return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    enum cli_color color = CLI_COLOR_AUTO;
+    const char *cmd;
+    int i = 1;
+
+    /* Global options before the subcommand; only colour is global. */
+    while (i < argc && cli_parse_color_flag(argv[i], &color))
+        i++;
+    if (i == argc) {
+        cli_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    cmd = argv[i];
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+        strcmp(cmd, "-h") == 0) {
+        cli_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
+        return print_version();
+    if (strcmp(cmd, "demo") == 0)
+        return cli_demo_main(argc - i, argv + i, color);
+    if (strcmp(cmd, "run") == 0)
+        return cli_run_main(argc - i, argv + i, color);
+    fprintf(stderr, "buddy: unknown command '%s'\n\n", cmd);
+    cli_usage(stderr);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# test_cli.sh: the command line around the subcommands: help, version, exit
+# statuses for usage errors, input from stdin, and the input edge cases a
+# case file cannot hold (NUL bytes, CRLF line ends, no final newline).
+#
+# usage: test_cli.sh BUDDY
+set -u
+buddy=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+fail() {
+    echo "FAIL cli: $*" >&2
+    failed=1
+}
+
+# expect RC STDOUT_GREP STDERR_GREP -- ARGS...: run buddy, check the exit
+# status and that each stream matches its pattern ("" = must be empty,
+# "*" = anything).
+expect() {
+    local want_rc=$1 out_pat=$2 err_pat=$3
+    shift 4
+    "$buddy" "$@" <"${STDIN:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    [ "$rc" = "$want_rc" ] || fail "buddy $*: exit $rc, expected $want_rc"
+    check_stream "$tmp/out" "$out_pat" "buddy $*: stdout"
+    check_stream "$tmp/err" "$err_pat" "buddy $*: stderr"
+}
+
+check_stream() {
+    case $2 in
+    '*') ;;
+    '') [ -s "$1" ] && fail "$3 should be empty, got: $(head -n 2 "$1")" ;;
+    *) grep -qE -- "$2" "$1" || fail "$3 lacks /$2/, got: $(head -n 2 "$1")" ;;
+    esac
+}
+
+# ---- help, version, usage errors --------------------------------------------
+expect 0 '^usage: buddy' '' -- --help
+expect 0 '^usage: buddy' '' -- help
+expect 0 '^usage: buddy' '' -- -h
+expect 0 '^usage: buddy' '' -- run --help
+expect 0 '^usage: buddy' '' -- demo --help
+"$buddy" help >"$tmp/help"
+for word in demo run zone alloc free add reserve info check stats walk frag \
+    --json --stop-on-error --color --no-color NO_COLOR 'exit status'; do
+    grep -qF -- "$word" "$tmp/help" || fail "help does not mention $word"
+done
+grep -qF "the run goes on" "$tmp/help" || fail "help does not explain the error decision"
+expect 0 '^buddy [0-9]+\.[0-9]+\.[0-9]+$' '' -- version
+expect 0 '^buddy [0-9]+\.[0-9]+\.[0-9]+$' '' -- --version
+expect 2 '' '^usage: buddy' --
+expect 2 '' "unknown command 'frobnicate'" -- frobnicate
+expect 2 '' "unknown argument 'now'" -- demo now
+expect 2 '' "unknown option '--frob'" -- run --frob
+expect 2 '' "cannot open '$tmp/missing.buddy'" -- run "$tmp/missing.buddy"
+expect 2 '' "only one FILE" -- run a.buddy b.buddy
+expect 2 '' "$tmp: Is a directory" -- run "$tmp"
+
+# ---- stdin, "-" and "--" -----------------------------------------------------
+printf 'zone 16 4\nalloc 1\nalloc 1\n' >"$tmp/s.buddy"
+STDIN=$tmp/s.buddy expect 0 '^2$' '' -- run
+STDIN=$tmp/s.buddy expect 0 '^2$' '' -- run -
+STDIN=$tmp/s.buddy expect 0 '"pfn":2}$' '' -- run --json -
+cp "$tmp/s.buddy" "$tmp/-x"
+(cd "$tmp" && "$buddy" run -- -x >"$tmp/out" 2>&1) || fail "run -- -x failed"
+grep -qx 2 "$tmp/out" || fail "'--' does not end the options"
+
+# ---- input edge cases ---------------------------------------------------------
+# A NUL byte would hide the words after it: the line is refused.
+printf 'zone 16 4\nalloc 1\0 9\ncheck\n' >"$tmp/nul.buddy"
+expect 1 '^ok$' '^buddy: line 2: line contains a NUL byte$' -- run "$tmp/nul.buddy"
+"$buddy" run --json "$tmp/nul.buddy" >"$tmp/out"
+grep -qxF '{"line":2,"cmd":"","ok":false,"error":"ESYNTAX","message":"line contains a NUL byte"}' \
+    "$tmp/out" || fail "NUL byte in --json: $(cat "$tmp/out")"
+# CRLF line ends and a last line without a newline.
+printf 'zone 16 4\r\nalloc 1\r\n\r\n# note\r\ninfo\r\ncheck' >"$tmp/crlf.buddy"
+expect 0 '^ok$' '' -- run "$tmp/crlf.buddy"
+grep -qx 0 "$tmp/out" || fail "CRLF: alloc did not print 0"
+# An empty script is a successful run that prints nothing.
+: >"$tmp/empty.buddy"
+expect 0 '' '' -- run "$tmp/empty.buddy"
+# Errors interleave with results in line order when both go to one place.
+printf 'zone 16 4\nalloc 1\nfree 2\nalloc 1\n' >"$tmp/mix.buddy"
+"$buddy" run "$tmp/mix.buddy" >"$tmp/out" 2>&1
+printf '0\nbuddy: line 3: free: block is already free (double free) [EDOUBLEFREE]\n2\n' |
+    cmp -s - "$tmp/out" || fail "stdout and stderr out of order: $(cat "$tmp/out")"
+
+[ "$failed" = 0 ] && echo "ok cli"
+exit "$failed"

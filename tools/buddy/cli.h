@@ -1,0 +1,62 @@
+/*
+ * cli.h: what the files of the `buddy` command share: the subcommand entry
+ * points, the colour decision, and zones whose metadata comes from malloc.
+ *
+ * The tool is a client of the public API only (include/buddy/buddy.h plus
+ * libc); nothing here may reach into src/core.
+ */
+#ifndef BUDDY_TOOL_CLI_H
+#define BUDDY_TOOL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "buddy/buddy.h"
+
+/* Exit statuses, shared by every subcommand. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILED 1 /* a script line or a demo check failed */
+#define CLI_EXIT_USAGE 2  /* unknown command or option, unreadable file */
+
+/* Colour: -1 decide from the environment, 0 never, 1 always. */
+enum cli_color {
+    CLI_COLOR_AUTO = -1,
+    CLI_COLOR_NEVER = 0,
+    CLI_COLOR_ALWAYS = 1
+};
+
+/* Parse a colour flag; true if arg was one ("--color", "--no-color"). */
+bool cli_parse_color_flag(const char *arg, enum cli_color *choice);
+
+/* Resolve AUTO: colour only when `out` is a terminal, NO_COLOR is unset or
+ * empty (no-color.org) and TERM is not "dumb". */
+bool cli_use_color(enum cli_color choice, FILE *out);
+
+/* The usage text, to `out`. */
+void cli_usage(FILE *out);
+
+/* Subcommands: argv[0] is the subcommand's name. They return an exit status. */
+int cli_demo_main(int argc, char **argv, enum cli_color color);
+int cli_run_main(int argc, char **argv, enum cli_color color);
+
+/* A zone with its metadata buffer from malloc. */
+struct cli_zone {
+    void *meta;            /* malloc'd, owns the zone */
+    struct buddy_zone *z;  /* points into meta */
+};
+
+/* Error for "malloc could not give the metadata", outside the BUDDY_E*
+ * range so it never collides with a core code. */
+#define CLI_ENOMETA (-1000)
+
+/*
+ * Make a zone spanning [start_pfn, start_pfn + nr_pages) with max_order and
+ * default page size, then (unless `empty`) give all of it to the zone as free
+ * memory. Returns 0, a BUDDY_E* code from the core, or CLI_ENOMETA; on error
+ * *out is left untouched.
+ */
+int cli_zone_create(struct cli_zone *out, buddy_pfn_t start_pfn,
+                    uint64_t nr_pages, unsigned max_order, bool empty);
+void cli_zone_destroy(struct cli_zone *cz);
+
+#endif /* BUDDY_TOOL_CLI_H */

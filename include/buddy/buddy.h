@@ -401,8 +401,9 @@ enum buddy_event_type {
     BUDDY_EV_FREE = 2,     /* pfn, order: a block came back (before merging) */
     BUDDY_EV_SPLIT = 3,    /* pfn, order: block split; buddy = the upper half,
                               now on free_area[order - 1] */
-    BUDDY_EV_MERGE = 4,    /* pfn, order: block merged with its free buddy
-                              into a block of order + 1 */
+    BUDDY_EV_MERGE = 4,    /* pfn, order: the block at pfn (lower or upper
+                              half) merged with its free buddy at `buddy`
+                              into the block at pfn & buddy, order + 1 */
     BUDDY_EV_FALLBACK = 5, /* system allocation of order served by this zone,
                               not by `preferred` */
     BUDDY_EV_FAIL = 6,     /* allocation of order failed: error */
@@ -427,7 +428,10 @@ struct buddy_event {
 /*
  * Called synchronously on each event. The zone may be walked and read from
  * the hook (a block being split or merged shows as BUDDY_BLOCK_INFLIGHT) but
- * not changed. An unset hook costs one predictable branch per operation.
+ * not changed. On a zone with lock ops the hook runs with the lock held:
+ * call only buddy_zone_walk_locked, buddy_zone_check_locked and
+ * buddy_zone_get_info from it. An unset hook costs one predictable branch
+ * per operation.
  */
 typedef void (*buddy_event_fn)(void *arg, const struct buddy_event *ev);
 BUDDY_API void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn,

@@ -6,7 +6,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all build asan run test bench clean
+.PHONY: all build asan run test bench clean fuzz playground
 
 all: build
 
@@ -32,6 +32,15 @@ test: build asan
 
 bench: build
 	./build/bench/bench_core
+
+# Fuzz with clang's libFuzzer (own build in build-fuzz/) for FUZZ_SECONDS,
+# merging new finds into tests/fuzz/corpus.
+fuzz:
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+playground: build/CMakeCache.txt
+	cmake --build build --target playground
+	@echo "open build/web/index.html in a browser"
 
 clean:
 	rm -rf build build-asan

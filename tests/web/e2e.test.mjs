@@ -1,0 +1,368 @@
+// e2e.test.mjs: the built page in headless Chromium, end to end.
+//
+//   node --test tests/web/e2e.test.mjs
+//
+// Uses Debian's chromium (/usr/bin/chromium, or $CHROMIUM) driven by
+// playwright-core; nothing downloads a browser. The page is opened straight
+// from disk (file://), as a user would, and every request it makes to
+// anything but its own file fails the run.
+//
+// What is drawn is compared with what the core says: the demos' free lists at
+// each step with the cascade the field guide describes, the playground's
+// lists with its own /proc/buddyinfo line and with a second copy of the
+// module run here in node on the page's exported trace. Screenshots for
+// people to look at go to $BUDDY_SCREENSHOT_DIR (default
+// build/web-screenshots/).
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+import { buddyinfoCounts, freeLists, loadModule, webDir } from './wasm.mjs';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PAGE = pathToFileURL(join(webDir, 'index.html')).href;
+const SHOTS = resolve(process.env.BUDDY_SCREENSHOT_DIR || join(webDir, '..', 'web-screenshots'));
+const T = { timeout: 60000 };
+
+let chromium;
+let context;
+let profile;
+const offsite = [];
+const pageErrors = [];
+
+before(async () => {
+  assert.ok(existsSync(join(webDir, 'index.html')), `no page at ${webDir}: run \`make playground\` first`);
+  assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM)`);
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch (err) {
+    throw new Error(`playwright-core is not installed: run \`npm ci\` in the repository root (${err.message})`);
+  }
+  profile = mkdtempSync(join(tmpdir(), 'buddy-e2e-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    // Root in a container needs --no-sandbox; the rest keeps Chromium from
+    // calling home, which a closed network answers with refusals.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
+    offsite.push(url);
+    return route.abort();
+  });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function open(hash = '', viewport = { width: 1280, height: 900 }) {
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
+  await page.goto(PAGE + hash);
+  await page.waitForSelector('html[data-ready="true"]', { state: 'attached' });
+  return page;
+}
+
+// What a figure draws of free_area[]: {order: [pfn ...]} for non-empty rows,
+// checking on the way that each row's nr_free matches its blocks.
+async function drawnLists(page, scope) {
+  const rows = await page.$$eval(`${scope} .fa-row`, (els) => els.map((r) => ({
+    order: Number(r.dataset.order),
+    nr: Number(r.dataset.nrFree),
+    pfns: [...r.querySelectorAll('.chip')].map((c) => Number(c.dataset.pfn)),
+    more: r.querySelector('.fa-more') !== null,
+  })));
+  const out = {};
+  for (const r of rows) {
+    if (!r.more) assert.equal(r.nr, r.pfns.length, `order ${r.order}: nr_free ${r.nr} but ${r.pfns.length} blocks drawn`);
+    if (r.pfns.length) out[r.order] = r.pfns;
+  }
+  return out;
+}
+
+// Blocks drawn in a strip, by kind: [[pfn, order] ...].
+async function drawnBlocks(page, scope, kind) {
+  return page.$$eval(`${scope} .blk[data-kind="${kind}"]:not(.blk-cont)`,
+    (els) => els.map((e) => [Number(e.dataset.pfn), Number(e.dataset.order)]));
+}
+
+async function demoStep(page, id) {
+  return {
+    step: Number(await page.getAttribute(`#${id}`, 'data-step')),
+    lists: await drawnLists(page, `#${id}`),
+    inflight: await drawnBlocks(page, `#${id} [data-role="map"]`, 'in-flight'),
+    allocated: await drawnBlocks(page, `#${id} [data-role="map"]`, 'allocated'),
+    text: await page.textContent(`#${id} [data-role="text"]`),
+  };
+}
+
+const playLists = (page) => drawnLists(page, '[data-role="playground"]');
+const playTrace = (page) => page.inputValue('[data-role="trace"]');
+
+// The same trace run by a fresh copy of the module here in node.
+async function coreState(traceText) {
+  const { core } = await loadModule();
+  core.run(0, traceText.split('\n'));
+  return { lists: freeLists(core.walk(0)), buddyinfo: core.buddyinfo(0).replace(/\n$/, ''), core };
+}
+
+describe('the page', () => {
+  test('opens from file:// with the module inlined and fetches nothing', T, async () => {
+    const page = await open();
+    assert.equal(await page.title(), 'The Buddy Allocator — a visual field guide (libbuddy)');
+    for (const title of ['Memory in powers of two.', 'An array of free lists.', 'Split until it fits.',
+      'One bit of address, flipped.', 'Merge until the buddy is busy.', 'Now you try.']) {
+      assert.equal(await page.locator('h2', { hasText: title }).count(), 1, title);
+    }
+    assert.match(await page.textContent('[data-role="status"]'), /WebAssembly module/);
+    await page.close();
+    assert.deepEqual(offsite, [], 'requests left the page');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('FIG. 1: the core carves 16 pages at every order', T, async () => {
+    const page = await open();
+    for (let k = 0; k <= 4; k++) {
+      const blocks = await page.$$eval(`#fig1 .strip-order[data-order="${k}"] .blk`,
+        (els) => els.map((e) => [Number(e.dataset.pfn), Number(e.dataset.pages), e.dataset.kind]));
+      assert.equal(blocks.length, 16 >> k, `order ${k}`);
+      blocks.forEach(([pfn, pages, kind], i) => assert.deepEqual([pfn, pages, kind], [i << k, 1 << k, 'free']));
+    }
+    await page.close();
+  });
+
+  test('FIG. 2: free_area[] for each state', T, async () => {
+    const page = await open();
+    const want = [{ 4: [0] }, { 3: [8], 2: [4], 1: [2], 0: [1] }, { 3: [8], 2: [4], 0: [1, 3] }];
+    const tabs = page.locator('#fig2 .tab');
+    for (let i = 0; i < want.length; i++) {
+      await tabs.nth(i).click();
+      assert.deepEqual(await drawnLists(page, '#fig2'), want[i], `state ${i}`);
+    }
+    await page.close();
+  });
+});
+
+describe('step-through demos', () => {
+  test('DEMO 1: an order-1 request cascades through three splits', T, async () => {
+    const page = await open();
+    const want = [
+      { lists: { 4: [0] }, inflight: [], allocated: [] },
+      { lists: { 3: [8] }, inflight: [[0, 3]], allocated: [] },
+      { lists: { 3: [8], 2: [4] }, inflight: [[0, 2]], allocated: [] },
+      { lists: { 3: [8], 2: [4], 1: [2] }, inflight: [[0, 1]], allocated: [] },
+      { lists: { 3: [8], 2: [4], 1: [2] }, inflight: [], allocated: [[0, 1]] },
+    ];
+    const words = [/request for order 1 arrives/, /Split the order-4 block at pfn 0.*pfn 8.*split again/,
+      /Split the order-3 block.*pfn 4/, /Split the order-2 block.*pfn 2.*exactly order 1/, /handed out/];
+    const step = page.locator('#demo-alloc [data-role="step"]');
+    for (let i = 0; i < want.length; i++) {
+      if (i > 0) await step.click();
+      const got = await demoStep(page, 'demo-alloc');
+      assert.equal(got.step, i);
+      assert.deepEqual({ lists: got.lists, inflight: got.inflight, allocated: got.allocated }, want[i], `step ${i}`);
+      assert.match(got.text, words[i]);
+      if (i === 1) await page.locator('#demo-alloc').screenshot({ path: join(SHOTS, 'demo1-step1.png') });
+    }
+    assert.ok(await step.isDisabled(), 'Step stops at the last step');
+    await page.click('#demo-alloc [data-role="reset"]');
+    assert.deepEqual((await demoStep(page, 'demo-alloc')).lists, { 4: [0] });
+    await page.close();
+  });
+
+  test('DEMO 2: freeing the block at 14 merges three times', T, async () => {
+    const page = await open();
+    const want = [
+      { lists: { 3: [0], 2: [8], 1: [12] }, inflight: [], allocated: [[14, 1]] },
+      { lists: { 3: [0], 2: [8] }, inflight: [[12, 2]], allocated: [] },
+      { lists: { 3: [0] }, inflight: [[8, 3]], allocated: [] },
+      { lists: {}, inflight: [[0, 4]], allocated: [] },
+      { lists: { 4: [0] }, inflight: [], allocated: [] },
+    ];
+    const words = [/order-1 block at pfn 14.*14 XOR 2 = 12/, /14 XOR 2 = 12/, /12 XOR 4 = 8/, /8 XOR 8 = 0/,
+      /max_order/];
+    for (let i = 0; i < want.length; i++) {
+      if (i > 0) await page.click('#demo-free [data-role="step"]');
+      const got = await demoStep(page, 'demo-free');
+      assert.deepEqual({ lists: got.lists, inflight: got.inflight, allocated: got.allocated }, want[i], `step ${i}`);
+      assert.match(got.text, words[i]);
+      if (i === 2) await page.locator('#demo-free').screenshot({ path: join(SHOTS, 'demo2-step2.png') });
+    }
+    await page.close();
+  });
+
+  test('FIG. 3: selecting a block highlights its buddy, by mouse and keyboard', T, async () => {
+    const page = await open();
+    const xor = async () => ({
+      selected: Number(await page.getAttribute('#fig-xor', 'data-selected')),
+      buddy: Number(await page.getAttribute('#fig-xor', 'data-buddy')),
+      ring: await page.$$eval('#fig-xor .buddy-ring', (els) => els.length),
+      text: await page.textContent('#fig-xor [data-role="xor"]'),
+    });
+    let got = await xor();
+    assert.deepEqual([got.selected, got.buddy, got.ring], [4, 6, 1]);
+    assert.match(got.text, /@ 0100/);
+    assert.match(got.text, /@ 0110/);
+    assert.match(got.text, /free at order 1/);
+    await page.click('#fig-xor button.blk[data-pfn="8"]');
+    got = await xor();
+    assert.deepEqual([got.selected, got.buddy], [8, 0]);
+    assert.match(got.text, /not whole/);
+    // Keyboard: the selected block holds the tab stop; arrows move, Enter selects.
+    await page.focus('#fig-xor button.blk[tabindex="0"]');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    got = await xor();
+    assert.deepEqual([got.selected, got.buddy], [6, 4]);
+    assert.match(got.text, /allocated: busy/);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    got = await xor();
+    assert.deepEqual([got.selected, got.buddy], [0, 1]);
+    assert.match(got.text, /merge as soon as pfn 0 is freed/);
+    await page.close();
+  });
+});
+
+describe('playground', () => {
+  test('allocate and free: what is drawn is what the core reports', T, async () => {
+    const page = await open();
+    for (const k of [1, 0, 2, 0, 4]) await page.click(`[data-role="alloc-buttons"] button[data-order="${k}"]`);
+    await page.click('[data-role="playground"] [data-role="map"] button.blk[data-pfn="0"]');
+    await page.click('[data-role="playground"] [data-role="map"] button.blk[data-pfn="4"]');
+    const trace = await playTrace(page);
+    assert.equal(trace, 'zone 16 4\nalloc 1\nalloc 0\nalloc 2\nalloc 0\nalloc 4\nfree 0\nfree 4');
+    const lists = await playLists(page);
+    const info = await page.textContent('[data-role="buddyinfo"]');
+    const counts = buddyinfoCounts(info);
+    for (let k = 0; k < counts.length; k++) {
+      assert.equal((lists[k] || []).length, counts[k], `order ${k}: drawn vs the page's buddyinfo`);
+    }
+    const want = await coreState(trace);
+    assert.deepEqual(lists, want.lists);
+    assert.equal(info, want.buddyinfo);
+    assert.equal(await page.getAttribute('[data-role="verdict"]', 'data-verdict'), 'ok');
+    assert.match(await page.textContent('[data-role="verdict"]'), /buddy_zone_check: ok · after operation 8/);
+    // alloc 4 found no block: the core's ENOMEM is in the log.
+    assert.match(await page.textContent('[data-role="log"]'), /line 6: alloc: out of memory.*\[ENOMEM\]/);
+    await page.close();
+  });
+
+  test('keyboard: the map is one tab stop, arrows move, Enter and Space free', T, async () => {
+    const page = await open('#pages=16&max=4&trace=zone+16+4,alloc+0,alloc+0,alloc+1');
+    await page.focus('[data-role="playground"] [data-role="map"] button.blk[tabindex="0"]');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.pfn), '0');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.pfn), '1');
+    await page.keyboard.press(' ');
+    assert.match(await playTrace(page), /free 0\nfree 1$/);
+    assert.deepEqual(await playLists(page), (await coreState(await playTrace(page))).lists);
+    const tabStops = await page.$$eval('[data-role="playground"] [data-role="map"] button.blk[tabindex="0"]', (e) => e.length);
+    assert.equal(tabStops, 1);
+    await page.close();
+  });
+
+  test('a pasted trace with a double free shows the error and changes nothing', T, async () => {
+    const page = await open();
+    const pasted = '# from buddy run\nzone 32 5\nalloc 2\nalloc 0\nfree 0\nfree 0\nalloc 1\ncheck';
+    await page.fill('[data-role="trace"]', pasted);
+    await page.click('[data-role="replay"]');
+    const err = page.locator('[data-role="log"] li[data-code="EDOUBLEFREE"]');
+    assert.equal(await err.count(), 1);
+    assert.equal(await err.textContent(), 'line 6: free: block is already free (double free) [EDOUBLEFREE]');
+    const without = await coreState('zone 32 5\nalloc 2\nalloc 0\nfree 0\nalloc 1');
+    assert.deepEqual(await playLists(page), without.lists, 'the double free changed the state');
+    assert.equal(await page.textContent('[data-role="buddyinfo"]'), without.buddyinfo);
+    assert.equal(await page.getAttribute('[data-role="verdict"]', 'data-verdict'), 'ok');
+    assert.equal(await playTrace(page), 'zone 32 5\nalloc 2\nalloc 0\nfree 0\nfree 0\nalloc 1\ncheck');
+    await page.locator('[data-role="playground"]').screenshot({ path: join(SHOTS, 'playground-double-free.png') });
+    await page.close();
+  });
+
+  test('a shared URL restores the state, and the page keeps its URL current', T, async () => {
+    const trace = ['zone 64 6', 'alloc 3', 'alloc 0', 'reserve 32 4', 'alloc 1', 'free 0'];
+    const hash = `#pages=64&max=6&trace=${trace.map((l) => l.replace(/ /g, '+')).join(',')}`;
+    let page = await open(hash);
+    const want = await coreState(trace.join('\n'));
+    assert.deepEqual(await playLists(page), want.lists);
+    assert.equal(await page.inputValue('[data-role="pages"]'), '64');
+    assert.equal(await page.inputValue('[data-role="maxorder"]'), '6');
+    assert.deepEqual(await drawnBlocks(page, '[data-role="playground"] [data-role="map"]', 'reserved'), [[32, 2]]);
+    await page.click('[data-role="alloc-buttons"] button[data-order="2"]');
+    await page.click('[data-role="share"]');
+    const shared = await page.evaluate(() => location.hash);
+    assert.match(shared, /trace=zone\+64\+6,alloc\+3,.*,alloc\+2$/);
+    const lists = await playLists(page);
+    await page.close();
+    page = await open(shared);
+    assert.deepEqual(await playLists(page), lists);
+    await page.close();
+  });
+
+  test('the seeded workload replays the module\'s own sequence', T, async () => {
+    const page = await open('#pages=128&max=7&seed=42');
+    for (let i = 0; i < 60; i++) await page.click('[data-role="wl-step"]');
+    const trace = (await playTrace(page)).split('\n');
+    assert.equal(trace.length, 61);
+    const { core } = await loadModule();
+    core.run(0, ['zone 128 7']);
+    core.x.pg_workload_seed(0, 42);
+    for (let i = 1; i < trace.length; i++) {
+      const line = core.workloadNext(0);
+      assert.equal(trace[i], line, `operation ${i}`);
+      core.exec(0, line);
+    }
+    assert.deepEqual(await playLists(page), freeLists(core.walk(0)));
+    assert.equal(await page.getAttribute('[data-role="chart"]', 'data-samples'), '61');
+    assert.equal(await page.getAttribute('[data-role="verdict"]', 'data-verdict'), 'ok');
+    assert.equal(await page.$$eval('[data-role="indices"] tbody tr', (e) => e.length), 8);
+    await page.locator('[data-role="playground"]').screenshot({ path: join(SHOTS, 'playground-workload.png') });
+    await page.close();
+  });
+
+  test('sizes up to 1024 pages and order 10', T, async () => {
+    const page = await open();
+    await page.selectOption('[data-role="pages"]', '1024');
+    await page.selectOption('[data-role="maxorder"]', '10');
+    assert.equal(await playTrace(page), 'zone 1024 10');
+    assert.deepEqual(await playLists(page), { 10: [0] });
+    assert.equal(await page.$$eval('[data-role="alloc-buttons"] button', (e) => e.length), 11);
+    for (let i = 0; i < 40; i++) await page.click('[data-role="wl-step"]');
+    assert.deepEqual(await playLists(page), (await coreState(await playTrace(page))).lists);
+    await page.close();
+  });
+});
+
+describe('screenshots', () => {
+  test('desktop and phone width', T, async () => {
+    const desktop = await open('#pages=64&max=6&seed=3');
+    for (let i = 0; i < 30; i++) await desktop.click('[data-role="wl-step"]');
+    await desktop.click('#demo-alloc [data-role="step"]');
+    await desktop.click('#demo-alloc [data-role="step"]');
+    await desktop.click('#demo-free [data-role="step"]');
+    await desktop.screenshot({ path: join(SHOTS, 'desktop.png'), fullPage: true });
+
+    const phone = await open('#pages=32&max=5&trace=zone+32+5,alloc+0,alloc+2,alloc+1,free+0', { width: 390, height: 844 });
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 390px phone`);
+    await phone.screenshot({ path: join(SHOTS, 'phone.png'), fullPage: true });
+    await phone.close();
+    await desktop.close();
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(offsite, []);
+  });
+});

@@ -38,6 +38,7 @@ void cli_usage(FILE *out);
 /* Subcommands: argv[0] is the subcommand's name. They return an exit status. */
 int cli_demo_main(int argc, char **argv, enum cli_color color);
 int cli_run_main(int argc, char **argv, enum cli_color color);
+int cli_serve_main(int argc, char **argv, enum cli_color color);
 
 /* A zone with its metadata buffer from malloc. */
 struct cli_zone {

@@ -28,6 +28,10 @@ void cli_usage(FILE *out)
         "  run [--json] [--stop-on-error] [--color | --no-color] [FILE]\n"
         "        run an allocator script from FILE, or from stdin when FILE\n"
         "        is missing or \"-\"\n"
+        "  serve [--port N] [--page FILE] [--once]\n"
+        "        serve the web playground (build/web/index.html, made by\n"
+        "        make playground) at http://127.0.0.1:N/ (default 8000; 0\n"
+        "        picks a free port); loopback only. --once: one request\n"
         "  help  this text (also --help, -h)\n"
         "  version\n"
         "        print the version (also --version)\n"
@@ -129,6 +133,8 @@ int main(int argc, char **argv)
         return cli_demo_main(argc - i, argv + i, color);
     if (strcmp(cmd, "run") == 0)
         return cli_run_main(argc - i, argv + i, color);
+    if (strcmp(cmd, "serve") == 0)
+        return cli_serve_main(argc - i, argv + i, color);
     fprintf(stderr, "buddy: unknown command '%s'\n\n", cmd);
     cli_usage(stderr);
     return CLI_EXIT_USAGE;

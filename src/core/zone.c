@@ -339,12 +339,19 @@ static void carve_free_lazily(struct buddy_zone *z, uint32_t start,
     z->free_pages += (uint64_t)n << z->max_order;
 }
 
-int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
-                         uint64_t nr_pages)
+/* The frame both range operations share: lock; resolve and check the
+ * range, refusing with nothing changed; apply it with the per-step events
+ * off (see range_events_off); report one event; unlock. */
+static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
+                    enum buddy_event_type type)
 {
-    static const struct range_rule rule = {0, BUDDY_EOVERLAP, BUDDY_EOVERLAP, 0};
+    /* add: holes and reserved pages become free; reserve: free pages
+     * (and already reserved ones) become reserved. */
+    static const struct range_rule add_rule = {0, BUDDY_EOVERLAP,
+                                               BUDDY_EOVERLAP, 0};
+    static const struct range_rule reserve_rule = {BUDDY_EHOLE, 0,
+                                                   BUDDY_EBUSY, 0};
     uint32_t start, end;
-    uint64_t holes;
     buddy_pfn_t bad = pfn;
     buddy_event_fn hook;
     int err;
@@ -354,22 +361,31 @@ int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
     buddy__lock(z);
     err = range_to_idx(z, pfn, nr_pages, &start, &end);
     if (err == 0)
-        err = range_check(z, start, end, &rule, &bad);
+        err = range_check(z, start, end,
+                          type == BUDDY_EV_ADD_RANGE ? &add_rule : &reserve_rule,
+                          &bad);
     if (err != 0) {
         buddy__reject(z, err, bad, 0);
         buddy__unlock(z);
         return err;
     }
     hook = z->hook;
-    z->hook = NULL; /* see range_events_off */
-    holes = range_isolate(z, start, end, BUDDY_BLOCK_HOLE);
-    z->present_pages += holes;
-    z->reserved_pages -= nr_pages - holes;
-    carve_free_lazily(z, start, end);
+    z->hook = NULL;
+    if (type == BUDDY_EV_ADD_RANGE) {
+        uint64_t holes = range_isolate(z, start, end, BUDDY_BLOCK_HOLE);
+
+        z->present_pages += holes;
+        z->reserved_pages -= nr_pages - holes;
+        carve_free_lazily(z, start, end);
+    } else {
+        buddy__lazy_flush(z, start, end);
+        z->reserved_pages += range_isolate(z, start, end, BUDDY_BLOCK_FREE);
+        buddy__carve(z, start, end, BUDDY_BLOCK_RESERVED);
+    }
     z->hook = hook;
     if (buddy_hook_set(z)) {
-        struct buddy_event ev = {BUDDY_EV_ADD_RANGE, 0, pfn, 0,
-                                 BUDDY_PFN_NONE, nr_pages, 0, 0};
+        struct buddy_event ev = {type, 0, pfn, 0, BUDDY_PFN_NONE, nr_pages, 0, 0};
+
         buddy__emit(z, &ev);
     }
     buddy_assert_expensive(buddy_zone_check_locked(z, NULL) == 0);
@@ -377,38 +393,14 @@ int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
     return 0;
 }
 
+int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
+                         uint64_t nr_pages)
+{
+    return range_op(z, pfn, nr_pages, BUDDY_EV_ADD_RANGE);
+}
+
 int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
                        uint64_t nr_pages)
 {
-    static const struct range_rule rule = {BUDDY_EHOLE, 0, BUDDY_EBUSY, 0};
-    uint32_t start, end;
-    buddy_pfn_t bad = pfn;
-    buddy_event_fn hook;
-    int err;
-
-    if (!buddy__zone_ok(z))
-        return BUDDY_EBADZONE;
-    buddy__lock(z);
-    err = range_to_idx(z, pfn, nr_pages, &start, &end);
-    if (err == 0)
-        err = range_check(z, start, end, &rule, &bad);
-    if (err != 0) {
-        buddy__reject(z, err, bad, 0);
-        buddy__unlock(z);
-        return err;
-    }
-    hook = z->hook;
-    z->hook = NULL; /* see range_events_off */
-    buddy__lazy_flush(z, start, end);
-    z->reserved_pages += range_isolate(z, start, end, BUDDY_BLOCK_FREE);
-    buddy__carve(z, start, end, BUDDY_BLOCK_RESERVED);
-    z->hook = hook;
-    if (buddy_hook_set(z)) {
-        struct buddy_event ev = {BUDDY_EV_RESERVE, 0, pfn, 0,
-                                 BUDDY_PFN_NONE, nr_pages, 0, 0};
-        buddy__emit(z, &ev);
-    }
-    buddy_assert_expensive(buddy_zone_check_locked(z, NULL) == 0);
-    buddy__unlock(z);
-    return 0;
+    return range_op(z, pfn, nr_pages, BUDDY_EV_RESERVE);
 }

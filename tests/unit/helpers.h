@@ -113,4 +113,14 @@ static inline void assert_unchanged_but_rejected(const struct buddy_zone *z,
     assert_valid(z);
 }
 
+/* One bad call: expect `err`, nothing changed but `rejected`, validator
+ * happy. */
+#define EXPECT_REJECTED(z, call, err)                                          \
+    do {                                                                       \
+        struct snapshot before_;                                               \
+        snapshot_take((z), &before_);                                          \
+        assert_int_equal((call), (err));                                       \
+        assert_unchanged_but_rejected((z), &before_);                          \
+    } while (0)
+
 #endif /* BUDDY_TEST_HELPERS_H */

@@ -37,15 +37,6 @@ static struct buddy_zone *messy_zone(struct fixture *f)
     return f->z;
 }
 
-/* One bad call: expect `err`, nothing changed, validator happy. */
-#define EXPECT_REJECTED(z, call, err)                                          \
-    do {                                                                       \
-        struct snapshot before_;                                               \
-        snapshot_take((z), &before_);                                          \
-        assert_int_equal((call), (err));                                       \
-        assert_unchanged_but_rejected((z), &before_);                          \
-    } while (0)
-
 static void test_bad_frees_by_pfn_and_order(void **state)
 {
     struct fixture f;

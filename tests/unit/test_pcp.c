@@ -120,14 +120,6 @@ static void test_cached_blocks_are_visible(void **state)
     zone_del(&f);
 }
 
-#define EXPECT_REJECTED(z, call, err)                                          \
-    do {                                                                       \
-        struct snapshot before_;                                               \
-        snapshot_take((z), &before_);                                          \
-        assert_int_equal((call), (err));                                       \
-        assert_unchanged_but_rejected((z), &before_);                          \
-    } while (0)
-
 static void test_bad_frees_through_a_cache(void **state)
 {
     struct fixture f;

@@ -181,8 +181,10 @@ BUDDY_API int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
 
 /*
  * Take [pfn, pfn + nr_pages) out of use (firmware tables, a kernel image ...).
- * Every page must be free or already reserved: EBUSY if any is allocated,
- * EHOLE if any is a hole, and nothing changes. Reserved pages come back with
+ * Every page must be free or already reserved: EBUSY if any is allocated or
+ * held by a per-CPU cache (drain the caches first, as the kernel's
+ * drain_all_pages before isolating a range), EHOLE if any is a hole, and
+ * nothing changes. Reserved pages come back with
  * buddy_zone_add_range(). Cost as buddy_zone_add_range.
  */
 BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,

@@ -230,6 +230,7 @@ static int range_check(const struct buddy_zone *z, uint32_t start,
             err = rule->free;
             break;
         case BUDDY_BLOCK_ALLOCATED:
+        case BUDDY_BLOCK_CACHED: /* its cache's owner holds it */
             err = rule->allocated;
             break;
         case BUDDY_BLOCK_RESERVED:

@@ -141,6 +141,9 @@ static void test_bad_frees_through_a_cache(void **state)
     EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, a + 1, 1), BUDDY_EALIGN);
     EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, 64, 0), BUDDY_ERANGE);
     EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, a, 9), BUDDY_EORDER);
+    /* Cached pages are the cache owner's: ranges refuse them. */
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, b, 1), BUDDY_EBUSY);
+    EXPECT_REJECTED(z, buddy_zone_add_range(z, b, 1), BUDDY_EOVERLAP);
     assert_int_equal(buddy_pcp_free_pfn(&pcp, a), 0);
     assert_int_equal(buddy_pcp_free_pages(NULL, a, 0), BUDDY_ENULL);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, NULL), BUDDY_ENULL);

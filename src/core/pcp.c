@@ -15,7 +15,9 @@
  * `batch` pages' worth of blocks in (rmqueue_bulk); when the cache holds
  * more than `high` pages it moves `batch` pages out (free_pcppages_bulk),
  * highest orders first. A cache that cannot refill gives all its blocks back
- * (they may merge into what is asked for) and tries once more.
+ * (they may merge into what is asked for) and tries once more; so does an
+ * allocation of an uncached order through the cache that finds the zone
+ * short.
  *
  * Cached blocks are counted by the zone as allocated (alloc_count counts
  * blocks leaving the free lists) but shown as CACHED: buddyinfo does not
@@ -165,8 +167,22 @@ static noinline_ int alloc_slow(struct buddy_pcp *pcp, unsigned order,
 
     if (z == NULL || pfn == NULL)
         return BUDDY_ENULL;
-    if (order > pcp->max_order)
-        return buddy_alloc_pages(z, order, pfn);
+    if (order > pcp->max_order) {
+        int err;
+
+        if (order > z->max_order)
+            return BUDDY_EORDER;
+        buddy__lock(z);
+        /* Before failing, give our own cached blocks back: they may merge
+         * into what is asked for (the kernel drains pcp lists before it
+         * fails a high-order allocation). */
+        if ((z->nonempty & (0xffffffffu << order)) == 0 &&
+            buddy_pcp_count(pcp) != 0)
+            buddy__pcp_drain_locked(pcp, UINT64_MAX);
+        err = buddy__alloc_pages_locked(z, order, pfn);
+        buddy__unlock(z);
+        return err;
+    }
     buddy__lock(z);
     got = refill_locked(pcp, order);
     if (got == 0 && buddy_pcp_count(pcp) != 0) {

@@ -8,10 +8,13 @@
 #   SECONDS              how long to fuzz (default 60)
 #   BUDDY_FUZZ_BUILD     build directory (default build-fuzz/)
 #   BUDDY_FUZZ_FORK      run N fuzzing processes in parallel (default 1)
+#   BUDDY_FUZZ_TARGET    fuzz_zone (default: the zone API, corpus/) or
+#                        fuzz_cache (a zone behind a per-CPU cache,
+#                        corpus_cache/)
 #
 # A crash or model mismatch stops the run; the input is copied to
 # tests/fuzz/crashes/ (never into the corpus) and the script exits 1.
-# Reproduce it with: build-fuzz/tests/fuzz/fuzz_zone tests/fuzz/crashes/FILE
+# Reproduce it with: build-fuzz/tests/fuzz/$TARGET tests/fuzz/crashes/FILE
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,8 +22,12 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 build=${BUDDY_FUZZ_BUILD:-$root/build-fuzz}
 fork=${BUDDY_FUZZ_FORK:-1}
-corpus=$root/tests/fuzz/corpus
-seeds=$root/tests/fuzz/seeds
+target=${BUDDY_FUZZ_TARGET:-fuzz_zone}
+case $target in
+  fuzz_zone)  corpus=$root/tests/fuzz/corpus; seeds=$root/tests/fuzz/seeds ;;
+  fuzz_cache) corpus=$root/tests/fuzz/corpus_cache; seeds=$corpus ;;
+  *) echo "run.sh: unknown BUDDY_FUZZ_TARGET $target" >&2; exit 2 ;;
+esac
 crashes=$root/tests/fuzz/crashes
 
 gen=()
@@ -28,8 +35,8 @@ command -v ninja >/dev/null 2>&1 && gen=(-G Ninja)
 cmake -S "$root" -B "$build" "${gen[@]}" -DCMAKE_C_COMPILER=clang \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUDDY_BUILD_TOOLS=OFF \
       -DBUDDY_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" --target fuzz_zone
-fuzzer=$build/tests/fuzz/fuzz_zone
+cmake --build "$build" --target "$target"
+fuzzer=$build/tests/fuzz/$target
 
 # Fresh scratch space each run: new inputs land in `new`, crashes in
 # `artifacts`; only the merge below touches the saved corpus.

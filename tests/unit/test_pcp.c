@@ -207,6 +207,32 @@ static void test_refill_drains_own_cache_when_short(void **state)
     zone_del(&f);
 }
 
+/* So does an uncached order asked through the cache. */
+static void test_uncached_order_drains_own_cache_when_short(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 16, 4);
+    struct buddy_pcp_config cfg = {0, 16, 16};
+    struct buddy_zone_stats st;
+    struct buddy_pcp pcp;
+    buddy_pfn_t pfn, big;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0); /* takes all 16 */
+    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
+    assert_int_equal(buddy_zone_free_pages(z), 0);
+    assert_int_equal(buddy_alloc_pages(z, 4, &big), BUDDY_ENOMEM); /* no cache */
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 4, &big), 0);
+    assert_int_equal(big, 0);
+    buddy_zone_get_stats(z, &st);
+    assert_int_equal(st.alloc_failures, 1); /* only the zone call's */
+    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    zone_del(&f);
+}
+
 static void test_bulk(void **state)
 {
     struct fixture f;
@@ -274,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_bad_frees_through_a_cache),
         cmocka_unit_test(test_high_mark_drains_a_batch),
         cmocka_unit_test(test_refill_drains_own_cache_when_short),
+        cmocka_unit_test(test_uncached_order_drains_own_cache_when_short),
         cmocka_unit_test(test_bulk),
         cmocka_unit_test(test_pcp_config_errors),
     };

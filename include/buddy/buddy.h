@@ -117,6 +117,10 @@ enum buddy_errno {
 #undef BUDDY_ERRNO_ENUM_
 };
 
+/* The library's version, BUDDY_VERSION_MAJOR * 10000 + MINOR * 100 + PATCH,
+ * as built (the header's macros say what a program was compiled against). */
+BUDDY_API unsigned buddy_version(void);
+
 /* Text for a BUDDY_E* code (or 0); "unknown error" for anything else. */
 BUDDY_API const char *buddy_strerror(int err);
 /* Short symbolic name ("EDOUBLEFREE"), for logs and JSON. */
@@ -367,6 +371,17 @@ BUDDY_API const char *buddy_block_kind_name(enum buddy_block_kind kind);
 typedef int (*buddy_walk_fn)(void *arg, const struct buddy_block *block);
 BUDDY_API int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn,
                               void *arg);
+
+/*
+ * Visit the blocks on free_area[order] in list order: the block the next
+ * allocation of that order takes comes first (the most recently freed, as
+ * lists are LIFO), then the deferred blocks of the lazy run in address
+ * order. Stops early as buddy_zone_walk. EORDER above max_order.
+ * O(nr_free[order]).
+ */
+BUDDY_API int buddy_zone_walk_free_list(const struct buddy_zone *z,
+                                        unsigned order, buddy_walk_fn fn,
+                                        void *arg);
 
 /* The block containing pfn (a hole block for holes). ERANGE outside the
  * span. O(max_order). */

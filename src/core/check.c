@@ -393,6 +393,36 @@ int buddy_zone_walk_locked(const struct buddy_zone *z, buddy_walk_fn fn,
     return 0;
 }
 
+int buddy_zone_walk_free_list(const struct buddy_zone *z, unsigned order,
+                              buddy_walk_fn fn, void *arg)
+{
+    struct buddy_block b = {0, (uint64_t)1 << (order & 31u), order,
+                            BUDDY_BLOCK_FREE};
+    uint32_t idx;
+    int ret = 0;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (fn == NULL)
+        return BUDDY_ENULL;
+    if (order > z->max_order)
+        return BUDDY_EORDER;
+    buddy__lock(z);
+    for (idx = z->free_area[order].head; idx != BUDDY_NIL && ret == 0;
+         idx = z->next[idx]) {
+        b.pfn = z->start_pfn + idx;
+        ret = fn(arg, &b);
+    }
+    if (order == z->max_order)
+        for (idx = z->lazy_start; idx < z->lazy_end && ret == 0;
+             idx += (uint32_t)1 << order) {
+            b.pfn = z->start_pfn + idx;
+            ret = fn(arg, &b);
+        }
+    buddy__unlock(z);
+    return ret;
+}
+
 int buddy_zone_find_block(const struct buddy_zone *z, buddy_pfn_t pfn,
                           struct buddy_block *out)
 {

@@ -1,8 +1,14 @@
 /*
  * error.c: the one table of error codes (BUDDY_ERRNO_MAP in buddy.h) turned
- * into text, and the names of the enums the API reports.
+ * into text, the names of the enums the API reports, and the version.
  */
 #include "internal.h"
+
+unsigned buddy_version(void)
+{
+    return BUDDY_VERSION_MAJOR * 10000u + BUDDY_VERSION_MINOR * 100u +
+           BUDDY_VERSION_PATCH;
+}
 
 const char *buddy_strerror(int err)
 {

@@ -186,6 +186,41 @@ static void test_info_and_stats(void **state)
     zone_del(&f);
 }
 
+static int log_pfn(void *arg, const struct buddy_block *b)
+{
+    struct walk_log *w = arg;
+
+    w->len += (size_t)snprintf(w->text + w->len, sizeof(w->text) - w->len,
+                               "%llu/%u ", (unsigned long long)b->pfn, b->order);
+    return 0;
+}
+
+/* Lists are LIFO: the walk shows the block the next allocation takes first;
+ * deferred blocks of the lazy run come last, in address order. */
+static void test_walk_free_list_in_list_order(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 64, 3); /* 8 deferred o3 */
+    struct walk_log w = {{0}, 0};
+    buddy_pfn_t p[4];
+
+    (void)state;
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(buddy_alloc_pages(z, 3, &p[i]), 0);
+    assert_int_equal(buddy_free_pages(z, p[1], 3), 0);
+    assert_int_equal(buddy_free_pages(z, p[3], 3), 0);
+    assert_int_equal(buddy_zone_walk_free_list(z, 3, log_pfn, &w), 0);
+    assert_string_equal(w.text, "24/3 8/3 32/3 40/3 48/3 56/3 ");
+    assert_int_equal(buddy_zone_walk_free_list(z, 4, log_pfn, &w), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_walk_free_list(z, 0, NULL, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_alloc_pages(z, 3, &p[0]), 0);
+    assert_int_equal(p[0], 24); /* the first one listed */
+    assert_true(buddy_version() ==
+                BUDDY_VERSION_MAJOR * 10000u + BUDDY_VERSION_MINOR * 100u +
+                    BUDDY_VERSION_PATCH);
+    zone_del(&f);
+}
+
 /* A range operation reports once, when the zone is whole again: a hook that
  * validates on every event never sees a half-carved range. */
 static void check_on_event(void *arg, const struct buddy_event *ev)
@@ -219,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_hook_reports_each_step),
         cmocka_unit_test(test_info_and_stats),
         cmocka_unit_test(test_range_events_see_a_whole_zone),
+        cmocka_unit_test(test_walk_free_list_in_list_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

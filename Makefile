@@ -31,7 +31,7 @@ test: build asan
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
 bench: build
-	./build/bench/bench_core
+	./build/bench/bench
 
 # Fuzz with clang's libFuzzer (own build in build-fuzz/) for FUZZ_SECONDS,
 # merging new finds into tests/fuzz/corpus.

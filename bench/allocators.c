@@ -1,0 +1,303 @@
+/*
+ * allocators.c: every allocator the benchmark measures, behind one
+ * interface (struct bench_alloc: alloc(ctx, size), free(ctx, ptr)).
+ *
+ * libbuddy is a buddy_heap over a 4 GiB zone of 4 KiB pages with
+ * max_order 18, metadata and memory from mmap(MAP_NORESERVE); the memory is
+ * never touched. It is measured through the byte API
+ * (buddy_heap_alloc/buddy_heap_free), which returns usable memory as the
+ * peers do, in each cache mode and zone lock kind; and, for the hot
+ * workload, through the pfn API. A plain buddy (no cache) splits an
+ * order-18 block 18 times for the first 4 KiB and merges it back 18 times.
+ *
+ * A peer is the process's own malloc: the worker was started with the
+ * peer's library in LD_PRELOAD (see bench.h for why), so malloc, free and
+ * aligned_alloc here are the peer's, called through their usual PLT entry.
+ *
+ * The null allocator returns a fixed pointer and frees nothing: it measures
+ * what the harness itself costs per operation (the loop and the two
+ * indirect calls), which --callgrind subtracts.
+ */
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <dlfcn.h>
+#include <gnu/libc-version.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/hosted.h"
+
+#define BUDDY_VARIANT(n, l, c, k, p) {n, l, K_BUDDY, 0, 0, c, k, p, 0}
+#define PEER_VARIANT(n, l, i, a) {n, l, K_PEER, i, a, 0, 0, 0, 0}
+
+const struct bench_variant bench_variants[] = {
+    BUDDY_VARIANT("buddy", "libbuddy", BUDDY_CACHE_PER_THREAD,
+                  BUDDY_LOCK_MUTEX, 0),
+    BUDDY_VARIANT("buddy-pfn", "libbuddy pfn API", BUDDY_CACHE_PER_THREAD,
+                  BUDDY_LOCK_MUTEX, 1),
+    BUDDY_VARIANT("buddy-cpu", "libbuddy per-CPU cache", BUDDY_CACHE_PER_CPU,
+                  BUDDY_LOCK_MUTEX, 0),
+    BUDDY_VARIANT("buddy-none", "libbuddy no cache", BUDDY_CACHE_NONE,
+                  BUDDY_LOCK_MUTEX, 0),
+    BUDDY_VARIANT("buddy-spin", "libbuddy spin lock", BUDDY_CACHE_PER_THREAD,
+                  BUDDY_LOCK_SPIN, 0),
+    BUDDY_VARIANT("buddy-cpu-spin", "libbuddy per-CPU, spin",
+                  BUDDY_CACHE_PER_CPU, BUDDY_LOCK_SPIN, 0),
+    BUDDY_VARIANT("buddy-none-spin", "libbuddy no cache, spin",
+                  BUDDY_CACHE_NONE, BUDDY_LOCK_SPIN, 0),
+    {"buddy-private", "libbuddy, heap per thread", K_BUDDY, 0, 0,
+     BUDDY_CACHE_PER_THREAD, BUDDY_LOCK_MUTEX, 0, 1},
+    PEER_VARIANT("glibc", "glibc malloc", 0, 0),
+    PEER_VARIANT("glibc-aligned", "glibc aligned_alloc", 0, 1),
+    PEER_VARIANT("jemalloc", "jemalloc malloc", 1, 0),
+    PEER_VARIANT("jemalloc-aligned", "jemalloc aligned_alloc", 1, 1),
+    PEER_VARIANT("mimalloc", "mimalloc malloc", 2, 0),
+    PEER_VARIANT("mimalloc-aligned", "mimalloc aligned_alloc", 2, 1),
+    PEER_VARIANT("tcmalloc", "tcmalloc malloc", 3, 0),
+    PEER_VARIANT("tcmalloc-aligned", "tcmalloc aligned_alloc", 3, 1),
+    {"null", "harness only (null)", K_NULL, 0, 0, 0, 0, 0, 0},
+};
+const unsigned bench_nr_variants =
+    sizeof(bench_variants) / sizeof(bench_variants[0]);
+
+/* tcmalloc: the minimal build first (no heap profiler, what most users
+ * preload), the full one if only that is installed. */
+const struct bench_peer bench_peers[] = {
+    {"glibc", "libc.so", {NULL, NULL, NULL}},
+    {"jemalloc", "libjemalloc", {"libjemalloc.so.2", NULL, NULL}},
+    {"mimalloc", "libmimalloc", {"libmimalloc.so.2", NULL, NULL}},
+    {"tcmalloc", "libtcmalloc",
+     {"libtcmalloc_minimal.so.4", "libtcmalloc.so.4", NULL}},
+};
+const unsigned bench_nr_peers = sizeof(bench_peers) / sizeof(bench_peers[0]);
+
+int bench_variant_find(const char *name)
+{
+    for (unsigned i = 0; i < bench_nr_variants; i++)
+        if (strcmp(bench_variants[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- libbuddy ------------------------------------------------------------ */
+
+static void *buddy_bytes_alloc(void *heap, size_t size)
+{
+    return buddy_heap_alloc(heap, size);
+}
+
+static int buddy_bytes_free(void *heap, void *ptr)
+{
+    return buddy_heap_free(heap, ptr);
+}
+
+/* The pfn API behind the same interface: the "pointer" is pfn + 1 so that
+ * pfn 0 is not NULL. Order 0 only: the hot workload. */
+static void *buddy_pfn_alloc(void *heap, size_t size)
+{
+    buddy_pfn_t pfn;
+
+    (void)size;
+    if (buddy_heap_alloc_pages(heap, 0, &pfn) != 0)
+        return NULL;
+    return (void *)(uintptr_t)(pfn + 1);
+}
+
+static int buddy_pfn_free(void *heap, void *ptr)
+{
+    return buddy_heap_free_pages(heap, (buddy_pfn_t)(uintptr_t)ptr - 1, 0);
+}
+
+/* ---- the process's malloc (a peer) ------------------------------------- */
+
+static void *peer_malloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return malloc(size);
+}
+
+static void *peer_aligned_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return aligned_alloc(BENCH_PAGE, size);
+}
+
+static int peer_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    free(ptr);
+    return 0;
+}
+
+/* ---- the null allocator -------------------------------------------------- */
+
+static void *null_alloc(void *ctx, size_t size)
+{
+    (void)size;
+    return ctx;
+}
+
+static int null_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    (void)ptr;
+    return 0;
+}
+
+static char null_block[BENCH_PAGE];
+
+/* ---- identity of malloc -------------------------------------------------- */
+
+/* Look a function up by name without ISO C's object/function pointer cast. */
+static void *symbol(const char *name)
+{
+    return dlsym(RTLD_DEFAULT, name);
+}
+
+void bench_malloc_identity(char *path, size_t path_size, char *version,
+                           size_t version_size)
+{
+    void *(*fn)(size_t) = malloc;
+    void *addr;
+    Dl_info info;
+    void *sym;
+
+    memcpy(&addr, &fn, sizeof(addr));
+    snprintf(path, path_size, "?");
+    snprintf(version, version_size, "?");
+    if (dladdr(addr, &info) != 0 && info.dli_fname != NULL)
+        snprintf(path, path_size, "%s", info.dli_fname);
+    if (strstr(path, "jemalloc") != NULL && (sym = symbol("mallctl")) != NULL) {
+        int (*mallctl)(const char *, void *, size_t *, void *, size_t);
+        const char *v = NULL;
+        size_t len = sizeof(v);
+
+        memcpy(&mallctl, &sym, sizeof(sym));
+        if (mallctl("version", &v, &len, NULL, 0) == 0 && v != NULL)
+            snprintf(version, version_size, "%s", v);
+    } else if (strstr(path, "mimalloc") != NULL &&
+               (sym = symbol("mi_version")) != NULL) {
+        int (*mi_version)(void);
+        int v;
+
+        memcpy(&mi_version, &sym, sizeof(sym));
+        v = mi_version();
+        snprintf(version, version_size, "%d.%d.%d", v / 100, v / 10 % 10,
+                 v % 10);
+    } else if (strstr(path, "tcmalloc") != NULL &&
+               (sym = symbol("tc_version")) != NULL) {
+        const char *(*tc_version)(int *, int *, const char **);
+        int major, minor;
+        const char *patch, *v;
+
+        memcpy(&tc_version, &sym, sizeof(sym));
+        v = tc_version(&major, &minor, &patch);
+        snprintf(version, version_size, "%s", v != NULL ? v : "?");
+    } else if (strstr(path, "libc.so") != NULL) {
+        snprintf(version, version_size, "glibc %s", gnu_get_libc_version());
+    }
+}
+
+/* Is the process's malloc the peer's? */
+static int peer_loaded(const struct bench_peer *p)
+{
+    char path[512], version[64];
+    const char *base;
+
+    bench_malloc_identity(path, sizeof(path), version, sizeof(version));
+    base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    return strstr(base, p->stem) != NULL;
+}
+
+/* ---- open / close -------------------------------------------------------- */
+
+int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->v = v;
+    if (v->kind == K_NULL) {
+        a->alloc = null_alloc;
+        a->free = null_free;
+        a->ctx = null_block;
+        return 0;
+    }
+    if (v->kind == K_PEER) {
+        if (!peer_loaded(&bench_peers[v->peer])) {
+            fprintf(stderr, "bench: %s is not the process's malloc "
+                    "(not installed?)\n", bench_peers[v->peer].name);
+            return 3;
+        }
+        a->alloc = v->aligned ? peer_aligned_alloc : peer_malloc;
+        a->free = peer_free;
+        return 0;
+    }
+    {
+        struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+        struct buddy_heap *h;
+        int err;
+
+        o.nr_pages = BENCH_ZONE_PAGES;
+        o.page_size = BENCH_PAGE;
+        o.max_order = BENCH_ZONE_ORDER;
+        o.with_memory = 1;
+        o.cache = (enum buddy_cache_mode)v->cache;
+        o.lock = (enum buddy_lock_kind)v->lock;
+        o.name = "bench";
+        err = buddy_heap_create(&o, &h);
+        if (err != 0) {
+            fprintf(stderr, "bench: buddy_heap_create: %s\n",
+                    buddy_strerror(err));
+            return 1;
+        }
+        a->heap = h;
+        a->ctx = h;
+        a->alloc = v->pfn_api ? buddy_pfn_alloc : buddy_bytes_alloc;
+        a->free = v->pfn_api ? buddy_pfn_free : buddy_bytes_free;
+    }
+    return 0;
+}
+
+void bench_alloc_counters(const struct bench_alloc *a, uint64_t *splits,
+                          uint64_t *merges)
+{
+    struct buddy_zone_stats st;
+
+    *splits = *merges = 0;
+    if (a->heap == NULL)
+        return;
+    buddy_zone_get_stats(buddy_heap_zone(a->heap), &st);
+    *splits = st.splits;
+    *merges = st.merges;
+}
+
+int bench_alloc_close(struct bench_alloc *a)
+{
+    struct buddy_check_report rep;
+    struct buddy_zone *z;
+    uint64_t free_pages;
+    int bad = 0;
+
+    if (a->heap == NULL)
+        return 0;
+    /* Every other thread has exited, so every cache is quiet. */
+    buddy_heap_drain_all(a->heap);
+    z = buddy_heap_zone(a->heap);
+    if (buddy_zone_check(z, &rep) != 0) {
+        fprintf(stderr, "bench: %s: validator: %s (pfn %llu order %u)\n",
+                a->v->name, rep.what, (unsigned long long)rep.pfn, rep.order);
+        bad = 1;
+    }
+    free_pages = buddy_zone_free_pages(z);
+    if (free_pages != BENCH_ZONE_PAGES) {
+        fprintf(stderr, "bench: %s: %llu of %u pages free after the "
+                "workload freed everything\n", a->v->name,
+                (unsigned long long)free_pages, BENCH_ZONE_PAGES);
+        bad = 1;
+    }
+    buddy_heap_destroy(a->heap);
+    a->heap = NULL;
+    return bad;
+}

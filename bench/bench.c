@@ -1,0 +1,568 @@
+/*
+ * bench.c: libbuddy against what a user would pick instead (issue 4).
+ *
+ *   bench [--runs N] [--threads N] [--only LIST] [--json] [--save FILE]
+ *         [--quick]
+ *   bench --callgrind [--quick] [--json]
+ *
+ * Workloads (workloads.c): hot, batch, mixed, mixed's per-operation
+ * latency, hot and mixed on 1 and N threads sharing one heap, and zone
+ * init. Allocators (allocators.c): libbuddy's byte API with per-thread,
+ * per-CPU and no caches and either zone lock, its pfn API, and glibc,
+ * jemalloc, mimalloc and tcmalloc through malloc/free and through
+ * aligned_alloc(4096, size). Each measurement runs in its own worker
+ * process (bench.h says why); the report (report.c) gives the median of
+ * the rounds and each peer's ratio to libbuddy from the same round.
+ *
+ * --callgrind runs hot and mixed for each allocator under
+ * `valgrind --tool=callgrind --toggle-collect=<the measured loop>` twice,
+ * with two operation counts, and divides the difference in instructions
+ * by the difference in operations: fixed costs (the first cache refill, a
+ * peer's first arena) cancel out and what remains is the steady cost per
+ * operation, the same on a quiet or a busy machine.
+ *
+ * Nothing here asserts on speed. The exit status is nonzero only when an
+ * allocator call or libbuddy's validator failed (or a worker crashed).
+ */
+#define _GNU_SOURCE
+#include "driver.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buddy/buddy.h"
+
+const char *const bench_section_names[S_COUNT] = {
+    "hot", "batch", "mixed", "latency", "threads", "init"};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: bench [options]\n"
+        "  --runs N       rounds; the report gives medians (default 5)\n"
+        "  --threads N    threads for the multi-threaded runs (default 2)\n"
+        "  --only LIST    sections, comma separated: hot,batch,mixed,"
+        "latency,threads,init\n"
+        "  --json         one JSON document on stdout instead of tables\n"
+        "  --save FILE    also write that JSON document to FILE\n"
+        "  --quick        small counts and one round: a smoke run for CI\n"
+        "  --callgrind    instructions per operation for hot and mixed, under\n"
+        "                 valgrind --tool=callgrind (--runs, --only, --threads\n"
+        "                 do not apply; the files stay in $TMPDIR or /tmp)\n"
+        "  --help         this text\n");
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v == 0 || v > 4096)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int parse_only(const char *s, unsigned *mask)
+{
+    char buf[256], *tok, *save = NULL;
+
+    snprintf(buf, sizeof(buf), "%s", s);
+    *mask = 0;
+    for (tok = strtok_r(buf, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        int i;
+
+        for (i = 0; i < S_COUNT; i++)
+            if (strcmp(tok, bench_section_names[i]) == 0)
+                break;
+        if (i == S_COUNT)
+            return -1;
+        *mask |= 1u << i;
+    }
+    return *mask != 0 ? 0 : -1;
+}
+
+/* ---- the machine ---------------------------------------------------------- */
+
+static void machine_info(struct bench_run *b)
+{
+    struct utsname u;
+    time_t now = time(NULL);
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+
+    strftime(b->date, sizeof(b->date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    snprintf(b->cpu, sizeof(b->cpu), "unknown CPU");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        char *colon = strchr(line, ':');
+
+        if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
+            colon += 2;
+            colon[strcspn(colon, "\n")] = '\0';
+            snprintf(b->cpu, sizeof(b->cpu), "%s", colon);
+            break;
+        }
+    }
+    if (f != NULL)
+        fclose(f);
+    b->cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (uname(&u) == 0)
+        snprintf(b->kernel, sizeof(b->kernel), "%s %s %s", u.sysname,
+                 u.release, u.machine);
+#if defined(__clang__)
+    snprintf(b->compiler, sizeof(b->compiler), "%s", __VERSION__);
+#elif defined(__GNUC__)
+    snprintf(b->compiler, sizeof(b->compiler), "gcc %s", __VERSION__);
+#endif
+}
+
+/* The first three fields of /proc/loadavg: how busy the machine was. */
+static void read_load(char *buf, size_t size)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    double l[3];
+
+    snprintf(buf, size, "?");
+    if (f != NULL && fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) == 3)
+        snprintf(buf, size, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+    if (f != NULL)
+        fclose(f);
+}
+
+/* ---- peers ---------------------------------------------------------------- */
+
+/* Start `bench --probe PEER` with each candidate library preloaded; the
+ * first that really serves malloc is the peer. Missing libraries make
+ * ld.so print a warning, so the probe's stderr is discarded. */
+static void probe_peers(struct bench_run *b)
+{
+    const char *self = bench_self_path();
+
+    for (unsigned i = 0; i < bench_nr_peers; i++) {
+        const struct bench_peer *p = &bench_peers[i];
+        struct bench_peer_info *pi = &b->peers[i];
+        unsigned tries = 1;
+
+        while (tries < 3 && p->sonames[tries] != NULL)
+            tries++;
+        for (unsigned c = 0; c < tries && !pi->installed; c++) {
+            char *argv[] = {(char *)self, "--probe", (char *)p->name, NULL};
+            char out[1024], *lib, *ver;
+
+            if (bench_spawn(bench_exe_for_spawn(0), argv, p->sonames[c], 1, out,
+                            sizeof(out)) != 0)
+                continue;
+            lib = strstr(out, "library=");
+            ver = strstr(out, " version=");
+            if (lib == NULL || ver == NULL)
+                continue;
+            *ver = '\0';
+            ver += 9;
+            ver[strcspn(ver, "\n")] = '\0';
+            snprintf(pi->library, sizeof(pi->library), "%s", lib + 8);
+            snprintf(pi->version, sizeof(pi->version), "%s", ver);
+            pi->installed = 1;
+            pi->soname = p->sonames[c];
+        }
+    }
+}
+
+/* ---- the plan ------------------------------------------------------------- */
+
+static void add_job(struct bench_run *b, enum bench_workload w, int section,
+                    const char *variant, unsigned threads)
+{
+    int v = bench_variant_find(variant);
+    const struct bench_variant *bv;
+
+    if (v < 0 || b->nr_jobs == sizeof(b->jobs) / sizeof(b->jobs[0]))
+        return;
+    bv = &bench_variants[v];
+    if (bv->kind == K_PEER && !b->peers[bv->peer].installed)
+        return;
+    for (unsigned i = 0; i < b->nr_jobs; i++)
+        if (b->jobs[i].w == w && b->jobs[i].variant == v &&
+            b->jobs[i].threads == threads)
+            return; /* measured once, reported where it is wanted */
+    b->jobs[b->nr_jobs].w = w;
+    b->jobs[b->nr_jobs].section = section;
+    b->jobs[b->nr_jobs].variant = v;
+    b->jobs[b->nr_jobs].threads = threads;
+    b->nr_jobs++;
+}
+
+static const char *const peer_variants[] = {
+    "glibc", "glibc-aligned", "jemalloc", "jemalloc-aligned", "mimalloc",
+    "mimalloc-aligned", "tcmalloc", "tcmalloc-aligned"};
+static const char *const thread_variants[] = {
+    "buddy", "buddy-spin", "buddy-cpu", "buddy-cpu-spin", "buddy-none",
+    "buddy-none-spin", "buddy-private", "glibc", "jemalloc", "mimalloc",
+    "tcmalloc", "null" /* shares nothing: how well the machine scales */};
+
+static int wanted(const struct bench_run *b, int section)
+{
+    return b->opt.only == 0 || (b->opt.only & (1u << section)) != 0;
+}
+
+static void plan(struct bench_run *b)
+{
+    static const enum bench_workload single[] = {W_HOT, W_BATCH, W_MIXED,
+                                                 W_LATENCY};
+
+    for (unsigned s = 0; s < 4; s++) {
+        if (!wanted(b, (int)s))
+            continue;
+        add_job(b, single[s], (int)s, "buddy", 1);
+        if (single[s] == W_HOT)
+            add_job(b, W_HOT, S_HOT, "buddy-pfn", 1);
+        add_job(b, single[s], (int)s, "buddy-cpu", 1);
+        add_job(b, single[s], (int)s, "buddy-none", 1);
+        for (unsigned i = 0; i < sizeof(peer_variants) / sizeof(char *); i++)
+            add_job(b, single[s], (int)s, peer_variants[i], 1);
+    }
+    if (wanted(b, S_THREADS)) {
+        for (unsigned w = 0; w < 2; w++) {
+            enum bench_workload wl = w == 0 ? W_HOT : W_MIXED;
+
+            for (unsigned i = 0; i < sizeof(thread_variants) / sizeof(char *);
+                 i++) {
+                add_job(b, wl, S_THREADS, thread_variants[i], 1);
+                if (b->opt.threads > 1)
+                    add_job(b, wl, S_THREADS, thread_variants[i],
+                            b->opt.threads);
+            }
+        }
+    }
+    if (wanted(b, S_INIT))
+        add_job(b, W_INIT, S_INIT, "buddy", 1);
+}
+
+/* ---- running -------------------------------------------------------------- */
+
+static int progress_on;
+
+static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void progress(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!progress_on)
+        return;
+    fputs("\r\033[K", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fflush(stderr);
+}
+
+/* The null allocator's hot loop is ~1.5 ns per operation; it gets 10x
+ * the pairs so that, as the machine's own scaling control, it runs about
+ * as long as the real allocators do. */
+static uint64_t job_count(const struct bench_run *b, const struct bench_job *j)
+{
+    switch (j->w) {
+    case W_HOT:
+        return b->par.hot_pairs *
+               (bench_variants[j->variant].kind == K_NULL ? 10 : 1);
+    case W_BATCH:
+        return b->par.batch_n;
+    case W_MIXED:
+    case W_LATENCY:
+        return b->par.mixed_ops;
+    default:
+        return 0;
+    }
+}
+
+static const char *preload_for(const struct bench_run *b, int variant)
+{
+    const struct bench_variant *v = &bench_variants[variant];
+
+    return v->kind == K_PEER ? b->peers[v->peer].soname : NULL;
+}
+
+static void run_job(struct bench_run *b, struct bench_job *j, unsigned round)
+{
+    const struct bench_variant *v = &bench_variants[j->variant];
+    char threads[16], count[32], live[32], out[4096];
+    char *argv[] = {(char *)bench_self_path(), "--worker", (char *)v->name,
+                    (char *)bench_workload_names[j->w], threads, count, live,
+                    NULL};
+    int st;
+
+    snprintf(threads, sizeof(threads), "%u", j->threads);
+    snprintf(count, sizeof(count), "%llu",
+             (unsigned long long)job_count(b, j));
+    snprintf(live, sizeof(live), "%llu", (unsigned long long)b->par.mixed_live);
+    st = bench_spawn(bench_exe_for_spawn(0), argv, preload_for(b, j->variant), 0,
+                     out, sizeof(out));
+    if (st == 0 && bench_parse_result(out, &j->runs[round]) != 0)
+        st = -1;
+    j->status[round] = st;
+    if (st != 0) {
+        if (progress_on)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr, "bench: round %u: %s %s %u thread(s): worker %s %d\n",
+                round + 1, v->name, bench_workload_names[j->w], j->threads,
+                st > 128 ? "killed by signal" : "failed with status",
+                st > 128 ? st - 128 : st);
+        b->failures++;
+    }
+}
+
+static int run_all(struct bench_run *b)
+{
+    for (unsigned i = 0; i < b->nr_jobs; i++) {
+        b->jobs[i].runs = calloc(b->opt.runs, sizeof(struct bench_result));
+        b->jobs[i].status = calloc(b->opt.runs, sizeof(int));
+        if (b->jobs[i].runs == NULL || b->jobs[i].status == NULL)
+            return -1;
+        for (unsigned r = 0; r < b->opt.runs; r++)
+            b->jobs[i].status[r] = -1;
+    }
+    for (unsigned r = 0; r < b->opt.runs; r++) {
+        for (unsigned i = 0; i < b->nr_jobs; i++) {
+            struct bench_job *j = &b->jobs[i];
+
+            progress("bench: round %u/%u, %3u/%u: %s %s, %u thread%s", r + 1,
+                     b->opt.runs, i + 1, b->nr_jobs,
+                     bench_workload_names[j->w],
+                     bench_variants[j->variant].label, j->threads,
+                     j->threads == 1 ? "" : "s");
+            run_job(b, j, r);
+        }
+        b->rounds_done = r + 1;
+    }
+    if (progress_on)
+        fputs("\r\033[K", stderr);
+    return 0;
+}
+
+/* ---- --callgrind ---------------------------------------------------------- */
+
+/* Instructions collected in one run: the "totals:" (or "summary:") line of
+ * a callgrind output file. */
+static double callgrind_total(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    double total = NAN;
+
+    if (f == NULL)
+        return NAN;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        unsigned long long v;
+
+        if (sscanf(line, "totals: %llu", &v) == 1 ||
+            (isnan(total) && sscanf(line, "summary: %llu", &v) == 1))
+            total = (double)v;
+    }
+    fclose(f);
+    return total;
+}
+
+static double callgrind_one(struct bench_run *b, struct bench_cg *cg,
+                            int variant, enum bench_workload w, uint64_t n)
+{
+    const struct bench_variant *v = &bench_variants[variant];
+    char toggle[64], file[512], outarg[600], threads[] = "1", count[32],
+        live[32], out[4096];
+    char *argv[] = {"valgrind", "--tool=callgrind", toggle,
+                    outarg, (char *)bench_exe_for_spawn(1), "--worker",
+                    (char *)v->name, (char *)bench_workload_names[w], threads,
+                    count, live, NULL};
+    int st;
+
+    snprintf(toggle, sizeof(toggle), "--toggle-collect=%s",
+             w == W_HOT ? "bench_loop_hot" : "bench_loop_mixed");
+    snprintf(file, sizeof(file), "%s/%s-%s-%llu.out", cg->dir,
+             bench_workload_names[w], v->name, (unsigned long long)n);
+    snprintf(outarg, sizeof(outarg), "--callgrind-out-file=%s", file);
+    snprintf(count, sizeof(count), "%llu", (unsigned long long)n);
+    snprintf(live, sizeof(live), "%llu", (unsigned long long)b->par.mixed_live);
+    st = bench_spawn(NULL, argv, preload_for(b, variant), 1, out, sizeof(out));
+    if (st != 0) {
+        if (progress_on)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr, "bench: callgrind %s %s: status %d\n", v->name,
+                bench_workload_names[w], st);
+        b->failures++;
+        return NAN;
+    }
+    return callgrind_total(file);
+}
+
+static int run_callgrind(struct bench_run *b, struct bench_cg *cg)
+{
+    static const char *const hot_only[] = {"buddy-pfn"};
+    static const char *const both[] = {"buddy", "buddy-cpu", "buddy-none"};
+    char *argv[] = {"valgrind", "--version", NULL};
+    char out[256];
+    unsigned total, done = 0;
+
+    if (bench_spawn(NULL, argv, NULL, 1, out, sizeof(out)) != 0) {
+        fprintf(stderr, "bench: --callgrind needs valgrind, which is not "
+                "installed\n");
+        return -1;
+    }
+    snprintf(cg->dir, sizeof(cg->dir), "%s/bench-callgrind.XXXXXX",
+             getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+    if (mkdtemp(cg->dir) == NULL) {
+        perror("bench: mkdtemp");
+        return -1;
+    }
+    cg->nr_rows = 0;
+#define ROW(name)                                                              \
+    do {                                                                       \
+        int v_ = bench_variant_find(name);                                     \
+        const struct bench_variant *bv_ = &bench_variants[v_];                 \
+        if (bv_->kind != K_PEER || b->peers[bv_->peer].installed) {           \
+            cg->rows[cg->nr_rows].variant = v_;                               \
+            cg->rows[cg->nr_rows].ir[0] = cg->rows[cg->nr_rows].ir[1] = NAN;  \
+            cg->nr_rows++;                                                     \
+        }                                                                      \
+    } while (0)
+    for (unsigned i = 0; i < 3; i++)
+        ROW(both[i]);
+    ROW(hot_only[0]);
+    for (unsigned i = 0; i < sizeof(peer_variants) / sizeof(char *); i++)
+        ROW(peer_variants[i]);
+    ROW("null");
+#undef ROW
+    total = cg->nr_rows * 4;
+    for (unsigned i = 0; i < cg->nr_rows; i++) {
+        struct bench_cg_row *row = &cg->rows[i];
+        const struct bench_variant *v = &bench_variants[row->variant];
+
+        for (unsigned w = 0; w < 2; w++) {
+            enum bench_workload wl = w == 0 ? W_HOT : W_MIXED;
+            const uint64_t *n = w == 0 ? cg->n_hot : cg->n_mixed;
+            double ir[2];
+
+            if (wl == W_MIXED && v->pfn_api) {
+                done += 2;
+                continue;
+            }
+            for (unsigned k = 0; k < 2; k++) {
+                progress("bench: callgrind %2u/%u: %s %s, %llu", ++done, total,
+                         bench_workload_names[wl], v->label,
+                         (unsigned long long)n[k]);
+                ir[k] = callgrind_one(b, cg, row->variant, wl, n[k]);
+            }
+            row->ir[w] = (ir[1] - ir[0]) / (double)(n[1] - n[0]);
+        }
+    }
+    if (progress_on)
+        fputs("\r\033[K", stderr);
+    return 0;
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    static struct bench_run b;
+    static struct bench_cg cg;
+    int runs_given = 0;
+
+    if (argc >= 2 && strcmp(argv[1], "--worker") == 0)
+        return bench_worker_main(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "--probe") == 0)
+        return bench_probe_main(argc - 2, argv + 2);
+    b.opt.runs = 5;
+    b.opt.threads = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "--runs") == 0 && i + 1 < argc &&
+            parse_uint(argv[i + 1], &b.opt.runs) == 0) {
+            runs_given = 1;
+            i++;
+        } else if (strcmp(a, "--threads") == 0 && i + 1 < argc &&
+                   parse_uint(argv[i + 1], &b.opt.threads) == 0) {
+            i++;
+        } else if (strcmp(a, "--only") == 0 && i + 1 < argc &&
+                   parse_only(argv[i + 1], &b.opt.only) == 0) {
+            i++;
+        } else if (strcmp(a, "--save") == 0 && i + 1 < argc) {
+            b.opt.save = argv[++i];
+        } else if (strcmp(a, "--json") == 0) {
+            b.opt.json = 1;
+        } else if (strcmp(a, "--quick") == 0) {
+            b.opt.quick = 1;
+        } else if (strcmp(a, "--callgrind") == 0) {
+            b.opt.callgrind = 1;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "bench: bad argument '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (bench_self_path() == NULL) {
+        fprintf(stderr, "bench: cannot find my own executable\n");
+        return 1;
+    }
+    if (b.opt.quick) {
+        if (!runs_given)
+            b.opt.runs = 1;
+        b.par.hot_pairs = 100000;
+        b.par.batch_n = 10000;
+        b.par.mixed_ops = 50000;
+        b.par.mixed_live = (uint64_t)32 << 20;
+    } else {
+        b.par.hot_pairs = 10000000;
+        b.par.batch_n = 100000;
+        b.par.mixed_ops = 2000000;
+        b.par.mixed_live = (uint64_t)512 << 20;
+    }
+    cg.n_hot[0] = b.opt.quick ? 1000 : 10000;
+    cg.n_hot[1] = b.opt.quick ? 21000 : 210000;
+    cg.n_mixed[0] = b.opt.quick ? 1000 : 20000;
+    cg.n_mixed[1] = b.opt.quick ? 21000 : 220000;
+    progress_on = isatty(STDERR_FILENO);
+    machine_info(&b);
+    probe_peers(&b);
+    if (b.opt.callgrind) {
+        if (run_callgrind(&b, &cg) != 0)
+            return 1;
+        bench_report_callgrind(&b, &cg);
+        return b.failures != 0;
+    }
+    plan(&b);
+    read_load(b.load[0], sizeof(b.load[0]));
+    if (run_all(&b) != 0) {
+        fprintf(stderr, "bench: out of memory\n");
+        return 1;
+    }
+    read_load(b.load[1], sizeof(b.load[1]));
+    if (b.opt.json)
+        bench_report_json(&b, stdout);
+    else
+        bench_report_table(&b);
+    if (b.opt.save != NULL) {
+        FILE *f = fopen(b.opt.save, "w");
+
+        if (f == NULL || (bench_report_json(&b, f), fclose(f)) != 0) {
+            fprintf(stderr, "bench: cannot write %s\n", b.opt.save);
+            return 1;
+        }
+    }
+    if (b.failures != 0)
+        fprintf(stderr, "bench: %d measurement(s) failed (see above)\n",
+                b.failures);
+    return b.failures != 0;
+}

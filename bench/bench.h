@@ -1,0 +1,168 @@
+/*
+ * bench.h: what the benchmark's files share.
+ *
+ * The program runs in two roles. The driver (bench.c) plans the runs,
+ * starts one worker process per measurement, and reports medians
+ * (report.c). A worker (worker.c) is the same binary started with
+ * --worker: it opens one allocator (allocators.c), runs one workload
+ * (workloads.c) and prints one RESULT line of key=value pairs.
+ *
+ * Why processes: every peer (glibc, jemalloc, mimalloc, tcmalloc) defines
+ * malloc and free, so at most one of them can be the process's malloc. A
+ * worker for a peer is started with LD_PRELOAD naming the peer's Debian
+ * shared library, which is exactly how users deploy these allocators: the
+ * library is loaded at startup, its thread-local state uses the fast
+ * initial-exec model, and every malloc in the process is the peer's. A
+ * dlopen(RTLD_LOCAL) of the same library would give a second, private heap
+ * beside glibc's, with whatever TLS model and initialisation path dlopen
+ * allows, and a crash in one peer would take the whole run with it. A
+ * fresh process per measurement also gives every run the same starting
+ * state (the zone fully free, the peer's heap empty). A worker checks with
+ * dladdr() that malloc really is the peer's before it measures anything,
+ * so a missing library is reported as "not installed" and never silently
+ * measured as glibc.
+ */
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- what is measured --------------------------------------------------- */
+
+#define BENCH_PAGE 4096u               /* bytes per page, every workload */
+#define BENCH_ZONE_ORDER 18u           /* the zone: max_order 18 ... */
+#define BENCH_ZONE_PAGES (1u << 20)    /* ... over 2^20 pages = 4 GiB */
+#define BENCH_MIXED_MAX_ORDER 10u      /* mixed: orders 0..10 */
+#define BENCH_MIXED_BAND (4u << 20)    /* mixed: live size within 4 MiB */
+
+enum bench_workload {
+    W_HOT,     /* alloc+free one 4 KiB block, COUNT pairs per thread */
+    W_BATCH,   /* COUNT 4 KiB allocs, then frees in random order */
+    W_MIXED,   /* fill to LIVE bytes, then COUNT random ops per thread */
+    W_LATENCY, /* W_MIXED with a clock reading around every op */
+    W_INIT,    /* zone init for 1 GiB, 64 GiB, 1 TiB */
+    W_COUNT
+};
+
+extern const char *const bench_workload_names[W_COUNT];
+int bench_workload_parse(const char *name); /* index or -1 */
+
+/* ---- the allocators ----------------------------------------------------- */
+
+enum bench_kind { K_BUDDY, K_PEER, K_NULL };
+
+/* One allocator as measured: libbuddy in one configuration, or a peer's
+ * malloc or aligned_alloc. */
+struct bench_variant {
+    const char *name;   /* command-line and JSON id: "buddy-cpu-spin" */
+    const char *label;  /* table label */
+    enum bench_kind kind;
+    int peer;           /* K_PEER: index into bench_peers */
+    int aligned;        /* K_PEER: aligned_alloc(4096, size), not malloc */
+    int cache;          /* K_BUDDY: enum buddy_cache_mode */
+    int lock;           /* K_BUDDY: enum buddy_lock_kind */
+    int pfn_api;        /* K_BUDDY: pfn calls instead of the byte API */
+    int private_heaps;  /* K_BUDDY: one heap per thread (a diagnostic of
+                           what sharing one zone costs) */
+};
+
+/* A peer: what a user would pick instead of libbuddy. */
+struct bench_peer {
+    const char *name;       /* "jemalloc" */
+    const char *stem;       /* what its library's file name contains */
+    const char *sonames[3]; /* LD_PRELOAD candidates; none for glibc */
+};
+
+extern const struct bench_variant bench_variants[];
+extern const unsigned bench_nr_variants;
+extern const struct bench_peer bench_peers[];
+extern const unsigned bench_nr_peers;
+int bench_variant_find(const char *name); /* index or -1 */
+
+/* The interface every workload drives, through pointers so that every
+ * allocator pays the same call overhead (the null allocator measures it). */
+struct bench_alloc {
+    void *(*alloc)(void *ctx, size_t size); /* NULL on failure */
+    int (*free)(void *ctx, void *ptr);      /* 0 or an error code */
+    void *ctx;
+    const struct bench_variant *v;
+    void *heap;                             /* K_BUDDY: the buddy_heap */
+};
+
+/* Worker side. Open: make the heap, or check that the peer is the
+ * process's malloc (returns 3 when it is not: "not installed"). Close:
+ * for libbuddy, drain the caches, run the validator and check that every
+ * page came back; 0 or 1 with a message on stderr. */
+int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a);
+int bench_alloc_close(struct bench_alloc *a);
+/* Libbuddy's zone counters: splits and merges so far (0 for peers). */
+void bench_alloc_counters(const struct bench_alloc *a, uint64_t *splits,
+                          uint64_t *merges);
+/* Which library serves malloc in this process, and its version. */
+void bench_malloc_identity(char *path, size_t path_size, char *version,
+                           size_t version_size);
+
+/* ---- the measured loops (external, so --toggle-collect can name them) -- */
+
+/* Mixed operations: an allocation of order k is k; a free of live[j] is
+ * BENCH_OP_FREE | j (swap-remove). */
+#define BENCH_OP_FREE 0x80000000u
+
+int bench_loop_hot(const struct bench_alloc *a, size_t size, uint64_t n);
+int bench_loop_mixed(const struct bench_alloc *a, const uint32_t *ops,
+                     size_t n, void **live, size_t *nlive);
+int bench_loop_mixed_ticks(const struct bench_alloc *a, const uint32_t *ops,
+                           size_t n, void **live, size_t *nlive,
+                           uint32_t *ticks);
+int bench_loop_alloc(const struct bench_alloc *a, size_t size, void **ptrs,
+                     size_t n);
+int bench_loop_free(const struct bench_alloc *a, void *const *ptrs,
+                    const uint32_t *order, size_t n);
+
+/* ---- results: key=value pairs ------------------------------------------ */
+
+#define BENCH_MAX_KV 40
+
+struct bench_kv {
+    char key[32];
+    double val;
+};
+
+struct bench_result {
+    int nkv;
+    struct bench_kv kv[BENCH_MAX_KV];
+};
+
+void bench_result_set(struct bench_result *r, const char *key, double val);
+double bench_result_get(const struct bench_result *r, const char *key); /* NAN */
+
+/* Run one workload in this process (the worker role). Fills *r; returns 0,
+ * 1 when an allocator call or the validator failed, 3 when the peer is
+ * not loaded. */
+int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
+                       unsigned threads, uint64_t count, uint64_t live_bytes,
+                       struct bench_result *r);
+/* The worker's main: argv after "--worker". */
+int bench_worker_main(int argc, char **argv);
+/* "--probe PEER": print which library serves malloc; 3 if not the peer. */
+int bench_probe_main(int argc, char **argv);
+
+/* ---- starting workers ---------------------------------------------------- */
+
+/* Run the program at path (NULL: argv[0], searched in PATH) with argv and
+ * LD_PRELOAD=preload (or no LD_PRELOAD), stdout captured into out
+ * (NUL-terminated, truncated to out_size - 1), stderr inherited or
+ * discarded. Returns the exit status (0..255), 128 + signal when it was
+ * killed, or -1 when it could not be started. */
+int bench_spawn(const char *path, char *const argv[], const char *preload,
+                int quiet, char *out, size_t out_size);
+/* Parse "RESULT k=v k=v ..." out of a worker's output; 0 or -1. */
+int bench_parse_result(const char *out, struct bench_result *r);
+/* This executable's path, for messages and argv[0]. */
+const char *bench_self_path(void);
+/* The path to start this very binary from: for posix_spawn of ourselves
+ * (other_program 0), or for another program to exec (valgrind). */
+const char *bench_exe_for_spawn(int other_program);
+
+#endif /* BENCH_BENCH_H */

@@ -1,0 +1,714 @@
+/*
+ * workloads.c: the workloads of issue 4, run in a worker process against
+ * one allocator.
+ *
+ *   hot      allocate and free one 4 KiB block, COUNT pairs per thread;
+ *            the zone starts fully free, so a plain buddy splits an
+ *            order-18 block 18 times and merges it back 18 times per pair
+ *   batch    allocate COUNT 4 KiB blocks, then free them in an order
+ *            shuffled before the clock starts
+ *   mixed    orders 0..10 with p(k) = 0.6 * 0.4^k: fill to LIVE bytes,
+ *            then COUNT random allocs and frees keeping the live size
+ *            within 4 MiB of LIVE; with T threads each thread has its own
+ *            live set of LIVE / T bytes and does COUNT operations
+ *   latency  mixed with one clock reading around each operation:
+ *            p50, p99, p99.9 and max
+ *   init     zones of 1 GiB, 64 GiB and 1 TiB of 4 KiB pages on fresh
+ *            MAP_NORESERVE metadata: time and resident-memory growth
+ *
+ * The random operations of mixed are drawn into a trace before the clock
+ * starts (a free names a slot of the live array, which depends only on the
+ * trace), so every allocator runs exactly the same operations and the
+ * timed loop reads one word per operation. With T threads, thread 0 is the
+ * main thread and all start together from a barrier; throughput is the
+ * operations of all threads over the time from the first start to the last
+ * finish. The buddy-private variant gives each thread its own heap: nothing
+ * is shared, so it shows what sharing one zone costs.
+ */
+#define _GNU_SOURCE
+#include "bench.h"
+#include "timer.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "buddy/hosted.h"
+
+const char *const bench_workload_names[W_COUNT] = {
+    "hot", "batch", "mixed", "latency", "init"};
+
+int bench_workload_parse(const char *name)
+{
+    for (int i = 0; i < W_COUNT; i++)
+        if (strcmp(bench_workload_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+void bench_result_set(struct bench_result *r, const char *key, double val)
+{
+    for (int i = 0; i < r->nkv; i++)
+        if (strcmp(r->kv[i].key, key) == 0) {
+            r->kv[i].val = val;
+            return;
+        }
+    if (r->nkv < BENCH_MAX_KV) {
+        snprintf(r->kv[r->nkv].key, sizeof(r->kv[r->nkv].key), "%s", key);
+        r->kv[r->nkv++].val = val;
+    }
+}
+
+double bench_result_get(const struct bench_result *r, const char *key)
+{
+    for (int i = 0; i < r->nkv; i++)
+        if (strcmp(r->kv[i].key, key) == 0)
+            return r->kv[i].val;
+    return NAN;
+}
+
+/* ---- the measured loops --------------------------------------------------
+ * Named, external and never inlined: --callgrind counts instructions inside
+ * exactly these (valgrind --toggle-collect=bench_loop_hot). */
+
+__attribute__((noinline)) int bench_loop_hot(const struct bench_alloc *a,
+                                             size_t size, uint64_t n)
+{
+    void *(*alloc)(void *, size_t) = a->alloc;
+    int (*release)(void *, void *) = a->free;
+    void *ctx = a->ctx;
+
+    for (uint64_t i = 0; i < n; i++) {
+        void *p = alloc(ctx, size);
+
+        if (p == NULL || release(ctx, p) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+__attribute__((noinline)) int bench_loop_mixed(const struct bench_alloc *a,
+                                               const uint32_t *ops, size_t n,
+                                               void **live, size_t *nlive)
+{
+    void *(*alloc)(void *, size_t) = a->alloc;
+    int (*release)(void *, void *) = a->free;
+    void *ctx = a->ctx;
+    size_t live_n = *nlive;
+    int err = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t op = ops[i];
+
+        if (op & BENCH_OP_FREE) {
+            uint32_t j = op & ~BENCH_OP_FREE;
+
+            if (release(ctx, live[j]) != 0) {
+                err = -1;
+                break;
+            }
+            live[j] = live[--live_n];
+        } else {
+            void *p = alloc(ctx, (size_t)BENCH_PAGE << op);
+
+            if (p == NULL) {
+                err = -1;
+                break;
+            }
+            live[live_n++] = p;
+        }
+    }
+    *nlive = live_n;
+    return err;
+}
+
+__attribute__((noinline)) int
+bench_loop_mixed_ticks(const struct bench_alloc *a, const uint32_t *ops,
+                       size_t n, void **live, size_t *nlive, uint32_t *ticks)
+{
+    void *(*alloc)(void *, size_t) = a->alloc;
+    int (*release)(void *, void *) = a->free;
+    void *ctx = a->ctx;
+    size_t live_n = *nlive;
+    int err = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t op = ops[i];
+        uint64_t t0 = bench_ticks(), t1;
+
+        if (op & BENCH_OP_FREE) {
+            uint32_t j = op & ~BENCH_OP_FREE;
+
+            err = release(ctx, live[j]);
+            live[j] = live[--live_n];
+        } else {
+            void *p = alloc(ctx, (size_t)BENCH_PAGE << op);
+
+            err = p == NULL;
+            live[live_n++] = p;
+        }
+        t1 = bench_ticks();
+        if (err != 0) {
+            err = -1;
+            break;
+        }
+        ticks[i] = t1 - t0 > UINT32_MAX ? UINT32_MAX : (uint32_t)(t1 - t0);
+    }
+    *nlive = live_n;
+    return err;
+}
+
+__attribute__((noinline)) int bench_loop_alloc(const struct bench_alloc *a,
+                                               size_t size, void **ptrs,
+                                               size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((ptrs[i] = a->alloc(a->ctx, size)) == NULL)
+            return -1;
+    return 0;
+}
+
+__attribute__((noinline)) int bench_loop_free(const struct bench_alloc *a,
+                                              void *const *ptrs,
+                                              const uint32_t *perm, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a->free(a->ctx, ptrs[perm[i]]) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---- the clock ----------------------------------------------------------- */
+
+double bench_ticks_per_ns(void)
+{
+    uint64_t t0 = bench_now_ns(), c0 = bench_ticks(), t1, c1;
+
+    do
+        t1 = bench_now_ns();
+    while (t1 - t0 < 20000000u);
+    c1 = bench_ticks();
+    return (double)(c1 - c0) / (double)(t1 - t0);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+double bench_tick_overhead(void)
+{
+    enum { N = 100001 };
+    static uint32_t d[N];
+
+    for (int i = 0; i < N; i++) {
+        uint64_t t0 = bench_ticks();
+
+        d[i] = (uint32_t)(bench_ticks() - t0);
+    }
+    qsort(d, N, sizeof(d[0]), cmp_u32);
+    return d[N / 2];
+}
+
+/* ---- random numbers and the mixed trace --------------------------------- */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* p(k) = 0.6 * 0.4^k for k = 0..10; the 0.4^11 left over goes to 10. */
+static unsigned draw_order(uint64_t *s)
+{
+    double u = (double)(rng_next(s) >> 11) * 0x1.0p-53, p = 0.6, acc = 0.6;
+    unsigned k = 0;
+
+    while (u >= acc && k < BENCH_MIXED_MAX_ORDER) {
+        k++;
+        p *= 0.4;
+        acc += p;
+    }
+    return k;
+}
+
+struct trace {
+    uint32_t *ops;  /* fill, then the measured operations */
+    size_t nfill;   /* allocations that fill to the target */
+    size_t nops;    /* measured operations after them */
+    size_t max_live;
+};
+
+/*
+ * Fill to `target` bytes, then n operations: a fair coin picks alloc or
+ * free, turned into the other one when it would leave the band
+ * [target - 4 MiB, target + 4 MiB]. Since no block exceeds 4 MiB, one of
+ * the two always stays inside.
+ */
+static int trace_make(struct trace *t, uint64_t seed, uint64_t target,
+                      size_t n)
+{
+    uint64_t s = seed, live = 0;
+    uint64_t hi = target + BENCH_MIXED_BAND;
+    uint64_t lo = target > BENCH_MIXED_BAND ? target - BENCH_MIXED_BAND : 0;
+    size_t cap = (size_t)(hi / BENCH_PAGE) + 2, nlive = 0, i = 0, max_ops;
+    uint8_t *orders = malloc(cap);
+
+    memset(t, 0, sizeof(*t));
+    max_ops = cap + n;
+    t->ops = malloc(max_ops * sizeof(uint32_t));
+    if (orders == NULL || t->ops == NULL) {
+        free(orders);
+        free(t->ops);
+        return -1;
+    }
+    while (live < target) {
+        unsigned k = draw_order(&s);
+
+        orders[nlive++] = (uint8_t)k;
+        live += (uint64_t)BENCH_PAGE << k;
+        t->ops[i++] = k;
+    }
+    t->nfill = i;
+    t->max_live = nlive;
+    for (size_t m = 0; m < n; m++) {
+        unsigned k = draw_order(&s);
+        uint64_t r = rng_next(&s);
+        size_t j = nlive != 0 ? (size_t)((r >> 1) % nlive) : 0;
+        int can_alloc = live + ((uint64_t)BENCH_PAGE << k) <= hi;
+        int can_free = nlive != 0 &&
+                       live - ((uint64_t)BENCH_PAGE << orders[j]) >= lo;
+        int do_alloc = (r & 1) ? can_alloc : !can_free;
+
+        if (do_alloc) {
+            orders[nlive++] = (uint8_t)k;
+            live += (uint64_t)BENCH_PAGE << k;
+            t->ops[i++] = k;
+            if (nlive > t->max_live)
+                t->max_live = nlive;
+        } else {
+            live -= (uint64_t)BENCH_PAGE << orders[j];
+            orders[j] = orders[--nlive];
+            t->ops[i++] = BENCH_OP_FREE | (uint32_t)j;
+        }
+    }
+    t->nops = n;
+    free(orders);
+    return 0;
+}
+
+/* ---- threads ------------------------------------------------------------- */
+
+struct thread_job {
+    const struct bench_alloc *a;
+    enum bench_workload w;
+    uint64_t count;          /* pairs (hot) or operations (mixed) */
+    uint64_t live_bytes;     /* this thread's mixed target */
+    uint64_t seed;
+    pthread_barrier_t *start;
+    uint64_t t0, t1;         /* this thread's measured interval */
+    int err;
+};
+
+static void *thread_run(void *arg)
+{
+    struct thread_job *j = arg;
+    struct trace t = {0};
+    void **live = NULL;
+    size_t nlive = 0;
+
+    if (j->w == W_MIXED) {
+        if (trace_make(&t, j->seed, j->live_bytes, (size_t)j->count) != 0 ||
+            (live = malloc(sizeof(void *) * (t.max_live + 1))) == NULL) {
+            j->err = 2;
+        } else if (bench_loop_mixed(j->a, t.ops, t.nfill, live, &nlive) != 0) {
+            j->err = 1;
+        }
+    }
+    pthread_barrier_wait(j->start);
+    j->t0 = bench_now_ns();
+    if (j->err == 0) {
+        if (j->w == W_HOT)
+            j->err = bench_loop_hot(j->a, BENCH_PAGE, j->count) != 0;
+        else
+            j->err = bench_loop_mixed(j->a, t.ops + t.nfill, t.nops, live,
+                                      &nlive) != 0;
+    }
+    j->t1 = bench_now_ns();
+    /* Give everything back, untimed, so the validator sees a whole zone. */
+    while (nlive > 0)
+        if (j->a->free(j->a->ctx, live[--nlive]) != 0)
+            j->err = 1;
+    free(live);
+    free(t.ops);
+    return NULL;
+}
+
+/* hot or mixed on `threads` threads sharing the allocator a[0], or each
+ * with its own a[i] when the variant asks for private heaps. */
+static int run_threads(const struct bench_alloc *a, enum bench_workload w,
+                       unsigned threads, uint64_t count, uint64_t live_bytes,
+                       struct bench_result *r)
+{
+    struct thread_job *jobs = calloc(threads, sizeof(*jobs));
+    pthread_t *tids = calloc(threads, sizeof(*tids));
+    pthread_barrier_t start;
+    uint64_t t0 = UINT64_MAX, t1 = 0, splits = 0, merges = 0;
+    double ops;
+    int err = 0;
+
+    if (jobs == NULL || tids == NULL) {
+        free(jobs);
+        free(tids);
+        return 1;
+    }
+    pthread_barrier_init(&start, NULL, threads);
+    for (unsigned i = 0; i < threads; i++) {
+        jobs[i].a = a[0].v->private_heaps ? &a[i] : &a[0];
+        jobs[i].w = w;
+        jobs[i].count = count;
+        jobs[i].live_bytes = live_bytes / threads;
+        jobs[i].seed = 42 + i;
+        jobs[i].start = &start;
+    }
+    for (unsigned i = 1; i < threads; i++)
+        if (pthread_create(&tids[i], NULL, thread_run, &jobs[i]) != 0) {
+            fprintf(stderr, "bench: pthread_create failed\n");
+            exit(1); /* the barrier would never open */
+        }
+    thread_run(&jobs[0]);
+    for (unsigned i = 1; i < threads; i++)
+        pthread_join(tids[i], NULL);
+    pthread_barrier_destroy(&start);
+    for (unsigned i = 0; i < threads; i++) {
+        if (jobs[i].err != 0)
+            err = 1;
+        t0 = jobs[i].t0 < t0 ? jobs[i].t0 : t0;
+        t1 = jobs[i].t1 > t1 ? jobs[i].t1 : t1;
+    }
+    ops = (double)count * threads * (w == W_HOT ? 2.0 : 1.0);
+    bench_result_set(r, "ns_per_op", (double)(t1 - t0) / ops);
+    bench_result_set(r, "mops", ops / (double)(t1 - t0) * 1e3);
+    bench_result_set(r, "ops", ops);
+    if (w == W_HOT && a[0].heap != NULL) {
+        for (unsigned i = 0; i < (a[0].v->private_heaps ? threads : 1); i++) {
+            uint64_t s, m;
+
+            bench_alloc_counters(&a[i], &s, &m);
+            splits += s;
+            merges += m;
+        }
+        bench_result_set(r, "splits_per_pair",
+                         (double)splits / ((double)count * threads));
+        bench_result_set(r, "merges_per_pair",
+                         (double)merges / ((double)count * threads));
+    }
+    free(jobs);
+    free(tids);
+    return err;
+}
+
+/* ---- batch --------------------------------------------------------------- */
+
+static double minor_faults(void)
+{
+    struct rusage ru;
+
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_minflt : NAN;
+}
+
+/* One pass: n allocations, then the frees in perm's order; *faults is
+ * the minor page faults the pass took. */
+static int batch_pass(const struct bench_alloc *a, void **ptrs,
+                      const uint32_t *perm, size_t n, uint64_t t[3],
+                      double *faults)
+{
+    double f0 = minor_faults();
+    int err;
+
+    t[0] = bench_now_ns();
+    err = bench_loop_alloc(a, BENCH_PAGE, ptrs, n);
+    t[1] = bench_now_ns();
+    if (err == 0)
+        err = bench_loop_free(a, ptrs, perm, n);
+    t[2] = bench_now_ns();
+    *faults = minor_faults() - f0;
+    return err;
+}
+
+/* The measured pass is the first, in a fresh process, as the issue defines
+ * it: the peers' numbers then include the page faults their in-band
+ * headers cause on first touch (libbuddy never touches the memory it
+ * manages). A second pass in the same process is reported as warm_*: it
+ * shows what is left once the memory has been faulted in, where the peer
+ * kept it. */
+static int run_batch(const struct bench_alloc *a, size_t n,
+                     struct bench_result *r)
+{
+    void **ptrs = malloc(n * sizeof(void *));
+    uint32_t *perm = malloc(n * sizeof(uint32_t));
+    uint64_t s = 7, t[3];
+    double faults;
+    int err;
+
+    if (ptrs == NULL || perm == NULL) {
+        free(ptrs);
+        free(perm);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(rng_next(&s) % i);
+        uint32_t x = perm[i - 1];
+
+        perm[i - 1] = perm[j];
+        perm[j] = x;
+    }
+    err = batch_pass(a, ptrs, perm, n, t, &faults);
+    bench_result_set(r, "faults_per_alloc", faults / (double)n);
+    bench_result_set(r, "ns_per_op", (double)(t[2] - t[0]) / (2.0 * (double)n));
+    bench_result_set(r, "mops", 2.0 * (double)n / (double)(t[2] - t[0]) * 1e3);
+    bench_result_set(r, "alloc_ns", (double)(t[1] - t[0]) / (double)n);
+    bench_result_set(r, "free_ns", (double)(t[2] - t[1]) / (double)n);
+    if (err == 0)
+        err = batch_pass(a, ptrs, perm, n, t, &faults);
+    bench_result_set(r, "warm_faults_per_alloc", faults / (double)n);
+    bench_result_set(r, "warm_ns_per_op",
+                     (double)(t[2] - t[0]) / (2.0 * (double)n));
+    free(ptrs);
+    free(perm);
+    return err != 0;
+}
+
+/* ---- latency ------------------------------------------------------------- */
+
+static double pct(const uint32_t *sorted, size_t n, double p)
+{
+    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+
+    return sorted[i < n ? i : n - 1];
+}
+
+static int run_latency(const struct bench_alloc *a, uint64_t count,
+                       uint64_t live_bytes, struct bench_result *r)
+{
+    struct trace t;
+    void **live;
+    uint32_t *ticks;
+    size_t nlive = 0;
+    double per_ns, overhead;
+    int err = 0;
+
+    if (trace_make(&t, 42, live_bytes, (size_t)count) != 0)
+        return 1;
+    live = malloc(sizeof(void *) * (t.max_live + 1));
+    ticks = malloc(sizeof(uint32_t) * (t.nops + 1));
+    if (live == NULL || ticks == NULL)
+        err = 1;
+    if (err == 0 && bench_loop_mixed(a, t.ops, t.nfill, live, &nlive) != 0)
+        err = 1;
+    if (err == 0 && bench_loop_mixed_ticks(a, t.ops + t.nfill, t.nops, live,
+                                           &nlive, ticks) != 0)
+        err = 1;
+    while (nlive > 0)
+        if (a->free(a->ctx, live[--nlive]) != 0)
+            err = 1;
+    if (err == 0) {
+        per_ns = bench_ticks_per_ns();
+        overhead = bench_tick_overhead();
+        qsort(ticks, t.nops, sizeof(uint32_t), cmp_u32);
+        bench_result_set(r, "p50_ns", pct(ticks, t.nops, 0.50) / per_ns);
+        bench_result_set(r, "p99_ns", pct(ticks, t.nops, 0.99) / per_ns);
+        bench_result_set(r, "p999_ns", pct(ticks, t.nops, 0.999) / per_ns);
+        bench_result_set(r, "max_ns", ticks[t.nops - 1] / per_ns);
+        bench_result_set(r, "timer_ticks", overhead);
+        bench_result_set(r, "timer_ns", overhead / per_ns);
+        bench_result_set(r, "ticks_per_ns", per_ns);
+    }
+    free(live);
+    free(ticks);
+    free(t.ops);
+    return err;
+}
+
+/* ---- init ---------------------------------------------------------------- */
+
+/* Anonymous resident memory (resident - file-backed), so that code pages
+ * faulted in by a first call are not counted as the zone's. */
+static double rss_bytes(void)
+{
+    unsigned long size, resident, shared;
+    FILE *f = fopen("/proc/self/statm", "r");
+    int n;
+
+    if (f == NULL)
+        return NAN;
+    n = fscanf(f, "%lu %lu %lu", &size, &resident, &shared);
+    fclose(f);
+    return n == 3 ? (double)(resident - shared) * (double)sysconf(_SC_PAGESIZE)
+                  : NAN;
+}
+
+static void key(char *buf, size_t size, const char *tag, const char *what)
+{
+    snprintf(buf, size, "%s_%s", tag, what);
+}
+
+/* One zone size: the core (buddy_zone_init with BUDDY_ZONE_META_ZEROED +
+ * buddy_zone_add_range of the whole span on metadata from a fresh
+ * MAP_NORESERVE mapping), then a whole buddy_heap_create. A mapping the
+ * machine refuses (strict overcommit) is reported as missing keys, not as
+ * a failure: it says nothing about libbuddy. */
+static int init_one(const char *tag, uint64_t bytes, struct bench_result *r)
+{
+    struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h;
+    struct buddy_zone *z;
+    size_t meta_size;
+    uint64_t t0, t1, t2;
+    double rss0, rss1;
+    buddy_pfn_t pfn;
+    char k[32];
+    void *meta;
+    int err;
+
+    cfg.nr_pages = bytes / BENCH_PAGE;
+    cfg.page_size = BENCH_PAGE;
+    cfg.flags = BUDDY_ZONE_META_ZEROED;
+    meta_size = buddy_zone_meta_size(&cfg);
+    key(k, sizeof(k), tag, "meta_bytes");
+    bench_result_set(r, k, (double)meta_size);
+    key(k, sizeof(k), tag, "meta_per_page");
+    bench_result_set(r, k, (double)meta_size / (double)cfg.nr_pages);
+    meta = mmap(NULL, meta_size, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (meta == MAP_FAILED) {
+        fprintf(stderr, "bench: init %s: mmap of %zu bytes refused; "
+                "skipped\n", tag, meta_size);
+        return 0;
+    }
+    rss0 = rss_bytes();
+    t0 = bench_now_ns();
+    err = buddy_zone_init(meta, meta_size, &cfg, &z);
+    if (err == 0)
+        err = buddy_zone_add_range(z, 0, cfg.nr_pages);
+    t1 = bench_now_ns();
+    rss1 = rss_bytes();
+    if (err == 0)
+        err = buddy_alloc_pages(z, 0, &pfn);
+    t2 = bench_now_ns();
+    if (err == 0)
+        err = buddy_free_pages(z, pfn, 0);
+    if (err == 0 && buddy_zone_free_pages(z) != cfg.nr_pages)
+        err = BUDDY_ECORRUPT;
+    munmap(meta, meta_size);
+    if (err != 0) {
+        fprintf(stderr, "bench: init %s: %s\n", tag, buddy_strerror(err));
+        return 1;
+    }
+    key(k, sizeof(k), tag, "core_ns");
+    bench_result_set(r, k, (double)(t1 - t0));
+    key(k, sizeof(k), tag, "core_rss");
+    bench_result_set(r, k, rss1 - rss0);
+    key(k, sizeof(k), tag, "first_alloc_ns");
+    bench_result_set(r, k, (double)(t2 - t1));
+
+    o.nr_pages = cfg.nr_pages;
+    o.page_size = BENCH_PAGE;
+    rss0 = rss_bytes();
+    t0 = bench_now_ns();
+    err = buddy_heap_create(&o, &h);
+    t1 = bench_now_ns();
+    rss1 = rss_bytes();
+    if (err == BUDDY_ENOMEM) {
+        fprintf(stderr, "bench: init %s: heap mmap refused; skipped\n", tag);
+        return 0;
+    }
+    if (err != 0) {
+        fprintf(stderr, "bench: init %s: buddy_heap_create: %s\n", tag,
+                buddy_strerror(err));
+        return 1;
+    }
+    buddy_heap_destroy(h);
+    key(k, sizeof(k), tag, "heap_ns");
+    bench_result_set(r, k, (double)(t1 - t0));
+    key(k, sizeof(k), tag, "heap_rss");
+    bench_result_set(r, k, rss1 - rss0);
+    return 0;
+}
+
+static int run_init(struct bench_result *r)
+{
+    struct bench_result warm = {0};
+    int err;
+
+    /* Warm up: fault in the code and the stdio buffers first. */
+    if (init_one("warm", (uint64_t)1 << 24, &warm) != 0)
+        return 1;
+    err = init_one("1g", (uint64_t)1 << 30, r);
+
+    err |= init_one("64g", (uint64_t)64 << 30, r);
+    err |= init_one("1t", (uint64_t)1 << 40, r);
+    return err;
+}
+
+/* ---- one workload -------------------------------------------------------- */
+
+int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
+                       unsigned threads, uint64_t count, uint64_t live_bytes,
+                       struct bench_result *r)
+{
+    unsigned nr = v->private_heaps ? threads : 1, opened = 0;
+    struct bench_alloc *a;
+    int err = 0;
+
+    memset(r, 0, sizeof(*r));
+    if (w == W_INIT)
+        return run_init(r);
+    if (v->private_heaps && w != W_HOT && w != W_MIXED)
+        return 2; /* private heaps only mean something with threads */
+    a = calloc(nr, sizeof(*a));
+    if (a == NULL)
+        return 1;
+    while (opened < nr && err == 0)
+        if ((err = bench_alloc_open(v, &a[opened])) == 0)
+            opened++;
+    if (err == 0) {
+        switch (w) {
+        case W_HOT:
+        case W_MIXED:
+            err = run_threads(a, w, threads, count, live_bytes, r);
+            break;
+        case W_BATCH:
+            err = run_batch(&a[0], (size_t)count, r);
+            break;
+        case W_LATENCY:
+            err = run_latency(&a[0], count, live_bytes, r);
+            break;
+        default:
+            err = 1;
+        }
+        if (err != 0)
+            fprintf(stderr, "bench: %s %s: an allocation or free failed\n",
+                    v->name, bench_workload_names[w]);
+    }
+    while (opened > 0)
+        if (bench_alloc_close(&a[--opened]) != 0)
+            err = 1;
+    free(a);
+    return err;
+}

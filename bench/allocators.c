@@ -34,21 +34,25 @@
 
 const struct bench_variant bench_variants[] = {
     BUDDY_VARIANT("buddy", "libbuddy", BUDDY_CACHE_PER_THREAD,
-                  BUDDY_LOCK_MUTEX, 0),
+                  BUDDY_LOCK_ADAPTIVE, 0),
     BUDDY_VARIANT("buddy-pfn", "libbuddy pfn API", BUDDY_CACHE_PER_THREAD,
-                  BUDDY_LOCK_MUTEX, 1),
+                  BUDDY_LOCK_ADAPTIVE, 1),
     BUDDY_VARIANT("buddy-cpu", "libbuddy per-CPU cache", BUDDY_CACHE_PER_CPU,
-                  BUDDY_LOCK_MUTEX, 0),
+                  BUDDY_LOCK_ADAPTIVE, 0),
     BUDDY_VARIANT("buddy-none", "libbuddy no cache", BUDDY_CACHE_NONE,
+                  BUDDY_LOCK_ADAPTIVE, 0),
+    BUDDY_VARIANT("buddy-mutex", "libbuddy mutex", BUDDY_CACHE_PER_THREAD,
                   BUDDY_LOCK_MUTEX, 0),
     BUDDY_VARIANT("buddy-spin", "libbuddy spin lock", BUDDY_CACHE_PER_THREAD,
                   BUDDY_LOCK_SPIN, 0),
     BUDDY_VARIANT("buddy-cpu-spin", "libbuddy per-CPU, spin",
                   BUDDY_CACHE_PER_CPU, BUDDY_LOCK_SPIN, 0),
+    BUDDY_VARIANT("buddy-none-mutex", "libbuddy no cache, mutex",
+                  BUDDY_CACHE_NONE, BUDDY_LOCK_MUTEX, 0),
     BUDDY_VARIANT("buddy-none-spin", "libbuddy no cache, spin",
                   BUDDY_CACHE_NONE, BUDDY_LOCK_SPIN, 0),
     {"buddy-private", "libbuddy, heap per thread", K_BUDDY, 0, 0,
-     BUDDY_CACHE_PER_THREAD, BUDDY_LOCK_MUTEX, 0, 1},
+     BUDDY_CACHE_PER_THREAD, BUDDY_LOCK_ADAPTIVE, 0, 1},
     PEER_VARIANT("glibc", "glibc malloc", 0, 0),
     PEER_VARIANT("glibc-aligned", "glibc aligned_alloc", 0, 1),
     PEER_VARIANT("jemalloc", "jemalloc malloc", 1, 0),
@@ -61,6 +65,14 @@ const struct bench_variant bench_variants[] = {
 };
 const unsigned bench_nr_variants =
     sizeof(bench_variants) / sizeof(bench_variants[0]);
+
+const char *const bench_thread_variants[] = {
+    "buddy", "buddy-mutex", "buddy-spin", "buddy-cpu", "buddy-cpu-spin",
+    "buddy-none", "buddy-none-mutex", "buddy-none-spin", "buddy-private",
+    "glibc", "jemalloc", "mimalloc", "tcmalloc",
+    "null" /* shares nothing: how well the machine scales */};
+const unsigned bench_nr_thread_variants =
+    sizeof(bench_thread_variants) / sizeof(bench_thread_variants[0]);
 
 /* tcmalloc: the minimal build first (no heap profiler, what most users
  * preload), the full one if only that is installed. */

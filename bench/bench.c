@@ -204,11 +204,6 @@ static void add_job(struct bench_run *b, enum bench_workload w, int section,
 static const char *const peer_variants[] = {
     "glibc", "glibc-aligned", "jemalloc", "jemalloc-aligned", "mimalloc",
     "mimalloc-aligned", "tcmalloc", "tcmalloc-aligned"};
-static const char *const thread_variants[] = {
-    "buddy", "buddy-spin", "buddy-cpu", "buddy-cpu-spin", "buddy-none",
-    "buddy-none-spin", "buddy-private", "glibc", "jemalloc", "mimalloc",
-    "tcmalloc", "null" /* shares nothing: how well the machine scales */};
-
 static int wanted(const struct bench_run *b, int section)
 {
     return b->opt.only == 0 || (b->opt.only & (1u << section)) != 0;
@@ -234,11 +229,11 @@ static void plan(struct bench_run *b)
         for (unsigned w = 0; w < 2; w++) {
             enum bench_workload wl = w == 0 ? W_HOT : W_MIXED;
 
-            for (unsigned i = 0; i < sizeof(thread_variants) / sizeof(char *);
+            for (unsigned i = 0; i < bench_nr_thread_variants;
                  i++) {
-                add_job(b, wl, S_THREADS, thread_variants[i], 1);
+                add_job(b, wl, S_THREADS, bench_thread_variants[i], 1);
                 if (b->opt.threads > 1)
-                    add_job(b, wl, S_THREADS, thread_variants[i],
+                    add_job(b, wl, S_THREADS, bench_thread_variants[i],
                             b->opt.threads);
             }
         }

@@ -76,6 +76,9 @@ struct bench_peer {
 
 extern const struct bench_variant bench_variants[];
 extern const unsigned bench_nr_variants;
+/* The variants of the threads section, in the order it reports them. */
+extern const char *const bench_thread_variants[];
+extern const unsigned bench_nr_thread_variants;
 extern const struct bench_peer bench_peers[];
 extern const unsigned bench_nr_peers;
 int bench_variant_find(const char *name); /* index or -1 */

@@ -284,7 +284,7 @@ static void print_header(const struct bench_run *b)
            b->rounds_done, b->opt.quick ? ", --quick counts" : "");
     printf("libbuddy: buddy_heap of 2^20 pages of 4 KiB (4 GiB), max_order "
            "18, metadata and memory mmap'd MAP_NORESERVE, byte API "
-           "(buddy_heap_alloc/free) unless said; zone mutex\n");
+           "(buddy_heap_alloc/free) unless said; adaptive zone lock unless said\n");
     printf("peers:\n");
     for (unsigned i = 0; i < bench_nr_peers; i++) {
         const struct bench_peer_info *p = &b->peers[i];
@@ -379,10 +379,6 @@ static void print_latency(const struct bench_run *b)
 
 static void print_threads(const struct bench_run *b)
 {
-    static const char *const rows[] = {
-        "buddy", "buddy-spin", "buddy-cpu", "buddy-cpu-spin", "buddy-none",
-        "buddy-none-spin", "buddy-private", "glibc", "jemalloc", "mimalloc",
-        "tcmalloc", "null"};
     unsigned T = b->opt.threads;
     char s[2][32];
 
@@ -393,11 +389,12 @@ static void print_threads(const struct bench_run *b)
            "own scaling)\n");
     printf("  %-26s %9s %8s%u %7s %9s %8s%u %7s\n", "allocator", "hot 1",
            "hot ", T, "scale", "mixed 1", "mixed ", T, "scale");
-    for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        const struct bench_job *h1 = bench_find_job(b, W_HOT, rows[i], 1);
-        const struct bench_job *hn = bench_find_job(b, W_HOT, rows[i], T);
-        const struct bench_job *m1 = bench_find_job(b, W_MIXED, rows[i], 1);
-        const struct bench_job *mn = bench_find_job(b, W_MIXED, rows[i], T);
+    for (unsigned i = 0; i < bench_nr_thread_variants; i++) {
+        const char *v = bench_thread_variants[i];
+        const struct bench_job *h1 = bench_find_job(b, W_HOT, v, 1);
+        const struct bench_job *hn = bench_find_job(b, W_HOT, v, T);
+        const struct bench_job *m1 = bench_find_job(b, W_MIXED, v, 1);
+        const struct bench_job *mn = bench_find_job(b, W_MIXED, v, T);
 
         if (h1 == NULL)
             continue;

@@ -587,6 +587,14 @@ struct buddy_pcp {
     uint8_t *state;            /* the zone's state[] */
     buddy_pfn_t start_pfn;     /* the zone's span */
     uint64_t spanned;
+    uintptr_t base;            /* the zone's base address, 0 without one */
+    uintptr_t span_bytes;      /* bytes from base to the zone's end (0
+                                  without a base: byte frees go slow) */
+    uintptr_t page_bytes;      /* bytes of a page and of the largest */
+    uintptr_t fast_bytes;      /* cached block (0 without a base: byte
+                                  allocs go slow) */
+    uintptr_t page_mask;       /* page size - 1 */
+    unsigned page_shift;       /* the zone's */
     struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
     struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */
 };
@@ -611,6 +619,12 @@ BUDDY_API int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
 BUDDY_API int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
                                    unsigned order);
 BUDDY_API int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn);
+/* As buddy_alloc / buddy_free, through the cache: the byte API of a zone
+ * that has a base address. A size the cache serves (up to its largest
+ * cached block) is a list pop with no call; anything else, and every error,
+ * takes the zone path and gets exactly what buddy_alloc / buddy_free give. */
+BUDDY_API void *buddy_pcp_alloc(struct buddy_pcp *pcp, size_t size);
+BUDDY_API int buddy_pcp_free(struct buddy_pcp *pcp, void *ptr);
 /* Up to nr blocks: first from the cache, the rest with one zone bulk call.
  * Returns the number filled, as buddy_alloc_pages_bulk. */
 BUDDY_API int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order,

@@ -30,9 +30,13 @@ enum buddy_cache_mode {
     BUDDY_CACHE_PER_CPU = 2
 };
 
+/* The zone lock. The default is ADAPTIVE: with caches on it matches the
+ * spinlock and beats the mutex by 1.5x on two threads (docs/performance.md),
+ * and unlike the spinlock it sleeps when the holder is not running. */
 enum buddy_lock_kind {
-    BUDDY_LOCK_MUTEX = 0, /* pthread mutex: sleeps when contended */
-    BUDDY_LOCK_SPIN = 1   /* test-and-test-and-set spinlock */
+    BUDDY_LOCK_MUTEX = 0,   /* pthread mutex: sleeps when contended */
+    BUDDY_LOCK_SPIN = 1,    /* test-and-test-and-set spinlock (yields) */
+    BUDDY_LOCK_ADAPTIVE = 2 /* spins briefly, then sleeps on a futex */
 };
 
 struct buddy_heap_options {
@@ -50,11 +54,11 @@ struct buddy_heap_options {
 
 #define BUDDY_HEAP_OPTIONS_INIT                                                \
     {0, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, 0,               \
-     BUDDY_CACHE_PER_THREAD, BUDDY_PCP_CONFIG_INIT, BUDDY_LOCK_MUTEX, NULL}
+     BUDDY_CACHE_PER_THREAD, BUDDY_PCP_CONFIG_INIT, BUDDY_LOCK_ADAPTIVE, NULL}
 
 /*
  * Override options from the environment: BUDDY_CACHE=none|thread|cpu,
- * BUDDY_LOCK=mutex|spin, BUDDY_PCP_MAX_ORDER, BUDDY_PCP_BATCH,
+ * BUDDY_LOCK=mutex|spin|adaptive, BUDDY_PCP_MAX_ORDER, BUDDY_PCP_BATCH,
  * BUDDY_PCP_HIGH (decimal). A malformed value returns EINVAL, names the
  * variable in *bad (may be NULL) and leaves *opts unchanged.
  */

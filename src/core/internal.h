@@ -309,6 +309,10 @@ void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
  * its order; a refused free is counted and reported. */
 int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
                               buddy_pfn_t *pfn);
+/* Up to `want` blocks of `order` as one run of order *run_order (see
+ * page_alloc.c); BUDDY_NIL when none is free. */
+uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
+                                 uint32_t want, unsigned *run_order);
 int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
                              unsigned order, bool order_given);
 int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn);

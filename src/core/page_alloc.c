@@ -87,32 +87,20 @@ static uint32_t take_lazy_block(struct buddy_zone *z, unsigned order)
     return idx;
 }
 
-int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
-                              buddy_pfn_t *pfn)
+/* Take the head block of free_area[cur] (or the lazy run's next block) and
+ * expand() it down to order `to`: keep the lower half, free the upper half
+ * at each step. Returns the kept block's idx; its state byte is the
+ * caller's to write. */
+static inline uint32_t take_and_expand(struct buddy_zone *z, unsigned cur,
+                                       unsigned to)
 {
-    uint32_t candidates, idx;
-    unsigned cur;
+    uint32_t idx = z->free_area[cur].head;
 
-    /* Smallest non-empty order >= order: one mask and one ctz. */
-    candidates = z->nonempty & (0xffffffffu << order);
-    if (buddy_unlikely(candidates == 0)) {
-        z->alloc_failures++;
-        if (buddy_hook_set(z)) {
-            struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
-                                     BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
-            buddy__emit(z, &ev);
-        }
-        return BUDDY_ENOMEM;
-    }
-    cur = buddy_ctz32(candidates);
-    idx = z->free_area[cur].head;
     if (buddy_likely(idx != BUDDY_NIL))
         buddy__del_from_free_list(z, idx, cur);
     else
         idx = take_lazy_block(z, cur);
-
-    /* expand(): keep the lower half, free the upper half at each step. */
-    while (cur > order) {
+    while (cur > to) {
         uint32_t upper;
 
         cur--;
@@ -126,6 +114,26 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
             buddy__emit(z, &ev);
         }
     }
+    return idx;
+}
+
+int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
+                              buddy_pfn_t *pfn)
+{
+    uint32_t candidates, idx;
+
+    /* Smallest non-empty order >= order: one mask and one ctz. */
+    candidates = z->nonempty & (0xffffffffu << order);
+    if (buddy_unlikely(candidates == 0)) {
+        z->alloc_failures++;
+        if (buddy_hook_set(z)) {
+            struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
+                                     BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
+            buddy__emit(z, &ev);
+        }
+        return BUDDY_ENOMEM;
+    }
+    idx = take_and_expand(z, buddy_ctz32(candidates), order);
     pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
     z->free_pages -= (uint64_t)1 << order;
     z->alloc_count[order]++;
@@ -136,6 +144,51 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
         buddy__emit(z, &ev);
     }
     return 0;
+}
+
+/*
+ * A run of up to `want` blocks of `order` for a batch (rmqueue_bulk, bulk
+ * allocation): one block of order k >= order, taken with one list pop, that
+ * the caller cuts into 2^(k - order) blocks. k is the smallest free order
+ * when that block fits in `want`, else order + log2(want), split off the
+ * smallest free block. Repeated until `want` blocks are taken, runs leave
+ * the zone exactly as `want` calls of buddy__alloc_pages_locked would: the
+ * same pages (in ascending pfn order, as smallest-first takes them), the
+ * same free lists, the same counters (each cut counts as the split that
+ * single allocations would have made). With a hook set, a run is one block,
+ * allocated and reported as a single allocation is.
+ *
+ * Returns the run's idx and its order in *run_order, or BUDDY_NIL when no
+ * block of `order` is free (not counted as a failure: the caller decides).
+ * Lock held; the state bytes of the run are the caller's to write.
+ */
+uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
+                                 uint32_t want, unsigned *run_order)
+{
+    uint32_t candidates = z->nonempty & (0xffffffffu << order);
+    uint32_t idx, n;
+    unsigned cur, k;
+
+    if (candidates == 0 || want == 0)
+        return BUDDY_NIL;
+    if (buddy_hook_set(z)) {
+        buddy_pfn_t pfn;
+
+        (void)buddy__alloc_pages_locked(z, order, &pfn);
+        *run_order = order;
+        return (uint32_t)(pfn - z->start_pfn);
+    }
+    cur = buddy_ctz32(candidates);
+    k = order + buddy_log2_64(want);
+    if (k > cur)
+        k = cur;
+    idx = take_and_expand(z, cur, k);
+    n = (uint32_t)1 << (k - order);
+    z->free_pages -= (uint64_t)1 << k;
+    z->alloc_count[order] += n;
+    z->splits += n - 1;
+    *run_order = k;
+    return idx;
 }
 
 void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
@@ -213,10 +266,21 @@ int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
     if (nr > (unsigned)INT32_MAX)
         nr = (unsigned)INT32_MAX;
     buddy__lock(z);
-    /* Stop at the first miss rather than count a failure per slot. */
-    while (n < nr && (z->nonempty & (0xffffffffu << order)) != 0 &&
-           buddy__alloc_pages_locked(z, order, &pfns[n]) == 0)
-        n++;
+    /* Runs cut into blocks; stop at the first miss rather than count a
+     * failure per slot. */
+    while (n < nr) {
+        unsigned k;
+        uint32_t idx = buddy__alloc_run_locked(z, order, nr - n, &k);
+        uint32_t end;
+
+        if (idx == BUDDY_NIL)
+            break;
+        end = idx + ((uint32_t)1 << k);
+        for (; idx < end; idx += (uint32_t)1 << order) {
+            pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
+            pfns[n++] = z->start_pfn + idx;
+        }
+    }
     buddy__unlock(z);
     return (int)n;
 }

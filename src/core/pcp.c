@@ -9,10 +9,18 @@
  *   free:  check the page's state byte is ALLOCATED of that order (the same
  *          O(1) check as a zone free), mark it CACHED, push it.
  *
+ * The byte API (buddy_pcp_alloc / buddy_pcp_free) is the same pop and push
+ * behind one size compare or one range-and-page test, with the zone's
+ * geometry copied into the cache so the fast paths read one structure; a
+ * page, the common request, has its own copy of each path with the order a
+ * constant.
+ *
  * Lists are linked through the zone's next[] array, which a page only uses
  * while it is free; a cached page is not free, so the slot is the cache's.
  * When a list is empty the owner takes the zone lock once and moves
- * `batch` pages' worth of blocks in (rmqueue_bulk); when the cache holds
+ * `batch` pages' worth of blocks in (rmqueue_bulk), cut from whole runs
+ * (buddy__alloc_run_locked: one list operation per run, the same result as
+ * one allocation per block); when the cache holds
  * more than `high` pages it moves `batch` pages out (free_pcppages_bulk),
  * highest orders first. A cache that cannot refill gives all its blocks back
  * (they may merge into what is asked for) and tries once more; so does an
@@ -61,6 +69,15 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
     pcp->state = z->state;
     pcp->start_pfn = z->start_pfn;
     pcp->spanned = z->spanned;
+    pcp->page_shift = z->page_shift;
+    pcp->page_mask = ((uintptr_t)1 << z->page_shift) - 1;
+    if (z->base != 0) {
+        /* zone init proved base + spanned pages is addressable */
+        pcp->base = z->base;
+        pcp->span_bytes = (uintptr_t)z->spanned << z->page_shift;
+        pcp->page_bytes = (uintptr_t)1 << z->page_shift;
+        pcp->fast_bytes = (uintptr_t)1 << (cfg->max_order + z->page_shift);
+    }
     pcp->max_order = cfg->max_order;
     pcp->batch = cfg->batch;
     pcp->high = cfg->high;
@@ -123,6 +140,9 @@ void buddy_pcp_fini(struct buddy_pcp *pcp)
     /* A detached cache takes the slow paths, which refuse it. */
     pcp->zone = NULL;
     pcp->spanned = 0;
+    pcp->span_bytes = 0;
+    pcp->page_bytes = 0;
+    pcp->fast_bytes = 0;
     for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
         pcp->head[k] = BUDDY_NIL;
 }
@@ -136,24 +156,40 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
 
     if (want == 0)
         want = 1;
-    /* Stop when nothing is left rather than count a failure per block. */
-    while (got < want && (z->nonempty & (0xffffffffu << order)) != 0) {
-        buddy_pfn_t pfn;
-        uint32_t idx;
+    /* Runs cut into blocks, pushed in ascending order as single allocations
+     * would be; stop when nothing is left rather than count a failure. */
+    while (got < want) {
+        unsigned k;
+        uint32_t idx = buddy__alloc_run_locked(z, order, want - got, &k);
+        uint32_t end;
 
-        if (buddy__alloc_pages_locked(z, order, &pfn) != 0)
+        if (idx == BUDDY_NIL)
             break;
-        idx = (uint32_t)(pfn - z->start_pfn);
-        pg_set(z, idx, pg_state(BUDDY_BLOCK_CACHED, order));
-        z->next[idx] = pcp->head[order];
-        pcp->head[order] = idx;
-        got++;
+        end = idx + ((uint32_t)1 << k);
+        for (; idx < end; idx += (uint32_t)1 << order) {
+            pg_set(z, idx, pg_state(BUDDY_BLOCK_CACHED, order));
+            z->next[idx] = pcp->head[order];
+            pcp->head[order] = idx;
+            got++;
+        }
     }
     if (got != 0) {
         count_set(pcp, pcp->count + (got << order));
         z->cache_refills++;
     }
     return got;
+}
+
+/* Take the head of the non-empty list of `order`: mark it ALLOCATED. */
+static inline uint32_t cache_pop(struct buddy_pcp *pcp, unsigned order)
+{
+    uint32_t idx = pcp->head[order];
+
+    pcp->head[order] = pcp->links[idx];
+    count_set(pcp, pcp->count - ((uint32_t)1 << order));
+    buddy_store_relaxed(&pcp->state[idx],
+                        pg_state(BUDDY_BLOCK_ALLOCATED, order));
+    return idx;
 }
 
 /* The slow half of a cached allocation: an uncached order, a detached
@@ -201,11 +237,7 @@ static noinline_ int alloc_slow(struct buddy_pcp *pcp, unsigned order,
         return BUDDY_ENOMEM;
     }
     buddy__unlock(z);
-    idx = pcp->head[order];
-    pcp->head[order] = pcp->links[idx];
-    count_set(pcp, pcp->count - ((uint32_t)1 << order));
-    buddy_store_relaxed(&pcp->state[idx],
-                        pg_state(BUDDY_BLOCK_ALLOCATED, order));
+    idx = cache_pop(pcp, order);
     *pfn = pcp->start_pfn + idx;
     return 0;
 }
@@ -220,12 +252,9 @@ int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
     if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
     if (buddy_unlikely(order > pcp->max_order || pfn == NULL ||
-                       (idx = pcp->head[order]) == BUDDY_NIL))
+                       pcp->head[order] == BUDDY_NIL))
         return alloc_slow(pcp, order, pfn);
-    pcp->head[order] = pcp->links[idx];
-    count_set(pcp, pcp->count - ((uint32_t)1 << order));
-    buddy_store_relaxed(&pcp->state[idx],
-                        pg_state(BUDDY_BLOCK_ALLOCATED, order));
+    idx = cache_pop(pcp, order);
     *pfn = pcp->start_pfn + idx;
     return 0;
 }
@@ -249,6 +278,13 @@ static noinline_ int drain_batch(struct buddy_pcp *pcp)
     buddy__pcp_drain_locked(pcp, pcp->batch);
     buddy__unlock(pcp->zone);
     return 0;
+}
+
+/* The order of a state byte that is an ALLOCATED block head; for any other
+ * byte, a value above every order (kind and order in one compare). */
+static inline unsigned allocated_order(uint8_t s)
+{
+    return (uint8_t)(s - pg_state(BUDDY_BLOCK_ALLOCATED, 0));
 }
 
 /* Push the checked ALLOCATED block at rel onto the cache. */
@@ -296,6 +332,7 @@ static noinline_ int free_pfn_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn)
 int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn)
 {
     buddy_pfn_t rel;
+    unsigned order;
     uint8_t s;
 
     if (buddy_unlikely(pcp == NULL))
@@ -304,10 +341,93 @@ int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn)
     if (buddy_unlikely(rel >= pcp->spanned))
         return free_pfn_slow(pcp, pfn);
     s = buddy_load_relaxed(&pcp->state[rel]);
-    if (buddy_unlikely(pg_kind(s) != BUDDY_BLOCK_ALLOCATED ||
-                       pg_order(s) > pcp->max_order))
+    if (buddy_likely(s == pg_state(BUDDY_BLOCK_ALLOCATED, 0)))
+        return cache_push(pcp, (uint32_t)rel, 0); /* a page: order constant */
+    order = allocated_order(s);
+    if (buddy_unlikely(order > pcp->max_order))
         return free_pfn_slow(pcp, pfn);
-    return cache_push(pcp, (uint32_t)rel, pg_order(s));
+    return cache_push(pcp, (uint32_t)rel, order);
+}
+
+/* ---- the byte API through the cache ------------------------------------- */
+
+/* The address of the block at idx (the zone has a base). */
+static inline void *cache_addr(const struct buddy_pcp *pcp, uint32_t idx)
+{
+    return (void *)(pcp->base + ((uintptr_t)idx << pcp->page_shift));
+}
+
+/* Everything buddy_pcp_alloc's fast path does not take: a size beyond the
+ * cached orders (or 0, or a zone without a base), an empty list, a detached
+ * cache. Same results as buddy_alloc. */
+static noinline_ void *alloc_bytes_slow(struct buddy_pcp *pcp, size_t size)
+{
+    buddy_pfn_t pfn;
+    int order;
+
+    if (pcp->zone == NULL)
+        return NULL;
+    order = buddy_size_to_order(pcp->zone, size);
+    if (order < 0 || pcp->base == 0 ||
+        buddy_pcp_alloc_pages(pcp, (unsigned)order, &pfn) != 0)
+        return NULL;
+    return cache_addr(pcp, (uint32_t)(pfn - pcp->start_pfn));
+}
+
+/* Fast path budget: one compare for the size, a list pop, the state byte,
+ * the count; no call, no lock. One page, the common request, has its own
+ * copy of the pop with the order a constant. */
+void *buddy_pcp_alloc(struct buddy_pcp *pcp, size_t size)
+{
+    unsigned order;
+
+    if (buddy_unlikely(pcp == NULL))
+        return NULL;
+    /* Size 0 wraps to the largest value and, like a size too large or a
+     * zone without a base (page_bytes and fast_bytes 0), goes slow. */
+    if (buddy_likely((uintptr_t)size - 1 < pcp->page_bytes)) {
+        if (buddy_unlikely(pcp->head[0] == BUDDY_NIL))
+            return alloc_bytes_slow(pcp, size);
+        return cache_addr(pcp, cache_pop(pcp, 0));
+    }
+    if (buddy_unlikely((uintptr_t)size - 1 >= pcp->fast_bytes))
+        return alloc_bytes_slow(pcp, size);
+    order = buddy_log2_64((uint64_t)size - 1) + 1 - pcp->page_shift;
+    if (buddy_unlikely(pcp->head[order] == BUDDY_NIL))
+        return alloc_bytes_slow(pcp, size);
+    return cache_addr(pcp, cache_pop(pcp, order));
+}
+
+/* Everything buddy_pcp_free's fast path does not take goes to the zone's
+ * byte free, which classifies, counts and reports it under the lock. */
+static noinline_ int free_bytes_slow(struct buddy_pcp *pcp, void *ptr)
+{
+    if (pcp->zone == NULL)
+        return BUDDY_ENULL;
+    return buddy_free(pcp->zone, ptr);
+}
+
+/* Fast path budget: a range and page-start test of the offset, the O(1)
+ * state-byte check, a list push, the count. */
+int buddy_pcp_free(struct buddy_pcp *pcp, void *ptr)
+{
+    uintptr_t off;
+    unsigned order;
+    uint8_t s;
+
+    if (buddy_unlikely(pcp == NULL))
+        return BUDDY_ENULL;
+    off = (uintptr_t)ptr - pcp->base;
+    if (buddy_unlikely(off >= pcp->span_bytes || (off & pcp->page_mask) != 0))
+        return free_bytes_slow(pcp, ptr);
+    off >>= pcp->page_shift;
+    s = buddy_load_relaxed(&pcp->state[off]);
+    if (buddy_likely(s == pg_state(BUDDY_BLOCK_ALLOCATED, 0)))
+        return cache_push(pcp, (uint32_t)off, 0); /* a page: order constant */
+    order = allocated_order(s);
+    if (buddy_unlikely(order > pcp->max_order))
+        return free_bytes_slow(pcp, ptr);
+    return cache_push(pcp, (uint32_t)off, order);
 }
 
 int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,

@@ -46,9 +46,6 @@ struct buddy_heap {
     size_t meta_size;
     void *mem;                     /* mmap'd managed memory, or NULL */
     size_t mem_size;               /* bytes at mem (0 without memory) */
-    buddy_pfn_t start_pfn;         /* the zone's geometry, copied so the */
-    unsigned page_shift;           /* byte API is arithmetic on the heap */
-    unsigned max_order;
     pthread_key_t key;             /* PER_THREAD: this thread's cache */
     int key_made;                  /* key is live */
     pthread_mutex_t threads_mutex; /* guards threads */
@@ -58,6 +55,7 @@ struct buddy_heap {
     enum buddy_lock_kind lock_kind;
     pthread_mutex_t mutex;         /* the zone lock, as a mutex */
     struct buddy__spin spin;       /* or as a spinlock */
+    struct buddy__park park;       /* or as an adaptive lock */
 };
 
 static uint64_t next_heap_id = 1;
@@ -167,7 +165,8 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     if (o->cache != BUDDY_CACHE_NONE && o->cache != BUDDY_CACHE_PER_THREAD &&
         o->cache != BUDDY_CACHE_PER_CPU)
         return BUDDY_EINVAL;
-    if (o->lock != BUDDY_LOCK_MUTEX && o->lock != BUDDY_LOCK_SPIN)
+    if (o->lock != BUDDY_LOCK_MUTEX && o->lock != BUDDY_LOCK_SPIN &&
+        o->lock != BUDDY_LOCK_ADAPTIVE)
         return BUDDY_EINVAL;
     cfg.start_pfn = o->start_pfn;
     cfg.nr_pages = o->nr_pages;
@@ -175,12 +174,12 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     cfg.max_order = o->max_order;
     cfg.name = o->name;
     cfg.flags = BUDDY_ZONE_META_ZEROED; /* fresh mmap */
-    h = calloc(1, sizeof(*h));
+    /* The locks sit on their own cache lines: the heap is line-aligned. */
+    h = aligned_alloc(64, (sizeof(*h) + 63) & ~(size_t)63);
     if (h == NULL)
         return BUDDY_ENOMEM;
+    memset(h, 0, sizeof(*h));
     h->id = __atomic_fetch_add(&next_heap_id, 1, __ATOMIC_RELAXED);
-    h->start_pfn = o->start_pfn;
-    h->max_order = o->max_order;
     h->cache = o->cache;
     h->pcp_cfg = o->pcp;
     h->lock_kind = o->lock;
@@ -215,10 +214,19 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     err = buddy_zone_init(h->meta, h->meta_size, &cfg, &h->zone);
     if (err != 0)
         return heap_fail(h, err);
-    h->page_shift = (unsigned)__builtin_ctzll(o->page_size);
-    ops.lock = o->lock == BUDDY_LOCK_SPIN ? buddy__spin_lock : mutex_lock;
-    ops.unlock = o->lock == BUDDY_LOCK_SPIN ? buddy__spin_unlock : mutex_unlock;
-    ops.arg = o->lock == BUDDY_LOCK_SPIN ? (void *)&h->spin : (void *)&h->mutex;
+    if (o->lock == BUDDY_LOCK_SPIN) {
+        ops.lock = buddy__spin_lock;
+        ops.unlock = buddy__spin_unlock;
+        ops.arg = &h->spin;
+    } else if (o->lock == BUDDY_LOCK_ADAPTIVE) {
+        ops.lock = buddy__park_lock;
+        ops.unlock = buddy__park_unlock;
+        ops.arg = &h->park;
+    } else {
+        ops.lock = mutex_lock;
+        ops.unlock = mutex_unlock;
+        ops.arg = &h->mutex;
+    }
     buddy_zone_set_lock(h->zone, &ops);
     err = buddy_zone_add_range(h->zone, o->start_pfn, o->nr_pages);
     if (err != 0)
@@ -402,50 +410,65 @@ int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order, unsigned nr,
     return buddy_alloc_pages_bulk(h->zone, order, nr, pfns);
 }
 
-void *buddy_heap_alloc(struct buddy_heap *h, size_t size)
+/* Everything but a thread whose cache for h is at hand. */
+static __attribute__((noinline)) void *heap_alloc_bytes_slow(struct buddy_heap *h,
+                                                             size_t size)
 {
-    buddy_pfn_t pfn;
-    unsigned order = 0;
+    if (h == NULL || h->mem == NULL)
+        return NULL;
+    if (h->cache == BUDDY_CACHE_PER_THREAD) {
+        struct buddy_pcp *pcp = thread_cache_slow(h);
 
-    if (h == NULL || h->mem == NULL || size == 0)
-        return NULL;
-    /* ceil(log2(pages)): 0 for up to one page. */
-    if (size > ((size_t)1 << h->page_shift)) {
-        order = 64u - (unsigned)__builtin_clzll((uint64_t)size - 1) -
-                h->page_shift;
-        if (order > h->max_order)
-            return NULL;
+        if (pcp != NULL)
+            return buddy_pcp_alloc(pcp, size);
+    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
+        struct cpu_cache *c = cpu_cache(h);
+        void *p;
+
+        buddy__spin_lock(&c->lock);
+        p = buddy_pcp_alloc(&c->pcp, size);
+        buddy__spin_unlock(&c->lock);
+        return p;
     }
-    if (buddy_heap_alloc_pages(h, order, &pfn) != 0)
-        return NULL;
-    return (char *)h->mem + ((size_t)(pfn - h->start_pfn) << h->page_shift);
+    return buddy_alloc(h->zone, size);
 }
 
-static __attribute__((noinline)) int heap_free_ptr_slow(struct buddy_heap *h,
-                                                        void *ptr)
+/* The hot path: one thread-local compare, then the core's byte fast path
+ * through the cache as a tail call. */
+void *buddy_heap_alloc(struct buddy_heap *h, size_t size)
+{
+    if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
+        return buddy_pcp_alloc(tl_cache.pcp, size);
+    return heap_alloc_bytes_slow(h, size);
+}
+
+static __attribute__((noinline)) int heap_free_bytes_slow(struct buddy_heap *h,
+                                                          void *ptr)
 {
     if (h == NULL)
         return BUDDY_ENULL;
-    /* Not a page start inside the memory: let the core classify it. */
-    if ((uintptr_t)ptr - (uintptr_t)h->mem >= h->mem_size ||
-        ((uintptr_t)ptr - (uintptr_t)h->mem) & (((uintptr_t)1 << h->page_shift) - 1))
-        return buddy_free(h->zone, ptr);
-    return buddy_heap_free_pfn(
-        h, h->start_pfn + (((uintptr_t)ptr - (uintptr_t)h->mem) >> h->page_shift));
+    if (h->cache == BUDDY_CACHE_PER_THREAD) {
+        struct buddy_pcp *pcp = thread_cache_slow(h);
+
+        if (pcp != NULL)
+            return buddy_pcp_free(pcp, ptr);
+    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
+        struct cpu_cache *c = cpu_cache(h);
+        int err;
+
+        buddy__spin_lock(&c->lock);
+        err = buddy_pcp_free(&c->pcp, ptr);
+        buddy__spin_unlock(&c->lock);
+        return err;
+    }
+    return buddy_free(h->zone, ptr);
 }
 
 int buddy_heap_free(struct buddy_heap *h, void *ptr)
 {
-    uintptr_t off;
-
-    if (__builtin_expect(h == NULL || tl_cache.heap_id != h->id, 0))
-        return heap_free_ptr_slow(h, ptr);
-    off = (uintptr_t)ptr - (uintptr_t)h->mem;
-    if (__builtin_expect(off >= h->mem_size ||
-                         (off & (((uintptr_t)1 << h->page_shift) - 1)) != 0, 0))
-        return heap_free_ptr_slow(h, ptr);
-    return buddy_pcp_free_pfn(tl_cache.pcp,
-                              h->start_pfn + (off >> h->page_shift));
+    if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
+        return buddy_pcp_free(tl_cache.pcp, ptr);
+    return heap_free_bytes_slow(h, ptr);
 }
 
 void buddy_heap_drain(struct buddy_heap *h)

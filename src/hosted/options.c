@@ -49,6 +49,8 @@ int buddy_heap_options_from_env(struct buddy_heap_options *opts,
             o.lock = BUDDY_LOCK_MUTEX;
         else if (strcmp(v, "spin") == 0)
             o.lock = BUDDY_LOCK_SPIN;
+        else if (strcmp(v, "adaptive") == 0)
+            o.lock = BUDDY_LOCK_ADAPTIVE;
         else
             goto invalid_lock;
     }

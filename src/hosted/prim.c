@@ -4,14 +4,20 @@
  * The spinlock spins on a plain load (so waiting CPUs share the line instead
  * of bouncing it), pauses between tries, and yields to the scheduler after a
  * while, since a preempted holder cannot release the lock while we spin
- * (this matters on small machines with more threads than CPUs).
+ * (this matters on small machines with more threads than CPUs). The
+ * adaptive lock spins the same way for a while and then sleeps on a futex.
  */
 #define _GNU_SOURCE
 #include "prim.h"
 
 #include <sched.h>
+#include <stdbool.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#endif
 
 void *buddy__prim_map(size_t size, size_t align)
 {
@@ -71,6 +77,70 @@ void buddy__spin_lock(void *spin)
 void buddy__spin_unlock(void *spin)
 {
     __atomic_store_n(&((struct buddy__spin *)spin)->held, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The adaptive lock: a compare-and-swap when free; while held, spin on a
+ * plain load for up to PARK_SPINS pauses (a zone lock is held for a list
+ * operation or a batch, far less than a sleep and a wake-up cost); then mark
+ * the lock contended (2) and sleep on the futex until an unlock that saw the
+ * mark wakes one sleeper. The three states are Drepper's ("Futexes Are
+ * Tricky", mutex 3): an unlock makes a system call only when someone may be
+ * asleep.
+ */
+#define PARK_SPINS 256
+
+static void park_wait(uint32_t *state)
+{
+#if defined(__linux__)
+    syscall(SYS_futex, state, FUTEX_WAIT_PRIVATE, 2u, NULL, NULL, 0);
+#else
+    (void)state;
+    sched_yield();
+#endif
+}
+
+static void park_wake(uint32_t *state)
+{
+#if defined(__linux__)
+    syscall(SYS_futex, state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+#else
+    (void)state;
+#endif
+}
+
+void buddy__park_lock(void *park)
+{
+    uint32_t *state = &((struct buddy__park *)park)->state;
+    uint32_t c = 0;
+    unsigned tries;
+
+    if (__atomic_compare_exchange_n(state, &c, 1, false, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED))
+        return;
+    /* Spin even while others sleep (state 2): a sleeper is woken by the
+     * unlock that sees 2 and marks the lock again before it sleeps anew, so
+     * taking a free lock as 1 here strands nobody; it trades fairness for
+     * throughput, as a short critical section wants. */
+    for (tries = 0; tries < PARK_SPINS; tries++) {
+        cpu_relax();
+        c = __atomic_load_n(state, __ATOMIC_RELAXED);
+        if (c == 0 &&
+            __atomic_compare_exchange_n(state, &c, 1, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED))
+            return;
+    }
+    /* Taken with the mark set: the unlock will wake a possible sleeper. */
+    while (__atomic_exchange_n(state, 2, __ATOMIC_ACQUIRE) != 0)
+        park_wait(state);
+}
+
+void buddy__park_unlock(void *park)
+{
+    uint32_t *state = &((struct buddy__park *)park)->state;
+
+    if (__atomic_exchange_n(state, 0, __ATOMIC_RELEASE) == 2)
+        park_wake(state);
 }
 
 unsigned buddy__prim_cpu(void)

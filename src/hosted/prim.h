@@ -22,6 +22,14 @@ struct buddy__spin {
 void buddy__spin_lock(void *spin);
 void buddy__spin_unlock(void *spin);
 
+/* A lock that spins briefly and then sleeps: 0 free, 1 held, 2 held with
+ * sleepers (a futex on Linux; elsewhere the sleep is a sched_yield). */
+struct buddy__park {
+    _Alignas(64) uint32_t state;
+};
+void buddy__park_lock(void *park);
+void buddy__park_unlock(void *park);
+
 /* The CPU the calling thread runs on (a hint: it may move right after). */
 unsigned buddy__prim_cpu(void);
 /* CPUs configured in the system, at least 1. */

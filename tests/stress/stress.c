@@ -10,7 +10,7 @@
  * add up to the zone. At the end everything is freed and the zone must be
  * one piece again.
  *
- * Usage: stress [none|thread|cpu] [mutex|spin]; BUDDY_SEED and
+ * Usage: stress [none|thread|cpu] [mutex|spin|adaptive]; BUDDY_SEED and
  * BUDDY_STEPS override the seed and the steps per thread. Built twice: as a
  * plain test and under ThreadSanitizer.
  */
@@ -251,7 +251,9 @@ int main(int argc, char **argv)
                   : strcmp(argv[1], "cpu") == 0 ? BUDDY_CACHE_PER_CPU
                                                 : BUDDY_CACHE_PER_THREAD;
     if (argc > 2)
-        o.lock = strcmp(argv[2], "spin") == 0 ? BUDDY_LOCK_SPIN : BUDDY_LOCK_MUTEX;
+        o.lock = strcmp(argv[2], "spin") == 0       ? BUDDY_LOCK_SPIN
+                 : strcmp(argv[2], "adaptive") == 0 ? BUDDY_LOCK_ADAPTIVE
+                                                    : BUDDY_LOCK_MUTEX;
     if ((env = getenv("BUDDY_SEED")) != NULL)
         seed = strtoull(env, NULL, 10);
     if ((env = getenv("BUDDY_STEPS")) != NULL)

@@ -51,6 +51,33 @@ static inline struct buddy_zone *zone_new_free(struct fixture *f,
     return f->z;
 }
 
+/* A made-up base address (the core never touches the managed memory):
+ * 1 GiB, aligned to any block the tests make. */
+#define BASE ((uintptr_t)0x40000000u)
+
+/* A zone of nr_pages at start_pfn with a base address, all free. */
+static inline struct buddy_zone *zone_with_base(struct fixture *f,
+                                                buddy_pfn_t start,
+                                                uint64_t nr_pages,
+                                                unsigned max_order,
+                                                uintptr_t base)
+{
+    struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
+    size_t n;
+
+    cfg.start_pfn = start;
+    cfg.nr_pages = nr_pages;
+    cfg.max_order = max_order;
+    cfg.base = (void *)base;
+    n = buddy_zone_meta_size(&cfg);
+    assert_true(n > 0);
+    f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    assert_non_null(f->meta);
+    assert_int_equal(buddy_zone_init(f->meta, n, &cfg, &f->z), 0);
+    assert_int_equal(buddy_zone_add_range(f->z, start, nr_pages), 0);
+    return f->z;
+}
+
 static inline void zone_del(struct fixture *f)
 {
     free(f->meta);

@@ -2,26 +2,6 @@
  * touches the managed memory, so a made-up base address is enough. */
 #include "helpers.h"
 
-#define BASE ((uintptr_t)0x40000000u) /* 1 GiB: aligned to any block here */
-
-static struct buddy_zone *zone_with_base(struct fixture *f, buddy_pfn_t start,
-                                         uint64_t nr_pages, unsigned max_order,
-                                         uintptr_t base)
-{
-    struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
-    size_t n;
-
-    cfg.start_pfn = start;
-    cfg.nr_pages = nr_pages;
-    cfg.max_order = max_order;
-    cfg.base = (void *)base;
-    n = buddy_zone_meta_size(&cfg);
-    f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    assert_int_equal(buddy_zone_init(f->meta, n, &cfg, &f->z), 0);
-    assert_int_equal(buddy_zone_add_range(f->z, start, nr_pages), 0);
-    return f->z;
-}
-
 static void test_size_rounds_to_power_of_two_pages(void **state)
 {
     struct fixture f;

@@ -49,6 +49,12 @@ static void test_options_from_env(void **state)
         else
             unsetenv(cases[i][0]);
     }
+    setenv("BUDDY_LOCK", "adaptive", 1);
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
+    assert_int_equal(o.lock, BUDDY_LOCK_ADAPTIVE);
+    setenv("BUDDY_LOCK", "mutex", 1);
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
+    assert_int_equal(o.lock, BUDDY_LOCK_MUTEX);
     unsetenv("BUDDY_CACHE");
     unsetenv("BUDDY_LOCK");
     unsetenv("BUDDY_PCP_BATCH");
@@ -74,6 +80,9 @@ static void test_create_errors(void **state)
     assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_ESPAN);
     bad = o;
     bad.cache = (enum buddy_cache_mode)7;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
+    bad = o;
+    bad.lock = (enum buddy_lock_kind)3;
     assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
     bad = o;
     bad.pcp.batch = 0;

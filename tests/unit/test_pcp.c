@@ -153,6 +153,80 @@ static void test_bad_frees_through_a_cache(void **state)
     zone_del(&f);
 }
 
+/* The byte API through a cache: the sizes it caches are served from its
+ * lists, everything else and every error is exactly the zone's. */
+static void test_byte_api_through_a_cache(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_with_base(&f, 64, 64, 6, BASE);
+    struct buddy_pcp_config cfg = {2, 8, 64};
+    struct buddy_pcp pcp;
+    struct buddy_block blk;
+    char *p0, *p1, *p2, *big;
+    int x;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    /* One page, up to two pages, up to four: orders 0, 1, 2, all cached. */
+    p0 = buddy_pcp_alloc(&pcp, 1);
+    p1 = buddy_pcp_alloc(&pcp, 4097);
+    p2 = buddy_pcp_alloc(&pcp, 16384);
+    assert_non_null(p0);
+    assert_non_null(p1);
+    assert_non_null(p2);
+    assert_int_equal(buddy_usable_size(z, p0), 4096);
+    assert_int_equal(buddy_usable_size(z, p1), 8192);
+    assert_int_equal(buddy_usable_size(z, p2), 16384);
+    /* Block-aligned addresses of the right pfns. */
+    assert_int_equal(((uintptr_t)p1 - BASE) % 8192, 0);
+    assert_int_equal(((uintptr_t)p2 - BASE) % 16384, 0);
+    assert_int_equal(buddy_zone_find_block(z, buddy_addr_to_pfn(z, p2), &blk), 0);
+    assert_int_equal(blk.kind, BUDDY_BLOCK_ALLOCATED);
+    assert_int_equal(blk.order, 2);
+    /* Above the cached orders: straight from the zone, still right. */
+    big = buddy_pcp_alloc(&pcp, 8 * 4096);
+    assert_non_null(big);
+    assert_int_equal(buddy_usable_size(z, big), 8 * 4096);
+    /* What the zone refuses, the cache refuses. */
+    assert_null(buddy_pcp_alloc(&pcp, 0));
+    assert_null(buddy_pcp_alloc(&pcp, (size_t)4096 << 7));
+    assert_null(buddy_pcp_alloc(NULL, 4096));
+    assert_valid(z);
+
+    assert_int_equal(buddy_pcp_free(&pcp, p0), 0);
+    assert_int_equal(buddy_zone_find_block(z, buddy_addr_to_pfn(z, p0), &blk), 0);
+    assert_int_equal(blk.kind, BUDDY_BLOCK_CACHED);
+    EXPECT_REJECTED(z, buddy_pcp_free(&pcp, p0), BUDDY_EDOUBLEFREE);
+    EXPECT_REJECTED(z, buddy_pcp_free(&pcp, p1 + 4096), BUDDY_EINTERIOR);
+    EXPECT_REJECTED(z, buddy_pcp_free(&pcp, p1 + 1), BUDDY_EALIGN);
+    EXPECT_REJECTED(z, buddy_pcp_free(&pcp, (void *)(BASE + 64 * 4096)),
+                    BUDDY_ERANGE);
+    EXPECT_REJECTED(z, buddy_pcp_free(&pcp, (void *)(BASE - 4096)),
+                    BUDDY_ERANGE);
+    EXPECT_REJECTED(z, buddy_pcp_free(&pcp, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_free(NULL, p1), BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_free(&pcp, p1), 0);
+    assert_int_equal(buddy_pcp_free(&pcp, p2), 0);
+    assert_int_equal(buddy_pcp_free(&pcp, big), 0); /* uncached: the zone's */
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    /* A detached cache serves nothing and frees nothing. */
+    assert_null(buddy_pcp_alloc(&pcp, 4096));
+    assert_int_equal(buddy_pcp_free(&pcp, p0), BUDDY_ENULL);
+    assert_valid(z);
+    zone_del(&f);
+
+    /* Without a base address, no byte API, through a cache or not. */
+    z = zone_new_free(&f, 0, 16, 4);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_null(buddy_pcp_alloc(&pcp, 4096));
+    EXPECT_REJECTED(z, buddy_pcp_free(&pcp, &x), BUDDY_ENOBASE);
+    buddy_pcp_fini(&pcp);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 static void test_high_mark_drains_a_batch(void **state)
 {
     struct fixture f;
@@ -298,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_cache_serves_without_the_lock),
         cmocka_unit_test(test_cached_blocks_are_visible),
         cmocka_unit_test(test_bad_frees_through_a_cache),
+        cmocka_unit_test(test_byte_api_through_a_cache),
         cmocka_unit_test(test_high_mark_drains_a_batch),
         cmocka_unit_test(test_refill_drains_own_cache_when_short),
         cmocka_unit_test(test_uncached_order_drains_own_cache_when_short),

@@ -258,6 +258,19 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
         o.cache = (enum buddy_cache_mode)v->cache;
         o.lock = (enum buddy_lock_kind)v->lock;
         o.name = "bench";
+        {
+            /* BUDDY_PCP_{MAX_ORDER,BATCH,HIGH} tune every variant's caches
+             * (to try a setting); the cache mode and lock stay the
+             * variant's. */
+            struct buddy_heap_options env = o;
+            const char *bad = NULL;
+
+            if (buddy_heap_options_from_env(&env, &bad) != 0) {
+                fprintf(stderr, "bench: bad %s\n", bad ? bad : "option");
+                return 1;
+            }
+            o.pcp = env.pcp;
+        }
         err = buddy_heap_create(&o, &h);
         if (err != 0) {
             fprintf(stderr, "bench: buddy_heap_create: %s\n",

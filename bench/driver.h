@@ -81,6 +81,9 @@ double bench_job_ratio(const struct bench_run *b, const struct bench_job *j,
 const struct bench_job *bench_find_job(const struct bench_run *b,
                                        enum bench_workload w,
                                        const char *variant, unsigned threads);
+const struct bench_job *bench_find_job_in(const struct bench_run *b,
+                                          int section, enum bench_workload w,
+                                          const char *variant, unsigned threads);
 
 void bench_report_table(const struct bench_run *b);
 void bench_report_json(const struct bench_run *b, FILE *out);

@@ -558,13 +558,13 @@ BUDDY_API int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order,
  * user space); any thread may free any block into its own cache. The zone
  * must have lock ops if several caches or threads use it.
  */
-#define BUDDY_PCP_ORDER_LIMIT 7u       /* orders 0..7 at most are cached */
+#define BUDDY_PCP_ORDER_LIMIT 10u      /* orders 0..10 at most are cached */
 #define BUDDY_PCP_DEFAULT_MAX_ORDER 3u /* the kernel's PAGE_ALLOC_COSTLY_ORDER */
 #define BUDDY_PCP_DEFAULT_BATCH 63u    /* pages per refill/drain, as Linux */
 #define BUDDY_PCP_DEFAULT_HIGH 378u    /* pages kept at most: 6 batches */
 
 struct buddy_pcp_config {
-    unsigned max_order; /* cache orders 0..max_order (<= 7) */
+    unsigned max_order; /* cache orders 0..max_order (<= 10) */
     unsigned batch;     /* pages moved per refill or drain (>= 1) */
     unsigned high;      /* pages kept before draining a batch (>= batch) */
 };

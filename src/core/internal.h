@@ -323,7 +323,9 @@ void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
                               unsigned order);
 
 /* Hand at least `pages` pages cached by pcp back to the free lists (all of
- * them for UINT64_MAX); lock held. */
-void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages);
+ * them for UINT64_MAX): list `first` before the others, then the highest
+ * orders first. Lock held. */
+void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages,
+                             unsigned first);
 
 #endif /* BUDDY_CORE_INTERNAL_H */

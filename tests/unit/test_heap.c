@@ -30,7 +30,7 @@ static void test_options_from_env(void **state)
         {"BUDDY_PCP_BATCH", "0"},    {"BUDDY_PCP_BATCH", "12x"},
         {"BUDDY_PCP_BATCH", "-3"},   {"BUDDY_PCP_HIGH", ""},
         {"BUDDY_PCP_HIGH", "8"},     /* below batch */
-        {"BUDDY_PCP_MAX_ORDER", "8"}, {"BUDDY_PCP_MAX_ORDER", "99999999999999999999"},
+        {"BUDDY_PCP_MAX_ORDER", "11"}, {"BUDDY_PCP_MAX_ORDER", "99999999999999999999"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char saved[64];

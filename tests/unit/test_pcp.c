@@ -255,6 +255,50 @@ static void test_high_mark_drains_a_batch(void **state)
     zone_del(&f);
 }
 
+/* Over the high mark the list that grew is drained first: frees of pages
+ * do not push out the cached order-3 blocks, which the next order-3
+ * allocations would then have to refill under the lock. */
+static void test_high_mark_drains_the_list_that_grew(void **state)
+{
+    struct fixture f;
+    struct check_lock l;
+    struct buddy_zone *z = locked_zone(&f, &l, 1024, 10);
+    struct buddy_pcp_config cfg = {3, 8, 24};
+    struct buddy_pcp pcp;
+    struct buddy_zone_stats st;
+    buddy_pfn_t big[2], pfn[9];
+    unsigned long taken;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(buddy_pcp_alloc_pages(&pcp, 3, &big[i]), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(buddy_pcp_free_pages(&pcp, big[i], 3), 0);
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn[i]), 0);
+    assert_int_equal(buddy_pcp_count(&pcp), 16 + 7);
+    for (int i = 0; i < 9; i++) {
+        assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
+        assert_true(buddy_pcp_count(&pcp) <= 24);
+    }
+    buddy_zone_get_stats(z, &st);
+    assert_int_equal(st.cache_drains, 1);
+    assert_int_equal(buddy_pcp_count(&pcp), 16 + 8);
+    assert_valid(z);
+    /* Both order-3 blocks are still cached: no lock to take them. */
+    taken = l.taken;
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(buddy_pcp_alloc_pages(&pcp, 3, &big[i]), 0);
+    assert_int_equal(l.taken, taken);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_free_pages(z, big[0], 3), 0);
+    assert_int_equal(buddy_free_pages(z, big[1], 3), 0);
+    assert_int_equal(buddy_zone_nr_free(z, 10), 1);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 /* A cache that cannot refill gives its own blocks back, so they can merge
  * into what it asks for. */
 static void test_refill_drains_own_cache_when_short(void **state)
@@ -374,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_bad_frees_through_a_cache),
         cmocka_unit_test(test_byte_api_through_a_cache),
         cmocka_unit_test(test_high_mark_drains_a_batch),
+        cmocka_unit_test(test_high_mark_drains_the_list_that_grew),
         cmocka_unit_test(test_refill_drains_own_cache_when_short),
         cmocka_unit_test(test_uncached_order_drains_own_cache_when_short),
         cmocka_unit_test(test_bulk),

@@ -105,10 +105,11 @@ typedef uint64_t buddy_pfn_t;
     X(ESPAN, -17, "zone span empty, too large, or past the end of pfn space")  \
     X(ENOBASE, -18, "zone has no base address for the byte API")               \
     X(ENODE, -19, "node or zone index out of range")                           \
-    X(EEXIST, -20, "zone slot taken, or zone spans overlap")                   \
+    X(EEXIST, -20, "zone slot taken")                                          \
     X(EZERO, -21, "zero-size request")                                         \
     X(ECORRUPT, -22, "allocator state is inconsistent")                        \
-    X(EBADZONE, -23, "not an initialised zone")
+    X(EBADZONE, -23, "not an initialised zone")                                \
+    X(ESPANOVERLAP, -24, "zone span overlaps a zone already in the system")
 
 enum buddy_errno {
     BUDDY_OK = 0,
@@ -477,8 +478,9 @@ struct buddy_system {
 
 BUDDY_API void buddy_system_init(struct buddy_system *sys);
 
-/* Place zone z at (nid, zone_idx). ENODE, EEXIST (slot taken or spans
- * overlap another zone's), EINVAL (zone already in a system). */
+/* Place zone z at (nid, zone_idx). ENODE, EEXIST (slot taken),
+ * ESPANOVERLAP (its span overlaps another zone's), EINVAL (zone already in
+ * a system). A refused zone is left out and the system is unchanged. */
 BUDDY_API int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
                                     unsigned zone_idx, struct buddy_zone *z);
 

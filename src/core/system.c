@@ -42,7 +42,7 @@ int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
     for (n = 0; n < sys->nr_nodes; n++)
         for (i = 0; i < BUDDY_MAX_NR_ZONES; i++)
             if (sys->zones[n][i] != NULL && spans_overlap(sys->zones[n][i], z))
-                return BUDDY_EEXIST;
+                return BUDDY_ESPANOVERLAP;
     sys->zones[nid][zone_idx] = z;
     z->node_id = (int8_t)nid;
     z->zone_idx = (int8_t)zone_idx;

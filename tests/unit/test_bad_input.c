@@ -191,18 +191,29 @@ static void test_not_a_zone(void **state)
 }
 
 /* Bad configurations: a distinct error each, and the buffer untouched. */
+/* A refused configuration makes no zone: the buffer is untouched, the
+ * validator finds no zone in it, and a good configuration then initialises
+ * a valid zone in the same buffer. */
 static void expect_bad_config(const struct buddy_zone_config *cfg, size_t size,
                               size_t misalign, int err)
 {
     static uint64_t buf[4096];
     unsigned char *meta = (unsigned char *)buf + misalign;
     struct buddy_zone *z = (struct buddy_zone *)buf;
+    struct buddy_zone_config good = BUDDY_ZONE_CONFIG_INIT;
+    struct buddy_check_report rep;
 
     memset(buf, 0xA5, sizeof(buf));
     assert_int_equal(buddy_zone_init(meta, size, cfg, &z), err);
     assert_ptr_equal(z, (struct buddy_zone *)buf);
     for (size_t i = 0; i < sizeof(buf); i++)
         assert_int_equal(((unsigned char *)buf)[i], 0xA5);
+    assert_int_equal(buddy_zone_check((struct buddy_zone *)buf, &rep),
+                     BUDDY_EBADZONE);
+    good.nr_pages = 1000;
+    assert_int_equal(buddy_zone_init(buf, sizeof(buf), &good, &z), 0);
+    assert_int_equal(buddy_zone_add_range(z, 0, 1000), 0);
+    assert_valid(z);
 }
 
 static void test_bad_configurations(void **state)

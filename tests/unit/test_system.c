@@ -109,19 +109,29 @@ static void test_system_errors(void **state)
 {
     struct sys_fixture s;
     struct fixture extra, overlap;
+    struct buddy_system before;
+    struct buddy_zone_info info;
     buddy_pfn_t pfn;
 
     (void)state;
     sys_setup(&s);
     named_zone(&extra, "Movable", 200, 16);
     named_zone(&overlap, "Normal", 40, 16);
+    memcpy(&before, &s.sys, sizeof(before));
     assert_int_equal(buddy_system_add_zone(&s.sys, BUDDY_MAX_NUMNODES, 0, extra.z),
                      BUDDY_ENODE);
     assert_int_equal(buddy_system_add_zone(&s.sys, 0, BUDDY_MAX_NR_ZONES, extra.z),
                      BUDDY_ENODE);
     assert_int_equal(buddy_system_add_zone(&s.sys, 0, 2, extra.z), BUDDY_EEXIST);
-    assert_int_equal(buddy_system_add_zone(&s.sys, 2, 2, overlap.z), BUDDY_EEXIST);
+    assert_int_equal(buddy_system_add_zone(&s.sys, 2, 2, overlap.z),
+                     BUDDY_ESPANOVERLAP);
     assert_int_equal(buddy_system_add_zone(&s.sys, 2, 2, s.dma0.z), BUDDY_EINVAL);
+    /* Refused zones stay out, and the system is as it was. */
+    assert_memory_equal(&before, &s.sys, sizeof(before));
+    buddy_zone_get_info(extra.z, &info);
+    assert_int_equal(info.node_id, -1);
+    buddy_zone_get_info(overlap.z, &info);
+    assert_int_equal(info.node_id, -1);
     assert_int_equal(buddy_system_alloc_pages(&s.sys, 5, 2, 0, &pfn, NULL),
                      BUDDY_ENODE);
     assert_int_equal(buddy_system_alloc_pages(&s.sys, 0, 9, 0, &pfn, NULL),

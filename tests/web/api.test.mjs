@@ -4,9 +4,9 @@
 //
 // Checks what the page relies on: the module needs no imports (the core is
 // freestanding), script lines behave as in `buddy run`, errors come back with
-// the core's codes and change nothing, the hook recordings of a split and a
-// merge cascade are the states the demos show, and the seeded workload is
-// deterministic.
+// the core's codes and change nothing, the free lists come out in the
+// core's list order, the hook recordings of a split and a merge cascade are
+// the states the demos show, and the seeded workload is deterministic.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -31,11 +31,12 @@ describe('module', () => {
   test('imports nothing and exports the page ABI', () => {
     assert.deepEqual(WebAssembly.Module.imports(module), []);
     const names = WebAssembly.Module.exports(module).map((e) => e.name);
-    for (const n of ['memory', 'pg_abi_version', 'pg_exec', 'pg_walk', 'pg_events', 'pg_buddyinfo', 'pg_check',
-      'pg_unusable_index', 'pg_fragmentation_index', 'pg_workload_next', 'pg_buddy_of', 'pg_find_block']) {
+    for (const n of ['memory', 'pg_abi_version', 'pg_exec', 'pg_walk', 'pg_walk_free_list', 'pg_events',
+      'pg_buddyinfo', 'pg_check', 'pg_unusable_index', 'pg_fragmentation_index', 'pg_workload_next', 'pg_buddy_of',
+      'pg_find_block']) {
       assert.ok(names.includes(n), `missing export ${n}`);
     }
-    assert.equal(core.x.pg_abi_version(), 1);
+    assert.equal(core.x.pg_abi_version(), 2);
   });
 
   test('error names and texts come from the core', () => {
@@ -221,6 +222,57 @@ describe('zones of the page', () => {
   });
 });
 
+describe('free lists in list order', () => {
+  // 0..3 allocated one page each, 4 (order 2) and 8 (order 3) free; then 0 and
+  // 3 are freed, 0 first. Neither merges (their buddies 1 and 2 are busy),
+  // and each free pushes onto the head of free_area[0]: the list is 3, 0,
+  // while the walk, in address order, has 0 before 3.
+  const setup = ['zone 16 4', 'alloc 0', 'alloc 0', 'alloc 0', 'alloc 0', 'free 0', 'free 3'];
+
+  test('pg_walk_free_list gives the list head first, not by address', () => {
+    run(...setup);
+    assert.deepEqual(core.freeList(S, 0), [3, 0]);
+    assert.deepEqual(freeLists(core.walk(S))[0], [0, 3], 'the walk has them by address');
+    assert.deepEqual(core.lists(S), { 0: [3, 0], 2: [4], 3: [8] });
+    assert.deepEqual(core.blocks(core.x.pg_blocks(), 1)[0], { pfn: 8, pages: 8, order: 3, kind: KIND.FREE });
+    // The head is what the next allocation takes: the last one freed.
+    const [a] = run('alloc 0');
+    assert.equal(a.pfn, 3);
+    assert.deepEqual(core.freeList(S, 0), [0]);
+    assert.equal(core.check(S).code, 0);
+  });
+
+  test('lists of the same length as nr_free; nothing above max_order or without a zone', () => {
+    run(...setup);
+    assert.deepEqual([0, 1, 2, 3, 4].map((k) => core.freeList(S, k).length), core.nrFree(S));
+    assert.equal(core.x.pg_walk_free_list(S, 5), 0);
+    assert.equal(core.x.pg_walk_free_list(S, 31), 0);
+    assert.equal(core.x.pg_walk_free_list(4, 0), 0); // slot 4 is used by no test
+    assert.equal(core.x.pg_walk_free_list(99, 0), 0);
+  });
+
+  test('memory given to the zone joins the tail: a fresh zone lists by address', () => {
+    run('zone 64 3'); // eight order-3 blocks, deferred in the lazy run
+    assert.deepEqual(core.freeList(S, 3), [0, 8, 16, 24, 32, 40, 48, 56]);
+    run('alloc 3', 'alloc 3', 'free 0');
+    assert.deepEqual(core.freeList(S, 3), [0, 16, 24, 32, 40, 48, 56]);
+    assert.equal(run('alloc 3')[0].pfn, 0);
+  });
+
+  test('a recording keeps each event\'s lists in list order', () => {
+    run(...setup);
+    core.x.pg_set_snapshots(S, 1);
+    const r = core.exec(S, 'alloc 1'); // free_area[1] is empty: the block at 4 splits
+    core.x.pg_set_snapshots(S, 0);
+    assert.deepEqual([r.code, r.pfn], [0, 4]);
+    const [split, alloc] = core.events();
+    assert.deepEqual([split.type, split.pfn, split.order, split.buddy], [EV.SPLIT, 4, 2, 6]);
+    assert.deepEqual(split.lists, { 0: [3, 0], 1: [6], 3: [8] });
+    assert.deepEqual(alloc.lists, split.lists);
+    assert.deepEqual(core.lists(S), split.lists);
+  });
+});
+
 describe('the buddy of a block', () => {
   const BUDDY = { FREE: 0, BUSY: 1, SPLIT: 2, INSIDE: 3, HOLE: 4, OUTSIDE: 5, TOP: 6 };
   const status = (pfn, order) => core.x.pg_buddy_status(S, pfn, order);
@@ -257,6 +309,7 @@ describe('recording the hook', () => {
     const inflight = (e) => e.blocks.filter((b) => b.kind === KIND.INFLIGHT).map((b) => [b.pfn, b.order]);
     assert.deepEqual(ev.slice(0, 3).map(inflight), [[[0, 3]], [[0, 2]], [[0, 1]]]);
     assert.deepEqual(ev.slice(0, 3).map((e) => freeLists(e.blocks)), [{ 3: [8] }, { 3: [8], 2: [4] }, { 3: [8], 2: [4], 1: [2] }]);
+    assert.deepEqual(ev.map((e) => e.lists), ev.map((e) => freeLists(e.blocks)), 'lists recorded as walked');
     assert.deepEqual(ev[2].nrFree.slice(0, 5), [0, 1, 1, 1, 0]);
     assert.deepEqual(freeLists(ev[3].blocks), { 3: [8], 2: [4], 1: [2] });
   });
@@ -275,6 +328,7 @@ describe('recording the hook', () => {
     const merged = ev.slice(1).map((e) => e.blocks.filter((b) => b.kind === KIND.INFLIGHT).map((b) => [b.pfn, b.order]));
     assert.deepEqual(merged, [[[12, 2]], [[8, 3]], [[0, 4]]]);
     assert.deepEqual(ev.slice(1).map((e) => freeLists(e.blocks)), [{ 3: [0], 2: [8] }, { 3: [0] }, {}]);
+    assert.deepEqual(ev.map((e) => e.lists), ev.map((e) => freeLists(e.blocks)), 'lists recorded as walked');
     assert.deepEqual(freeLists(core.walk(slot)), { 4: [0] });
   });
 
@@ -282,7 +336,7 @@ describe('recording the hook', () => {
     run('zone 16 4', 'alloc 0');
     core.exec(S, 'free 5');
     const [e] = core.events();
-    assert.deepEqual([e.type, e.pfn, e.error, e.blocks], [EV.REJECT, 5, ERR.EDOUBLEFREE, null]);
+    assert.deepEqual([e.type, e.pfn, e.error, e.blocks, e.lists], [EV.REJECT, 5, ERR.EDOUBLEFREE, null, null]);
   });
 });
 

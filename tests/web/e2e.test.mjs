@@ -9,10 +9,10 @@
 //
 // What is drawn is compared with what the core says: the demos' free lists at
 // each step with the cascade the field guide describes, the playground's
-// lists with its own /proc/buddyinfo line and with a second copy of the
-// module run here in node on the page's exported trace. Screenshots for
-// people to look at go to $BUDDY_SCREENSHOT_DIR (default
-// build/web-screenshots/).
+// lists (in the core's list order, head first) with its own /proc/buddyinfo
+// line and with a second copy of the module run here in node on the page's
+// exported trace. Screenshots for people to look at go to
+// $BUDDY_SCREENSHOT_DIR (default build/web-screenshots/).
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -112,11 +112,13 @@ async function demoStep(page, id) {
 const playLists = (page) => drawnLists(page, '[data-role="playground"]');
 const playTrace = (page) => page.inputValue('[data-role="trace"]');
 
-// The same trace run by a fresh copy of the module here in node.
+// The same trace run by a fresh copy of the module here in node: its free
+// lists as the core links them, head first.
 async function coreState(traceText) {
   const { core } = await loadModule();
   core.run(0, traceText.split('\n'));
-  return { lists: freeLists(core.walk(0)), buddyinfo: core.buddyinfo(0).replace(/\n$/, ''), core };
+  return { lists: core.lists(0), byAddress: freeLists(core.walk(0)),
+    buddyinfo: core.buddyinfo(0).replace(/\n$/, ''), core };
 }
 
 describe('the page', () => {
@@ -278,7 +280,7 @@ describe('playground', () => {
 
   test('a pasted trace with a double free shows the error and changes nothing', T, async () => {
     const page = await open();
-    const pasted = '# from buddy run\nzone 32 5\nalloc 2\nalloc 0\nfree 0\nfree 0\nalloc 1\ncheck';
+    const pasted = '# from buddy run\nzone 32 5\nalloc 2\nalloc 0\nfree 0\nfree 0\nalloc 1\ncheck\n';
     await page.fill('[data-role="trace"]', pasted);
     await page.click('[data-role="replay"]');
     const err = page.locator('[data-role="log"] li[data-code="EDOUBLEFREE"]');
@@ -288,8 +290,66 @@ describe('playground', () => {
     assert.deepEqual(await playLists(page), without.lists, 'the double free changed the state');
     assert.equal(await page.textContent('[data-role="buddyinfo"]'), without.buddyinfo);
     assert.equal(await page.getAttribute('[data-role="verdict"]', 'data-verdict'), 'ok');
-    assert.equal(await playTrace(page), 'zone 32 5\nalloc 2\nalloc 0\nfree 0\nfree 0\nalloc 1\ncheck');
+    // The box keeps the comment, so its line 6 is the line the log cites
+    // (the trailing newline alone is dropped).
+    const trace = await playTrace(page);
+    assert.equal(trace, pasted.replace(/\n$/, ''));
+    assert.equal(trace.split('\n')[5], 'free 0');
+    const numbers = () => page.$$eval('[data-role="log"] li.log-cmd .log-n', (els) => els.map((e) => Number(e.textContent)));
+    assert.deepEqual(await numbers(), [2, 3, 4, 5, 6, 7, 8]);
     await page.locator('[data-role="playground"]').screenshot({ path: join(SHOTS, 'playground-double-free.png') });
+    // The next operation goes on at line 9, after what was pasted.
+    await page.click('[data-role="alloc-buttons"] button[data-order="0"]');
+    assert.equal((await playTrace(page)).split('\n')[8], 'alloc 0');
+    assert.equal((await numbers()).at(-1), 9);
+    await page.close();
+  });
+
+  test('a pasted trace without a zone line: the zone is line 1, and the log says so', T, async () => {
+    const page = await open();
+    await page.fill('[data-role="trace"]', '# no zone\nalloc 9');
+    await page.click('[data-role="replay"]');
+    assert.equal(await playTrace(page), 'zone 16 4\n# no zone\nalloc 9');
+    const log = await page.textContent('[data-role="log"]');
+    assert.match(log, /line 1 is now zone 16 4, and the pasted lines follow from line 2/);
+    assert.match(log, /line 3: alloc: .*\[EORDER\]/);
+    await page.close();
+  });
+
+  test('free lists are drawn in the core\'s list order, head first', T, async () => {
+    // 0 and 3 freed in that order, neither merging: free_area[0] is 3, 0.
+    const trace = ['zone 16 4', 'alloc 0', 'alloc 0', 'alloc 0', 'alloc 0', 'free 0', 'free 3'];
+    const page = await open(`#pages=16&max=4&trace=${trace.map((l) => l.replace(/ /g, '+')).join(',')}`);
+    const want = await coreState(trace.join('\n'));
+    assert.deepEqual(want.lists[0], [3, 0]);
+    assert.notDeepEqual(want.lists, want.byAddress, 'list order and address order differ here');
+    assert.deepEqual(await playLists(page), want.lists);
+    // The next order-0 allocation pops the head; the free pushes it back on.
+    await page.click('[data-role="alloc-buttons"] button[data-order="0"]');
+    assert.match(await page.textContent('[data-role="log"]'), /→ pfn 3 \(order 0/);
+    assert.deepEqual(await playLists(page), { 0: [0], 2: [4], 3: [8] });
+    await page.click('[data-role="playground"] [data-role="map"] button.blk[data-pfn="3"]');
+    assert.deepEqual(await playLists(page), (await coreState(await playTrace(page))).lists);
+    // Every block is labelled with its order the same way, small and
+    // allocated ones too: "o0", never a bare digit that reads like a pfn.
+    const labels = await page.$$eval('[data-role="playground"] [data-role="map"] .blk .blk-label',
+      (els) => els.map((e) => [e.parentElement.dataset.pfn, e.textContent]));
+    assert.deepEqual(labels, [['0', 'o0'], ['1', 'o0'], ['2', 'o0'], ['3', 'o0'], ['4', 'o2'], ['8', 'o3']]);
+    // Keyboard focus on the block at 1 rings its buddy at 0: the two outlines
+    // must not look alike (the ring is dashed, in its own colour).
+    await page.focus('[data-role="playground"] [data-role="map"] button.blk[data-pfn="1"]');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    const look = await page.evaluate(() => {
+      const ring = getComputedStyle(document.querySelector('[data-role="playground"] .buddy-ring'));
+      const focus = getComputedStyle(document.activeElement);
+      return { ring: [ring.borderTopStyle, ring.borderTopColor], focus: [focus.outlineStyle, focus.outlineColor],
+        pfn: document.activeElement.dataset.pfn };
+    });
+    assert.equal(look.pfn, '1');
+    assert.notEqual(look.ring[0], look.focus[0]);
+    assert.notEqual(look.ring[1], look.focus[1]);
+    await page.locator('[data-role="playground"]').screenshot({ path: join(SHOTS, 'playground-list-order.png') });
     await page.close();
   });
 
@@ -326,7 +386,7 @@ describe('playground', () => {
       assert.equal(trace[i], line, `operation ${i}`);
       core.exec(0, line);
     }
-    assert.deepEqual(await playLists(page), freeLists(core.walk(0)));
+    assert.deepEqual(await playLists(page), core.lists(0));
     assert.equal(await page.getAttribute('[data-role="chart"]', 'data-samples'), '61');
     assert.equal(await page.getAttribute('[data-role="verdict"]', 'data-verdict'), 'ok');
     assert.equal(await page.$$eval('[data-role="indices"] tbody tr', (e) => e.length), 8);

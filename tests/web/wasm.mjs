@@ -21,6 +21,7 @@ export const ERR = {
   ENOSPC: -16, ESYNTAX: -1001, ENOZONE: -1002,
 };
 const PG_NONE = 0xffffffff;
+const EVENT_WORDS = 42; // PG_EVENT_WORDS: 8 + nr_free[32] + the free lists' first block and count
 
 export async function loadModule(path = join(webDir, 'playground.wasm')) {
   const bytes = await readFile(path);
@@ -67,15 +68,30 @@ export class TestCore {
     const base = this.x.pg_events() >>> 2;
     const out = [];
     for (let i = 0; i < n; i++) {
-      const e = base + i * 40;
+      const e = base + i * EVENT_WORDS;
       out.push({ type: u[e], pfn: u[e + 1], order: u[e + 2], buddy: u[e + 3], nrPages: u[e + 4], error: u[e + 5] | 0,
         blocks: u[e + 7] === PG_NONE ? null : this.blocks(this.x.pg_snapshot_pool() + u[e + 6] * 16, u[e + 7]),
-        nrFree: Array.from(u.subarray(e + 8, e + 40)) });
+        nrFree: Array.from(u.subarray(e + 8, e + 40)),
+        lists: u[e + 41] === PG_NONE ? null
+          : listsOf(this.blocks(this.x.pg_snapshot_pool() + u[e + 40] * 16, u[e + 41])) });
     }
     return out;
   }
 
   walk(slot) { return this.blocks(this.x.pg_blocks(), this.x.pg_walk(slot)); }
+  // free_area[order] as the core links it, head first: [pfn, ...].
+  freeList(slot, order) {
+    return this.blocks(this.x.pg_blocks(), this.x.pg_walk_free_list(slot, order)).map((b) => b.pfn);
+  }
+  // Every free list, head first, as {order: [pfn, ...]}: what the page draws.
+  lists(slot) {
+    const out = {};
+    for (let k = 0; k <= this.maxOrder(slot); k++) {
+      const pfns = this.freeList(slot, k);
+      if (pfns.length) out[k] = pfns;
+    }
+    return out;
+  }
   buddyinfo(slot) { this.x.pg_buddyinfo(slot); return this.str(this.x.pg_out()); }
   check(slot) { const code = this.x.pg_check(slot); return { code, text: this.str(this.x.pg_out()) }; }
   maxOrder(slot) { return this.x.pg_max_order(slot); }
@@ -87,10 +103,18 @@ export class TestCore {
   workloadNext(slot) { return this.x.pg_workload_next(slot) ? this.str(this.x.pg_out()) : ''; }
 }
 
-// Free lists as {order: [pfn, ...]} in address order: what the page draws.
+// The free blocks of a walk as {order: [pfn, ...]}, in address order (a
+// walk's view; the free lists' own order is TestCore.lists).
 export function freeLists(blocks) {
   const out = {};
   for (const b of blocks) if (b.kind === KIND.FREE) (out[b.order] ||= []).push(b.pfn);
+  return out;
+}
+
+// Blocks listed order by order, each list head first, as {order: [pfn, ...]}.
+function listsOf(blocks) {
+  const out = {};
+  for (const b of blocks) (out[b.order] ||= []).push(b.pfn);
   return out;
 }
 

@@ -26,9 +26,9 @@ const EV = { ALLOC: 1, FREE: 2, SPLIT: 3, MERGE: 4, FALLBACK: 5, FAIL: 6, REJECT
 // Layout constants of web/wasm/playground.h.
 const PG_NONE = 0xffffffff;
 const BLOCK_WORDS = 4;
-const EVENT_WORDS = 40;
+const EVENT_WORDS = 42;
 const NR_ORDERS = 32;
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 // Which zone slot each figure owns.
 const SLOT = { FIG: 0, DEMO_ALLOC: 1, DEMO_FREE: 2, XOR: 3, PLAY: 4, HERO: 5 };
 // enum pg_buddy_status.
@@ -63,6 +63,14 @@ class Core {
     return out;
   }
 
+  // Free lists as the core links them, [order] -> [pfn ...] head first, from
+  // blocks listed order by order (pg_walk_free_list, or a recording).
+  listsFrom(blocks, maxOrder) {
+    const out = Array.from({ length: maxOrder + 1 }, () => []);
+    for (const b of blocks) out[b.order].push(b.pfn);
+    return out;
+  }
+
   // One `buddy run` line against a slot: its result and the core's events.
   exec(slot, line) {
     const bytes = this.enc.encode(line);
@@ -94,12 +102,23 @@ class Core {
         error: u[e + 5] | 0,
         blocks: u[e + 7] === PG_NONE ? null : this.blocksAt(pool + u[e + 6] * BLOCK_WORDS * 4, u[e + 7]),
         nrFree: Array.from(u.subarray(e + 8, e + 8 + NR_ORDERS)),
+        listBlocks: u[e + 9 + NR_ORDERS] === PG_NONE ? null
+          : this.blocksAt(pool + u[e + 8 + NR_ORDERS] * BLOCK_WORDS * 4, u[e + 9 + NR_ORDERS]),
       });
     }
     return out;
   }
 
   walk(slot) { return this.blocksAt(this.x.pg_blocks(), this.x.pg_walk(slot)); }
+  // Every free_area[] list, head first, as pg_walk_free_list visits it.
+  lists(slot) {
+    const maxOrder = this.maxOrder(slot);
+    const blocks = [];
+    for (let k = 0; k <= maxOrder; k++) {
+      blocks.push(...this.blocksAt(this.x.pg_blocks(), this.x.pg_walk_free_list(slot, k)));
+    }
+    return this.listsFrom(blocks, maxOrder);
+  }
   hasZone(slot) { return this.x.pg_has_zone(slot) !== 0; }
   pages(slot) { return this.x.pg_pages(slot) >>> 0; }
   start(slot) { return this.x.pg_start_pfn(slot) >>> 0; }
@@ -134,8 +153,8 @@ class Core {
 
   // Everything a figure draws of a zone at this moment.
   state(slot) {
-    return { blocks: this.walk(slot), nrFree: this.nrFree(slot), maxOrder: this.maxOrder(slot),
-      pages: this.pages(slot), start: this.start(slot) };
+    return { blocks: this.walk(slot), lists: this.lists(slot), nrFree: this.nrFree(slot),
+      maxOrder: this.maxOrder(slot), pages: this.pages(slot), start: this.start(slot) };
   }
 }
 
@@ -173,7 +192,8 @@ function h(tag, attrs, ...children) {
 
 function role(root, name) { return root.querySelector(`[data-role="${name}"]`); }
 
-const pagesWord = (n) => (n === 1 ? '1 page' : `${n} pages`);
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const pagesWord = (n) => plural(n, 'page');
 const ordinalWord = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 const countWord = (n) => (n < ordinalWord.length ? ordinalWord[n] : String(n));
 const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -342,19 +362,21 @@ function rovingKeys(host, cols) {
 }
 
 // Draw free_area[]: one row per order, from max_order down, with the blocks
-// the walk finds free at that order and the core's own nr_free.
+// on that order's list as the core links them (head first: the block the
+// next allocation of the order takes) and the core's own nr_free.
 function drawLists(host, st, opts = {}) {
   host.replaceChildren();
   const maxChips = opts.maxChips || 64;
   for (let k = st.maxOrder; k >= 0; k--) {
-    const free = st.blocks.filter((b) => b.kind === KIND.FREE && b.order === k);
+    const free = st.lists[k];
     const nr = st.nrFree[k];
     const chips = h('span', { class: 'fa-chips' });
     if (free.length === 0) chips.append(h('span', { class: 'fa-empty', text: '∅ empty' }));
-    for (const b of free.slice(0, maxChips)) {
-      chips.append(h('span', { class: `chip${b.pfn === opts.mark ? ' is-new' : ''}`, 'data-pfn': b.pfn,
-        title: `free block at pfn ${b.pfn}`, text: `@${b.pfn}` }));
-    }
+    free.slice(0, maxChips).forEach((pfn, i) => {
+      chips.append(h('span', { class: `chip${pfn === opts.mark ? ' is-new' : ''}`, 'data-pfn': pfn,
+        title: `free block at pfn ${pfn}${i === 0 ? `: the head, which the next order-${k} allocation takes` : ''}`,
+        text: `@${pfn}` }));
+    });
     if (free.length > maxChips) chips.append(h('span', { class: 'fa-more', text: `+${free.length - maxChips} more` }));
     host.append(h('div', { class: `fa-row${nr ? '' : ' is-empty'}`, 'data-order': k, 'data-nr-free': nr },
       h('span', { class: 'fa-order' }, h('span', { class: 'fa-k', text: `order ${k}` }),
@@ -383,10 +405,11 @@ function drawLegend(host, kinds) {
     h('span', { class: `swatch ${KIND_CLASS[k]}`, 'aria-hidden': 'true' }), KIND_WORD[k])));
 }
 
-// Free lists as {order: [pfn...]} (what the e2e tests compare).
+// Free lists as {order: [pfn...]}, head first, non-empty lists only (what
+// the e2e tests compare).
 function listsOf(st) {
   const out = {};
-  for (const b of st.blocks) if (b.kind === KIND.FREE) (out[b.order] ||= []).push(b.pfn);
+  st.lists.forEach((pfns, k) => { if (pfns.length) out[k] = pfns.slice(); });
   return out;
 }
 
@@ -502,11 +525,12 @@ class StepDemo {
     const res = core.exec(spec.slot, spec.op);
     core.setSnapshots(spec.slot, false);
     const after = core.state(spec.slot);
-    const events = res.events.filter((e) => (e.type === EV.SPLIT || e.type === EV.MERGE) && e.blocks);
+    const events = res.events.filter((e) => (e.type === EV.SPLIT || e.type === EV.MERGE) && e.blocks && e.listBlocks);
     this.result = res;
     this.steps = [
       { ...before, event: null },
-      ...events.map((e) => ({ blocks: e.blocks, nrFree: e.nrFree.slice(0, before.maxOrder + 1),
+      ...events.map((e) => ({ blocks: e.blocks, lists: core.listsFrom(e.listBlocks, before.maxOrder),
+        nrFree: e.nrFree.slice(0, before.maxOrder + 1),
         maxOrder: before.maxOrder, pages: before.pages, start: before.start, event: e })),
       { ...after, event: null, final: true },
     ];
@@ -656,7 +680,7 @@ const MAX_ORDER_CHOICE = 10;
 const SPEEDS = [1, 2, 5, 10, 30, 100, 300]; // operations per second
 const LOG_LIMIT = 400;
 const URL_TRACE_LIMIT = 32000; // characters of trace in a shared link
-const TRACE_NOTE = 'Edit or paste a trace and press Replay: it runs from a fresh zone, line by line, and every error the core returns is logged with its line number.';
+const TRACE_NOTE = 'Edit or paste a trace and press Replay: it runs from a fresh zone, line by line, and every error the core returns is logged with its line number in this box. Comments and blank lines are kept and counted, as buddy run counts them.';
 const SAMPLE_LIMIT = 600;
 
 // The trace in a URL: lines joined by ',', spaces as '+'.
@@ -753,8 +777,9 @@ class Playground {
     this.core.workloadSeed(this.slot, this.seed());
   }
 
-  // Run one trace line; lineNo is its line in a pasted trace.
-  run(line, { source = 'you', lineNo = null, render = true } = {}) {
+  // Run one trace line; it becomes the trace's last line, and the log cites
+  // it by that number.
+  run(line, { source = 'you', render = true } = {}) {
     let res;
     try {
       res = this.core.exec(this.slot, line);
@@ -765,7 +790,7 @@ class Playground {
     if (res.code === 1) return res; // blank or comment
     this.trace.push(line);
     this.ops++;
-    const n = lineNo ?? this.trace.length;
+    const n = this.trace.length;
     this.logResult(n, line, res, source);
     const verdict = this.core.check(this.slot);
     this.verdict = { ...verdict, after: this.ops };
@@ -820,21 +845,26 @@ class Playground {
     }
   }
 
-  // Replay a pasted trace from a fresh zone, line by line.
+  // Replay a pasted trace from a fresh zone, line by line. Comments and
+  // blank lines stay in the session trace, so every line keeps its number:
+  // the log, the trace box and `buddy run` on the copied trace cite the same
+  // lines. Only blank lines at the end are dropped.
   replay(text) {
     this.stopWorkload();
     this.resetSession();
     const lines = text.split(/\r?\n/);
+    while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
     const first = lines.find(isCommand);
     if (!first || first.trim().split(/\s+/)[0] !== 'zone') {
       const pages = Number(this.q('pages').value);
       const maxo = Number(this.q('maxorder').value);
-      this.log('note', `the trace has no zone line first: starting from zone ${pages} ${maxo}`);
+      this.log('note', `the trace has no zone line first: line 1 is now zone ${pages} ${maxo}, and the pasted lines follow from line 2`);
       this.run(`zone ${pages} ${maxo}`, { source: 'replay', render: false });
     }
-    lines.forEach((line, i) => {
-      if (isCommand(line)) this.run(line.trim(), { source: 'replay', lineNo: i + 1, render: false });
-    });
+    for (const line of lines) {
+      if (isCommand(line)) this.run(line.trim(), { source: 'replay', render: false });
+      else this.trace.push(line.trimEnd());
+    }
     this.render();
   }
 
@@ -1017,7 +1047,7 @@ class Playground {
     map.dataset.density = rows <= 1 ? 'roomy' : rows <= 4 ? 'medium' : rows <= 8 ? 'dense' : 'tight';
     drawStrip(map, st, {
       cols, ticks: rows === 1, rowLabels: rows > 1, focusPfn,
-      label: (b) => (b.kind === KIND.HOLE ? '' : [`o${b.order}`, b.kind === KIND.ALLOCATED ? String(b.order) : '']),
+      label: (b) => (b.kind === KIND.HOLE ? '' : `o${b.order}`),
       select: (b) => this.activate(b),
       onFocus: (b) => { this.focusPfn = b.pfn; this.describeFocus(b); },
       actionHint: (b) => (b.kind === KIND.ALLOCATED ? ': press Enter to free' : ''),
@@ -1034,7 +1064,8 @@ class Playground {
     this.drawIndices(st);
     this.q('stats').textContent = `${core.stat(slot, STAT.FREE)} of ${core.stat(slot, STAT.MANAGED)} managed pages free · `
       + `${core.stat(slot, STAT.ALLOCATED)} allocated · ${core.stat(slot, STAT.RESERVED)} reserved · `
-      + `${core.stat(slot, STAT.SPLITS)} splits · ${core.stat(slot, STAT.MERGES)} merges · ${core.stat(slot, STAT.REJECTED)} refused`;
+      + `${plural(core.stat(slot, STAT.SPLITS), 'split')} · ${plural(core.stat(slot, STAT.MERGES), 'merge')} · `
+      + `${core.stat(slot, STAT.REJECTED)} refused`;
 
     const v = this.verdict || core.check(slot);
     const verdict = this.q('verdict');
@@ -1106,7 +1137,7 @@ class Playground {
       s('text', { x: pad.l - 6, y: y(top) + 4, class: 'tick-label', 'text-anchor': 'end' }, top),
       s('text', { x: pad.l - 6, y: y(top / 2) + 4, class: 'tick-label', 'text-anchor': 'end' }, top / 2),
       s('text', { x: pad.l - 6, y: y(0) + 4, class: 'tick-label', 'text-anchor': 'end' }, 0),
-      s('text', { x: W - pad.r, y: H - 6, class: 'tick-label', 'text-anchor': 'end' }, `${this.ops} operation${this.ops === 1 ? '' : 's'} →`),
+      s('text', { x: W - pad.r, y: H - 6, class: 'tick-label', 'text-anchor': 'end' }, `${plural(this.ops, 'operation')} →`),
     ];
     if (n > 0) {
       kids.push(s('polyline', { points: line('free'), class: 'series-free' }));

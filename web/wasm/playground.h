@@ -5,9 +5,9 @@
  * The page is drawn only from what the core reports. This layer owns no
  * allocator logic: it holds zones in static buffers (wasm has no malloc), runs
  * `buddy run` script lines against them, and copies what the public API says
- * (walks, free-list counts, buddyinfo, indices, the validator's verdict, the
- * events of the hook) into flat u32 arrays that JavaScript reads straight
- * from the module's memory.
+ * (walks, free lists in list order, free-list counts, buddyinfo, indices, the
+ * validator's verdict, the events of the hook) into flat u32 arrays that
+ * JavaScript reads straight from the module's memory.
  *
  * Conventions of the ABI:
  *   - every function is exported under its own name (PG_EXPORT);
@@ -26,10 +26,14 @@
  *     [3] buddy pfn or PG_NONE           [4] nr_pages [5] error (as int32)
  *     [6] first block of its snapshot    [7] blocks in the snapshot, or PG_NONE
  *     [8 .. 8 + BUDDY_NR_ORDERS) nr_free per order at that moment
+ *     [8 + BUDDY_NR_ORDERS] first block of its free lists
+ *     [9 + BUDDY_NR_ORDERS] blocks on its free lists, or PG_NONE
  * When the slot records snapshots (pg_set_snapshots), each event also walks
- * the zone from inside the hook, so a step-through demo can show the real
- * core's state at every split and merge (the block being split or merged
- * shows as BUDDY_BLOCK_INFLIGHT). Blocks are PG_BLOCK_WORDS u32:
+ * the zone and its free lists from inside the hook, so a step-through demo
+ * can show the real core's state at every split and merge (the block being
+ * split or merged shows as BUDDY_BLOCK_INFLIGHT). The free lists follow one
+ * another from order 0 up, each in list order (head first), as
+ * pg_walk_free_list gives them. Blocks are PG_BLOCK_WORDS u32:
  *     [0] pfn  [1] nr_pages  [2] order  [3] kind (enum buddy_block_kind)
  */
 #ifndef BUDDY_WEB_PLAYGROUND_H
@@ -39,12 +43,12 @@
 
 #define PG_EXPORT(name) __attribute__((export_name(#name))) name
 
-#define PG_ABI_VERSION 1u
+#define PG_ABI_VERSION 2u
 #define PG_SLOTS 6u            /* independent zones */
 #define PG_MAX_PAGES 1024u     /* the largest zone a slot's buffer holds */
 #define PG_NONE 0xffffffffu    /* "no pfn" in the u32 tables */
 #define PG_BLOCK_WORDS 4u
-#define PG_EVENT_WORDS (8u + BUDDY_NR_ORDERS)
+#define PG_EVENT_WORDS (10u + BUDDY_NR_ORDERS)
 #define PG_MAX_EVENTS 96u      /* events kept per operation */
 #define PG_POOL_BLOCKS 16384u  /* snapshot blocks kept per operation */
 #define PG_INBUF_SIZE 4096u
@@ -99,6 +103,7 @@ int pg_fragmentation_index(uint32_t slot, uint32_t order);
 uint32_t pg_buddyinfo(uint32_t slot);
 int pg_check(uint32_t slot);
 uint32_t pg_walk(uint32_t slot);
+uint32_t pg_walk_free_list(uint32_t slot, uint32_t order);
 const uint32_t *pg_blocks(void);
 int pg_find_block(uint32_t slot, uint32_t pfn);
 uint32_t pg_buddy_of(uint32_t pfn, uint32_t order);

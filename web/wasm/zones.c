@@ -9,7 +9,8 @@
  * for pg_buddy_status, named).
  *
  * The hook records the events of the current operation, and with snapshots
- * on, a walk of the zone at each of them (see playground.h for the layout).
+ * on, a walk of the zone and its free lists at each of them (see
+ * playground.h for the layout).
  * Tables are cleared when the next operation starts, so what the page reads
  * is always the last operation's story. Recording is bounded: events past
  * PG_MAX_EVENTS are dropped, and a snapshot that does not fit the pool is
@@ -89,6 +90,24 @@ static int walk_into(void *arg, const struct buddy_block *b)
     return 0;
 }
 
+/* The free lists at this event, after its walk in the pool: every order
+ * from 0 up, each list head first. All of them or none (PG_NONE). */
+static void record_lists(const struct buddy_zone *z, uint32_t *e)
+{
+    struct buddy_zone_info info = {0};
+    struct table_walk w = {&pool[pool_used * PG_BLOCK_WORDS],
+                           PG_POOL_BLOCKS - pool_used, 0};
+    unsigned k;
+
+    buddy_zone_get_info(z, &info);
+    for (k = 0; k <= info.max_order; k++)
+        if (buddy_zone_walk_free_list(z, k, walk_into, &w) != 0)
+            return; /* the pool is full */
+    e[8 + BUDDY_NR_ORDERS] = pool_used;
+    e[9 + BUDDY_NR_ORDERS] = w.count;
+    pool_used += w.count;
+}
+
 static void record(void *arg, const struct buddy_event *ev)
 {
     struct pg_slot *s = arg;
@@ -108,6 +127,8 @@ static void record(void *arg, const struct buddy_event *ev)
     e[7] = PG_NONE;
     for (k = 0; k < BUDDY_NR_ORDERS; k++)
         e[8 + k] = (uint32_t)buddy_zone_nr_free(ev->zone, k);
+    e[8 + BUDDY_NR_ORDERS] = pool_used;
+    e[9 + BUDDY_NR_ORDERS] = PG_NONE;
     if (s->snapshots) {
         struct table_walk w = {&pool[pool_used * PG_BLOCK_WORDS],
                                PG_POOL_BLOCKS - pool_used, 0};
@@ -118,6 +139,7 @@ static void record(void *arg, const struct buddy_event *ev)
             e[7] = w.count;
             pool_used += w.count;
         }
+        record_lists(ev->zone, e);
     }
 }
 
@@ -459,6 +481,21 @@ uint32_t PG_EXPORT(pg_walk)(uint32_t slot)
     if (pg__zone(slot) == NULL)
         return 0;
     if (buddy_zone_walk(pg__zone(slot), walk_into, &w) != 0)
+        return 0;
+    return w.count;
+}
+
+/* buddy_zone_walk_free_list: free_area[order] into pg_blocks(), in list
+ * order: the block the next allocation of that order takes first (the most
+ * recently freed), then the deferred blocks of the lazy run. Returns the
+ * number of blocks; 0 without a zone or above max_order. O(nr_free). */
+uint32_t PG_EXPORT(pg_walk_free_list)(uint32_t slot, uint32_t order)
+{
+    struct table_walk w = {blocks, PG_MAX_PAGES + 1u, 0};
+
+    if (pg__zone(slot) == NULL)
+        return 0;
+    if (buddy_zone_walk_free_list(pg__zone(slot), order, walk_into, &w) != 0)
         return 0;
     return w.count;
 }

@@ -125,6 +125,13 @@ static inline unsigned pg_order(uint8_t s)
 
 #define BUDDY_ZONE_MAGIC 0x42554459u /* "BUDY" */
 
+/* log2 of the pages whose state bytes share one 64-byte cache line. A page
+ * cache refills in runs of at least this many pages, so that two caches'
+ * pages rarely share a line: every cached alloc and free writes its state
+ * byte, and a line written by two CPUs moves between them on each write
+ * (docs/performance.md, threads). */
+#define BUDDY_STATE_LINE_ORDER 6u
+
 struct buddy_free_area {
     uint32_t head;    /* idx of the first block on the list, or BUDDY_NIL */
     uint32_t tail;    /* idx of the last block, or BUDDY_NIL */
@@ -309,10 +316,12 @@ void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
  * its order; a refused free is counted and reported. */
 int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
                               buddy_pfn_t *pfn);
-/* Up to `want` blocks of `order` as one run of order *run_order (see
- * page_alloc.c); BUDDY_NIL when none is free. */
+/* Up to `want` blocks of `order` as one run of order *run_order, of at
+ * least order `floor` while such a block is free (see page_alloc.c);
+ * BUDDY_NIL when none is free. */
 uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
-                                 uint32_t want, unsigned *run_order);
+                                 uint32_t want, unsigned floor,
+                                 unsigned *run_order);
 int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
                              unsigned order, bool order_given);
 int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn);

@@ -158,12 +158,18 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
  * single allocations would have made). With a hook set, a run is one block,
  * allocated and reported as a single allocation is.
  *
+ * A cache refill asks for a `floor` order: while a block of at least that
+ * order is free, the run is taken from one (and is at least that large,
+ * rounding `want` up), smallest-first among those; only when none is left
+ * does it take the smaller blocks. Bulk allocation passes 0.
+ *
  * Returns the run's idx and its order in *run_order, or BUDDY_NIL when no
  * block of `order` is free (not counted as a failure: the caller decides).
  * Lock held; the state bytes of the run are the caller's to write.
  */
 uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
-                                 uint32_t want, unsigned *run_order)
+                                 uint32_t want, unsigned floor,
+                                 unsigned *run_order)
 {
     uint32_t candidates = z->nonempty & (0xffffffffu << order);
     uint32_t idx, n;
@@ -171,6 +177,15 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
 
     if (candidates == 0 || want == 0)
         return BUDDY_NIL;
+    if (floor > z->max_order)
+        floor = z->max_order;
+    if (floor > order && (z->nonempty & (0xffffffffu << floor)) != 0) {
+        /* A run of at least 2^floor pages, so that the run is its own
+         * lines of state bytes: `want` rounds up to a whole run. */
+        candidates = z->nonempty & (0xffffffffu << floor);
+        if (want < (uint32_t)1 << (floor - order))
+            want = (uint32_t)1 << (floor - order);
+    }
     if (buddy_hook_set(z)) {
         buddy_pfn_t pfn;
 
@@ -270,7 +285,7 @@ int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
      * failure per slot. */
     while (n < nr) {
         unsigned k;
-        uint32_t idx = buddy__alloc_run_locked(z, order, nr - n, &k);
+        uint32_t idx = buddy__alloc_run_locked(z, order, nr - n, 0, &k);
         uint32_t end;
 
         if (idx == BUDDY_NIL)

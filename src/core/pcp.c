@@ -19,8 +19,14 @@
  * while it is free; a cached page is not free, so the slot is the cache's.
  * When a list is empty the owner takes the zone lock once and moves
  * `batch` pages' worth of blocks in (rmqueue_bulk), cut from whole runs
- * (buddy__alloc_run_locked: one list operation per run, the same result as
- * one allocation per block); when the cache holds
+ * (buddy__alloc_run_locked: one list operation per run). Unlike the
+ * kernel's smallest-first refill, a run is taken from a block of at least
+ * 64 pages while one is free (the batch rounded up to a power of two when
+ * it is smaller): 64 pages' state bytes are one cache line, and each cached
+ * alloc and free writes its page's byte, so two caches whose pages shared
+ * lines would pass those lines between CPUs on every operation. On the
+ * mixed benchmark on two threads that sharing cost a quarter of the
+ * throughput (docs/performance.md). When the cache holds
  * more than `high` pages it moves `batch` pages out (free_pcppages_bulk),
  * from the list that grew past the mark first, then the highest orders. A cache that cannot refill gives all its blocks back
  * (they may merge into what is asked for) and tries once more; so does an
@@ -162,14 +168,22 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
 {
     struct buddy_zone *z = pcp->zone;
     uint32_t want = pcp->batch >> order, got = 0;
+    unsigned floor;
 
     if (want == 0)
         want = 1;
+    /* Runs of whole state-byte lines when the batch is about a line or
+     * more (63 pages: one run of 64), never more than the batch rounded up
+     * to a power of two. */
+    floor = order + buddy_log2_64(want) + ((want & (want - 1)) != 0);
+    if (floor > BUDDY_STATE_LINE_ORDER)
+        floor = BUDDY_STATE_LINE_ORDER;
     /* Runs cut into blocks, pushed in ascending order as single allocations
      * would be; stop when nothing is left rather than count a failure. */
     while (got < want) {
         unsigned k;
-        uint32_t idx = buddy__alloc_run_locked(z, order, want - got, &k);
+        uint32_t idx = buddy__alloc_run_locked(z, order, want - got, floor,
+                                               &k);
         uint32_t end;
 
         if (idx == BUDDY_NIL)

@@ -299,6 +299,46 @@ static void test_high_mark_drains_the_list_that_grew(void **state)
     zone_del(&f);
 }
 
+/* A refill of a line's worth of pages takes one free 64-page block (its own
+ * line of state bytes) rather than scattered free pages, which bulk
+ * allocation, smallest first like single allocations, takes. */
+static void test_refill_takes_whole_lines(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 256, 8);
+    struct buddy_pcp_config cfg = {0, 63, 378};
+    struct buddy_pcp pcp;
+    buddy_pfn_t pfn, got[3];
+
+    (void)state;
+    for (buddy_pfn_t i = 0; i < 256; i++) {
+        assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+        assert_int_equal(pfn, i);
+    }
+    assert_int_equal(buddy_free_pages(z, 1, 0), 0);
+    assert_int_equal(buddy_free_pages(z, 3, 0), 0);
+    assert_int_equal(buddy_free_pages(z, 5, 0), 0);
+    for (buddy_pfn_t i = 64; i < 128; i++)
+        assert_int_equal(buddy_free_pages(z, i, 0), 0);
+    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
+    assert_true(pfn >= 64 && pfn < 128);
+    assert_int_equal(buddy_pcp_count(&pcp), 63);
+    assert_int_equal(buddy_zone_nr_free(z, 0), 3);
+    assert_int_equal(buddy_zone_nr_free(z, 6), 0);
+    assert_valid(z);
+    assert_int_equal(buddy_alloc_pages_bulk(z, 0, 3, got), 3);
+    assert_int_equal(got[0], 5); /* the list's head: the last freed */
+    assert_int_equal(got[1], 3);
+    assert_int_equal(got[2], 1);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 /* A cache that cannot refill gives its own blocks back, so they can merge
  * into what it asks for. */
 static void test_refill_drains_own_cache_when_short(void **state)
@@ -419,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_byte_api_through_a_cache),
         cmocka_unit_test(test_high_mark_drains_a_batch),
         cmocka_unit_test(test_high_mark_drains_the_list_that_grew),
+        cmocka_unit_test(test_refill_takes_whole_lines),
         cmocka_unit_test(test_refill_drains_own_cache_when_short),
         cmocka_unit_test(test_uncached_order_drains_own_cache_when_short),
         cmocka_unit_test(test_bulk),

@@ -29,8 +29,8 @@
 
 #include "buddy/hosted.h"
 
-#define BUDDY_VARIANT(n, l, c, k, p) {n, l, K_BUDDY, 0, 0, c, k, p, 0}
-#define PEER_VARIANT(n, l, i, a) {n, l, K_PEER, i, a, 0, 0, 0, 0}
+#define BUDDY_VARIANT(n, l, c, k, p) {n, l, K_BUDDY, 0, 0, c, k, p, 0, 0}
+#define PEER_VARIANT(n, l, i, a) {n, l, K_PEER, i, a, 0, 0, 0, 0, 0}
 
 const struct bench_variant bench_variants[] = {
     BUDDY_VARIANT("buddy", "libbuddy", BUDDY_CACHE_PER_THREAD,
@@ -51,8 +51,10 @@ const struct bench_variant bench_variants[] = {
                   BUDDY_CACHE_NONE, BUDDY_LOCK_MUTEX, 0),
     BUDDY_VARIANT("buddy-none-spin", "libbuddy no cache, spin",
                   BUDDY_CACHE_NONE, BUDDY_LOCK_SPIN, 0),
+    {"buddy-wide", "libbuddy, wide cache", K_BUDDY, 0, 0,
+     BUDDY_CACHE_PER_THREAD, BUDDY_LOCK_ADAPTIVE, 0, 0, 1},
     {"buddy-private", "libbuddy, heap per thread", K_BUDDY, 0, 0,
-     BUDDY_CACHE_PER_THREAD, BUDDY_LOCK_ADAPTIVE, 0, 1},
+     BUDDY_CACHE_PER_THREAD, BUDDY_LOCK_ADAPTIVE, 0, 1, 0},
     PEER_VARIANT("glibc", "glibc malloc", 0, 0),
     PEER_VARIANT("glibc-aligned", "glibc aligned_alloc", 0, 1),
     PEER_VARIANT("jemalloc", "jemalloc malloc", 1, 0),
@@ -61,13 +63,14 @@ const struct bench_variant bench_variants[] = {
     PEER_VARIANT("mimalloc-aligned", "mimalloc aligned_alloc", 2, 1),
     PEER_VARIANT("tcmalloc", "tcmalloc malloc", 3, 0),
     PEER_VARIANT("tcmalloc-aligned", "tcmalloc aligned_alloc", 3, 1),
-    {"null", "harness only (null)", K_NULL, 0, 0, 0, 0, 0, 0},
+    {"null", "harness only (null)", K_NULL, 0, 0, 0, 0, 0, 0, 0},
 };
 const unsigned bench_nr_variants =
     sizeof(bench_variants) / sizeof(bench_variants[0]);
 
 const char *const bench_thread_variants[] = {
-    "buddy", "buddy-mutex", "buddy-spin", "buddy-cpu", "buddy-cpu-spin",
+    "buddy", "buddy-mutex", "buddy-spin", "buddy-wide", "buddy-cpu",
+    "buddy-cpu-spin",
     "buddy-none", "buddy-none-mutex", "buddy-none-spin", "buddy-private",
     "glibc", "jemalloc", "mimalloc", "tcmalloc",
     "null" /* shares nothing: how well the machine scales */};
@@ -258,6 +261,10 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
         o.cache = (enum buddy_cache_mode)v->cache;
         o.lock = (enum buddy_lock_kind)v->lock;
         o.name = "bench";
+        if (v->wide_cache) {
+            o.pcp.max_order = BENCH_WIDE_MAX_ORDER;
+            o.pcp.high = BENCH_WIDE_HIGH;
+        }
         {
             /* BUDDY_PCP_{MAX_ORDER,BATCH,HIGH} tune every variant's caches
              * (to try a setting); the cache mode and lock stay the
@@ -271,6 +278,8 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
             }
             o.pcp = env.pcp;
         }
+        a->pcp_max_order = o.cache == BUDDY_CACHE_NONE ? -1
+                                                       : (int)o.pcp.max_order;
         err = buddy_heap_create(&o, &h);
         if (err != 0) {
             fprintf(stderr, "bench: buddy_heap_create: %s\n",
@@ -285,17 +294,23 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
     return 0;
 }
 
-void bench_alloc_counters(const struct bench_alloc *a, uint64_t *splits,
-                          uint64_t *merges)
+void bench_alloc_counters(const struct bench_alloc *a,
+                          struct bench_counters *c)
 {
     struct buddy_zone_stats st;
 
-    *splits = *merges = 0;
+    memset(c, 0, sizeof(*c));
     if (a->heap == NULL)
         return;
     buddy_zone_get_stats(buddy_heap_zone(a->heap), &st);
-    *splits = st.splits;
-    *merges = st.merges;
+    c->splits = st.splits;
+    c->merges = st.merges;
+    c->lock_takes = st.cache_refills + st.cache_drains;
+    for (unsigned k = 0; k < BUDDY_NR_ORDERS; k++) {
+        c->zone_blocks += st.alloc_count[k] + st.free_count[k];
+        if ((int)k > a->pcp_max_order)
+            c->lock_takes += st.alloc_count[k] + st.free_count[k];
+    }
 }
 
 int bench_alloc_close(struct bench_alloc *a)

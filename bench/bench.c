@@ -222,6 +222,8 @@ static void plan(struct bench_run *b)
         add_job(b, single[s], (int)s, "buddy", 1);
         if (single[s] == W_HOT)
             add_job(b, W_HOT, S_HOT, "buddy-pfn", 1);
+        if (single[s] == W_MIXED || single[s] == W_LATENCY)
+            add_job(b, single[s], (int)s, "buddy-wide", 1);
         add_job(b, single[s], (int)s, "buddy-cpu", 1);
         add_job(b, single[s], (int)s, "buddy-none", 1);
         for (unsigned i = 0; i < sizeof(peer_variants) / sizeof(char *); i++)
@@ -419,7 +421,8 @@ static double callgrind_one(struct bench_run *b, struct bench_cg *cg,
 static int run_callgrind(struct bench_run *b, struct bench_cg *cg)
 {
     static const char *const hot_only[] = {"buddy-pfn"};
-    static const char *const both[] = {"buddy", "buddy-cpu", "buddy-none"};
+    static const char *const both[] = {"buddy", "buddy-wide", "buddy-cpu",
+                                       "buddy-none"};
     char *argv[] = {"valgrind", "--version", NULL};
     char out[256];
     unsigned total, done = 0;
@@ -446,7 +449,7 @@ static int run_callgrind(struct bench_run *b, struct bench_cg *cg)
             cg->nr_rows++;                                                     \
         }                                                                      \
     } while (0)
-    for (unsigned i = 0; i < 3; i++)
+    for (unsigned i = 0; i < sizeof(both) / sizeof(both[0]); i++)
         ROW(both[i]);
     ROW(hot_only[0]);
     for (unsigned i = 0; i < sizeof(peer_variants) / sizeof(char *); i++)

@@ -65,7 +65,15 @@ struct bench_variant {
     int pfn_api;        /* K_BUDDY: pfn calls instead of the byte API */
     int private_heaps;  /* K_BUDDY: one heap per thread (a diagnostic of
                            what sharing one zone costs) */
+    int wide_cache;     /* K_BUDDY: caches hold orders 0..10 with a high
+                           mark of BENCH_WIDE_HIGH pages (an option, not
+                           the default) */
 };
+
+/* The wide cache variant: every order mixed allocates is cached, and a
+ * thread keeps up to 8192 pages (32 MiB, 0.8% of the zone). */
+#define BENCH_WIDE_MAX_ORDER 10u
+#define BENCH_WIDE_HIGH 8192u
 
 /* A peer: what a user would pick instead of libbuddy. */
 struct bench_peer {
@@ -91,6 +99,8 @@ struct bench_alloc {
     void *ctx;
     const struct bench_variant *v;
     void *heap;                             /* K_BUDDY: the buddy_heap */
+    int pcp_max_order;                      /* K_BUDDY: largest cached
+                                               order, -1 without caches */
 };
 
 /* Worker side. Open: make the heap, or check that the peer is the
@@ -99,9 +109,16 @@ struct bench_alloc {
  * page came back; 0 or 1 with a message on stderr. */
 int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a);
 int bench_alloc_close(struct bench_alloc *a);
-/* Libbuddy's zone counters: splits and merges so far (0 for peers). */
-void bench_alloc_counters(const struct bench_alloc *a, uint64_t *splits,
-                          uint64_t *merges);
+/* Libbuddy's zone counters so far (all 0 for peers). lock_takes counts
+ * the zone lock round trips of allocation and free: refills, drains and
+ * the allocations and frees of orders no cache holds. zone_blocks counts
+ * blocks that left or entered the free lists. */
+struct bench_counters {
+    uint64_t splits, merges;
+    uint64_t lock_takes, zone_blocks;
+};
+void bench_alloc_counters(const struct bench_alloc *a,
+                          struct bench_counters *c);
 /* Which library serves malloc in this process, and its version. */
 void bench_malloc_identity(char *path, size_t path_size, char *version,
                            size_t version_size);

@@ -319,8 +319,20 @@ struct thread_job {
     uint64_t seed;
     pthread_barrier_t *start;
     uint64_t t0, t1;         /* this thread's measured interval */
+    struct bench_counters *counters; /* thread 0: [0] at the start, [1] at
+                                        the end of the measured window */
     int err;
 };
+
+/* Every thread waits; while they all wait, thread 0 reads the zone's
+ * counters into *c (so they cover exactly the measured window). */
+static void counters_at_barrier(struct thread_job *j, struct bench_counters *c)
+{
+    pthread_barrier_wait(j->start);
+    if (j->counters != NULL)
+        bench_alloc_counters(j->a, c);
+    pthread_barrier_wait(j->start);
+}
 
 static void *thread_run(void *arg)
 {
@@ -337,7 +349,7 @@ static void *thread_run(void *arg)
             j->err = 1;
         }
     }
-    pthread_barrier_wait(j->start);
+    counters_at_barrier(j, j->counters != NULL ? &j->counters[0] : NULL);
     j->t0 = bench_now_ns();
     if (j->err == 0) {
         if (j->w == W_HOT)
@@ -347,6 +359,7 @@ static void *thread_run(void *arg)
                                       &nlive) != 0;
     }
     j->t1 = bench_now_ns();
+    counters_at_barrier(j, j->counters != NULL ? &j->counters[1] : NULL);
     /* Give everything back, untimed, so the validator sees a whole zone. */
     while (nlive > 0)
         if (j->a->free(j->a->ctx, live[--nlive]) != 0)
@@ -365,7 +378,8 @@ static int run_threads(const struct bench_alloc *a, enum bench_workload w,
     struct thread_job *jobs = calloc(threads, sizeof(*jobs));
     pthread_t *tids = calloc(threads, sizeof(*tids));
     pthread_barrier_t start;
-    uint64_t t0 = UINT64_MAX, t1 = 0, splits = 0, merges = 0;
+    uint64_t t0 = UINT64_MAX, t1 = 0;
+    struct bench_counters c[2];
     double ops;
     int err = 0;
 
@@ -383,6 +397,9 @@ static int run_threads(const struct bench_alloc *a, enum bench_workload w,
         jobs[i].seed = 42 + i;
         jobs[i].start = &start;
     }
+    /* One zone unless each thread has its own heap: thread 0 reads it. */
+    if (!a[0].v->private_heaps)
+        jobs[0].counters = c;
     for (unsigned i = 1; i < threads; i++)
         if (pthread_create(&tids[i], NULL, thread_run, &jobs[i]) != 0) {
             fprintf(stderr, "bench: pthread_create failed\n");
@@ -402,18 +419,21 @@ static int run_threads(const struct bench_alloc *a, enum bench_workload w,
     bench_result_set(r, "ns_per_op", (double)(t1 - t0) / ops);
     bench_result_set(r, "mops", ops / (double)(t1 - t0) * 1e3);
     bench_result_set(r, "ops", ops);
-    if (w == W_HOT && a[0].heap != NULL) {
-        for (unsigned i = 0; i < (a[0].v->private_heaps ? threads : 1); i++) {
-            uint64_t s, m;
+    if (a[0].heap != NULL && !a[0].v->private_heaps) {
+        double pairs = (double)count * threads;
 
-            bench_alloc_counters(&a[i], &s, &m);
-            splits += s;
-            merges += m;
+        if (w == W_HOT) {
+            bench_result_set(r, "splits_per_pair",
+                             (double)(c[1].splits - c[0].splits) / pairs);
+            bench_result_set(r, "merges_per_pair",
+                             (double)(c[1].merges - c[0].merges) / pairs);
         }
-        bench_result_set(r, "splits_per_pair",
-                         (double)splits / ((double)count * threads));
-        bench_result_set(r, "merges_per_pair",
-                         (double)merges / ((double)count * threads));
+        bench_result_set(r, "lock_per_kop",
+                         1e3 * (double)(c[1].lock_takes - c[0].lock_takes) /
+                             ops);
+        bench_result_set(r, "zone_blocks_per_kop",
+                         1e3 * (double)(c[1].zone_blocks - c[0].zone_blocks) /
+                             ops);
     }
     free(jobs);
     free(tids);

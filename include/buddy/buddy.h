@@ -590,12 +590,11 @@ struct buddy_pcp {
     buddy_pfn_t start_pfn;     /* the zone's span */
     uint64_t spanned;
     uintptr_t base;            /* the zone's base address, 0 without one */
-    uintptr_t span_bytes;      /* bytes from base to the zone's end (0
+    uintptr_t byte_pages;      /* pages byte frees take fast: spanned (0
                                   without a base: byte frees go slow) */
     uintptr_t page_bytes;      /* bytes of a page and of the largest */
     uintptr_t fast_bytes;      /* cached block (0 without a base: byte
                                   allocs go slow) */
-    uintptr_t page_mask;       /* page size - 1 */
     unsigned page_shift;       /* the zone's */
     struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
     struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */

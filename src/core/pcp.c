@@ -43,7 +43,7 @@
  * read-modify-write; a refill or drain is one lock round trip and
  * O(batch * max_order).
  */
-#include "internal.h"
+#include "pcp_fast.h"
 
 static void count_set(struct buddy_pcp *pcp, uint32_t pages)
 {
@@ -76,11 +76,10 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
     pcp->start_pfn = z->start_pfn;
     pcp->spanned = z->spanned;
     pcp->page_shift = z->page_shift;
-    pcp->page_mask = ((uintptr_t)1 << z->page_shift) - 1;
     if (z->base != 0) {
         /* zone init proved base + spanned pages is addressable */
         pcp->base = z->base;
-        pcp->span_bytes = (uintptr_t)z->spanned << z->page_shift;
+        pcp->byte_pages = z->spanned;
         pcp->page_bytes = (uintptr_t)1 << z->page_shift;
         pcp->fast_bytes = (uintptr_t)1 << (cfg->max_order + z->page_shift);
     }
@@ -155,7 +154,7 @@ void buddy_pcp_fini(struct buddy_pcp *pcp)
     /* A detached cache takes the slow paths, which refuse it. */
     pcp->zone = NULL;
     pcp->spanned = 0;
-    pcp->span_bytes = 0;
+    pcp->byte_pages = 0;
     pcp->page_bytes = 0;
     pcp->fast_bytes = 0;
     for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
@@ -203,18 +202,6 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
     return got;
 }
 
-/* Take the head of the non-empty list of `order`: mark it ALLOCATED. */
-static inline uint32_t cache_pop(struct buddy_pcp *pcp, unsigned order)
-{
-    uint32_t idx = pcp->head[order];
-
-    pcp->head[order] = pcp->links[idx];
-    count_set(pcp, pcp->count - ((uint32_t)1 << order));
-    buddy_store_relaxed(&pcp->state[idx],
-                        pg_state(BUDDY_BLOCK_ALLOCATED, order));
-    return idx;
-}
-
 /* The slow half of a cached allocation: an uncached order, a detached
  * cache, or an empty list to refill. Out of line, so the fast path is a
  * leaf that saves no registers. */
@@ -260,7 +247,7 @@ static noinline_ int alloc_slow(struct buddy_pcp *pcp, unsigned order,
         return BUDDY_ENOMEM;
     }
     buddy__unlock(z);
-    idx = cache_pop(pcp, order);
+    idx = buddy__pcp_pop(pcp, order);
     *pfn = pcp->start_pfn + idx;
     return 0;
 }
@@ -277,7 +264,7 @@ int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
     if (buddy_unlikely(order > pcp->max_order || pfn == NULL ||
                        pcp->head[order] == BUDDY_NIL))
         return alloc_slow(pcp, order, pfn);
-    idx = cache_pop(pcp, order);
+    idx = buddy__pcp_pop(pcp, order);
     *pfn = pcp->start_pfn + idx;
     return 0;
 }
@@ -300,34 +287,11 @@ static noinline_ int free_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn,
  * that the next order-3 allocation refills at once: on the mixed benchmark
  * that sent 19% of the cached operations through the zone, against 6%
  * this way (docs/performance.md). */
-static noinline_ int drain_batch(struct buddy_pcp *pcp, unsigned order)
+noinline_ int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order)
 {
     buddy__lock(pcp->zone);
     buddy__pcp_drain_locked(pcp, pcp->batch, order);
     buddy__unlock(pcp->zone);
-    return 0;
-}
-
-/* The order of a state byte that is an ALLOCATED block head; for any other
- * byte, a value above every order (kind and order in one compare). */
-static inline unsigned allocated_order(uint8_t s)
-{
-    return (uint8_t)(s - pg_state(BUDDY_BLOCK_ALLOCATED, 0));
-}
-
-/* Push the checked ALLOCATED block at rel onto the cache. */
-static inline int cache_push(struct buddy_pcp *pcp, uint32_t rel,
-                             unsigned order)
-{
-    uint32_t count;
-
-    buddy_store_relaxed(&pcp->state[rel], pg_state(BUDDY_BLOCK_CACHED, order));
-    pcp->links[rel] = pcp->head[order];
-    pcp->head[order] = rel;
-    count = pcp->count + ((uint32_t)1 << order);
-    count_set(pcp, count);
-    if (buddy_unlikely(count > pcp->high))
-        return drain_batch(pcp, order);
     return 0;
 }
 
@@ -346,7 +310,7 @@ int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
                        buddy_load_relaxed(&pcp->state[rel]) !=
                            pg_state(BUDDY_BLOCK_ALLOCATED, order)))
         return free_slow(pcp, pfn, order);
-    return cache_push(pcp, (uint32_t)rel, order);
+    return buddy__pcp_push(pcp, (uint32_t)rel, order);
 }
 
 static noinline_ int free_pfn_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn)
@@ -370,25 +334,19 @@ int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn)
         return free_pfn_slow(pcp, pfn);
     s = buddy_load_relaxed(&pcp->state[rel]);
     if (buddy_likely(s == pg_state(BUDDY_BLOCK_ALLOCATED, 0)))
-        return cache_push(pcp, (uint32_t)rel, 0); /* a page: order constant */
-    order = allocated_order(s);
+        return buddy__pcp_push(pcp, (uint32_t)rel, 0); /* a page: order constant */
+    order = buddy__allocated_order(s);
     if (buddy_unlikely(order > pcp->max_order))
         return free_pfn_slow(pcp, pfn);
-    return cache_push(pcp, (uint32_t)rel, order);
+    return buddy__pcp_push(pcp, (uint32_t)rel, order);
 }
 
 /* ---- the byte API through the cache ------------------------------------- */
 
-/* The address of the block at idx (the zone has a base). */
-static inline void *cache_addr(const struct buddy_pcp *pcp, uint32_t idx)
-{
-    return (void *)(pcp->base + ((uintptr_t)idx << pcp->page_shift));
-}
-
-/* Everything buddy_pcp_alloc's fast path does not take: a size beyond the
+/* Everything the inline fast allocation does not take: a size beyond the
  * cached orders (or 0, or a zone without a base), an empty list, a detached
  * cache. Same results as buddy_alloc. */
-static noinline_ void *alloc_bytes_slow(struct buddy_pcp *pcp, size_t size)
+noinline_ void *buddy__pcp_alloc_slow(struct buddy_pcp *pcp, size_t size)
 {
     buddy_pfn_t pfn;
     int order;
@@ -399,63 +357,30 @@ static noinline_ void *alloc_bytes_slow(struct buddy_pcp *pcp, size_t size)
     if (order < 0 || pcp->base == 0 ||
         buddy_pcp_alloc_pages(pcp, (unsigned)order, &pfn) != 0)
         return NULL;
-    return cache_addr(pcp, (uint32_t)(pfn - pcp->start_pfn));
+    return buddy__pcp_addr(pcp, (uint32_t)(pfn - pcp->start_pfn));
 }
 
-/* Fast path budget: one compare for the size, a list pop, the state byte,
- * the count; no call, no lock. One page, the common request, has its own
- * copy of the pop with the order a constant. */
-void *buddy_pcp_alloc(struct buddy_pcp *pcp, size_t size)
-{
-    unsigned order;
-
-    if (buddy_unlikely(pcp == NULL))
-        return NULL;
-    /* Size 0 wraps to the largest value and, like a size too large or a
-     * zone without a base (page_bytes and fast_bytes 0), goes slow. */
-    if (buddy_likely((uintptr_t)size - 1 < pcp->page_bytes)) {
-        if (buddy_unlikely(pcp->head[0] == BUDDY_NIL))
-            return alloc_bytes_slow(pcp, size);
-        return cache_addr(pcp, cache_pop(pcp, 0));
-    }
-    if (buddy_unlikely((uintptr_t)size - 1 >= pcp->fast_bytes))
-        return alloc_bytes_slow(pcp, size);
-    order = buddy_log2_64((uint64_t)size - 1) + 1 - pcp->page_shift;
-    if (buddy_unlikely(pcp->head[order] == BUDDY_NIL))
-        return alloc_bytes_slow(pcp, size);
-    return cache_addr(pcp, cache_pop(pcp, order));
-}
-
-/* Everything buddy_pcp_free's fast path does not take goes to the zone's
- * byte free, which classifies, counts and reports it under the lock. */
-static noinline_ int free_bytes_slow(struct buddy_pcp *pcp, void *ptr)
+/* Everything the inline fast free does not take goes to the zone's byte
+ * free, which classifies, counts and reports it under the lock. */
+noinline_ int buddy__pcp_free_slow(struct buddy_pcp *pcp, void *ptr)
 {
     if (pcp->zone == NULL)
         return BUDDY_ENULL;
     return buddy_free(pcp->zone, ptr);
 }
 
-/* Fast path budget: a range and page-start test of the offset, the O(1)
- * state-byte check, a list push, the count. */
+void *buddy_pcp_alloc(struct buddy_pcp *pcp, size_t size)
+{
+    if (buddy_unlikely(pcp == NULL))
+        return NULL;
+    return buddy__pcp_alloc_inline(pcp, size);
+}
+
 int buddy_pcp_free(struct buddy_pcp *pcp, void *ptr)
 {
-    uintptr_t off;
-    unsigned order;
-    uint8_t s;
-
     if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
-    off = (uintptr_t)ptr - pcp->base;
-    if (buddy_unlikely(off >= pcp->span_bytes || (off & pcp->page_mask) != 0))
-        return free_bytes_slow(pcp, ptr);
-    off >>= pcp->page_shift;
-    s = buddy_load_relaxed(&pcp->state[off]);
-    if (buddy_likely(s == pg_state(BUDDY_BLOCK_ALLOCATED, 0)))
-        return cache_push(pcp, (uint32_t)off, 0); /* a page: order constant */
-    order = allocated_order(s);
-    if (buddy_unlikely(order > pcp->max_order))
-        return free_bytes_slow(pcp, ptr);
-    return cache_push(pcp, (uint32_t)off, order);
+    return buddy__pcp_free_inline(pcp, ptr);
 }
 
 int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,

@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include "buddy/hosted.h"
+#include "../core/pcp_fast.h" /* the cached fast paths, inlined below */
 #include "prim.h"
 
 #include <pthread.h>
@@ -433,12 +434,12 @@ static __attribute__((noinline)) void *heap_alloc_bytes_slow(struct buddy_heap *
     return buddy_alloc(h->zone, size);
 }
 
-/* The hot path: one thread-local compare, then the core's byte fast path
- * through the cache as a tail call. */
+/* The hot path: one thread-local compare, then the core's cached pop
+ * inlined (src/core/pcp_fast.h), in one function with no frame. */
 void *buddy_heap_alloc(struct buddy_heap *h, size_t size)
 {
     if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
-        return buddy_pcp_alloc(tl_cache.pcp, size);
+        return buddy__pcp_alloc_inline(tl_cache.pcp, size);
     return heap_alloc_bytes_slow(h, size);
 }
 
@@ -464,10 +465,11 @@ static __attribute__((noinline)) int heap_free_bytes_slow(struct buddy_heap *h,
     return buddy_free(h->zone, ptr);
 }
 
+/* The hot path: as buddy_heap_alloc, with the cached checked push. */
 int buddy_heap_free(struct buddy_heap *h, void *ptr)
 {
     if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
-        return buddy_pcp_free(tl_cache.pcp, ptr);
+        return buddy__pcp_free_inline(tl_cache.pcp, ptr);
     return heap_free_bytes_slow(h, ptr);
 }
 

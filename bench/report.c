@@ -312,10 +312,11 @@ static void print_header(const struct bench_run *b)
     printf("libbuddy: buddy_heap of 2^20 pages of 4 KiB (4 GiB), max_order "
            "18, metadata and memory mmap'd MAP_NORESERVE, byte API "
            "(buddy_heap_alloc/free) unless said; adaptive zone lock unless said\n");
-    printf("caches:  per thread unless said; orders 0..%u, batch %u, high %u "
-           "pages (the defaults); wide cache: orders 0..%u, high %u pages "
-           "(an option)\n", BUDDY_PCP_DEFAULT_MAX_ORDER, BUDDY_PCP_DEFAULT_BATCH,
-           BUDDY_PCP_DEFAULT_HIGH, BENCH_WIDE_MAX_ORDER, BENCH_WIDE_HIGH);
+    printf("caches:  per thread unless said; orders 0..%u, batch %u, high "
+           "scaled to the zone: %u pages (the defaults); wide cache: orders "
+           "0..%u, high %u pages (an option)\n", BUDDY_PCP_DEFAULT_MAX_ORDER,
+           BUDDY_PCP_DEFAULT_BATCH, BENCH_ZONE_PAGES >> 10, BENCH_WIDE_MAX_ORDER,
+           BENCH_WIDE_HIGH);
     printf("peers:\n");
     for (unsigned i = 0; i < bench_nr_peers; i++) {
         const struct bench_peer_info *p = &b->peers[i];

@@ -552,7 +552,11 @@ BUDDY_API int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order,
  * those orders without the zone lock: a list pop or push plus the O(1)
  * check of the page's state byte. When a list is empty the cache refills
  * `batch` pages' worth from the zone under one lock round trip; when it
- * holds more than `high` pages it gives `batch` pages back. Cached pages are
+ * holds more than `high` pages it gives `batch` pages back, from the list
+ * that grew first. high 0 (the default) scales with the zone, as the
+ * kernel's zone_highsize does: 1/1024 of its span, at least 6 batches
+ * (1024 pages for a 4 GiB zone of 4 KiB pages; 378 below about 1.5 GiB).
+ * Cached pages are
  * neither free (buddyinfo does not count them, as in the kernel) nor
  * allocated: walks show them as BUDDY_BLOCK_CACHED, stats as cached_pages.
  *
@@ -563,12 +567,13 @@ BUDDY_API int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order,
 #define BUDDY_PCP_ORDER_LIMIT 10u      /* orders 0..10 at most are cached */
 #define BUDDY_PCP_DEFAULT_MAX_ORDER 3u /* the kernel's PAGE_ALLOC_COSTLY_ORDER */
 #define BUDDY_PCP_DEFAULT_BATCH 63u    /* pages per refill/drain, as Linux */
-#define BUDDY_PCP_DEFAULT_HIGH 378u    /* pages kept at most: 6 batches */
+#define BUDDY_PCP_DEFAULT_HIGH 0u      /* pages kept at most: 0 = scaled */
 
 struct buddy_pcp_config {
     unsigned max_order; /* cache orders 0..max_order (<= 10) */
     unsigned batch;     /* pages moved per refill or drain (>= 1) */
-    unsigned high;      /* pages kept before draining a batch (>= batch) */
+    unsigned high;      /* pages kept before draining a batch (>= batch;
+                           0: span / 1024, at least 6 * batch) */
 };
 
 #define BUDDY_PCP_CONFIG_INIT                                                  \
@@ -601,7 +606,8 @@ struct buddy_pcp {
 };
 
 /* Attach a cache to a zone (takes the zone lock). EINVAL for a bad config
- * (max_order above the limit or the zone's, batch 0, high < batch). */
+ * (max_order above the limit or the zone's, batch 0, high neither 0 nor
+ * >= batch, or above 2^30). */
 BUDDY_API int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
                              const struct buddy_pcp_config *cfg);
 /* Give every cached block back and detach (takes the zone lock). */

@@ -59,7 +59,8 @@ struct buddy_heap_options {
 /*
  * Override options from the environment: BUDDY_CACHE=none|thread|cpu,
  * BUDDY_LOCK=mutex|spin|adaptive, BUDDY_PCP_MAX_ORDER, BUDDY_PCP_BATCH,
- * BUDDY_PCP_HIGH (decimal). A malformed value returns EINVAL, names the
+ * BUDDY_PCP_HIGH (decimal; high 0 scales with the zone, see
+ * buddy_pcp_config). A malformed value returns EINVAL, names the
  * variable in *bad (may be NULL) and leaves *opts unchanged.
  */
 BUDDY_API int buddy_heap_options_from_env(struct buddy_heap_options *opts,

@@ -56,19 +56,35 @@ uint64_t buddy_pcp_count(const struct buddy_pcp *pcp)
     return pcp == NULL ? 0 : buddy_load_relaxed(&pcp->count);
 }
 
+/* The high mark a config of high 0 gets: the kernel's zone_highsize grows
+ * pcp->high with the zone (its low watermark over the CPUs); the old fixed
+ * 6 batches made the caches of a large zone refill and drain so often that
+ * those batches were the p99.9 of the mixed benchmark. 1/1024 of the span,
+ * at least 6 batches, at most 2^30. */
+static uint64_t scaled_high(const struct buddy_zone *z, uint64_t batch)
+{
+    uint64_t high = z->spanned >> 10;
+
+    if (high < 6 * batch)
+        high = 6 * batch;
+    return high > (1u << 30) ? (1u << 30) : high;
+}
+
 int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
                    const struct buddy_pcp_config *cfg)
 {
     unsigned k;
+    uint64_t high;
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
     if (pcp == NULL || cfg == NULL)
         return BUDDY_ENULL;
     if (cfg->max_order > BUDDY_PCP_ORDER_LIMIT || cfg->max_order > z->max_order ||
-        cfg->batch == 0 || cfg->high < cfg->batch ||
-        cfg->high > (1u << 30))
+        cfg->batch == 0 || cfg->batch > (1u << 30) ||
+        (cfg->high != 0 && cfg->high < cfg->batch) || cfg->high > (1u << 30))
         return BUDDY_EINVAL;
+    high = cfg->high != 0 ? cfg->high : scaled_high(z, cfg->batch);
     buddy_memset(pcp, 0, sizeof(*pcp));
     pcp->zone = z;
     pcp->links = z->next;
@@ -85,7 +101,7 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
     }
     pcp->max_order = cfg->max_order;
     pcp->batch = cfg->batch;
-    pcp->high = cfg->high;
+    pcp->high = (uint32_t)high;
     for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
         pcp->head[k] = BUDDY_NIL;
     buddy__lock(z);

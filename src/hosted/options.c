@@ -61,9 +61,9 @@ int buddy_heap_options_from_env(struct buddy_heap_options *opts,
         parse_uint(v, 1, 1u << 30, &o.pcp.batch) != 0)
         goto invalid_batch;
     if ((v = getenv("BUDDY_PCP_HIGH")) != NULL &&
-        parse_uint(v, 1, 1u << 30, &o.pcp.high) != 0)
+        parse_uint(v, 0, 1u << 30, &o.pcp.high) != 0)
         goto invalid_high;
-    if (o.pcp.high < o.pcp.batch) {
+    if (o.pcp.high != 0 && o.pcp.high < o.pcp.batch) {
         if (bad != NULL)
             *bad = "BUDDY_PCP_HIGH";
         return BUDDY_EINVAL;

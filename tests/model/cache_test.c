@@ -28,10 +28,12 @@ int main(int argc, char **argv)
     /* start, pages, max_order, cache max_order, batch, high */
     static const struct cache_engine_config fixed[] = {
         {0, 64, 6, {3, 8, 24}, 16},
-        {3, 500, 10, {3, 63, 378}, 32},   /* Linux defaults, odd start */
+        {3, 500, 10, {3, 63, 378}, 32},   /* Linux's old defaults, odd start */
+        {0, 2048, 10, {3, 63, 0}, 32},    /* our defaults: high scaled */
+        {0, 2048, 10, {10, 63, 512}, 32}, /* every order up to 10 */
         {0, 16, 4, {2, 1, 1}, 8},         /* the smallest cache */
         {1000, 300, 5, {0, 4, 8}, 16},
-        {0, 1024, 10, {7, 32, 64}, 64},   /* every cacheable order */
+        {0, 1024, 10, {7, 32, 64}, 64},   /* orders up to 7 */
         {5, 129, 0, {0, 2, 4}, 8},        /* max_order 0 */
     };
     const char *env;

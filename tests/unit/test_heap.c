@@ -49,6 +49,9 @@ static void test_options_from_env(void **state)
         else
             unsetenv(cases[i][0]);
     }
+    setenv("BUDDY_PCP_HIGH", "0", 1); /* scaled with the zone */
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
+    assert_int_equal(o.pcp.high, 0);
     setenv("BUDDY_LOCK", "adaptive", 1);
     assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
     assert_int_equal(o.lock, BUDDY_LOCK_ADAPTIVE);

@@ -476,6 +476,56 @@ static void test_bulk(void **state)
     zone_del(&f);
 }
 
+/* high 0 scales with the zone: 6 batches for a small one, 1/1024 of the
+ * span for a large one; the cache drains exactly above that mark. */
+static void test_scaled_high(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 4096, 10);
+    struct buddy_pcp_config cfg = BUDDY_PCP_CONFIG_INIT;
+    struct buddy_pcp pcp;
+
+    (void)state;
+    assert_int_equal(cfg.high, 0);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(pcp.high, 6 * BUDDY_PCP_DEFAULT_BATCH);
+    buddy_pcp_fini(&pcp);
+    cfg.batch = 8;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(pcp.high, 48);
+    buddy_pcp_fini(&pcp);
+    zone_del(&f);
+
+    z = zone_new_free(&f, 0, (uint64_t)1 << 20, 10); /* 4 GiB of 4 KiB */
+    cfg = (struct buddy_pcp_config)BUDDY_PCP_CONFIG_INIT;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(pcp.high, 1024);
+    {
+        static buddy_pfn_t pfn[1024 + 64];
+        unsigned n = 0;
+        struct buddy_zone_stats st;
+
+        while (n < 1024 + 64)
+            assert_int_equal(buddy_alloc_pages(z, 0, &pfn[n++]), 0);
+        for (unsigned i = 0; i < 1024; i++)
+            assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
+        buddy_zone_get_stats(z, &st);
+        assert_int_equal(st.cache_drains, 0);
+        assert_int_equal(buddy_pcp_count(&pcp), 1024);
+        assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[1024], 0), 0);
+        buddy_zone_get_stats(z, &st);
+        assert_int_equal(st.cache_drains, 1);
+        assert_int_equal(buddy_pcp_count(&pcp), 1025 - 63);
+        for (unsigned i = 1025; i < n; i++)
+            assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
+    }
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_zone_free_pages(z), (uint64_t)1 << 20);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 static void test_pcp_config_errors(void **state)
 {
     struct fixture f;
@@ -492,6 +542,10 @@ static void test_pcp_config_errors(void **state)
     bad = (struct buddy_pcp_config){1, 0, 16};
     assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
     bad = (struct buddy_pcp_config){1, 8, 4};
+    assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
+    bad = (struct buddy_pcp_config){1, 8, (1u << 30) + 1};
+    assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
+    bad = (struct buddy_pcp_config){1, (1u << 30) + 1, 0};
     assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
     assert_int_equal(buddy_pcp_init(&pcp, z, NULL), BUDDY_ENULL);
     assert_int_equal(buddy_pcp_init(&pcp, NULL, &bad), BUDDY_EBADZONE);
@@ -514,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_refill_drains_own_cache_when_short),
         cmocka_unit_test(test_uncached_order_drains_own_cache_when_short),
         cmocka_unit_test(test_bulk),
+        cmocka_unit_test(test_scaled_high),
         cmocka_unit_test(test_pcp_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,7 @@ enum buddy_cache_mode {
 };
 
 /* The zone lock. The default is ADAPTIVE: with caches on it matches the
- * spinlock and beats the mutex by 1.5x on two threads (docs/performance.md),
+ * spinlock and beats the mutex by 1.6x on two threads (docs/performance.md),
  * and unlike the spinlock it sleeps when the holder is not running. */
 enum buddy_lock_kind {
     BUDDY_LOCK_MUTEX = 0,   /* pthread mutex: sleeps when contended */

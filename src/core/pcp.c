@@ -10,10 +10,11 @@
  *          O(1) check as a zone free), mark it CACHED, push it.
  *
  * The byte API (buddy_pcp_alloc / buddy_pcp_free) is the same pop and push
- * behind one size compare or one range-and-page test, with the zone's
- * geometry copied into the cache so the fast paths read one structure; a
- * page, the common request, has its own copy of each path with the order a
- * constant.
+ * behind one size compare or one rotate-and-compare range and alignment
+ * test, with the zone's geometry copied into the cache so the fast paths
+ * read one structure; a page, the common request, has its own copy of each
+ * path with the order a constant. Those fast paths live in pcp_fast.h, so
+ * the hosted heap inlines them too; their slow halves are here.
  *
  * Lists are linked through the zone's next[] array, which a page only uses
  * while it is free; a cached page is not free, so the slot is the cache's.
@@ -25,13 +26,14 @@
  * it is smaller): 64 pages' state bytes are one cache line, and each cached
  * alloc and free writes its page's byte, so two caches whose pages shared
  * lines would pass those lines between CPUs on every operation. On the
- * mixed benchmark on two threads that sharing cost a quarter of the
- * throughput (docs/performance.md). When the cache holds
- * more than `high` pages it moves `batch` pages out (free_pcppages_bulk),
- * from the list that grew past the mark first, then the highest orders. A cache that cannot refill gives all its blocks back
- * (they may merge into what is asked for) and tries once more; so does an
- * allocation of an uncached order through the cache that finds the zone
- * short.
+ * mixed benchmark on two threads that sharing cost a sixth of the
+ * throughput (docs/performance.md, threads). When the cache holds more
+ * than `high` pages (by default 1/1024 of the zone's span, at least 6
+ * batches) it moves `batch` pages out (free_pcppages_bulk), from the list
+ * that grew past the mark first, then the highest orders. A cache that
+ * cannot refill gives all its blocks back (they may merge into what is
+ * asked for) and tries once more; so does an allocation of an uncached
+ * order through the cache that finds the zone short.
  *
  * Cached blocks are counted by the zone as allocated (alloc_count counts
  * blocks leaving the free lists) but shown as CACHED: buddyinfo does not
@@ -302,7 +304,7 @@ static noinline_ int free_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn,
  * highest orders first instead (whatever grew) empties the order-3 list
  * that the next order-3 allocation refills at once: on the mixed benchmark
  * that sent 19% of the cached operations through the zone, against 6%
- * this way (docs/performance.md). */
+ * this way (docs/design.md). */
 noinline_ int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order)
 {
     buddy__lock(pcp->zone);

@@ -223,8 +223,8 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
 /* The slow half of a cached allocation: an uncached order, a detached
  * cache, or an empty list to refill. Out of line, so the fast path is a
  * leaf that saves no registers. */
-static noinline_ int alloc_slow(struct buddy_pcp *pcp, unsigned order,
-                                buddy_pfn_t *pfn)
+noinline_ int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp,
+                                          unsigned order, buddy_pfn_t *pfn)
 {
     struct buddy_zone *z = pcp->zone;
     uint32_t got, idx;
@@ -270,29 +270,20 @@ static noinline_ int alloc_slow(struct buddy_pcp *pcp, unsigned order,
     return 0;
 }
 
-/* Fast path budget: a NULL and order test, a list pop, the state byte, the
- * count; no call, no lock, no atomic read-modify-write. */
 int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
                           buddy_pfn_t *pfn)
 {
-    uint32_t idx;
-
     if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
-    if (buddy_unlikely(order > pcp->max_order || pfn == NULL ||
-                       pcp->head[order] == BUDDY_NIL))
-        return alloc_slow(pcp, order, pfn);
-    idx = buddy__pcp_pop(pcp, order);
-    *pfn = pcp->start_pfn + idx;
-    return 0;
+    return buddy__pcp_alloc_pages_inline(pcp, order, pfn);
 }
 
 /* The slow half of a cached free: anything the fast path does not take.
  * A detached cache, an uncached order, a frame outside the zone, or a page
  * that is not the head of an ALLOCATED block of this order goes to the
  * zone path, which refuses, counts and reports it under the lock. */
-static noinline_ int free_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn,
-                               unsigned order)
+noinline_ int buddy__pcp_free_pages_slow(struct buddy_pcp *pcp,
+                                         buddy_pfn_t pfn, unsigned order)
 {
     if (pcp->zone == NULL)
         return BUDDY_ENULL;
@@ -313,22 +304,12 @@ noinline_ int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order)
     return 0;
 }
 
-/* Fast path budget: the O(1) check of the state byte (which also proves the
- * pfn is a block head of this order, hence aligned), a list push, the
- * count. */
 int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
                          unsigned order)
 {
-    buddy_pfn_t rel;
-
     if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
-    rel = pfn - pcp->start_pfn;
-    if (buddy_unlikely(order > pcp->max_order || rel >= pcp->spanned ||
-                       buddy_load_relaxed(&pcp->state[rel]) !=
-                           pg_state(BUDDY_BLOCK_ALLOCATED, order)))
-        return free_slow(pcp, pfn, order);
-    return buddy__pcp_push(pcp, (uint32_t)rel, order);
+    return buddy__pcp_free_pages_inline(pcp, pfn, order);
 }
 
 static noinline_ int free_pfn_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn)

@@ -20,6 +20,10 @@
 #include "internal.h"
 
 /* The out-of-line halves (pcp.c). */
+int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp, unsigned order,
+                                buddy_pfn_t *pfn);
+int buddy__pcp_free_pages_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn,
+                               unsigned order);
 void *buddy__pcp_alloc_slow(struct buddy_pcp *pcp, size_t size);
 int buddy__pcp_free_slow(struct buddy_pcp *pcp, void *ptr);
 /* Give a batch back when the cache is over its high mark. */
@@ -66,6 +70,34 @@ static inline unsigned buddy__allocated_order(uint8_t s)
 static inline void *buddy__pcp_addr(const struct buddy_pcp *pcp, uint32_t idx)
 {
     return (void *)(pcp->base + ((uintptr_t)idx << pcp->page_shift));
+}
+
+/* buddy_pcp_alloc_pages without its NULL test: an order and out-parameter
+ * test, a list pop, the state byte, the count. */
+static inline int buddy__pcp_alloc_pages_inline(struct buddy_pcp *pcp,
+                                                unsigned order,
+                                                buddy_pfn_t *pfn)
+{
+    if (buddy_unlikely(order > pcp->max_order || pfn == NULL ||
+                       pcp->head[order] == BUDDY_NIL))
+        return buddy__pcp_alloc_pages_slow(pcp, order, pfn);
+    *pfn = pcp->start_pfn + buddy__pcp_pop(pcp, order);
+    return 0;
+}
+
+/* buddy_pcp_free_pages without its NULL test: the O(1) check of the state
+ * byte (which also proves the pfn is a block head of this order, hence
+ * aligned), a list push, the count. */
+static inline int buddy__pcp_free_pages_inline(struct buddy_pcp *pcp,
+                                               buddy_pfn_t pfn, unsigned order)
+{
+    buddy_pfn_t rel = pfn - pcp->start_pfn;
+
+    if (buddy_unlikely(order > pcp->max_order || rel >= pcp->spanned ||
+                       buddy_load_relaxed(&pcp->state[rel]) !=
+                           pg_state(BUDDY_BLOCK_ALLOCATED, order)))
+        return buddy__pcp_free_pages_slow(pcp, pfn, order);
+    return buddy__pcp_push(pcp, (uintptr_t)rel, order);
 }
 
 /* buddy_pcp_alloc without its NULL test: one compare for the size, a list

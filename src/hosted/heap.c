@@ -328,13 +328,13 @@ heap_alloc_slow(struct buddy_heap *h, unsigned order, buddy_pfn_t *pfn)
     return buddy_alloc_pages(h->zone, order, pfn);
 }
 
-/* The hot path: one thread-local compare, then the core's cache fast path
- * as a tail call. */
+/* The hot path: one thread-local compare, then the core's cached pop
+ * inlined (src/core/pcp_fast.h). */
 int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
                            buddy_pfn_t *pfn)
 {
     if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
-        return buddy_pcp_alloc_pages(tl_cache.pcp, order, pfn);
+        return buddy__pcp_alloc_pages_inline(tl_cache.pcp, order, pfn);
     return heap_alloc_slow(h, order, pfn);
 }
 
@@ -364,7 +364,7 @@ int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
                           unsigned order)
 {
     if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
-        return buddy_pcp_free_pages(tl_cache.pcp, pfn, order);
+        return buddy__pcp_free_pages_inline(tl_cache.pcp, pfn, order);
     return heap_free_slow(h, pfn, order);
 }
 

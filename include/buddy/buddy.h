@@ -556,9 +556,9 @@ BUDDY_API int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order,
  * that grew first. high 0 (the default) scales with the zone, as the
  * kernel's zone_highsize does: 1/1024 of its span, at least 6 batches
  * (1024 pages for a 4 GiB zone of 4 KiB pages; 378 below about 1.5 GiB).
- * Cached pages are
- * neither free (buddyinfo does not count them, as in the kernel) nor
- * allocated: walks show them as BUDDY_BLOCK_CACHED, stats as cached_pages.
+ * Cached pages are neither free (buddyinfo does not count them, as in the
+ * kernel) nor allocated: walks show them as BUDDY_BLOCK_CACHED, stats as
+ * cached_pages.
  *
  * One thread at a time may use a cache (its owner: a CPU, or a thread in
  * user space); any thread may free any block into its own cache. The zone

@@ -10,9 +10,9 @@
  * uncached size, any bad free) leaves through one out-of-line call into
  * pcp.c, as a tail call.
  *
- * Budget (x86-64, gcc -O2, a page): alloc 16 instructions, free 19, plus
- * the heap's 7 for its thread-local lookup; bench --callgrind measures the
- * whole pair in place (52 with the benchmark's two adapter jumps).
+ * Budget (x86-64, gcc -O2, a page, inlined in the heap): buddy_heap_alloc
+ * 25 instructions and buddy_heap_free 29, their thread-local lookup (7)
+ * included; bench --callgrind measures the pair in place (52 net).
  */
 #ifndef BUDDY_CORE_PCP_FAST_H
 #define BUDDY_CORE_PCP_FAST_H

@@ -47,12 +47,6 @@
  */
 #include "pcp_fast.h"
 
-static void count_set(struct buddy_pcp *pcp, uint32_t pages)
-{
-    /* Only the owner writes count; other threads read it atomically. */
-    buddy_store_relaxed(&pcp->count, pages);
-}
-
 uint64_t buddy_pcp_count(const struct buddy_pcp *pcp)
 {
     return pcp == NULL ? 0 : buddy_load_relaxed(&pcp->count);
@@ -138,7 +132,7 @@ void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages,
     while (order-- > 0)
         freed = drain_list_locked(pcp, order, freed, pages);
     if (freed != 0) {
-        count_set(pcp, pcp->count - (uint32_t)freed);
+        buddy__pcp_count_set(pcp, pcp->count - (uint32_t)freed);
         pcp->zone->cache_drains++;
     }
 }
@@ -214,7 +208,7 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
         }
     }
     if (got != 0) {
-        count_set(pcp, pcp->count + (got << order));
+        buddy__pcp_count_set(pcp, pcp->count + (got << order));
         z->cache_refills++;
     }
     return got;
@@ -396,14 +390,8 @@ int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,
         return buddy_alloc_pages_bulk(z, order, nr, pfns);
     if (nr > (unsigned)INT32_MAX)
         nr = (unsigned)INT32_MAX;
-    while (n < nr && pcp->head[order] != BUDDY_NIL) {
-        uint32_t idx = pcp->head[order];
-
-        pcp->head[order] = z->next[idx];
-        count_set(pcp, pcp->count - ((uint32_t)1 << order));
-        pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
-        pfns[n++] = z->start_pfn + idx;
-    }
+    while (n < nr && pcp->head[order] != BUDDY_NIL)
+        pfns[n++] = z->start_pfn + buddy__pcp_pop(pcp, order);
     if (n == nr)
         return (int)n;
     more = buddy_alloc_pages_bulk(z, order, nr - n, pfns + n);

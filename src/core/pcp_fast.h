@@ -29,14 +29,19 @@ int buddy__pcp_free_slow(struct buddy_pcp *pcp, void *ptr);
 /* Give a batch back when the cache is over its high mark. */
 int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order);
 
+/* Only the owner writes count; other threads read it atomically. */
+static inline void buddy__pcp_count_set(struct buddy_pcp *pcp, uint32_t pages)
+{
+    buddy_store_relaxed(&pcp->count, pages);
+}
+
 /* Take the head of the non-empty list of `order`: mark it ALLOCATED. */
 static inline uint32_t buddy__pcp_pop(struct buddy_pcp *pcp, unsigned order)
 {
     uint32_t idx = pcp->head[order];
 
     pcp->head[order] = pcp->links[idx];
-    /* Only the owner writes count; other threads read it atomically. */
-    buddy_store_relaxed(&pcp->count, pcp->count - ((uint32_t)1 << order));
+    buddy__pcp_count_set(pcp, pcp->count - ((uint32_t)1 << order));
     buddy_store_relaxed(&pcp->state[idx],
                         pg_state(BUDDY_BLOCK_ALLOCATED, order));
     return idx;
@@ -53,7 +58,7 @@ static inline int buddy__pcp_push(struct buddy_pcp *pcp, uintptr_t idx,
     pcp->links[idx] = pcp->head[order];
     pcp->head[order] = (uint32_t)idx;
     count = pcp->count + ((uint32_t)1 << order);
-    buddy_store_relaxed(&pcp->count, count);
+    buddy__pcp_count_set(pcp, count);
     if (buddy_unlikely(count > pcp->high))
         return buddy__pcp_drain_batch(pcp, order);
     return 0;

@@ -145,6 +145,21 @@ static const char *status_word(int s)
            : s == T_MACHINE ? "machine-limited" : "not measured";
 }
 
+/* hot (*x) and mixed (*y) throughput of variant v on T threads over one,
+ * and the scaling target's status given the machine's own scale. */
+static int scale_status(const struct bench_run *b, const char *v, unsigned T,
+                        double machine, double *x, double *y)
+{
+    *x = bench_job_ratio(b, bench_find_job_in(b, S_THREADS, W_HOT, v, T),
+                         bench_find_job_in(b, S_THREADS, W_HOT, v, 1), "mops");
+    *y = bench_job_ratio(b, bench_find_job(b, W_MIXED, v, T),
+                         bench_find_job(b, W_MIXED, v, 1), "mops");
+    return T < 2 ? T_UNKNOWN
+           : isnan(*x) || isnan(*y) ? T_UNKNOWN
+           : *x >= 1.8 && *y >= 1.8 ? T_MET
+           : machine < 1.8 ? T_MACHINE : T_MISSED;
+}
+
 /* The issue's targets from this run (the instruction count one comes from
  * --callgrind). Returns how many were filled. */
 static unsigned eval_targets(const struct bench_run *b, struct target *t)
@@ -184,33 +199,17 @@ static unsigned eval_targets(const struct bench_run *b, struct target *t)
     n++;
 
     t[n].name = "N threads >= 1.8x the throughput of one (N = 2)";
-    x = bench_job_ratio(b, bench_find_job_in(b, S_THREADS, W_HOT, "buddy", T),
-                        bench_find_job_in(b, S_THREADS, W_HOT, "buddy", 1),
-                        "mops");
-    y = bench_job_ratio(b, bench_find_job(b, W_MIXED, "buddy", T),
-                        bench_find_job(b, W_MIXED, "buddy", 1), "mops");
     worst = bench_job_ratio(b, bench_find_job_in(b, S_THREADS, W_HOT, "null", T),
                             bench_find_job_in(b, S_THREADS, W_HOT, "null", 1),
                             "mops");
-    t[n].status = T < 2 ? T_UNKNOWN
-                  : isnan(x) || isnan(y) ? T_UNKNOWN
-                  : x >= 1.8 && y >= 1.8 ? T_MET
-                  : worst < 1.8 ? T_MACHINE : T_MISSED;
+    t[n].status = scale_status(b, "buddy", T, worst, &x, &y);
     snprintf(t[n].text, sizeof(t[n].text),
              "%u threads / 1: hot %.2fx, mixed %.2fx; the null allocator "
              "(shares nothing) %.2fx on %ld CPUs", T, x, y, worst, b->cpus);
     n++;
 
     t[n].name = "  the same with the wide cache (an option)";
-    x = bench_job_ratio(b, bench_find_job_in(b, S_THREADS, W_HOT, "buddy-wide", T),
-                        bench_find_job_in(b, S_THREADS, W_HOT, "buddy-wide", 1),
-                        "mops");
-    y = bench_job_ratio(b, bench_find_job(b, W_MIXED, "buddy-wide", T),
-                        bench_find_job(b, W_MIXED, "buddy-wide", 1), "mops");
-    t[n].status = T < 2 ? T_UNKNOWN
-                  : isnan(x) || isnan(y) ? T_UNKNOWN
-                  : x >= 1.8 && y >= 1.8 ? T_MET
-                  : worst < 1.8 ? T_MACHINE : T_MISSED;
+    t[n].status = scale_status(b, "buddy-wide", T, worst, &x, &y);
     snprintf(t[n].text, sizeof(t[n].text),
              "%u threads / 1: hot %.2fx, mixed %.2fx (pcp max_order %u, "
              "high %u pages)", T, x, y, BENCH_WIDE_MAX_ORDER, BENCH_WIDE_HIGH);
@@ -365,30 +364,23 @@ static void print_throughput(const struct bench_run *b, enum bench_workload w,
                    bench_job_median(b, j, "warm_faults_per_alloc"));
         putchar('\n');
     }
-    if (w == W_MIXED) {
-        for (unsigned i = 0; i < b->nr_jobs; i++) {
-            const struct bench_job *j = &b->jobs[i];
-            double l = bench_job_median(b, j, "lock_per_kop");
+    /* What libbuddy's zone counters say: splits and merges (hot), zone
+     * traffic (mixed). */
+    for (unsigned i = 0; i < b->nr_jobs; i++) {
+        const struct bench_job *j = &b->jobs[i];
+        const char *label = bench_variants[j->variant].label;
 
-            if (j->w == W_MIXED && j->threads == 1 && !isnan(l) &&
-                j->section == S_MIXED)
-                printf("  (%s: %.2f zone lock round trips and %.1f blocks "
-                       "through the free lists per 1000 operations)\n",
-                       bench_variants[j->variant].label, l,
-                       bench_job_median(b, j, "zone_blocks_per_kop"));
-        }
-    }
-    if (w == W_HOT) {
-        for (unsigned i = 0; i < b->nr_jobs; i++) {
-            const struct bench_job *j = &b->jobs[i];
-            double s = bench_job_median(b, j, "splits_per_pair");
-
-            if (j->w == W_HOT && j->threads == 1 && !isnan(s) &&
-                j->section == S_HOT)
-                printf("  (%s: %.4f splits and %.4f merges per pair)\n",
-                       bench_variants[j->variant].label, s,
-                       bench_job_median(b, j, "merges_per_pair"));
-        }
+        if (j->w != w || j->threads != 1 || j->section != (int)w)
+            continue;
+        if (w == W_HOT && !isnan(bench_job_median(b, j, "splits_per_pair")))
+            printf("  (%s: %.4f splits and %.4f merges per pair)\n", label,
+                   bench_job_median(b, j, "splits_per_pair"),
+                   bench_job_median(b, j, "merges_per_pair"));
+        if (w == W_MIXED && !isnan(bench_job_median(b, j, "lock_per_kop")))
+            printf("  (%s: %.2f zone lock round trips and %.1f blocks "
+                   "through the free lists per 1000 operations)\n", label,
+                   bench_job_median(b, j, "lock_per_kop"),
+                   bench_job_median(b, j, "zone_blocks_per_kop"));
     }
 }
 

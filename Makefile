@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # libbuddy: the commands the README gives. CMake does the building:
 #   build/       normal build (RelWithDebInfo)
 #   build-asan/  ASan + UBSan build with internal asserts (BUDDY_DEBUG=1)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * allocators.c: every allocator the benchmark measures, behind one
  * interface (struct bench_alloc: alloc(ctx, size), free(ctx, ptr)).

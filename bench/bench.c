@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.c: libbuddy against what a user would pick instead (issue 4).
  *

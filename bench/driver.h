@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * driver.h: the driver's plan and results, shared by bench.c (which runs
  * them) and report.c (which prints them).

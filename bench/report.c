@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.c: medians, ratios and targets, as tables for people or one JSON
  * document for machines (--json).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workloads.c: the workloads of issue 4, run in a worker process against
  * one allocator.

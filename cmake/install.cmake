@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Installs the library, its header, a CMake package (find_package(buddy)
 # gives buddy::buddy and buddy::buddy_static) and buddy.pc for pkg-config.
 # tests/package installs into a temporary prefix and builds consumers with
@@ -10,6 +11,9 @@ install(TARGETS buddy buddy_static EXPORT buddyTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/buddy
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The licence travels with the binaries, where distributions look for it.
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/licenses/buddy)
 # The exported targets find their files relative to the config file, so the
 # CMake package works wherever the prefix ends up.
 install(EXPORT buddyTargets NAMESPACE buddy::

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: MIT
 // build.mjs: build the web playground into one self-contained page.
 //
 //   node web/build.mjs --clang clang --wasm-ld wasm-ld --out build/web

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libbuddy: the Linux kernel's buddy page allocator as a freestanding library.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libbuddy hosted layer: a zone made ready for a multi-threaded program.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bytes.c: the malloc-shaped API over a zone that has a base address.
  *

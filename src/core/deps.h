@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * deps.h: the only place the core reaches outside itself.
  *

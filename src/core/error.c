@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * error.c: the one table of error codes (BUDDY_ERRNO_MAP in buddy.h) turned
  * into text, the names of the enums the API reports, and the version.

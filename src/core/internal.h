@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * internal.h: the zone's data layout, its invariants, and the small inline
  * pieces every core file shares (free-list operations, page state encoding,

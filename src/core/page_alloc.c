@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * page_alloc.c: allocation by splitting and free by merging, the heart of
  * the buddy allocator (the kernel's __rmqueue_smallest, expand() and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pcp.c: per-CPU page caches, the kernel's per_cpu_pages.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pcp_fast.h: the cached fast paths as inline functions.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stats.c: what a zone shows of itself: counters, the kernel's
  * /proc/buddyinfo line, and the extfrag indices of mm/vmstat.c.

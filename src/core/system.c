@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * system.c: nodes of zones, and the kernel's zonelist fallback.
  *

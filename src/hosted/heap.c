@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap.c: a zone made ready for threads: mmap'd metadata, a lock, and page
  * caches in front (include/buddy/hosted.h).

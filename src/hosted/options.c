@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.c: heap options from the environment. Every value is checked in
  * full before any is applied, so a malformed variable changes nothing.

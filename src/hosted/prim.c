@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prim.c: POSIX/Linux implementations of prim.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prim.h: the operating-system primitives the hosted layer needs, in one
  * place (mimalloc's prim layer is the model): mapping memory, the two lock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jsonl_check.c: a strict JSON Lines checker for `buddy run --json`, so the
  * e2e tests parse the output for real without needing python or jq.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run_case.sh: run one scripted case of `buddy run` and check everything it
 # prints. A case is a buddy script whose comments carry its expectations
 # (the interpreter ignores them, so the file runs as it is):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_cli.sh: the command line around the subcommands: help, version, exit
 # statuses for usage errors, input from stdin, and the input edge cases a
 # case file cannot hold (NUL bytes, CRLF line ends, no final newline).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_demo.sh: `buddy demo` tells the story of the reference field guide,
 # with the right facts in the right order, and the same way every time.
 #

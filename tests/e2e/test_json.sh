@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_json.sh: `buddy run --json` output, checked by parsing it (with the
 # jsonl_check built next to this test, so nothing beyond bash is needed):
 # every line is strict JSON with the common fields, and the values of each

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # e2e.serve: `buddy serve` answers on 127.0.0.1 with the page, 404 for
 # anything else, and refuses bad options and a missing page with status 2.
 # Talks HTTP through bash's /dev/tcp, so no curl is needed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/freestanding/check.sh SRC_DIR BIN_DIR TARGET
 #
 # Proves that the core (src/core/*.c) is freestanding C11 for TARGET:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_cache.c: the libFuzzer target for a zone behind a per-CPU cache,
  * driving tests/model/cache_engine.c (the reference model, with the checks

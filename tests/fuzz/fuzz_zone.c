@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_zone.c: libFuzzer target that reads its input as a zone configuration
  * followed by a sequence of operations, and runs them through the harness of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * replay.c: run the fuzz target over saved inputs without libFuzzer, so the
  * corpus in tests/fuzz/corpus is a regression test under ctest with any

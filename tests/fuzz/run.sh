@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/fuzz/run.sh: build the libFuzzer target with clang in its own build
 # directory, fuzz for a while starting from the saved corpus, and merge what
 # it found back into tests/fuzz/corpus, minimised (only inputs that add

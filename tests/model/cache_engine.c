@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cache_engine.c: the model against a zone behind a per-CPU cache (see
  * cache_engine.h for what is compared and why it is exact).

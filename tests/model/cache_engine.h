@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cache_engine.h: the reference model (model.h) against a zone used through
  * a per-CPU page cache, as issue 4's "model and fuzz tests with caches on".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cache_test.c: random operation sequences through a per-CPU cache, against
  * the reference model (cache_engine.h says what is compared).

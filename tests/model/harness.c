@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness.c: run each operation on a real zone and on the model, and prove
  * they agree (see harness.h).

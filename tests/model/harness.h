@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness.h: a real zone and the reference model (model.h) in lock step.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * model.h: a reference model of one buddy zone, for the randomised test and
  * the fuzzer.

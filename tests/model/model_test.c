@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * model_test.c: long random operation sequences against the reference model.
  *

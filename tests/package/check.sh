@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/package/check.sh SRC_DIR BIN_DIR CMAKE GENERATOR MAKE_PROGRAM CC VERSION WERROR
 #
 # Installs libbuddy the way a user or a distribution would and builds against
@@ -103,9 +104,15 @@ for f in include/buddy/buddy.h \
   "${libdir#"$prefix"/}/libbuddy.a" \
   "${libdir#"$prefix"/}/cmake/buddy/buddyConfig.cmake" \
   "${libdir#"$prefix"/}/cmake/buddy/buddyConfigVersion.cmake" \
-  "${libdir#"$prefix"/}/cmake/buddy/buddyTargets.cmake"; do
+  "${libdir#"$prefix"/}/cmake/buddy/buddyTargets.cmake" \
+  share/licenses/buddy/LICENSE; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
+# The licence is stated where each kind of consumer looks for it.
+grep -qx 'License: MIT' "$pcdir/buddy.pc" || fail "buddy.pc has no 'License: MIT' line"
+grep -q 'set(buddy_LICENSE "MIT")' "$libdir/cmake/buddy/buddyConfig.cmake" ||
+  fail "buddyConfig.cmake does not set buddy_LICENSE to MIT"
+cmp -s "$src/LICENSE" "$prefix/share/licenses/buddy/LICENSE" || fail "installed LICENSE differs from the source tree's"
 
 if stale=$(grep -rlF "$configured_prefix" "$prefix"); then
   fail "installed with --prefix $prefix, but these files name the configure-time prefix $configured_prefix:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress.c: many threads on one heap, checked against per-thread models.
  *

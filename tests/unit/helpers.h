@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * helpers.h: fixtures shared by the unit tests: a zone in a malloc'd
  * metadata buffer, a snapshot of everything observable, and the assertion

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_alloc.c: allocation splits, free merges, ranges and reserves, by pfn. */
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_bad_input.c: every bad input gets its own error code, changes
  * nothing, and leaves a zone that passes the validator.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_bytes.c: the byte API over a zone with a base address. The core never
  * touches the managed memory, so a made-up base address is enough. */
 #include "helpers.h"

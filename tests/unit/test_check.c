@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_check.c: the validator catches each kind of corruption. White-box: it
  * breaks the metadata through internal.h on purpose, one invariant at a time,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_heap.c: the hosted layer: options, creation, memory, thread exit. */
 #define _GNU_SOURCE
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_lazy.c: deferred initialisation. A zone whose metadata is a fresh
  * anonymous mapping (BUDDY_ZONE_META_ZEROED) is ready without touching the

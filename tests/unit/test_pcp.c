@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_pcp.c: per-CPU page caches, bulk allocation and the zone lock. */
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_system.c: nodes, zones, zonelist fallback and /proc/buddyinfo. */
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_views.c: extfrag indices, the walker, and the event hook. */
 #include "helpers.h"
 

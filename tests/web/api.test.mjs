@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // api.test.mjs: the playground module's exported C ABI, in node (no browser).
 //
 //   node --test tests/web/api.test.mjs     (BUDDY_WEB_DIR=build/web by default)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // e2e.test.mjs: the built page in headless Chromium, end to end.
 //
 //   node --test tests/web/e2e.test.mjs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // wasm.mjs: load the playground's WebAssembly module in node, for the tests.
 //
 // A small reader of the module's flat C ABI (web/wasm/playground.h), written

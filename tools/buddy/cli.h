@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.h: what the files of the `buddy` command share: the subcommand entry
  * points, the colour decision, and zones whose metadata comes from malloc.

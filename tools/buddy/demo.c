@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * demo.c: `buddy demo`, the guided walk of the visual field guide the project
  * started from, in the terminal, on a 16-page zone with max order 4:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * json.h: writing JSON Lines: one compact object per line, keys in the order
  * they are written, strings escaped as RFC 8259 asks.

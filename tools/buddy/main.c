@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c: the `buddy` command's front door: global options, dispatch to the
  * subcommands (demo.c, run.c), usage and version, and the colour decision

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * parse.c: words and numbers for `buddy run` (see parse.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * parse.h: the lexical layer of `buddy run` scripts: splitting a line into
  * words and reading numbers strictly (no sign, no spaces, no silent wrap).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * render.c: the pictures: page map, free_area[] lists, legend.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * render.h: drawing a zone for people: the page map (pages in a row, blocks
  * framed, a letter and a colour per kind), the free_area[] lists, the

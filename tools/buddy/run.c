@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * run.c: `buddy run`, the script interpreter: one allocator command per
  * line, against one zone, answering in text or in JSON Lines.

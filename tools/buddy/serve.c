@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serve.c: `buddy serve`, the web playground over HTTP on 127.0.0.1 for
  * those who prefer a URL to opening build/web/index.html from disk.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zonemem.c: zones for the tool, their metadata buffer taken from malloc.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // app.js: the field guide's figures, drawn from libbuddy's C core.
 //
 // The core (src/core/*.c) and a thin C ABI (web/wasm/) are compiled to one

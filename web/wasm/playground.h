@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * playground.h: the flat C ABI the web page calls, and what the files of
  * web/wasm/ share.

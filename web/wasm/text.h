@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * text.h: a tiny text writer for the playground's C side, which has no libc.
  *

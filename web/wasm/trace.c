@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * trace.c: one line of a `buddy run` script, run against a slot's zone.
  *

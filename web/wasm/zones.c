@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zones.c: the playground's zones and everything the page reads from them.
  *

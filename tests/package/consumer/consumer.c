@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * consumer.c: a program outside the project, built against an installed
  * libbuddy (by tests/package/check.sh, through find_package and through

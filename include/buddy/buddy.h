@@ -110,7 +110,8 @@ typedef uint64_t buddy_pfn_t;
     X(EZERO, -21, "zero-size request")                                         \
     X(ECORRUPT, -22, "allocator state is inconsistent")                        \
     X(EBADZONE, -23, "not an initialised zone")                                \
-    X(ESPANOVERLAP, -24, "zone span overlaps a zone already in the system")
+    X(ESPANOVERLAP, -24, "zone span overlaps a zone already in the system")  \
+    X(EATTACHED, -25, "a per-CPU cache is attached: buddy_pcp_fini it first")
 
 enum buddy_errno {
     BUDDY_OK = 0,
@@ -523,18 +524,38 @@ BUDDY_API int buddy_zone_check_locked(const struct buddy_zone *z,
 
 /* The lock a zone takes around every operation on its free lists. The
  * embedder supplies it (a spinlock in a kernel, a mutex in user space, or
- * nothing on one thread). */
+ * nothing on one thread). lock, unlock and arg are required; the rest are
+ * optional (NULL), and a positional initializer of the first three leaves
+ * them so:
+ *
+ *   held       does the calling thread hold the lock? Debug builds
+ *              (BUDDY_DEBUG >= 1) assert it in every function that expects
+ *              the lock, as the kernel's lockdep_assert_held.
+ *   sync_cpus  a memory barrier on every CPU that runs a cache's owner
+ *              (Linux membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), an IPI in
+ *              a kernel). With it a cache's fast paths need no fence of
+ *              their own to stay safe against a remote drain (see
+ *              buddy_pcp_drain); without it each cached operation makes one
+ *              atomic exchange instead. Called with the lock held, only when
+ *              a drain must take another thread's cache.
+ *   relax      called while a remote drain waits for a cache's owner to
+ *              leave an O(1) fast path (sched_yield, a pause); NULL spins.
+ */
 struct buddy_lock_ops {
     void (*lock)(void *arg);
     void (*unlock)(void *arg);
     void *arg;
+    bool (*held)(void *arg);
+    void (*sync_cpus)(void *arg);
+    void (*relax)(void *arg);
 };
 
 /*
  * Set (or, with NULL, clear) the zone's lock before sharing it. From then on
- * every call on the zone takes it, and event hooks and walk callbacks run
- * with it held (use the _locked variants from them). The per-CPU cache fast
- * paths never take it. ENULL / EBADZONE.
+ * every call on the zone takes it, and every change of zone state, every
+ * counter and every event hook runs with it held (use the _locked variants
+ * from hooks and walk callbacks). The per-CPU cache fast paths never take
+ * it. ENULL (lock or unlock missing) / EBADZONE.
  */
 BUDDY_API int buddy_zone_set_lock(struct buddy_zone *z,
                                   const struct buddy_lock_ops *ops);
@@ -555,24 +576,42 @@ BUDDY_API int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order,
  * `batch` pages' worth from the zone under one lock round trip; when it
  * holds more than `high` pages it gives `batch` pages back, from the list
  * that grew first. high 0 (the default) scales with the zone, as the
- * kernel's zone_highsize does: 1/1024 of its span, at least 6 batches
- * (1024 pages for a 4 GiB zone of 4 KiB pages; 378 below about 1.5 GiB).
+ * kernel's zone_highsize does: 1/1024 of its span, at least 6 batches.
  * Cached pages are neither free (buddyinfo does not count them, as in the
  * kernel) nor allocated: walks show them as BUDDY_BLOCK_CACHED, stats as
  * cached_pages.
  *
  * One thread at a time may use a cache (its owner: a CPU, or a thread in
- * user space); any thread may free any block into its own cache. The zone
- * must have lock ops if several caches or threads use it.
+ * user space); any thread may free any block into its own cache, and
+ * exactly one of two concurrent frees of one block succeeds (the other gets
+ * EDOUBLEFREE). Any thread may drain any cache at any time, owner running or
+ * not (buddy_pcp_drain, buddy_zone_drain_caches), and an allocation that
+ * finds the zone short drains every cache of the zone before it fails, as
+ * the kernel's drain_all_pages: a remote drain closes the cache's gate,
+ * waits for its owner to leave the O(1) fast path it may be in, and takes
+ * the blocks under the zone lock. The zone must have lock ops if several
+ * caches or threads use it.
+ *
+ * Nothing here is async-signal-safe: a signal handler that allocates or
+ * frees through a cache its thread was using loses or corrupts pages, and
+ * one that takes a zone lock its thread holds deadlocks. Allocate from a
+ * handler only on a zone no interrupted code uses.
  */
 #define BUDDY_PCP_ORDER_LIMIT 10u      /* orders 0..10 at most are cached */
 #define BUDDY_PCP_DEFAULT_MAX_ORDER 3u /* the kernel's PAGE_ALLOC_COSTLY_ORDER */
 #define BUDDY_PCP_DEFAULT_BATCH 63u    /* pages per refill/drain, as Linux */
 #define BUDDY_PCP_DEFAULT_HIGH 0u      /* pages kept at most: 0 = scaled */
+/* The largest batch: a refill or drain holds the zone lock for O(batch)
+ * list operations, so the batch is bounded as the kernel bounds pcp->batch
+ * (its zone_batchsize stops at 63 pages; here a caller may ask for more). */
+#define BUDDY_PCP_MAX_BATCH 4096u
+/* The largest high mark, in pages. */
+#define BUDDY_PCP_MAX_HIGH (1u << 30)
 
 struct buddy_pcp_config {
     unsigned max_order; /* cache orders 0..max_order (<= 10) */
-    unsigned batch;     /* pages moved per refill or drain (>= 1) */
+    unsigned batch;     /* pages moved per refill or drain
+                           (1..BUDDY_PCP_MAX_BATCH) */
     unsigned high;      /* pages kept before draining a batch (>= batch;
                            0: span / 1024, at least 6 * batch) */
 };
@@ -582,14 +621,22 @@ struct buddy_pcp_config {
      BUDDY_PCP_DEFAULT_HIGH}
 
 /* The cache's storage is the caller's (per-CPU data, thread-local, static);
- * its fields are private. */
+ * its fields are private. Zero it (or buddy_pcp_fini it) before
+ * buddy_pcp_init. */
 struct buddy_pcp {
     uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* idx of the first cached
                                    block per order, linked through the
                                    zone's next[] */
     uint32_t count;            /* pages cached, all orders (atomic) */
+    uint32_t active;           /* the owner is inside a fast path (atomic;
+                                  the remote-drain handshake) */
+    uint32_t gate;             /* nonzero: fast paths go slow, because a
+                                  remote drain runs or the cache is
+                                  detached (atomic) */
     unsigned max_order;        /* orders 0..max_order are cached */
     uint32_t high, batch;      /* see buddy_pcp_config */
+    uint8_t owner_fence;       /* the zone has no sync_cpus: the owner
+                                  fences its own fast paths */
     uint32_t *links;           /* the zone's next[] (copied for the fast
                                   paths, which then touch no zone field) */
     uint8_t *state;            /* the zone's state[] */
@@ -602,26 +649,37 @@ struct buddy_pcp {
     uintptr_t fast_bytes;      /* cached block (0 without a base: byte
                                   allocs go slow) */
     unsigned page_shift;       /* the zone's */
+    uint32_t magic;            /* BUDDY_PCP magic while attached */
     struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
     struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */
 };
 
 /* Attach a cache to a zone (takes the zone lock). EINVAL for a bad config
- * (max_order above the limit or the zone's, batch 0, high neither 0 nor
- * >= batch, or above 2^30). */
+ * (max_order above the limit or the zone's, batch 0 or above
+ * BUDDY_PCP_MAX_BATCH, high neither 0 nor >= batch, or above
+ * BUDDY_PCP_MAX_HIGH); EATTACHED when pcp is attached already (to this zone
+ * or another: buddy_pcp_fini it first). O(caches of the zone). */
 BUDDY_API int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
                              const struct buddy_pcp_config *cfg);
-/* Give every cached block back and detach (takes the zone lock). */
+/* Give every cached block back and detach (takes the zone lock). Any
+ * thread; the cache's later calls return ENULL (or NULL). */
 BUDDY_API void buddy_pcp_fini(struct buddy_pcp *pcp);
-/* Give every cached block back to the zone (the kernel's drain_local_pages). */
+/* Give every cached block back to the zone (the kernel's drain_local_pages,
+ * or drain_pages_zone on another CPU). Any thread, while the owner runs or
+ * not: a drain from another thread than the owner waits for the owner to
+ * leave its current O(1) fast path. One lock round trip, O(cached blocks). */
 BUDDY_API void buddy_pcp_drain(struct buddy_pcp *pcp);
+/* Drain every cache attached to z (the kernel's drain_all_pages); any
+ * thread, owners running or not. Returns the pages given back. One lock
+ * round trip, O(caches + cached blocks). */
+BUDDY_API uint64_t buddy_zone_drain_caches(struct buddy_zone *z);
 /* Pages cached now; any thread may ask. */
 BUDDY_API uint64_t buddy_pcp_count(const struct buddy_pcp *pcp);
 
 /* As buddy_alloc_pages / buddy_free_pages / buddy_free_pfn, through the
  * cache for orders it caches and straight to the zone for the others. The
- * cached paths are O(1) and lock-free; a refill or drain is one lock round
- * trip. Errors are exactly those of the zone calls. */
+ * cached paths are O(1) and take no lock; a refill or drain is one lock
+ * round trip. Errors are exactly those of the zone calls. */
 BUDDY_API int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
                                     buddy_pfn_t *pfn);
 BUDDY_API int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,

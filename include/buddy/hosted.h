@@ -40,8 +40,26 @@ enum buddy_lock_kind {
     BUDDY_LOCK_ADAPTIVE = 2 /* spins briefly, then sleeps on a futex */
 };
 
+/* How a remote drain (buddy_heap_drain_all, the drain before ENOMEM, a
+ * check) keeps a cache's owner out of its fast path (buddy.h,
+ * buddy_lock_ops.sync_cpus). */
+enum buddy_sync_kind {
+    BUDDY_SYNC_AUTO = 0,  /* membarrier(2) where the kernel has it: owners
+                             pay no fence; else as FENCE */
+    BUDDY_SYNC_FENCE = 1  /* each cached operation makes one atomic
+                             exchange; drains need no system call */
+};
+
+/* The default start_pfn: the heap numbers its frames so that its pfns are
+ * its own in the process. With memory, pfn = address >> page_shift, as an
+ * identity map; without, a window of pfns no other heap of the process
+ * uses. A pfn of one heap given to another is then ERANGE, not a free of
+ * someone else's block (docs/design.md says what stays undetectable). */
+#define BUDDY_HEAP_PFN_AUTO BUDDY_PFN_NONE
+
 struct buddy_heap_options {
-    buddy_pfn_t start_pfn;        /* first pfn of the zone */
+    buddy_pfn_t start_pfn;        /* first pfn of the zone, or
+                                     BUDDY_HEAP_PFN_AUTO (the default) */
     uint64_t nr_pages;            /* pages in the zone, all given as free */
     size_t page_size;             /* power of two >= 16 */
     unsigned max_order;           /* <= 31 */
@@ -51,15 +69,18 @@ struct buddy_heap_options {
     struct buddy_pcp_config pcp;  /* cache orders, batch, high */
     enum buddy_lock_kind lock;    /* the zone lock */
     const char *name;             /* zone name for buddyinfo */
+    enum buddy_sync_kind sync;    /* see above */
 };
 
 #define BUDDY_HEAP_OPTIONS_INIT                                                \
-    {0, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, 0,               \
-     BUDDY_CACHE_PER_THREAD, BUDDY_PCP_CONFIG_INIT, BUDDY_LOCK_ADAPTIVE, NULL}
+    {BUDDY_HEAP_PFN_AUTO, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, \
+     0, BUDDY_CACHE_PER_THREAD, BUDDY_PCP_CONFIG_INIT, BUDDY_LOCK_ADAPTIVE,    \
+     NULL, BUDDY_SYNC_AUTO}
 
 /*
  * Override options from the environment: BUDDY_CACHE=none|thread|cpu,
- * BUDDY_LOCK=mutex|spin|adaptive, BUDDY_PCP_MAX_ORDER, BUDDY_PCP_BATCH,
+ * BUDDY_LOCK=mutex|spin|adaptive, BUDDY_SYNC=auto|fence,
+ * BUDDY_PCP_MAX_ORDER, BUDDY_PCP_BATCH,
  * BUDDY_PCP_HIGH (decimal; high 0 scales with the zone, see
  * buddy_pcp_config). A malformed value returns EINVAL, names the
  * variable in *bad (may be NULL) and leaves *opts unchanged.
@@ -91,12 +112,16 @@ BUDDY_API int buddy_heap_free(struct buddy_heap *h, void *ptr);
 
 /* Give the calling thread's (or CPU's) cached pages back to the zone. */
 BUDDY_API void buddy_heap_drain(struct buddy_heap *h);
-/* Give every cache's pages back; the caches' owners must be quiet. */
+/* Give every cache's pages back, while their owners run or not (the
+ * kernel's drain_all_pages). An allocation that finds the zone short does
+ * the same before it fails. */
 BUDDY_API void buddy_heap_drain_all(struct buddy_heap *h);
 
-/* The zone, for stats, buddyinfo, walks and checks (all take its lock).
- * A check with caches in use needs their owners quiet. */
+/* The zone, for stats, buddyinfo, walks and checks (all take its lock; a
+ * check holds the caches' owners out of their fast paths while it runs). */
 BUDDY_API struct buddy_zone *buddy_heap_zone(struct buddy_heap *h);
+
+/* Nothing in this header is async-signal-safe (buddy.h says why). */
 
 #ifdef __cplusplus
 }

@@ -118,8 +118,12 @@ int buddy_free(struct buddy_zone *z, void *ptr)
     int err = ptr_to_pfn(z, ptr, &pfn);
 
     if (err != 0) {
-        if (err != BUDDY_EBADZONE)
+        /* Counted and reported under the lock, as every refused free. */
+        if (err != BUDDY_EBADZONE) {
+            buddy__lock(z);
             buddy__reject(z, err, pfn, 0);
+            buddy__unlock(z);
+        }
         return err;
     }
     return buddy_free_pfn(z, pfn);

@@ -7,9 +7,10 @@
  * block by block (I1, I2, I4 and the counts of I6), then follows every free
  * list with a step bound so a cycle cannot hang it (I3, I5), then every
  * per-CPU cache's lists (I9), then compares the counters (I6). Caches are
- * their owners' to change without the lock, so the caller checks a zone
- * with caches only when their owners are quiet. It returns the first violation it finds in a report
- * rather than aborting, so tests, fuzzers and the playground can show it.
+ * their owners' to change without the lock, so buddy_zone_check holds
+ * their gates shut while it runs (pcp.c). It returns the first violation
+ * it finds in a report rather than aborting, so tests, fuzzers and the
+ * playground can show it.
  * Cost: O(spanned pages), reading each state byte once; debug builds only
  * call it where that is affordable.
  *
@@ -18,6 +19,9 @@
  * free max_order blocks they are.
  */
 #include "internal.h"
+
+static int check_zone_locked(const struct buddy_zone *z,
+                             struct buddy_check_report *rep, bool caches);
 
 /* Fill the report and return BUDDY_ECORRUPT. */
 static int fail(struct buddy_check_report *rep, const char *what,
@@ -229,9 +233,15 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
     uint64_t on_lists[BUDDY_NR_ORDERS] = {0};
     const struct buddy_pcp *pcp;
     unsigned order;
+    uint32_t n = 0;
 
     for (pcp = z->caches; pcp != NULL; pcp = pcp->next) {
         uint64_t pages = 0;
+
+        if (n++ == z->nr_caches)
+            return fail(rep, "cache list longer than the caches attached "
+                             "(a cycle, or a cache attached twice)",
+                        BUDDY_PFN_NONE, 0, z->nr_caches, n);
 
         if (pcp->zone != z)
             return fail(rep, "cache attached to another zone", BUDDY_PFN_NONE,
@@ -262,6 +272,9 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
             return fail(rep, "cache count differs from its lists",
                         BUDDY_PFN_NONE, 0, pages, buddy_pcp_count(pcp));
     }
+    if (n != z->nr_caches)
+        return fail(rep, "cache list shorter than the caches attached",
+                    BUDDY_PFN_NONE, 0, z->nr_caches, n);
     for (order = 0; order < BUDDY_NR_ORDERS; order++)
         if (on_lists[order] != t->cached_heads[order])
             return fail(rep, "cached block on no cache list", BUDDY_PFN_NONE,
@@ -271,18 +284,42 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
 
 int buddy_zone_check(const struct buddy_zone *z, struct buddy_check_report *rep)
 {
+    struct buddy_zone *zw = (struct buddy_zone *)(uintptr_t)z;
     int err;
 
     if (!buddy__zone_ok(z))
         return buddy_zone_check_locked(z, rep);
     buddy__lock(z);
-    err = buddy_zone_check_locked(z, rep);
+    /* The caches' owners change their lists without the lock: hold every
+     * cache's gate shut while the lists are read (pcp.c), so a check is
+     * safe while they run. The gates are the zone lock's to change, hence
+     * the cast: nothing the validator reports is changed. */
+    buddy__caches_freeze_locked(zw);
+    err = check_zone_locked(z, rep, true);
+    buddy__caches_thaw_locked(zw);
     buddy__unlock(z);
     return err;
 }
 
 int buddy_zone_check_locked(const struct buddy_zone *z,
                             struct buddy_check_report *rep)
+{
+    if (buddy__zone_ok(z))
+        buddy_assert_locked(z);
+    return check_zone_locked(z, rep, true);
+}
+
+#if BUDDY_DEBUG >= 2
+int buddy__check_zone_locked(const struct buddy_zone *z)
+{
+    struct buddy_check_report rep;
+
+    return check_zone_locked(z, &rep, false);
+}
+#endif
+
+static int check_zone_locked(const struct buddy_zone *z,
+                             struct buddy_check_report *rep, bool caches)
 {
     struct tally t;
     int err;
@@ -305,7 +342,7 @@ int buddy_zone_check_locked(const struct buddy_zone *z,
     err = check_blocks(z, &t, rep);
     if (err == 0)
         err = check_lists(z, &t, rep);
-    if (err == 0)
+    if (err == 0 && caches)
         err = check_caches(z, &t, rep);
     if (err == 0)
         err = check_counters(z, &t, rep);
@@ -356,6 +393,7 @@ int buddy_zone_walk_locked(const struct buddy_zone *z, buddy_walk_fn fn,
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
+    buddy_assert_locked(z);
     if (fn == NULL)
         return BUDDY_ENULL;
     while (idx < z->spanned) {

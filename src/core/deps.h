@@ -36,18 +36,62 @@ static inline unsigned buddy_log2_64(uint64_t x)
     return 63u - (unsigned)__builtin_clzll(x);
 }
 
-/* Relaxed atomic load/store of a byte or 32-bit word: data one thread
- * changes while another reads it (state bytes, cache counts). Where the
- * target has no lock-free atomics at all (ARMv6-M, e.g. Cortex-M0, which is
- * single-core) an aligned byte or word access is indivisible anyway, and
- * volatile keeps the compiler from splitting or caching it. */
+/* Atomics: data one thread changes while another reads it (state bytes,
+ * cache counts, a cache's handshake words). The loads and stores are plain
+ * moves on the targets we know; the compare-and-swap of a state byte and
+ * the exchange of a handshake word are the only read-modify-writes.
+ * Where the target has no lock-free atomics at all (ARMv6-M, e.g.
+ * Cortex-M0, which is single-core) an aligned byte or word access is
+ * indivisible anyway and volatile keeps the compiler from splitting or
+ * caching it; the read-modify-writes become a load and a store, atomic
+ * against another thread of the one core only if the embedder's lock masks
+ * interrupts (docs/design.md, concurrency). */
 #if defined(__GCC_ATOMIC_CHAR_LOCK_FREE) && __GCC_ATOMIC_CHAR_LOCK_FREE == 2 && \
     defined(__GCC_ATOMIC_INT_LOCK_FREE) && __GCC_ATOMIC_INT_LOCK_FREE == 2
 #define buddy_load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define buddy_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define buddy_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define buddy_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/* *p from `old` to `new` if it is `old`; true if it was. */
+#define buddy_cas_relaxed(p, old, new)                                         \
+    __extension__({                                                            \
+        __typeof__(*(p)) buddy_cas_old_ = (old);                               \
+        __atomic_compare_exchange_n((p), &buddy_cas_old_, (new), 0,            \
+                                    __ATOMIC_RELAXED, __ATOMIC_RELAXED);       \
+    })
+#define buddy_load_seq_cst(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define buddy_xchg_seq_cst(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #else
 #define buddy_load_relaxed(p) (*(volatile __typeof__(*(p)) *)(p))
 #define buddy_store_relaxed(p, v) (*(volatile __typeof__(*(p)) *)(p) = (v))
+#define buddy_load_acquire(p) buddy_load_relaxed(p)
+#define buddy_store_release(p, v) buddy_store_relaxed(p, v)
+#define buddy_cas_relaxed(p, old, new)                                         \
+    __extension__({                                                            \
+        int buddy_cas_hit_ = buddy_load_relaxed(p) == (old);                   \
+        if (buddy_cas_hit_)                                                    \
+            buddy_store_relaxed(p, new);                                       \
+        buddy_cas_hit_;                                                        \
+    })
+#define buddy_xchg_seq_cst(p, v)                                               \
+    __extension__({                                                            \
+        __typeof__(*(p)) buddy_xchg_old_ = buddy_load_relaxed(p);              \
+        buddy_store_relaxed(p, v);                                             \
+        buddy_xchg_old_;                                                       \
+    })
+#define buddy_load_seq_cst(p) buddy_load_relaxed(p)
+#endif
+/* Keep the compiler from moving memory accesses across this point; the
+ * CPU may still reorder (a remote drain's barrier covers that). */
+#define buddy_compiler_barrier() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+/* A pause in a spin-wait loop. */
+#if defined(__x86_64__) || defined(__i386__)
+#define buddy_cpu_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__) || (defined(__ARM_ARCH) && __ARM_ARCH >= 7)
+#define buddy_cpu_relax() __asm__ __volatile__("yield" ::: "memory")
+#else
+#define buddy_cpu_relax() buddy_compiler_barrier()
 #endif
 
 /* Keep slow paths out of the hot function they hang off. */

@@ -63,7 +63,17 @@
  * next[] link of a CACHED page, without it: so state bytes are read and
  * written with relaxed atomics (a merge reads its neighbour's byte; either
  * value means "not a free buddy"), and a cache's count is atomic for
- * readers. next[] links of CACHED pages belong to their cache alone.
+ * readers. next[] links of CACHED pages belong to their cache alone, except
+ * while a drain holds the zone lock and the cache's gate (pcp.c says how).
+ *
+ * State transitions that race: only a free moves a byte away from
+ * ALLOCATED, and it does so with one compare-and-swap (ALLOCATED|k to
+ * CACHED|k through a cache, to 0 through the zone), so of two concurrent
+ * frees of one block exactly one wins and the other reads the new value and
+ * is refused. Every other transition is made by the byte's one owner: the
+ * zone lock for FREE, HOLE, RESERVED and INFLIGHT bytes; the cache (or a
+ * drain holding its gate) for CACHED bytes; the allocation that returned
+ * the block for nothing (it only ever frees it).
  */
 #ifndef BUDDY_CORE_INTERNAL_H
 #define BUDDY_CORE_INTERNAL_H
@@ -172,6 +182,7 @@ struct buddy_zone {
     uint64_t cache_refills;  /* batches moved to per-CPU caches */
     uint64_t cache_drains;   /* batches moved back */
     struct buddy_pcp *caches; /* attached per-CPU caches (I9) */
+    uint32_t nr_caches;      /* length of that list: bounds every walk */
     struct buddy_lock_ops lock; /* the embedder's lock, or all NULL */
     char name[BUDDY_ZONE_NAME_MAX + 1]; /* NUL-terminated copy */
 };
@@ -189,6 +200,17 @@ static inline void pg_set(struct buddy_zone *z, uint32_t idx, uint8_t s)
 }
 
 /* ---- the zone lock ------------------------------------------------------ */
+
+/* Does the caller hold the zone lock? True without lock ops (one thread) or
+ * without a held query (nothing to ask). */
+static inline bool buddy__lock_held(const struct buddy_zone *z)
+{
+    return z->lock.held == NULL || z->lock.held(z->lock.arg);
+}
+
+/* Every function that expects the zone lock says so at debug level 1, as
+ * the kernel's lockdep_assert_held. */
+#define buddy_assert_locked(z) buddy_assert_internal(buddy__lock_held(z))
 
 static inline void buddy__lock(const struct buddy_zone *z)
 {
@@ -334,8 +356,32 @@ void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
 
 /* Hand at least `pages` pages cached by pcp back to the free lists (all of
  * them for UINT64_MAX): list `first` before the others, then the highest
- * orders first. Lock held. */
+ * orders first. Lock held, and the cache is the caller's: its owner, in a
+ * slow path, or a drain that holds its gate. */
 void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages,
                              unsigned first);
+
+/* Hold every attached cache's gate shut, owners out of their fast paths,
+ * and open them again (the validator). Lock held. */
+void buddy__caches_freeze_locked(struct buddy_zone *z);
+void buddy__caches_thaw_locked(struct buddy_zone *z);
+/* The owner's own drain, without the handshake (the hosted heap). */
+void buddy__pcp_drain_self(struct buddy_pcp *pcp);
+
+/* Drain every attached cache with pages, owners running or not (the
+ * kernel's drain_all_pages): the step an allocation takes before it fails.
+ * Returns the pages given back. Lock held; O(caches + cached blocks). */
+uint64_t buddy__drain_caches_locked(struct buddy_zone *z);
+
+/* The full validator at BUDDY_DEBUG 2, after each operation that changed
+ * the zone: every invariant but the contents of the cache lists, which
+ * owners change without the lock. Lock held. */
+#if BUDDY_DEBUG >= 2
+int buddy__check_zone_locked(const struct buddy_zone *z);
+#define buddy_check_expensive(z)                                               \
+    buddy_assert_expensive(buddy__check_zone_locked(z) == 0)
+#else
+#define buddy_check_expensive(z) ((void)(z))
+#endif
 
 #endif /* BUDDY_CORE_INTERNAL_H */

@@ -123,8 +123,14 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
 {
     uint32_t candidates, idx;
 
+    buddy_assert_locked(z);
     /* Smallest non-empty order >= order: one mask and one ctz. */
     candidates = z->nonempty & (0xffffffffu << order);
+    /* Short of blocks: take back what the per-CPU caches hold before
+     * failing, as the kernel's drain_all_pages; their blocks may merge into
+     * what is asked for. */
+    if (buddy_unlikely(candidates == 0) && buddy__drain_caches_locked(z) != 0)
+        candidates = z->nonempty & (0xffffffffu << order);
     if (buddy_unlikely(candidates == 0)) {
         z->alloc_failures++;
         if (buddy_hook_set(z)) {
@@ -176,6 +182,7 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
     uint32_t idx, n;
     unsigned cur, k;
 
+    buddy_assert_locked(z);
     if (candidates == 0 || want == 0)
         return BUDDY_NIL;
     if (floor > z->max_order)
@@ -210,6 +217,7 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
 void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
                               unsigned order)
 {
+    buddy_assert_locked(z);
     z->free_count[order]++;
     pg_set(z, idx, 0);
     if (buddy_hook_set(z)) {
@@ -227,6 +235,7 @@ int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
     buddy_pfn_t rel = pfn - z->start_pfn;
     int err;
 
+    buddy_assert_locked(z);
     if (buddy_unlikely(rel >= z->spanned)) {
         err = BUDDY_ERANGE;
     } else if (order_given && buddy_unlikely(order > z->max_order)) {
@@ -236,16 +245,22 @@ int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
         err = BUDDY_EALIGN;
     } else {
         uint8_t s = pg_get(z, (uint32_t)rel);
+        bool head = pg_kind(s) == BUDDY_BLOCK_ALLOCATED &&
+                    (!order_given || pg_order(s) == order);
 
         /* The whole O(1) check: the head of an ALLOCATED block of that
-         * order (which also proves the alignment). */
-        if (buddy_likely(pg_kind(s) == BUDDY_BLOCK_ALLOCATED &&
-                         (!order_given || pg_order(s) == order))) {
+         * order (which also proves the alignment), claimed with one
+         * compare-and-swap: a cache's owner may be freeing the same block
+         * without the lock, and exactly one of the two may win. */
+        if (buddy_likely(head &&
+                         buddy_cas_relaxed(&z->state[rel], s, (uint8_t)0))) {
             buddy__free_block_locked(z, (uint32_t)rel, pg_order(s));
             return 0;
         }
         err = buddy__pfn_order_locked(z, pfn);
-        if (err >= 0) /* an ALLOCATED head, of another order than given */
+        if (head) /* lost the race to a concurrent free of the block */
+            err = BUDDY_EDOUBLEFREE;
+        else if (err >= 0) /* an ALLOCATED head, of another order */
             err = BUDDY_EWRONGORDER;
     }
     buddy__reject(z, err, pfn, order);
@@ -264,6 +279,7 @@ int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
         return BUDDY_EORDER;
     buddy__lock(z);
     err = buddy__alloc_pages_locked(z, order, pfn);
+    buddy_check_expensive(z);
     buddy__unlock(z);
     return err;
 }
@@ -272,6 +288,7 @@ int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
                            buddy_pfn_t *pfns)
 {
     unsigned n = 0;
+    bool drained = false;
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
@@ -282,13 +299,19 @@ int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
     if (nr > (unsigned)INT32_MAX)
         nr = (unsigned)INT32_MAX;
     buddy__lock(z);
-    /* Runs cut into blocks; stop at the first miss rather than count a
-     * failure per slot. */
+    /* Runs cut into blocks; at the first miss drain the caches once (as a
+     * single allocation would before failing), then stop rather than count
+     * a failure per slot. */
     while (n < nr) {
         unsigned k;
         uint32_t idx = buddy__alloc_run_locked(z, order, nr - n, 0, &k);
         uint32_t end;
 
+        if (idx == BUDDY_NIL && !drained) {
+            drained = true;
+            if (buddy__drain_caches_locked(z) != 0)
+                continue;
+        }
         if (idx == BUDDY_NIL)
             break;
         end = idx + ((uint32_t)1 << k);
@@ -297,6 +320,7 @@ int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
             pfns[n++] = z->start_pfn + idx;
         }
     }
+    buddy_check_expensive(z);
     buddy__unlock(z);
     return (int)n;
 }
@@ -309,6 +333,7 @@ int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)
         return BUDDY_EBADZONE;
     buddy__lock(z);
     err = buddy__free_pages_locked(z, pfn, order, true);
+    buddy_check_expensive(z);
     buddy__unlock(z);
     return err;
 }
@@ -321,6 +346,7 @@ int buddy_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn)
         return BUDDY_EBADZONE;
     buddy__lock(z);
     err = buddy__free_pages_locked(z, pfn, 0, false);
+    buddy_check_expensive(z);
     buddy__unlock(z);
     return err;
 }
@@ -345,6 +371,7 @@ int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn)
     uint32_t head;
     uint8_t s;
 
+    buddy_assert_locked(z);
     if (rel >= z->spanned)
         return BUDDY_ERANGE;
     if (buddy_unlikely(buddy__in_lazy(z, (uint32_t)rel)))
@@ -375,6 +402,7 @@ int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn)
 void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
                    unsigned order)
 {
+    buddy_assert_locked(z);
     z->rejected++;
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {BUDDY_EV_REJECT, 0, pfn, order,

@@ -42,9 +42,24 @@
  * cached_pages. Everything a cache does to shared state (refill, drain,
  * attach, detach, error reports) happens under the zone lock.
  *
- * Cost: the cached alloc and free paths are O(1) with no atomic
- * read-modify-write; a refill or drain is one lock round trip and
- * O(batch * max_order).
+ * Remote drains. Another thread may take a cache's blocks while its owner
+ * runs: before an allocation fails (the kernel's drain_all_pages), for
+ * buddy_zone_drain_caches and buddy_pcp_drain, and while the validator
+ * looks at the lists. The drainer holds the zone lock throughout; it closes
+ * the cache's gate, makes its store visible to every CPU (an atomic
+ * exchange, then the embedder's sync_cpus), and waits until the owner's active word
+ * is clear. From then on the owner cannot be inside a fast path: one that
+ * starts sees the gate closed and goes slow, to the zone lock (pcp_fast.h
+ * has the owner's half). The drainer takes the blocks and opens the gate.
+ * Since 5.19 the kernel guards each pcp with a spinlock for the same
+ * purpose; the handshake costs the owner no atomic operation when the
+ * embedder has sync_cpus, and the wait is bounded by one O(1) fast path
+ * (every slow path clears active before it takes the zone lock).
+ *
+ * Cost: the cached alloc is O(1) with no atomic read-modify-write, the
+ * cached free one compare-and-swap of the state byte; a refill or drain is
+ * one lock round trip and O(batch * max_order); a remote drain adds one
+ * sync_cpus.
  */
 #include "pcp_fast.h"
 
@@ -54,17 +69,30 @@ uint64_t buddy_pcp_count(const struct buddy_pcp *pcp)
 }
 
 /* The high mark a config of high 0 gets: the kernel's zone_highsize grows
- * pcp->high with the zone (its low watermark over the CPUs); the old fixed
- * 6 batches made the caches of a large zone refill and drain so often that
- * those batches were the p99.9 of the mixed benchmark. 1/1024 of the span,
- * at least 6 batches, at most 2^30. */
+ * pcp->high with the zone (its low watermark over the CPUs), so that the
+ * caches of a large zone do not refill and drain at every burst
+ * (docs/design.md). 1/1024 of the span, at least 6 batches, at most
+ * BUDDY_PCP_MAX_HIGH. */
 static uint64_t scaled_high(const struct buddy_zone *z, uint64_t batch)
 {
     uint64_t high = z->spanned >> 10;
 
     if (high < 6 * batch)
         high = 6 * batch;
-    return high > (1u << 30) ? (1u << 30) : high;
+    return high > BUDDY_PCP_MAX_HIGH ? BUDDY_PCP_MAX_HIGH : high;
+}
+
+/* Is pcp on z's list of caches? Bounded by nr_caches. Lock held. */
+static bool pcp_attached_locked(const struct buddy_zone *z,
+                                const struct buddy_pcp *pcp)
+{
+    const struct buddy_pcp *p = z->caches;
+    uint32_t n;
+
+    for (n = 0; p != NULL && n < z->nr_caches; n++, p = p->next)
+        if (p == pcp)
+            return true;
+    return false;
 }
 
 int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
@@ -78,10 +106,21 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
     if (pcp == NULL || cfg == NULL)
         return BUDDY_ENULL;
     if (cfg->max_order > BUDDY_PCP_ORDER_LIMIT || cfg->max_order > z->max_order ||
-        cfg->batch == 0 || cfg->batch > (1u << 30) ||
-        (cfg->high != 0 && cfg->high < cfg->batch) || cfg->high > (1u << 30))
+        cfg->batch == 0 || cfg->batch > BUDDY_PCP_MAX_BATCH ||
+        (cfg->high != 0 && cfg->high < cfg->batch) ||
+        cfg->high > BUDDY_PCP_MAX_HIGH)
         return BUDDY_EINVAL;
+    /* A cache still attached (to this zone or another) would be linked
+     * twice, and its blocks lost: refuse. The magic says "attached"; the
+     * list walk catches this zone's own even if the magic was overwritten. */
+    if (pcp->magic == BUDDY_PCP_MAGIC)
+        return BUDDY_EATTACHED;
     high = cfg->high != 0 ? cfg->high : scaled_high(z, cfg->batch);
+    buddy__lock(z);
+    if (pcp_attached_locked(z, pcp)) {
+        buddy__unlock(z);
+        return BUDDY_EATTACHED;
+    }
     buddy_memset(pcp, 0, sizeof(*pcp));
     pcp->zone = z;
     pcp->links = z->next;
@@ -99,13 +138,75 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
     pcp->max_order = cfg->max_order;
     pcp->batch = cfg->batch;
     pcp->high = (uint32_t)high;
+    pcp->owner_fence = z->lock.lock != NULL && z->lock.sync_cpus == NULL;
     for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
         pcp->head[k] = BUDDY_NIL;
-    buddy__lock(z);
+    pcp->magic = BUDDY_PCP_MAGIC;
     pcp->next = z->caches;
     z->caches = pcp;
+    z->nr_caches++;
     buddy__unlock(z);
     return 0;
+}
+
+/* ---- the drainer's half of the handshake (pcp_fast.h has the owner's) --- */
+
+/* Close the gates of the caches that hold pages (all of them with `all`),
+ * make that visible to every owner, and wait until none is inside a fast
+ * path. Returns how many gates it closed. Lock held: no other drain runs,
+ * so a closed gate on the list is ours. */
+static uint32_t gates_close_locked(struct buddy_zone *z, bool all)
+{
+    struct buddy_pcp *pcp = z->caches;
+    uint32_t n, closed = 0;
+
+    buddy_assert_locked(z);
+    for (n = 0; pcp != NULL && n < z->nr_caches; n++, pcp = pcp->next)
+        if (all || buddy_pcp_count(pcp) != 0) {
+            /* A sequentially consistent exchange: our gate store comes
+             * before our reads of active (Dekker's order). */
+            (void)buddy_xchg_seq_cst(&pcp->gate, 1u);
+            closed++;
+        }
+    if (closed == 0)
+        return 0;
+    /* Then every CPU's store of active before its read of a gate, for
+     * owners that do not fence themselves. */
+    if (z->lock.sync_cpus != NULL)
+        z->lock.sync_cpus(z->lock.arg);
+    for (n = 0, pcp = z->caches; pcp != NULL && n < z->nr_caches;
+         n++, pcp = pcp->next)
+        while (buddy_load_relaxed(&pcp->gate) != 0 &&
+               buddy_load_seq_cst(&pcp->active) != 0) {
+            if (z->lock.relax != NULL)
+                z->lock.relax(z->lock.arg);
+            else
+                buddy_cpu_relax();
+        }
+    return closed;
+}
+
+/* Open every closed gate: what the drainer did to the lists happens before
+ * an owner's next fast path that sees the gate open. Lock held. */
+static void gates_open_locked(struct buddy_zone *z)
+{
+    struct buddy_pcp *pcp = z->caches;
+    uint32_t n;
+
+    for (n = 0; pcp != NULL && n < z->nr_caches; n++, pcp = pcp->next)
+        if (buddy_load_relaxed(&pcp->gate) != 0)
+            buddy_store_release(&pcp->gate, 0u);
+}
+
+/* Freeze and thaw every cache for the validator (check.c). */
+void buddy__caches_freeze_locked(struct buddy_zone *z)
+{
+    (void)gates_close_locked(z, true);
+}
+
+void buddy__caches_thaw_locked(struct buddy_zone *z)
+{
+    gates_open_locked(z);
 }
 
 /* Free blocks from the head of list `order` until `freed` reaches `pages`. */
@@ -127,7 +228,10 @@ static uint64_t drain_list_locked(struct buddy_pcp *pcp, unsigned order,
 void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages,
                              unsigned first)
 {
-    uint64_t freed = drain_list_locked(pcp, first, 0, pages);
+    uint64_t freed;
+
+    buddy_assert_locked(pcp->zone);
+    freed = drain_list_locked(pcp, first, 0, pages);
     unsigned order = pcp->max_order + 1;
 
     while (order-- > 0)
@@ -138,33 +242,107 @@ void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages,
     }
 }
 
+uint64_t buddy__drain_caches_locked(struct buddy_zone *z)
+{
+    struct buddy_pcp *pcp;
+    uint64_t pages = 0;
+    uint32_t n;
+
+    if (gates_close_locked(z, false) == 0)
+        return 0;
+    for (n = 0, pcp = z->caches; pcp != NULL && n < z->nr_caches;
+         n++, pcp = pcp->next)
+        if (buddy_load_relaxed(&pcp->gate) != 0) {
+            pages += buddy_pcp_count(pcp);
+            buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
+        }
+    gates_open_locked(z);
+    return pages;
+}
+
+uint64_t buddy_zone_drain_caches(struct buddy_zone *z)
+{
+    uint64_t pages;
+
+    if (!buddy__zone_ok(z))
+        return 0;
+    buddy__lock(z);
+    pages = buddy__drain_caches_locked(z);
+    buddy_check_expensive(z);
+    buddy__unlock(z);
+    return pages;
+}
+
+/* Drain one cache from any thread: its gate alone closed, the same wait. */
+static void drain_one_locked(struct buddy_pcp *pcp)
+{
+    struct buddy_zone *z = pcp->zone;
+
+    (void)buddy_xchg_seq_cst(&pcp->gate, 1u);
+    if (z->lock.sync_cpus != NULL)
+        z->lock.sync_cpus(z->lock.arg);
+    while (buddy_load_seq_cst(&pcp->active) != 0) {
+        if (z->lock.relax != NULL)
+            z->lock.relax(z->lock.arg);
+        else
+            buddy_cpu_relax();
+    }
+    buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
+}
+
 void buddy_pcp_drain(struct buddy_pcp *pcp)
 {
-    if (pcp == NULL || pcp->zone == NULL)
+    struct buddy_zone *z;
+
+    if (pcp == NULL || pcp->magic != BUDDY_PCP_MAGIC || pcp->zone == NULL)
         return;
-    buddy__lock(pcp->zone);
+    z = pcp->zone;
+    buddy__lock(z);
+    if (buddy_pcp_count(pcp) != 0) {
+        drain_one_locked(pcp);
+        buddy_store_release(&pcp->gate, 0u);
+    }
+    buddy_check_expensive(z);
+    buddy__unlock(z);
+}
+
+/* The owner's own drain: no handshake, as no fast path of this cache can
+ * run meanwhile (the hosted heap's buddy_heap_drain). */
+void buddy__pcp_drain_self(struct buddy_pcp *pcp)
+{
+    struct buddy_zone *z;
+
+    if (pcp == NULL || pcp->magic != BUDDY_PCP_MAGIC || pcp->zone == NULL)
+        return;
+    z = pcp->zone;
+    buddy__lock(z);
     buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
-    buddy__unlock(pcp->zone);
+    buddy_check_expensive(z);
+    buddy__unlock(z);
 }
 
 void buddy_pcp_fini(struct buddy_pcp *pcp)
 {
     struct buddy_zone *z;
     struct buddy_pcp **link;
+    uint32_t n;
     unsigned k;
 
-    if (pcp == NULL || pcp->zone == NULL)
+    if (pcp == NULL || pcp->magic != BUDDY_PCP_MAGIC || pcp->zone == NULL)
         return;
     z = pcp->zone;
     buddy__lock(z);
-    buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
-    for (link = &z->caches; *link != NULL; link = &(*link)->next)
+    /* The gate stays closed: a detached cache takes the slow paths, which
+     * refuse it. */
+    drain_one_locked(pcp);
+    for (n = 0, link = &z->caches; *link != NULL && n < z->nr_caches;
+         n++, link = &(*link)->next)
         if (*link == pcp) {
             *link = pcp->next;
+            z->nr_caches--;
             break;
         }
-    buddy__unlock(z);
-    /* A detached cache takes the slow paths, which refuse it. */
+    pcp->magic = 0;
     pcp->zone = NULL;
     pcp->spanned = 0;
     pcp->byte_pages = 0;
@@ -172,6 +350,8 @@ void buddy_pcp_fini(struct buddy_pcp *pcp)
     pcp->fast_bytes = 0;
     for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
         pcp->head[k] = BUDDY_NIL;
+    buddy_check_expensive(z);
+    buddy__unlock(z);
 }
 
 /* Move up to batch pages' worth of order-`order` blocks from the free lists
@@ -182,6 +362,7 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
     uint32_t want = pcp->batch >> order, got = 0;
     unsigned floor;
 
+    buddy_assert_locked(z);
     if (want == 0)
         want = 1;
     /* Runs of whole state-byte lines when the batch is about a line or
@@ -216,53 +397,46 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
 }
 
 /* The slow half of a cached allocation: an uncached order, a detached
- * cache, or an empty list to refill. Out of line, so the fast path is a
- * leaf that saves no registers. */
+ * cache, a closed gate, or an empty list to refill. Everything happens
+ * under the zone lock, the pop included: a remote drain may take the
+ * lists the moment the lock is released. Out of line, so the fast path is
+ * a leaf that saves no registers. */
 noinline_ int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp,
                                           unsigned order, buddy_pfn_t *pfn)
 {
     struct buddy_zone *z = pcp->zone;
-    uint32_t got, idx;
+    int err = 0;
 
     if (z == NULL || pfn == NULL)
         return BUDDY_ENULL;
     if (order > pcp->max_order) {
-        int err;
-
         if (order > z->max_order)
             return BUDDY_EORDER;
+        /* Short of blocks, the zone drains every cache (this one too)
+         * before it fails: they may merge into what is asked for. */
         buddy__lock(z);
-        /* Before failing, give our own cached blocks back: they may merge
-         * into what is asked for (the kernel drains pcp lists before it
-         * fails a high-order allocation). */
-        if ((z->nonempty & (0xffffffffu << order)) == 0 &&
-            buddy_pcp_count(pcp) != 0)
-            buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
         err = buddy__alloc_pages_locked(z, order, pfn);
+        buddy_check_expensive(z);
         buddy__unlock(z);
         return err;
     }
     buddy__lock(z);
-    got = refill_locked(pcp, order);
-    if (got == 0 && buddy_pcp_count(pcp) != 0) {
-        /* Our own cached blocks may merge into what we need. */
-        buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
-        got = refill_locked(pcp, order);
-    }
-    if (got == 0) {
+    if (pcp->head[order] == BUDDY_NIL && refill_locked(pcp, order) == 0 &&
+        (buddy__drain_caches_locked(z) == 0 || refill_locked(pcp, order) == 0)) {
+        /* Nothing free even with every cache drained (ours included). */
         z->alloc_failures++;
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
                                      BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
             buddy__emit(z, &ev);
         }
-        buddy__unlock(z);
-        return BUDDY_ENOMEM;
+        err = BUDDY_ENOMEM;
+    } else {
+        *pfn = pcp->start_pfn + buddy__pcp_pop(pcp, order);
     }
+    buddy_check_expensive(z);
     buddy__unlock(z);
-    idx = buddy__pcp_pop(pcp, order);
-    *pfn = pcp->start_pfn + idx;
-    return 0;
+    return err;
 }
 
 int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
@@ -293,9 +467,12 @@ noinline_ int buddy__pcp_free_pages_slow(struct buddy_pcp *pcp,
  * this way (docs/design.md). */
 noinline_ int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order)
 {
-    buddy__lock(pcp->zone);
+    struct buddy_zone *z = pcp->zone;
+
+    buddy__lock(z);
     buddy__pcp_drain_locked(pcp, pcp->batch, order);
-    buddy__unlock(pcp->zone);
+    buddy_check_expensive(z);
+    buddy__unlock(z);
     return 0;
 }
 
@@ -319,20 +496,20 @@ int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn)
 {
     buddy_pfn_t rel;
     unsigned order;
-    uint8_t s;
 
     if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
     rel = pfn - pcp->start_pfn;
-    if (buddy_unlikely(rel >= pcp->spanned))
-        return free_pfn_slow(pcp, pfn);
-    s = buddy_load_relaxed(&pcp->state[rel]);
-    if (buddy_likely(s == pg_state(BUDDY_BLOCK_ALLOCATED, 0)))
-        return buddy__pcp_push(pcp, (uint32_t)rel, 0); /* a page: order constant */
-    order = buddy__allocated_order(s);
-    if (buddy_unlikely(order > pcp->max_order))
-        return free_pfn_slow(pcp, pfn);
-    return buddy__pcp_push(pcp, (uint32_t)rel, order);
+    if (buddy_unlikely(!buddy__pcp_enter(pcp) || rel >= pcp->spanned))
+        goto slow;
+    order = buddy__allocated_order(buddy_load_relaxed(&pcp->state[rel]));
+    if (buddy_unlikely(order > pcp->max_order ||
+                       !buddy__pcp_claim(pcp, (uintptr_t)rel, order)))
+        goto slow;
+    return buddy__pcp_push_leave(pcp, (uintptr_t)rel, order);
+slow:
+    buddy__pcp_leave(pcp);
+    return free_pfn_slow(pcp, pfn);
 }
 
 /* ---- the byte API through the cache ------------------------------------- */
@@ -391,8 +568,10 @@ int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,
         return buddy_alloc_pages_bulk(z, order, nr, pfns);
     if (nr > (unsigned)INT32_MAX)
         nr = (unsigned)INT32_MAX;
-    while (n < nr && pcp->head[order] != BUDDY_NIL)
-        pfns[n++] = z->start_pfn + buddy__pcp_pop(pcp, order);
+    if (buddy__pcp_enter(pcp))
+        while (n < nr && pcp->head[order] != BUDDY_NIL)
+            pfns[n++] = z->start_pfn + buddy__pcp_pop(pcp, order);
+    buddy__pcp_leave(pcp);
     if (n == nr)
         return (int)n;
     more = buddy_alloc_pages_bulk(z, order, nr - n, pfns + n);

@@ -50,7 +50,9 @@ void buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *s
     st->rejected = z->rejected;
     st->cache_refills = z->cache_refills;
     st->cache_drains = z->cache_drains;
-    for (pcp = z->caches; pcp != NULL; pcp = pcp->next) {
+    /* Bounded by the count of caches attached, whatever the links say. */
+    for (pcp = z->caches; pcp != NULL && st->nr_caches < z->nr_caches;
+         pcp = pcp->next) {
         st->cached_pages += buddy_pcp_count(pcp);
         st->nr_caches++;
     }

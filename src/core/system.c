@@ -52,18 +52,18 @@ int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
     return 0;
 }
 
-int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
-                             unsigned highest_zone_idx, unsigned order,
-                             buddy_pfn_t *pfn, struct buddy_zone **zone_out)
+/* One pass along the zonelist: the first zone that has a block of `order`
+ * serves it. With `drain`, each zone first takes back what its per-CPU
+ * caches hold (the kernel drains them only once the whole zonelist came up
+ * short). Returns 0, or ENOMEM without counting a failure. */
+static int zonelist_pass(struct buddy_system *sys, unsigned nid,
+                         unsigned highest_zone_idx, unsigned order,
+                         bool drain, buddy_pfn_t *pfn,
+                         struct buddy_zone **zone_out,
+                         struct buddy_zone **preferred)
 {
-    struct buddy_zone *preferred = NULL;
-    bool order_ok = false;
     unsigned step;
 
-    if (sys == NULL || pfn == NULL)
-        return BUDDY_ENULL;
-    if (nid >= sys->nr_nodes || highest_zone_idx >= BUDDY_MAX_NR_ZONES)
-        return BUDDY_ENODE;
     for (step = 0; step < sys->nr_nodes; step++) {
         unsigned n = (nid + step) % sys->nr_nodes;
         unsigned zi = highest_zone_idx + 1;
@@ -73,10 +73,11 @@ int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
 
             if (z == NULL || order > z->max_order)
                 continue;
-            order_ok = true;
-            if (preferred == NULL)
-                preferred = z;
+            if (*preferred == NULL)
+                *preferred = z;
             buddy__lock(z);
+            if (drain)
+                (void)buddy__drain_caches_locked(z);
             /* Test before calling, so a zone that cannot serve the order
              * does not count a failure of its own. */
             if ((z->nonempty & (0xffffffffu << order)) == 0 ||
@@ -84,21 +85,41 @@ int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
                 buddy__unlock(z);
                 continue;
             }
-            if (z != preferred) {
+            if (z != *preferred) {
                 z->fallbacks++;
                 if (buddy_hook_set(z)) {
                     struct buddy_event ev = {BUDDY_EV_FALLBACK, 0, *pfn, order,
-                                             BUDDY_PFN_NONE, 0, 0, preferred};
+                                             BUDDY_PFN_NONE, 0, 0, *preferred};
                     buddy__emit(z, &ev);
                 }
             }
+            buddy_check_expensive(z);
             buddy__unlock(z);
             if (zone_out != NULL)
                 *zone_out = z;
             return 0;
         }
     }
-    if (!order_ok)
+    return BUDDY_ENOMEM;
+}
+
+int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
+                             unsigned highest_zone_idx, unsigned order,
+                             buddy_pfn_t *pfn, struct buddy_zone **zone_out)
+{
+    struct buddy_zone *preferred = NULL;
+
+    if (sys == NULL || pfn == NULL)
+        return BUDDY_ENULL;
+    if (nid >= sys->nr_nodes || highest_zone_idx >= BUDDY_MAX_NR_ZONES)
+        return BUDDY_ENODE;
+    if (zonelist_pass(sys, nid, highest_zone_idx, order, false, pfn, zone_out,
+                      &preferred) == 0 ||
+        (preferred != NULL &&
+         zonelist_pass(sys, nid, highest_zone_idx, order, true, pfn, zone_out,
+                       &preferred) == 0))
+        return 0;
+    if (preferred == NULL)
         return BUDDY_EORDER;
     buddy__lock(preferred);
     preferred->alloc_failures++;

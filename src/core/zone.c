@@ -94,6 +94,10 @@ int buddy_zone_init(void *meta, size_t meta_size,
         return BUDDY_EALIGN;
     if (meta_size < buddy_zone_meta_size(cfg))
         return BUDDY_ENOSPC;
+    /* A live zone with caches attached: the caches point into this buffer
+     * and would corrupt the new zone. buddy_pcp_fini them first. */
+    if (z->magic == BUDDY_ZONE_MAGIC && z->nr_caches != 0)
+        return BUDDY_EATTACHED;
 
     buddy_memset(z, 0, sizeof(*z));
     p = (uint8_t *)meta + header_size();
@@ -149,6 +153,9 @@ void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn, void *arg)
 
 int buddy_zone_set_lock(struct buddy_zone *z, const struct buddy_lock_ops *ops)
 {
+    struct buddy_pcp *pcp;
+    uint32_t n;
+
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
     if (ops != NULL && (ops->lock == NULL || ops->unlock == NULL))
@@ -157,6 +164,11 @@ int buddy_zone_set_lock(struct buddy_zone *z, const struct buddy_lock_ops *ops)
         z->lock = *ops;
     else
         buddy_memset(&z->lock, 0, sizeof(z->lock));
+    /* Caches attached already fence their own fast paths when the zone has
+     * a lock but no sync_cpus (pcp_fast.h). */
+    for (pcp = z->caches, n = 0; pcp != NULL && n < z->nr_caches;
+         pcp = pcp->next, n++)
+        pcp->owner_fence = z->lock.lock != NULL && z->lock.sync_cpus == NULL;
     return 0;
 }
 

@@ -16,7 +16,16 @@
  * almost never contended. docs/performance.md compares the two.
  *
  * Lock order: a cache's spinlock, then the zone lock (taken inside the
- * core); the heap's thread list mutex is never held with either.
+ * core); the heap's thread list mutex is never held with either. Every zone
+ * lock records its holder, for the core's debug assertions (lock ops
+ * `held`). Remote drains (drain_all, the core's drain before ENOMEM, a
+ * check) keep owners out of their fast paths with membarrier(2) as the
+ * zone's sync_cpus where the kernel has it, so the owners fence nothing.
+ *
+ * Frame numbers: by default a heap with memory numbers its frames from
+ * their addresses (pfn = address >> page_shift) and one without takes a
+ * window of 2^32 pfns above every address-derived pfn, never reused in the
+ * process, so that a pfn freed into the wrong heap is out of its range.
  */
 #define _GNU_SOURCE
 #include "buddy/hosted.h"
@@ -58,9 +67,20 @@ struct buddy_heap {
     pthread_mutex_t mutex;         /* the zone lock, as a mutex */
     struct buddy__spin spin;       /* or as a spinlock */
     struct buddy__park park;       /* or as an adaptive lock */
+    const void *lock_holder;       /* &tl_self of the thread holding it */
 };
 
 static uint64_t next_heap_id = 1;
+
+/* Windows of pfns for heaps without memory: window n is [2^56 + n * 2^32,
+ * + 2^32), above any pfn an address gives (addresses stay below 2^60 on
+ * every 64-bit target we know, so address >> 4 < 2^56). */
+#define PFN_WINDOW_BASE ((buddy_pfn_t)1 << 56)
+#define PFN_WINDOW_SHIFT 32u
+static uint64_t next_pfn_window;
+
+/* A per-thread address: who holds a zone lock. */
+static __thread char tl_self __attribute__((tls_model("initial-exec")));
 
 static __thread struct {
     uint64_t heap_id;
@@ -69,14 +89,66 @@ static __thread struct {
 
 /* ---- the zone lock ------------------------------------------------------ */
 
-static void mutex_lock(void *m)
+/* Each kind records the holder after taking the lock and clears it before
+ * releasing, so `held` is exact for the calling thread. */
+static inline void holder_set(struct buddy_heap *h, const void *who)
 {
-    pthread_mutex_lock(m);
+    __atomic_store_n(&h->lock_holder, who, __ATOMIC_RELAXED);
 }
 
-static void mutex_unlock(void *m)
+static void mutex_lock(void *arg)
 {
-    pthread_mutex_unlock(m);
+    struct buddy_heap *h = arg;
+
+    pthread_mutex_lock(&h->mutex);
+    holder_set(h, &tl_self);
+}
+
+static void mutex_unlock(void *arg)
+{
+    struct buddy_heap *h = arg;
+
+    holder_set(h, NULL);
+    pthread_mutex_unlock(&h->mutex);
+}
+
+static void spin_lock(void *arg)
+{
+    struct buddy_heap *h = arg;
+
+    buddy__spin_lock(&h->spin);
+    holder_set(h, &tl_self);
+}
+
+static void spin_unlock(void *arg)
+{
+    struct buddy_heap *h = arg;
+
+    holder_set(h, NULL);
+    buddy__spin_unlock(&h->spin);
+}
+
+static void park_lock(void *arg)
+{
+    struct buddy_heap *h = arg;
+
+    buddy__park_lock(&h->park);
+    holder_set(h, &tl_self);
+}
+
+static void park_unlock(void *arg)
+{
+    struct buddy_heap *h = arg;
+
+    holder_set(h, NULL);
+    buddy__park_unlock(&h->park);
+}
+
+static bool lock_held(void *arg)
+{
+    struct buddy_heap *h = arg;
+
+    return __atomic_load_n(&h->lock_holder, __ATOMIC_RELAXED) == &tl_self;
 }
 
 /* ---- per-thread caches -------------------------------------------------- */
@@ -155,6 +227,27 @@ static int heap_fail(struct buddy_heap *h, int err)
     return err;
 }
 
+/* The pfn of the heap's first frame (see the file header). */
+static int heap_start_pfn(const struct buddy_heap_options *o, const void *mem,
+                          buddy_pfn_t *start)
+{
+    uint64_t window;
+
+    if (o->start_pfn != BUDDY_HEAP_PFN_AUTO) {
+        *start = o->start_pfn;
+        return 0;
+    }
+    if (mem != NULL) {
+        *start = (uintptr_t)mem >> buddy_log2_64(o->page_size);
+        return 0;
+    }
+    window = __atomic_fetch_add(&next_pfn_window, 1, __ATOMIC_RELAXED);
+    if (window >= (UINT64_MAX - PFN_WINDOW_BASE) >> PFN_WINDOW_SHIFT)
+        return BUDDY_ESPAN; /* 2^32 heaps made in this process */
+    *start = PFN_WINDOW_BASE + (window << PFN_WINDOW_SHIFT);
+    return 0;
+}
+
 int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **out)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
@@ -170,12 +263,21 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     if (o->lock != BUDDY_LOCK_MUTEX && o->lock != BUDDY_LOCK_SPIN &&
         o->lock != BUDDY_LOCK_ADAPTIVE)
         return BUDDY_EINVAL;
-    cfg.start_pfn = o->start_pfn;
+    if (o->sync != BUDDY_SYNC_AUTO && o->sync != BUDDY_SYNC_FENCE)
+        return BUDDY_EINVAL;
     cfg.nr_pages = o->nr_pages;
     cfg.page_size = o->page_size;
     cfg.max_order = o->max_order;
     cfg.name = o->name;
     cfg.flags = BUDDY_ZONE_META_ZEROED; /* fresh mmap */
+    /* Let the core judge the configuration before anything is made. */
+    if (buddy_zone_meta_size(&cfg) == 0) {
+        struct buddy_zone *z;
+        unsigned char none[8];
+
+        err = buddy_zone_init(none, 0, &cfg, &z);
+        return err != 0 ? err : BUDDY_EINVAL;
+    }
     /* The locks sit on their own cache lines: the heap is line-aligned. */
     h = aligned_alloc(64, (sizeof(*h) + 63) & ~(size_t)63);
     if (h == NULL)
@@ -187,24 +289,16 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     h->lock_kind = o->lock;
     pthread_mutex_init(&h->mutex, NULL);
     pthread_mutex_init(&h->threads_mutex, NULL);
-    h->meta_size = buddy_zone_meta_size(&cfg);
-    if (h->meta_size == 0) {
-        struct buddy_zone *z;
-
-        /* Let the core say what is wrong with the configuration. */
-        err = buddy_zone_init(h, 0, &cfg, &z);
-        return heap_fail(h, err != 0 ? err : BUDDY_EINVAL);
-    }
-    h->meta = buddy__prim_map(h->meta_size, 4096);
-    if (h->meta == NULL)
-        return heap_fail(h, BUDDY_ENOMEM);
     if (o->with_memory) {
-        /* Align the memory to the largest block (up to 1 GiB) so blocks
-         * are aligned to their size in address space too. */
+        /* Align the memory to the largest block (up to 1 GiB, and at least
+         * a page) so blocks are aligned to their size in address space
+         * too, and an address-derived pfn is exact. */
         uint64_t block = (uint64_t)o->page_size << o->max_order;
         size_t align = block > ((size_t)1 << 30) ? (size_t)1 << 30
                        : block < 4096 ? 4096 : (size_t)block;
 
+        if (align < o->page_size)
+            align = o->page_size;
         if (o->nr_pages > SIZE_MAX / o->page_size)
             return heap_fail(h, BUDDY_ESPAN);
         h->mem_size = (size_t)o->nr_pages * o->page_size;
@@ -213,24 +307,41 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
             return heap_fail(h, BUDDY_ENOMEM);
         cfg.base = h->mem;
     }
+    err = heap_start_pfn(o, h->mem, &cfg.start_pfn);
+    if (err != 0)
+        return heap_fail(h, err);
+    h->meta_size = buddy_zone_meta_size(&cfg);
+    if (h->meta_size == 0) {
+        struct buddy_zone *z;
+        unsigned char none[8];
+
+        err = buddy_zone_init(none, 0, &cfg, &z);
+        return heap_fail(h, err != 0 ? err : BUDDY_EINVAL);
+    }
+    h->meta = buddy__prim_map(h->meta_size, 4096);
+    if (h->meta == NULL)
+        return heap_fail(h, BUDDY_ENOMEM);
     err = buddy_zone_init(h->meta, h->meta_size, &cfg, &h->zone);
     if (err != 0)
         return heap_fail(h, err);
+    memset(&ops, 0, sizeof(ops));
+    ops.arg = h;
+    ops.held = lock_held;
+    ops.relax = buddy__prim_yield;
+    if (o->sync == BUDDY_SYNC_AUTO && buddy__prim_sync_init())
+        ops.sync_cpus = buddy__prim_sync;
     if (o->lock == BUDDY_LOCK_SPIN) {
-        ops.lock = buddy__spin_lock;
-        ops.unlock = buddy__spin_unlock;
-        ops.arg = &h->spin;
+        ops.lock = spin_lock;
+        ops.unlock = spin_unlock;
     } else if (o->lock == BUDDY_LOCK_ADAPTIVE) {
-        ops.lock = buddy__park_lock;
-        ops.unlock = buddy__park_unlock;
-        ops.arg = &h->park;
+        ops.lock = park_lock;
+        ops.unlock = park_unlock;
     } else {
         ops.lock = mutex_lock;
         ops.unlock = mutex_unlock;
-        ops.arg = &h->mutex;
     }
     buddy_zone_set_lock(h->zone, &ops);
-    err = buddy_zone_add_range(h->zone, o->start_pfn, o->nr_pages);
+    err = buddy_zone_add_range(h->zone, cfg.start_pfn, o->nr_pages);
     if (err != 0)
         return heap_fail(h, err);
 
@@ -238,6 +349,7 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
         struct buddy_pcp probe;
 
         /* Check the cache configuration now rather than on first use. */
+        memset(&probe, 0, sizeof(probe));
         err = buddy_pcp_init(&probe, h->zone, &o->pcp);
         if (err != 0)
             return heap_fail(h, err);
@@ -479,14 +591,15 @@ void buddy_heap_drain(struct buddy_heap *h)
     if (h == NULL)
         return;
     if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        /* Only a cache this thread already has: draining makes none. */
+        /* Only a cache this thread already has: draining makes none. The
+         * caller is its owner, so no handshake. */
         if (tl_cache.heap_id == h->id || pthread_getspecific(h->key) != NULL)
-            buddy_pcp_drain(thread_cache(h));
+            buddy__pcp_drain_self(thread_cache(h));
     } else if (h->cache == BUDDY_CACHE_PER_CPU) {
         struct cpu_cache *c = cpu_cache(h);
 
         buddy__spin_lock(&c->lock);
-        buddy_pcp_drain(&c->pcp);
+        buddy__pcp_drain_self(&c->pcp);
         buddy__spin_unlock(&c->lock);
     }
 }
@@ -495,20 +608,7 @@ void buddy_heap_drain_all(struct buddy_heap *h)
 {
     if (h == NULL)
         return;
-    if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        struct thread_cache *tc;
-
-        pthread_mutex_lock(&h->threads_mutex);
-        for (tc = h->threads; tc != NULL; tc = tc->next)
-            buddy_pcp_drain(&tc->pcp);
-        pthread_mutex_unlock(&h->threads_mutex);
-    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
-        unsigned i;
-
-        for (i = 0; i < h->nr_cpus; i++) {
-            buddy__spin_lock(&h->cpus[i].lock);
-            buddy_pcp_drain(&h->cpus[i].pcp);
-            buddy__spin_unlock(&h->cpus[i].lock);
-        }
-    }
+    /* Every cache of the zone, whatever the mode: the core's remote drain
+     * waits for each owner to leave its fast path. */
+    (void)buddy_zone_drain_caches(h->zone);
 }

@@ -55,14 +55,22 @@ int buddy_heap_options_from_env(struct buddy_heap_options *opts,
         else
             goto invalid_lock;
     }
+    if ((v = getenv("BUDDY_SYNC")) != NULL) {
+        if (strcmp(v, "auto") == 0)
+            o.sync = BUDDY_SYNC_AUTO;
+        else if (strcmp(v, "fence") == 0)
+            o.sync = BUDDY_SYNC_FENCE;
+        else
+            goto invalid_sync;
+    }
     if ((v = getenv("BUDDY_PCP_MAX_ORDER")) != NULL &&
         parse_uint(v, 0, BUDDY_PCP_ORDER_LIMIT, &o.pcp.max_order) != 0)
         goto invalid_max_order;
     if ((v = getenv("BUDDY_PCP_BATCH")) != NULL &&
-        parse_uint(v, 1, 1u << 30, &o.pcp.batch) != 0)
+        parse_uint(v, 1, BUDDY_PCP_MAX_BATCH, &o.pcp.batch) != 0)
         goto invalid_batch;
     if ((v = getenv("BUDDY_PCP_HIGH")) != NULL &&
-        parse_uint(v, 0, 1u << 30, &o.pcp.high) != 0)
+        parse_uint(v, 0, BUDDY_PCP_MAX_HIGH, &o.pcp.high) != 0)
         goto invalid_high;
     if (o.pcp.high != 0 && o.pcp.high < o.pcp.batch) {
         if (bad != NULL)
@@ -77,6 +85,9 @@ invalid_cache:
     goto invalid;
 invalid_lock:
     v = "BUDDY_LOCK";
+    goto invalid;
+invalid_sync:
+    v = "BUDDY_SYNC";
     goto invalid;
 invalid_max_order:
     v = "BUDDY_PCP_MAX_ORDER";

@@ -17,6 +17,8 @@
 #include <unistd.h>
 #if defined(__linux__)
 #include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #endif
 
@@ -142,6 +144,51 @@ void buddy__park_unlock(void *park)
 
     if (__atomic_exchange_n(state, 0, __ATOMIC_RELEASE) == 2)
         park_wake(state);
+}
+
+#if defined(__linux__) && defined(SYS_membarrier)
+static int sync_ok;
+static pthread_once_t sync_once = PTHREAD_ONCE_INIT;
+
+static void sync_register(void)
+{
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+
+    sync_ok = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+              syscall(SYS_membarrier,
+                      MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+int buddy__prim_sync_init(void)
+{
+    pthread_once(&sync_once, sync_register);
+    return sync_ok;
+}
+
+void buddy__prim_sync(void *unused)
+{
+    (void)unused;
+    /* Registered, so it cannot fail; if it ever did, the caches' owners
+     * would race a drain, so stop rather than go on. */
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+        __builtin_trap();
+}
+#else
+int buddy__prim_sync_init(void)
+{
+    return 0;
+}
+
+void buddy__prim_sync(void *unused)
+{
+    (void)unused;
+}
+#endif
+
+void buddy__prim_yield(void *unused)
+{
+    (void)unused;
+    sched_yield();
 }
 
 unsigned buddy__prim_cpu(void)

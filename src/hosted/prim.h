@@ -31,6 +31,15 @@ struct buddy__park {
 void buddy__park_lock(void *park);
 void buddy__park_unlock(void *park);
 
+/* A memory barrier on every CPU running a thread of this process
+ * (membarrier(2) MEMBARRIER_CMD_PRIVATE_EXPEDITED). buddy__prim_sync_init
+ * registers for it once per process and says whether the kernel has it;
+ * buddy__prim_sync is only called after it said yes. */
+int buddy__prim_sync_init(void);
+void buddy__prim_sync(void *unused);
+/* Give the CPU to another thread (a wait on a cache's owner). */
+void buddy__prim_yield(void *unused);
+
 /* The CPU the calling thread runs on (a hint: it may move right after). */
 unsigned buddy__prim_cpu(void);
 /* CPUs configured in the system, at least 1. */

@@ -4,14 +4,16 @@
  *
  * Each thread allocates (single and bulk), frees its own blocks, hands
  * blocks to other threads through mailboxes (cross-frees), and drains its
- * cache. A shared ownership map, claimed with atomic compare-and-swap on
+ * cache, and drains every cache while the others run. A shared ownership map, claimed with atomic compare-and-swap on
  * every page of every block handed out, proves no page is ever given to two
  * owners at once. At quiescent points (every thread parked on a barrier)
  * one thread runs the validator and checks that free + cached + live pages
  * add up to the zone. At the end everything is freed and the zone must be
  * one piece again.
  *
- * Usage: stress [none|thread|cpu] [mutex|spin|adaptive]; BUDDY_SEED and
+ * Usage: stress [none|thread|cpu] [mutex|spin|adaptive] [auto|fence] (how
+ * remote drains keep owners out: membarrier or the owners' own fence);
+ * BUDDY_SEED and
  * BUDDY_STEPS override the seed and the steps per thread. Built twice: as a
  * plain test and under ThreadSanitizer.
  */
@@ -51,6 +53,7 @@ struct worker {
 };
 
 static struct buddy_heap *heap;
+static buddy_pfn_t base_pfn; /* the heap's first pfn */
 static uint8_t owner[ZONE_PAGES]; /* 0 free, else thread id + 1 */
 static struct mailbox mail[NR_THREADS];
 static pthread_barrier_t barrier;
@@ -79,8 +82,8 @@ static void claim(struct block b, int who)
     for (uint64_t i = 0; i < ((uint64_t)1 << b.order); i++) {
         uint8_t expect = 0;
 
-        if (b.pfn + i >= ZONE_PAGES ||
-            !__atomic_compare_exchange_n(&owner[b.pfn + i], &expect,
+        if (b.pfn - base_pfn + i >= ZONE_PAGES ||
+            !__atomic_compare_exchange_n(&owner[b.pfn - base_pfn + i], &expect,
                                          (uint8_t)(who + 1), 0,
                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
             FAIL("page %llu handed to thread %d while owned by %d",
@@ -93,7 +96,7 @@ static void release(struct block b, int who)
     for (uint64_t i = 0; i < ((uint64_t)1 << b.order); i++) {
         uint8_t expect = (uint8_t)(who + 1);
 
-        if (!__atomic_compare_exchange_n(&owner[b.pfn + i], &expect, 0, 0,
+        if (!__atomic_compare_exchange_n(&owner[b.pfn - base_pfn + i], &expect, 0, 0,
                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
             FAIL("thread %d frees page %llu it does not own (owner %d)", who,
                  (unsigned long long)(b.pfn + i), expect - 1);
@@ -171,6 +174,10 @@ static void step(struct worker *w)
         pthread_mutex_unlock(&m->lock);
     } else if (r < 97) {
         buddy_heap_drain(heap);
+        w->drains++;
+    } else if (r < 98) {
+        /* Every cache, while their owners run. */
+        buddy_heap_drain_all(heap);
         w->drains++;
     }
     /* Free what others sent us. */
@@ -255,14 +262,16 @@ int main(int argc, char **argv)
         o.lock = strcmp(argv[2], "spin") == 0       ? BUDDY_LOCK_SPIN
                  : strcmp(argv[2], "adaptive") == 0 ? BUDDY_LOCK_ADAPTIVE
                                                     : BUDDY_LOCK_MUTEX;
+    if (argc > 3 && strcmp(argv[3], "fence") == 0)
+        o.sync = BUDDY_SYNC_FENCE;
     if ((env = getenv("BUDDY_SEED")) != NULL)
         seed = strtoull(env, NULL, 10);
     if ((env = getenv("BUDDY_STEPS")) != NULL)
         steps_per_round = strtoul(env, NULL, 10);
     printf("stress: seed %llu, %d threads x %d rounds x %lu steps, cache %s, "
-           "lock %s\n", (unsigned long long)seed, NR_THREADS, ROUNDS,
+           "lock %s, sync %s\n", (unsigned long long)seed, NR_THREADS, ROUNDS,
            steps_per_round, argc > 1 ? argv[1] : "thread",
-           argc > 2 ? argv[2] : "mutex");
+           argc > 2 ? argv[2] : "mutex", argc > 3 ? argv[3] : "auto");
     o.nr_pages = ZONE_PAGES;
     o.max_order = MAX_ORDER;
     o.pcp.batch = 8; /* small, so refills and drains happen often */
@@ -271,6 +280,12 @@ int main(int argc, char **argv)
     if (err != 0) {
         fprintf(stderr, "stress: heap: %s\n", buddy_strerror(err));
         return 1;
+    }
+    {
+        struct buddy_zone_info info;
+
+        buddy_zone_get_info(buddy_heap_zone(heap), &info);
+        base_pfn = info.start_pfn;
     }
     pthread_barrier_init(&barrier, NULL, NR_THREADS);
     for (int t = 0; t < NR_THREADS; t++) {

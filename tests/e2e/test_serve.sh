@@ -58,4 +58,11 @@ set +e
 "$buddy" serve --frobnicate 2> "$tmp/err"; rc=$?
 set -e
 [ "$rc" = 2 ] && grep -q "unknown option '--frobnicate'" "$tmp/err" || { echo "FAIL: unknown option rc=$rc"; exit 1; }
+# An option at the end of the line without its value names the option.
+for opt in --port --page; do
+  set +e
+  "$buddy" serve "$opt" 2> "$tmp/err"; rc=$?
+  set -e
+  [ "$rc" = 2 ] && grep -q -- "option '$opt' needs a value" "$tmp/err" || { echo "FAIL: $opt without value rc=$rc"; cat "$tmp/err"; exit 1; }
+done
 echo "serve: ok"

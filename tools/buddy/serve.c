@@ -139,7 +139,13 @@ int cli_serve_main(int argc, char **argv, enum cli_color color)
     for (int i = 1; i < argc; i++) {
         char *end;
 
-        if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+        if ((strcmp(argv[i], "--port") == 0 ||
+             strcmp(argv[i], "--page") == 0) && i + 1 == argc) {
+            fprintf(stderr, "buddy: serve: option '%s' needs a value\n",
+                    argv[i]);
+            return CLI_EXIT_USAGE;
+        }
+        if (strcmp(argv[i], "--port") == 0) {
             errno = 0;
             port = strtoul(argv[++i], &end, 10);
             if (errno != 0 || *end != '\0' || argv[i][0] < '0' ||
@@ -148,7 +154,7 @@ int cli_serve_main(int argc, char **argv, enum cli_color color)
                                 "'%s'\n", argv[i]);
                 return CLI_EXIT_USAGE;
             }
-        } else if (strcmp(argv[i], "--page") == 0 && i + 1 < argc) {
+        } else if (strcmp(argv[i], "--page") == 0) {
             snprintf(page, sizeof(page), "%s", argv[++i]);
         } else if (strcmp(argv[i], "--once") == 0) {
             once = 1;

@@ -58,10 +58,15 @@ set +e
 "$buddy" serve --frobnicate 2> "$tmp/err"; rc=$?
 set -e
 [ "$rc" = 2 ] && grep -q "unknown option '--frobnicate'" "$tmp/err" || { echo "FAIL: unknown option rc=$rc"; exit 1; }
+# A directory reads as an empty page: refused before listening.
+set +e
+timeout 5 "$buddy" serve --port 0 --page "$tmp" --once 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q 'is a directory' "$tmp/err" || { echo "FAIL: directory as page rc=$rc"; cat "$tmp/err"; exit 1; }
 # An option at the end of the line without its value names the option.
 for opt in --port --page; do
   set +e
-  "$buddy" serve "$opt" 2> "$tmp/err"; rc=$?
+  timeout 5 "$buddy" serve "$opt" 2> "$tmp/err"; rc=$?
   set -e
   [ "$rc" = 2 ] && grep -q -- "option '$opt' needs a value" "$tmp/err" || { echo "FAIL: $opt without value rc=$rc"; cat "$tmp/err"; exit 1; }
 done

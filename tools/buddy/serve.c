@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The page next to this binary in a build tree (build/tools/buddy/buddy ->
@@ -133,6 +134,7 @@ int cli_serve_main(int argc, char **argv, enum cli_color color)
     int once = 0, fd, one = 1;
     struct sockaddr_in addr;
     socklen_t alen = sizeof(addr);
+    struct stat st;
 
     (void)color;
     default_page(page, sizeof(page));
@@ -163,10 +165,19 @@ int cli_serve_main(int argc, char **argv, enum cli_color color)
             return CLI_EXIT_USAGE;
         }
     }
-    if (access(page, R_OK) != 0) {
+    if (stat(page, &st) != 0 || access(page, R_OK) != 0) {
         fprintf(stderr, "buddy: serve: cannot read %s: %s (run make "
                         "playground, or give --page FILE)\n",
                 page, strerror(errno));
+        return CLI_EXIT_USAGE;
+    }
+    /* A directory opens and reads as nothing, and a FIFO would block the
+     * server on open: only a regular file is a page. */
+    if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "buddy: serve: cannot serve %s: %s (give --page "
+                        "FILE)\n",
+                page, S_ISDIR(st.st_mode) ? "it is a directory"
+                                          : "not a regular file");
         return CLI_EXIT_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);

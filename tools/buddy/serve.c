@@ -4,8 +4,9 @@
  * those who prefer a URL to opening build/web/index.html from disk.
  *
  * Deliberately small: one thread, one request per connection, HTTP/1.0.
- * GET / or /index.html returns the page (read from disk on each request, so
- * a rebuild shows on reload); anything else is 404, any other method 405.
+ * GET or HEAD of / or /index.html returns the page (read from disk on each
+ * request, so a rebuild shows on reload); a query string or fragment is
+ * ignored. Any other path is 404, any other method 405 with Allow.
  * Only the loopback address is bound: the playground is never exposed to the
  * network. The page is self-contained, so nothing else needs serving.
  */
@@ -53,18 +54,33 @@ static void send_all(int fd, const char *p, size_t n)
     }
 }
 
-static void respond(int fd, const char *status, const char *type,
-                    const char *body, size_t len)
+/* Status line and headers, then the body unless the request was a HEAD:
+ * a HEAD answer carries the Content-Length its GET would. `extra` is more
+ * header lines, each ending in CRLF, or "". */
+static void respond(int fd, bool head_only, const char *status,
+                    const char *extra, const char *type, const char *body,
+                    size_t len)
 {
     char head[256];
     int n = snprintf(head, sizeof(head),
-                     "HTTP/1.0 %s\r\nContent-Type: %s\r\n"
+                     "HTTP/1.0 %s\r\n%sContent-Type: %s\r\n"
                      "Content-Length: %zu\r\nCache-Control: no-store\r\n"
                      "Connection: close\r\n\r\n",
-                     status, type, len);
+                     status, extra, type, len);
 
     send_all(fd, head, (size_t)n);
-    send_all(fd, body, len);
+    if (!head_only)
+        send_all(fd, body, len);
+}
+
+/* Whether the request target names the page. The query string and the
+ * fragment do not choose anything here: only the path is compared. */
+static bool is_page_path(const char *target)
+{
+    size_t n = strcspn(target, "?#");
+
+    return (n == 1 && target[0] == '/') ||
+           (n == 11 && strncmp(target, "/index.html", 11) == 0);
 }
 
 /* Read the request line, answer it. */
@@ -72,6 +88,7 @@ static void serve_one(int fd, const char *page)
 {
     char req[2048], method[16], path[1024];
     size_t got = 0;
+    bool head_only;
     FILE *f;
 
     while (got < sizeof(req) - 1) {
@@ -86,21 +103,24 @@ static void serve_one(int fd, const char *page)
     }
     req[got] = '\0';
     if (sscanf(req, "%15s %1023s", method, path) != 2) {
-        respond(fd, "400 Bad Request", "text/plain", "bad request\n", 12);
+        respond(fd, false, "400 Bad Request", "", "text/plain",
+                "bad request\n", 12);
         return;
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        respond(fd, "405 Method Not Allowed", "text/plain", "GET only\n", 9);
+        respond(fd, false, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
+                "text/plain", "GET only\n", 9);
         return;
     }
-    if (strcmp(path, "/") != 0 && strcmp(path, "/index.html") != 0 &&
-        strncmp(path, "/#", 2) != 0 && strncmp(path, "/?", 2) != 0) {
-        respond(fd, "404 Not Found", "text/plain", "not found\n", 10);
+    head_only = strcmp(method, "HEAD") == 0;
+    if (!is_page_path(path)) {
+        respond(fd, head_only, "404 Not Found", "", "text/plain",
+                "not found\n", 10);
         return;
     }
     f = fopen(page, "rb");
     if (f == NULL) {
-        respond(fd, "500 Internal Server Error", "text/plain",
+        respond(fd, head_only, "500 Internal Server Error", "", "text/plain",
                 "page missing: run make playground\n", 34);
         return;
     }
@@ -121,8 +141,8 @@ static void serve_one(int fd, const char *page)
             len += r;
         } while (r > 0);
         fclose(f);
-        respond(fd, "200 OK", "text/html; charset=utf-8", body,
-                strcmp(method, "HEAD") == 0 ? 0 : len);
+        respond(fd, head_only, "200 OK", "", "text/html; charset=utf-8", body,
+                len);
         free(body);
     }
 }

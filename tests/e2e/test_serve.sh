@@ -16,6 +16,8 @@ client=
 # Never `kill 0` (that is the whole process group): only the server and the
 # background client we started.
 trap 'rm -rf "$tmp"; for p in $pid $client; do kill "$p" 2>/dev/null || true; done' EXIT
+# A signal ends the script through exit, so the cleanup above runs.
+trap 'exit 1' INT TERM HUP PIPE
 
 fail() { echo "FAIL: $*"; exit 1; }
 

@@ -62,6 +62,8 @@ void cli_usage(FILE *out)
         "the next line: the allocator changes nothing on an error, so one\n"
         "trace shows every problem. The exit status is then 1.\n"
         "--stop-on-error stops at the first failing line instead.\n"
+        "A failed `zone` line leaves no zone if there was none, and the\n"
+        "lines after it that need one name it.\n"
         "--json writes one JSON object per command line, errors included,\n"
         "on stdout instead of text, e.g.\n"
         "  {\"line\":3,\"cmd\":\"alloc\",\"ok\":true,\"order\":1,\"pfn\":2}\n"

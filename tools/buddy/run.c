@@ -8,7 +8,8 @@
  *   1. syntax: a known command, the right number of words, every number in
  *      its range (ESYNTAX) -- checked before anything else so a malformed
  *      line is reported as malformed even before the first `zone`;
- *   2. a zone exists (ENOZONE), for every command but `zone`;
+ *   2. a zone exists (ENOZONE), for every command but `zone`; when a `zone`
+ *      line failed with no zone before it, the message names that line;
  *   3. the allocator call, whose BUDDY_E* code and text are reported as they
  *      come from buddy_errname()/buddy_strerror().
  *
@@ -50,6 +51,8 @@ struct run {
     FILE *out;              /* results */
     FILE *err;              /* text-mode errors */
     unsigned long lineno;   /* line being run, from 1 */
+    unsigned long zone_failed_line; /* the last failed `zone` while no zone
+                                     * exists, or 0 */
     const char *cmd;        /* its command word */
     struct json j;          /* its JSON object, once started */
     /* The current line's failure, filled by fail_*(). */
@@ -625,6 +628,10 @@ static bool run_line(struct run *r, char *line, size_t len)
                         ", got '%s'",
                         c->args[i].name, c->args[i].min, c->args[i].max,
                         words[1 + i]);
+    if (c->fn != cmd_zone && r->zone.z == NULL && r->zone_failed_line != 0)
+        return fail(r, "ENOZONE",
+                    "no zone: the 'zone' command on line %lu failed",
+                    r->zone_failed_line);
     if (c->fn != cmd_zone && r->zone.z == NULL)
         return fail(r, "ENOZONE",
                     "no zone yet (the first command must be 'zone PAGES "
@@ -650,6 +657,8 @@ static int run_stream(struct run *r, FILE *in, const char *name)
         if (len > 0 && line[len - 1] == '\n')
             line[--len] = '\0';
         if (!run_line(r, line, (size_t)len)) {
+            if (r->zone.z == NULL && strcmp(r->cmd, "zone") == 0)
+                r->zone_failed_line = r->lineno;
             report_failure(r);
             failures++;
             if (r->stop_on_error)

@@ -487,7 +487,8 @@ static int build_merge_zone(struct demo *d, struct cli_zone *cz,
     if (err == 0)
         err = buddy_zone_add_range(cz->z, 0, DEMO_PAGES - 2);
     if (err != 0) {
-        para(d, "Error:", "building the zone failed: %s", buddy_strerror(err));
+        para(d, "Error:", "building the zone failed: %s",
+             cli_zone_strerror(err));
         d->failures++;
     }
     return err;
@@ -650,7 +651,7 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
     err = cli_zone_create(&split_zone, 0, DEMO_PAGES, DEMO_MAX_ORDER, false);
     if (err != 0) {
         fprintf(stderr, "buddy: demo: cannot make the zone: %s\n",
-                buddy_strerror(err));
+                cli_zone_strerror(err));
         return CLI_EXIT_FAILED;
     }
     part_split(&d, &split_zone);

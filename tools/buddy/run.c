@@ -82,10 +82,8 @@ static bool fail(struct run *r, const char *code, const char *fmt, ...)
 /* An allocator error: its symbolic name and the core's own text. */
 static bool fail_buddy(struct run *r, int err)
 {
-    if (err == CLI_ENOMETA)
-        return fail(r, "ENOMETA", "cannot allocate the zone's metadata");
-    fail(r, buddy_errname(err), "%s", buddy_strerror(err));
-    r->err_from_core = true;
+    fail(r, cli_zone_errname(err), "%s", cli_zone_strerror(err));
+    r->err_from_core = err != CLI_ENOMETA && err != CLI_EMETASIZE;
     return false;
 }
 

@@ -88,6 +88,19 @@ printf 'zone 16 4\nalloc 1\nfree 2\nalloc 1\n' >"$tmp/mix.buddy"
 printf '0\nbuddy: line 3: free: block is already free (double free) [EDOUBLEFREE]\n2\n' |
     cmp -s - "$tmp/out" || fail "stdout and stderr out of order: $(cat "$tmp/out")"
 
+# ---- output errors ---------------------------------------------------------------
+# A full disk is an error for every subcommand, never a silent success.
+if [ -w /dev/full ]; then
+    for args in demo help version "run $tmp/s.buddy" "run --json $tmp/s.buddy" "run --help"; do
+        # shellcheck disable=SC2086 # the words of args are the arguments
+        "$buddy" $args >/dev/full 2>"$tmp/err"
+        rc=$?
+        [ "$rc" = 1 ] || fail "buddy $args >/dev/full: exit $rc, expected 1"
+        grep -qx 'buddy: write error: No space left on device' "$tmp/err" ||
+            fail "buddy $args >/dev/full: stderr: $(cat "$tmp/err")"
+    done
+fi
+
 # ---- zones whose metadata cannot be allocated ---------------------------------------
 # 536870912 pages need 4.5 GiB of metadata: more than a 32-bit size_t holds,
 # which must be refused, not wrapped; on 64 bits calloc may give it (the

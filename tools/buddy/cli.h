@@ -16,7 +16,8 @@
 
 /* Exit statuses, shared by every subcommand. */
 #define CLI_EXIT_OK 0
-#define CLI_EXIT_FAILED 1 /* a script line or a demo check failed */
+#define CLI_EXIT_FAILED 1 /* a script line or a demo check failed, or the
+                           * output could not be written */
 #define CLI_EXIT_USAGE 2  /* unknown command or option, unreadable file */
 
 /* Colour: -1 decide from the environment, 0 never, 1 always. */

@@ -661,6 +661,5 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
         part_report(&d, &merge_zone, &split_zone);
     cli_zone_destroy(&split_zone);
     cli_zone_destroy(&merge_zone);
-    fflush(stdout);
     return d.failures != 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }

@@ -4,9 +4,16 @@
  * subcommands (demo.c, run.c), usage and version, and the colour decision
  * every subcommand shares.
  *
- * Exit statuses: 0 success, 1 a script line (or a demo self-check) failed,
- * 2 usage errors: unknown subcommand or option, unreadable file.
+ * Exit statuses: 0 success, 1 a script line (or a demo self-check) failed
+ * or the output could not be written, 2 usage errors: unknown subcommand or
+ * option, unreadable file.
+ *
+ * Output errors are checked once, here, for every subcommand: stdout is
+ * flushed and closed after the subcommand returns, so a full disk or a
+ * closed pipe anywhere in its output is an error (status 1 and a message
+ * on stderr), never a silent success.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,8 +77,9 @@ void cli_usage(FILE *out)
         "  {\"line\":4,\"cmd\":\"free\",\"ok\":false,\"error\":\"EDOUBLEFREE\","
         "\"message\":...}\n"
         "\n"
-        "exit status: 0 success, 1 a script line failed, 2 usage error\n"
-        "(unknown command or option, unreadable file).\n"
+        "exit status: 0 success, 1 a script line failed or the output could\n"
+        "not be written, 2 usage error (unknown command or option,\n"
+        "unreadable file).\n"
         "\n"
         "colour: used when stdout is a terminal, NO_COLOR is unset or empty\n"
         "and TERM is not \"dumb\"; --color and --no-color override.\n",
@@ -111,7 +119,7 @@ static int print_version(void)
     return CLI_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     enum cli_color color = CLI_COLOR_AUTO;
     const char *cmd;
@@ -141,4 +149,41 @@ int main(int argc, char **argv)
     fprintf(stderr, "buddy: unknown command '%s'\n\n", cmd);
     cli_usage(stderr);
     return CLI_EXIT_USAGE;
+}
+
+/* Flush and close stdout: 0, or -1 with the write's errno in *err (0 when
+ * the stream only remembers an error whose errno is gone). */
+static int close_stdout(int *err)
+{
+    bool failed = false;
+
+    *err = 0;
+    errno = 0;
+    if (fflush(stdout) != 0) {
+        *err = errno;
+        failed = true;
+    }
+    failed |= ferror(stdout) != 0;
+    errno = 0;
+    if (fclose(stdout) != 0 && !failed) {
+        *err = errno;
+        failed = true;
+    }
+    return failed ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    int status = dispatch(argc, argv);
+    int e;
+
+    if (close_stdout(&e) != 0) {
+        if (e != 0)
+            fprintf(stderr, "buddy: write error: %s\n", strerror(e));
+        else
+            fputs("buddy: write error\n", stderr);
+        if (status == CLI_EXIT_OK)
+            status = CLI_EXIT_FAILED;
+    }
+    return status;
 }

@@ -101,6 +101,31 @@ if [ -w /dev/full ]; then
     done
 fi
 
+# ---- what the input holds, as the messages show it ------------------------------
+# Control characters are escaped (\xHH), in the text and in the JSON: a
+# script cannot set the terminal's title or clear its screen.
+printf 'zone 16 4\n\033]0;PWNED\a\nalloc \033[2J\n' >"$tmp/ctl.buddy"
+expect 1 '' '^buddy: line 2: \\x1b\]0;PWNED\\x07: unknown command' -- run "$tmp/ctl.buddy"
+grep -qxF "buddy: line 3: alloc: ORDER must be a number 0..31, got '\\x1b[2J'" "$tmp/err" ||
+    fail "control characters in a word: $(cat -v "$tmp/err")"
+LC_ALL=C grep -q $'[\033\a]' "$tmp/err" && fail "raw ESC or BEL on stderr: $(cat -v "$tmp/err")"
+"$buddy" run --json "$tmp/ctl.buddy" >"$tmp/out"
+LC_ALL=C grep -q $'[\033\a]' "$tmp/out" && fail "raw ESC or BEL in --json: $(cat -v "$tmp/out")"
+grep -qF '"cmd":"\u001b]0;PWNED\u0007"' "$tmp/out" || fail "--json cmd not escaped: $(cat -v "$tmp/out")"
+# C1 controls and bidirectional overrides are escaped even as valid UTF-8
+# (\uHHHH), bytes that are not UTF-8 as \xHH, and a backslash doubled; the
+# rest of UTF-8 shows as it is.
+printf 'zone 16 4\nalloc \302\233x\nal\342\200\256loc 1\nfree \377\nfree a\\b\nfr\303\251e 1\n' >"$tmp/utf.buddy"
+"$buddy" run "$tmp/utf.buddy" >/dev/null 2>"$tmp/err" && fail "odd words: exit 0"
+printf '%s\n' "buddy: line 2: alloc: ORDER must be a number 0..31, got '\\u009bx'" \
+    'buddy: line 3: al\u202eloc: unknown command (expected zone, alloc, free, add, reserve, info, check, stats, walk, frag or map)' \
+    "buddy: line 4: free: PFN must be a number 0..18446744073709551615, got '\\xff'" \
+    "buddy: line 5: free: PFN must be a number 0..18446744073709551615, got 'a\\\\b'" \
+    "buddy: line 6: $(printf 'fr\303\251e'): unknown command (expected zone, alloc, free, add, reserve, info, check, stats, walk, frag or map)" |
+    cmp -s - "$tmp/err" || fail "UTF-8 and odd bytes: $(cat -v "$tmp/err")"
+"$buddy" run --json "$tmp/utf.buddy" >"$tmp/out"
+grep -qF '"cmd":"al\u202eloc"' "$tmp/out" || fail "--json: bidi override not escaped: $(cat -v "$tmp/out")"
+
 # ---- zones whose metadata cannot be allocated ---------------------------------------
 # 536870912 pages need 4.5 GiB of metadata: more than a 32-bit size_t holds,
 # which must be refused, not wrapped; on 64 bits calloc may give it (the

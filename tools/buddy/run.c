@@ -13,6 +13,9 @@
  *   3. the allocator call, whose BUDDY_E* code and text are reported as they
  *      come from buddy_errname()/buddy_strerror().
  *
+ * What a message shows of the script goes through quote.h: a bounded
+ * prefix, escaped.
+ *
  * DECISION: a failing line does not stop the run. The error is reported with
  * its line number and the next line runs, so a trace with a double free shows
  * the error and what follows, as the web playground will; the core leaves
@@ -26,7 +29,8 @@
  * "buddy: line N: CMD: message", with " [ECODE]" after an allocator's
  * message so the code can be grepped. JSON mode prints one object per
  * command line on stdout, errors included ("error" holds the code), and
- * nothing on stderr for line errors.
+ * nothing on stderr for line errors; its "cmd" is the word's bounded prefix
+ * as it is (the JSON writer escapes it), its "message" the text's message.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,6 +41,7 @@
 #include "cli.h"
 #include "json.h"
 #include "parse.h"
+#include "quote.h"
 #include "render.h"
 
 #define MAX_WORDS 8  /* more than any command takes, to name the extra one */
@@ -57,7 +62,8 @@ struct run {
     struct json j;          /* its JSON object, once started */
     /* The current line's failure, filled by fail_*(). */
     const char *err_code;   /* "ESYNTAX", "ENOZONE", "EDOUBLEFREE" ... */
-    char err_msg[256];
+    char err_msg[QUOTE_SIZE + 160]; /* room for one quoted word */
+    char quoted[QUOTE_SIZE];        /* that word, by shown() */
     bool err_from_core;     /* a BUDDY_E* code: text shows it in [] */
     bool have_report;       /* a failed `check`: report below is set */
     struct buddy_check_report report;
@@ -87,6 +93,13 @@ static bool fail_buddy(struct run *r, int err)
     return false;
 }
 
+/* A word of the line as a message may show it (quote.h). One buffer: every
+ * message shows at most one word. */
+static const char *shown(struct run *r, const char *word)
+{
+    return quote_text(r->quoted, word, strlen(word));
+}
+
 /* Start the line's success output. True in JSON mode, where the caller then
  * adds its fields to r->j; in text mode the caller prints its own text. */
 static bool ok_begin(struct run *r)
@@ -102,10 +115,12 @@ static bool ok_begin(struct run *r)
 
 static void report_failure(struct run *r)
 {
+    char cmd[QUOTE_SIZE];
+
     if (r->json) {
         json_begin(&r->j, r->out);
         json_u64(&r->j, "line", r->lineno);
-        json_str(&r->j, "cmd", r->cmd);
+        json_str(&r->j, "cmd", quote_prefix(cmd, r->cmd, strlen(r->cmd)));
         json_bool(&r->j, "ok", false);
         json_str(&r->j, "error", r->err_code);
         json_str(&r->j, "message", r->err_msg);
@@ -122,7 +137,8 @@ static void report_failure(struct run *r)
     }
     /* Keep stdout and stderr in order when both go to one place. */
     fflush(r->out);
-    fprintf(r->err, "buddy: line %lu: %s%s%s", r->lineno, r->cmd,
+    fprintf(r->err, "buddy: line %lu: %s%s%s", r->lineno,
+            quote_text(cmd, r->cmd, strlen(r->cmd)),
             r->cmd[0] != '\0' ? ": " : "", r->err_msg);
     if (r->err_from_core)
         fprintf(r->err, " [%s]", r->err_code);
@@ -178,16 +194,16 @@ static bool cmd_zone(struct run *r, const uint64_t *arg, int nargs, char **opt,
                 return fail(r, "ESYNTAX",
                             "start=PFN must be a number 0..%" PRIu64
                             ", got '%s'",
-                            UINT64_MAX, opt[i] + 6);
+                            UINT64_MAX, shown(r, opt[i] + 6));
             have_start = true;
         } else if (strcmp(opt[i], "empty") == 0 ||
                    strncmp(opt[i], "start=", 6) == 0) {
-            return fail(r, "ESYNTAX", "'%s' given twice", opt[i]);
+            return fail(r, "ESYNTAX", "'%s' given twice", shown(r, opt[i]));
         } else {
             return fail(r, "ESYNTAX",
                         "unknown option '%s' (expected 'empty' or "
                         "'start=PFN')",
-                        opt[i]);
+                        shown(r, opt[i]));
         }
     }
     err = cli_zone_create(&fresh, start, arg[0], (unsigned)arg[1], empty);
@@ -614,7 +630,7 @@ static bool run_line(struct run *r, char *line, size_t len)
                     c->args[nargs].name, c->usage);
     if (nargs > c->nnum + c->nopt)
         return fail(r, "ESYNTAX", "unexpected argument '%s' (usage: %s)",
-                    words[1 + c->nnum + c->nopt], c->usage);
+                    shown(r, words[1 + c->nnum + c->nopt]), c->usage);
     /* Words past the numbers are options (zone) or, for commands with
      * optional numbers, more numbers. */
     if (nargs > c->nnum)
@@ -625,7 +641,7 @@ static bool run_line(struct run *r, char *line, size_t len)
                         "%s must be a number %" PRIu64 "..%" PRIu64
                         ", got '%s'",
                         c->args[i].name, c->args[i].min, c->args[i].max,
-                        words[1 + i]);
+                        shown(r, words[1 + i]));
     if (c->fn != cmd_zone && r->zone.z == NULL && r->zone_failed_line != 0)
         return fail(r, "ENOZONE",
                     "no zone: the 'zone' command on line %lu failed",
@@ -665,10 +681,12 @@ static int run_stream(struct run *r, FILE *in, const char *name)
     }
     if (ferror(in)) {
         int e = errno;
+        char shown_name[QUOTE_SIZE];
 
         free(line);
         fflush(r->out);
-        fprintf(stderr, "buddy: %s: %s\n", name, strerror(e));
+        fprintf(stderr, "buddy: %s: %s\n",
+                quote_text(shown_name, name, strlen(name)), strerror(e));
         return CLI_EXIT_USAGE;
     }
     free(line);
@@ -716,8 +734,11 @@ int cli_run_main(int argc, char **argv, enum cli_color color)
     } else {
         in = fopen(path, "r");
         if (in == NULL) {
-            fprintf(stderr, "buddy: cannot open '%s': %s\n", path,
-                    strerror(errno));
+            char shown_path[QUOTE_SIZE];
+            int e = errno;
+
+            fprintf(stderr, "buddy: cannot open '%s': %s\n",
+                    quote_text(shown_path, path, strlen(path)), strerror(e));
             return CLI_EXIT_USAGE;
         }
     }

@@ -126,6 +126,46 @@ printf '%s\n' "buddy: line 2: alloc: ORDER must be a number 0..31, got '\\u009bx
 "$buddy" run --json "$tmp/utf.buddy" >"$tmp/out"
 grep -qF '"cmd":"al\u202eloc"' "$tmp/out" || fail "--json: bidi override not escaped: $(cat -v "$tmp/out")"
 
+# A long line, or a long word, is quoted as a bounded prefix: 80 characters
+# and "...". A line over 4095 bytes is refused, as by the playground, and
+# read without keeping it whole.
+{
+    printf 'zone 16 4\n'
+    head -c 1048576 /dev/zero | tr '\0' x
+    printf '\nalloc '
+    head -c 3000 /dev/zero | tr '\0' 7
+    printf '\ncheck\n'
+} >"$tmp/long.buddy"
+x80=$(printf 'x%.0s' {1..80})
+s80=$(printf '7%.0s' {1..80})
+expect 1 '^ok$' '*' -- run "$tmp/long.buddy"
+printf '%s\n' "buddy: line 2: line too long (more than 4095 bytes): '$x80...'" \
+    "buddy: line 3: alloc: ORDER must be a number 0..31, got '$s80...'" |
+    cmp -s - "$tmp/err" || fail "long lines: $(head -c 600 "$tmp/err")"
+"$buddy" run --json "$tmp/long.buddy" >"$tmp/out"
+size=$(wc -c <"$tmp/out")
+[ "$size" -lt 1000 ] || fail "--json of the long lines is $size bytes"
+grep -qF "{\"line\":2,\"cmd\":\"\",\"ok\":false,\"error\":\"ESYNTAX\",\"message\":\"line too long (more than 4095 bytes): '$x80...'\"}" \
+    "$tmp/out" || fail "--json long line: $(head -c 600 "$tmp/out")"
+# A long unknown command is cut in "cmd" as well.
+{ printf 'zone 16 4\n'; head -c 4000 /dev/zero | tr '\0' q; printf '\n'; } >"$tmp/word.buddy"
+"$buddy" run --json "$tmp/word.buddy" >"$tmp/out"
+q80=$(printf 'q%.0s' {1..80})
+grep -qF "\"line\":2,\"cmd\":\"$q80...\",\"ok\":false" "$tmp/out" || fail "--json long cmd: $(head -c 600 "$tmp/out")"
+"$buddy" run "$tmp/word.buddy" >/dev/null 2>"$tmp/err"
+grep -q "^buddy: line 2: $q80\.\.\.: unknown command" "$tmp/err" || fail "long cmd: $(head -c 600 "$tmp/err")"
+# A line of exactly 4095 bytes (here a comment) still runs.
+{ printf 'zone 16 4\n# '; head -c 4093 /dev/zero | tr '\0' c; printf '\r\ncheck\n'; } >"$tmp/max.buddy"
+expect 0 '^ok$' '' -- run "$tmp/max.buddy"
+
+# A UTF-8 byte-order mark starts no word at the start of a script; anywhere
+# else it is what it is, and shown escaped.
+printf '\357\273\277zone 16 4\r\nalloc 1\n\357\273\277info\n' >"$tmp/bom.buddy"
+expect 1 '^0$' '^buddy: line 3: \\ufeffinfo: unknown command' -- run "$tmp/bom.buddy"
+printf '\357\273\277# a comment first\nzone 16 4\ncheck\n' >"$tmp/bom2.buddy"
+expect 0 '^ok$' '' -- run "$tmp/bom2.buddy"
+STDIN=$tmp/bom2.buddy expect 0 '"cmd":"check","ok":true' '' -- run --json
+
 # ---- zones whose metadata cannot be allocated ---------------------------------------
 # 536870912 pages need 4.5 GiB of metadata: more than a 32-bit size_t holds,
 # which must be refused, not wrapped; on 64 bits calloc may give it (the

@@ -5,16 +5,20 @@
  *
  * Each line goes through three stages, and the first that fails decides the
  * line's error:
- *   1. syntax: a known command, the right number of words, every number in
- *      its range (ESYNTAX) -- checked before anything else so a malformed
- *      line is reported as malformed even before the first `zone`;
+ *   1. syntax: at most RUN_LINE_MAX bytes and no NUL byte, a known command,
+ *      the right number of words, every number in its range (ESYNTAX) --
+ *      checked before anything else so a malformed line is reported as
+ *      malformed even before the first `zone`;
  *   2. a zone exists (ENOZONE), for every command but `zone`; when a `zone`
  *      line failed with no zone before it, the message names that line;
  *   3. the allocator call, whose BUDDY_E* code and text are reported as they
  *      come from buddy_errname()/buddy_strerror().
  *
- * What a message shows of the script goes through quote.h: a bounded
- * prefix, escaped.
+ * Lines are read into one buffer of RUN_LINE_MAX bytes (what the
+ * playground's input buffer holds), so memory stays bounded and a longer
+ * line is read once and refused. A UTF-8 byte-order mark at the start of
+ * the script is skipped, as the page does. What a message shows of the
+ * script goes through quote.h: a bounded prefix, escaped.
  *
  * DECISION: a failing line does not stop the run. The error is reported with
  * its line number and the next line runs, so a trace with a double free shows
@@ -46,6 +50,9 @@
 
 #define MAX_WORDS 8  /* more than any command takes, to name the extra one */
 #define MAX_ARGS 2   /* numeric arguments of the longest command */
+/* The longest line run, not counting its line end: what the playground's
+ * input buffer holds, so a script runs the same in both. */
+#define RUN_LINE_MAX 4095u
 
 /* The interpreter's state across lines. */
 struct run {
@@ -598,8 +605,9 @@ static const struct command *find_command(const char *name)
     return NULL;
 }
 
-/* Run one line; true if it succeeded (or held no command). */
-static bool run_line(struct run *r, char *line, size_t len)
+/* Run one line, `len` bytes without its '\n' (all of it, unless `cut`:
+ * then only its first bytes); true if it succeeded (or held no command). */
+static bool run_line(struct run *r, char *line, size_t len, bool cut)
 {
     char *words[MAX_WORDS];
     uint64_t arg[MAX_ARGS];
@@ -608,12 +616,15 @@ static bool run_line(struct run *r, char *line, size_t len)
 
     r->cmd = "";
     r->have_report = false;
+    if (!cut && len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0'; /* a script saved with CRLF line ends */
+    if (cut || len > RUN_LINE_MAX)
+        return fail(r, "ESYNTAX", "line too long (more than %u bytes): '%s'",
+                    RUN_LINE_MAX, quote_text(r->quoted, line, len));
     if (strlen(line) != len) {
         /* Words after a NUL would be silently lost: refuse the line. */
         return fail(r, "ESYNTAX", "line contains a NUL byte");
     }
-    if (len > 0 && line[len - 1] == '\r')
-        line[len - 1] = '\0'; /* a script saved with CRLF line ends */
     n = parse_words(line, words, MAX_WORDS);
     if (n == 0)
         return true;
@@ -659,18 +670,52 @@ static bool run_line(struct run *r, char *line, size_t len)
 
 /* ---- the subcommand ----------------------------------------------------- */
 
+/*
+ * Read the next line into buf (size max + 1) without its '\n' and
+ * NUL-terminate it. Returns its length, or -1 at the end of the input (or
+ * on a read error) before any byte. A line longer than `max` bytes sets
+ * *cut: buf keeps its first `max` bytes and the rest is read and dropped,
+ * so memory stays bounded whatever the line's length, and the whole input
+ * is read once, byte by byte through stdio's buffer.
+ */
+static long read_line(FILE *in, char *buf, size_t max, bool *cut)
+{
+    size_t len = 0;
+    int c;
+
+    *cut = false;
+    while ((c = getc(in)) != EOF && c != '\n') {
+        if (len < max)
+            buf[len++] = (char)c;
+        else
+            *cut = true;
+    }
+    if (c == EOF && len == 0 && !*cut)
+        return -1;
+    buf[len] = '\0';
+    return (long)len;
+}
+
 static int run_stream(struct run *r, FILE *in, const char *name)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    /* A line and its CR fit; anything longer is refused, as by the page. */
+    char buf[RUN_LINE_MAX + 2];
     int failures = 0;
+    long got;
+    bool cut;
 
-    while ((len = getline(&line, &cap, in)) >= 0) {
+    while ((got = read_line(in, buf, sizeof(buf) - 1, &cut)) >= 0) {
+        char *line = buf;
+        size_t len = (size_t)got;
+
         r->lineno++;
-        if (len > 0 && line[len - 1] == '\n')
-            line[--len] = '\0';
-        if (!run_line(r, line, (size_t)len)) {
+        /* A UTF-8 byte-order mark, as some editors save, starts no word. */
+        if (r->lineno == 1 && len >= 3 &&
+            memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+            line += 3;
+            len -= 3;
+        }
+        if (!run_line(r, line, len, cut)) {
             if (r->zone.z == NULL && strcmp(r->cmd, "zone") == 0)
                 r->zone_failed_line = r->lineno;
             report_failure(r);
@@ -683,13 +728,11 @@ static int run_stream(struct run *r, FILE *in, const char *name)
         int e = errno;
         char shown_name[QUOTE_SIZE];
 
-        free(line);
         fflush(r->out);
         fprintf(stderr, "buddy: %s: %s\n",
                 quote_text(shown_name, name, strlen(name)), strerror(e));
         return CLI_EXIT_USAGE;
     }
-    free(line);
     return failures != 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
 

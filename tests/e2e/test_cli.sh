@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # test_cli.sh: the command line around the subcommands: help, version, exit
-# statuses for usage errors, input from stdin, and the input edge cases a
-# case file cannot hold (NUL bytes, CRLF line ends, no final newline).
+# statuses and one-line messages for usage errors, write errors, input from
+# stdin, and the input edge cases a case file cannot hold (NUL bytes, CRLF
+# line ends, no final newline, control characters, long lines, a byte-order
+# mark, zones too big for the machine).
 #
 # usage: test_cli.sh BUDDY
 set -u
@@ -88,6 +90,23 @@ printf 'zone 16 4\nalloc 1\nfree 2\nalloc 1\n' >"$tmp/mix.buddy"
 printf '0\nbuddy: line 3: free: block is already free (double free) [EDOUBLEFREE]\n2\n' |
     cmp -s - "$tmp/out" || fail "stdout and stderr out of order: $(cat "$tmp/out")"
 
+# ---- usage errors: one line, and where to look --------------------------------
+usage_error() {
+    "$buddy" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+    local rc=$? lines
+    lines=$(wc -l <"$tmp/err")
+    [ "$rc" = 2 ] || fail "buddy $*: exit $rc, expected 2"
+    [ -s "$tmp/out" ] && fail "buddy $*: usage error on stdout"
+    [ "$lines" = 1 ] || fail "buddy $*: $lines lines on stderr, expected one"
+    grep -qF "see 'buddy help'" "$tmp/err" || fail "buddy $*: no pointer to 'buddy help': $(head -n 2 "$tmp/err")"
+}
+usage_error
+usage_error --no-color
+usage_error frobnicate
+usage_error demo now
+usage_error run --frob
+usage_error run a.buddy b.buddy
+
 # ---- output errors ---------------------------------------------------------------
 # A full disk is an error for every subcommand, never a silent success.
 if [ -w /dev/full ]; then
@@ -125,6 +144,8 @@ printf '%s\n' "buddy: line 2: alloc: ORDER must be a number 0..31, got '\\u009bx
     cmp -s - "$tmp/err" || fail "UTF-8 and odd bytes: $(cat -v "$tmp/err")"
 "$buddy" run --json "$tmp/utf.buddy" >"$tmp/out"
 grep -qF '"cmd":"al\u202eloc"' "$tmp/out" || fail "--json: bidi override not escaped: $(cat -v "$tmp/out")"
+# Arguments are input too.
+expect 2 '' "^buddy: unknown command '\\\\x1b\\]0;X\\\\x07'" -- $'\033]0;X\a'
 
 # A long line, or a long word, is quoted as a bounded prefix: 80 characters
 # and "...". A line over 4095 bytes is refused, as by the playground, and

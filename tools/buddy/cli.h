@@ -37,6 +37,11 @@ bool cli_use_color(enum cli_color choice, FILE *out);
 /* The usage text, to `out`. */
 void cli_usage(FILE *out);
 
+/* A usage error: "buddy: " and fmt, with a and b (either may be NULL when
+ * fmt uses fewer) shown as quote.h shows input, then a pointer to
+ * `buddy help`, as one line on stderr. Returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, const char *a, const char *b);
+
 /* Subcommands: argv[0] is the subcommand's name. They return an exit status. */
 int cli_demo_main(int argc, char **argv, enum cli_color color);
 int cli_run_main(int argc, char **argv, enum cli_color color);

@@ -624,11 +624,9 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
             cli_usage(stdout);
             return CLI_EXIT_OK;
         }
-        if (!cli_parse_color_flag(argv[i], &color)) {
-            fprintf(stderr, "buddy: demo: unknown argument '%s'\n", argv[i]);
-            cli_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
+        if (!cli_parse_color_flag(argv[i], &color))
+            return cli_usage_error("demo: unknown argument '%s'", argv[i],
+                                   NULL);
     }
     d.out = stdout;
     d.st.color = cli_use_color(color, stdout);

@@ -6,7 +6,8 @@
  *
  * Exit statuses: 0 success, 1 a script line (or a demo self-check) failed
  * or the output could not be written, 2 usage errors: unknown subcommand or
- * option, unreadable file.
+ * option, unreadable file. A usage error is one line on stderr that names
+ * what is wrong and points at `buddy help`; the whole text is for asking.
  *
  * Output errors are checked once, here, for every subcommand: stdout is
  * flushed and closed after the subcommand returns, so a full disk or a
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "quote.h"
 
 void cli_usage(FILE *out)
 {
@@ -89,6 +91,17 @@ void cli_usage(FILE *out)
         out);
 }
 
+int cli_usage_error(const char *fmt, const char *a, const char *b)
+{
+    char qa[QUOTE_SIZE], qb[QUOTE_SIZE];
+
+    fputs("buddy: ", stderr);
+    fprintf(stderr, fmt, a != NULL ? quote_text(qa, a, strlen(a)) : "",
+            b != NULL ? quote_text(qb, b, strlen(b)) : "");
+    fputs(" (see 'buddy help')\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
 bool cli_parse_color_flag(const char *arg, enum cli_color *choice)
 {
     if (strcmp(arg, "--color") == 0 || strcmp(arg, "--colour") == 0)
@@ -132,7 +145,9 @@ static int dispatch(int argc, char **argv)
     while (i < argc && cli_parse_color_flag(argv[i], &color))
         i++;
     if (i == argc) {
-        cli_usage(stderr);
+        fputs("usage: buddy [--color | --no-color] COMMAND [ARGS] (no "
+              "COMMAND given; see 'buddy help')\n",
+              stderr);
         return CLI_EXIT_USAGE;
     }
     cmd = argv[i];
@@ -149,9 +164,7 @@ static int dispatch(int argc, char **argv)
         return cli_run_main(argc - i, argv + i, color);
     if (strcmp(cmd, "serve") == 0)
         return cli_serve_main(argc - i, argv + i, color);
-    fprintf(stderr, "buddy: unknown command '%s'\n\n", cmd);
-    cli_usage(stderr);
-    return CLI_EXIT_USAGE;
+    return cli_usage_error("unknown command '%s'", cmd, NULL);
 }
 
 /* Flush and close stdout: 0, or -1 with the write's errno in *err (0 when

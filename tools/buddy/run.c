@@ -759,16 +759,13 @@ int cli_run_main(int argc, char **argv, enum cli_color color)
                 cli_usage(stdout);
                 return CLI_EXIT_OK;
             } else if (!cli_parse_color_flag(a, &color)) {
-                fprintf(stderr, "buddy: run: unknown option '%s'\n", a);
-                cli_usage(stderr);
-                return CLI_EXIT_USAGE;
+                return cli_usage_error("run: unknown option '%s'", a, NULL);
             }
         } else if (path == NULL) {
             path = a;
         } else {
-            fprintf(stderr, "buddy: run: only one FILE, got '%s' and '%s'\n",
-                    path, a);
-            return CLI_EXIT_USAGE;
+            return cli_usage_error("run: only one FILE, got '%s' and '%s'",
+                                   path, a);
         }
     }
     if (path == NULL || strcmp(path, "-") == 0) {

@@ -207,6 +207,19 @@ describe('zones of the page', () => {
     assert.equal(core.x.pg_stat(S, 5), 8);
   });
 
+  test('a zone whose metadata size wraps a 32-bit size_t is ENOSPC, not a trap', () => {
+    run('zone 64 6', 'alloc 3');
+    // 9 bytes a page: 2^29 pages and up need more than 4 GiB.
+    for (const line of ['zone 536870912 10', 'zone 477218589 10', 'zone 4294967295 31', 'zone 4294967295 10 empty',
+      'zone 2147483648 31 start=0x7fffffff']) {
+      const r = core.exec(S, line);
+      assert.deepEqual([r.code, r.out], [ERR.ENOSPC, 'metadata buffer too small'], line);
+      assert.equal(core.x.pg_pages(S), 64, `${line}: the old zone stays`);
+      assert.equal(core.x.pg_stat(S, 5), 8);
+      assert.equal(core.check(S).code, 0);
+    }
+  });
+
   test('views: buddyinfo, indices, largest free order, find, buddy', () => {
     run('zone 16 4', 'alloc 0');
     assert.deepEqual(buddyinfoCounts(core.buddyinfo(S)), [1, 1, 1, 1, 0]);

@@ -16,7 +16,8 @@
 
 /* Exit statuses, shared by every subcommand. */
 #define CLI_EXIT_OK 0
-#define CLI_EXIT_FAILED 1 /* a script line or a demo check failed */
+#define CLI_EXIT_FAILED 1 /* a script line or a demo check failed, or the
+                           * output could not be written */
 #define CLI_EXIT_USAGE 2  /* unknown command or option, unreadable file */
 
 /* Colour: -1 decide from the environment, 0 never, 1 always. */
@@ -36,6 +37,11 @@ bool cli_use_color(enum cli_color choice, FILE *out);
 /* The usage text, to `out`. */
 void cli_usage(FILE *out);
 
+/* A usage error: "buddy: " and fmt, with a and b (either may be NULL when
+ * fmt uses fewer) shown as quote.h shows input, then a pointer to
+ * `buddy help`, as one line on stderr. Returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, const char *a, const char *b);
+
 /* Subcommands: argv[0] is the subcommand's name. They return an exit status. */
 int cli_demo_main(int argc, char **argv, enum cli_color color);
 int cli_run_main(int argc, char **argv, enum cli_color color);
@@ -47,18 +53,23 @@ struct cli_zone {
     struct buddy_zone *z;  /* points into meta */
 };
 
-/* Error for "malloc could not give the metadata", outside the BUDDY_E*
- * range so it never collides with a core code. */
-#define CLI_ENOMETA (-1000)
+/* Errors of cli_zone_create outside the BUDDY_E* range, so they never
+ * collide with a core code. Both are reported as ENOMETA. */
+#define CLI_ENOMETA (-1000)   /* malloc could not give the metadata */
+#define CLI_EMETASIZE (-1001) /* its size does not fit a size_t */
 
 /*
  * Make a zone spanning [start_pfn, start_pfn + nr_pages) with max_order and
  * default page size, then (unless `empty`) give all of it to the zone as free
- * memory. Returns 0, a BUDDY_E* code from the core, or CLI_ENOMETA; on error
- * *out is left untouched.
+ * memory. Returns 0, a BUDDY_E* code from the core, CLI_ENOMETA or
+ * CLI_EMETASIZE; on error *out is left untouched.
  */
 int cli_zone_create(struct cli_zone *out, buddy_pfn_t start_pfn,
                     uint64_t nr_pages, unsigned max_order, bool empty);
 void cli_zone_destroy(struct cli_zone *cz);
+
+/* Name and text of a cli_zone_create error: the core's for its codes. */
+const char *cli_zone_errname(int err);
+const char *cli_zone_strerror(int err);
 
 #endif /* BUDDY_TOOL_CLI_H */

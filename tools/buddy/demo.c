@@ -487,7 +487,8 @@ static int build_merge_zone(struct demo *d, struct cli_zone *cz,
     if (err == 0)
         err = buddy_zone_add_range(cz->z, 0, DEMO_PAGES - 2);
     if (err != 0) {
-        para(d, "Error:", "building the zone failed: %s", buddy_strerror(err));
+        para(d, "Error:", "building the zone failed: %s",
+             cli_zone_strerror(err));
         d->failures++;
     }
     return err;
@@ -623,11 +624,9 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
             cli_usage(stdout);
             return CLI_EXIT_OK;
         }
-        if (!cli_parse_color_flag(argv[i], &color)) {
-            fprintf(stderr, "buddy: demo: unknown argument '%s'\n", argv[i]);
-            cli_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
+        if (!cli_parse_color_flag(argv[i], &color))
+            return cli_usage_error("demo: unknown argument '%s'", argv[i],
+                                   NULL);
     }
     d.out = stdout;
     d.st.color = cli_use_color(color, stdout);
@@ -650,7 +649,7 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
     err = cli_zone_create(&split_zone, 0, DEMO_PAGES, DEMO_MAX_ORDER, false);
     if (err != 0) {
         fprintf(stderr, "buddy: demo: cannot make the zone: %s\n",
-                buddy_strerror(err));
+                cli_zone_strerror(err));
         return CLI_EXIT_FAILED;
     }
     part_split(&d, &split_zone);
@@ -660,6 +659,5 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
         part_report(&d, &merge_zone, &split_zone);
     cli_zone_destroy(&split_zone);
     cli_zone_destroy(&merge_zone);
-    fflush(stdout);
     return d.failures != 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }

@@ -4,6 +4,10 @@
  */
 #include "json.h"
 
+#include <string.h>
+
+#include "quote.h"
+
 /* Comma before a value when one was already written at this level. */
 static void sep(struct json *j)
 {
@@ -12,79 +16,41 @@ static void sep(struct json *j)
     j->need_comma[j->depth] = true;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one:
- * JSON text must be UTF-8, and a script may hold any bytes. */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n, i;
-    uint32_t cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        n = 2;
-        cp = s[0] & 0x1fu;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        n = 3;
-        cp = s[0] & 0x0fu;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        n = 4;
-        cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xc0u) != 0x80u)
-            return 0; /* also stops at the NUL */
-        cp = cp << 6 | (s[i] & 0x3fu);
-    }
-    /* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-        return 0;
-    return n;
-}
-
+/* RFC 8259 asks for '"', '\\' and the C0 controls to be escaped, and for
+ * UTF-8 text. Beyond that, DEL, C1 and the other characters quote.h never
+ * shows raw are escaped as \uHHHH too, so that the JSON text itself, shown
+ * in a terminal as it is, holds nothing the terminal would act on; a byte
+ * that is not UTF-8 becomes U+FFFD. */
 static void put_string(FILE *out, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
+    size_t left = strlen(str);
 
     fputc('"', out);
-    while (*s != '\0') {
-        unsigned char c = *s;
-        size_t n;
+    while (left > 0) {
+        uint32_t cp;
+        size_t n = utf8_decode(s, left, &cp);
 
-        switch (c) {
-        case '"':
+        if (n == 0) {
+            fputs("\\ufffd", out); /* a byte that is not UTF-8 */
+            n = 1;
+        } else if (cp == '"') {
             fputs("\\\"", out);
-            break;
-        case '\\':
+        } else if (cp == '\\') {
             fputs("\\\\", out);
-            break;
-        case '\n':
+        } else if (cp == '\n') {
             fputs("\\n", out);
-            break;
-        case '\r':
+        } else if (cp == '\r') {
             fputs("\\r", out);
-            break;
-        case '\t':
+        } else if (cp == '\t') {
             fputs("\\t", out);
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                fprintf(out, "\\u%04x", c);
-                break;
-            }
-            n = utf8_len(s);
-            if (n == 0) {
-                fputs("\\ufffd", out); /* a byte that is not UTF-8 */
-                break;
-            }
+        } else if (quote_is_unsafe(cp)) {
+            fprintf(out, "\\u%04x", (unsigned)cp);
+        } else {
             fwrite(s, 1, n, out);
-            s += n;
-            continue;
         }
-        s++;
+        s += n;
+        left -= n;
     }
     fputc('"', out);
 }

@@ -4,14 +4,23 @@
  * subcommands (demo.c, run.c), usage and version, and the colour decision
  * every subcommand shares.
  *
- * Exit statuses: 0 success, 1 a script line (or a demo self-check) failed,
- * 2 usage errors: unknown subcommand or option, unreadable file.
+ * Exit statuses: 0 success, 1 a script line (or a demo self-check) failed
+ * or the output could not be written, 2 usage errors: unknown subcommand or
+ * option, unreadable file. A usage error is one line on stderr that names
+ * what is wrong and points at `buddy help`; the whole text is for asking.
+ *
+ * Output errors are checked once, here, for every subcommand: stdout is
+ * flushed and closed after the subcommand returns, so a full disk or a
+ * closed pipe anywhere in its output is an error (status 1 and a message
+ * on stderr), never a silent success.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "quote.h"
 
 void cli_usage(FILE *out)
 {
@@ -37,8 +46,9 @@ void cli_usage(FILE *out)
         "  version\n"
         "        print the version (also --version)\n"
         "\n"
-        "script commands, one per line; blank lines are skipped and a word\n"
-        "starting with # starts a comment:\n"
+        "script commands, one per line of at most 4095 bytes; blank lines\n"
+        "are skipped, a word starting with # starts a comment, and a UTF-8\n"
+        "byte-order mark at the start of the script is skipped:\n"
         "  zone PAGES MAXORDER [empty] [start=PFN]\n"
         "                     a new zone of PAGES pages from pfn PFN (0 if\n"
         "                     not given), all free, or all holes with\n"
@@ -62,18 +72,34 @@ void cli_usage(FILE *out)
         "the next line: the allocator changes nothing on an error, so one\n"
         "trace shows every problem. The exit status is then 1.\n"
         "--stop-on-error stops at the first failing line instead.\n"
+        "A failed `zone` line leaves no zone if there was none, and the\n"
+        "lines after it that need one name it. Script text in a message is\n"
+        "cut to 80 characters (then \"...\"), with control characters and\n"
+        "bytes that are not UTF-8 escaped (\\x1b, \\u009b).\n"
         "--json writes one JSON object per command line, errors included,\n"
         "on stdout instead of text, e.g.\n"
         "  {\"line\":3,\"cmd\":\"alloc\",\"ok\":true,\"order\":1,\"pfn\":2}\n"
         "  {\"line\":4,\"cmd\":\"free\",\"ok\":false,\"error\":\"EDOUBLEFREE\","
         "\"message\":...}\n"
         "\n"
-        "exit status: 0 success, 1 a script line failed, 2 usage error\n"
-        "(unknown command or option, unreadable file).\n"
+        "exit status: 0 success, 1 a script line failed or the output could\n"
+        "not be written, 2 usage error (unknown command or option,\n"
+        "unreadable file).\n"
         "\n"
         "colour: used when stdout is a terminal, NO_COLOR is unset or empty\n"
         "and TERM is not \"dumb\"; --color and --no-color override.\n",
         out);
+}
+
+int cli_usage_error(const char *fmt, const char *a, const char *b)
+{
+    char qa[QUOTE_SIZE], qb[QUOTE_SIZE];
+
+    fputs("buddy: ", stderr);
+    fprintf(stderr, fmt, a != NULL ? quote_text(qa, a, strlen(a)) : "",
+            b != NULL ? quote_text(qb, b, strlen(b)) : "");
+    fputs(" (see 'buddy help')\n", stderr);
+    return CLI_EXIT_USAGE;
 }
 
 bool cli_parse_color_flag(const char *arg, enum cli_color *choice)
@@ -109,7 +135,7 @@ static int print_version(void)
     return CLI_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     enum cli_color color = CLI_COLOR_AUTO;
     const char *cmd;
@@ -119,7 +145,9 @@ int main(int argc, char **argv)
     while (i < argc && cli_parse_color_flag(argv[i], &color))
         i++;
     if (i == argc) {
-        cli_usage(stderr);
+        fputs("usage: buddy [--color | --no-color] COMMAND [ARGS] (no "
+              "COMMAND given; see 'buddy help')\n",
+              stderr);
         return CLI_EXIT_USAGE;
     }
     cmd = argv[i];
@@ -136,7 +164,42 @@ int main(int argc, char **argv)
         return cli_run_main(argc - i, argv + i, color);
     if (strcmp(cmd, "serve") == 0)
         return cli_serve_main(argc - i, argv + i, color);
-    fprintf(stderr, "buddy: unknown command '%s'\n\n", cmd);
-    cli_usage(stderr);
-    return CLI_EXIT_USAGE;
+    return cli_usage_error("unknown command '%s'", cmd, NULL);
+}
+
+/* Flush and close stdout: 0, or -1 with the write's errno in *err (0 when
+ * the stream only remembers an error whose errno is gone). */
+static int close_stdout(int *err)
+{
+    bool failed = false;
+
+    *err = 0;
+    errno = 0;
+    if (fflush(stdout) != 0) {
+        *err = errno;
+        failed = true;
+    }
+    failed |= ferror(stdout) != 0;
+    errno = 0;
+    if (fclose(stdout) != 0 && !failed) {
+        *err = errno;
+        failed = true;
+    }
+    return failed ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    int status = dispatch(argc, argv);
+    int e;
+
+    if (close_stdout(&e) != 0) {
+        if (e != 0)
+            fprintf(stderr, "buddy: write error: %s\n", strerror(e));
+        else
+            fputs("buddy: write error\n", stderr);
+        if (status == CLI_EXIT_OK)
+            status = CLI_EXIT_FAILED;
+    }
+    return status;
 }

@@ -87,8 +87,13 @@ static int collect_block(void *arg, const struct buddy_block *b)
 
     if (v->nr_blocks == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 16;
-        struct buddy_block *nb = realloc(v->blocks, cap * sizeof(*nb));
+        struct buddy_block *nb;
 
+        /* Doubling must not wrap a 32-bit size_t (a zone has up to 2^32
+         * blocks). */
+        if (v->cap > SIZE_MAX / 2 / sizeof(*nb))
+            return -1;
+        nb = realloc(v->blocks, cap * sizeof(*nb));
         if (nb == NULL)
             return -1;
         v->blocks = nb;

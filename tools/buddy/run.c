@@ -5,12 +5,20 @@
  *
  * Each line goes through three stages, and the first that fails decides the
  * line's error:
- *   1. syntax: a known command, the right number of words, every number in
- *      its range (ESYNTAX) -- checked before anything else so a malformed
- *      line is reported as malformed even before the first `zone`;
- *   2. a zone exists (ENOZONE), for every command but `zone`;
+ *   1. syntax: at most RUN_LINE_MAX bytes and no NUL byte, a known command,
+ *      the right number of words, every number in its range (ESYNTAX) --
+ *      checked before anything else so a malformed line is reported as
+ *      malformed even before the first `zone`;
+ *   2. a zone exists (ENOZONE), for every command but `zone`; when a `zone`
+ *      line failed with no zone before it, the message names that line;
  *   3. the allocator call, whose BUDDY_E* code and text are reported as they
  *      come from buddy_errname()/buddy_strerror().
+ *
+ * Lines are read into one buffer of RUN_LINE_MAX bytes (what the
+ * playground's input buffer holds), so memory stays bounded and a longer
+ * line is read once and refused. A UTF-8 byte-order mark at the start of
+ * the script is skipped, as the page does. What a message shows of the
+ * script goes through quote.h: a bounded prefix, escaped.
  *
  * DECISION: a failing line does not stop the run. The error is reported with
  * its line number and the next line runs, so a trace with a double free shows
@@ -25,7 +33,8 @@
  * "buddy: line N: CMD: message", with " [ECODE]" after an allocator's
  * message so the code can be grepped. JSON mode prints one object per
  * command line on stdout, errors included ("error" holds the code), and
- * nothing on stderr for line errors.
+ * nothing on stderr for line errors; its "cmd" is the word's bounded prefix
+ * as it is (the JSON writer escapes it), its "message" the text's message.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -36,10 +45,14 @@
 #include "cli.h"
 #include "json.h"
 #include "parse.h"
+#include "quote.h"
 #include "render.h"
 
 #define MAX_WORDS 8  /* more than any command takes, to name the extra one */
 #define MAX_ARGS 2   /* numeric arguments of the longest command */
+/* The longest line run, not counting its line end: what the playground's
+ * input buffer holds, so a script runs the same in both. */
+#define RUN_LINE_MAX 4095u
 
 /* The interpreter's state across lines. */
 struct run {
@@ -50,11 +63,14 @@ struct run {
     FILE *out;              /* results */
     FILE *err;              /* text-mode errors */
     unsigned long lineno;   /* line being run, from 1 */
+    unsigned long zone_failed_line; /* the last failed `zone` while no zone
+                                     * exists, or 0 */
     const char *cmd;        /* its command word */
     struct json j;          /* its JSON object, once started */
     /* The current line's failure, filled by fail_*(). */
     const char *err_code;   /* "ESYNTAX", "ENOZONE", "EDOUBLEFREE" ... */
-    char err_msg[256];
+    char err_msg[QUOTE_SIZE + 160]; /* room for one quoted word */
+    char quoted[QUOTE_SIZE];        /* that word, by shown() */
     bool err_from_core;     /* a BUDDY_E* code: text shows it in [] */
     bool have_report;       /* a failed `check`: report below is set */
     struct buddy_check_report report;
@@ -79,11 +95,16 @@ static bool fail(struct run *r, const char *code, const char *fmt, ...)
 /* An allocator error: its symbolic name and the core's own text. */
 static bool fail_buddy(struct run *r, int err)
 {
-    if (err == CLI_ENOMETA)
-        return fail(r, "ENOMETA", "cannot allocate the zone's metadata");
-    fail(r, buddy_errname(err), "%s", buddy_strerror(err));
-    r->err_from_core = true;
+    fail(r, cli_zone_errname(err), "%s", cli_zone_strerror(err));
+    r->err_from_core = err != CLI_ENOMETA && err != CLI_EMETASIZE;
     return false;
+}
+
+/* A word of the line as a message may show it (quote.h). One buffer: every
+ * message shows at most one word. */
+static const char *shown(struct run *r, const char *word)
+{
+    return quote_text(r->quoted, word, strlen(word));
 }
 
 /* Start the line's success output. True in JSON mode, where the caller then
@@ -101,10 +122,12 @@ static bool ok_begin(struct run *r)
 
 static void report_failure(struct run *r)
 {
+    char cmd[QUOTE_SIZE];
+
     if (r->json) {
         json_begin(&r->j, r->out);
         json_u64(&r->j, "line", r->lineno);
-        json_str(&r->j, "cmd", r->cmd);
+        json_str(&r->j, "cmd", quote_prefix(cmd, r->cmd, strlen(r->cmd)));
         json_bool(&r->j, "ok", false);
         json_str(&r->j, "error", r->err_code);
         json_str(&r->j, "message", r->err_msg);
@@ -121,7 +144,8 @@ static void report_failure(struct run *r)
     }
     /* Keep stdout and stderr in order when both go to one place. */
     fflush(r->out);
-    fprintf(r->err, "buddy: line %lu: %s%s%s", r->lineno, r->cmd,
+    fprintf(r->err, "buddy: line %lu: %s%s%s", r->lineno,
+            quote_text(cmd, r->cmd, strlen(r->cmd)),
             r->cmd[0] != '\0' ? ": " : "", r->err_msg);
     if (r->err_from_core)
         fprintf(r->err, " [%s]", r->err_code);
@@ -177,16 +201,16 @@ static bool cmd_zone(struct run *r, const uint64_t *arg, int nargs, char **opt,
                 return fail(r, "ESYNTAX",
                             "start=PFN must be a number 0..%" PRIu64
                             ", got '%s'",
-                            UINT64_MAX, opt[i] + 6);
+                            UINT64_MAX, shown(r, opt[i] + 6));
             have_start = true;
         } else if (strcmp(opt[i], "empty") == 0 ||
                    strncmp(opt[i], "start=", 6) == 0) {
-            return fail(r, "ESYNTAX", "'%s' given twice", opt[i]);
+            return fail(r, "ESYNTAX", "'%s' given twice", shown(r, opt[i]));
         } else {
             return fail(r, "ESYNTAX",
                         "unknown option '%s' (expected 'empty' or "
                         "'start=PFN')",
-                        opt[i]);
+                        shown(r, opt[i]));
         }
     }
     err = cli_zone_create(&fresh, start, arg[0], (unsigned)arg[1], empty);
@@ -581,8 +605,9 @@ static const struct command *find_command(const char *name)
     return NULL;
 }
 
-/* Run one line; true if it succeeded (or held no command). */
-static bool run_line(struct run *r, char *line, size_t len)
+/* Run one line, `len` bytes without its '\n' (all of it, unless `cut`:
+ * then only its first bytes); true if it succeeded (or held no command). */
+static bool run_line(struct run *r, char *line, size_t len, bool cut)
 {
     char *words[MAX_WORDS];
     uint64_t arg[MAX_ARGS];
@@ -591,12 +616,15 @@ static bool run_line(struct run *r, char *line, size_t len)
 
     r->cmd = "";
     r->have_report = false;
+    if (!cut && len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0'; /* a script saved with CRLF line ends */
+    if (cut || len > RUN_LINE_MAX)
+        return fail(r, "ESYNTAX", "line too long (more than %u bytes): '%s'",
+                    RUN_LINE_MAX, quote_text(r->quoted, line, len));
     if (strlen(line) != len) {
         /* Words after a NUL would be silently lost: refuse the line. */
         return fail(r, "ESYNTAX", "line contains a NUL byte");
     }
-    if (len > 0 && line[len - 1] == '\r')
-        line[len - 1] = '\0'; /* a script saved with CRLF line ends */
     n = parse_words(line, words, MAX_WORDS);
     if (n == 0)
         return true;
@@ -613,7 +641,7 @@ static bool run_line(struct run *r, char *line, size_t len)
                     c->args[nargs].name, c->usage);
     if (nargs > c->nnum + c->nopt)
         return fail(r, "ESYNTAX", "unexpected argument '%s' (usage: %s)",
-                    words[1 + c->nnum + c->nopt], c->usage);
+                    shown(r, words[1 + c->nnum + c->nopt]), c->usage);
     /* Words past the numbers are options (zone) or, for commands with
      * optional numbers, more numbers. */
     if (nargs > c->nnum)
@@ -624,7 +652,11 @@ static bool run_line(struct run *r, char *line, size_t len)
                         "%s must be a number %" PRIu64 "..%" PRIu64
                         ", got '%s'",
                         c->args[i].name, c->args[i].min, c->args[i].max,
-                        words[1 + i]);
+                        shown(r, words[1 + i]));
+    if (c->fn != cmd_zone && r->zone.z == NULL && r->zone_failed_line != 0)
+        return fail(r, "ENOZONE",
+                    "no zone: the 'zone' command on line %lu failed",
+                    r->zone_failed_line);
     if (c->fn != cmd_zone && r->zone.z == NULL)
         return fail(r, "ENOZONE",
                     "no zone yet (the first command must be 'zone PAGES "
@@ -638,18 +670,54 @@ static bool run_line(struct run *r, char *line, size_t len)
 
 /* ---- the subcommand ----------------------------------------------------- */
 
+/*
+ * Read the next line into buf (size max + 1) without its '\n' and
+ * NUL-terminate it. Returns its length, or -1 at the end of the input (or
+ * on a read error) before any byte. A line longer than `max` bytes sets
+ * *cut: buf keeps its first `max` bytes and the rest is read and dropped,
+ * so memory stays bounded whatever the line's length, and the whole input
+ * is read once, byte by byte through stdio's buffer.
+ */
+static long read_line(FILE *in, char *buf, size_t max, bool *cut)
+{
+    size_t len = 0;
+    int c;
+
+    *cut = false;
+    while ((c = getc(in)) != EOF && c != '\n') {
+        if (len < max)
+            buf[len++] = (char)c;
+        else
+            *cut = true;
+    }
+    if (c == EOF && len == 0 && !*cut)
+        return -1;
+    buf[len] = '\0';
+    return (long)len;
+}
+
 static int run_stream(struct run *r, FILE *in, const char *name)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    /* A line and its CR fit; anything longer is refused, as by the page. */
+    char buf[RUN_LINE_MAX + 2];
     int failures = 0;
+    long got;
+    bool cut;
 
-    while ((len = getline(&line, &cap, in)) >= 0) {
+    while ((got = read_line(in, buf, sizeof(buf) - 1, &cut)) >= 0) {
+        char *line = buf;
+        size_t len = (size_t)got;
+
         r->lineno++;
-        if (len > 0 && line[len - 1] == '\n')
-            line[--len] = '\0';
-        if (!run_line(r, line, (size_t)len)) {
+        /* A UTF-8 byte-order mark, as some editors save, starts no word. */
+        if (r->lineno == 1 && len >= 3 &&
+            memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+            line += 3;
+            len -= 3;
+        }
+        if (!run_line(r, line, len, cut)) {
+            if (r->zone.z == NULL && strcmp(r->cmd, "zone") == 0)
+                r->zone_failed_line = r->lineno;
             report_failure(r);
             failures++;
             if (r->stop_on_error)
@@ -658,13 +726,13 @@ static int run_stream(struct run *r, FILE *in, const char *name)
     }
     if (ferror(in)) {
         int e = errno;
+        char shown_name[QUOTE_SIZE];
 
-        free(line);
         fflush(r->out);
-        fprintf(stderr, "buddy: %s: %s\n", name, strerror(e));
+        fprintf(stderr, "buddy: %s: %s\n",
+                quote_text(shown_name, name, strlen(name)), strerror(e));
         return CLI_EXIT_USAGE;
     }
-    free(line);
     return failures != 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
 
@@ -691,16 +759,13 @@ int cli_run_main(int argc, char **argv, enum cli_color color)
                 cli_usage(stdout);
                 return CLI_EXIT_OK;
             } else if (!cli_parse_color_flag(a, &color)) {
-                fprintf(stderr, "buddy: run: unknown option '%s'\n", a);
-                cli_usage(stderr);
-                return CLI_EXIT_USAGE;
+                return cli_usage_error("run: unknown option '%s'", a, NULL);
             }
         } else if (path == NULL) {
             path = a;
         } else {
-            fprintf(stderr, "buddy: run: only one FILE, got '%s' and '%s'\n",
-                    path, a);
-            return CLI_EXIT_USAGE;
+            return cli_usage_error("run: only one FILE, got '%s' and '%s'",
+                                   path, a);
         }
     }
     if (path == NULL || strcmp(path, "-") == 0) {
@@ -709,8 +774,11 @@ int cli_run_main(int argc, char **argv, enum cli_color color)
     } else {
         in = fopen(path, "r");
         if (in == NULL) {
-            fprintf(stderr, "buddy: cannot open '%s': %s\n", path,
-                    strerror(errno));
+            char shown_path[QUOTE_SIZE];
+            int e = errno;
+
+            fprintf(stderr, "buddy: cannot open '%s': %s\n",
+                    quote_text(shown_path, path, strlen(path)), strerror(e));
             return CLI_EXIT_USAGE;
         }
     }

@@ -10,17 +10,42 @@
  * and init is told so: for a large zone calloc hands out fresh zero pages
  * and init need not clear a byte per page, so `zone 4294967295 10` does not
  * touch gigabytes up front.
+ *
+ * Sizes are checked here, not only in the core: with a 32-bit size_t a zone
+ * of 2^29 pages needs more metadata bytes than a size_t holds, and a size
+ * that wrapped would hand the core a buffer far smaller than the zone. So
+ * the per-page bytes are computed in 64 bits and compared with SIZE_MAX
+ * first (CLI_EMETASIZE), and the core's answer must cover them before a
+ * buffer of that size is trusted.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "cli.h"
 
+/* Room for the core's fixed zone header in the size check, far more than
+ * it is: a wrong guess here only refuses zones within this many bytes of
+ * SIZE_MAX, which no allocator could give anyway. */
+#define META_HEADER_ROOM 65536u
+_Static_assert(SIZE_MAX > META_HEADER_ROOM, "size_t holds the header room");
+
+/* The per-page part of the metadata, if the whole fits a size_t. */
+static bool meta_fits(uint64_t nr_pages, uint64_t *per_page)
+{
+    const uint64_t limit = (uint64_t)SIZE_MAX - META_HEADER_ROOM;
+
+    if (nr_pages > limit / BUDDY_META_BYTES_PER_PAGE)
+        return false;
+    *per_page = nr_pages * BUDDY_META_BYTES_PER_PAGE;
+    return true;
+}
+
 int cli_zone_create(struct cli_zone *out, buddy_pfn_t start_pfn,
                     uint64_t nr_pages, unsigned max_order, bool empty)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
     struct buddy_zone *z;
+    uint64_t per_page;
     size_t size;
     void *meta;
     int err;
@@ -28,15 +53,21 @@ int cli_zone_create(struct cli_zone *out, buddy_pfn_t start_pfn,
     cfg.start_pfn = start_pfn;
     cfg.nr_pages = nr_pages;
     cfg.max_order = max_order;
+    if (!meta_fits(nr_pages, &per_page))
+        return CLI_EMETASIZE;
     size = buddy_zone_meta_size(&cfg);
     if (size == 0) {
         /* meta_size only says "invalid"; init on a tiny buffer checks the
-         * configuration before the size, so it names the reason. */
+         * configuration before the size, so it names the reason. The size
+         * fits (checked above), so by meta_size's contract the
+         * configuration is invalid and init refuses it before writing. */
         uint64_t probe[1];
 
         err = buddy_zone_init(probe, sizeof(probe), &cfg, &z);
         return err != 0 ? err : BUDDY_EINVAL;
     }
+    if ((uint64_t)size < per_page)
+        return CLI_EMETASIZE; /* a size that wrapped: never trust it */
 #ifdef BUDDY_ZONE_META_ZEROED
     cfg.flags |= BUDDY_ZONE_META_ZEROED;
     meta = calloc(1, size);
@@ -62,4 +93,21 @@ void cli_zone_destroy(struct cli_zone *cz)
     free(cz->meta);
     cz->meta = NULL;
     cz->z = NULL;
+}
+
+const char *cli_zone_errname(int err)
+{
+    if (err == CLI_ENOMETA || err == CLI_EMETASIZE)
+        return "ENOMETA";
+    return buddy_errname(err);
+}
+
+const char *cli_zone_strerror(int err)
+{
+    if (err == CLI_ENOMETA)
+        return "cannot allocate the zone's metadata: out of memory";
+    if (err == CLI_EMETASIZE)
+        return "cannot allocate the zone's metadata: it is larger than this "
+               "build can address";
+    return buddy_strerror(err);
 }

@@ -4,7 +4,7 @@
  *
  * Each slot owns a static metadata buffer and offers the core exactly what
  * buddy_zone_meta_size says a zone of PG_MAX_PAGES pages needs, so a bigger
- * `zone` line fails with the core's own ENOSPC. Nothing here decides anything
+ * `zone` line fails with ENOSPC. Nothing here decides anything
  * about allocation: each function is one or two public core calls whose
  * result is copied into a u32 table or the text buffer for JavaScript (or,
  * for pg_buddy_status, named).
@@ -173,10 +173,17 @@ int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,
     cfg.start_pfn = start;
     cfg.nr_pages = pages;
     cfg.max_order = max_order;
+    /* A span past PG_MAX_PAGES never reaches the core: its metadata size
+     * (9 bytes a page) wraps wasm32's 32-bit size_t from 2^29 pages on, and
+     * a wrapped size would let the core take the slot's buffer for a zone
+     * many times its size. It gets the ENOSPC the core gives to a span
+     * that does not wrap. */
+    if (pages > PG_MAX_PAGES)
+        return BUDDY_ENOSPC;
     /* The slot holds PG_MAX_PAGES pages, as the core sizes them; offering
-     * exactly that lets the core itself refuse a bigger zone (ENOSPC). The
-     * core checks everything and writes nothing on error, so the slot's old
-     * zone survives a bad `zone` line. */
+     * exactly that lets the core refuse what does not fit. The core checks
+     * everything and writes nothing on error, so the slot's old zone
+     * survives a bad `zone` line. */
     err = buddy_zone_init(s->meta, slot_capacity(&cfg), &cfg, &z);
     if (err != 0)
         return err;

@@ -616,8 +616,9 @@ struct buddy_pcp {
     uintptr_t byte_pages;      /* pages byte frees take fast: spanned (0
                                   without a base: byte frees go slow) */
     uintptr_t page_bytes;      /* bytes of a page and of the largest */
-    uintptr_t fast_bytes;      /* cached block (0 without a base: byte
-                                  allocs go slow) */
+    uintptr_t fast_bytes;      /* cached block, UINTPTR_MAX when that
+                                  passes the pointer width (0 without a
+                                  base: byte allocs go slow) */
     unsigned page_shift;       /* the zone's */
     struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
     struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */

@@ -305,6 +305,61 @@ static void test_largest_page_size(void **state)
     expect_init_refused(&cfg, 4096, 4096, BUDDY_ESPAN);
 }
 
+/* Pages of 2^(W-2) bytes and a cache of order 3 over a zone with a base:
+ * the cache's largest block, 2^(W+1) bytes, is past the pointer width. Its
+ * byte bound saturates; sizes up to SIZE_MAX get what buddy_alloc gives
+ * (the blocks that fit the zone, NULL for the rest), and a block of
+ * 2^(W-1) bytes reports its size. */
+static void test_cache_blocks_past_the_pointer_width(void **state)
+{
+    struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
+    struct buddy_pcp_config pc = {3, 2, 4};
+    struct buddy_pcp pcp;
+    struct guarded g;
+    struct buddy_zone *z;
+    size_t page = (size_t)1 << (W - 2);
+    char *base = (char *)(uintptr_t)page, *p, *q;
+
+    (void)state;
+    cfg.page_size = page;
+    cfg.nr_pages = 2;
+    cfg.max_order = 3;
+    cfg.base = base; /* ends at 3 * 2^(W-2) */
+    guarded_new(&g, buddy_zone_meta_size(&cfg));
+    assert_int_equal(buddy_zone_init(g.buf, g.size, &cfg, &z), 0);
+    assert_int_equal(buddy_zone_add_range(z, 0, 2), 0);
+    assert_true(buddy_zone_addr_align(z) == page);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &pc), 0);
+
+    p = buddy_pcp_alloc(&pcp, 1);
+    q = buddy_pcp_alloc(&pcp, page);
+    assert_true((p == base && q == base + page) ||
+                (q == base && p == base + page));
+    assert_true(buddy_usable_size(z, q) == page);
+    assert_null(buddy_pcp_alloc(&pcp, page + 1)); /* order 1: none free */
+    assert_null(buddy_pcp_alloc(&pcp, SIZE_MAX)); /* order 2: none exist */
+    assert_null(buddy_pcp_alloc(&pcp, 0));
+    EXPECT_REJECTED(z, buddy_pcp_free(&pcp, q + 1), BUDDY_EALIGN);
+    EXPECT_REJECTED(z, buddy_pcp_free(&pcp, (void *)((uintptr_t)base +
+                                                     2 * page)),
+                    BUDDY_ERANGE); /* the end of the span */
+    assert_int_equal(buddy_pcp_free(&pcp, p), 0);
+    assert_int_equal(buddy_pcp_free(&pcp, q), 0);
+    /* Both pages cached; an order-1 request drains them, merges, refills. */
+    p = buddy_pcp_alloc(&pcp, (size_t)1 << (W - 1));
+    assert_ptr_equal(p, base);
+    assert_true(buddy_usable_size(z, p) == (size_t)1 << (W - 1));
+    assert_null(buddy_pcp_alloc(&pcp, SIZE_MAX));
+    assert_null(buddy_alloc(z, SIZE_MAX));
+    assert_int_equal(buddy_pcp_free(&pcp, p), 0);
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_zone_nr_free(z, 1), 1);
+    assert_guards(&g);
+    assert_valid(z);
+    guarded_del(&g);
+}
+
 /* ---- address alignment from the base ------------------------------------ */
 
 /* The address alignment is that of base - start_pfn * page_size, whose
@@ -367,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_span_at_the_top_of_pfn_space),
         cmocka_unit_test(test_base_at_the_top_of_the_address_space),
         cmocka_unit_test(test_largest_page_size),
+        cmocka_unit_test(test_cache_blocks_past_the_pointer_width),
         cmocka_unit_test(test_addr_align_with_far_start_pfns),
     };
 

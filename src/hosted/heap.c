@@ -189,21 +189,27 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     pthread_mutex_init(&h->threads_mutex, NULL);
     h->meta_size = buddy_zone_meta_size(&cfg);
     if (h->meta_size == 0) {
+        uint64_t none;
         struct buddy_zone *z;
 
-        /* Let the core say what is wrong with the configuration. */
-        err = buddy_zone_init(h, 0, &cfg, &z);
+        /* Let the core say what is wrong with the configuration: no
+         * buffer of size 0 is big enough, so init only checks it. */
+        err = buddy_zone_init(&none, 0, &cfg, &z);
         return heap_fail(h, err != 0 ? err : BUDDY_EINVAL);
     }
     h->meta = buddy__prim_map(h->meta_size, 4096);
     if (h->meta == NULL)
         return heap_fail(h, BUDDY_ENOMEM);
     if (o->with_memory) {
-        /* Align the memory to the largest block (up to 1 GiB) so blocks
-         * are aligned to their size in address space too. */
-        uint64_t block = (uint64_t)o->page_size << o->max_order;
-        size_t align = block > ((size_t)1 << 30) ? (size_t)1 << 30
-                       : block < 4096 ? 4096 : (size_t)block;
+        /* Align the memory to the largest block (up to 1 GiB, and at
+         * least a page) so blocks are aligned to their size in address
+         * space too. As a shift: page_size << max_order can pass 2^64. */
+        unsigned block_shift = buddy_log2_64(o->page_size) + o->max_order;
+        size_t align = block_shift >= 30 ? (size_t)1 << 30
+                       : block_shift < 12 ? 4096 : (size_t)1 << block_shift;
+
+        if (align < o->page_size)
+            align = o->page_size;
 
         if (o->nr_pages > SIZE_MAX / o->page_size)
             return heap_fail(h, BUDDY_ESPAN);

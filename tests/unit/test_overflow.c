@@ -123,6 +123,45 @@ static void test_meta_size_beyond_size_t(void **state)
                                                     : BUDDY_ESPAN);
 }
 
+/* The heap sizes its metadata and its memory the same way: a span whose
+ * metadata does not fit size_t, or whose memory does not, is refused
+ * before anything is mapped or written; pages of 2^(W-1) bytes without
+ * memory make a heap like any other. */
+static void test_heap_size_limits(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h = NULL;
+    uint64_t fit = ((uint64_t)SIZE_MAX - header_bytes()) /
+                   BUDDY_META_BYTES_PER_PAGE;
+    buddy_pfn_t pfn;
+
+    (void)state;
+    if (fit < BUDDY_MAX_ZONE_PAGES) { /* 32-bit: the metadata cannot fit */
+        o.nr_pages = fit + 1;
+        assert_int_equal(buddy_heap_create(&o, &h), BUDDY_ESPAN);
+        o.nr_pages = (uint64_t)1 << 29;
+        o.cache = BUDDY_CACHE_NONE;
+        assert_int_equal(buddy_heap_create(&o, &h), BUDDY_ESPAN);
+        assert_null(h);
+    }
+    o = (struct buddy_heap_options)BUDDY_HEAP_OPTIONS_INIT;
+    o.page_size = (size_t)1 << (W - 1);
+    o.nr_pages = 2;
+    o.max_order = BUDDY_MAX_ORDER_LIMIT; /* page_size << max_order: 2^(W+30) */
+    o.with_memory = 1;
+    assert_int_equal(buddy_heap_create(&o, &h), BUDDY_ESPAN); /* 2^W bytes */
+    assert_null(h);
+    o.with_memory = 0;
+    assert_int_equal(buddy_heap_create(&o, &h), 0);
+    assert_int_equal(buddy_heap_alloc_pages(h, 1, &pfn), 0);
+    assert_int_equal(pfn, 0);
+    assert_null(buddy_heap_alloc(h, 1)); /* no memory: no byte API */
+    assert_int_equal(buddy_heap_free_pages(h, pfn, 1), 0);
+    buddy_heap_drain(h);
+    assert_valid(buddy_heap_zone(h));
+    buddy_heap_destroy(h);
+}
+
 /* A buffer whose end would pass the top of the address space is refused
  * (EINVAL); one that ends just below it is fine, and init writes only the
  * metadata's bytes of it, not the claimed size. */
@@ -414,16 +453,109 @@ static void test_addr_align_with_far_start_pfns(void **state)
     expect_addr_align(BUDDY_PFN_NONE - 2048, BASE, 10, 4096);
 }
 
+/* ---- requests near SIZE_MAX --------------------------------------------- */
+
+/* The order for `size` on a zone with pages of 2^shift and max_order 31:
+ * the rounded page count's log2, or EORDER past 31. */
+static int order_for(size_t size, unsigned shift)
+{
+    uint64_t npages = ((uint64_t)size >> shift) +
+                      (((uint64_t)size & (((uint64_t)1 << shift) - 1)) != 0);
+    unsigned order = 0;
+
+    while (((uint64_t)1 << order) < npages)
+        order++;
+    return order > BUDDY_MAX_ORDER_LIMIT ? BUDDY_EORDER : (int)order;
+}
+
+static void test_sizes_near_size_max(void **state)
+{
+    static const size_t pages[] = {16, 4096, (size_t)1 << 20};
+    const size_t sizes[] = {SIZE_MAX,
+                            SIZE_MAX - 1,
+                            SIZE_MAX - 15,
+                            SIZE_MAX - 4095,
+                            (SIZE_MAX >> 1) + 1,
+                            (SIZE_MAX >> 1) + 2,
+                            SIZE_MAX >> 1};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
+        struct guarded g;
+        struct buddy_zone *z;
+        struct snapshot before, after;
+        unsigned shift = 0;
+
+        while (((size_t)1 << shift) < pages[i])
+            shift++;
+        cfg.page_size = pages[i];
+        cfg.nr_pages = 64;
+        cfg.max_order = BUDDY_MAX_ORDER_LIMIT;
+        cfg.base = (void *)(uintptr_t)pages[i];
+        guarded_new(&g, buddy_zone_meta_size(&cfg));
+        assert_int_equal(buddy_zone_init(g.buf, g.size, &cfg, &z), 0);
+        assert_int_equal(buddy_zone_add_range(z, 0, 64), 0);
+        for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+            assert_int_equal(buddy_size_to_order(z, sizes[k]),
+                             order_for(sizes[k], shift));
+            /* None fits a 64-page zone: refused, or counted as a failure
+             * and nothing else. */
+            snapshot_take(z, &before);
+            assert_null(buddy_alloc(z, sizes[k]));
+            assert_null(buddy_alloc_aligned(z, sizes[k], pages[i]));
+            snapshot_take(z, &after);
+            assert_string_equal(before.walk, after.walk);
+            assert_int_equal(after.st.free_pages, before.st.free_pages);
+        }
+        assert_guards(&g);
+        assert_valid(z);
+        guarded_del(&g);
+    }
+}
+
+/* ---- text views ---------------------------------------------------------- */
+
+/* buddyinfo writes at most `size` bytes, whatever it needs. */
+static void test_buddyinfo_stays_in_its_buffer(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 1000, BUDDY_MAX_ORDER_LIMIT);
+    struct buddy_system sys;
+    size_t need = buddy_zone_buddyinfo(z, NULL, SIZE_MAX);
+
+    (void)state;
+    assert_true(need > 0);
+    for (size_t size = 0; size <= need + 1; size++) {
+        struct guarded g;
+
+        guarded_new(&g, size);
+        assert_int_equal(buddy_zone_buddyinfo(z, (char *)g.buf, size), need);
+        assert_guards(&g);
+        if (size > 0)
+            assert_int_equal(g.buf[size <= need ? size - 1 : need], '\0');
+        guarded_del(&g);
+    }
+    buddy_system_init(&sys);
+    assert_int_equal(buddy_system_add_zone(&sys, 0, 0, z), 0);
+    assert_int_equal(buddy_system_buddyinfo(&sys, NULL, SIZE_MAX), need);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_meta_size_beyond_size_t),
+        cmocka_unit_test(test_heap_size_limits),
         cmocka_unit_test(test_meta_end_must_not_wrap),
         cmocka_unit_test(test_span_at_the_top_of_pfn_space),
         cmocka_unit_test(test_base_at_the_top_of_the_address_space),
         cmocka_unit_test(test_largest_page_size),
         cmocka_unit_test(test_cache_blocks_past_the_pointer_width),
         cmocka_unit_test(test_addr_align_with_far_start_pfns),
+        cmocka_unit_test(test_sizes_near_size_max),
+        cmocka_unit_test(test_buddyinfo_stays_in_its_buffer),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,7 +67,8 @@ extern "C" {
 #define BUDDY_DEFAULT_PAGE_SIZE 4096u
 #define BUDDY_MIN_PAGE_SIZE 16u
 /* A zone spans at most 2^32 - 1 pages (16 TiB with 4 KiB pages); use several
- * zones for more. */
+ * zones for more. Its metadata must also fit size_t, which on a 32-bit
+ * target bounds the span at about 477 million pages (2^28.8). */
 #define BUDDY_MAX_ZONE_PAGES 0xffffffffu
 /* Bytes of metadata per page of span, not counting the fixed zone header. */
 #define BUDDY_META_BYTES_PER_PAGE 9u
@@ -140,7 +141,9 @@ struct buddy_zone_config {
     uint64_t nr_pages;     /* pages spanned, holes included (1..2^32-1) */
     size_t page_size;      /* bytes per page: power of two >= 16 */
     unsigned max_order;    /* largest block is 2^max_order pages (<= 31) */
-    void *base;            /* address of start_pfn for the byte API, or NULL */
+    void *base;            /* address of start_pfn for the byte API, or NULL;
+                              base + nr_pages * page_size must not pass
+                              UINTPTR_MAX */
     const char *name;      /* "Normal", "DMA" ...; NULL means "Normal" */
     unsigned flags;        /* BUDDY_ZONE_* below */
 };
@@ -157,17 +160,30 @@ struct buddy_zone_config {
 /*
  * Bytes of metadata a zone with this configuration needs: a fixed header plus
  * BUDDY_META_BYTES_PER_PAGE per spanned page. Returns 0 if the configuration
- * is invalid (buddy_zone_init says why). O(1).
+ * is invalid, a span whose metadata size does not fit size_t included
+ * (buddy_zone_init says why); never 0 for one init accepts. O(1).
  */
 BUDDY_API size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg);
 
 /*
  * Initialise a zone in `meta` (meta_size bytes, aligned to 8). The zone starts
  * with every page a hole: memory enters with buddy_zone_add_range(). On
- * success *zone_out points into `meta`. Errors: ENULL, EINVAL (unknown flag),
- * EPAGESIZE, EMAXORDER, ESPAN, ENOSPC, EALIGN (meta misaligned, or base not
- * page aligned). Cost: clearing one byte per page, then O(log nr_pages);
- * with BUDDY_ZONE_META_ZEROED only O(log nr_pages).
+ * success *zone_out points into `meta`, and only the first
+ * buddy_zone_meta_size(cfg) bytes of the buffer are ever written. Errors,
+ * checked before anything is written:
+ *   ENULL      meta, cfg or zone_out NULL
+ *   EPAGESIZE  page_size not a power of two >= 16
+ *   EMAXORDER  max_order above BUDDY_MAX_ORDER_LIMIT
+ *   EINVAL     an unknown flag; or meta + meta_size passes UINTPTR_MAX
+ *   ESPAN      nr_pages 0 or above BUDDY_MAX_ZONE_PAGES; start_pfn +
+ *              nr_pages above BUDDY_PFN_NONE; base + nr_pages * page_size
+ *              above UINTPTR_MAX; or the metadata size above SIZE_MAX
+ *              (about 477 million pages on a 32-bit target): no buffer can
+ *              hold such a zone
+ *   EALIGN     meta not 8-byte aligned, or base not page aligned
+ *   ENOSPC     meta_size below buddy_zone_meta_size(cfg) (0 always is)
+ * Cost: clearing one byte per page, then O(log nr_pages); with
+ * BUDDY_ZONE_META_ZEROED only O(log nr_pages).
  */
 BUDDY_API int buddy_zone_init(void *meta, size_t meta_size,
                               const struct buddy_zone_config *cfg,
@@ -248,7 +264,8 @@ static inline buddy_pfn_t buddy_find_buddy_pfn(buddy_pfn_t pfn, unsigned order)
  */
 
 /* The order a request of `size` bytes needs (rounded up to a power-of-two
- * number of pages), or EZERO / EORDER. O(1). */
+ * number of pages, exactly for any size up to SIZE_MAX), or EZERO / EORDER.
+ * O(1). */
 BUDDY_API int buddy_size_to_order(const struct buddy_zone *z, size_t size);
 
 /* Allocate `size` bytes; NULL for zero size, size above the largest block, no
@@ -271,7 +288,7 @@ BUDDY_API size_t buddy_usable_size(const struct buddy_zone *z, const void *ptr);
 
 /* The largest power-of-two alignment in bytes the zone can guarantee for its
  * largest blocks (min of the block size and the base's alignment relative to
- * pfn space), or 0 without a base. */
+ * pfn space, and at most the top bit of size_t), or 0 without a base. */
 BUDDY_API size_t buddy_zone_addr_align(const struct buddy_zone *z);
 
 /* pfn <-> address, no checks beyond the zone span (NULL / BUDDY_PFN_NONE). */
@@ -646,8 +663,9 @@ struct buddy_pcp {
     uintptr_t byte_pages;      /* pages byte frees take fast: spanned (0
                                   without a base: byte frees go slow) */
     uintptr_t page_bytes;      /* bytes of a page and of the largest */
-    uintptr_t fast_bytes;      /* cached block (0 without a base: byte
-                                  allocs go slow) */
+    uintptr_t fast_bytes;      /* cached block, UINTPTR_MAX when that
+                                  passes the pointer width (0 without a
+                                  base: byte allocs go slow) */
     unsigned page_shift;       /* the zone's */
     uint32_t magic;            /* BUDDY_PCP magic while attached */
     struct buddy_zone *zone;   /* the zone it caches; NULL once detached */

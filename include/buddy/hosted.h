@@ -91,8 +91,9 @@ BUDDY_API int buddy_heap_options_from_env(struct buddy_heap_options *opts,
 struct buddy_heap; /* opaque */
 
 /* Map the metadata (and memory), make the zone, give it all the pages.
- * Errors: those of buddy_zone_init and buddy_pcp_init, ENOMEM when mmap
- * fails. O(log pages): the metadata stays untouched until used. */
+ * Errors: those of buddy_zone_init and buddy_pcp_init, ESPAN also when
+ * with_memory and nr_pages * page_size does not fit size_t, ENOMEM when
+ * mmap fails. O(log pages): the metadata stays untouched until used. */
 BUDDY_API int buddy_heap_create(const struct buddy_heap_options *opts,
                                 struct buddy_heap **out);
 /* Unmap everything. No thread may use the heap any more. */

@@ -10,6 +10,12 @@
  * buddy_zone_addr_align() reports. Free needs no size: the order is in the
  * state byte of the block's first page. Every call is O(1) plus the pfn
  * call it wraps.
+ *
+ * Size arithmetic: zone init proved base + span fits uintptr_t, so the
+ * address of every page and the byte size of every block that exists in
+ * the zone fit too; requests are rounded in pages (never as
+ * size + page_size - 1, which wraps near SIZE_MAX); and a byte size is made
+ * by a shift only where the shift is below the width.
  */
 #include "internal.h"
 
@@ -22,6 +28,7 @@ int buddy_size_to_order(const struct buddy_zone *z, size_t size)
         return BUDDY_EBADZONE;
     if (size == 0)
         return BUDDY_EZERO;
+    /* Whole pages, plus one for a remainder: exact for any size_t. */
     npages = ((uint64_t)size >> z->page_shift) +
              (((uint64_t)size & (((uint64_t)1 << z->page_shift) - 1)) != 0);
     order = npages == 1 ? 0 : buddy_log2_64(npages - 1) + 1;
@@ -138,6 +145,10 @@ size_t buddy_usable_size(const struct buddy_zone *z, const void *ptr)
         return 0;
     order = buddy_pfn_order(z, pfn);
     if (order < 0)
+        return 0;
+    /* A block in the zone is smaller than the address space (zone init);
+     * the test keeps the shift defined whatever the metadata says. */
+    if ((unsigned)order + z->page_shift >= sizeof(size_t) * 8u)
         return 0;
     return (size_t)1 << ((unsigned)order + z->page_shift);
 }

@@ -136,6 +136,14 @@ static inline unsigned pg_order(uint8_t s)
 
 #define BUDDY_ZONE_MAGIC 0x42554459u /* "BUDY" */
 
+/* W, the width of an address: a shift of a uintptr_t by W or more is
+ * undefined, and a block of 2^W bytes or more lies in no address space. */
+#define BUDDY_PTR_BITS (sizeof(uintptr_t) * 8u)
+
+_Static_assert(SIZE_MAX <= UINTPTR_MAX,
+               "a page size (size_t) must be a byte offset (uintptr_t), so "
+               "page_shift < BUDDY_PTR_BITS");
+
 /* log2 of the pages whose state bytes share one 64-byte cache line. A page
  * cache refills in runs of at least this many pages, so that two caches'
  * pages rarely share a line: every cached alloc and free writes its state

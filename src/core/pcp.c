@@ -130,10 +130,18 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
     pcp->page_shift = z->page_shift;
     if (z->base != 0) {
         /* zone init proved base + spanned pages is addressable */
+        unsigned fast_shift = cfg->max_order + z->page_shift;
+
         pcp->base = z->base;
         pcp->byte_pages = z->spanned;
         pcp->page_bytes = (uintptr_t)1 << z->page_shift;
-        pcp->fast_bytes = (uintptr_t)1 << (cfg->max_order + z->page_shift);
+        /* page_shift < W (internal.h); but a cached block of 2^W bytes or
+         * more lies in no address space: the bound saturates, and a size
+         * it lets through that needs such a block finds its list empty
+         * and takes the slow path. */
+        pcp->fast_bytes = fast_shift < BUDDY_PTR_BITS
+                              ? (uintptr_t)1 << fast_shift
+                              : UINTPTR_MAX;
     }
     pcp->max_order = cfg->max_order;
     pcp->batch = cfg->batch;

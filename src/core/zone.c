@@ -27,6 +27,24 @@
 
 /* ---- configuration ----------------------------------------------------- */
 
+/* Header size, rounded so the u32 arrays after it stay aligned. */
+static size_t header_size(void)
+{
+    return (sizeof(struct buddy_zone) + 7u) & ~(size_t)7u;
+}
+
+/* Bytes of metadata for a span of nr_pages (at most BUDDY_MAX_ZONE_PAGES):
+ * under 2^36, so exact in uint64_t on every target. Whether it fits size_t
+ * is check_config's question. */
+static uint64_t meta_bytes(uint64_t nr_pages)
+{
+    return (uint64_t)header_size() +
+           (uint64_t)BUDDY_META_BYTES_PER_PAGE * nr_pages;
+}
+
+/* Every size limit of a zone is checked here, once, before anything is
+ * written; after it, every index, pfn, byte offset and metadata offset the
+ * zone computes fits its type (docs/design.md, size arithmetic). */
 static int check_config(const struct buddy_zone_config *cfg, unsigned *shift)
 {
     if (cfg == NULL)
@@ -38,41 +56,39 @@ static int check_config(const struct buddy_zone_config *cfg, unsigned *shift)
         return BUDDY_EMAXORDER;
     if (cfg->flags & ~BUDDY_ZONE_META_ZEROED)
         return BUDDY_EINVAL;
+    /* start_pfn + nr_pages <= BUDDY_PFN_NONE, tested without the sum: the
+     * last pfn is below BUDDY_PFN_NONE, and pfn + idx never wraps. */
     if (cfg->nr_pages == 0 || cfg->nr_pages > BUDDY_MAX_ZONE_PAGES ||
         cfg->start_pfn > BUDDY_PFN_NONE - cfg->nr_pages)
+        return BUDDY_ESPAN;
+    /* On a 32-bit target a span of about 2^28.8 pages needs more metadata
+     * than size_t can count: no buffer can hold it. */
+    if (meta_bytes(cfg->nr_pages) > SIZE_MAX)
         return BUDDY_ESPAN;
     *shift = buddy_log2_64(cfg->page_size);
     if (cfg->base != NULL) {
         uintptr_t base = (uintptr_t)cfg->base;
-        uint64_t span_bytes_max = ((uint64_t)UINTPTR_MAX - base) >> *shift;
 
         if (base & (cfg->page_size - 1))
             return BUDDY_EALIGN;
-        /* The whole span must be addressable from the base. */
-        if (cfg->nr_pages - 1 > span_bytes_max)
+        /* The span's end, base + nr_pages * page_size, must be an address:
+         * then every page address and every block size in bytes fits
+         * uintptr_t. Tested without the product: base and the top of the
+         * address space + 1 are page aligned, so this says
+         * base + span <= 2^W - page_size (W the pointer width). */
+        if (cfg->nr_pages > (uint64_t)(UINTPTR_MAX - base) >> *shift)
             return BUDDY_ESPAN;
     }
     return 0;
 }
 
-/* Header size, rounded so the u32 arrays after it stay aligned. */
-static size_t header_size(void)
-{
-    return (sizeof(struct buddy_zone) + 7u) & ~(size_t)7u;
-}
-
 size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg)
 {
     unsigned shift;
-    uint64_t total;
 
     if (check_config(cfg, &shift) != 0)
         return 0;
-    total = (uint64_t)header_size() +
-            (uint64_t)BUDDY_META_BYTES_PER_PAGE * cfg->nr_pages;
-    if (total > (uint64_t)SIZE_MAX)
-        return 0;
-    return (size_t)total;
+    return (size_t)meta_bytes(cfg->nr_pages); /* fits: check_config */
 }
 
 int buddy_zone_init(void *meta, size_t meta_size,
@@ -92,7 +108,12 @@ int buddy_zone_init(void *meta, size_t meta_size,
         return err;
     if ((uintptr_t)meta & 7u)
         return BUDDY_EALIGN;
-    if (meta_size < buddy_zone_meta_size(cfg))
+    /* [meta, meta + meta_size) must be addresses, its end included. */
+    if (meta_size > UINTPTR_MAX - (uintptr_t)meta)
+        return BUDDY_EINVAL;
+    /* The configuration is valid, so its size fits size_t and is never 0:
+     * no buffer passes for one that does not. */
+    if (meta_size < (size_t)meta_bytes(cfg->nr_pages))
         return BUDDY_ENOSPC;
     /* A live zone with caches attached: the caches point into this buffer
      * and would corrupt the new zone. buddy_pcp_fini them first. */
@@ -121,12 +142,15 @@ int buddy_zone_init(void *meta, size_t meta_size,
     z->base = (uintptr_t)cfg->base;
     if (z->base != 0) {
         /* Address of pfn P is base - start_pfn * page_size + P * page_size:
-         * blocks of order k are address-aligned iff that offset is a
-         * multiple of 2^k pages. */
-        uintptr_t origin = z->base - (uintptr_t)(cfg->start_pfn << shift);
-        unsigned a = origin == 0 ? 63u : buddy_ctz64(origin);
+         * blocks of order k are address-aligned iff that origin is a
+         * multiple of 2^k pages. start_pfn * page_size can pass 2^64, but
+         * only its residue mod 2^W decides alignments below 2^W, the only
+         * ones an address has; so the origin is computed in uintptr_t
+         * (page_shift < W), and an origin of 0 is aligned to all of them. */
+        uintptr_t origin = z->base - ((uintptr_t)cfg->start_pfn << shift);
 
-        z->addr_align_shift = (uint8_t)a;
+        z->addr_align_shift = (uint8_t)(origin == 0 ? BUDDY_PTR_BITS - 1u
+                                                    : buddy_ctz64(origin));
     }
     for (k = 0; k < BUDDY_NR_ORDERS; k++)
         z->free_area[k].head = z->free_area[k].tail = BUDDY_NIL;
@@ -204,7 +228,8 @@ struct range_rule {
 };
 
 /* Resolve [pfn, pfn + nr_pages) to indices; ERANGE/EINVAL if it is not a
- * non-empty part of the span. */
+ * non-empty part of the span. Compared as offsets into the span, so
+ * pfn + nr_pages, which can wrap, is never computed. */
 static int range_to_idx(const struct buddy_zone *z, buddy_pfn_t pfn,
                         uint64_t nr_pages, uint32_t *start, uint32_t *end)
 {
@@ -304,7 +329,9 @@ void buddy__lazy_flush(struct buddy_zone *z, uint32_t start, uint32_t end)
     if (start >= le || end <= ls)
         return;
     size = (uint32_t)1 << z->max_order;
-    /* The lazy blocks the range touches: [lo, hi), block aligned. */
+    /* The lazy blocks the range touches: [lo, hi), block aligned. No sum
+     * wraps: the run is whole blocks inside a span below 2^32 pages, so
+     * le - ls <= 2^32 - size, and end - ls + size - 1 <= 2^32 - 2. */
     lo = ls + (((start > ls ? start : ls) - ls) & ~(size - 1));
     hi = end < le ? ls + ((end - ls + size - 1) & ~(size - 1)) : le;
     /* Write out the cheaper side: the run's prefix up to hi, or its suffix
@@ -339,6 +366,8 @@ static void carve_free_lazily(struct buddy_zone *z, uint32_t start,
     struct buddy_free_area *area = &z->free_area[z->max_order];
     uint32_t n;
 
+    /* In uint64_t nothing here wraps but last, below 0 when no aligned
+     * block end lies in [0, end): end < last catches that. */
     if (z->lazy_start != z->lazy_end || first >= last || end < last) {
         buddy__carve(z, start, end, BUDDY_BLOCK_FREE);
         return;

@@ -273,9 +273,10 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     /* Let the core judge the configuration before anything is made. */
     if (buddy_zone_meta_size(&cfg) == 0) {
         struct buddy_zone *z;
-        unsigned char none[8];
+        uint64_t none;
 
-        err = buddy_zone_init(none, 0, &cfg, &z);
+        /* No buffer of size 0 is big enough: init only says why. */
+        err = buddy_zone_init(&none, 0, &cfg, &z);
         return err != 0 ? err : BUDDY_EINVAL;
     }
     /* The locks sit on their own cache lines: the heap is line-aligned. */
@@ -292,10 +293,11 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     if (o->with_memory) {
         /* Align the memory to the largest block (up to 1 GiB, and at least
          * a page) so blocks are aligned to their size in address space
-         * too, and an address-derived pfn is exact. */
-        uint64_t block = (uint64_t)o->page_size << o->max_order;
-        size_t align = block > ((size_t)1 << 30) ? (size_t)1 << 30
-                       : block < 4096 ? 4096 : (size_t)block;
+         * too, and an address-derived pfn is exact. As a shift:
+         * page_size << max_order can pass 2^64. */
+        unsigned block_shift = buddy_log2_64(o->page_size) + o->max_order;
+        size_t align = block_shift >= 30 ? (size_t)1 << 30
+                       : block_shift < 12 ? 4096 : (size_t)1 << block_shift;
 
         if (align < o->page_size)
             align = o->page_size;
@@ -313,9 +315,10 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     h->meta_size = buddy_zone_meta_size(&cfg);
     if (h->meta_size == 0) {
         struct buddy_zone *z;
-        unsigned char none[8];
+        uint64_t none;
 
-        err = buddy_zone_init(none, 0, &cfg, &z);
+        /* No buffer of size 0 is big enough: init only says why. */
+        err = buddy_zone_init(&none, 0, &cfg, &z);
         return heap_fail(h, err != 0 ? err : BUDDY_EINVAL);
     }
     h->meta = buddy__prim_map(h->meta_size, 4096);

@@ -163,9 +163,13 @@ static int run_op(struct harness *h, uint8_t op, uint8_t p1, uint8_t p2,
         pick_run(m, pick_pfn(m, p1, p2), p3, MODEL_FREE, MODEL_RESERVED, &pfn,
                  &n);
         return harness_reserve(h, pfn, n);
-    case 13: { /* bytes: size p1 * 2^(p2 % 24), align 2^(p3 % 40) or odd */
+    case 13: { /* bytes: size p1 * 2^(p2 % 24), align 2^(p3 % 40) or odd;
+                * on a 32-bit target the align stops at size_t's top bit */
         size_t size = (size_t)p1 << (p2 % 24u);
-        size_t align = p3 >= 240 ? (size_t)p3 : (size_t)1 << (p3 % 40u);
+        unsigned align_shift = p3 % 40u < sizeof(size_t) * 8u
+                                   ? p3 % 40u
+                                   : sizeof(size_t) * 8u - 1u;
+        size_t align = p3 >= 240 ? (size_t)p3 : (size_t)1 << align_shift;
 
         return harness_alloc_bytes(h, size, align);
     }

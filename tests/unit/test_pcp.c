@@ -323,8 +323,10 @@ static void test_byte_frees_with_huge_pages(void **state)
     char *p;
 
     (void)state;
-    if (sizeof(uintptr_t) < 8)
-        skip();
+#if UINTPTR_MAX <= 0xffffffffu
+    (void)cfg, (void)pc, (void)pcp, (void)f, (void)base, (void)p;
+    skip(); /* pages of 8 GiB need a 64-bit address space */
+#else
     base = (uintptr_t)1 << 44; /* made up, never touched */
     cfg.page_size = (size_t)1 << 33;
     cfg.nr_pages = 8;
@@ -348,6 +350,7 @@ static void test_byte_frees_with_huge_pages(void **state)
     assert_int_equal(buddy_zone_nr_free(f.z, 3), 1);
     assert_valid(f.z);
     zone_del(&f);
+#endif
 }
 
 /* A refill of a line's worth of pages takes one free 64-page block (its own

@@ -638,8 +638,7 @@ struct buddy_pcp_config {
      BUDDY_PCP_DEFAULT_HIGH}
 
 /* The cache's storage is the caller's (per-CPU data, thread-local, static);
- * its fields are private. Zero it (or buddy_pcp_fini it) before
- * buddy_pcp_init. */
+ * its fields are private. */
 struct buddy_pcp {
     uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* idx of the first cached
                                    block per order, linked through the
@@ -675,8 +674,10 @@ struct buddy_pcp {
 /* Attach a cache to a zone (takes the zone lock). EINVAL for a bad config
  * (max_order above the limit or the zone's, batch 0 or above
  * BUDDY_PCP_MAX_BATCH, high neither 0 nor >= batch, or above
- * BUDDY_PCP_MAX_HIGH); EATTACHED when pcp is attached already (to this zone
- * or another: buddy_pcp_fini it first). O(caches of the zone). */
+ * BUDDY_PCP_MAX_HIGH); EATTACHED when pcp is attached to z already
+ * (buddy_pcp_fini it first; attaching a cache that is still attached to
+ * another zone corrupts that zone's list of caches, which its validator
+ * reports). O(caches of the zone). */
 BUDDY_API int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
                              const struct buddy_pcp_config *cfg);
 /* Give every cached block back and detach (takes the zone lock). Any

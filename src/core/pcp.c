@@ -110,13 +110,12 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
         (cfg->high != 0 && cfg->high < cfg->batch) ||
         cfg->high > BUDDY_PCP_MAX_HIGH)
         return BUDDY_EINVAL;
-    /* A cache still attached (to this zone or another) would be linked
-     * twice, and its blocks lost: refuse. The magic says "attached"; the
-     * list walk catches this zone's own even if the magic was overwritten. */
-    if (pcp->magic == BUDDY_PCP_MAGIC)
-        return BUDDY_EATTACHED;
     high = cfg->high != 0 ? cfg->high : scaled_high(z, cfg->batch);
     buddy__lock(z);
+    /* A cache attached to this zone already would be linked to itself and
+     * its blocks lost: refuse. The storage is otherwise not read, so it may
+     * hold anything (a cache attached to another zone is not caught here;
+     * that zone's validator reports it, "cache attached to another zone"). */
     if (pcp_attached_locked(z, pcp)) {
         buddy__unlock(z);
         return BUDDY_EATTACHED;

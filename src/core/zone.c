@@ -353,9 +353,12 @@ void buddy__lazy_flush(struct buddy_zone *z, uint32_t start, uint32_t end)
         z->lazy_start = z->lazy_end = 0;
 }
 
-/* Free [start, end) as add_range does: when the zone has no lazy run, the
- * max_order-aligned middle becomes one, counted but not written (I8); the
- * edges, all below max_order, are carved now. */
+/* Free [start, end) as add_range does: the max_order-aligned middle
+ * becomes the lazy run, counted but not written (I8), when the zone has no
+ * run or the middle extends it at either end (ranges added in address
+ * order, as memory maps list them); a zone keeps one run, so any other
+ * middle is carved now, O(its blocks). The edges, all below max_order, are
+ * carved now. */
 static void carve_free_lazily(struct buddy_zone *z, uint32_t start,
                               uint32_t end)
 {
@@ -366,17 +369,22 @@ static void carve_free_lazily(struct buddy_zone *z, uint32_t start,
     struct buddy_free_area *area = &z->free_area[z->max_order];
     uint32_t n;
 
+    bool fresh = z->lazy_start == z->lazy_end;
+
     /* In uint64_t nothing here wraps but last, below 0 when no aligned
      * block end lies in [0, end): end < last catches that. */
-    if (z->lazy_start != z->lazy_end || first >= last || end < last) {
+    if (first >= last || end < last ||
+        !(fresh || last == z->lazy_start || first == z->lazy_end)) {
         buddy__carve(z, start, end, BUDDY_BLOCK_FREE);
         return;
     }
     buddy__carve(z, start, (uint32_t)first, BUDDY_BLOCK_FREE);
     buddy__carve(z, (uint32_t)last, end, BUDDY_BLOCK_FREE);
     n = (uint32_t)((last - first) >> z->max_order);
-    z->lazy_start = (uint32_t)first;
-    z->lazy_end = (uint32_t)last;
+    if (fresh || last == z->lazy_start)
+        z->lazy_start = (uint32_t)first;
+    if (fresh || first == z->lazy_end)
+        z->lazy_end = (uint32_t)last;
     area->nr_free += n;
     z->nonempty |= 1u << z->max_order;
     z->free_pages += (uint64_t)n << z->max_order;

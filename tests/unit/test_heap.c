@@ -59,6 +59,21 @@ static void test_options_from_env(void **state)
     setenv("BUDDY_LOCK", "mutex", 1);
     assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
     assert_int_equal(o.lock, BUDDY_LOCK_MUTEX);
+    /* BUDDY_SYNC, and a batch past the bound, refused as a whole. */
+    before = o;
+    setenv("BUDDY_SYNC", "fence", 1);
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
+    assert_int_equal(o.sync, BUDDY_SYNC_FENCE);
+    setenv("BUDDY_SYNC", "membarrier?", 1);
+    before = o;
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), BUDDY_EINVAL);
+    assert_string_equal(bad, "BUDDY_SYNC");
+    assert_memory_equal(&o, &before, sizeof(o));
+    unsetenv("BUDDY_SYNC");
+    setenv("BUDDY_PCP_BATCH", "4097", 1);
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), BUDDY_EINVAL);
+    assert_string_equal(bad, "BUDDY_PCP_BATCH");
+    assert_memory_equal(&o, &before, sizeof(o));
     unsetenv("BUDDY_CACHE");
     unsetenv("BUDDY_LOCK");
     unsetenv("BUDDY_PCP_BATCH");
@@ -186,6 +201,58 @@ static void test_thread_exit_drains_its_cache(void **state)
     buddy_heap_destroy(h); /* with this thread's cache still attached */
 }
 
+/* A heap's pfns are its own: one heap's pfn given to another is ERANGE and
+ * frees nothing there, with memory (pfn = address >> page_shift) and
+ * without (a private window). An explicit start_pfn is kept. */
+static void pfns_are_private(int with_memory)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *a, *b;
+    struct buddy_zone_stats st;
+    buddy_pfn_t pa, pb;
+
+    o.nr_pages = 1024;
+    o.with_memory = with_memory;
+    assert_int_equal(buddy_heap_create(&o, &a), 0);
+    assert_int_equal(buddy_heap_create(&o, &b), 0);
+    assert_int_equal(buddy_heap_alloc_pages(a, 0, &pa), 0);
+    assert_int_equal(buddy_heap_alloc_pages(b, 0, &pb), 0);
+    assert_true(pa != pb);
+    if (with_memory)
+        assert_true((uintptr_t)buddy_pfn_to_addr(buddy_heap_zone(a), pa) ==
+                    (uintptr_t)pa << 12);
+    assert_int_equal(buddy_heap_free_pages(b, pa, 0), BUDDY_ERANGE);
+    assert_int_equal(buddy_heap_free_pfn(b, pa), BUDDY_ERANGE);
+    assert_int_equal(buddy_heap_free_pages(a, pb, 0), BUDDY_ERANGE);
+    assert_valid(buddy_heap_zone(a));
+    assert_valid(buddy_heap_zone(b));
+    assert_int_equal(buddy_heap_free_pages(a, pa, 0), 0);
+    assert_int_equal(buddy_heap_free_pages(b, pb, 0), 0);
+    buddy_heap_drain_all(a);
+    buddy_zone_get_stats(buddy_heap_zone(a), &st);
+    assert_int_equal(st.free_pages, 1024);
+    buddy_heap_destroy(a);
+    buddy_heap_destroy(b);
+}
+
+static void test_pfns_are_the_heaps_own(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h;
+    buddy_pfn_t pfn;
+
+    (void)state;
+    pfns_are_private(1);
+    pfns_are_private(0);
+    o.nr_pages = 64;
+    o.start_pfn = 0;
+    assert_int_equal(buddy_heap_create(&o, &h), 0);
+    assert_int_equal(buddy_heap_alloc_pages(h, 0, &pfn), 0);
+    assert_true(pfn < 64);
+    assert_int_equal(buddy_heap_free_pages(h, pfn, 0), 0);
+    buddy_heap_destroy(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_round_trip_each_mode),
         cmocka_unit_test(test_thread_exit_drains_its_cache),
+        cmocka_unit_test(test_pfns_are_the_heaps_own),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

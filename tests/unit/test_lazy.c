@@ -71,6 +71,46 @@ static void test_64g_zone_touches_little_metadata(void **state)
     munmap(m.meta, m.size);
 }
 
+/* Ranges added in address order (a firmware memory map, one range per
+ * bank) extend the one lazy run, whichever side they join: 64 GiB given as
+ * 16 ranges, the first in the middle, then upwards, then downwards, touches
+ * no more metadata than one range does. A bank reserved and given back in
+ * the middle of the run (which the reserve cut) is written at once, and
+ * the zone reads the same. */
+static void test_ranges_in_address_order_stay_lazy(void **state)
+{
+    struct mapped_zone m;
+    struct buddy_zone *z = map_zone(&m, (uint64_t)1 << 24, 10);
+    const uint64_t bank = (uint64_t)1 << 20; /* 4 GiB */
+    buddy_pfn_t pfn;
+    size_t touched;
+
+    (void)state;
+    for (uint64_t b = 8; b < 16; b++)
+        assert_int_equal(buddy_zone_add_range(z, b * bank, bank), 0);
+    for (uint64_t b = 8; b-- > 1;)
+        assert_int_equal(buddy_zone_add_range(z, b * bank, bank), 0);
+    assert_int_equal(buddy_zone_nr_free(z, 10), 15 * 1024);
+    touched = resident_pages(&m);
+    print_message("15 banks added in order: %zu metadata pages resident\n",
+                  touched);
+    /* Each range rewrites a few hole heads around it; writing a bank's
+     * 1024 blocks would touch over 2000 pages (next, prev and state). */
+    assert_true(touched <= 64);
+    /* Bank 0 joins the run too. */
+    assert_int_equal(buddy_zone_add_range(z, 0, bank), 0);
+    assert_true(resident_pages(&m) <= 64);
+    assert_int_equal(buddy_zone_reserve(z, 3 * bank, bank), 0);
+    assert_int_equal(buddy_zone_add_range(z, 3 * bank, bank), 0);
+    assert_int_equal(buddy_zone_nr_free(z, 10), 16 * 1024);
+    assert_int_equal(buddy_zone_free_pages(z), (uint64_t)1 << 24);
+    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(pfn, 0);
+    assert_int_equal(buddy_free_pages(z, 0, 0), 0);
+    assert_valid(z);
+    munmap(m.meta, m.size);
+}
+
 /* 1 TiB (2^28 pages, 2.4 GB of metadata reserved, not committed). */
 static void test_1t_zone_works(void **state)
 {
@@ -185,6 +225,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_64g_zone_touches_little_metadata),
+        cmocka_unit_test(test_ranges_in_address_order_stay_lazy),
         cmocka_unit_test(test_1t_zone_works),
         cmocka_unit_test(test_lazy_run_reads_like_written_blocks),
         cmocka_unit_test(test_reserve_inside_lazy_run),

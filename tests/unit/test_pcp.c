@@ -559,6 +559,12 @@ static void test_pcp_config_errors(void **state)
     assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
     bad = (struct buddy_pcp_config){1, (1u << 30) + 1, 0};
     assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
+    /* A refill holds the zone lock for O(batch): the batch is bounded. */
+    bad = (struct buddy_pcp_config){1, BUDDY_PCP_MAX_BATCH + 1, 0};
+    assert_int_equal(buddy_pcp_init(&pcp, z, &bad), BUDDY_EINVAL);
+    bad = (struct buddy_pcp_config){1, BUDDY_PCP_MAX_BATCH, 0};
+    assert_int_equal(buddy_pcp_init(&pcp, z, &bad), 0);
+    buddy_pcp_fini(&pcp);
     assert_int_equal(buddy_pcp_init(&pcp, z, NULL), BUDDY_ENULL);
     assert_int_equal(buddy_pcp_init(&pcp, NULL, &bad), BUDDY_EBADZONE);
     assert_int_equal(buddy_zone_set_lock(z, &half), BUDDY_ENULL);
@@ -566,9 +572,217 @@ static void test_pcp_config_errors(void **state)
     zone_del(&f);
 }
 
+/* A second init of an attached cache is refused and changes nothing; the
+ * stats and the validator still return (they used to walk a cache linked
+ * to itself forever). After fini, init works again. */
+static void test_init_twice_refused(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 256, 4);
+    struct buddy_pcp_config cfg = {1, 8, 16};
+    struct buddy_zone_stats st;
+    struct buddy_pcp pcp, other;
+    buddy_pfn_t pfn;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), BUDDY_EATTACHED);
+    assert_string_equal(buddy_errname(BUDDY_EATTACHED), "EATTACHED");
+    buddy_zone_get_stats(z, &st);
+    assert_int_equal(st.nr_caches, 1);
+    assert_int_equal(st.cached_pages, buddy_pcp_count(&pcp));
+    assert_true(st.cached_pages > 0);
+    assert_valid(z);
+    assert_int_equal(buddy_pcp_init(&other, z, &cfg), 0);
+    buddy_zone_get_stats(z, &st);
+    assert_int_equal(st.nr_caches, 2);
+    buddy_pcp_fini(&pcp);
+    buddy_pcp_fini(&other);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    buddy_pcp_fini(&pcp);
+    buddy_zone_get_stats(z, &st);
+    assert_int_equal(st.nr_caches, 0);
+    assert_int_equal(st.free_pages, 256);
+    assert_valid(z);
+    zone_del(&f);
+}
+
+/* Re-initialising a zone's buffer while a cache is attached would leave the
+ * cache writing into the new zone: refused, nothing changed. */
+static void test_zone_reinit_with_a_cache_refused(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 256, 4), *z2;
+    struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
+    struct buddy_pcp_config pcfg = {1, 8, 16};
+    struct snapshot before, after;
+    struct buddy_pcp pcp;
+    buddy_pfn_t pfn;
+
+    (void)state;
+    cfg.nr_pages = 256;
+    cfg.max_order = 4;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &pcfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
+    snapshot_take(z, &before);
+    assert_int_equal(buddy_zone_init(f.meta, buddy_zone_meta_size(&cfg), &cfg,
+                                     &z2),
+                     BUDDY_EATTACHED);
+    snapshot_take(z, &after);
+    assert_string_equal(before.walk, after.walk);
+    assert_memory_equal(&before.st, &after.st, sizeof(after.st));
+    assert_valid(z);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_zone_init(f.meta, buddy_zone_meta_size(&cfg), &cfg,
+                                     &z2),
+                     0);
+    assert_ptr_equal(z2, z);
+    zone_del(&f);
+}
+
+/* A corrupt chain of caches (a cycle) is reported, not walked forever:
+ * every walk is bounded by the count of caches attached. */
+static void test_cache_chain_walks_are_bounded(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 256, 4);
+    struct buddy_pcp_config cfg = {1, 8, 16};
+    struct buddy_check_report rep;
+    struct buddy_zone_stats st;
+    struct buddy_pcp a, b, *saved;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&a, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_init(&b, z, &cfg), 0);
+    saved = a.next;
+    a.next = &b; /* b -> a -> b -> ... */
+    buddy_zone_get_stats(z, &st);
+    assert_int_equal(st.nr_caches, 2);
+    assert_int_equal(buddy_zone_check(z, &rep), BUDDY_ECORRUPT);
+    assert_non_null(strstr(rep.what, "cache list longer"));
+    a.next = saved;
+    assert_valid(z);
+    buddy_pcp_fini(&a);
+    buddy_pcp_fini(&b);
+    zone_del(&f);
+}
+
+/* buddy_zone_drain_caches takes every cache's blocks back and returns the
+ * pages; a detached cache refuses further use. */
+static void test_drain_caches_and_detached_use(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_with_base(&f, 0, 256, 4, BASE);
+    struct buddy_pcp_config cfg = {1, 8, 16};
+    struct buddy_pcp a, b;
+    buddy_pfn_t pfn;
+    uint64_t cached;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&a, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_init(&b, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &pfn), 0);
+    assert_int_equal(buddy_pcp_free_pages(&b, pfn, 0), 0); /* cross-free */
+    assert_int_equal(buddy_pcp_alloc_pages(&b, 1, &pfn), 0);
+    cached = buddy_pcp_count(&a) + buddy_pcp_count(&b);
+    assert_true(cached > 0);
+    assert_int_equal(buddy_zone_drain_caches(z), cached);
+    assert_int_equal(buddy_pcp_count(&a) + buddy_pcp_count(&b), 0);
+    assert_int_equal(buddy_zone_drain_caches(z), 0);
+    assert_int_equal(buddy_zone_free_pages(z), 254);
+    assert_int_equal(buddy_pcp_free_pages(&b, pfn, 1), 0);
+    buddy_pcp_fini(&a);
+    assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &pfn), BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_free_pages(&a, pfn, 0), BUDDY_ENULL);
+    assert_null(buddy_pcp_alloc(&a, 100));
+    assert_int_equal(buddy_pcp_free(&a, (void *)BASE), BUDDY_ENULL);
+    buddy_pcp_fini(&a); /* twice is harmless */
+    buddy_pcp_drain(&a);
+    buddy_pcp_fini(&b);
+    assert_int_equal(buddy_zone_free_pages(z), 256);
+    assert_valid(z);
+    zone_del(&f);
+}
+
+/* Lock ops with a held query: every function that expects the lock finds
+ * it held (a debug build asserts it), and the hook runs under it. */
+static int held_lock_taken;
+static void held_lock(void *arg)
+{
+    (void)arg;
+    assert_int_equal(held_lock_taken, 0);
+    held_lock_taken = 1;
+}
+static void held_unlock(void *arg)
+{
+    (void)arg;
+    assert_int_equal(held_lock_taken, 1);
+    held_lock_taken = 0;
+}
+static bool held_query(void *arg)
+{
+    (void)arg;
+    return held_lock_taken != 0;
+}
+static unsigned held_hook_calls;
+static void held_hook(void *arg, const struct buddy_event *ev)
+{
+    (void)arg;
+    (void)ev;
+    assert_int_equal(held_lock_taken, 1);
+    held_hook_calls++;
+}
+
+static void test_lock_held_everywhere(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_with_base(&f, 0, 256, 4, BASE);
+    struct buddy_lock_ops ops = {.lock = held_lock, .unlock = held_unlock,
+                                 .held = held_query};
+    struct buddy_pcp_config cfg = {1, 8, 16};
+    struct buddy_pcp pcp;
+    buddy_pfn_t pfn, pfns[4];
+    char outside;
+    void *p;
+
+    (void)state;
+    assert_int_equal(buddy_zone_set_lock(z, &ops), 0);
+    buddy_zone_set_hook(z, held_hook, NULL);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(buddy_alloc_pages(z, 2, &pfn), 0);
+    assert_int_equal(buddy_free_pages(z, pfn, 2), 0);
+    assert_int_equal(buddy_free_pages(z, pfn, 2), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_alloc_pages_bulk(z, 0, 4, pfns), 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(buddy_pcp_free_pages(&pcp, pfns[i], 0), 0);
+    p = buddy_pcp_alloc(&pcp, 100);
+    assert_non_null(p);
+    assert_int_equal(buddy_pcp_free(&pcp, p), 0);
+    /* A refused byte free outside the zone: counted and reported under the
+     * lock like every other refusal. */
+    held_hook_calls = 0;
+    assert_int_equal(buddy_free(z, &outside), BUDDY_ERANGE);
+    assert_int_equal(buddy_pcp_free(&pcp, &outside), BUDDY_ERANGE);
+    assert_int_equal(held_hook_calls, 2);
+    assert_int_equal(buddy_zone_drain_caches(z) > 0, 1);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(held_lock_taken, 0);
+    buddy_zone_set_hook(z, NULL, NULL);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_twice_refused),
+        cmocka_unit_test(test_zone_reinit_with_a_cache_refused),
+        cmocka_unit_test(test_cache_chain_walks_are_bounded),
+        cmocka_unit_test(test_drain_caches_and_detached_use),
+        cmocka_unit_test(test_lock_held_everywhere),
         cmocka_unit_test(test_cache_serves_without_the_lock),
         cmocka_unit_test(test_cached_blocks_are_visible),
         cmocka_unit_test(test_bad_frees_through_a_cache),

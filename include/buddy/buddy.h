@@ -550,11 +550,12 @@ BUDDY_API int buddy_zone_check_locked(const struct buddy_zone *z,
  *              the lock, as the kernel's lockdep_assert_held.
  *   sync_cpus  a memory barrier on every CPU that runs a cache's owner
  *              (Linux membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), an IPI in
- *              a kernel). With it a cache's fast paths need no fence of
- *              their own to stay safe against a remote drain (see
- *              buddy_pcp_drain); without it each cached operation makes one
- *              atomic exchange instead. Called with the lock held, only when
- *              a drain must take another thread's cache.
+ *              a kernel; on one core, an empty function). With it a
+ *              cache's fast paths need no fence of their own to stay safe
+ *              against a remote drain (see buddy_pcp_drain); without it
+ *              each cached operation runs out of line with one atomic
+ *              exchange. Called with the lock held, only when a drain must
+ *              take another thread's cache.
  *   relax      called while a remote drain waits for a cache's owner to
  *              leave an O(1) fast path (sched_yield, a pause); NULL spins.
  */
@@ -639,6 +640,14 @@ struct buddy_pcp_config {
 
 /* The cache's storage is the caller's (per-CPU data, thread-local, static);
  * its fields are private. */
+struct buddy_pcp_gate { /* what the fast paths compare against */
+    uint32_t spanned;      /* pfn frees below start_pfn + this */
+    uintptr_t byte_pages;  /* byte frees of pages below this index */
+    uintptr_t page_bytes;  /* byte allocs up to this: one page */
+    uintptr_t fast_bytes;  /* byte allocs below this: a cached order */
+    uint32_t order_end;    /* orders below this: max_order + 1 */
+};
+
 struct buddy_pcp {
     uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* idx of the first cached
                                    block per order, linked through the
@@ -646,27 +655,26 @@ struct buddy_pcp {
     uint32_t count;            /* pages cached, all orders (atomic) */
     uint32_t active;           /* the owner is inside a fast path (atomic;
                                   the remote-drain handshake) */
-    uint32_t gate;             /* nonzero: fast paths go slow, because a
-                                  remote drain runs or the cache is
-                                  detached (atomic) */
-    unsigned max_order;        /* orders 0..max_order are cached */
+    struct buddy_pcp_gate live; /* the fast paths' bounds (atomic): `open`
+                                  while the gate is open, all 0 while a
+                                  drain holds it or the cache is detached */
     uint32_t high, batch;      /* see buddy_pcp_config */
-    uint8_t owner_fence;       /* the zone has no sync_cpus: the owner
-                                  fences its own fast paths */
+    unsigned max_order;        /* orders 0..max_order are cached */
     uint32_t *links;           /* the zone's next[] (copied for the fast
                                   paths, which then touch no zone field) */
     uint8_t *state;            /* the zone's state[] */
-    buddy_pfn_t start_pfn;     /* the zone's span */
-    uint64_t spanned;
+    buddy_pfn_t start_pfn;     /* the zone's first pfn */
     uintptr_t base;            /* the zone's base address, 0 without one */
-    uintptr_t byte_pages;      /* pages byte frees take fast: spanned (0
-                                  without a base: byte frees go slow) */
-    uintptr_t page_bytes;      /* bytes of a page and of the largest */
-    uintptr_t fast_bytes;      /* cached block, UINTPTR_MAX when that
-                                  passes the pointer width (0 without a
-                                  base: byte allocs go slow) */
     unsigned page_shift;       /* the zone's */
-    uint32_t magic;            /* BUDDY_PCP magic while attached */
+    uint32_t gate;             /* closed (1) by a drain, under the zone
+                                  lock (atomic) */
+    uint8_t fenced;            /* the zone has a lock but no sync_cpus: live
+                                  stays 0 and the cached operations run
+                                  out of line, fenced by an exchange */
+    uint32_t magic;            /* nonzero while attached */
+    struct buddy_pcp_gate open; /* the bounds themselves: the zone's span,
+                                  its pages and block sizes in bytes (0
+                                  without a base) */
     struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
     struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */
 };

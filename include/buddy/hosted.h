@@ -46,8 +46,9 @@ enum buddy_lock_kind {
 enum buddy_sync_kind {
     BUDDY_SYNC_AUTO = 0,  /* membarrier(2) where the kernel has it: owners
                              pay no fence; else as FENCE */
-    BUDDY_SYNC_FENCE = 1  /* each cached operation makes one atomic
-                             exchange; drains need no system call */
+    BUDDY_SYNC_FENCE = 1  /* each cached operation runs out of line with
+                             one atomic exchange; drains need no system
+                             call */
 };
 
 /* The default start_pfn: the heap numbers its frames so that its pfns are

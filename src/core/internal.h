@@ -373,6 +373,9 @@ void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages,
  * and open them again (the validator). Lock held. */
 void buddy__caches_freeze_locked(struct buddy_zone *z);
 void buddy__caches_thaw_locked(struct buddy_zone *z);
+/* Fenced or not, from the zone's lock ops; the bounds set to match. Lock
+ * held (or the zone not yet shared). */
+void buddy__pcp_set_mode(struct buddy_pcp *pcp);
 /* The owner's own drain, without the handshake (the hosted heap). */
 void buddy__pcp_drain_self(struct buddy_pcp *pcp);
 

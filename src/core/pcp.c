@@ -45,21 +45,25 @@
  * Remote drains. Another thread may take a cache's blocks while its owner
  * runs: before an allocation fails (the kernel's drain_all_pages), for
  * buddy_zone_drain_caches and buddy_pcp_drain, and while the validator
- * looks at the lists. The drainer holds the zone lock throughout; it closes
- * the cache's gate, makes its store visible to every CPU (an atomic
- * exchange, then the embedder's sync_cpus), and waits until the owner's active word
- * is clear. From then on the owner cannot be inside a fast path: one that
- * starts sees the gate closed and goes slow, to the zone lock (pcp_fast.h
- * has the owner's half). The drainer takes the blocks and opens the gate.
- * Since 5.19 the kernel guards each pcp with a spinlock for the same
- * purpose; the handshake costs the owner no atomic operation when the
- * embedder has sync_cpus, and the wait is bounded by one O(1) fast path
- * (every slow path clears active before it takes the zone lock).
+ * looks at the lists. The drainer holds the zone lock throughout; it shuts
+ * the cache's gate (the bounds its fast paths compare, set to 0, then an
+ * atomic exchange of the gate word), makes that visible to every CPU (the
+ * embedder's sync_cpus), and waits until the owner's active word is clear.
+ * From then on the owner cannot be inside a fast path: one that starts
+ * compares against a bound of 0 and goes slow, to the zone lock
+ * (pcp_fast.h has the owner's half). The drainer takes the blocks and
+ * opens the gate. Since 5.19 the kernel guards each pcp with a spinlock
+ * for the same purpose; the handshake costs the owner no atomic operation
+ * and no extra compare when the embedder has sync_cpus, and the wait is
+ * bounded by one O(1) fast path (every slow path clears active before it
+ * takes the zone lock). Without sync_cpus a cache is fenced: its bounds
+ * stay shut and its owner runs the cached operations here, out of line,
+ * with an exchange on active and a read of the gate word.
  *
  * Cost: the cached alloc is O(1) with no atomic read-modify-write, the
- * cached free one compare-and-swap of the state byte; a refill or drain is
- * one lock round trip and O(batch * max_order); a remote drain adds one
- * sync_cpus.
+ * cached free one compare-and-swap of the state byte (a fenced cache adds
+ * an exchange and a call to each); a refill or drain is one lock round
+ * trip and O(batch * max_order); a remote drain adds one sync_cpus.
  */
 #include "pcp_fast.h"
 
@@ -125,29 +129,30 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
     pcp->links = z->next;
     pcp->state = z->state;
     pcp->start_pfn = z->start_pfn;
-    pcp->spanned = z->spanned;
     pcp->page_shift = z->page_shift;
+    pcp->open.spanned = z->spanned;
+    pcp->open.order_end = cfg->max_order + 1;
     if (z->base != 0) {
         /* zone init proved base + spanned pages is addressable */
         unsigned fast_shift = cfg->max_order + z->page_shift;
 
         pcp->base = z->base;
-        pcp->byte_pages = z->spanned;
-        pcp->page_bytes = (uintptr_t)1 << z->page_shift;
+        pcp->open.byte_pages = z->spanned;
+        pcp->open.page_bytes = (uintptr_t)1 << z->page_shift;
         /* page_shift < W (internal.h); but a cached block of 2^W bytes or
          * more lies in no address space: the bound saturates, and a size
          * it lets through that needs such a block finds its list empty
          * and takes the slow path. */
-        pcp->fast_bytes = fast_shift < BUDDY_PTR_BITS
-                              ? (uintptr_t)1 << fast_shift
-                              : UINTPTR_MAX;
+        pcp->open.fast_bytes = fast_shift < BUDDY_PTR_BITS
+                                   ? (uintptr_t)1 << fast_shift
+                                   : UINTPTR_MAX;
     }
     pcp->max_order = cfg->max_order;
     pcp->batch = cfg->batch;
     pcp->high = (uint32_t)high;
-    pcp->owner_fence = z->lock.lock != NULL && z->lock.sync_cpus == NULL;
     for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
         pcp->head[k] = BUDDY_NIL;
+    buddy__pcp_set_mode(pcp);
     pcp->magic = BUDDY_PCP_MAGIC;
     pcp->next = z->caches;
     z->caches = pcp;
@@ -157,6 +162,70 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
 }
 
 /* ---- the drainer's half of the handshake (pcp_fast.h has the owner's) --- */
+
+/* The fast paths' bounds: open, or all 0 (every fast path goes slow). */
+static void live_set(struct buddy_pcp *pcp, bool open)
+{
+    struct buddy_pcp_gate g;
+
+    if (open)
+        g = pcp->open;
+    else
+        buddy_memset(&g, 0, sizeof(g));
+    /* Release: what the drain did to the lists happens before a fast path
+     * whose first (acquire) read of a bound sees it open. */
+    buddy_store_release(&pcp->live.spanned, g.spanned);
+    buddy_store_release(&pcp->live.byte_pages, g.byte_pages);
+    buddy_store_release(&pcp->live.page_bytes, g.page_bytes);
+    buddy_store_release(&pcp->live.fast_bytes, g.fast_bytes);
+    buddy_store_release(&pcp->live.order_end, g.order_end);
+}
+
+void buddy__pcp_set_mode(struct buddy_pcp *pcp)
+{
+    const struct buddy_zone *z = pcp->zone;
+
+    /* A zone shared by threads (lock ops) whose embedder cannot make every
+     * CPU's stores visible (no sync_cpus) keeps its caches' fast bounds
+     * shut: their cached operations run out of line, with an exchange. */
+    pcp->fenced = z->lock.lock != NULL && z->lock.sync_cpus == NULL;
+    live_set(pcp, !pcp->fenced && buddy_load_relaxed(&pcp->gate) == 0);
+}
+
+/* Close one cache's gate: the fast bounds to 0, then the gate word with a
+ * sequentially consistent exchange, so that these stores come before our
+ * reads of active (Dekker's order). Lock held. */
+static void gate_close(struct buddy_pcp *pcp)
+{
+    live_set(pcp, false);
+    (void)buddy_xchg_seq_cst(&pcp->gate, 1u);
+}
+
+/* Then every CPU's store of active before its read of a bound (owners that
+ * fence themselves need not), and wait until the owner is out. */
+static void sync_owners(struct buddy_zone *z)
+{
+    if (z->lock.sync_cpus != NULL)
+        z->lock.sync_cpus(z->lock.arg);
+}
+
+static void wait_owner(const struct buddy_zone *z, const struct buddy_pcp *pcp)
+{
+    while (buddy_load_seq_cst(&pcp->active) != 0) {
+        if (z->lock.relax != NULL)
+            z->lock.relax(z->lock.arg);
+        else
+            buddy_cpu_relax();
+    }
+}
+
+/* Open it again (not for a fenced cache, whose bounds stay shut). */
+static void gate_open(struct buddy_pcp *pcp)
+{
+    buddy_store_release(&pcp->gate, 0u);
+    if (!pcp->fenced)
+        live_set(pcp, true);
+}
 
 /* Close the gates of the caches that hold pages (all of them with `all`),
  * make that visible to every owner, and wait until none is inside a fast
@@ -170,31 +239,20 @@ static uint32_t gates_close_locked(struct buddy_zone *z, bool all)
     buddy_assert_locked(z);
     for (n = 0; pcp != NULL && n < z->nr_caches; n++, pcp = pcp->next)
         if (all || buddy_pcp_count(pcp) != 0) {
-            /* A sequentially consistent exchange: our gate store comes
-             * before our reads of active (Dekker's order). */
-            (void)buddy_xchg_seq_cst(&pcp->gate, 1u);
+            gate_close(pcp);
             closed++;
         }
     if (closed == 0)
         return 0;
-    /* Then every CPU's store of active before its read of a gate, for
-     * owners that do not fence themselves. */
-    if (z->lock.sync_cpus != NULL)
-        z->lock.sync_cpus(z->lock.arg);
+    sync_owners(z);
     for (n = 0, pcp = z->caches; pcp != NULL && n < z->nr_caches;
          n++, pcp = pcp->next)
-        while (buddy_load_relaxed(&pcp->gate) != 0 &&
-               buddy_load_seq_cst(&pcp->active) != 0) {
-            if (z->lock.relax != NULL)
-                z->lock.relax(z->lock.arg);
-            else
-                buddy_cpu_relax();
-        }
+        if (buddy_load_relaxed(&pcp->gate) != 0)
+            wait_owner(z, pcp);
     return closed;
 }
 
-/* Open every closed gate: what the drainer did to the lists happens before
- * an owner's next fast path that sees the gate open. Lock held. */
+/* Open every closed gate. Lock held. */
 static void gates_open_locked(struct buddy_zone *z)
 {
     struct buddy_pcp *pcp = z->caches;
@@ -202,7 +260,7 @@ static void gates_open_locked(struct buddy_zone *z)
 
     for (n = 0; pcp != NULL && n < z->nr_caches; n++, pcp = pcp->next)
         if (buddy_load_relaxed(&pcp->gate) != 0)
-            buddy_store_release(&pcp->gate, 0u);
+            gate_open(pcp);
 }
 
 /* Freeze and thaw every cache for the validator (check.c). */
@@ -280,20 +338,15 @@ uint64_t buddy_zone_drain_caches(struct buddy_zone *z)
     return pages;
 }
 
-/* Drain one cache from any thread: its gate alone closed, the same wait. */
+/* Drain one cache from any thread: its gate alone closed, the same wait;
+ * the gate is left closed for the caller to open (or, detaching, not). */
 static void drain_one_locked(struct buddy_pcp *pcp)
 {
     struct buddy_zone *z = pcp->zone;
 
-    (void)buddy_xchg_seq_cst(&pcp->gate, 1u);
-    if (z->lock.sync_cpus != NULL)
-        z->lock.sync_cpus(z->lock.arg);
-    while (buddy_load_seq_cst(&pcp->active) != 0) {
-        if (z->lock.relax != NULL)
-            z->lock.relax(z->lock.arg);
-        else
-            buddy_cpu_relax();
-    }
+    gate_close(pcp);
+    sync_owners(z);
+    wait_owner(z, pcp);
     buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
 }
 
@@ -307,7 +360,7 @@ void buddy_pcp_drain(struct buddy_pcp *pcp)
     buddy__lock(z);
     if (buddy_pcp_count(pcp) != 0) {
         drain_one_locked(pcp);
-        buddy_store_release(&pcp->gate, 0u);
+        gate_open(pcp);
     }
     buddy_check_expensive(z);
     buddy__unlock(z);
@@ -339,8 +392,8 @@ void buddy_pcp_fini(struct buddy_pcp *pcp)
         return;
     z = pcp->zone;
     buddy__lock(z);
-    /* The gate stays closed: a detached cache takes the slow paths, which
-     * refuse it. */
+    /* The gate stays closed, the bounds 0: a detached cache takes the slow
+     * paths, which refuse it. */
     drain_one_locked(pcp);
     for (n = 0, link = &z->caches; *link != NULL && n < z->nr_caches;
          n++, link = &(*link)->next)
@@ -351,10 +404,7 @@ void buddy_pcp_fini(struct buddy_pcp *pcp)
         }
     pcp->magic = 0;
     pcp->zone = NULL;
-    pcp->spanned = 0;
-    pcp->byte_pages = 0;
-    pcp->page_bytes = 0;
-    pcp->fast_bytes = 0;
+    buddy_memset(&pcp->open, 0, sizeof(pcp->open));
     for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
         pcp->head[k] = BUDDY_NIL;
     buddy_check_expensive(z);
@@ -403,11 +453,32 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
     return got;
 }
 
-/* The slow half of a cached allocation: an uncached order, a detached
- * cache, a closed gate, or an empty list to refill. Everything happens
- * under the zone lock, the pop included: a remote drain may take the
- * lists the moment the lock is released. Out of line, so the fast path is
- * a leaf that saves no registers. */
+/* ---- the slow halves ------------------------------------------------------
+ *
+ * A fast path goes slow for an uncached order or size, an empty list, a
+ * bad free, a detached cache, a closed gate, or a fenced cache (a zone
+ * with a lock but no sync_cpus), whose bounds are always shut. A fenced
+ * cache's owner does here what the fast path would, with its own fence:
+ * an exchange on active, then a sequentially consistent read of the gate
+ * word, which a drain closes with an exchange too. */
+
+/* Enter the fenced way; false (and nothing entered) when the cache is not
+ * fenced or a drain holds its gate. */
+static bool fenced_enter(struct buddy_pcp *pcp)
+{
+    if (!pcp->fenced)
+        return false;
+    (void)buddy_xchg_seq_cst(&pcp->active, 1u);
+    if (buddy_load_seq_cst(&pcp->gate) == 0)
+        return true;
+    buddy__pcp_leave(pcp);
+    return false;
+}
+
+/* The slow half of a cached allocation. Under the zone lock everything
+ * happens, the pop included: a remote drain may take the lists the moment
+ * the lock is released. Out of line, so the fast path is a leaf that saves
+ * no registers. */
 noinline_ int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp,
                                           unsigned order, buddy_pfn_t *pfn)
 {
@@ -426,6 +497,14 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp,
         buddy_check_expensive(z);
         buddy__unlock(z);
         return err;
+    }
+    if (fenced_enter(pcp)) {
+        if (pcp->head[order] != BUDDY_NIL) {
+            *pfn = pcp->start_pfn + buddy__pcp_pop(pcp, order);
+            buddy__pcp_leave(pcp);
+            return 0;
+        }
+        buddy__pcp_leave(pcp);
     }
     buddy__lock(z);
     if (pcp->head[order] == BUDDY_NIL && refill_locked(pcp, order) == 0 &&
@@ -454,24 +533,46 @@ int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
     return buddy__pcp_alloc_pages_inline(pcp, order, pfn);
 }
 
-/* The slow half of a cached free: anything the fast path does not take.
- * A detached cache, an uncached order, a frame outside the zone, or a page
- * that is not the head of an ALLOCATED block of this order goes to the
- * zone path, which refuses, counts and reports it under the lock. */
+/* A fenced cache's free of the block at idx, of `order` (BUDDY_NIL: read
+ * it from the state byte): claim and push as the fast path does. Returns
+ * 1 when it did not take the block (the zone path decides). */
+static int fenced_free(struct buddy_pcp *pcp, uintptr_t idx, unsigned order,
+                       bool order_given)
+{
+    if (idx >= pcp->open.spanned || !fenced_enter(pcp))
+        return 1;
+    if (!order_given)
+        order = buddy__allocated_order(buddy_load_relaxed(&pcp->state[idx]));
+    if (order > pcp->max_order || !buddy__pcp_claim(pcp, idx, order)) {
+        buddy__pcp_leave(pcp);
+        return 1;
+    }
+    return buddy__pcp_push_leave(pcp, idx, order);
+}
+
+/* The slow half of a cached free: a fenced cache's free as the fast path
+ * would make it; anything else (a detached cache, an uncached order, a
+ * frame outside the zone, a page that is not the head of an ALLOCATED
+ * block of this order, a closed gate) goes to the zone path, which frees
+ * it, or refuses, counts and reports it, under the lock. */
 noinline_ int buddy__pcp_free_pages_slow(struct buddy_pcp *pcp,
                                          buddy_pfn_t pfn, unsigned order)
 {
+    int err;
+
     if (pcp->zone == NULL)
         return BUDDY_ENULL;
+    if (pfn - pcp->start_pfn < pcp->open.spanned &&
+        (err = fenced_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), order,
+                           true)) != 1)
+        return err;
     return buddy_free_pages(pcp->zone, pfn, order);
 }
 
 /* Give a batch back when the cache is over its high mark: from the list
- * that just grew, the one whose frees outrun its allocations. Draining the
- * highest orders first instead (whatever grew) empties the order-3 list
- * that the next order-3 allocation refills at once: on the mixed benchmark
- * that sent 19% of the cached operations through the zone, against 6%
- * this way (docs/design.md). */
+ * that just grew, the one whose frees outrun its allocations; draining the
+ * highest orders first instead would empty lists that the next allocation
+ * refills at once (docs/design.md). */
 noinline_ int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order)
 {
     struct buddy_zone *z = pcp->zone;
@@ -493,8 +594,14 @@ int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
 
 static noinline_ int free_pfn_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn)
 {
+    int err;
+
     if (pcp->zone == NULL)
         return BUDDY_ENULL;
+    if (pfn - pcp->start_pfn < pcp->open.spanned &&
+        (err = fenced_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), 0,
+                           false)) != 1)
+        return err;
     return buddy_free_pfn(pcp->zone, pfn);
 }
 
@@ -507,10 +614,11 @@ int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn)
     if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
     rel = pfn - pcp->start_pfn;
-    if (buddy_unlikely(!buddy__pcp_enter(pcp) || rel >= pcp->spanned))
+    buddy__pcp_enter(pcp);
+    if (buddy_unlikely(rel >= buddy_load_acquire(&pcp->live.spanned)))
         goto slow;
     order = buddy__allocated_order(buddy_load_relaxed(&pcp->state[rel]));
-    if (buddy_unlikely(order > pcp->max_order ||
+    if (buddy_unlikely(order >= buddy_load_relaxed(&pcp->live.order_end) ||
                        !buddy__pcp_claim(pcp, (uintptr_t)rel, order)))
         goto slow;
     return buddy__pcp_push_leave(pcp, (uintptr_t)rel, order);
@@ -522,8 +630,8 @@ slow:
 /* ---- the byte API through the cache ------------------------------------- */
 
 /* Everything the inline fast allocation does not take: a size beyond the
- * cached orders (or 0, or a zone without a base), an empty list, a detached
- * cache. Same results as buddy_alloc. */
+ * cached orders (or 0, or a zone without a base), an empty list, a closed
+ * gate, a detached cache. Same results as buddy_alloc. */
 noinline_ void *buddy__pcp_alloc_slow(struct buddy_pcp *pcp, size_t size)
 {
     buddy_pfn_t pfn;
@@ -532,18 +640,33 @@ noinline_ void *buddy__pcp_alloc_slow(struct buddy_pcp *pcp, size_t size)
     if (pcp->zone == NULL)
         return NULL;
     order = buddy_size_to_order(pcp->zone, size);
-    if (order < 0 || pcp->base == 0 ||
-        buddy_pcp_alloc_pages(pcp, (unsigned)order, &pfn) != 0)
+    if (order < 0 || pcp->base == 0)
         return NULL;
+    if ((unsigned)order <= pcp->max_order) {
+        /* The fast path found the list empty or the gate shut. */
+        if (buddy__pcp_alloc_pages_slow(pcp, (unsigned)order, &pfn) != 0)
+            return NULL;
+    } else if (buddy_alloc_pages(pcp->zone, (unsigned)order, &pfn) != 0) {
+        return NULL;
+    }
     return buddy__pcp_addr(pcp, (uint32_t)(pfn - pcp->start_pfn));
 }
 
-/* Everything the inline fast free does not take goes to the zone's byte
- * free, which classifies, counts and reports it under the lock. */
+/* Everything the inline fast free does not take: a fenced cache's free as
+ * the fast path would make it; anything else goes to the zone's byte
+ * free, which frees it, or classifies, counts and reports it, under the
+ * lock. */
 noinline_ int buddy__pcp_free_slow(struct buddy_pcp *pcp, void *ptr)
 {
+    uintptr_t idx;
+    int err;
+
     if (pcp->zone == NULL)
         return BUDDY_ENULL;
+    idx = buddy__pcp_byte_idx(pcp, ptr);
+    if (idx < pcp->open.byte_pages &&
+        (err = fenced_free(pcp, idx, 0, false)) != 1)
+        return err;
     return buddy_free(pcp->zone, ptr);
 }
 
@@ -575,9 +698,14 @@ int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,
         return buddy_alloc_pages_bulk(z, order, nr, pfns);
     if (nr > (unsigned)INT32_MAX)
         nr = (unsigned)INT32_MAX;
-    if (buddy__pcp_enter(pcp))
+    /* The cached blocks first, entered as a fast path (or the fenced way);
+     * with the gate shut, all from the zone. */
+    buddy__pcp_enter(pcp);
+    if (order < buddy_load_acquire(&pcp->live.order_end) ||
+        (buddy__pcp_leave(pcp), fenced_enter(pcp))) {
         while (n < nr && pcp->head[order] != BUDDY_NIL)
             pfns[n++] = z->start_pfn + buddy__pcp_pop(pcp, order);
+    }
     buddy__pcp_leave(pcp);
     if (n == nr)
         return (int)n;

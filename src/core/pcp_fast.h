@@ -11,11 +11,11 @@
  * uncached size, any bad free) leaves through one out-of-line call into
  * pcp.c, as a tail call.
  *
- * Budget, in structure: an alloc is one size or order compare, the
- * handshake (a store, a load and a compare), one pop (two loads, three
- * stores) and the leaving store; a free is the range compare, the
- * handshake, one compare-and-swap of the state byte, one push and the
- * leaving store. bench --callgrind measures both in place
+ * Budget, in structure: an alloc is the entering store, one size or order
+ * compare (which is also the remote-drain gate), one pop (two loads, three
+ * stores) and the leaving store; a free is the entering store, one range
+ * compare (the gate too), one compare-and-swap of the state byte, one push
+ * and the leaving store. bench --callgrind measures both in place
  * (docs/performance.md).
  */
 #ifndef BUDDY_CORE_PCP_FAST_H
@@ -44,26 +44,24 @@ static inline void buddy__pcp_count_set(struct buddy_pcp *pcp, uint32_t pages)
 }
 
 /*
- * The owner's half of the remote-drain handshake (pcp.c has the drainer's):
- * say "inside" in active, then read the gate. A drain closes the gate, makes
- * every CPU's stores visible (the zone's sync_cpus) and then reads active:
- * either it sees the owner inside and waits, or the owner sees the gate
- * closed and goes slow, under the zone lock. This is Dekker's exclusion with
- * the fence on the drainer's side only (the asymmetric barrier of
- * membarrier(2)): the owner pays a store, a compiler barrier and a load.
- * Without sync_cpus the owner's store is an exchange, which is a full
- * fence. Returns false when the gate is closed: leave and go slow.
+ * The owner's half of the remote-drain handshake (pcp.c has the drainer's).
+ * The owner says "inside" in active, then reads the bounds its fast path
+ * compares anyway (live): a drain first sets them all to 0, which sends
+ * every fast path slow, makes its stores visible to every CPU (the zone's
+ * sync_cpus) and then reads active. Either it sees the owner inside and
+ * waits, or the owner reads a bound of 0 and goes slow, to the zone lock.
+ * This is Dekker's exclusion with the fence on the drainer's side only (the
+ * asymmetric barrier of membarrier(2)), and the gate is the compare the fast
+ * path makes in any case: the owner pays two stores and a compiler barrier.
+ * The first bound read after enter is an acquire load, so what a drain did
+ * to the lists happens before the fast path that sees its bounds back.
  */
-static inline bool buddy__pcp_enter(struct buddy_pcp *pcp)
+static inline void buddy__pcp_enter(struct buddy_pcp *pcp)
 {
     /* Two threads inside one cache at once is misuse; catch it where we can. */
     buddy_assert_internal(buddy_load_relaxed(&pcp->active) == 0);
-    if (buddy_unlikely(pcp->owner_fence))
-        (void)buddy_xchg_seq_cst(&pcp->active, 1u);
-    else
-        buddy_store_relaxed(&pcp->active, 1u);
+    buddy_store_relaxed(&pcp->active, 1u);
     buddy_compiler_barrier();
-    return buddy_likely(buddy_load_seq_cst(&pcp->gate) == 0);
 }
 
 /* Leave the fast path: everything it did to the lists happens before a
@@ -127,16 +125,33 @@ static inline void *buddy__pcp_addr(const struct buddy_pcp *pcp, uint32_t idx)
     return (void *)(pcp->base + ((uintptr_t)idx << pcp->page_shift));
 }
 
-/* buddy_pcp_alloc_pages without its NULL test: an order and out-parameter
- * test, the handshake, a list pop, the state byte, the count. */
+/* The byte free's index: the offset from the base, rotated right by the
+ * page shift, is below the zone's pages exactly when the pointer is a page
+ * start inside the zone, so one compare tests range and alignment: a
+ * misaligned offset's low bits rotate in at bit W - page_shift or above
+ * (W = pointer width), a value of 2^(W - page_shift) pages or more, which
+ * is the whole address space and more than any zone with a base spans
+ * (zone init checked that base + span fits); a pointer below the base
+ * wraps to a huge offset. */
+static inline uintptr_t buddy__pcp_byte_idx(const struct buddy_pcp *pcp,
+                                            const void *ptr)
+{
+    uintptr_t off = (uintptr_t)ptr - pcp->base;
+    unsigned shift = pcp->page_shift;
+
+    return off >> shift | off << ((0u - shift) & (sizeof(off) * 8 - 1));
+}
+
+/* buddy_pcp_alloc_pages without its NULL test: the handshake, one compare
+ * of the order against the live bound (the gate), a list pop, the state
+ * byte, the count. */
 static inline int buddy__pcp_alloc_pages_inline(struct buddy_pcp *pcp,
                                                 unsigned order,
                                                 buddy_pfn_t *pfn)
 {
-    if (buddy_unlikely(order > pcp->max_order || pfn == NULL))
-        return buddy__pcp_alloc_pages_slow(pcp, order, pfn);
-    if (buddy_unlikely(!buddy__pcp_enter(pcp) ||
-                       pcp->head[order] == BUDDY_NIL)) {
+    buddy__pcp_enter(pcp);
+    if (buddy_unlikely(order >= buddy_load_acquire(&pcp->live.order_end) ||
+                       pfn == NULL || pcp->head[order] == BUDDY_NIL)) {
         buddy__pcp_leave(pcp);
         return buddy__pcp_alloc_pages_slow(pcp, order, pfn);
     }
@@ -145,17 +160,19 @@ static inline int buddy__pcp_alloc_pages_inline(struct buddy_pcp *pcp,
     return 0;
 }
 
-/* buddy_pcp_free_pages without its NULL test: the handshake, then the O(1)
- * check and claim of the state byte in one compare-and-swap (which also
- * proves the pfn is a block head of this order, hence aligned), a list
- * push, the count. */
+/* buddy_pcp_free_pages without its NULL test: the handshake, the range
+ * and order compares against the live bounds, then the O(1) check and
+ * claim of the state byte in one compare-and-swap (which also proves the
+ * pfn is a block head of this order, hence aligned), a list push, the
+ * count. */
 static inline int buddy__pcp_free_pages_inline(struct buddy_pcp *pcp,
                                                buddy_pfn_t pfn, unsigned order)
 {
     buddy_pfn_t rel = pfn - pcp->start_pfn;
 
-    if (buddy_unlikely(!buddy__pcp_enter(pcp) || order > pcp->max_order ||
-                       rel >= pcp->spanned ||
+    buddy__pcp_enter(pcp);
+    if (buddy_unlikely(rel >= buddy_load_acquire(&pcp->live.spanned) ||
+                       order >= buddy_load_relaxed(&pcp->live.order_end) ||
                        !buddy__pcp_claim(pcp, (uintptr_t)rel, order))) {
         buddy__pcp_leave(pcp);
         return buddy__pcp_free_pages_slow(pcp, pfn, order);
@@ -163,59 +180,61 @@ static inline int buddy__pcp_free_pages_inline(struct buddy_pcp *pcp,
     return buddy__pcp_push_leave(pcp, (uintptr_t)rel, order);
 }
 
-/* buddy_pcp_alloc without its NULL test: one compare for the size, the
- * handshake, a list pop, the state byte, the count. One page, the common
- * request, has its own copy of the pop with the order a constant. */
+/* buddy_pcp_alloc without its NULL test: the handshake, one compare for
+ * the size (the gate), a list pop, the state byte, the count. One page,
+ * the common request, has its own copy of the pop with the order a
+ * constant. */
 static inline void *buddy__pcp_alloc_inline(struct buddy_pcp *pcp, size_t size)
 {
     unsigned order;
     void *p;
 
-    /* Size 0 wraps to the largest value and, like a size too large or a
-     * zone without a base (page_bytes and fast_bytes 0), goes slow. */
-    if (buddy_likely((uintptr_t)size - 1 < pcp->page_bytes)) {
-        if (buddy_unlikely(!buddy__pcp_enter(pcp) ||
-                           pcp->head[0] == BUDDY_NIL)) {
-            buddy__pcp_leave(pcp);
-            return buddy__pcp_alloc_slow(pcp, size);
-        }
+    buddy__pcp_enter(pcp);
+    /* Size 0 wraps to the largest value and, like a size too large, a zone
+     * without a base or a closed gate (bounds 0), goes slow. */
+    if (buddy_likely((uintptr_t)size - 1 <
+                     buddy_load_acquire(&pcp->live.page_bytes))) {
+        if (buddy_unlikely(pcp->head[0] == BUDDY_NIL))
+            goto slow;
         p = buddy__pcp_addr(pcp, buddy__pcp_pop(pcp, 0));
         buddy__pcp_leave(pcp);
         return p;
     }
-    if (buddy_unlikely((uintptr_t)size - 1 >= pcp->fast_bytes))
-        return buddy__pcp_alloc_slow(pcp, size);
+    if (buddy_unlikely((uintptr_t)size - 1 >=
+                       buddy_load_relaxed(&pcp->live.fast_bytes)))
+        goto slow;
     order = buddy_log2_64((uint64_t)size - 1) + 1 - pcp->page_shift;
-    if (buddy_unlikely(!buddy__pcp_enter(pcp) ||
-                       pcp->head[order] == BUDDY_NIL)) {
-        buddy__pcp_leave(pcp);
-        return buddy__pcp_alloc_slow(pcp, size);
-    }
+    if (buddy_unlikely(pcp->head[order] == BUDDY_NIL))
+        goto slow;
     p = buddy__pcp_addr(pcp, buddy__pcp_pop(pcp, order));
     buddy__pcp_leave(pcp);
     return p;
+slow:
+    buddy__pcp_leave(pcp);
+    return buddy__pcp_alloc_slow(pcp, size);
 }
 
-/* buddy_pcp_free without its NULL test. The offset from the base, rotated
- * right by the page shift, is below byte_pages exactly when the pointer is
- * a page start inside the zone, so one compare tests range and alignment:
- * a misaligned offset's low bits rotate in at bit W - page_shift or above
- * (W = pointer width), a value of 2^(W - page_shift) pages or more, which
- * is the whole address space and more than any zone with a base spans
- * (zone init checked that base + span fits); a pointer below the base
- * wraps to a huge offset. Then the handshake, the state byte's order and
- * its claim in one compare-and-swap, a push, the count. */
+/* buddy_pcp_free without its NULL test: the rotate-and-compare against the
+ * live bound (range, alignment and gate in one), then the state byte's
+ * claim in one compare-and-swap (a page with constants, any other order
+ * read from the byte), a push, the count. */
 static inline int buddy__pcp_free_inline(struct buddy_pcp *pcp, void *ptr)
 {
-    uintptr_t off = (uintptr_t)ptr - pcp->base;
-    unsigned shift = pcp->page_shift;
-    uintptr_t idx = off >> shift | off << ((0u - shift) & (sizeof(off) * 8 - 1));
+    uintptr_t idx = buddy__pcp_byte_idx(pcp, ptr);
     unsigned order;
+    uint8_t s;
 
-    if (buddy_unlikely(!buddy__pcp_enter(pcp) || idx >= pcp->byte_pages))
+    buddy__pcp_enter(pcp);
+    if (buddy_unlikely(idx >= buddy_load_acquire(&pcp->live.byte_pages)))
         goto slow;
-    order = buddy__allocated_order(buddy_load_relaxed(&pcp->state[idx]));
-    if (buddy_unlikely(order > pcp->max_order ||
+    s = buddy_load_relaxed(&pcp->state[idx]);
+    if (buddy_likely(s == pg_state(BUDDY_BLOCK_ALLOCATED, 0))) {
+        if (buddy_unlikely(!buddy__pcp_claim(pcp, idx, 0)))
+            goto slow;
+        return buddy__pcp_push_leave(pcp, idx, 0); /* a page */
+    }
+    order = buddy__allocated_order(s);
+    if (buddy_unlikely(order >= buddy_load_relaxed(&pcp->live.order_end) ||
                        !buddy__pcp_claim(pcp, idx, order)))
         goto slow;
     return buddy__pcp_push_leave(pcp, idx, order);

@@ -188,11 +188,11 @@ int buddy_zone_set_lock(struct buddy_zone *z, const struct buddy_lock_ops *ops)
         z->lock = *ops;
     else
         buddy_memset(&z->lock, 0, sizeof(z->lock));
-    /* Caches attached already fence their own fast paths when the zone has
-     * a lock but no sync_cpus (pcp_fast.h). */
+    /* Caches attached already run fenced when the zone has a lock but no
+     * sync_cpus (pcp.c). */
     for (pcp = z->caches, n = 0; pcp != NULL && n < z->nr_caches;
          pcp = pcp->next, n++)
-        pcp->owner_fence = z->lock.lock != NULL && z->lock.sync_cpus == NULL;
+        buddy__pcp_set_mode(pcp);
     return 0;
 }
 

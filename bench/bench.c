@@ -430,6 +430,12 @@ static uint64_t job_count(const struct bench_run *b, const struct bench_job *j)
     case W_BATCH:
         return b->par.batch_n;
     case W_MIXED:
+        /* The null allocator is the scaling targets' control: 10x the
+         * operations, so that its window (a few ns per operation) lasts
+         * about as long as a real allocator's, not one preemption. */
+        if (bench_variants[j->variant].kind == K_NULL)
+            return b->par.mixed_ops * 10;
+        return b->par.mixed_ops;
     case W_LATENCY:
         return b->par.mixed_ops;
     default:

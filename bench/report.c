@@ -496,9 +496,10 @@ static void print_threads(const struct bench_run *b)
                tline, tc == TOUCH_PAGES ? " (hot: = first, one-page blocks)"
                                         : "");
         printf("  (hot here runs 5x the hot section's pairs per thread, 1x "
-               "without a cache, 50x for null; heap per thread: nothing "
-               "shared, what sharing the zone costs; null: shares nothing, "
-               "the machine's own scaling)\n");
+               "without a cache, 50x for null; null runs 10x mixed's "
+               "operations; heap per thread: nothing shared, what sharing "
+               "the zone costs; null: shares nothing, the machine's own "
+               "scaling)\n");
         printf("  (scale: %u threads / 1 in the same round; of null: that "
                "scale over the null allocator's in the same round, median; "
                "locks/kop: zone lock round trips per 1000 operations and "

@@ -4,20 +4,28 @@
  * interface (struct bench_alloc: alloc(ctx, size), free(ctx, ptr)).
  *
  * libbuddy is a buddy_heap over a 4 GiB zone of 4 KiB pages with
- * max_order 18, metadata and memory from mmap(MAP_NORESERVE); the memory is
- * never touched. It is measured through the byte API
+ * max_order 18, metadata and memory from mmap(MAP_NORESERVE); libbuddy
+ * never touches the memory, the workloads do when asked (bench.h, enum
+ * bench_touch). It is measured through the byte API
  * (buddy_heap_alloc/buddy_heap_free), which returns usable memory as the
  * peers do, in each cache mode and zone lock kind; and, for the hot
  * workload, through the pfn API. A plain buddy (no cache) splits an
  * order-18 block 18 times for the first 4 KiB and merges it back 18 times.
  *
+ * The same file is compiled twice: into bench, linked with libbuddy.a (a
+ * direct call into the library), and into bench_shared, linked with
+ * libbuddy.so (a PLT call and a GOT load, as every call into a peer). The
+ * "buddy-shared" variant runs in bench_shared only, and checks there that
+ * libbuddy.so really serves it.
+ *
  * A peer is the process's own malloc: the worker was started with the
  * peer's library in LD_PRELOAD (see bench.h for why), so malloc, free and
  * aligned_alloc here are the peer's, called through their usual PLT entry.
  *
- * The null allocator returns a fixed pointer and frees nothing: it measures
- * what the harness itself costs per operation (the loop and the two
- * indirect calls), which --callgrind subtracts.
+ * The null allocator returns a fixed block and frees nothing: it measures
+ * what the harness itself costs per operation (the loop, the two indirect
+ * calls and the touch's stores, always to resident memory), which
+ * --callgrind subtracts. Each thread has its own block.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -27,15 +35,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "buddy/hosted.h"
 
-#define BUDDY_VARIANT(n, l, c, k, p) {n, l, K_BUDDY, 0, 0, c, k, p, 0, 0}
-#define PEER_VARIANT(n, l, i, a) {n, l, K_PEER, i, a, 0, 0, 0, 0, 0}
+#define BUDDY_VARIANT(n, l, c, k, p)                                            \
+    {.name = n, .label = l, .kind = K_BUDDY, .cache = c, .lock = k,           \
+     .pfn_api = p}
+#define PEER_VARIANT(n, l, i, a)                                               \
+    {.name = n, .label = l, .kind = K_PEER, .peer = i, .aligned = a}
 
 const struct bench_variant bench_variants[] = {
-    BUDDY_VARIANT("buddy", "libbuddy", BUDDY_CACHE_PER_THREAD,
+    BUDDY_VARIANT("buddy", "libbuddy (static)", BUDDY_CACHE_PER_THREAD,
                   BUDDY_LOCK_ADAPTIVE, 0),
+    {.name = "buddy-shared", .label = "libbuddy (shared)", .kind = K_BUDDY,
+     .cache = BUDDY_CACHE_PER_THREAD, .lock = BUDDY_LOCK_ADAPTIVE,
+     .shared = 1},
     BUDDY_VARIANT("buddy-pfn", "libbuddy pfn API", BUDDY_CACHE_PER_THREAD,
                   BUDDY_LOCK_ADAPTIVE, 1),
     BUDDY_VARIANT("buddy-cpu", "libbuddy per-CPU cache", BUDDY_CACHE_PER_CPU,
@@ -52,10 +67,12 @@ const struct bench_variant bench_variants[] = {
                   BUDDY_CACHE_NONE, BUDDY_LOCK_MUTEX, 0),
     BUDDY_VARIANT("buddy-none-spin", "libbuddy no cache, spin",
                   BUDDY_CACHE_NONE, BUDDY_LOCK_SPIN, 0),
-    {"buddy-wide", "libbuddy, wide cache", K_BUDDY, 0, 0,
-     BUDDY_CACHE_PER_THREAD, BUDDY_LOCK_ADAPTIVE, 0, 0, 1},
-    {"buddy-private", "libbuddy, heap per thread", K_BUDDY, 0, 0,
-     BUDDY_CACHE_PER_THREAD, BUDDY_LOCK_ADAPTIVE, 0, 1, 0},
+    {.name = "buddy-wide", .label = "libbuddy, wide cache", .kind = K_BUDDY,
+     .cache = BUDDY_CACHE_PER_THREAD, .lock = BUDDY_LOCK_ADAPTIVE,
+     .wide_cache = 1},
+    {.name = "buddy-private", .label = "libbuddy, heap per thread",
+     .kind = K_BUDDY, .cache = BUDDY_CACHE_PER_THREAD,
+     .lock = BUDDY_LOCK_ADAPTIVE, .private_heaps = 1},
     PEER_VARIANT("glibc", "glibc malloc", 0, 0),
     PEER_VARIANT("glibc-aligned", "glibc aligned_alloc", 0, 1),
     PEER_VARIANT("jemalloc", "jemalloc malloc", 1, 0),
@@ -64,14 +81,15 @@ const struct bench_variant bench_variants[] = {
     PEER_VARIANT("mimalloc-aligned", "mimalloc aligned_alloc", 2, 1),
     PEER_VARIANT("tcmalloc", "tcmalloc malloc", 3, 0),
     PEER_VARIANT("tcmalloc-aligned", "tcmalloc aligned_alloc", 3, 1),
-    {"null", "harness only (null)", K_NULL, 0, 0, 0, 0, 0, 0, 0},
+    {.name = "null", .label = "harness only (null)", .kind = K_NULL,
+     .private_heaps = 1},
 };
 const unsigned bench_nr_variants =
     sizeof(bench_variants) / sizeof(bench_variants[0]);
 
 const char *const bench_thread_variants[] = {
-    "buddy", "buddy-mutex", "buddy-spin", "buddy-wide", "buddy-cpu",
-    "buddy-cpu-spin",
+    "buddy", "buddy-shared", "buddy-mutex", "buddy-spin", "buddy-wide",
+    "buddy-cpu", "buddy-cpu-spin",
     "buddy-none", "buddy-none-mutex", "buddy-none-spin", "buddy-private",
     "glibc", "jemalloc", "mimalloc", "tcmalloc",
     "null" /* shares nothing: how well the machine scales */};
@@ -109,8 +127,15 @@ static int buddy_bytes_free(void *heap, void *ptr)
     return buddy_heap_free(heap, ptr);
 }
 
-/* The pfn API behind the same interface: the "pointer" is pfn + 1 so that
- * pfn 0 is not NULL. Order 0 only: the hot workload. */
+/* The pfn API behind the same interface, order 0 only (the hot
+ * workload). The pointer is the page's address, base + pfn * page size, as
+ * a pfn user who writes the page computes it (the zone starts at pfn 0):
+ * a shift and an add each way. One pfn heap per process. */
+#define BENCH_PAGE_SHIFT 12
+_Static_assert(BENCH_PAGE == 1u << BENCH_PAGE_SHIFT, "page shift");
+
+static char *pfn_base;
+
 static void *buddy_pfn_alloc(void *heap, size_t size)
 {
     buddy_pfn_t pfn;
@@ -118,12 +143,14 @@ static void *buddy_pfn_alloc(void *heap, size_t size)
     (void)size;
     if (buddy_heap_alloc_pages(heap, 0, &pfn) != 0)
         return NULL;
-    return (void *)(uintptr_t)(pfn + 1);
+    return pfn_base + ((size_t)pfn << BENCH_PAGE_SHIFT);
 }
 
 static int buddy_pfn_free(void *heap, void *ptr)
 {
-    return buddy_heap_free_pages(heap, (buddy_pfn_t)(uintptr_t)ptr - 1, 0);
+    return buddy_heap_free_pages(
+        heap, (buddy_pfn_t)((size_t)((char *)ptr - pfn_base) >>
+                            BENCH_PAGE_SHIFT), 0);
 }
 
 /* ---- the process's malloc (a peer) ------------------------------------- */
@@ -162,7 +189,10 @@ static int null_free(void *ctx, void *ptr)
     return 0;
 }
 
-static char null_block[BENCH_PAGE];
+/* The null allocator's block: as large as mixed's largest, so touching
+ * every page of it stays inside; written once at open, so the touches
+ * never fault. */
+#define NULL_BLOCK_SIZE ((size_t)BENCH_PAGE << BENCH_MIXED_MAX_ORDER)
 
 /* ---- identity of malloc -------------------------------------------------- */
 
@@ -216,6 +246,22 @@ void bench_malloc_identity(char *path, size_t path_size, char *version,
     }
 }
 
+int bench_buddy_identity(char *path, size_t path_size)
+{
+    void *(*fn)(struct buddy_heap *, size_t) = buddy_heap_alloc;
+    const char *base;
+    void *addr;
+    Dl_info info;
+
+    memcpy(&addr, &fn, sizeof(addr));
+    snprintf(path, path_size, "?");
+    if (dladdr(addr, &info) != 0 && info.dli_fname != NULL)
+        snprintf(path, path_size, "%s", info.dli_fname);
+    base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    return strncmp(base, "libbuddy.so", 11) == 0;
+}
+
 /* Is the process's malloc the peer's? */
 static int peer_loaded(const struct bench_peer *p)
 {
@@ -235,9 +281,17 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
     memset(a, 0, sizeof(*a));
     a->v = v;
     if (v->kind == K_NULL) {
+        void *block = mmap(NULL, NULL_BLOCK_SIZE, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+        if (block == MAP_FAILED) {
+            fprintf(stderr, "bench: null: mmap failed\n");
+            return 1;
+        }
+        memset(block, 1, NULL_BLOCK_SIZE);
         a->alloc = null_alloc;
         a->free = null_free;
-        a->ctx = null_block;
+        a->ctx = block;
         return 0;
     }
     if (v->kind == K_PEER) {
@@ -249,6 +303,15 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
         a->alloc = v->aligned ? peer_aligned_alloc : peer_malloc;
         a->free = peer_free;
         return 0;
+    }
+    if (v->shared) {
+        char path[512];
+
+        if (!bench_buddy_identity(path, sizeof(path))) {
+            fprintf(stderr, "bench: %s: buddy_heap_alloc comes from %s, "
+                    "not libbuddy.so\n", v->name, path);
+            return 3;
+        }
     }
     {
         struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
@@ -289,6 +352,8 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
         }
         a->heap = h;
         a->ctx = h;
+        if (v->pfn_api)
+            pfn_base = buddy_pfn_to_addr(buddy_heap_zone(h), 0);
         a->alloc = v->pfn_api ? buddy_pfn_alloc : buddy_bytes_alloc;
         a->free = v->pfn_api ? buddy_pfn_free : buddy_bytes_free;
     }
@@ -321,6 +386,10 @@ int bench_alloc_close(struct bench_alloc *a)
     uint64_t free_pages;
     int bad = 0;
 
+    if (a->v->kind == K_NULL) {
+        munmap(a->ctx, NULL_BLOCK_SIZE);
+        return 0;
+    }
     if (a->heap == NULL)
         return 0;
     /* Every other thread has exited, so every cache is quiet. */

@@ -49,6 +49,29 @@ enum bench_workload {
 extern const char *const bench_workload_names[W_COUNT];
 int bench_workload_parse(const char *name); /* index or -1 */
 
+/*
+ * What a workload writes into each block right after allocating it, inside
+ * the measured window, the same for every allocator. libbuddy keeps its
+ * metadata out of band and the malloc peers keep theirs in or next to the
+ * blocks, so untouched, only the peers pay for the block's cache lines,
+ * TLB entries and first-touch page faults; a user who writes what they
+ * allocate pays them with any allocator. The stores are volatile, so they
+ * are made whatever the compiler knows about the pointer.
+ */
+enum bench_touch {
+    TOUCH_NONE,  /* nothing written: the allocator alone */
+    TOUCH_FIRST, /* the block's first byte */
+    TOUCH_PAGES, /* one byte in every BENCH_PAGE of the block */
+    TOUCH_COUNT
+};
+
+extern const char *const bench_touch_names[TOUCH_COUNT];
+int bench_touch_parse(const char *name); /* index or -1 */
+/* The touch a workload really does: hot and batch blocks are one page, so
+ * pages is first there (measured once); init allocates no blocks. */
+enum bench_touch bench_touch_effective(enum bench_workload w,
+                                       enum bench_touch t);
+
 /* ---- the allocators ----------------------------------------------------- */
 
 enum bench_kind { K_BUDDY, K_PEER, K_NULL };
@@ -64,11 +87,16 @@ struct bench_variant {
     int cache;          /* K_BUDDY: enum buddy_cache_mode */
     int lock;           /* K_BUDDY: enum buddy_lock_kind */
     int pfn_api;        /* K_BUDDY: pfn calls instead of the byte API */
-    int private_heaps;  /* K_BUDDY: one heap per thread (a diagnostic of
-                           what sharing one zone costs) */
+    int private_heaps;  /* one allocator per thread: K_BUDDY a heap each
+                           (a diagnostic of what sharing one zone costs),
+                           K_NULL a block each (touching it shares no
+                           cache line between threads) */
     int wide_cache;     /* K_BUDDY: caches hold orders 0..10 with a high
                            mark of BENCH_WIDE_HIGH pages (an option, not
                            the default) */
+    int shared;         /* K_BUDDY: measured in bench_shared, which links
+                           libbuddy.so (every call through the PLT, as
+                           the peers'); the others link libbuddy.a */
 };
 
 /* The wide cache variant: every order mixed allocates is cached, and a
@@ -102,6 +130,7 @@ struct bench_alloc {
     void *heap;                             /* K_BUDDY: the buddy_heap */
     int pcp_max_order;                      /* K_BUDDY: largest cached
                                                order, -1 without caches */
+    enum bench_touch touch;                 /* what the loops write */
 };
 
 /* Worker side. Open: make the heap, or check that the peer is the
@@ -123,6 +152,14 @@ void bench_alloc_counters(const struct bench_alloc *a,
 /* Which library serves malloc in this process, and its version. */
 void bench_malloc_identity(char *path, size_t path_size, char *version,
                            size_t version_size);
+/* Which file serves buddy_heap_alloc in this process (this executable, or
+ * libbuddy.so in bench_shared); 1 when it is a shared libbuddy. */
+int bench_buddy_identity(char *path, size_t path_size);
+
+/* 1 in bench_shared, 0 in bench (CMake defines it). */
+#ifndef BENCH_SHARED
+#define BENCH_SHARED 0
+#endif
 
 /* ---- the measured loops (external, so --toggle-collect can name them) -- */
 
@@ -163,10 +200,11 @@ double bench_result_get(const struct bench_result *r, const char *key); /* NAN *
  * not loaded. */
 int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
                        unsigned threads, uint64_t count, uint64_t live_bytes,
-                       struct bench_result *r);
+                       enum bench_touch touch, struct bench_result *r);
 /* The worker's main: argv after "--worker". */
 int bench_worker_main(int argc, char **argv);
-/* "--probe PEER": print which library serves malloc; 3 if not the peer. */
+/* "--probe PEER": print which library serves malloc; 3 if not the peer.
+ * "--probe libbuddy": which file serves libbuddy; 3 if not libbuddy.so. */
 int bench_probe_main(int argc, char **argv);
 
 /* ---- starting workers ---------------------------------------------------- */
@@ -183,7 +221,13 @@ int bench_parse_result(const char *out, struct bench_result *r);
 /* This executable's path, for messages and argv[0]. */
 const char *bench_self_path(void);
 /* The path to start this very binary from: for posix_spawn of ourselves
- * (other_program 0), or for another program to exec (valgrind). */
+ * (other_program 0), or for another program or this process to open
+ * (--callgrind copies it). */
 const char *bench_exe_for_spawn(int other_program);
+/* The same for bench_shared, the executable beside this one that links
+ * libbuddy.so: opened once (bench_shared_open, 0 or -1), so that a
+ * rebuild during a run cannot swap it; NULL when it is not open. */
+int bench_shared_open(void);
+const char *bench_shared_for_spawn(int other_program);
 
 #endif /* BENCH_BENCH_H */

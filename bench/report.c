@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.c: medians, ratios and targets, as tables for people or one JSON
- * document for machines (--json).
+ * report.c: medians and ratios of one run, as tables for people or one
+ * JSON document for machines (--json), with the run's identity (date,
+ * commit, host, command line) at the top of either.
  *
  * Every time is nanoseconds per operation, an operation being one
- * allocation or one free (a hot pair is two). "vs libbuddy" is the peer's
- * time over libbuddy's (per-thread caches, byte API) in the same round,
- * median over rounds: above 1 libbuddy is faster. "spread" is
- * (max - min) / median over rounds, to show how noisy the machine was.
+ * allocation or one free (a hot pair is two). "vs libbuddy" is the
+ * allocator's time over libbuddy's (static, per-thread caches, byte API)
+ * in the same round and touch mode, median over rounds: above 1 libbuddy
+ * is faster. "spread" is (max - min) / median over rounds, to show how
+ * noisy the machine was. Each section prints one table per touch mode, the
+ * headline (first: each block's first byte written) first and the
+ * untouched last. The targets' verdicts come from targets.c.
  */
 #define _GNU_SOURCE
 #include "driver.h"
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_commit.h"
 #include "buddy/buddy.h"
 
 /* ---- statistics ----------------------------------------------------------- */
@@ -57,7 +62,7 @@ static unsigned collect(const struct bench_run *b, const struct bench_job *j,
 double bench_job_median(const struct bench_run *b, const struct bench_job *j,
                         const char *key)
 {
-    double v[256];
+    double v[BENCH_MAX_ROUNDS];
 
     if (j == NULL)
         return NAN;
@@ -67,7 +72,7 @@ double bench_job_median(const struct bench_run *b, const struct bench_job *j,
 double bench_job_spread(const struct bench_run *b, const struct bench_job *j,
                         const char *key)
 {
-    double v[256], m;
+    double v[BENCH_MAX_ROUNDS], m;
     unsigned n;
 
     if (j == NULL)
@@ -77,10 +82,36 @@ double bench_job_spread(const struct bench_run *b, const struct bench_job *j,
     return n == 0 || m == 0 ? NAN : (v[n - 1] - v[0]) / m;
 }
 
+double bench_job_ratio2(const struct bench_run *b, const struct bench_job *a,
+                        const struct bench_job *bj, const struct bench_job *c,
+                        const struct bench_job *d, const char *key)
+{
+    double v[BENCH_MAX_ROUNDS];
+    unsigned n = 0;
+
+    if (a == NULL || bj == NULL || c == NULL || d == NULL)
+        return NAN;
+    for (unsigned r = 0; r < b->rounds_done; r++) {
+        double x[4];
+        const struct bench_job *j[4] = {a, bj, c, d};
+        int ok = 1;
+
+        for (unsigned k = 0; k < 4 && ok; k++) {
+            ok = j[k]->status[r] == 0;
+            if (ok)
+                x[k] = bench_result_get(&j[k]->runs[r], key);
+            ok = ok && !isnan(x[k]) && x[k] != 0;
+        }
+        if (ok)
+            v[n++] = (x[0] / x[1]) / (x[2] / x[3]);
+    }
+    return median_of(v, n);
+}
+
 double bench_job_ratio(const struct bench_run *b, const struct bench_job *j,
                        const struct bench_job *ref, const char *key)
 {
-    double v[256];
+    double v[BENCH_MAX_ROUNDS];
     unsigned n = 0;
 
     if (j == NULL || ref == NULL)
@@ -100,161 +131,72 @@ double bench_job_ratio(const struct bench_run *b, const struct bench_job *j,
 
 const struct bench_job *bench_find_job(const struct bench_run *b,
                                        enum bench_workload w,
-                                       const char *variant, unsigned threads)
+                                       const char *variant, unsigned threads,
+                                       enum bench_touch touch)
 {
-    return bench_find_job_in(b, -1, w, variant, threads);
+    return bench_find_job_in(b, w == W_HOT ? S_HOT : -1, w, variant, threads,
+                             touch);
 }
 
-/* As bench_find_job, in one section (-1: any). The threads section runs
- * its own, longer hot jobs (bench.c: job_count). */
+/* Only hot is measured once per section (the threads section's runs are
+ * longer); every other workload's job is shared between sections. */
 const struct bench_job *bench_find_job_in(const struct bench_run *b,
                                           int section, enum bench_workload w,
-                                          const char *variant, unsigned threads)
+                                          const char *variant, unsigned threads,
+                                          enum bench_touch touch)
 {
     int v = bench_variant_find(variant);
 
+    touch = bench_touch_effective(w, touch);
     for (unsigned i = 0; i < b->nr_jobs; i++)
         if (b->jobs[i].w == w && b->jobs[i].variant == v &&
-            b->jobs[i].threads == threads &&
-            (section < 0 || b->jobs[i].section == section))
+            b->jobs[i].threads == threads && b->jobs[i].touch == touch &&
+            (section < 0 || w != W_HOT || b->jobs[i].section == section))
             return &b->jobs[i];
     return NULL;
 }
 
-/* ---- targets -------------------------------------------------------------- */
-
-/* T_MACHINE: the machine cannot show it (2 threads of the null allocator,
- * which share nothing, do not reach the target themselves). */
-enum { T_MISSED = 0, T_MET = 1, T_UNKNOWN = -1, T_MACHINE = -2 };
-
-struct target {
-    const char *name;
-    int status;
-    char text[256];
-};
-
-static int status_of(double value, double limit, int below)
+unsigned bench_touch_order(const struct bench_run *b, enum bench_touch *out)
 {
-    if (isnan(value))
-        return T_UNKNOWN;
-    return below ? value <= limit : value >= limit;
-}
+    static const enum bench_touch order[] = {TOUCH_FIRST, TOUCH_PAGES,
+                                             TOUCH_NONE};
+    unsigned n = 0;
 
-static const char *status_word(int s)
-{
-    return s == T_MET ? "met" : s == T_MISSED ? "MISSED"
-           : s == T_MACHINE ? "machine-limited" : "not measured";
-}
-
-/* hot (*x) and mixed (*y) throughput of variant v on T threads over one,
- * and the scaling target's status given the machine's own scale. */
-static int scale_status(const struct bench_run *b, const char *v, unsigned T,
-                        double machine, double *x, double *y)
-{
-    *x = bench_job_ratio(b, bench_find_job_in(b, S_THREADS, W_HOT, v, T),
-                         bench_find_job_in(b, S_THREADS, W_HOT, v, 1), "mops");
-    *y = bench_job_ratio(b, bench_find_job(b, W_MIXED, v, T),
-                         bench_find_job(b, W_MIXED, v, 1), "mops");
-    return T < 2 ? T_UNKNOWN
-           : isnan(*x) || isnan(*y) ? T_UNKNOWN
-           : *x >= 1.8 && *y >= 1.8 ? T_MET
-           : machine < 1.8 ? T_MACHINE : T_MISSED;
-}
-
-/* The issue's targets from this run (the instruction count one comes from
- * --callgrind). Returns how many were filled. */
-static unsigned eval_targets(const struct bench_run *b, struct target *t)
-{
-    const struct bench_job *hot = bench_find_job(b, W_HOT, "buddy", 1);
-    const struct bench_job *mixed = bench_find_job(b, W_MIXED, "buddy", 1);
-    const struct bench_job *lat = bench_find_job(b, W_LATENCY, "buddy", 1);
-    const struct bench_job *init = bench_find_job(b, W_INIT, "buddy", 1);
-    const struct bench_job *tc = bench_find_job(b, W_HOT, "tcmalloc", 1);
-    const struct bench_job *mi = bench_find_job(b, W_MIXED, "mimalloc", 1);
-    unsigned n = 0, T = b->opt.threads;
-    double x, y, worst;
-    const char *who;
-
-    t[n].name = "hot <= 20 instructions per alloc+free pair";
-    t[n].status = T_UNKNOWN;
-    snprintf(t[n].text, sizeof(t[n].text), "see bench --callgrind");
-    n++;
-
-    t[n].name = "hot faster than tcmalloc";
-    x = bench_job_ratio(b, tc, hot, "ns_per_op");
-    t[n].status = status_of(x, 1.0, 0) == T_MET && x > 1.0 ? T_MET
-                  : isnan(x) ? T_UNKNOWN : T_MISSED;
-    snprintf(t[n].text, sizeof(t[n].text),
-             "libbuddy %.2f ns/op, tcmalloc %.2f: tcmalloc/libbuddy = %.2fx",
-             bench_job_median(b, hot, "ns_per_op"),
-             bench_job_median(b, tc, "ns_per_op"), x);
-    n++;
-
-    t[n].name = "mixed >= 2x faster than mimalloc";
-    x = bench_job_ratio(b, mi, mixed, "ns_per_op");
-    t[n].status = status_of(x, 2.0, 0);
-    snprintf(t[n].text, sizeof(t[n].text),
-             "libbuddy %.1f ns/op, mimalloc %.1f: mimalloc/libbuddy = %.2fx",
-             bench_job_median(b, mixed, "ns_per_op"),
-             bench_job_median(b, mi, "ns_per_op"), x);
-    n++;
-
-    t[n].name = "N threads >= 1.8x the throughput of one (N = 2)";
-    worst = bench_job_ratio(b, bench_find_job_in(b, S_THREADS, W_HOT, "null", T),
-                            bench_find_job_in(b, S_THREADS, W_HOT, "null", 1),
-                            "mops");
-    t[n].status = scale_status(b, "buddy", T, worst, &x, &y);
-    snprintf(t[n].text, sizeof(t[n].text),
-             "%u threads / 1: hot %.2fx, mixed %.2fx; the null allocator "
-             "(shares nothing) %.2fx on %ld CPUs", T, x, y, worst, b->cpus);
-    n++;
-
-    t[n].name = "  the same with the wide cache (an option)";
-    t[n].status = scale_status(b, "buddy-wide", T, worst, &x, &y);
-    snprintf(t[n].text, sizeof(t[n].text),
-             "%u threads / 1: hot %.2fx, mixed %.2fx (pcp max_order %u, "
-             "high %u pages)", T, x, y, BENCH_WIDE_MAX_ORDER, BENCH_WIDE_HIGH);
-    n++;
-
-    t[n].name = "latency p99.9 below every peer's";
-    x = bench_job_median(b, lat, "p999_ns");
-    worst = INFINITY;
-    who = "no peer";
-    for (unsigned i = 0; i < b->nr_jobs; i++) {
-        const struct bench_job *j = &b->jobs[i];
-        double p;
-
-        if (j->w != W_LATENCY || bench_variants[j->variant].kind != K_PEER)
-            continue;
-        p = bench_job_median(b, j, "p999_ns");
-        if (!isnan(p) && p < worst) {
-            worst = p;
-            who = bench_variants[j->variant].label;
-        }
-    }
-    t[n].status = isnan(x) || isinf(worst) ? T_UNKNOWN : x < worst;
-    snprintf(t[n].text, sizeof(t[n].text),
-             "libbuddy p99.9 %.0f ns; lowest peer: %s %.0f ns", x, who, worst);
-    n++;
-
-    t[n].name = "64 GiB init <= 1 ms";
-    x = bench_job_median(b, init, "64g_core_ns");
-    t[n].status = status_of(x, 1e6, 1);
-    snprintf(t[n].text, sizeof(t[n].text),
-             "buddy_zone_init + add_range %.1f us, buddy_heap_create %.1f us",
-             x / 1e3, bench_job_median(b, init, "64g_heap_ns") / 1e3);
-    n++;
-
-    t[n].name = "metadata <= 10 bytes per page";
-    x = bench_job_median(b, init, "1g_meta_per_page");
-    t[n].status = status_of(x, 10.0, 1);
-    snprintf(t[n].text, sizeof(t[n].text),
-             "%.3f bytes per page (1 GiB zone, header included)", x);
-    n++;
+    for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        if (b->opt.touch & (1u << order[i]))
+            out[n++] = order[i];
     return n;
 }
 
-/* ---- tables --------------------------------------------------------------- */
+enum bench_touch bench_headline_touch(const struct bench_run *b)
+{
+    enum bench_touch order[TOUCH_COUNT];
+
+    return bench_touch_order(b, order) > 0 ? order[0] : TOUCH_NONE;
+}
+
+double bench_cg_ir(const struct bench_cg *cg, int variant, unsigned w,
+                   enum bench_touch touch, int net)
+{
+    double x = NAN, base = NAN;
+
+    if (cg == NULL)
+        return NAN;
+    touch = bench_touch_effective(w == 0 ? W_HOT : W_MIXED, touch);
+    for (unsigned i = 0; i < cg->nr_rows; i++) {
+        const struct bench_cg_row *r = &cg->rows[i];
+
+        if (r->touch != touch)
+            continue;
+        if (r->variant == variant)
+            x = r->ir[w];
+        if (bench_variants[r->variant].kind == K_NULL)
+            base = r->ir[w];
+    }
+    return net ? x - base : x;
+}
+
+/* ---- formatting ---------------------------------------------------------- */
 
 static const char *fmt_time(char *buf, size_t size, double ns)
 {
@@ -293,15 +235,88 @@ static const char *fmt_ratio(char *buf, size_t size, double x)
     return buf;
 }
 
+static const char *fmt_num(char *buf, size_t size, const char *fmt, double x)
+{
+    if (isnan(x))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, fmt, x);
+    return buf;
+}
+
 static int section_on(const struct bench_run *b, int s)
 {
     return b->opt.only == 0 || (b->opt.only & (1u << s)) != 0;
 }
 
+/* What a touch mode means, for titles. */
+static const char *touch_words(enum bench_touch t)
+{
+    return t == TOUCH_FIRST ? "first byte of each block written"
+           : t == TOUCH_PAGES ? "one byte in every page of each block written"
+                              : "nothing written, the allocator alone";
+}
+
+/* "touch first (...)" for a table's title, saying when one measurement
+ * stands for two modes (hot and batch blocks are one page). */
+static void touch_title(char *buf, size_t size, const struct bench_run *b,
+                        enum bench_workload w, enum bench_touch t)
+{
+    int same = t == TOUCH_FIRST && bench_touch_effective(w, TOUCH_PAGES) == t &&
+               (b->opt.touch & (1u << TOUCH_PAGES)) != 0;
+
+    snprintf(buf, size, "touch %s%s: %s%s%s", bench_touch_names[t],
+             same ? " (= pages: every block is one page)" : "",
+             touch_words(t),
+             t == bench_headline_touch(b) ? ", the headline" : "",
+             t == TOUCH_NONE ? ", not what a user sees" : "");
+}
+
+/* The touch modes to print for workload w: each measured mode once. */
+static unsigned touch_tables(const struct bench_run *b, enum bench_workload w,
+                             enum bench_touch *out)
+{
+    enum bench_touch order[TOUCH_COUNT];
+    unsigned n = bench_touch_order(b, order), k = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        enum bench_touch e = bench_touch_effective(w, order[i]);
+        unsigned j;
+
+        for (j = 0; j < k && out[j] != e; j++)
+            ;
+        if (j == k)
+            out[k++] = e;
+    }
+    return k;
+}
+
+static void touch_list(char *buf, size_t size, const struct bench_run *b)
+{
+    enum bench_touch order[TOUCH_COUNT];
+    unsigned n = bench_touch_order(b, order);
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (unsigned i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s",
+                                 i ? "," : "", bench_touch_names[order[i]]);
+}
+
+/* ---- the header ---------------------------------------------------------- */
+
 static void print_header(const struct bench_run *b)
 {
-    printf("libbuddy %d.%d.%d benchmark, %s\n", BUDDY_VERSION_MAJOR,
-           BUDDY_VERSION_MINOR, BUDDY_VERSION_PATCH, b->date);
+    char tl[64];
+
+    touch_list(tl, sizeof(tl), b);
+    printf("libbuddy %d.%d.%d benchmark\n", BUDDY_VERSION_MAJOR,
+           BUDDY_VERSION_MINOR, BUDDY_VERSION_PATCH);
+    printf("run:     %s, commit %s, host %s, %.0f s\n", b->date, b->commit,
+           b->host, b->seconds);
+    printf("command: %s\n", b->cmdline);
+    printf("         every figure below, the targets' verdicts included, "
+           "comes from this one run\n");
     printf("machine: %s, %ld CPUs, %s\n", b->cpu, b->cpus, b->kernel);
     if (b->load[0][0] != '\0')
         printf("load:    %s before, %s after (1, 5, 15 min averages)\n",
@@ -309,9 +324,24 @@ static void print_header(const struct bench_run *b)
     printf("build:   %s, %s\n", b->compiler, BENCH_BUILD_TYPE);
     printf("rounds:  median of %u (each measurement in a fresh process)%s\n",
            b->rounds_done, b->opt.quick ? ", --quick counts" : "");
+    printf("touch:   %s: what each workload writes into every block right "
+           "after allocating it, inside the measured window, the same for "
+           "every allocator (first: the first byte; pages: a byte in every "
+           "4 KiB page; none: nothing, which only the peers' in-band "
+           "metadata pays for)\n", tl);
+    printf("faults:  minor page faults of the worker (getrusage ru_minflt) "
+           "over the measured window, per operation\n");
     printf("libbuddy: buddy_heap of 2^20 pages of 4 KiB (4 GiB), max_order "
            "18, metadata and memory mmap'd MAP_NORESERVE, byte API "
            "(buddy_heap_alloc/free) unless said; adaptive zone lock unless said\n");
+    printf("linkage: libbuddy rows are linked statically (libbuddy.a, direct "
+           "calls) except \"libbuddy (shared)\": bench_shared, linked with "
+           "libbuddy.so (PLT calls), as the peers' libraries are\n");
+    if (b->shared.installed)
+        printf("  shared  %s (%s)\n", b->shared.version, b->shared.library);
+    else
+        printf("  shared  bench_shared or libbuddy.so not found: the shared "
+               "rows are skipped\n");
     printf("caches:  per thread unless said; orders 0..%u, batch %u, high "
            "scaled to the zone: %u pages (the defaults); wide cache: orders "
            "0..%u, high %u pages (an option)\n", BUDDY_PCP_DEFAULT_MAX_ORDER,
@@ -330,128 +360,182 @@ static void print_header(const struct bench_run *b)
     }
 }
 
+/* ---- tables --------------------------------------------------------------- */
+
 static void print_throughput(const struct bench_run *b, enum bench_workload w,
                              const char *title)
 {
-    const struct bench_job *ref = bench_find_job(b, w, "buddy", 1);
-    char r[32];
+    enum bench_touch tt[TOUCH_COUNT];
+    unsigned nt = touch_tables(b, w, tt);
 
-    printf("\n%s\n", title);
-    printf("  %-26s %9s %9s %7s %12s", "allocator", "ns/op", "Mops/s",
-           "spread", "vs libbuddy");
-    if (w == W_BATCH)
-        printf(" %9s %9s %7s %9s %7s", "alloc ns", "free ns", "faults",
-               "warm ns", "faults");
-    putchar('\n');
-    for (unsigned i = 0; i < b->nr_jobs; i++) {
-        const struct bench_job *j = &b->jobs[i];
+    for (unsigned k = 0; k < nt; k++) {
+        const struct bench_job *ref = bench_find_job(b, w, "buddy", 1, tt[k]);
+        char r[32], f[32], tline[200];
 
-        /* bench_workload and bench_section share their first four. */
-        if (j->w != w || j->threads != 1 || j->section != (int)w)
-            continue;
-        printf("  %-26s %9.2f %9.2f %6.0f%% %12s",
-               bench_variants[j->variant].label,
-               bench_job_median(b, j, "ns_per_op"),
-               bench_job_median(b, j, "mops"),
-               100 * bench_job_spread(b, j, "ns_per_op"),
-               fmt_ratio(r, sizeof(r),
-                         bench_job_ratio(b, j, ref, "ns_per_op")));
+        touch_title(tline, sizeof(tline), b, w, tt[k]);
+        printf("\n%s\n  %s\n", title, tline);
+        printf("  %-26s %9s %9s %7s %12s %10s", "allocator", "ns/op",
+               "Mops/s", "spread", "vs libbuddy", "faults/op");
         if (w == W_BATCH)
-            printf(" %9.2f %9.2f %7.2f %9.2f %7.2f",
-                   bench_job_median(b, j, "alloc_ns"),
-                   bench_job_median(b, j, "free_ns"),
-                   bench_job_median(b, j, "faults_per_alloc"),
-                   bench_job_median(b, j, "warm_ns_per_op"),
-                   bench_job_median(b, j, "warm_faults_per_alloc"));
+            printf(" %9s %9s %9s %9s %9s", "alloc ns", "free ns",
+                   "flt/alloc", "warm ns", "flt/alloc");
         putchar('\n');
-    }
-    /* What libbuddy's zone counters say: splits and merges (hot), zone
-     * traffic (mixed). */
-    for (unsigned i = 0; i < b->nr_jobs; i++) {
-        const struct bench_job *j = &b->jobs[i];
-        const char *label = bench_variants[j->variant].label;
+        for (unsigned i = 0; i < b->nr_jobs; i++) {
+            const struct bench_job *j = &b->jobs[i];
 
-        if (j->w != w || j->threads != 1 || j->section != (int)w)
+            /* bench_workload and bench_section share their first four. */
+            if (j->w != w || j->threads != 1 || j->section != (int)w ||
+                j->touch != tt[k])
+                continue;
+            printf("  %-26s %9.2f %9.2f %6.0f%% %12s %10s",
+                   bench_variants[j->variant].label,
+                   bench_job_median(b, j, "ns_per_op"),
+                   bench_job_median(b, j, "mops"),
+                   100 * bench_job_spread(b, j, "ns_per_op"),
+                   fmt_ratio(r, sizeof(r),
+                             bench_job_ratio(b, j, ref, "ns_per_op")),
+                   fmt_num(f, sizeof(f), "%.4f",
+                           bench_job_median(b, j, "faults_per_op")));
+            if (w == W_BATCH)
+                printf(" %9.2f %9.2f %9.2f %9.2f %9.2f",
+                       bench_job_median(b, j, "alloc_ns"),
+                       bench_job_median(b, j, "free_ns"),
+                       bench_job_median(b, j, "faults_per_alloc"),
+                       bench_job_median(b, j, "warm_ns_per_op"),
+                       bench_job_median(b, j, "warm_faults_per_alloc"));
+            putchar('\n');
+        }
+        if (k != 0)
             continue;
-        if (w == W_HOT && !isnan(bench_job_median(b, j, "splits_per_pair")))
-            printf("  (%s: %.4f splits and %.4f merges per pair)\n", label,
-                   bench_job_median(b, j, "splits_per_pair"),
-                   bench_job_median(b, j, "merges_per_pair"));
-        if (w == W_MIXED && !isnan(bench_job_median(b, j, "lock_per_kop")))
-            printf("  (%s: %.2f zone lock round trips and %.1f blocks "
-                   "through the free lists per 1000 operations)\n", label,
-                   bench_job_median(b, j, "lock_per_kop"),
-                   bench_job_median(b, j, "zone_blocks_per_kop"));
+        /* What libbuddy's zone counters say (counts: the same in every
+         * touch mode): splits and merges (hot), zone traffic (mixed). */
+        for (unsigned i = 0; i < b->nr_jobs; i++) {
+            const struct bench_job *j = &b->jobs[i];
+            const char *label = bench_variants[j->variant].label;
+
+            if (j->w != w || j->threads != 1 || j->section != (int)w ||
+                j->touch != tt[k])
+                continue;
+            if (w == W_HOT && !isnan(bench_job_median(b, j, "splits_per_pair")))
+                printf("  (%s: %.4f splits and %.4f merges per pair)\n", label,
+                       bench_job_median(b, j, "splits_per_pair"),
+                       bench_job_median(b, j, "merges_per_pair"));
+            if (w == W_MIXED && !isnan(bench_job_median(b, j, "lock_per_kop")))
+                printf("  (%s: %.2f zone lock round trips and %.1f blocks "
+                       "through the free lists per 1000 operations)\n", label,
+                       bench_job_median(b, j, "lock_per_kop"),
+                       bench_job_median(b, j, "zone_blocks_per_kop"));
+        }
     }
 }
 
 static void print_latency(const struct bench_run *b)
 {
-    const struct bench_job *ref = bench_find_job(b, W_LATENCY, "buddy", 1);
-    char t[5][32];
+    enum bench_touch tt[TOUCH_COUNT];
+    unsigned nt = touch_tables(b, W_LATENCY, tt);
 
-    printf("\nlatency: each operation of mixed timed alone, %s\n",
-           "in ns (one clock reading pair included)");
-    if (ref != NULL)
-        printf("  timer: %s, %.0f ticks = %.1f ns per reading pair "
-               "(median), %.3f ticks/ns\n", BENCH_TICKS_NAME,
-               bench_job_median(b, ref, "timer_ticks"),
-               bench_job_median(b, ref, "timer_ns"),
-               bench_job_median(b, ref, "ticks_per_ns"));
-    printf("  %-26s %9s %9s %9s %9s %12s\n", "allocator", "p50", "p99",
-           "p99.9", "max", "p99.9 vs lb");
-    for (unsigned i = 0; i < b->nr_jobs; i++) {
-        const struct bench_job *j = &b->jobs[i];
+    for (unsigned k = 0; k < nt; k++) {
+        const struct bench_job *ref =
+            bench_find_job(b, W_LATENCY, "buddy", 1, tt[k]);
+        char t[6][32], tline[200];
 
-        if (j->w != W_LATENCY)
-            continue;
-        printf("  %-26s %9s %9s %9s %9s %12s\n",
-               bench_variants[j->variant].label,
-               fmt_time(t[0], 32, bench_job_median(b, j, "p50_ns")),
-               fmt_time(t[1], 32, bench_job_median(b, j, "p99_ns")),
-               fmt_time(t[2], 32, bench_job_median(b, j, "p999_ns")),
-               fmt_time(t[3], 32, bench_job_median(b, j, "max_ns")),
-               fmt_ratio(t[4], 32, bench_job_ratio(b, j, ref, "p999_ns")));
+        touch_title(tline, sizeof(tline), b, W_LATENCY, tt[k]);
+        printf("\nlatency: each operation of mixed timed alone, in ns (one "
+               "clock reading pair and the touch included)\n  %s\n", tline);
+        if (ref != NULL)
+            printf("  timer: %s, %.0f ticks = %.1f ns per reading pair "
+                   "(median), %.3f ticks/ns\n", BENCH_TICKS_NAME,
+                   bench_job_median(b, ref, "timer_ticks"),
+                   bench_job_median(b, ref, "timer_ns"),
+                   bench_job_median(b, ref, "ticks_per_ns"));
+        printf("  %-26s %9s %9s %9s %9s %12s %10s\n", "allocator", "p50",
+               "p99", "p99.9", "max", "p99.9 vs lb", "faults/op");
+        for (unsigned i = 0; i < b->nr_jobs; i++) {
+            const struct bench_job *j = &b->jobs[i];
+
+            if (j->w != W_LATENCY || j->touch != tt[k])
+                continue;
+            printf("  %-26s %9s %9s %9s %9s %12s %10s\n",
+                   bench_variants[j->variant].label,
+                   fmt_time(t[0], 32, bench_job_median(b, j, "p50_ns")),
+                   fmt_time(t[1], 32, bench_job_median(b, j, "p99_ns")),
+                   fmt_time(t[2], 32, bench_job_median(b, j, "p999_ns")),
+                   fmt_time(t[3], 32, bench_job_median(b, j, "max_ns")),
+                   fmt_ratio(t[4], 32, bench_job_ratio(b, j, ref, "p999_ns")),
+                   fmt_num(t[5], 32, "%.4f",
+                           bench_job_median(b, j, "faults_per_op")));
+        }
     }
 }
 
 static void print_threads(const struct bench_run *b)
 {
-    unsigned T = b->opt.threads;
-    char s[2][32];
+    enum bench_touch order[TOUCH_COUNT];
+    unsigned T = b->opt.threads, nt = bench_touch_order(b, order);
 
-    printf("\nthreads: hot and mixed on 1 and %u threads sharing one heap "
-           "(each thread its own live set), aggregate Mops/s\n", T);
-    printf("  (hot here runs 5x the hot section's pairs per thread, 1x "
-           "without a cache, 50x for null; heap per thread: nothing shared, "
-           "what sharing the zone costs; null: shares nothing, the "
-           "machine's own scaling)\n");
-    printf("  (locks/kop: zone lock round trips per 1000 operations in mixed "
-           "on %u threads)\n", T);
-    printf("  %-26s %9s %8s%u %7s %9s %8s%u %7s %9s\n", "allocator", "hot 1",
-           "hot ", T, "scale", "mixed 1", "mixed ", T, "scale", "locks/kop");
-    for (unsigned i = 0; i < bench_nr_thread_variants; i++) {
-        const char *v = bench_thread_variants[i];
-        const struct bench_job *h1 = bench_find_job_in(b, S_THREADS, W_HOT, v, 1);
-        const struct bench_job *hn = bench_find_job_in(b, S_THREADS, W_HOT, v, T);
-        const struct bench_job *m1 = bench_find_job(b, W_MIXED, v, 1);
-        const struct bench_job *mn = bench_find_job(b, W_MIXED, v, T);
+    for (unsigned k = 0; k < nt; k++) {
+        enum bench_touch tc = order[k];
+        const struct bench_job *nh1, *nhn, *nm1, *nmn;
 
-        if (h1 == NULL)
-            continue;
-        double locks = bench_job_median(b, mn, "lock_per_kop");
-        char l[32];
+        unsigned planned = 0;
 
-        if (isnan(locks))
-            snprintf(l, sizeof(l), "-");
-        else
-            snprintf(l, sizeof(l), "%.2f", locks);
-        printf("  %-26s %9.2f %9.2f %7s %9.2f %9.2f %7s %9s\n",
-               bench_variants[h1->variant].label, bench_job_median(b, h1, "mops"),
-               bench_job_median(b, hn, "mops"),
-               fmt_ratio(s[0], 32, bench_job_ratio(b, hn, h1, "mops")),
-               bench_job_median(b, m1, "mops"), bench_job_median(b, mn, "mops"),
-               fmt_ratio(s[1], 32, bench_job_ratio(b, mn, m1, "mops")), l);
+        for (unsigned i = 0; i < b->nr_jobs; i++)
+            planned += b->jobs[i].section == S_THREADS &&
+                       b->jobs[i].touch == tc;
+        if (planned == 0)
+            continue; /* --quick runs the headline mode only */
+        char tline[200];
+
+        nh1 = bench_find_job_in(b, S_THREADS, W_HOT, "null", 1, tc);
+        nhn = bench_find_job_in(b, S_THREADS, W_HOT, "null", T, tc);
+        nm1 = bench_find_job_in(b, S_THREADS, W_MIXED, "null", 1, tc);
+        nmn = bench_find_job_in(b, S_THREADS, W_MIXED, "null", T, tc);
+        touch_title(tline, sizeof(tline), b, W_MIXED, tc);
+        printf("\nthreads: hot and mixed on 1 and %u threads sharing one heap "
+               "(each thread its own live set), aggregate Mops/s\n  %s%s\n", T,
+               tline, tc == TOUCH_PAGES ? " (hot: = first, one-page blocks)"
+                                        : "");
+        printf("  (hot here runs 5x the hot section's pairs per thread, 1x "
+               "without a cache, 50x for null; null runs 10x mixed's "
+               "operations; heap per thread: nothing shared, what sharing "
+               "the zone costs; null: shares nothing, the machine's own "
+               "scaling)\n");
+        printf("  (scale: %u threads / 1 in the same round; of null: that "
+               "scale over the null allocator's in the same round, median; "
+               "locks/kop: zone lock round trips per 1000 operations and "
+               "faults/op: page faults per operation, mixed on %u threads)\n",
+               T, T);
+        printf("  %-26s %9s %8s%u %7s %7s %9s %8s%u %7s %7s %9s %9s\n",
+               "allocator", "hot 1", "hot ", T, "scale", "of null", "mixed 1",
+               "mixed ", T, "scale", "of null", "locks/kop", "faults/op");
+        for (unsigned i = 0; i < bench_nr_thread_variants; i++) {
+            const char *v = bench_thread_variants[i];
+            const struct bench_job *h1, *hn, *m1, *mn;
+            char c[6][32];
+
+            h1 = bench_find_job_in(b, S_THREADS, W_HOT, v, 1, tc);
+            hn = bench_find_job_in(b, S_THREADS, W_HOT, v, T, tc);
+            m1 = bench_find_job_in(b, S_THREADS, W_MIXED, v, 1, tc);
+            mn = bench_find_job_in(b, S_THREADS, W_MIXED, v, T, tc);
+            if (h1 == NULL && m1 == NULL)
+                continue;
+            printf("  %-26s %9.2f %9.2f %7s %7s %9.2f %9.2f %7s %7s %9s %9s\n",
+                   bench_variants[bench_variant_find(v)].label,
+                   bench_job_median(b, h1, "mops"),
+                   bench_job_median(b, hn, "mops"),
+                   fmt_ratio(c[0], 32, bench_job_ratio(b, hn, h1, "mops")),
+                   fmt_num(c[1], 32, "%.2f",
+                           bench_job_ratio2(b, hn, h1, nhn, nh1, "mops")),
+                   bench_job_median(b, m1, "mops"),
+                   bench_job_median(b, mn, "mops"),
+                   fmt_ratio(c[2], 32, bench_job_ratio(b, mn, m1, "mops")),
+                   fmt_num(c[3], 32, "%.2f",
+                           bench_job_ratio2(b, mn, m1, nmn, nm1, "mops")),
+                   fmt_num(c[4], 32, "%.2f",
+                           bench_job_median(b, mn, "lock_per_kop")),
+                   fmt_num(c[5], 32, "%.4f",
+                           bench_job_median(b, mn, "faults_per_op")));
+        }
     }
 }
 
@@ -466,13 +550,14 @@ static const struct {
 
 static void print_init(const struct bench_run *b)
 {
-    const struct bench_job *j = bench_find_job(b, W_INIT, "buddy", 1);
+    const struct bench_job *j = bench_find_job(b, W_INIT, "buddy", 1,
+                                               TOUCH_NONE);
     char k[32], t[6][32];
 
     if (j == NULL)
         return;
     printf("\ninit: zone of 4 KiB pages, max_order 10, metadata from a fresh "
-           "mmap(MAP_NORESERVE)\n");
+           "mmap(MAP_NORESERVE) (no blocks: no touch)\n");
     printf("  %-7s %10s %10s %8s %12s %10s %12s %10s %10s\n", "zone", "pages",
            "metadata", "B/page", "init+add", "RSS +", "heap_create", "RSS +",
            "1st alloc");
@@ -495,43 +580,108 @@ static void print_init(const struct bench_run *b)
     }
 }
 
+static void print_targets(const struct bench_run *b)
+{
+    printf("\ntargets (%s, %u): the verdict, the target and its touch "
+           "mode, then its figures\n", b->targets.path, b->targets.n);
+    for (unsigned i = 0; i < b->targets.n; i++) {
+        const struct bench_target *t = &b->targets.t[i];
+        struct bench_verdict v;
+
+        bench_target_judge(b, t, &v);
+        printf("  %-12s %s%s%s\n  %-12s %s\n", bench_status_word(v.status),
+               t->label, t->touch >= 0 ? ", touch " : "",
+               t->touch >= 0 ? bench_touch_names[t->touch] : "", "",
+               v.detail);
+    }
+}
+
+/* ---- --callgrind ---------------------------------------------------------- */
+
+static const char *fmt_ir(char *buf, size_t size, double x)
+{
+    return fmt_num(buf, size, "%.1f", x);
+}
+
+void bench_print_callgrind(const struct bench_run *b)
+{
+    const struct bench_cg *cg = b->cg;
+    enum bench_touch order[TOUCH_COUNT];
+    unsigned nt = bench_touch_order(b, order);
+
+    if (cg == NULL)
+        return;
+    printf("\ncallgrind: instructions in the measured loop (valgrind "
+           "--toggle-collect), (Ir(n2) - Ir(n1)) / (n2 - n1)\n");
+    printf("  hot: n = %llu and %llu pairs; mixed: n = %llu and %llu "
+           "operations after the %llu MiB fill\n",
+           (unsigned long long)cg->n_hot[0], (unsigned long long)cg->n_hot[1],
+           (unsigned long long)cg->n_mixed[0],
+           (unsigned long long)cg->n_mixed[1],
+           (unsigned long long)(b->par.mixed_live >> 20));
+    printf("  net = minus the harness (the loop, two indirect calls and the "
+           "touch's stores, measured with the null allocator in the same "
+           "touch mode)\n");
+    printf("  files kept in %s (callgrind_annotate FILE)\n", cg->dir);
+    for (unsigned k = 0; k < nt; k++) {
+        char tline[200];
+
+        touch_title(tline, sizeof(tline), b, W_MIXED, order[k]);
+        printf("  %s%s\n", tline, order[k] == TOUCH_PAGES
+                                      ? " (hot: = first, one-page blocks)"
+                                      : "");
+        printf("  %-26s %12s %12s %12s %12s\n", "allocator", "hot Ir/pair",
+               "net", "mixed Ir/op", "net");
+        for (unsigned i = 0; i < cg->nr_rows; i++) {
+            const struct bench_cg_row *r = &cg->rows[i];
+            char c[4][32];
+
+            if (r->touch != order[k])
+                continue;
+            for (unsigned k2 = 0; k2 < 4; k2++)
+                fmt_ir(c[k2], 32, bench_cg_ir(cg, r->variant, k2 / 2,
+                                              r->touch, k2 % 2));
+            printf("  %-26s %12s %12s %12s %12s\n",
+                   bench_variants[r->variant].label, c[0], c[1], c[2], c[3]);
+        }
+    }
+    printf("  callgrind counts user-space instructions: page faults, cache "
+           "and TLB misses are not in them, so touching changes only the "
+           "harness's part\n");
+}
+
 void bench_report_table(const struct bench_run *b)
 {
-    struct target t[16];
-    unsigned n;
     char title[256];
 
     print_header(b);
-    printf("\ntimes are ns per operation (an alloc or a free); vs libbuddy = "
-           "peer / libbuddy in the same round, median: > 1 means libbuddy "
-           "is faster\n");
+    if (b->nr_jobs != 0)
+        printf("\ntimes are ns per operation (an alloc or a free); vs "
+               "libbuddy = allocator / libbuddy (static) in the same round "
+               "and touch mode, median: > 1 means libbuddy is faster\n");
     snprintf(title, sizeof(title), "hot: allocate and free one 4 KiB block, "
              "%llu pairs, from a fully free zone",
              (unsigned long long)b->par.hot_pairs);
-    if (section_on(b, S_HOT))
+    if (b->nr_jobs != 0 && section_on(b, S_HOT))
         print_throughput(b, W_HOT, title);
     snprintf(title, sizeof(title), "batch: allocate %llu 4 KiB blocks, then "
              "free them in random order", (unsigned long long)b->par.batch_n);
-    if (section_on(b, S_BATCH))
+    if (b->nr_jobs != 0 && section_on(b, S_BATCH))
         print_throughput(b, W_BATCH, title);
     snprintf(title, sizeof(title), "mixed: orders 0..10, p(k) = 0.6 * 0.4^k, "
              "filled to %llu MiB live, then %llu random ops within 4 MiB of it",
              (unsigned long long)(b->par.mixed_live >> 20),
              (unsigned long long)b->par.mixed_ops);
-    if (section_on(b, S_MIXED))
+    if (b->nr_jobs != 0 && section_on(b, S_MIXED))
         print_throughput(b, W_MIXED, title);
-    if (section_on(b, S_LATENCY))
+    if (b->nr_jobs != 0 && section_on(b, S_LATENCY))
         print_latency(b);
-    if (section_on(b, S_THREADS))
+    if (b->nr_jobs != 0 && section_on(b, S_THREADS))
         print_threads(b);
-    if (section_on(b, S_INIT))
+    if (b->nr_jobs != 0 && section_on(b, S_INIT))
         print_init(b);
-    n = eval_targets(b, t);
-    printf("\ntargets (issue 4)\n");
-    for (unsigned i = 0; i < n; i++)
-        printf("  %-48s %-15s %s\n", t[i].name, status_word(t[i].status),
-               t[i].status == T_UNKNOWN && i != 0 ? "not in this run"
-                                                  : t[i].text);
+    bench_print_callgrind(b);
+    print_targets(b);
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
@@ -581,6 +731,15 @@ static void json_keyed_num(const char *key, double x, int comma)
         fputc_j(',');
 }
 
+static void json_keyed_str(const char *key, const char *s, int comma)
+{
+    json_str(key);
+    fputc_j(':');
+    json_str(s);
+    if (comma)
+        fputc_j(',');
+}
+
 /* Every key any round of the job reported, once. */
 static unsigned job_keys(const struct bench_run *b, const struct bench_job *j,
                          const char **keys, unsigned max)
@@ -603,11 +762,38 @@ static unsigned job_keys(const struct bench_run *b, const struct bench_job *j,
     return n;
 }
 
+static const char *linkage_of(const struct bench_variant *v)
+{
+    return v->kind == K_PEER ? "LD_PRELOAD"
+           : v->kind == K_NULL ? "none"
+           : v->shared ? "shared" : "static";
+}
+
+static void json_peer(const struct bench_peer_info *p)
+{
+    fprintf(jf, ",\"installed\":%s", p->installed ? "true" : "false");
+    if (p->installed) {
+        fputs_j(",\"library\":");
+        json_str(p->library);
+        fputs_j(",\"version\":");
+        json_str(p->version);
+    }
+}
+
 static void json_header(const struct bench_run *b)
 {
+    enum bench_touch order[TOUCH_COUNT];
+    unsigned nt = bench_touch_order(b, order);
+
     fprintf(jf, "\"tool\":\"libbuddy bench\",\"libbuddy\":\"%d.%d.%d\",",
            BUDDY_VERSION_MAJOR, BUDDY_VERSION_MINOR, BUDDY_VERSION_PATCH);
-    fputs_j("\"date\":");
+    fputs_j("\"run\":{");
+    json_keyed_str("date", b->date, 1);
+    json_keyed_str("commit", b->commit, 1);
+    json_keyed_str("host", b->host, 1);
+    json_keyed_str("command", b->cmdline, 1);
+    json_keyed_num("seconds", b->seconds, 0);
+    fputs_j("},\"date\":");
     json_str(b->date);
     fputs_j(",\"machine\":{\"cpu\":");
     json_str(b->cpu);
@@ -624,25 +810,32 @@ static void json_header(const struct bench_run *b)
     fprintf(jf, "},\"config\":{\"rounds\":%u,\"threads\":%u,\"quick\":%s,"
            "\"page_size\":%u,\"zone_pages\":%u,\"zone_max_order\":%u,"
            "\"hot_pairs\":%llu,\"batch_blocks\":%llu,\"mixed_ops\":%llu,"
-           "\"mixed_live_bytes\":%llu},",
+           "\"mixed_live_bytes\":%llu,\"touch\":[",
            b->rounds_done, b->opt.threads, b->opt.quick ? "true" : "false",
            BENCH_PAGE, BENCH_ZONE_PAGES, BENCH_ZONE_ORDER,
            (unsigned long long)b->par.hot_pairs,
            (unsigned long long)b->par.batch_n,
            (unsigned long long)b->par.mixed_ops,
            (unsigned long long)b->par.mixed_live);
-    fputs_j("\"peers\":[");
+    for (unsigned k = 0; k < nt; k++) {
+        if (k)
+            fputc_j(',');
+        json_str(bench_touch_names[order[k]]);
+    }
+    fputs_j("],\"headline_touch\":");
+    json_str(bench_touch_names[bench_headline_touch(b)]);
+    fputs_j(",\"targets_file\":");
+    json_str(b->targets.path);
+    fputs_j("},\"libbuddy_shared\":{\"executable\":\"bench_shared\"");
+    json_peer(&b->shared);
+    fputs_j("},\"peers\":[");
     for (unsigned i = 0; i < bench_nr_peers; i++) {
         const struct bench_peer_info *p = &b->peers[i];
 
         fprintf(jf, "%s{\"name\":", i ? "," : "");
         json_str(bench_peers[i].name);
-        fprintf(jf, ",\"installed\":%s", p->installed ? "true" : "false");
+        json_peer(p);
         if (p->installed) {
-            fputs_j(",\"library\":");
-            json_str(p->library);
-            fputs_j(",\"version\":");
-            json_str(p->version);
             fputs_j(",\"ld_preload\":");
             if (p->soname != NULL)
                 json_str(p->soname);
@@ -654,32 +847,17 @@ static void json_header(const struct bench_run *b)
     fputs_j("],");
 }
 
-void bench_report_json(const struct bench_run *b, FILE *out)
+static void json_results(const struct bench_run *b)
 {
-    struct target t[16];
-    unsigned n;
+    unsigned T = b->opt.threads;
 
-    jf = out;
-
-    fputc_j('{');
-    json_header(b);
-    fprintf(jf, "\"timer\":{\"kind\":");
-    json_str(BENCH_TICKS_NAME);
-    fputc_j(',');
-    {
-        const struct bench_job *l = bench_find_job(b, W_LATENCY, "buddy", 1);
-
-        json_keyed_num("overhead_ticks", bench_job_median(b, l, "timer_ticks"),
-                       1);
-        json_keyed_num("overhead_ns", bench_job_median(b, l, "timer_ns"), 1);
-        json_keyed_num("ticks_per_ns", bench_job_median(b, l, "ticks_per_ns"),
-                       0);
-    }
-    fputs_j("},\"results\":[");
+    fputs_j("\"results\":[");
     for (unsigned i = 0; i < b->nr_jobs; i++) {
         const struct bench_job *j = &b->jobs[i];
+        const struct bench_variant *v = &bench_variants[j->variant];
         const struct bench_job *ref =
-            bench_find_job(b, j->w, "buddy", j->threads);
+            bench_find_job_in(b, j->section, j->w, "buddy", j->threads,
+                              j->touch);
         const char *keys[BENCH_MAX_KV];
         unsigned nk = job_keys(b, j, keys, BENCH_MAX_KV), ok = 0;
 
@@ -689,10 +867,16 @@ void bench_report_json(const struct bench_run *b, FILE *out)
         json_str(bench_workload_names[j->w]);
         fputs_j(",\"section\":");
         json_str(bench_section_names[j->section]);
-        fprintf(jf, ",\"threads\":%u,\"allocator\":", j->threads);
-        json_str(bench_variants[j->variant].name);
+        fprintf(jf, ",\"threads\":%u,\"touch\":", j->threads);
+        json_str(j->w == W_INIT ? "n/a" : bench_touch_names[j->touch]);
+        if ((j->w == W_HOT || j->w == W_BATCH) && j->touch == TOUCH_FIRST)
+            fputs_j(",\"touch_stands_for\":[\"first\",\"pages\"]");
+        fputs_j(",\"allocator\":");
+        json_str(v->name);
         fputs_j(",\"label\":");
-        json_str(bench_variants[j->variant].label);
+        json_str(v->label);
+        fputs_j(",\"linkage\":");
+        json_str(linkage_of(v));
         fprintf(jf, ",\"rounds_ok\":%u,\"median\":{", ok);
         for (unsigned k = 0; k < nk; k++)
             json_keyed_num(keys[k], bench_job_median(b, j, keys[k]),
@@ -703,10 +887,16 @@ void bench_report_json(const struct bench_run *b, FILE *out)
                                    j->w == W_LATENCY ? "p999_ns"
                                                      : "ns_per_op"));
         if (j->threads > 1) {
+            const struct bench_job *one =
+                bench_find_job_in(b, j->section, j->w, v->name, 1, j->touch);
+
             fputs_j(",\"scale_over_1_thread\":");
-            json_num(bench_job_ratio(
-                b, j, bench_find_job(b, j->w, bench_variants[j->variant].name,
-                                     1),
+            json_num(bench_job_ratio(b, j, one, "mops"));
+            fputs_j(",\"scale_over_null_scale\":");
+            json_num(bench_job_ratio2(
+                b, j, one,
+                bench_find_job_in(b, S_THREADS, j->w, "null", T, j->touch),
+                bench_find_job_in(b, S_THREADS, j->w, "null", 1, j->touch),
                 "mops"));
         }
         fputs_j(",\"runs\":[");
@@ -720,109 +910,103 @@ void bench_report_json(const struct bench_run *b, FILE *out)
         }
         fputs_j("]}");
     }
-    fputs_j("],\"targets\":[");
-    n = eval_targets(b, t);
-    for (unsigned i = 0; i < n; i++) {
-        fprintf(jf, "%s{\"name\":", i ? "," : "");
-        json_str(t[i].name);
-        fprintf(jf, ",\"met\":%s,\"status\":",
-               t[i].status == T_MET ? "true"
-               : t[i].status == T_MISSED ? "false" : "null");
-        json_str(status_word(t[i].status));
-        fputs_j(",\"detail\":");
-        json_str(t[i].text);
-        fputc_j('}');
-    }
-    fprintf(jf, "],\"failures\":%d}\n", b->failures);
+    fputs_j("],");
 }
 
-/* ---- --callgrind ---------------------------------------------------------- */
-
-static const char *fmt_ir(char *buf, size_t size, double x)
+static void json_callgrind(const struct bench_run *b)
 {
-    if (isnan(x))
-        snprintf(buf, size, "-");
-    else
-        snprintf(buf, size, "%.1f", x);
-    return buf;
-}
+    const struct bench_cg *cg = b->cg;
 
-void bench_report_callgrind(const struct bench_run *b, const struct bench_cg *cg)
-{
-    double base[2] = {NAN, NAN}, lb = NAN;
-
-    for (unsigned i = 0; i < cg->nr_rows; i++)
-        if (bench_variants[cg->rows[i].variant].kind == K_NULL) {
-            base[0] = cg->rows[i].ir[0];
-            base[1] = cg->rows[i].ir[1];
-        }
-    for (unsigned i = 0; i < cg->nr_rows; i++)
-        if (strcmp(bench_variants[cg->rows[i].variant].name, "buddy") == 0)
-            lb = cg->rows[i].ir[0] - base[0];
-    if (b->opt.json) {
-        jf = stdout;
-        fputc_j('{');
-        json_header(b);
-        fputs_j("\"callgrind\":{\"dir\":");
-        json_str(cg->dir);
-        fprintf(jf, ",\"hot_pairs\":[%llu,%llu],\"mixed_ops\":[%llu,%llu],"
-               "\"rows\":[",
-               (unsigned long long)cg->n_hot[0],
-               (unsigned long long)cg->n_hot[1],
-               (unsigned long long)cg->n_mixed[0],
-               (unsigned long long)cg->n_mixed[1]);
-        for (unsigned i = 0; i < cg->nr_rows; i++) {
-            const struct bench_cg_row *r = &cg->rows[i];
-
-            fprintf(jf, "%s{\"allocator\":", i ? "," : "");
-            json_str(bench_variants[r->variant].name);
-            fputc_j(',');
-            json_keyed_num("hot_ir_per_pair", r->ir[0], 1);
-            json_keyed_num("hot_ir_per_pair_net", r->ir[0] - base[0], 1);
-            json_keyed_num("mixed_ir_per_op", r->ir[1], 1);
-            json_keyed_num("mixed_ir_per_op_net", r->ir[1] - base[1], 0);
-            fputc_j('}');
-        }
-        fprintf(jf, "]},\"targets\":[{\"name\":\"hot <= 20 instructions per "
-               "alloc+free pair\",\"met\":%s,\"detail\":",
-               isnan(lb) ? "null" : lb <= 20 ? "true" : "false");
-        {
-            char d[128];
-
-            snprintf(d, sizeof(d), "libbuddy byte API: %.1f instructions per "
-                     "pair net of the harness", lb);
-            json_str(d);
-        }
-        fprintf(jf, "}],\"failures\":%d}\n", b->failures);
+    fputs_j("\"callgrind\":");
+    if (cg == NULL) {
+        fputs_j("null,");
         return;
     }
-    print_header(b);
-    printf("\ncallgrind: instructions in the measured loop (valgrind "
-           "--toggle-collect), (Ir(n2) - Ir(n1)) / (n2 - n1)\n");
-    printf("  hot: n = %llu and %llu pairs; mixed: n = %llu and %llu "
-           "operations after the %llu MiB fill\n",
+    fputs_j("{\"dir\":");
+    json_str(cg->dir);
+    fprintf(jf, ",\"hot_pairs\":[%llu,%llu],\"mixed_ops\":[%llu,%llu],"
+           "\"rows\":[",
            (unsigned long long)cg->n_hot[0], (unsigned long long)cg->n_hot[1],
            (unsigned long long)cg->n_mixed[0],
-           (unsigned long long)cg->n_mixed[1],
-           (unsigned long long)(b->par.mixed_live >> 20));
-    printf("  net = minus the harness (the loop and two indirect calls, "
-           "measured with the null allocator)\n");
-    printf("  files kept in %s (callgrind_annotate FILE)\n", cg->dir);
-    printf("  %-26s %12s %12s %12s %12s\n", "allocator", "hot Ir/pair",
-           "net", "mixed Ir/op", "net");
+           (unsigned long long)cg->n_mixed[1]);
     for (unsigned i = 0; i < cg->nr_rows; i++) {
         const struct bench_cg_row *r = &cg->rows[i];
+        const struct bench_variant *v = &bench_variants[r->variant];
 
-        char c[4][32];
-
-        printf("  %-26s %12s %12s %12s %12s\n",
-               bench_variants[r->variant].label,
-               fmt_ir(c[0], 32, r->ir[0]), fmt_ir(c[1], 32, r->ir[0] - base[0]),
-               fmt_ir(c[2], 32, r->ir[1]),
-               fmt_ir(c[3], 32, r->ir[1] - base[1]));
+        fprintf(jf, "%s{\"allocator\":", i ? "," : "");
+        json_str(v->name);
+        fputs_j(",\"touch\":");
+        json_str(bench_touch_names[r->touch]);
+        fputs_j(",\"linkage\":");
+        json_str(linkage_of(v));
+        fputc_j(',');
+        json_keyed_num("hot_ir_per_pair",
+                       bench_cg_ir(cg, r->variant, 0, r->touch, 0), 1);
+        json_keyed_num("hot_ir_per_pair_net",
+                       bench_cg_ir(cg, r->variant, 0, r->touch, 1), 1);
+        json_keyed_num("mixed_ir_per_op",
+                       bench_cg_ir(cg, r->variant, 1, r->touch, 0), 1);
+        json_keyed_num("mixed_ir_per_op_net",
+                       bench_cg_ir(cg, r->variant, 1, r->touch, 1), 0);
+        fputc_j('}');
     }
-    printf("\ntargets (issue 4)\n  %-48s %-15s libbuddy byte API: %.1f "
-           "instructions per pair net of the harness\n",
-           "hot <= 20 instructions per alloc+free pair",
-           status_word(isnan(lb) ? T_UNKNOWN : lb <= 20), lb);
+    fputs_j("]},");
+}
+
+static void json_targets(const struct bench_run *b)
+{
+    fputs_j("\"targets\":[");
+    for (unsigned i = 0; i < b->targets.n; i++) {
+        const struct bench_target *t = &b->targets.t[i];
+        struct bench_verdict v;
+
+        bench_target_judge(b, t, &v);
+        fprintf(jf, "%s{", i ? "," : "");
+        json_keyed_str("name", t->label, 1);
+        fprintf(jf, "\"line\":%u,", t->line);
+        json_keyed_str("workload", t->workload, 1);
+        json_keyed_str("metric", t->metric, 1);
+        json_keyed_str("subject", bench_variants[t->subject].name, 1);
+        json_keyed_str("against",
+                       t->against == AGAINST_NONE    ? "-"
+                       : t->against == AGAINST_PEERS ? "peers"
+                       : bench_variants[t->against].name, 1);
+        json_keyed_str("comparison", bench_cmp_name(t->cmp), 1);
+        json_keyed_num("value", t->value, 1);
+        json_keyed_str("touch", t->touch < 0 ? "-"
+                                             : bench_touch_names[t->touch], 1);
+        json_keyed_num("figure", v.figure, 1);
+        fprintf(jf, "\"met\":%s,",
+               v.status == T_MET ? "true"
+               : v.status == T_MISSED ? "false" : "null");
+        json_keyed_str("status", bench_status_word(v.status), 1);
+        json_keyed_str("detail", v.detail, 0);
+        fputc_j('}');
+    }
+    fputs_j("],");
+}
+
+void bench_report_json(const struct bench_run *b, FILE *out)
+{
+    jf = out;
+    fputc_j('{');
+    json_header(b);
+    fprintf(jf, "\"timer\":{\"kind\":");
+    json_str(BENCH_TICKS_NAME);
+    fputc_j(',');
+    {
+        const struct bench_job *l =
+            bench_find_job(b, W_LATENCY, "buddy", 1, bench_headline_touch(b));
+
+        json_keyed_num("overhead_ticks", bench_job_median(b, l, "timer_ticks"),
+                       1);
+        json_keyed_num("overhead_ns", bench_job_median(b, l, "timer_ns"), 1);
+        json_keyed_num("ticks_per_ns", bench_job_median(b, l, "ticks_per_ns"),
+                       0);
+    }
+    fputs_j("},");
+    json_results(b);
+    json_callgrind(b);
+    json_targets(b);
+    fprintf(jf, "\"failures\":%d}\n", b->failures);
 }

@@ -17,6 +17,16 @@
  *   init     zones of 1 GiB, 64 GiB and 1 TiB of 4 KiB pages on fresh
  *            MAP_NORESERVE metadata: time and resident-memory growth
  *
+ * Every workload but init takes a touch mode (bench.h): after each
+ * allocation, inside the measured window (and inside the timed interval
+ * of a latency sample), the loop writes the block's first byte or one byte
+ * per page, through a volatile pointer. Each loop is compiled once per
+ * mode with the mode a constant, so the untouched loop carries no test.
+ * Minor page faults (getrusage ru_minflt, the whole process) are counted
+ * over exactly the measured window and reported per operation; the
+ * harness's own arrays are written before the window, so the faults are
+ * the allocator's and the touches'.
+ *
  * The random operations of mixed are drawn into a trace before the clock
  * starts (a free names a slot of the live array, which depends only on the
  * trace), so every allocator runs exactly the same operations and the
@@ -43,6 +53,26 @@
 
 const char *const bench_workload_names[W_COUNT] = {
     "hot", "batch", "mixed", "latency", "init"};
+
+const char *const bench_touch_names[TOUCH_COUNT] = {"none", "first", "pages"};
+
+int bench_touch_parse(const char *name)
+{
+    for (int i = 0; i < TOUCH_COUNT; i++)
+        if (strcmp(bench_touch_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+enum bench_touch bench_touch_effective(enum bench_workload w,
+                                       enum bench_touch t)
+{
+    if (w == W_INIT)
+        return TOUCH_NONE;
+    if (t == TOUCH_PAGES && (w == W_HOT || w == W_BATCH))
+        return TOUCH_FIRST;
+    return t;
+}
 
 int bench_workload_parse(const char *name)
 {
@@ -77,10 +107,38 @@ double bench_result_get(const struct bench_result *r, const char *key)
 
 /* ---- the measured loops --------------------------------------------------
  * Named, external and never inlined: --callgrind counts instructions inside
- * exactly these (valgrind --toggle-collect=bench_loop_hot). */
+ * exactly these (valgrind --toggle-collect=bench_loop_hot). Each one
+ * dispatches once on a->touch to a copy of its loop with the mode a
+ * constant. */
 
-__attribute__((noinline)) int bench_loop_hot(const struct bench_alloc *a,
-                                             size_t size, uint64_t n)
+/* Write into a block as the touch mode says: volatile stores, one for
+ * first, one per page for pages (the block is at least a page). */
+static inline __attribute__((always_inline)) void
+touch_block(void *p, size_t size, enum bench_touch touch)
+{
+    volatile unsigned char *c = p;
+
+    if (touch == TOUCH_FIRST) {
+        c[0] = 1;
+    } else if (touch == TOUCH_PAGES) {
+        for (size_t off = 0; off < size; off += BENCH_PAGE)
+            c[off] = 1;
+    }
+}
+
+#define TOUCH_DISPATCH(call)                                                   \
+    switch (a->touch) {                                                        \
+    case TOUCH_FIRST:                                                          \
+        return call(TOUCH_FIRST);                                              \
+    case TOUCH_PAGES:                                                          \
+        return call(TOUCH_PAGES);                                              \
+    default:                                                                   \
+        return call(TOUCH_NONE);                                               \
+    }
+
+static inline __attribute__((always_inline)) int
+loop_hot(const struct bench_alloc *a, size_t size, uint64_t n,
+         enum bench_touch touch)
 {
     void *(*alloc)(void *, size_t) = a->alloc;
     int (*release)(void *, void *) = a->free;
@@ -89,15 +147,26 @@ __attribute__((noinline)) int bench_loop_hot(const struct bench_alloc *a,
     for (uint64_t i = 0; i < n; i++) {
         void *p = alloc(ctx, size);
 
-        if (p == NULL || release(ctx, p) != 0)
+        if (p == NULL)
+            return -1;
+        touch_block(p, size, touch);
+        if (release(ctx, p) != 0)
             return -1;
     }
     return 0;
 }
 
-__attribute__((noinline)) int bench_loop_mixed(const struct bench_alloc *a,
-                                               const uint32_t *ops, size_t n,
-                                               void **live, size_t *nlive)
+__attribute__((noinline)) int bench_loop_hot(const struct bench_alloc *a,
+                                             size_t size, uint64_t n)
+{
+#define HOT(t) loop_hot(a, size, n, t)
+    TOUCH_DISPATCH(HOT)
+#undef HOT
+}
+
+static inline __attribute__((always_inline)) int
+loop_mixed(const struct bench_alloc *a, const uint32_t *ops, size_t n,
+           void **live, size_t *nlive, enum bench_touch touch)
 {
     void *(*alloc)(void *, size_t) = a->alloc;
     int (*release)(void *, void *) = a->free;
@@ -117,12 +186,14 @@ __attribute__((noinline)) int bench_loop_mixed(const struct bench_alloc *a,
             }
             live[j] = live[--live_n];
         } else {
-            void *p = alloc(ctx, (size_t)BENCH_PAGE << op);
+            size_t size = (size_t)BENCH_PAGE << op;
+            void *p = alloc(ctx, size);
 
             if (p == NULL) {
                 err = -1;
                 break;
             }
+            touch_block(p, size, touch);
             live[live_n++] = p;
         }
     }
@@ -130,9 +201,21 @@ __attribute__((noinline)) int bench_loop_mixed(const struct bench_alloc *a,
     return err;
 }
 
-__attribute__((noinline)) int
-bench_loop_mixed_ticks(const struct bench_alloc *a, const uint32_t *ops,
-                       size_t n, void **live, size_t *nlive, uint32_t *ticks)
+__attribute__((noinline)) int bench_loop_mixed(const struct bench_alloc *a,
+                                               const uint32_t *ops, size_t n,
+                                               void **live, size_t *nlive)
+{
+#define MIXED(t) loop_mixed(a, ops, n, live, nlive, t)
+    TOUCH_DISPATCH(MIXED)
+#undef MIXED
+}
+
+/* The touch is inside the sample: what the caller of one allocation waits
+ * for before the block is usable. */
+static inline __attribute__((always_inline)) int
+loop_mixed_ticks(const struct bench_alloc *a, const uint32_t *ops, size_t n,
+                 void **live, size_t *nlive, uint32_t *ticks,
+                 enum bench_touch touch)
 {
     void *(*alloc)(void *, size_t) = a->alloc;
     int (*release)(void *, void *) = a->free;
@@ -150,9 +233,12 @@ bench_loop_mixed_ticks(const struct bench_alloc *a, const uint32_t *ops,
             err = release(ctx, live[j]);
             live[j] = live[--live_n];
         } else {
-            void *p = alloc(ctx, (size_t)BENCH_PAGE << op);
+            size_t size = (size_t)BENCH_PAGE << op;
+            void *p = alloc(ctx, size);
 
             err = p == NULL;
+            if (p != NULL)
+                touch_block(p, size, touch);
             live[live_n++] = p;
         }
         t1 = bench_ticks();
@@ -166,14 +252,34 @@ bench_loop_mixed_ticks(const struct bench_alloc *a, const uint32_t *ops,
     return err;
 }
 
+__attribute__((noinline)) int
+bench_loop_mixed_ticks(const struct bench_alloc *a, const uint32_t *ops,
+                       size_t n, void **live, size_t *nlive, uint32_t *ticks)
+{
+#define TICKS(t) loop_mixed_ticks(a, ops, n, live, nlive, ticks, t)
+    TOUCH_DISPATCH(TICKS)
+#undef TICKS
+}
+
+static inline __attribute__((always_inline)) int
+loop_alloc(const struct bench_alloc *a, size_t size, void **ptrs, size_t n,
+           enum bench_touch touch)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((ptrs[i] = a->alloc(a->ctx, size)) == NULL)
+            return -1;
+        touch_block(ptrs[i], size, touch);
+    }
+    return 0;
+}
+
 __attribute__((noinline)) int bench_loop_alloc(const struct bench_alloc *a,
                                                size_t size, void **ptrs,
                                                size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if ((ptrs[i] = a->alloc(a->ctx, size)) == NULL)
-            return -1;
-    return 0;
+#define ALLOC(t) loop_alloc(a, size, ptrs, n, t)
+    TOUCH_DISPATCH(ALLOC)
+#undef ALLOC
 }
 
 __attribute__((noinline)) int bench_loop_free(const struct bench_alloc *a,
@@ -310,7 +416,31 @@ static int trace_make(struct trace *t, uint64_t seed, uint64_t target,
     return 0;
 }
 
+/* ---- page faults --------------------------------------------------------- */
+
+/* Minor page faults of the whole process so far (every thread's). */
+static double minor_faults(void)
+{
+    struct rusage ru;
+
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_minflt : NAN;
+}
+
+/* A harness array written before the measured window, so that its first
+ * touches are not counted (or timed) as the allocator's. */
+static void prefault(void *p, size_t size)
+{
+    if (p != NULL)
+        memset(p, 0, size);
+}
+
 /* ---- threads ------------------------------------------------------------- */
+
+/* What thread 0 reads at the edges of the measured window. */
+struct window_edge {
+    struct bench_counters c; /* the zone's (all 0 for peers) */
+    double faults;           /* the process's minor faults */
+};
 
 struct thread_job {
     const struct bench_alloc *a;
@@ -320,18 +450,20 @@ struct thread_job {
     uint64_t seed;
     pthread_barrier_t *start;
     uint64_t t0, t1;         /* this thread's measured interval */
-    struct bench_counters *counters; /* thread 0: [0] at the start, [1] at
-                                        the end of the measured window */
+    struct window_edge *edge; /* thread 0: [0] at the start, [1] at the
+                                 end of the measured window */
     int err;
 };
 
-/* Every thread waits; while they all wait, thread 0 reads the zone's
- * counters into *c (so they cover exactly the measured window). */
-static void counters_at_barrier(struct thread_job *j, struct bench_counters *c)
+/* Every thread waits; while they all wait, thread 0 reads the counters
+ * into *e (so they cover exactly the measured window). */
+static void edge_at_barrier(struct thread_job *j, struct window_edge *e)
 {
     pthread_barrier_wait(j->start);
-    if (j->counters != NULL)
-        bench_alloc_counters(j->a, c);
+    if (e != NULL) {
+        bench_alloc_counters(j->a, &e->c);
+        e->faults = minor_faults();
+    }
     pthread_barrier_wait(j->start);
 }
 
@@ -346,11 +478,13 @@ static void *thread_run(void *arg)
         if (trace_make(&t, j->seed, j->live_bytes, (size_t)j->count) != 0 ||
             (live = malloc(sizeof(void *) * (t.max_live + 1))) == NULL) {
             j->err = 2;
-        } else if (bench_loop_mixed(j->a, t.ops, t.nfill, live, &nlive) != 0) {
-            j->err = 1;
+        } else {
+            prefault(live, sizeof(void *) * (t.max_live + 1));
+            if (bench_loop_mixed(j->a, t.ops, t.nfill, live, &nlive) != 0)
+                j->err = 1;
         }
     }
-    counters_at_barrier(j, j->counters != NULL ? &j->counters[0] : NULL);
+    edge_at_barrier(j, j->edge != NULL ? &j->edge[0] : NULL);
     j->t0 = bench_now_ns();
     if (j->err == 0) {
         if (j->w == W_HOT)
@@ -360,7 +494,7 @@ static void *thread_run(void *arg)
                                       &nlive) != 0;
     }
     j->t1 = bench_now_ns();
-    counters_at_barrier(j, j->counters != NULL ? &j->counters[1] : NULL);
+    edge_at_barrier(j, j->edge != NULL ? &j->edge[1] : NULL);
     /* Give everything back, untimed, so the validator sees a whole zone. */
     while (nlive > 0)
         if (j->a->free(j->a->ctx, live[--nlive]) != 0)
@@ -371,7 +505,7 @@ static void *thread_run(void *arg)
 }
 
 /* hot or mixed on `threads` threads sharing the allocator a[0], or each
- * with its own a[i] when the variant asks for private heaps. */
+ * with its own a[i] when the variant asks for one per thread. */
 static int run_threads(const struct bench_alloc *a, enum bench_workload w,
                        unsigned threads, uint64_t count, uint64_t live_bytes,
                        struct bench_result *r)
@@ -380,7 +514,7 @@ static int run_threads(const struct bench_alloc *a, enum bench_workload w,
     pthread_t *tids = calloc(threads, sizeof(*tids));
     pthread_barrier_t start;
     uint64_t t0 = UINT64_MAX, t1 = 0;
-    struct bench_counters c[2];
+    struct window_edge e[2];
     double ops;
     int err = 0;
 
@@ -398,9 +532,7 @@ static int run_threads(const struct bench_alloc *a, enum bench_workload w,
         jobs[i].seed = 42 + i;
         jobs[i].start = &start;
     }
-    /* One zone unless each thread has its own heap: thread 0 reads it. */
-    if (!a[0].v->private_heaps)
-        jobs[0].counters = c;
+    jobs[0].edge = e;
     for (unsigned i = 1; i < threads; i++)
         if (pthread_create(&tids[i], NULL, thread_run, &jobs[i]) != 0) {
             fprintf(stderr, "bench: pthread_create failed\n");
@@ -420,20 +552,23 @@ static int run_threads(const struct bench_alloc *a, enum bench_workload w,
     bench_result_set(r, "ns_per_op", (double)(t1 - t0) / ops);
     bench_result_set(r, "mops", ops / (double)(t1 - t0) * 1e3);
     bench_result_set(r, "ops", ops);
+    bench_result_set(r, "faults_per_op", (e[1].faults - e[0].faults) / ops);
+    /* The zone's counters: one zone unless each thread has its own. */
     if (a[0].heap != NULL && !a[0].v->private_heaps) {
+        const struct bench_counters *c0 = &e[0].c, *c1 = &e[1].c;
         double pairs = (double)count * threads;
 
         if (w == W_HOT) {
             bench_result_set(r, "splits_per_pair",
-                             (double)(c[1].splits - c[0].splits) / pairs);
+                             (double)(c1->splits - c0->splits) / pairs);
             bench_result_set(r, "merges_per_pair",
-                             (double)(c[1].merges - c[0].merges) / pairs);
+                             (double)(c1->merges - c0->merges) / pairs);
         }
         bench_result_set(r, "lock_per_kop",
-                         1e3 * (double)(c[1].lock_takes - c[0].lock_takes) /
+                         1e3 * (double)(c1->lock_takes - c0->lock_takes) /
                              ops);
         bench_result_set(r, "zone_blocks_per_kop",
-                         1e3 * (double)(c[1].zone_blocks - c[0].zone_blocks) /
+                         1e3 * (double)(c1->zone_blocks - c0->zone_blocks) /
                              ops);
     }
     free(jobs);
@@ -442,13 +577,6 @@ static int run_threads(const struct bench_alloc *a, enum bench_workload w,
 }
 
 /* ---- batch --------------------------------------------------------------- */
-
-static double minor_faults(void)
-{
-    struct rusage ru;
-
-    return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_minflt : NAN;
-}
 
 /* One pass: n allocations, then the frees in perm's order; *faults is
  * the minor page faults the pass took. */
@@ -470,11 +598,12 @@ static int batch_pass(const struct bench_alloc *a, void **ptrs,
 }
 
 /* The measured pass is the first, in a fresh process, as the issue defines
- * it: the peers' numbers then include the page faults their in-band
- * headers cause on first touch (libbuddy never touches the memory it
- * manages). A second pass in the same process is reported as warm_*: it
- * shows what is left once the memory has been faulted in, where the peer
- * kept it. */
+ * it: untouched, the peers' numbers include the page faults their in-band
+ * headers cause on first touch and libbuddy's none (it never touches the
+ * memory it manages); touched, every allocator's include the faults of the
+ * caller's first write. A second pass in the same process is reported as
+ * warm_*: it shows what is left once the memory has been faulted in, where
+ * the allocator kept it. */
 static int run_batch(const struct bench_alloc *a, size_t n,
                      struct bench_result *r)
 {
@@ -489,6 +618,7 @@ static int run_batch(const struct bench_alloc *a, size_t n,
         free(perm);
         return 1;
     }
+    prefault(ptrs, n * sizeof(void *));
     for (size_t i = 0; i < n; i++)
         perm[i] = (uint32_t)i;
     for (size_t i = n; i > 1; i--) {
@@ -500,6 +630,7 @@ static int run_batch(const struct bench_alloc *a, size_t n,
     }
     err = batch_pass(a, ptrs, perm, n, t, &faults);
     bench_result_set(r, "faults_per_alloc", faults / (double)n);
+    bench_result_set(r, "faults_per_op", faults / (2.0 * (double)n));
     bench_result_set(r, "ns_per_op", (double)(t[2] - t[0]) / (2.0 * (double)n));
     bench_result_set(r, "mops", 2.0 * (double)n / (double)(t[2] - t[0]) * 1e3);
     bench_result_set(r, "alloc_ns", (double)(t[1] - t[0]) / (double)n);
@@ -530,7 +661,7 @@ static int run_latency(const struct bench_alloc *a, uint64_t count,
     void **live;
     uint32_t *ticks;
     size_t nlive = 0;
-    double per_ns, overhead;
+    double per_ns, overhead, f0, f1;
     int err = 0;
 
     if (trace_make(&t, 42, live_bytes, (size_t)count) != 0)
@@ -539,11 +670,15 @@ static int run_latency(const struct bench_alloc *a, uint64_t count,
     ticks = malloc(sizeof(uint32_t) * (t.nops + 1));
     if (live == NULL || ticks == NULL)
         err = 1;
+    prefault(live, sizeof(void *) * (t.max_live + 1));
+    prefault(ticks, sizeof(uint32_t) * (t.nops + 1));
     if (err == 0 && bench_loop_mixed(a, t.ops, t.nfill, live, &nlive) != 0)
         err = 1;
+    f0 = minor_faults();
     if (err == 0 && bench_loop_mixed_ticks(a, t.ops + t.nfill, t.nops, live,
                                            &nlive, ticks) != 0)
         err = 1;
+    f1 = minor_faults();
     while (nlive > 0)
         if (a->free(a->ctx, live[--nlive]) != 0)
             err = 1;
@@ -555,6 +690,7 @@ static int run_latency(const struct bench_alloc *a, uint64_t count,
         bench_result_set(r, "p99_ns", pct(ticks, t.nops, 0.99) / per_ns);
         bench_result_set(r, "p999_ns", pct(ticks, t.nops, 0.999) / per_ns);
         bench_result_set(r, "max_ns", ticks[t.nops - 1] / per_ns);
+        bench_result_set(r, "faults_per_op", (f1 - f0) / (double)t.nops);
         bench_result_set(r, "timer_ticks", overhead);
         bench_result_set(r, "timer_ns", overhead / per_ns);
         bench_result_set(r, "ticks_per_ns", per_ns);
@@ -691,7 +827,7 @@ static int run_init(struct bench_result *r)
 
 int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
                        unsigned threads, uint64_t count, uint64_t live_bytes,
-                       struct bench_result *r)
+                       enum bench_touch touch, struct bench_result *r)
 {
     unsigned nr = v->private_heaps ? threads : 1, opened = 0;
     struct bench_alloc *a;
@@ -700,14 +836,14 @@ int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
     memset(r, 0, sizeof(*r));
     if (w == W_INIT)
         return run_init(r);
-    if (v->private_heaps && w != W_HOT && w != W_MIXED)
+    if (v->kind == K_BUDDY && v->private_heaps && w != W_HOT && w != W_MIXED)
         return 2; /* private heaps only mean something with threads */
     a = calloc(nr, sizeof(*a));
     if (a == NULL)
         return 1;
     while (opened < nr && err == 0)
         if ((err = bench_alloc_open(v, &a[opened])) == 0)
-            opened++;
+            a[opened++].touch = touch;
     if (err == 0) {
         switch (w) {
         case W_HOT:

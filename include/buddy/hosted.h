@@ -31,8 +31,8 @@ enum buddy_cache_mode {
     BUDDY_CACHE_PER_CPU = 2
 };
 
-/* The zone lock. The default is ADAPTIVE: with caches on it matches the
- * spinlock and beats the mutex by 1.6x on two threads (docs/performance.md),
+/* The zone lock. The default is ADAPTIVE: with caches on it is level with
+ * the spinlock and ahead of the mutex on two threads (docs/performance.md),
  * and unlike the spinlock it sleeps when the holder is not running. */
 enum buddy_lock_kind {
     BUDDY_LOCK_MUTEX = 0,   /* pthread mutex: sleeps when contended */

@@ -26,15 +26,14 @@
  * 64 pages while one is free (the batch rounded up to a power of two when
  * it is smaller): 64 pages' state bytes are one cache line, and each cached
  * alloc and free writes its page's byte, so two caches whose pages shared
- * lines would pass those lines between CPUs on every operation. On the
- * mixed benchmark on two threads that sharing cost a sixth of the
- * throughput (docs/performance.md, threads). When the cache holds more
+ * lines would pass those lines between CPUs on every operation
+ * (docs/design.md has the measurement). When the cache holds more
  * than `high` pages (by default 1/1024 of the zone's span, at least 6
  * batches) it moves `batch` pages out (free_pcppages_bulk), from the list
  * that grew past the mark first, then the highest orders. A cache that
- * cannot refill gives all its blocks back (they may merge into what is
- * asked for) and tries once more; so does an allocation of an uncached
- * order through the cache that finds the zone short.
+ * cannot refill takes every cache's blocks back, its own included (they
+ * may merge into what is asked for), and tries once more; so does every
+ * allocation that finds the zone short (page_alloc.c).
  *
  * Cached blocks are counted by the zone as allocated (alloc_count counts
  * blocks leaving the free lists) but shown as CACHED: buddyinfo does not

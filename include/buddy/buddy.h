@@ -182,6 +182,11 @@ BUDDY_API size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg);
  *              hold such a zone
  *   EALIGN     meta not 8-byte aligned, or base not page aligned
  *   ENOSPC     meta_size below buddy_zone_meta_size(cfg) (0 always is)
+ *   EATTACHED  meta holds a live zone that per-CPU caches are still
+ *              attached to (they point into it): buddy_pcp_fini them first.
+ *              To tell, init reads the zone header at the start of meta: a
+ *              buffer that is neither zeroed nor a previous zone may draw a
+ *              memory checker's "uninitialised read" there, harmlessly.
  * Cost: clearing one byte per page, then O(log nr_pages); with
  * BUDDY_ZONE_META_ZEROED only O(log nr_pages).
  */
@@ -689,7 +694,9 @@ struct buddy_pcp {
 BUDDY_API int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
                              const struct buddy_pcp_config *cfg);
 /* Give every cached block back and detach (takes the zone lock). Any
- * thread; the cache's later calls return ENULL (or NULL). */
+ * thread, once the owner no longer uses the cache (as a mutex is destroyed
+ * only when no one holds it); the cache's later calls return ENULL (or
+ * NULL). */
 BUDDY_API void buddy_pcp_fini(struct buddy_pcp *pcp);
 /* Give every cached block back to the zone (the kernel's drain_local_pages,
  * or drain_pages_zone on another CPU). Any thread, while the owner runs or

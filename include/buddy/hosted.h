@@ -31,9 +31,9 @@ enum buddy_cache_mode {
     BUDDY_CACHE_PER_CPU = 2
 };
 
-/* The zone lock. The default is ADAPTIVE: with caches on it is level with
- * the spinlock and ahead of the mutex on two threads (docs/performance.md),
- * and unlike the spinlock it sleeps when the holder is not running. */
+/* The zone lock. The default is ADAPTIVE: it spins while the holder runs
+ * and, unlike the spinlock, sleeps when it does not (docs/performance.md
+ * compares the three). */
 enum buddy_lock_kind {
     BUDDY_LOCK_MUTEX = 0,   /* pthread mutex: sleeps when contended */
     BUDDY_LOCK_SPIN = 1,    /* test-and-test-and-set spinlock (yields) */
@@ -52,9 +52,10 @@ enum buddy_sync_kind {
 };
 
 /* The default start_pfn: the heap numbers its frames so that its pfns are
- * its own in the process. With memory, pfn = address >> page_shift, as an
- * identity map; without, a window of pfns no other heap of the process
- * uses. A pfn of one heap given to another is then ERANGE, not a free of
+ * its own in the process. With memory aligned to its largest block (blocks
+ * up to 1 GiB), pfn = address >> page_shift, as an identity map; otherwise
+ * a window of pfns no other heap of the process uses. A pfn of one heap
+ * given to another of the same page size is then ERANGE, not a free of
  * someone else's block (docs/design.md says what stays undetectable). */
 #define BUDDY_HEAP_PFN_AUTO BUDDY_PFN_NONE
 

@@ -304,9 +304,13 @@ int buddy_zone_check(const struct buddy_zone *z, struct buddy_check_report *rep)
 int buddy_zone_check_locked(const struct buddy_zone *z,
                             struct buddy_check_report *rep)
 {
-    if (buddy__zone_ok(z))
-        buddy_assert_locked(z);
-    return check_zone_locked(z, rep, true);
+    if (!buddy__zone_ok(z))
+        return check_zone_locked(z, rep, true);
+    buddy_assert_locked(z);
+    /* From a hook or a walk callback the caches' owners may be running
+     * (and a drain may hold their gates): their lists are read only on a
+     * zone no other thread shares. */
+    return check_zone_locked(z, rep, z->lock.lock == NULL);
 }
 
 #if BUDDY_DEBUG >= 2

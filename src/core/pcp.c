@@ -54,8 +54,9 @@
  * opens the gate. Since 5.19 the kernel guards each pcp with a spinlock
  * for the same purpose; the handshake costs the owner no atomic operation
  * and no extra compare when the embedder has sync_cpus, and the wait is
- * bounded by one O(1) fast path (every slow path clears active before it
- * takes the zone lock). Without sync_cpus a cache is fenced: its bounds
+ * bounded by one fast path, O(1) or a bulk allocation's chunk of pops
+ * (every slow path clears active before it takes the zone lock). Without
+ * sync_cpus a cache is fenced: its bounds
  * stay shut and its owner runs the cached operations here, out of line,
  * with an exchange on active and a read of the gate word.
  *
@@ -506,6 +507,10 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp,
         buddy__pcp_leave(pcp);
     }
     buddy__lock(z);
+    if (buddy_unlikely(pcp->zone != z)) { /* detached meanwhile */
+        buddy__unlock(z);
+        return BUDDY_ENULL;
+    }
     if (pcp->head[order] == BUDDY_NIL && refill_locked(pcp, order) == 0 &&
         (buddy__drain_caches_locked(z) == 0 || refill_locked(pcp, order) == 0)) {
         /* Nothing free even with every cache drained (ours included). */
@@ -577,7 +582,8 @@ noinline_ int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order)
     struct buddy_zone *z = pcp->zone;
 
     buddy__lock(z);
-    buddy__pcp_drain_locked(pcp, pcp->batch, order);
+    if (buddy_likely(pcp->zone == z))
+        buddy__pcp_drain_locked(pcp, pcp->batch, order);
     buddy_check_expensive(z);
     buddy__unlock(z);
     return 0;
@@ -683,6 +689,9 @@ int buddy_pcp_free(struct buddy_pcp *pcp, void *ptr)
     return buddy__pcp_free_inline(pcp, ptr);
 }
 
+/* Pops a bulk allocation makes from the cache per entry. */
+#define BULK_CHUNK 32u
+
 int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,
                          buddy_pfn_t *pfns)
 {
@@ -697,15 +706,27 @@ int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,
         return buddy_alloc_pages_bulk(z, order, nr, pfns);
     if (nr > (unsigned)INT32_MAX)
         nr = (unsigned)INT32_MAX;
-    /* The cached blocks first, entered as a fast path (or the fenced way);
-     * with the gate shut, all from the zone. */
-    buddy__pcp_enter(pcp);
-    if (order < buddy_load_acquire(&pcp->live.order_end) ||
-        (buddy__pcp_leave(pcp), fenced_enter(pcp))) {
-        while (n < nr && pcp->head[order] != BUDDY_NIL)
+    /* The cached blocks first, entered as a fast path (or the fenced way)
+     * for at most BULK_CHUNK pops at a time, so that a drain waits for no
+     * more than that; with the gate shut, the rest from the zone. */
+    while (n < nr) {
+        unsigned chunk = n + BULK_CHUNK < nr ? n + BULK_CHUNK : nr;
+        bool inside;
+
+        buddy__pcp_enter(pcp);
+        inside = order < buddy_load_acquire(&pcp->live.order_end);
+        if (!inside) {
+            buddy__pcp_leave(pcp);
+            inside = fenced_enter(pcp);
+        }
+        if (!inside)
+            break;
+        while (n < chunk && pcp->head[order] != BUDDY_NIL)
             pfns[n++] = z->start_pfn + buddy__pcp_pop(pcp, order);
+        buddy__pcp_leave(pcp);
+        if (n < chunk)
+            break; /* the list ran out */
     }
-    buddy__pcp_leave(pcp);
     if (n == nr)
         return (int)n;
     more = buddy_alloc_pages_bulk(z, order, nr - n, pfns + n);

@@ -23,9 +23,11 @@
  * zone's sync_cpus where the kernel has it, so the owners fence nothing.
  *
  * Frame numbers: by default a heap with memory numbers its frames from
- * their addresses (pfn = address >> page_shift) and one without takes a
+ * their addresses (pfn = address >> page_shift) when its mapping is
+ * aligned to its largest block; otherwise, and without memory, it takes a
  * window of 2^32 pfns above every address-derived pfn, never reused in the
- * process, so that a pfn freed into the wrong heap is out of its range.
+ * process, so that a pfn freed into a heap of the same page size is out
+ * of its range.
  */
 #define _GNU_SOURCE
 #include "buddy/hosted.h"
@@ -238,8 +240,16 @@ static int heap_start_pfn(const struct buddy_heap_options *o, const void *mem,
         return 0;
     }
     if (mem != NULL) {
-        *start = (uintptr_t)mem >> buddy_log2_64(o->page_size);
-        return 0;
+        unsigned block_shift = buddy_log2_64(o->page_size) + o->max_order;
+
+        /* An address-derived pfn keeps the largest blocks aligned only
+         * when the mapping is aligned to them (it is up to 1 GiB); larger
+         * blocks take a window, whose pfns are aligned to 2^32. */
+        if (block_shift < sizeof(uintptr_t) * 8 &&
+            ((uintptr_t)mem & (((uintptr_t)1 << block_shift) - 1)) == 0) {
+            *start = (uintptr_t)mem >> buddy_log2_64(o->page_size);
+            return 0;
+        }
     }
     window = __atomic_fetch_add(&next_pfn_window, 1, __ATOMIC_RELAXED);
     if (window >= (UINT64_MAX - PFN_WINDOW_BASE) >> PFN_WINDOW_SHIFT)

@@ -235,6 +235,31 @@ static void pfns_are_private(int with_memory)
     buddy_heap_destroy(b);
 }
 
+/* A heap whose largest block is above the 1 GiB its mapping is aligned to
+ * still hands that block out: its pfns come from a window, aligned to any
+ * block, not from the address. */
+static void test_blocks_above_1g_stay_aligned(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h;
+    buddy_pfn_t pfn;
+
+    (void)state;
+    if (sizeof(void *) < 8)
+        skip(); /* 2 GiB of address space: not on a 32-bit target */
+    for (unsigned max_order = 18; max_order <= 20; max_order++) {
+        o.nr_pages = (uint64_t)1 << max_order;
+        o.max_order = max_order;
+        o.with_memory = 1;
+        o.cache = BUDDY_CACHE_NONE;
+        assert_int_equal(buddy_heap_create(&o, &h), 0);
+        assert_int_equal(buddy_heap_alloc_pages(h, max_order, &pfn), 0);
+        assert_int_equal(pfn & (((buddy_pfn_t)1 << max_order) - 1), 0);
+        assert_int_equal(buddy_heap_free_pages(h, pfn, max_order), 0);
+        buddy_heap_destroy(h);
+    }
+}
+
 static void test_pfns_are_the_heaps_own(void **state)
 {
     struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
@@ -261,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_each_mode),
         cmocka_unit_test(test_thread_exit_drains_its_cache),
         cmocka_unit_test(test_pfns_are_the_heaps_own),
+        cmocka_unit_test(test_blocks_above_1g_stay_aligned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

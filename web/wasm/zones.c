@@ -173,11 +173,11 @@ int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,
     cfg.start_pfn = start;
     cfg.nr_pages = pages;
     cfg.max_order = max_order;
-    /* A span past PG_MAX_PAGES never reaches the core: its metadata size
-     * (9 bytes a page) wraps wasm32's 32-bit size_t from 2^29 pages on, and
-     * a wrapped size would let the core take the slot's buffer for a zone
-     * many times its size. It gets the ENOSPC the core gives to a span
-     * that does not wrap. */
+    /* A span past PG_MAX_PAGES is refused here, with the ENOSPC the slot's
+     * buffer would draw from the core, so that every span too big for the
+     * slot gets the same answer (the core itself refuses a span whose
+     * metadata size passes wasm32's 32-bit size_t, about 477 million
+     * pages, as ESPAN). */
     if (pages > PG_MAX_PAGES)
         return BUDDY_ENOSPC;
     /* The slot holds PG_MAX_PAGES pages, as the core sizes them; offering

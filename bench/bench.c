@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench.c: libbuddy against what a user would pick instead (issue 4).
+ * bench.c: libbuddy against what a user would pick instead.
  *
  *   bench [--runs N] [--threads N] [--only LIST] [--touch LIST]
  *         [--with-callgrind] [--json] [--save FILE] [--summary FILE]
@@ -402,7 +402,7 @@ static void progress(const char *fmt, ...)
     fflush(stderr);
 }
 
-/* Pairs for a hot job. The hot section runs the issue's 10M pairs. The
+/* Pairs for a hot job. The hot section runs 10M pairs. The
  * threads section compares 1 and 2 threads by wall time, which one
  * preemption on a shared machine can halve when the run is short (10M pairs
  * of libbuddy take 60 ms): it runs 5x the pairs, except without a cache

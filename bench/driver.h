@@ -42,7 +42,7 @@ enum bench_section { S_HOT, S_BATCH, S_MIXED, S_LATENCY, S_THREADS, S_INIT,
                      S_COUNT };
 extern const char *const bench_section_names[S_COUNT];
 
-/* The counts each workload uses (issue 4's, or --quick's). */
+/* The counts each workload uses (the record's, or --quick's). */
 struct bench_params {
     uint64_t hot_pairs;   /* per thread */
     uint64_t batch_n;

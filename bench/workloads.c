@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * workloads.c: the workloads of issue 4, run in a worker process against
+ * workloads.c: the benchmark's workloads, run in a worker process against
  * one allocator.
  *
  *   hot      allocate and free one 4 KiB block, COUNT pairs per thread;
@@ -597,8 +597,8 @@ static int batch_pass(const struct bench_alloc *a, void **ptrs,
     return err;
 }
 
-/* The measured pass is the first, in a fresh process, as the issue defines
- * it: untouched, the peers' numbers include the page faults their in-band
+/* The measured pass is the first, in a fresh process, as the workload is
+ * defined: untouched, the peers' numbers include the page faults their in-band
  * headers cause on first touch and libbuddy's none (it never touches the
  * memory it manages); touched, every allocator's include the faults of the
  * caller's first write. A second pass in the same process is reported as

@@ -49,7 +49,6 @@ struct tally {
     uint64_t free_pages;
 };
 
-/* I1, I2, I4: walk the state bytes block by block. */
 /* I8: the lazy run is aligned, inside the span, and has no head bytes. */
 static int check_lazy(const struct buddy_zone *z, struct tally *t,
                       struct buddy_check_report *rep)
@@ -74,6 +73,7 @@ static int check_lazy(const struct buddy_zone *z, struct tally *t,
     return 0;
 }
 
+/* I1, I2, I4: walk the state bytes block by block. */
 static int check_blocks(const struct buddy_zone *z, struct tally *t,
                         struct buddy_check_report *rep)
 {

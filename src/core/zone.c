@@ -18,8 +18,9 @@
  * number of blocks overlapped plus the number made:
  * O(nr_pages / 2^max_order + max_order).
  *
- * range_events_off: while a range is being carved, part of it belongs to no
- * block, so a hook that walked the zone would see it half made. The merges
+ * Events during a range operation: while a range is being carved, part of
+ * it belongs to no block, so a hook that walked the zone would see it half
+ * made. range_op therefore unhooks the zone for the carving. The merges
  * inside a range operation are counted but not reported one by one; the
  * operation reports one ADD_RANGE or RESERVE event once the zone is whole.
  */
@@ -392,7 +393,7 @@ static void carve_free_lazily(struct buddy_zone *z, uint32_t start,
 
 /* The frame both range operations share: lock; resolve and check the
  * range, refusing with nothing changed; apply it with the per-step events
- * off (see range_events_off); report one event; unlock. */
+ * off (the file header says why); report one event; unlock. */
 static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
                     enum buddy_event_type type)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cache_engine.h: the reference model (model.h) against a zone used through
- * a per-CPU page cache, as issue 4's "model and fuzz tests with caches on".
+ * a per-CPU page cache: the model and fuzz tests run with caches on too.
  *
  * One cache serves allocations and frees (one CPU); frees through the zone
  * API stand for other threads without a cache. What stays exact with a

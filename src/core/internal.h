@@ -207,6 +207,30 @@ static inline void pg_set(struct buddy_zone *z, uint32_t idx, uint8_t s)
     buddy_store_relaxed(&z->state[idx], s);
 }
 
+/* ---- the one free check ---------------------------------------------------
+ * Every free, through the zone or a cache, by pfn or by pointer, passes
+ * here: the page must be the head of an ALLOCATED block of the given order
+ * (which also proves the alignment), and the free claims it by moving the
+ * state byte away from ALLOCATED in one compare-and-swap, so that of two
+ * concurrent frees of a block exactly one wins. */
+
+/* The order of a state byte that is an ALLOCATED block head; for any other
+ * byte, a value above every order (kind and order in one compare). */
+static inline unsigned buddy__allocated_order(uint8_t s)
+{
+    return (uint8_t)(s - pg_state(BUDDY_BLOCK_ALLOCATED, 0));
+}
+
+/* Claim the ALLOCATED head of `order` at state[idx] for a free: its byte
+ * becomes `to` (CACHED|order for a cache, 0 for the zone). False, and
+ * nothing changed, when the byte is not that (any more). */
+static inline bool buddy__free_claim(uint8_t *state, uintptr_t idx,
+                                     unsigned order, uint8_t to)
+{
+    return buddy_cas_relaxed(&state[idx],
+                             pg_state(BUDDY_BLOCK_ALLOCATED, order), to);
+}
+
 /* ---- the zone lock ------------------------------------------------------ */
 
 /* Does the caller hold the zone lock? True without lock ops (one thread) or

@@ -244,17 +244,14 @@ int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
                buddy_unlikely(pfn & (((buddy_pfn_t)1 << order) - 1))) {
         err = BUDDY_EALIGN;
     } else {
-        uint8_t s = pg_get(z, (uint32_t)rel);
-        bool head = pg_kind(s) == BUDDY_BLOCK_ALLOCATED &&
-                    (!order_given || pg_order(s) == order);
+        unsigned held = buddy__allocated_order(pg_get(z, (uint32_t)rel));
+        bool head = held <= z->max_order && (!order_given || held == order);
 
-        /* The whole O(1) check: the head of an ALLOCATED block of that
-         * order (which also proves the alignment), claimed with one
-         * compare-and-swap: a cache's owner may be freeing the same block
-         * without the lock, and exactly one of the two may win. */
-        if (buddy_likely(head &&
-                         buddy_cas_relaxed(&z->state[rel], s, (uint8_t)0))) {
-            buddy__free_block_locked(z, (uint32_t)rel, pg_order(s));
+        /* The whole O(1) check and claim (internal.h): a cache's owner may
+         * be freeing the same block without the lock. */
+        if (buddy_likely(head && buddy__free_claim(z->state, (uintptr_t)rel,
+                                                   held, 0))) {
+            buddy__free_block_locked(z, (uint32_t)rel, held);
             return 0;
         }
         err = buddy__pfn_order_locked(z, pfn);

@@ -90,8 +90,7 @@ static inline uint32_t buddy__pcp_pop(struct buddy_pcp *pcp, unsigned order)
 static inline bool buddy__pcp_claim(struct buddy_pcp *pcp, uintptr_t idx,
                                     unsigned order)
 {
-    return buddy_cas_relaxed(&pcp->state[idx],
-                             pg_state(BUDDY_BLOCK_ALLOCATED, order),
+    return buddy__free_claim(pcp->state, idx, order,
                              pg_state(BUDDY_BLOCK_CACHED, order));
 }
 
@@ -110,13 +109,6 @@ static inline int buddy__pcp_push_leave(struct buddy_pcp *pcp, uintptr_t idx,
     if (buddy_unlikely(count > pcp->high))
         return buddy__pcp_drain_batch(pcp, order);
     return 0;
-}
-
-/* The order of a state byte that is an ALLOCATED block head; for any other
- * byte, a value above every order (kind and order in one compare). */
-static inline unsigned buddy__allocated_order(uint8_t s)
-{
-    return (uint8_t)(s - pg_state(BUDDY_BLOCK_ALLOCATED, 0));
 }
 
 /* The address of the block at idx (the zone has a base). */

@@ -338,6 +338,13 @@ uint64_t buddy_zone_drain_caches(struct buddy_zone *z)
     return pages;
 }
 
+/* The zone pcp is attached to, or NULL (a NULL, detached or never
+ * attached cache). */
+static struct buddy_zone *attached_zone(const struct buddy_pcp *pcp)
+{
+    return pcp != NULL && pcp->magic == BUDDY_PCP_MAGIC ? pcp->zone : NULL;
+}
+
 /* Drain one cache from any thread: its gate alone closed, the same wait;
  * the gate is left closed for the caller to open (or, detaching, not). */
 static void drain_one_locked(struct buddy_pcp *pcp)
@@ -354,9 +361,9 @@ void buddy_pcp_drain(struct buddy_pcp *pcp)
 {
     struct buddy_zone *z;
 
-    if (pcp == NULL || pcp->magic != BUDDY_PCP_MAGIC || pcp->zone == NULL)
+    z = attached_zone(pcp);
+    if (z == NULL)
         return;
-    z = pcp->zone;
     buddy__lock(z);
     if (buddy_pcp_count(pcp) != 0) {
         drain_one_locked(pcp);
@@ -372,9 +379,9 @@ void buddy__pcp_drain_self(struct buddy_pcp *pcp)
 {
     struct buddy_zone *z;
 
-    if (pcp == NULL || pcp->magic != BUDDY_PCP_MAGIC || pcp->zone == NULL)
+    z = attached_zone(pcp);
+    if (z == NULL)
         return;
-    z = pcp->zone;
     buddy__lock(z);
     buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
     buddy_check_expensive(z);
@@ -388,9 +395,9 @@ void buddy_pcp_fini(struct buddy_pcp *pcp)
     uint32_t n;
     unsigned k;
 
-    if (pcp == NULL || pcp->magic != BUDDY_PCP_MAGIC || pcp->zone == NULL)
+    z = attached_zone(pcp);
+    if (z == NULL)
         return;
-    z = pcp->zone;
     buddy__lock(z);
     /* The gate stays closed, the bounds 0: a detached cache takes the slow
      * paths, which refuse it. */

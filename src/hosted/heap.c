@@ -229,6 +229,17 @@ static int heap_fail(struct buddy_heap *h, int err)
     return err;
 }
 
+/* Why the core refuses a configuration buddy_zone_meta_size gave 0 for:
+ * no buffer of size 0 is big enough, so init only checks it and says. */
+static int config_refusal(const struct buddy_zone_config *cfg)
+{
+    struct buddy_zone *z;
+    uint64_t none;
+    int err = buddy_zone_init(&none, 0, cfg, &z);
+
+    return err != 0 ? err : BUDDY_EINVAL;
+}
+
 /* The pfn of the heap's first frame (see the file header). */
 static int heap_start_pfn(const struct buddy_heap_options *o, const void *mem,
                           buddy_pfn_t *start)
@@ -281,14 +292,8 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     cfg.name = o->name;
     cfg.flags = BUDDY_ZONE_META_ZEROED; /* fresh mmap */
     /* Let the core judge the configuration before anything is made. */
-    if (buddy_zone_meta_size(&cfg) == 0) {
-        struct buddy_zone *z;
-        uint64_t none;
-
-        /* No buffer of size 0 is big enough: init only says why. */
-        err = buddy_zone_init(&none, 0, &cfg, &z);
-        return err != 0 ? err : BUDDY_EINVAL;
-    }
+    if (buddy_zone_meta_size(&cfg) == 0)
+        return config_refusal(&cfg);
     /* The locks sit on their own cache lines: the heap is line-aligned. */
     h = aligned_alloc(64, (sizeof(*h) + 63) & ~(size_t)63);
     if (h == NULL)
@@ -323,14 +328,8 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     if (err != 0)
         return heap_fail(h, err);
     h->meta_size = buddy_zone_meta_size(&cfg);
-    if (h->meta_size == 0) {
-        struct buddy_zone *z;
-        uint64_t none;
-
-        /* No buffer of size 0 is big enough: init only says why. */
-        err = buddy_zone_init(&none, 0, &cfg, &z);
-        return heap_fail(h, err != 0 ? err : BUDDY_EINVAL);
-    }
+    if (h->meta_size == 0) /* the start pfn made the span too long */
+        return heap_fail(h, config_refusal(&cfg));
     h->meta = buddy__prim_map(h->meta_size, 4096);
     if (h->meta == NULL)
         return heap_fail(h, BUDDY_ENOMEM);

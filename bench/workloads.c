@@ -838,6 +838,8 @@ int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
         return run_init(r);
     if (v->kind == K_BUDDY && v->private_heaps && w != W_HOT && w != W_MIXED)
         return 2; /* private heaps only mean something with threads */
+    if (v->handle && threads > 1)
+        return 2; /* a handle is one thread's */
     a = calloc(nr, sizeof(*a));
     if (a == NULL)
         return 1;

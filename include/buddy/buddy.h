@@ -643,45 +643,20 @@ struct buddy_pcp_config {
     {BUDDY_PCP_DEFAULT_MAX_ORDER, BUDDY_PCP_DEFAULT_BATCH,                     \
      BUDDY_PCP_DEFAULT_HIGH}
 
-/* The cache's storage is the caller's (per-CPU data, thread-local, static);
- * its fields are private. */
-struct buddy_pcp_gate { /* what the fast paths compare against */
-    uint32_t spanned;      /* pfn frees below start_pfn + this */
-    uintptr_t byte_pages;  /* byte frees of pages below this index */
-    uintptr_t page_bytes;  /* byte allocs up to this: one page */
-    uintptr_t fast_bytes;  /* byte allocs below this: a cached order */
-    uint32_t order_end;    /* orders below this: max_order + 1 */
-};
+/* A cache's storage is the caller's (per-CPU data, thread-local, static,
+ * an array of them): BUDDY_PCP_SIZE bytes, aligned for a pointer and a
+ * 64-bit integer, whose contents are private to the library, as
+ * pthread_mutex_t's are. Nothing needs zeroing: buddy_pcp_init writes
+ * what it uses. The size is fixed on every target, so it is part of the
+ * ABI. */
+#define BUDDY_PCP_SIZE 256u
 
 struct buddy_pcp {
-    uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* idx of the first cached
-                                   block per order, linked through the
-                                   zone's next[] */
-    uint32_t count;            /* pages cached, all orders (atomic) */
-    uint32_t active;           /* the owner is inside a fast path (atomic;
-                                  the remote-drain handshake) */
-    struct buddy_pcp_gate live; /* the fast paths' bounds (atomic): `open`
-                                  while the gate is open, all 0 while a
-                                  drain holds it or the cache is detached */
-    uint32_t high, batch;      /* see buddy_pcp_config */
-    unsigned max_order;        /* orders 0..max_order are cached */
-    uint32_t *links;           /* the zone's next[] (copied for the fast
-                                  paths, which then touch no zone field) */
-    uint8_t *state;            /* the zone's state[] */
-    buddy_pfn_t start_pfn;     /* the zone's first pfn */
-    uintptr_t base;            /* the zone's base address, 0 without one */
-    unsigned page_shift;       /* the zone's */
-    uint32_t gate;             /* closed (1) by a drain, under the zone
-                                  lock (atomic) */
-    uint8_t fenced;            /* the zone has a lock but no sync_cpus: live
-                                  stays 0 and the cached operations run
-                                  out of line, fenced by an exchange */
-    uint32_t magic;            /* nonzero while attached */
-    struct buddy_pcp_gate open; /* the bounds themselves: the zone's span,
-                                  its pages and block sizes in bytes (0
-                                  without a base) */
-    struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
-    struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */
+    union {
+        unsigned char bytes[BUDDY_PCP_SIZE];
+        uint64_t align_u64;
+        void *align_ptr;
+    } opaque_; /* private */
 };
 
 /* Attach a cache to a zone (takes the zone lock). EINVAL for a bad config
@@ -709,6 +684,10 @@ BUDDY_API void buddy_pcp_drain(struct buddy_pcp *pcp);
 BUDDY_API uint64_t buddy_zone_drain_caches(struct buddy_zone *z);
 /* Pages cached now; any thread may ask. */
 BUDDY_API uint64_t buddy_pcp_count(const struct buddy_pcp *pcp);
+/* The configuration an attached cache runs with, its high mark scaled if
+ * it was asked for 0; ENULL for NULL or a detached cache. Any thread. */
+BUDDY_API int buddy_pcp_get_config(const struct buddy_pcp *pcp,
+                                   struct buddy_pcp_config *cfg);
 
 /* As buddy_alloc_pages / buddy_free_pages / buddy_free_pfn, through the
  * cache for orders it caches and straight to the zone for the others. The

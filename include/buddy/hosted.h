@@ -113,6 +113,19 @@ BUDDY_API int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order,
 BUDDY_API void *buddy_heap_alloc(struct buddy_heap *h, size_t size);
 BUDDY_API int buddy_heap_free(struct buddy_heap *h, void *ptr);
 
+/* The calling thread's own cache of h (made on first use), for a caller
+ * that keeps it at hand: buddy_pcp_alloc, buddy_pcp_free and the other
+ * buddy_pcp_* calls on it do what the heap calls do on this thread, less
+ * the thread-local lookup, and their blocks may be freed through any of
+ * the heap's calls on any thread. The handle is the calling thread's: it
+ * lives until the thread exits or the heap is destroyed, no other thread
+ * may allocate or free through it (any may drain it), and it is never
+ * given to buddy_pcp_fini. Debug builds (BUDDY_DEBUG >= 1) trap when two
+ * threads are inside it at once. NULL when h has no per-thread caches (a
+ * thread may move between CPUs, so a per-CPU cache is never one thread's)
+ * or the cache cannot be made. */
+BUDDY_API struct buddy_pcp *buddy_heap_thread_cache(struct buddy_heap *h);
+
 /* Give the calling thread's (or CPU's) cached pages back to the zone. */
 BUDDY_API void buddy_heap_drain(struct buddy_heap *h);
 /* Give every cache's pages back, while their owners run or not (the

@@ -231,7 +231,7 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
                         struct buddy_check_report *rep)
 {
     uint64_t on_lists[BUDDY_NR_ORDERS] = {0};
-    const struct buddy_pcp *pcp;
+    const struct buddy__pcp *pcp;
     unsigned order;
     uint32_t n = 0;
 
@@ -268,9 +268,9 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
                 idx = z->next[idx];
             }
         }
-        if (pages != buddy_pcp_count(pcp))
+        if (pages != buddy__pcp_count(pcp))
             return fail(rep, "cache count differs from its lists",
-                        BUDDY_PFN_NONE, 0, pages, buddy_pcp_count(pcp));
+                        BUDDY_PFN_NONE, 0, pages, buddy__pcp_count(pcp));
     }
     if (n != z->nr_caches)
         return fail(rep, "cache list shorter than the caches attached",

@@ -27,7 +27,7 @@ void buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *s
 {
     unsigned k;
 
-    const struct buddy_pcp *pcp;
+    const struct buddy__pcp *pcp;
 
     if (!buddy__zone_ok(z) || st == NULL)
         return;
@@ -53,7 +53,7 @@ void buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *s
     /* Bounded by the count of caches attached, whatever the links say. */
     for (pcp = z->caches; pcp != NULL && st->nr_caches < z->nr_caches;
          pcp = pcp->next) {
-        st->cached_pages += buddy_pcp_count(pcp);
+        st->cached_pages += buddy__pcp_count(pcp);
         st->nr_caches++;
     }
     buddy__unlock(z);

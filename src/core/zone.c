@@ -178,7 +178,7 @@ void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn, void *arg)
 
 int buddy_zone_set_lock(struct buddy_zone *z, const struct buddy_lock_ops *ops)
 {
-    struct buddy_pcp *pcp;
+    struct buddy__pcp *pcp;
     uint32_t n;
 
     if (!buddy__zone_ok(z))

@@ -57,7 +57,7 @@ resolve_quoted() { # FILE NAME -> 0 when NAME is a project header
 
 check_includes() {
   local bad=0 file hit line directive arg name
-  for file in "$src"/src/core/*.c "$src"/src/core/*.h "$src"/include/buddy/*.h; do
+  for file in "$src"/src/core/*.c "$src"/src/core/*.h "$src"/src/private/*.h "$src"/include/buddy/*.h; do
     [ -e "$file" ] || continue
     while IFS= read -r hit; do
       line=${hit%%:*}
@@ -86,7 +86,7 @@ check_includes() {
     done < <(grep -nE '^[[:space:]]*#[[:space:]]*(include|import)' "$file" || true)
   done
   [ $bad -eq 0 ] || fail "the core includes headers it must not (above)"
-  echo "PASS [includes]: src/core and include/buddy include only <stddef.h> <stdint.h> <stdbool.h> and project headers"
+  echo "PASS [includes]: src/core, src/private and include/buddy include only <stddef.h> <stdint.h> <stdbool.h> and project headers"
 }
 
 if [ "$target" = includes ]; then

@@ -272,8 +272,11 @@ int cache_engine_step(struct cache_engine *e, unsigned op, uint32_t a,
     case 6: { /* bulk through the cache */
         buddy_pfn_t pfns[16];
         unsigned nr = b % 16u + 1u;
+        struct buddy_pcp_config pc;
 
-        order = a % (e->pcp.max_order + 1u);
+        if (buddy_pcp_get_config(&e->pcp, &pc) != 0)
+            return fail(e, "the cache has no config");
+        order = a % (pc.max_order + 1u);
         snprintf(e->op, sizeof(e->op), "pcp_alloc_bulk(order %u, nr %u)",
                  order, nr);
         rc = buddy_pcp_alloc_bulk(&e->pcp, order, nr, pfns);

@@ -84,7 +84,7 @@ static void run_op(enum op op, buddy_pfn_t held, buddy_pfn_t cached)
         (void)buddy_zone_drain_caches(z);
         break;
     case OP_TWO_OWNERS: /* another thread is inside the cache */
-        pcp.active = 1;
+        buddy__pcp(&pcp)->active = 1;
         (void)buddy_pcp_alloc_pages(&pcp, 0, &pfn);
         break;
     case OP_SYSTEM_ALLOC:

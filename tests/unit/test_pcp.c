@@ -1,6 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* test_pcp.c: per-CPU page caches, bulk allocation and the zone lock. */
 #include "helpers.h"
+/* White-box: one test corrupts the zone's chain of caches by hand. */
+#include "../../src/private/pcp.h"
+
+/* The high mark a cache runs with, as buddy_pcp_get_config reports it. */
+static unsigned pcp_high(const struct buddy_pcp *pcp)
+{
+    struct buddy_pcp_config cfg;
+
+    assert_int_equal(buddy_pcp_get_config(pcp, &cfg), 0);
+    return cfg.high;
+}
 
 /* A lock that checks its own use: never taken twice, always released. */
 struct check_lock {
@@ -310,7 +321,7 @@ static void test_high_mark_drains_the_list_that_grew(void **state)
     zone_del(&f);
 }
 
-/* Pages of 8 GiB: the fast free's rotate test (pcp_fast.h) still tells a
+/* Pages of 8 GiB: the fast free's rotate test (src/private/pcp.h) still tells a
  * misaligned pointer from a page start, however few bits are left above
  * the page shift. */
 static void test_byte_frees_with_huge_pages(void **state)
@@ -500,18 +511,18 @@ static void test_scaled_high(void **state)
     (void)state;
     assert_int_equal(cfg.high, 0);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
-    assert_int_equal(pcp.high, 6 * BUDDY_PCP_DEFAULT_BATCH);
+    assert_int_equal(pcp_high(&pcp), 6 * BUDDY_PCP_DEFAULT_BATCH);
     buddy_pcp_fini(&pcp);
     cfg.batch = 8;
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
-    assert_int_equal(pcp.high, 48);
+    assert_int_equal(pcp_high(&pcp), 48);
     buddy_pcp_fini(&pcp);
     zone_del(&f);
 
     z = zone_new_free(&f, 0, (uint64_t)1 << 20, 10); /* 4 GiB of 4 KiB */
     cfg = (struct buddy_pcp_config)BUDDY_PCP_CONFIG_INIT;
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
-    assert_int_equal(pcp.high, 1024);
+    assert_int_equal(pcp_high(&pcp), 1024);
     {
         static buddy_pfn_t pfn[1024 + 64];
         unsigned n = 0;
@@ -652,18 +663,19 @@ static void test_cache_chain_walks_are_bounded(void **state)
     struct buddy_pcp_config cfg = {1, 8, 16};
     struct buddy_check_report rep;
     struct buddy_zone_stats st;
-    struct buddy_pcp a, b, *saved;
+    struct buddy_pcp a, b;
+    struct buddy__pcp *saved;
 
     (void)state;
     assert_int_equal(buddy_pcp_init(&a, z, &cfg), 0);
     assert_int_equal(buddy_pcp_init(&b, z, &cfg), 0);
-    saved = a.next;
-    a.next = &b; /* b -> a -> b -> ... */
+    saved = buddy__pcp(&a)->next;
+    buddy__pcp(&a)->next = buddy__pcp(&b); /* b -> a -> b -> ... */
     buddy_zone_get_stats(z, &st);
     assert_int_equal(st.nr_caches, 2);
     assert_int_equal(buddy_zone_check(z, &rep), BUDDY_ECORRUPT);
     assert_non_null(strstr(rep.what, "cache list longer"));
-    a.next = saved;
+    buddy__pcp(&a)->next = saved;
     assert_valid(z);
     buddy_pcp_fini(&a);
     buddy_pcp_fini(&b);

@@ -191,10 +191,26 @@ static struct rig *rig_new(bool with_map)
     return r;
 }
 
-static void rig_del(struct rig *r)
+/* cmocka fixtures: each test gets a fresh interpreter in *state. */
+static int rig_setup(void **state)
 {
+    *state = rig_new(true);
+    return 0;
+}
+
+static int rig_setup_without_map(void **state)
+{
+    *state = rig_new(false);
+    return 0;
+}
+
+static int rig_teardown(void **state)
+{
+    struct rig *r = *state;
+
     free(r->c.meta);
     free(r);
+    return 0;
 }
 
 /* Run one line, forgetting what the line before produced. */
@@ -248,9 +264,8 @@ static void expect_ok(struct rig *r, const char *line, const char *text,
 
 static void test_each_command(void **state)
 {
-    struct rig *r = rig_new(true);
+    struct rig *r = *state;
 
-    (void)state;
     expect_ok(r, "zone 16 4", "",
               "start_pfn=0 pages=16 max_order=4 free_pages=16 ");
     assert_string_equal(r->c.cmd, "zone");
@@ -284,24 +299,20 @@ static void test_each_command(void **state)
                      0);
     assert_non_null(strstr(r->c.fields, "unusable=[ =0m "));
     expect_ok(r, "map", "MAP", "map='picture' ");
-    rig_del(r);
 }
 
 static void test_map_without_hook(void **state)
 {
-    struct rig *r = rig_new(false);
+    struct rig *r = *state;
 
-    (void)state;
     expect_ok(r, "zone 8 3", NULL, NULL);
     expect_syntax(r, "map", "this tool does not draw maps");
-    rig_del(r);
 }
 
 static void test_syntax_errors(void **state)
 {
-    struct rig *r = rig_new(true);
+    struct rig *r = *state;
 
-    (void)state;
     expect_ok(r, "zone 16 4", NULL, NULL);
     expect_syntax(r, "bogus 1",
                   "unknown command (expected zone, alloc, free, add, "
@@ -330,28 +341,24 @@ static void test_syntax_errors(void **state)
     expect_syntax(r, "alloc \x1b[31m",
                   "ORDER must be a number 0..31, got '\\x1b[31m'");
     assert_int_equal(r->c.zone_calls, 1);
-    rig_del(r);
 }
 
 static void test_numbers(void **state)
 {
-    struct rig *r = rig_new(true);
+    struct rig *r = *state;
 
-    (void)state;
     expect_ok(r, "zone 0x10 0X4", NULL, "start_pfn=0 pages=16 max_order=4 "
                                         "free_pages=16 ");
     expect_ok(r, "alloc 0x0", "0", NULL);
     expect_ok(r, "free 0x0 00", "", NULL);
     expect_ok(r, "alloc 0001", "0", "order=1 pfn=0 ");
     expect_ok(r, "free 0X0", "", "pfn=0 order=1 ");
-    rig_del(r);
 }
 
 static void test_number_overflow(void **state)
 {
-    struct rig *r = rig_new(true);
+    struct rig *r = *state;
 
-    (void)state;
     expect_ok(r, "zone 16 4", NULL, NULL);
     /* The largest 64-bit numbers are read, and the core refuses them. */
     expect_fail(r, "free 18446744073709551615", BUDDY_ERANGE, "ERANGE",
@@ -386,14 +393,12 @@ static void test_number_overflow(void **state)
     expect_syntax(r, "free 1e3", NULL);
     assert_int_equal(r->c.zone_calls, 1);
     assert_valid(buddy_script_zone(&r->s));
-    rig_del(r);
 }
 
 static void test_too_many_words(void **state)
 {
-    struct rig *r = rig_new(true);
+    struct rig *r = *state;
 
-    (void)state;
     expect_ok(r, "zone 16 4", NULL, NULL);
     expect_syntax(r, "alloc 1 2 3 4 5 6 7 8 9 10 11 12",
                   "unexpected argument '2' (usage: alloc ORDER)");
@@ -407,15 +412,13 @@ static void test_too_many_words(void **state)
                   "unexpected argument 'extra' (usage: zone PAGES MAXORDER "
                   "[empty] [start=PFN])");
     assert_int_equal(r->c.zone_calls, 1);
-    rig_del(r);
 }
 
 static void test_comments_and_blanks(void **state)
 {
-    struct rig *r = rig_new(true);
+    struct rig *r = *state;
     int begins;
 
-    (void)state;
     assert_int_equal(run(r, ""), BUDDY_SCRIPT_EMPTY);
     assert_int_equal(run(r, " \t "), BUDDY_SCRIPT_EMPTY);
     assert_int_equal(run(r, "# zone 16 4"), BUDDY_SCRIPT_EMPTY);
@@ -434,15 +437,13 @@ static void test_comments_and_blanks(void **state)
     /* Line numbers count every line, blank ones too. */
     expect_fail(r, "free 0", BUDDY_EDOUBLEFREE, "EDOUBLEFREE", NULL);
     assert_int_equal(r->c.fail_line, 10);
-    rig_del(r);
 }
 
 static void test_line_limits(void **state)
 {
-    struct rig *r = rig_new(true);
+    struct rig *r = *state;
     char *line = malloc(BUDDY_SCRIPT_LINE_MAX + 2);
 
-    (void)state;
     assert_non_null(line);
     expect_ok(r, "zone 16 4", NULL, NULL);
     /* The longest line runs, and a CR after it is dropped. */
@@ -473,16 +474,14 @@ static void test_line_limits(void **state)
                      BUDDY_SCRIPT_ESYNTAX);
     assert_string_equal(r->c.fail_msg, "line contains a NUL byte");
     free(line);
-    rig_del(r);
 }
 
 /* Stage order: syntax first (even before a zone), then the zone, then the
  * call; a failed first `zone` is named by the lines after it. */
 static void test_stages(void **state)
 {
-    struct rig *r = rig_new(true);
+    struct rig *r = *state;
 
-    (void)state;
     expect_syntax(r, "alloc 99", "ORDER must be a number 0..31, got '99'");
     expect_fail(r, "alloc 0", BUDDY_SCRIPT_ENOZONE, "ENOZONE",
                 "no zone yet (the first command must be 'zone PAGES "
@@ -502,7 +501,6 @@ static void test_stages(void **state)
     assert_true(r->c.fail_core);
     expect_ok(r, "zone 16 4", NULL, NULL);
     expect_ok(r, "check", "ok", NULL);
-    rig_del(r);
 }
 
 /* Every failing line leaves the zone as it was, and valid. */
@@ -517,12 +515,11 @@ static void test_failed_lines_change_nothing(void **state)
         "free -1", "bogus", "alloc", "alloc 0 0", "zone 16 4 x",
         "free 18446744073709551616", "zone 0x1_0 4", "reserve 1", "add 0 0x",
     };
-    struct rig *r = rig_new(true);
+    struct rig *r = *state;
     struct buddy_zone *z;
     struct snapshot before, after;
     size_t i;
 
-    (void)state;
     expect_ok(r, "zone 16 4", NULL, NULL);
     expect_ok(r, "alloc 1", NULL, NULL);
     expect_ok(r, "alloc 0", NULL, NULL);
@@ -542,7 +539,6 @@ static void test_failed_lines_change_nothing(void **state)
         assert_valid(z);
         expect_ok(r, "check", "ok", NULL);
     }
-    rig_del(r);
 }
 
 static void test_help_table(void **state)
@@ -582,16 +578,26 @@ static void test_quote(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_each_command),
-        cmocka_unit_test(test_map_without_hook),
-        cmocka_unit_test(test_syntax_errors),
-        cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_number_overflow),
-        cmocka_unit_test(test_too_many_words),
-        cmocka_unit_test(test_comments_and_blanks),
-        cmocka_unit_test(test_line_limits),
-        cmocka_unit_test(test_stages),
-        cmocka_unit_test(test_failed_lines_change_nothing),
+        cmocka_unit_test_setup_teardown(test_each_command, rig_setup,
+                                        rig_teardown),
+        cmocka_unit_test_setup_teardown(test_map_without_hook,
+                                        rig_setup_without_map, rig_teardown),
+        cmocka_unit_test_setup_teardown(test_syntax_errors, rig_setup,
+                                        rig_teardown),
+        cmocka_unit_test_setup_teardown(test_numbers, rig_setup,
+                                        rig_teardown),
+        cmocka_unit_test_setup_teardown(test_number_overflow, rig_setup,
+                                        rig_teardown),
+        cmocka_unit_test_setup_teardown(test_too_many_words, rig_setup,
+                                        rig_teardown),
+        cmocka_unit_test_setup_teardown(test_comments_and_blanks, rig_setup,
+                                        rig_teardown),
+        cmocka_unit_test_setup_teardown(test_line_limits, rig_setup,
+                                        rig_teardown),
+        cmocka_unit_test_setup_teardown(test_stages, rig_setup,
+                                        rig_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_lines_change_nothing, rig_setup,
+                                        rig_teardown),
         cmocka_unit_test(test_help_table),
         cmocka_unit_test(test_quote),
     };

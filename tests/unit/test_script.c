@@ -357,7 +357,16 @@ static void test_numbers(void **state)
 
 static void test_number_overflow(void **state)
 {
+    static const char *const malformed[] = {
+        "free 18446744073709551620", "free 99999999999999999999999",
+        "free 0x10000000000000000", "free 0x1_0000_0000_0000_0000",
+        "free 0x1_0000", "zone 16 4 start=18446744073709551616",
+        "alloc 4294967296", "alloc 4294967327", /* 2^32, 2^32 + 31 */
+        "free +1", "free 0x", "free 0x-1", "free 1x", "free 0xg",
+        "free 1.0", "free 1e3",
+    };
     struct rig *r = *state;
+    size_t i;
 
     expect_ok(r, "zone 16 4", NULL, NULL);
     /* The largest 64-bit numbers are read, and the core refuses them. */
@@ -366,31 +375,18 @@ static void test_number_overflow(void **state)
     assert_true(r->c.fail_core);
     expect_fail(r, "free 0xffffffffffffffff", BUDDY_ERANGE, "ERANGE", NULL);
     expect_fail(r, "free 0xFFFFFFFFFFFFFFFF 0", BUDDY_ERANGE, "ERANGE", NULL);
-    /* One past them is a syntax error, never a wrapped value. */
+    /* One past them is a syntax error, never a wrapped value; a number
+     * past 32 bits is read whole, then range checked; signs and stray
+     * characters are refused. */
     expect_syntax(r, "free 18446744073709551616",
                   "PFN must be a number 0..18446744073709551615, got "
                   "'18446744073709551616'");
-    expect_syntax(r, "free 18446744073709551620", NULL);
-    expect_syntax(r, "free 99999999999999999999999", NULL);
-    expect_syntax(r, "free 0x10000000000000000", NULL);
-    expect_syntax(r, "free 0x1_0000_0000_0000_0000", NULL);
-    expect_syntax(r, "free 0x1_0000", NULL);
-    expect_syntax(r, "zone 16 4 start=18446744073709551616", NULL);
-    /* Past a 32-bit range but inside 64 bits: read, then range checked. */
     expect_syntax(r, "zone 4294967296 4",
                   "PAGES must be a number 1..4294967295, got '4294967296'");
-    expect_syntax(r, "alloc 4294967296", NULL);
-    expect_syntax(r, "alloc 4294967327", NULL); /* 2^32 + 31 */
-    /* Signs, blanks and stray characters. */
     expect_syntax(r, "free -1", "PFN must be a number "
                                 "0..18446744073709551615, got '-1'");
-    expect_syntax(r, "free +1", NULL);
-    expect_syntax(r, "free 0x", NULL);
-    expect_syntax(r, "free 0x-1", NULL);
-    expect_syntax(r, "free 1x", NULL);
-    expect_syntax(r, "free 0xg", NULL);
-    expect_syntax(r, "free 1.0", NULL);
-    expect_syntax(r, "free 1e3", NULL);
+    for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++)
+        expect_syntax(r, malformed[i], NULL);
     assert_int_equal(r->c.zone_calls, 1);
     assert_valid(buddy_script_zone(&r->s));
 }

@@ -478,9 +478,10 @@ int buddy_script_run_line(struct buddy_script *s, const char *line,
     s->begun = false;
     err = run(s, line, len);
     if (err < 0) {
+        struct buddy__word cmd = {s->line.cmd, s->line.cmd_len};
+
         /* The lines after a failed first `zone` name it. */
-        if (s->zone == NULL && buddy__word_is((struct buddy__word){
-                                   s->line.cmd, s->line.cmd_len}, "zone"))
+        if (s->zone == NULL && buddy__word_is(cmd, "zone"))
             s->zone_failed_line = s->lineno;
         if (s->sink->fail != NULL)
             s->sink->fail(s->sink->ctx, &s->line, &s->failure);

@@ -2,10 +2,15 @@
 # SPDX-License-Identifier: MIT
 # tests/freestanding/check.sh SRC_DIR BIN_DIR TARGET
 #
-# Proves that the core (src/core/*.c) is freestanding C11 for TARGET:
+# Proves that the core (src/core/*.c) and the script interpreter on top of
+# it (src/script/*.c, which the web playground compiles for wasm32 too) are
+# freestanding C11 for TARGET:
 #
-#   includes   no core file, nor the public header, includes anything but
-#              <stddef.h> <stdint.h> <stdbool.h> and the project's own headers
+#   includes   no core or script file, nor the public header, includes
+#              anything but <stddef.h> <stdint.h> <stdbool.h> and the
+#              project's own headers; a script file names only its own
+#              headers and the public ones (a layer sees only the public
+#              headers of the layer below it)
 #   x86_64     bare-metal x86_64 (what a kernel or firmware on a PC builds for)
 #   wasm32     WebAssembly; the objects are also linked into a .wasm module
 #              with wasm-ld, with nothing else on the command line
@@ -38,17 +43,25 @@ fail() {
   exit 1
 }
 
-core_sources=("$src"/src/core/*.c)
+core_sources=("$src"/src/core/*.c "$src"/src/script/*.c)
 [ -e "${core_sources[0]}" ] || fail "no sources in $src/src/core"
+[ -e "$src/src/script/script.c" ] || fail "no sources in $src/src/script"
 
 # ---- includes ---------------------------------------------------------------
 
 # A quoted include must name one of the project's own headers: for the public
-# header, another public header; for a core file, a core or public header.
+# header, another public header; for a core file, a core, private or public
+# header;
+# for a script file, a script or public header, never a path into the core.
 resolve_quoted() { # FILE NAME -> 0 when NAME is a project header
   local file=$1 name=$2 dir
   local dirs=("$(dirname "$file")" "$src/include")
-  case $file in "$src"/src/core/*) dirs+=("$src/src/core") ;; esac
+  case $file in
+    "$src"/src/core/*) dirs+=("$src/src/core") ;;
+    "$src"/src/script/*)
+      case $name in */*) case $name in buddy/*) ;; *) return 1 ;; esac ;; esac
+      ;;
+  esac
   for dir in "${dirs[@]}"; do
     [ -f "$dir/$name" ] && return 0
   done
@@ -57,7 +70,8 @@ resolve_quoted() { # FILE NAME -> 0 when NAME is a project header
 
 check_includes() {
   local bad=0 file hit line directive arg name
-  for file in "$src"/src/core/*.c "$src"/src/core/*.h "$src"/src/private/*.h "$src"/include/buddy/*.h; do
+  for file in "$src"/src/core/*.c "$src"/src/core/*.h "$src"/src/private/*.h \
+    "$src"/src/script/*.c "$src"/src/script/*.h "$src"/include/buddy/*.h; do
     [ -e "$file" ] || continue
     while IFS= read -r hit; do
       line=${hit%%:*}
@@ -85,8 +99,8 @@ check_includes() {
       esac
     done < <(grep -nE '^[[:space:]]*#[[:space:]]*(include|import)' "$file" || true)
   done
-  [ $bad -eq 0 ] || fail "the core includes headers it must not (above)"
-  echo "PASS [includes]: src/core, src/private and include/buddy include only <stddef.h> <stdint.h> <stdbool.h> and project headers"
+  [ $bad -eq 0 ] || fail "the core or the script interpreter includes headers it must not (above)"
+  echo "PASS [includes]: src/core, src/private, src/script and include/buddy include only <stddef.h> <stdint.h> <stdbool.h> and project headers"
 }
 
 if [ "$target" = includes ]; then
@@ -207,6 +221,7 @@ compile_variant() { # NAME OPT LEVEL
   mkdir -p "$out/$name"
   for f in "${core_sources[@]}"; do
     obj=$out/$name/$(basename "$f" .c).o
+    case $f in "$src"/src/script/*) obj=$out/$name/script_$(basename "$f" .c).o ;; esac
     if ! "$clang" "${cflags[@]}" "$opt" -DBUDDY_DEBUG="$level" \
       -c "$f" -o "$obj" 2>"$obj.log"; then
       echo "--- ${f#"$src"/} ($target $opt BUDDY_DEBUG=$level):" >&2
@@ -216,14 +231,14 @@ compile_variant() { # NAME OPT LEVEL
       cat "$obj.log"
     fi
   done
-  [ $bad -eq 0 ] || fail "core files do not compile freestanding for $triple $opt BUDDY_DEBUG=$level (diagnostics above)"
+  [ $bad -eq 0 ] || fail "core or script files do not compile freestanding for $triple $opt BUDDY_DEBUG=$level (diagnostics above)"
 }
 
 for v in "${variants[@]}"; do
   # shellcheck disable=SC2086
   compile_variant $v
 done
-echo "compiled ${#core_sources[@]} core files freestanding, -Wall -Wextra -Werror, for: ${variants[*]%% *}"
+echo "compiled ${#core_sources[@]} core and script files freestanding, -Wall -Wextra -Werror, for: ${variants[*]%% *}"
 
 if [ -z "$nm" ]; then
   echo "SKIP [$target]: compiled cleanly, but llvm-nm is missing (Debian package llvm): symbols not checked"

@@ -50,7 +50,7 @@ extern "C" {
 #endif
 
 #define BUDDY_VERSION_MAJOR 0
-#define BUDDY_VERSION_MINOR 1
+#define BUDDY_VERSION_MINOR 2
 #define BUDDY_VERSION_PATCH 0
 
 /* ------------------------------------------------------------------------ */

@@ -112,7 +112,8 @@ typedef uint64_t buddy_pfn_t;
     X(ECORRUPT, -22, "allocator state is inconsistent")                        \
     X(EBADZONE, -23, "not an initialised zone")                                \
     X(ESPANOVERLAP, -24, "zone span overlaps a zone already in the system")  \
-    X(EATTACHED, -25, "a per-CPU cache is attached: buddy_pcp_fini it first")
+    X(EATTACHED, -25, "a per-CPU cache is attached: buddy_pcp_fini it first") \
+    X(ENOTSUP, -26, "not in this build (statistics compiled out: BUDDY_STATS=0)")
 
 enum buddy_errno {
     BUDDY_OK = 0,
@@ -335,28 +336,51 @@ struct buddy_zone_stats {
     uint64_t cache_drains;   /* batches moved back */
 };
 
-BUDDY_API void buddy_zone_get_info(const struct buddy_zone *z,
-                                   struct buddy_zone_info *info);
-/* O(max_order). */
-BUDDY_API void buddy_zone_get_stats(const struct buddy_zone *z,
-                                    struct buddy_zone_stats *st);
-/* Blocks on free_area[order] (0 above max_order). O(1). */
-BUDDY_API uint64_t buddy_zone_nr_free(const struct buddy_zone *z,
-                                      unsigned order);
-/* Free pages in the zone. O(1). */
-BUDDY_API uint64_t buddy_zone_free_pages(const struct buddy_zone *z);
+/*
+ * The queries below report failure as every other call does: they return 0
+ * or a negative BUDDY_E* code and give their answer through the last
+ * argument, which a failed call leaves untouched. So no answer (0 pages,
+ * index 0) can be mistaken for an error. Errors, in this order when several
+ * apply: EBADZONE (z is not an initialised zone), ENULL (the out pointer is
+ * NULL), EORDER (order above the zone's max_order).
+ */
+
+/* The zone's configuration and place in a system. O(1). */
+BUDDY_API int buddy_zone_get_info(const struct buddy_zone *z,
+                                  struct buddy_zone_info *info);
+/* Page counts, free lists and counters, as one consistent moment (one lock
+ * round trip). ENOTSUP when the library is built without statistics
+ * (BUDDY_STATS=0). O(max_order + caches). */
+BUDDY_API int buddy_zone_get_stats(const struct buddy_zone *z,
+                                   struct buddy_zone_stats *st);
+/* Blocks on free_area[order]. O(1). */
+BUDDY_API int buddy_zone_nr_free(const struct buddy_zone *z, unsigned order,
+                                 uint64_t *nr_free);
+/* Free pages in the zone (cached pages are not free). O(1). */
+BUDDY_API int buddy_zone_free_pages(const struct buddy_zone *z,
+                                    uint64_t *nr_pages);
 
 /*
- * The kernel's extfrag indices for an order (mm/vmstat.c), in thousandths:
- * unusable free space index: 0 (all free memory usable for this order) to
- * 1000 (none is, or no free memory). fragmentation index: -1000 when the
- * order can be allocated now, else 0 (failure from lack of memory) to 1000
- * (failure from fragmentation); 0 when nothing is free. O(max_order).
+ * The kernel's extfrag indices for an order (mm/vmstat.c), in thousandths,
+ * through *index:
+ *
+ * unusable free space index: the share of free memory in blocks too small
+ *   for the order: 0 (all of it usable) to 1000 (none is); 1000 when
+ *   nothing is free.
+ * fragmentation index: -1000 when the order can be allocated now. Else the
+ *   kernel's 1000 - (1000 + free_pages * 1000 / 2^order) / free_blocks:
+ *   towards 1000 a failure is from fragmentation, towards 0 and below from
+ *   lack of memory. It goes below 0 when memory is short: with one free
+ *   block, smaller than the request, it is -1000 * its pages / 2^order
+ *   (one free page and an order-1 request: -500, the lowest it gets); 0
+ *   when nothing is free.
+ *
+ * O(max_order).
  */
 BUDDY_API int buddy_zone_unusable_index(const struct buddy_zone *z,
-                                        unsigned order);
+                                        unsigned order, int *index);
 BUDDY_API int buddy_zone_fragmentation_index(const struct buddy_zone *z,
-                                             unsigned order);
+                                             unsigned order, int *index);
 
 /*
  * The zone's /proc/buddyinfo line, in the kernel's format: "Node %d, zone %8s "

@@ -191,6 +191,74 @@ static void test_not_a_zone(void **state)
         assert_int_equal(junk[i], 0); /* nothing was written */
 }
 
+/* The queries say when they cannot answer: EBADZONE, ENULL, EORDER in that
+ * order; the answer is left as it was, and a query changes nothing, not even
+ * the rejected counter. */
+static void test_queries_report_bad_input(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = messy_zone(&f);
+    uint64_t junk[64] = {0};
+    const struct buddy_zone *bad[] = {NULL, (const struct buddy_zone *)junk};
+    struct buddy_zone_info info, info_was;
+    struct buddy_zone_stats st, st_was;
+    struct snapshot before, after;
+    uint64_t n = 77;
+    int index = 77;
+
+    (void)state;
+    memset(&info, 0x5a, sizeof(info));
+    memset(&st, 0x5a, sizeof(st));
+    info_was = info;
+    st_was = st;
+    snapshot_take(z, &before);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(buddy_zone_get_info(bad[i], &info), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_get_stats(bad[i], &st), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_nr_free(bad[i], 0, &n), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_free_pages(bad[i], &n), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_unusable_index(bad[i], 0, &index),
+                         BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_fragmentation_index(bad[i], 0, &index),
+                         BUDDY_EBADZONE);
+        /* EBADZONE before ENULL and EORDER. */
+        assert_int_equal(buddy_zone_get_info(bad[i], NULL), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_nr_free(bad[i], 99, NULL), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_unusable_index(bad[i], 99, NULL),
+                         BUDDY_EBADZONE);
+    }
+    for (size_t i = 0; i < 64; i++)
+        assert_int_equal(junk[i], 0); /* nothing was written */
+    assert_int_equal(buddy_zone_get_info(z, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_get_stats(z, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_nr_free(z, 0, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_free_pages(z, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_unusable_index(z, 0, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_fragmentation_index(z, 0, NULL), BUDDY_ENULL);
+    /* ENULL before EORDER. */
+    assert_int_equal(buddy_zone_nr_free(z, 6, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_fragmentation_index(z, 6, NULL), BUDDY_ENULL);
+    /* max_order is 5: order 6 has no free list, and no index. */
+    assert_int_equal(buddy_zone_nr_free(z, 6, &n), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_nr_free(z, UINT32_MAX, &n), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_unusable_index(z, 6, &index), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_fragmentation_index(z, 6, &index),
+                     BUDDY_EORDER);
+    assert_int_equal(n, 77);
+    assert_int_equal(index, 77);
+    assert_memory_equal(&info, &info_was, sizeof(info));
+    assert_memory_equal(&st, &st_was, sizeof(st));
+    snapshot_take(z, &after);
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_valid(z);
+    /* The good answers, for contrast: order 5 is the largest list. */
+    assert_int_equal(buddy_zone_nr_free(z, 5, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(buddy_zone_free_pages(z, &n), 0);
+    assert_int_equal(n, 1 + 2 + 8 + 16 + 4 + 8);
+    zone_del(&f);
+}
+
 /* Bad configurations: a distinct error each, and the buffer untouched. */
 /* A refused configuration makes no zone: the buffer is untouched, the
  * validator finds no zone in it, and a good configuration then initialises
@@ -299,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_add_range_errors),
         cmocka_unit_test(test_alloc_errors_change_nothing),
         cmocka_unit_test(test_not_a_zone),
+        cmocka_unit_test(test_queries_report_bad_input),
         cmocka_unit_test(test_bad_configurations),
         cmocka_unit_test(test_error_table),
     };

@@ -219,10 +219,14 @@ static bool cmd_zone(struct run *r, const uint64_t *arg, int nargs, char **opt,
     cli_zone_destroy(&r->zone);
     r->zone = fresh;
     if (ok_begin(r)) {
+        uint64_t free_pages;
+
+        if ((err = buddy_zone_free_pages(r->zone.z, &free_pages)) != 0)
+            return fail_buddy(r, err);
         json_u64(&r->j, "start_pfn", start);
         json_u64(&r->j, "pages", arg[0]);
         json_u64(&r->j, "max_order", arg[1]);
-        json_u64(&r->j, "free_pages", buddy_zone_free_pages(r->zone.z));
+        json_u64(&r->j, "free_pages", free_pages);
     }
     return true;
 }
@@ -317,10 +321,17 @@ static bool cmd_info(struct run *r, const uint64_t *arg, int nargs, char **opt,
         if (len > 0 && len < sizeof(line) && line[len - 1] == '\n')
             line[len - 1] = '\0';
         json_str(&r->j, "buddyinfo", line);
-        buddy_zone_get_info(r->zone.z, &info);
+        uint64_t n;
+        int err;
+
+        if ((err = buddy_zone_get_info(r->zone.z, &info)) != 0)
+            return fail_buddy(r, err);
         json_open_array(&r->j, "nr_free");
-        for (k = 0; k <= info.max_order; k++)
-            json_elem_u64(&r->j, buddy_zone_nr_free(r->zone.z, k));
+        for (k = 0; k <= info.max_order; k++) {
+            if ((err = buddy_zone_nr_free(r->zone.z, k, &n)) != 0)
+                return fail_buddy(r, err);
+            json_elem_u64(&r->j, n);
+        }
         json_close_array(&r->j);
     } else {
         fputs(line, r->out);
@@ -389,10 +400,12 @@ static bool cmd_stats(struct run *r, const uint64_t *arg, int nargs,
     struct buddy_zone_info info;
     unsigned orders;
     size_t i;
+    int err;
 
     (void)arg, (void)nargs, (void)opt, (void)nopt;
-    buddy_zone_get_stats(r->zone.z, &st);
-    buddy_zone_get_info(r->zone.z, &info);
+    if ((err = buddy_zone_get_stats(r->zone.z, &st)) != 0 ||
+        (err = buddy_zone_get_info(r->zone.z, &info)) != 0)
+        return fail_buddy(r, err);
     orders = info.max_order + 1;
 
     /* Page counts, then the per-order arrays, then event counters. */
@@ -487,32 +500,32 @@ static bool cmd_frag(struct run *r, const uint64_t *arg, int nargs, char **opt,
     struct buddy_zone_info info;
     unsigned k;
     char a[16], b[16];
+    int unusable[BUDDY_NR_ORDERS], frag[BUDDY_NR_ORDERS], err;
 
     (void)arg, (void)nargs, (void)opt, (void)nopt;
-    buddy_zone_get_info(r->zone.z, &info);
+    if ((err = buddy_zone_get_info(r->zone.z, &info)) != 0)
+        return fail_buddy(r, err);
+    for (k = 0; k <= info.max_order; k++)
+        if ((err = buddy_zone_unusable_index(r->zone.z, k, &unusable[k])) != 0 ||
+            (err = buddy_zone_fragmentation_index(r->zone.z, k, &frag[k])) != 0)
+            return fail_buddy(r, err);
     if (ok_begin(r)) {
         /* "%d.%03d" is also a valid JSON number. */
         json_open_array(&r->j, "unusable");
         for (k = 0; k <= info.max_order; k++)
-            json_elem_raw(&r->j,
-                          thousandths(a, sizeof(a),
-                                      buddy_zone_unusable_index(r->zone.z, k)));
+            json_elem_raw(&r->j, thousandths(a, sizeof(a), unusable[k]));
         json_close_array(&r->j);
         json_open_array(&r->j, "fragmentation");
         for (k = 0; k <= info.max_order; k++)
-            json_elem_raw(&r->j, thousandths(b, sizeof(b),
-                                             buddy_zone_fragmentation_index(
-                                                 r->zone.z, k)));
+            json_elem_raw(&r->j, thousandths(b, sizeof(b), frag[k]));
         json_close_array(&r->j);
         return true;
     }
     fprintf(r->out, "order  unusable  fragmentation\n");
     for (k = 0; k <= info.max_order; k++)
         fprintf(r->out, "%5u  %8s  %13s\n", k,
-                thousandths(a, sizeof(a),
-                            buddy_zone_unusable_index(r->zone.z, k)),
-                thousandths(b, sizeof(b),
-                            buddy_zone_fragmentation_index(r->zone.z, k)));
+                thousandths(a, sizeof(a), unusable[k]),
+                thousandths(b, sizeof(b), frag[k]));
     return true;
 }
 
@@ -540,9 +553,11 @@ static bool cmd_map(struct run *r, const uint64_t *arg, int nargs, char **opt,
     struct zone_view v;
     struct buddy_zone_stats st;
     bool ok;
+    int err;
 
     (void)arg, (void)nargs, (void)opt, (void)nopt;
-    buddy_zone_get_stats(r->zone.z, &st);
+    if ((err = buddy_zone_get_stats(r->zone.z, &st)) != 0)
+        return fail_buddy(r, err);
     if (st.spanned_pages > RENDER_MAX_PAGES)
         return fail(r, "ETOOBIG",
                     "the zone spans %" PRIu64 " pages; map draws at most %u",

@@ -293,7 +293,7 @@ static int cmd_stats(struct line *l, const uint64_t *arg, int nargs,
             for (k = 0; k <= max_order; k++) {
                 if (k != 0)
                     pg_text_char(t, ' ');
-                pg_text_u64(t, buddy_zone_nr_free(l->z, k), 0);
+                pg_text_u64(t, pg_nr_free(l->slot, k), 0);
             }
             pg_text_char(t, '\n');
         }
@@ -344,9 +344,9 @@ static int cmd_frag(struct line *l, const uint64_t *arg, int nargs, char **opt,
         pg_text_char(t, '\n');
         pg_text_u64(t, k, 5);
         pg_text_str(t, "  ");
-        pg_text_milli(t, buddy_zone_unusable_index(l->z, k), 8);
+        pg_text_milli(t, pg_unusable_index(l->slot, k), 8);
         pg_text_str(t, "  ");
-        pg_text_milli(t, buddy_zone_fragmentation_index(l->z, k), 13);
+        pg_text_milli(t, pg_fragmentation_index(l->slot, k), 13);
     }
     return 0;
 }

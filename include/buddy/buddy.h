@@ -49,6 +49,48 @@ extern "C" {
 #define BUDDY_API __attribute__((visibility("default")))
 #endif
 
+/*
+ * What the compiler is told about the calls, where it understands it:
+ *
+ *   BUDDY_NODISCARD    the result must be looked at: an allocation, an
+ *                      init, a query whose answer is only valid on
+ *                      success, a validator. [[nodiscard]] under C23 and
+ *                      C++17, where a cast to void says "ignored on
+ *                      purpose"; GCC's and clang's warn_unused_result
+ *                      before that (GCC warns through a void cast: check
+ *                      the result instead). Frees are not marked: their
+ *                      errors report a caller's bug, and the state is
+ *                      unchanged whether or not it is read.
+ *   BUDDY_MALLOC       the byte allocators return memory no other live
+ *                      pointer reaches, as malloc.
+ *   BUDDY_ALLOC_SIZE(n)  argument n (counted from 1) is the size in bytes
+ *                      of the object returned (or NULL). As with
+ *                      malloc_usable_size, a fortified build checks
+ *                      accesses against that size, not the whole block
+ *                      buddy_usable_size reports.
+ *   BUDDY_ALLOC_ALIGN(n) argument n is the address alignment of the object.
+ *
+ * Each is empty for other compilers.
+ */
+#if (defined(__cplusplus) && __cplusplus >= 201703L) ||                       \
+    (!defined(__cplusplus) && defined(__STDC_VERSION__) &&                     \
+     __STDC_VERSION__ >= 202311L)
+#define BUDDY_NODISCARD [[nodiscard]]
+#elif defined(__GNUC__)
+#define BUDDY_NODISCARD __attribute__((warn_unused_result))
+#else
+#define BUDDY_NODISCARD
+#endif
+#if defined(__GNUC__)
+#define BUDDY_MALLOC __attribute__((malloc))
+#define BUDDY_ALLOC_SIZE(n) __attribute__((alloc_size(n)))
+#define BUDDY_ALLOC_ALIGN(n) __attribute__((alloc_align(n)))
+#else
+#define BUDDY_MALLOC
+#define BUDDY_ALLOC_SIZE(n)
+#define BUDDY_ALLOC_ALIGN(n)
+#endif
+
 #define BUDDY_VERSION_MAJOR 0
 #define BUDDY_VERSION_MINOR 1
 #define BUDDY_VERSION_PATCH 0
@@ -164,6 +206,7 @@ struct buddy_zone_config {
  * is invalid, a span whose metadata size does not fit size_t included
  * (buddy_zone_init says why); never 0 for one init accepts. O(1).
  */
+BUDDY_NODISCARD
 BUDDY_API size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg);
 
 /*
@@ -191,6 +234,7 @@ BUDDY_API size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg);
  * Cost: clearing one byte per page, then O(log nr_pages); with
  * BUDDY_ZONE_META_ZEROED only O(log nr_pages).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_init(void *meta, size_t meta_size,
                               const struct buddy_zone_config *cfg,
                               struct buddy_zone **zone_out);
@@ -205,6 +249,7 @@ BUDDY_API int buddy_zone_init(void *meta, size_t meta_size,
  * the range are counted at once and written to the metadata lazily, one at a
  * time, when allocations first need them (the kernel's deferred page init).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
                                    uint64_t nr_pages);
 
@@ -216,6 +261,7 @@ BUDDY_API int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
  * nothing changes. Reserved pages come back with
  * buddy_zone_add_range(). Cost as buddy_zone_add_range.
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
                                  uint64_t nr_pages);
 
@@ -230,6 +276,7 @@ BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
  * kernel's expand()), store the first pfn in *pfn. O(max_order).
  * Errors: EORDER, ENOMEM (and *pfn is left alone).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_alloc_pages(struct buddy_zone *z, unsigned order,
                                 buddy_pfn_t *pfn);
 
@@ -249,6 +296,7 @@ BUDDY_API int buddy_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn);
 
 /* The order of the allocated block starting at pfn, or a negative error as
  * buddy_free_pfn would return. O(1). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn);
 
 /* The buddy of the block at pfn of the given order. */
@@ -272,15 +320,18 @@ static inline buddy_pfn_t buddy_find_buddy_pfn(buddy_pfn_t pfn, unsigned order)
 /* The order a request of `size` bytes needs (rounded up to a power-of-two
  * number of pages, exactly for any size up to SIZE_MAX), or EZERO / EORDER.
  * O(1). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_size_to_order(const struct buddy_zone *z, size_t size);
 
 /* Allocate `size` bytes; NULL for zero size, size above the largest block, no
  * memory, or a zone without base. buddy_size_to_order() tells which. */
+BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2)
 BUDDY_API void *buddy_alloc(struct buddy_zone *z, size_t size);
 
 /* As buddy_alloc, with the address a multiple of `align` (a power of two).
  * NULL also when align is not a power of two or the zone's base cannot give
  * that alignment (see buddy_zone_addr_align()). */
+BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2) BUDDY_ALLOC_ALIGN(3)
 BUDDY_API void *buddy_alloc_aligned(struct buddy_zone *z, size_t size,
                                     size_t align);
 
@@ -290,15 +341,19 @@ BUDDY_API int buddy_free(struct buddy_zone *z, void *ptr);
 
 /* Bytes usable at ptr (the whole block), or 0 if ptr is not an allocated
  * block of the zone. O(1). */
+BUDDY_NODISCARD
 BUDDY_API size_t buddy_usable_size(const struct buddy_zone *z, const void *ptr);
 
 /* The largest power-of-two alignment in bytes the zone can guarantee for its
  * largest blocks (min of the block size and the base's alignment relative to
  * pfn space, and at most the top bit of size_t), or 0 without a base. */
+BUDDY_NODISCARD
 BUDDY_API size_t buddy_zone_addr_align(const struct buddy_zone *z);
 
 /* pfn <-> address, no checks beyond the zone span (NULL / BUDDY_PFN_NONE). */
+BUDDY_NODISCARD
 BUDDY_API void *buddy_pfn_to_addr(const struct buddy_zone *z, buddy_pfn_t pfn);
+BUDDY_NODISCARD
 BUDDY_API buddy_pfn_t buddy_addr_to_pfn(const struct buddy_zone *z,
                                         const void *addr);
 
@@ -346,17 +401,21 @@ struct buddy_zone_stats {
  */
 
 /* The zone's configuration and place in a system. O(1). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_get_info(const struct buddy_zone *z,
                                   struct buddy_zone_info *info);
 /* Page counts, free lists and counters, as one consistent moment (one lock
  * round trip). ENOTSUP when the library is built without statistics
  * (BUDDY_STATS=0). O(max_order + caches). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_get_stats(const struct buddy_zone *z,
                                    struct buddy_zone_stats *st);
 /* Blocks on free_area[order]. O(1). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_nr_free(const struct buddy_zone *z, unsigned order,
                                  uint64_t *nr_free);
 /* Free pages in the zone (cached pages are not free). O(1). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_free_pages(const struct buddy_zone *z,
                                     uint64_t *nr_pages);
 
@@ -377,8 +436,10 @@ BUDDY_API int buddy_zone_free_pages(const struct buddy_zone *z,
  *
  * O(max_order).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_unusable_index(const struct buddy_zone *z,
                                         unsigned order, int *index);
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_fragmentation_index(const struct buddy_zone *z,
                                              unsigned order, int *index);
 
@@ -428,12 +489,14 @@ BUDDY_API int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn,
  * order. Stops early as buddy_zone_walk. EORDER above max_order.
  * O(nr_free[order]).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_walk_free_list(const struct buddy_zone *z,
                                         unsigned order, buddy_walk_fn fn,
                                         void *arg);
 
 /* The block containing pfn (a hole block for holes). ERANGE outside the
  * span. O(max_order). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_find_block(const struct buddy_zone *z,
                                     buddy_pfn_t pfn, struct buddy_block *out);
 
@@ -455,6 +518,7 @@ struct buddy_check_report {
  * BUDDY_ECORRUPT and fills *rep (may be NULL) instead of aborting.
  * O(spanned pages).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_check(const struct buddy_zone *z,
                                struct buddy_check_report *rep);
 
@@ -529,6 +593,7 @@ BUDDY_API void buddy_system_init(struct buddy_system *sys);
 /* Place zone z at (nid, zone_idx). ENODE, EEXIST (slot taken),
  * ESPANOVERLAP (its span overlaps another zone's), EINVAL (zone already in
  * a system). A refused zone is left out and the system is unchanged. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
                                     unsigned zone_idx, struct buddy_zone *z);
 
@@ -538,6 +603,7 @@ BUDDY_API int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
  * *zone_out (may be NULL) tells where it came from. ENODE, EORDER (above
  * every zone's max_order), ENOMEM. O(nodes * zones * max_order).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
                                        unsigned highest_zone_idx,
                                        unsigned order, buddy_pfn_t *pfn,
@@ -549,6 +615,7 @@ BUDDY_API int buddy_system_free_pages(struct buddy_system *sys,
                                       buddy_pfn_t pfn, unsigned order);
 
 /* The zone that spans pfn, or NULL. O(nodes * zones). */
+BUDDY_NODISCARD
 BUDDY_API struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sys,
                                                    buddy_pfn_t pfn);
 
@@ -561,6 +628,7 @@ BUDDY_API size_t buddy_system_buddyinfo(const struct buddy_system *sys,
  * walk callback of a zone that has lock ops. */
 BUDDY_API int buddy_zone_walk_locked(const struct buddy_zone *z,
                                      buddy_walk_fn fn, void *arg);
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_check_locked(const struct buddy_zone *z,
                                       struct buddy_check_report *rep);
 
@@ -604,6 +672,7 @@ struct buddy_lock_ops {
  * from hooks and walk callbacks). The per-CPU cache fast paths never take
  * it. ENULL (lock or unlock missing) / EBADZONE.
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_set_lock(struct buddy_zone *z,
                                   const struct buddy_lock_ops *ops);
 
@@ -612,6 +681,7 @@ BUDDY_API int buddy_zone_set_lock(struct buddy_zone *z,
  * kernel's alloc_pages_bulk. Fills pfns[0..n) and returns n (0 when nothing
  * is free), or EORDER / ENULL / EBADZONE. O(n * max_order).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order,
                                      unsigned nr, buddy_pfn_t *pfns);
 
@@ -715,6 +785,7 @@ struct buddy_pcp {
  * (buddy_pcp_fini it first; attaching a cache that is still attached to
  * another zone corrupts that zone's list of caches, which its validator
  * reports). O(caches of the zone). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
                              const struct buddy_pcp_config *cfg);
 /* Give every cached block back and detach (takes the zone lock). Any
@@ -738,6 +809,7 @@ BUDDY_API uint64_t buddy_pcp_count(const struct buddy_pcp *pcp);
  * cache for orders it caches and straight to the zone for the others. The
  * cached paths are O(1) and take no lock; a refill or drain is one lock
  * round trip. Errors are exactly those of the zone calls. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
                                     buddy_pfn_t *pfn);
 BUDDY_API int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
@@ -747,14 +819,17 @@ BUDDY_API int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn);
  * that has a base address. A size the cache serves (up to its largest
  * cached block) is a list pop with no call; anything else, and every error,
  * takes the zone path and gets exactly what buddy_alloc / buddy_free give. */
+BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2)
 BUDDY_API void *buddy_pcp_alloc(struct buddy_pcp *pcp, size_t size);
 BUDDY_API int buddy_pcp_free(struct buddy_pcp *pcp, void *ptr);
 /* Up to nr blocks: first from the cache, the rest with one zone bulk call.
  * Returns the number filled, as buddy_alloc_pages_bulk. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order,
                                    unsigned nr, buddy_pfn_t *pfns);
 
 /* Run buddy_zone_check on every zone; the first failure wins. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_system_check(const struct buddy_system *sys,
                                  struct buddy_check_report *rep);
 

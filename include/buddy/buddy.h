@@ -23,7 +23,11 @@
  * device or GPU memory, or offsets in a file.
  *
  * Errors: every function that can fail returns 0 or a negative BUDDY_E* code
- * (see BUDDY_ERRNO_MAP); a failed call changes nothing.
+ * (see BUDDY_ERRNO_MAP); a failed call changes nothing. Where several errors
+ * apply, each function's comment lists them in the order they are checked:
+ * the first that applies is returned. Always first: EBADZONE (not a zone),
+ * then ENULL (a NULL out pointer), then the arguments, then the state of
+ * the pages.
  *
  * Locking: the core takes the locks its embedder gives it
  * (buddy_zone_set_lock); without them a zone is for one thread at a time.
@@ -244,7 +248,9 @@ BUDDY_API int buddy_zone_init(void *meta, size_t meta_size,
  * kernel frees memblock ranges at boot (or free_reserved_area): the range is
  * carved into the largest naturally aligned blocks, each merged with free
  * neighbours. Every page must be a hole or reserved; otherwise EOVERLAP and
- * nothing changes. Also ERANGE, EINVAL (nr_pages == 0).
+ * nothing changes. Errors, in order: EBADZONE, EINVAL (nr_pages == 0),
+ * ERANGE (not inside the span), EOVERLAP. The merges it makes are not
+ * counted in the zone's `merges` nor reported as MERGE events.
  * O(max_order + blocks overlapped): the max_order blocks in the middle of
  * the range are counted at once and written to the metadata lazily, one at a
  * time, when allocations first need them (the kernel's deferred page init).
@@ -258,8 +264,10 @@ BUDDY_API int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
  * Every page must be free or already reserved: EBUSY if any is allocated or
  * held by a per-CPU cache (drain the caches first, as the kernel's
  * drain_all_pages before isolating a range), EHOLE if any is a hole, and
- * nothing changes. Reserved pages come back with
- * buddy_zone_add_range(). Cost as buddy_zone_add_range.
+ * nothing changes. Errors, in order: EBADZONE, EINVAL (nr_pages == 0),
+ * ERANGE, then EBUSY or EHOLE as the first offending page in address order
+ * says. Reserved pages come back with buddy_zone_add_range(). No split or
+ * merge it makes is counted. Cost as buddy_zone_add_range.
  */
 BUDDY_NODISCARD
 BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
@@ -274,7 +282,8 @@ BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
  * order >= `order` (O(1) through a bitmap), split it down keeping the lower
  * half and putting each upper half on the free list of its order (the
  * kernel's expand()), store the first pfn in *pfn. O(max_order).
- * Errors: EORDER, ENOMEM (and *pfn is left alone).
+ * Errors, in order: EBADZONE, ENULL, EORDER, ENOMEM (counted in
+ * alloc_failures); *pfn is left alone.
  */
 BUDDY_NODISCARD
 BUDDY_API int buddy_alloc_pages(struct buddy_zone *z, unsigned order,
@@ -284,8 +293,13 @@ BUDDY_API int buddy_alloc_pages(struct buddy_zone *z, unsigned order,
  * Free the block at pfn, of the given order: merge with the buddy at
  * pfn ^ (1 << order) while it is free and of the same order, up to max_order
  * (the kernel's __free_one_page). O(max_order). The check is O(1) from the
- * metadata: ERANGE, EORDER, EALIGN, EWRONGORDER, EDOUBLEFREE, EHOLE, ERESERVED;
- * EINTERIOR (found in O(max_order)) when pfn is inside a block.
+ * metadata. Errors, in order: EBADZONE; ERANGE (pfn outside the span);
+ * EORDER (order above max_order); EALIGN (pfn not a multiple of 2^order);
+ * then what the metadata says is at pfn: EWRONGORDER (an allocated block
+ * of another order), EINTERIOR (inside an allocated block, found in
+ * O(max_order)), EDOUBLEFREE (free, or inside a free block), EHOLE,
+ * ERESERVED. So a misaligned pfn inside an allocated block is EALIGN, not
+ * EINTERIOR.
  */
 BUDDY_API int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn,
                                unsigned order);
@@ -335,8 +349,9 @@ BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2) BUDDY_ALLOC_ALIGN(3)
 BUDDY_API void *buddy_alloc_aligned(struct buddy_zone *z, size_t size,
                                     size_t align);
 
-/* Free by pointer, no size. Errors as buddy_free_pfn, plus ENULL, ENOBASE,
- * ERANGE (not in the zone), EALIGN (not page aligned). */
+/* Free by pointer, no size. Errors, in order: EBADZONE, ENULL, ENOBASE,
+ * ERANGE (not in the zone), EALIGN (not page aligned), then those of
+ * buddy_free_pfn. */
 BUDDY_API int buddy_free(struct buddy_zone *z, void *ptr);
 
 /* Bytes usable at ptr (the whole block), or 0 if ptr is not an allocated
@@ -379,11 +394,15 @@ struct buddy_zone_stats {
     uint64_t nr_free[BUDDY_NR_ORDERS];     /* blocks on free_area[o] */
     uint64_t alloc_count[BUDDY_NR_ORDERS]; /* successful allocations, by order */
     uint64_t free_count[BUDDY_NR_ORDERS];  /* successful frees, by order */
-    uint64_t splits;         /* blocks split in two by allocations */
-    uint64_t merges;         /* buddy pairs merged by frees */
+    uint64_t splits;         /* blocks split in two by allocations (one
+                                SPLIT event each) */
+    uint64_t merges;         /* buddy pairs merged by frees (one MERGE
+                                event each); range operations count
+                                neither */
     uint64_t alloc_failures; /* allocations that found no block */
-    uint64_t fallbacks;      /* system allocations served by this zone that
-                                preferred another */
+    uint64_t fallbacks;      /* system allocations served by this zone
+                                whose preferred zone (the zonelist's
+                                first) was another */
     uint64_t rejected;       /* bad frees / ranges refused */
     uint64_t cached_pages;   /* pages held by per-CPU caches (not free) */
     uint64_t nr_caches;      /* per-CPU caches attached to the zone */
@@ -600,8 +619,20 @@ BUDDY_API int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
 /*
  * Allocate 2^order pages from the first zone of the zonelist (nid,
  * highest_zone_idx) that has a block, as the kernel's alloc_pages_node().
- * *zone_out (may be NULL) tells where it came from. ENODE, EORDER (above
- * every zone's max_order), ENOMEM. O(nodes * zones * max_order).
+ * *zone_out (may be NULL) tells where it came from.
+ *
+ * The preferred zone is the zonelist's first (the kernel's
+ * preferred_zoneref), whether or not its max_order reaches the order. A
+ * block from any other zone counts one fallback on the zone that served it
+ * (and a FALLBACK event naming the preferred zone): all the kernel counts
+ * as numa_miss, plus a fall to a lower zone of the preferred node, which
+ * the kernel counts as numa_hit. Errors, in order: ENULL (sys or pfn);
+ * ENODE (nid not below the system's nr_nodes, or highest_zone_idx not
+ * below BUDDY_MAX_NR_ZONES); EORDER when no zone of the zonelist has
+ * max_order >= order, or the list has no zone (nothing counted); ENOMEM
+ * when they all came up short, even after draining their caches (one
+ * alloc_failure on the preferred zone).
+ * O(nodes * zones * max_order).
  */
 BUDDY_NODISCARD
 BUDDY_API int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,

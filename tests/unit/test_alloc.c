@@ -225,6 +225,56 @@ static void test_reserve_and_give_back(void **state)
     zone_del(&f);
 }
 
+struct step_count {
+    uint64_t splits, merges;
+};
+
+static void count_steps(void *arg, const struct buddy_event *ev)
+{
+    struct step_count *c = arg;
+
+    c->splits += ev->type == BUDDY_EV_SPLIT;
+    c->merges += ev->type == BUDDY_EV_MERGE;
+}
+
+/* splits and merges count what allocations and frees do, one per SPLIT or
+ * MERGE event; range operations, which merge (add_range, a reserve's
+ * leftovers) and cut blocks without events, count neither. */
+static void test_ranges_count_no_splits_or_merges(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new(&f, 0, 64, 6);
+    struct step_count c = {0, 0};
+    struct buddy_zone_stats st;
+    buddy_pfn_t pfn;
+
+    (void)state;
+    buddy_zone_set_hook(z, count_steps, &c);
+    /* Page by page: each add merges with what came before, up to order 6. */
+    for (buddy_pfn_t p = 0; p < 64; p++)
+        assert_int_equal(buddy_zone_add_range(z, p, 1), 0);
+    assert_int_equal(zone_nr_free(z, 6), 1);
+    /* A reserve cuts the order-6 block; giving it back merges it again. */
+    assert_int_equal(buddy_zone_reserve(z, 5, 5), 0);
+    assert_int_equal(buddy_zone_add_range(z, 5, 5), 0);
+    assert_int_equal(zone_nr_free(z, 6), 1);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
+    assert_int_equal(st.splits, 0);
+    assert_int_equal(st.merges, 0);
+    assert_int_equal(c.splits, 0);
+    assert_int_equal(c.merges, 0);
+    /* An allocation and its free: six of each, counted and reported. */
+    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_free_pages(z, pfn, 0), 0);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
+    assert_int_equal(st.splits, 6);
+    assert_int_equal(st.merges, 6);
+    assert_int_equal(c.splits, st.splits);
+    assert_int_equal(c.merges, st.merges);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 static void test_free_pfn_and_pfn_order(void **state)
 {
     struct fixture f;
@@ -289,6 +339,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_zone_is_one_block),
         cmocka_unit_test(test_alloc_cascades_three_splits),
+        cmocka_unit_test(test_ranges_count_no_splits_or_merges),
         cmocka_unit_test(test_alloc_prefers_smallest_order),
         cmocka_unit_test(test_free_reuses_last_freed_first),
         cmocka_unit_test(test_exhaustion_returns_enomem),

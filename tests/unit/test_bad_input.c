@@ -191,6 +191,64 @@ static void test_not_a_zone(void **state)
         assert_int_equal(junk[i], 0); /* nothing was written */
 }
 
+/* When several errors apply, the first in the documented order wins (buddy.h
+ * and docs/design.md, "Error precedence"). Each case below has two or more
+ * faults; the comment names the one that must lose. */
+static void test_error_precedence(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = messy_zone(&f);
+    uint64_t junk[64] = {0};
+    struct buddy_zone *not_zone = (struct buddy_zone *)junk;
+    char *block = (char *)BASE;
+    buddy_pfn_t pfn = 7;
+
+    (void)state;
+    /* Frees: ERANGE > EORDER > EALIGN > the page's state. */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 63, 99), BUDDY_ERANGE);  /* EORDER */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 129, 2), BUDDY_ERANGE); /* EALIGN */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 65, 6), BUDDY_EORDER);  /* EALIGN */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 97, 31), BUDDY_EORDER); /* ERESERVED */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 66, 2), BUDDY_EALIGN);  /* EINTERIOR */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 97, 1), BUDDY_EALIGN);  /* ERESERVED */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 113, 1), BUDDY_EALIGN); /* EHOLE */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 70, 2), BUDDY_EALIGN);  /* EDOUBLEFREE */
+    /* By pointer: ENULL > ENOBASE > ERANGE > EALIGN > the page's state. */
+    EXPECT_REJECTED(z, buddy_free(z, block - 4095), BUDDY_ERANGE); /* EALIGN */
+    EXPECT_REJECTED(z, buddy_free(z, block + 4097), BUDDY_EALIGN); /* EINTERIOR */
+    /* EBADZONE before everything, and then nothing is counted anywhere. */
+    assert_int_equal(buddy_free_pages(not_zone, 63, 99), BUDDY_EBADZONE);
+    assert_int_equal(buddy_free(not_zone, NULL), BUDDY_EBADZONE);
+    assert_int_equal(buddy_zone_add_range(not_zone, 0, 0), BUDDY_EBADZONE);
+    assert_int_equal(buddy_alloc_pages(not_zone, 99, NULL), BUDDY_EBADZONE);
+    for (size_t i = 0; i < 64; i++)
+        assert_int_equal(junk[i], 0);
+    /* Ranges: EINVAL (empty) > ERANGE > the first offending block. */
+    EXPECT_REJECTED(z, buddy_zone_add_range(z, 0, 0), BUDDY_EINVAL);  /* ERANGE */
+    EXPECT_REJECTED(z, buddy_zone_add_range(z, 64, 0), BUDDY_EINVAL); /* EOVERLAP */
+    EXPECT_REJECTED(z, buddy_zone_add_range(z, 64, 65), BUDDY_ERANGE); /* EOVERLAP */
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 0, 0), BUDDY_EINVAL);    /* ERANGE */
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 64, 65), BUDDY_ERANGE);  /* EBUSY */
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 100, 29), BUDDY_ERANGE); /* EHOLE */
+    /* Then the first offender in address order: a hole after allocated
+     * pages is EBUSY, allocated pages after a hole would be EHOLE. */
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 68, 60), BUDDY_EBUSY);
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 100, 28), BUDDY_EHOLE);
+    /* Allocations: ENULL > EORDER > ENOMEM, nothing counted but ENOMEM. */
+    {
+        struct snapshot before, after;
+
+        snapshot_take(z, &before);
+        assert_int_equal(buddy_alloc_pages(z, 99, NULL), BUDDY_ENULL);
+        assert_int_equal(buddy_alloc_pages(z, 99, &pfn), BUDDY_EORDER);
+        assert_int_equal(pfn, 7);
+        snapshot_take(z, &after);
+        assert_memory_equal(&before, &after, sizeof(before));
+    }
+    assert_valid(z);
+    zone_del(&f);
+}
+
 /* The queries say when they cannot answer: EBADZONE, ENULL, EORDER in that
  * order; the answer is left as it was, and a query changes nothing, not even
  * the rejected counter. */
@@ -368,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_alloc_errors_change_nothing),
         cmocka_unit_test(test_not_a_zone),
         cmocka_unit_test(test_queries_report_bad_input),
+        cmocka_unit_test(test_error_precedence),
         cmocka_unit_test(test_bad_configurations),
         cmocka_unit_test(test_error_table),
     };

@@ -4,7 +4,8 @@
  * /proc/buddyinfo line, and the extfrag indices of mm/vmstat.c.
  *
  * Everything here is read-only and derived from free_area[] and the zone
- * counters, so it costs O(max_order) and never walks pages. Each view takes
+ * counters, so it costs O(max_order) and never walks pages. Built with
+ * BUDDY_STATS=0 the zone has no event counters and get_stats says ENOTSUP. Each view takes
  * the zone lock once, so what it shows is one consistent moment. Text is written
  * with a tiny formatter of our own (no libc): it counts what it would write
  * so callers can size their buffer as with snprintf.
@@ -47,6 +48,7 @@ int buddy_zone_get_info(const struct buddy_zone *z, struct buddy_zone_info *info
     return 0;
 }
 
+#if BUDDY_STATS
 int buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st)
 {
     unsigned k;
@@ -83,6 +85,16 @@ int buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st
     buddy__unlock(z);
     return 0;
 }
+#else
+/* Built without counters: half a struct would read as zero counts, so
+ * nothing is filled; free pages and nr_free have their own queries. */
+int buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st)
+{
+    int err = query_check(z, st);
+
+    return err != 0 ? err : BUDDY_ENOTSUP;
+}
+#endif
 
 int buddy_zone_nr_free(const struct buddy_zone *z, unsigned order,
                        uint64_t *nr_free)

@@ -122,7 +122,7 @@ static int zonelist_pass(struct buddy_system *sys, unsigned nid,
                 continue;
             }
             if (z != preferred) {
-                z->fallbacks++;
+                buddy_stat_inc(z, fallbacks);
                 if (buddy_hook_set(z)) {
                     struct buddy_event ev = {BUDDY_EV_FALLBACK, 0, *pfn, order,
                                              BUDDY_PFN_NONE, 0, 0, preferred};
@@ -161,7 +161,7 @@ int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
     /* The failure is the preferred zone's, even when its max_order is
      * below the order and only other zones were tried. */
     buddy__lock(preferred);
-    preferred->alloc_failures++;
+    buddy_stat_inc(preferred, alloc_failures);
     if (buddy_hook_set(preferred)) {
         struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
                                  BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};

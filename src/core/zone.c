@@ -436,7 +436,7 @@ static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
     /* Nor are its merges counted: splits and merges count what allocations
      * and frees do, as their events report it, and the merges a range
      * makes depend on how much of it the lazy run defers. */
-    merges = z->merges;
+    merges = buddy_stat_get(z, merges);
     if (type == BUDDY_EV_ADD_RANGE) {
         uint64_t holes = range_isolate(z, start, end, BUDDY_BLOCK_HOLE);
 
@@ -449,7 +449,7 @@ static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
         buddy__carve(z, start, end, BUDDY_BLOCK_RESERVED);
     }
     z->hook = hook;
-    z->merges = merges;
+    buddy_stat_set(z, merges, merges);
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {type, 0, pfn, 0, BUDDY_PFN_NONE, nr_pages, 0, 0};
 

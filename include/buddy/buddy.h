@@ -25,9 +25,9 @@
  * Errors: every function that can fail returns 0 or a negative BUDDY_E* code
  * (see BUDDY_ERRNO_MAP); a failed call changes nothing. Where several errors
  * apply, each function's comment lists them in the order they are checked:
- * the first that applies is returned. Always first: EBADZONE (not a zone),
- * then ENULL (a NULL out pointer), then the arguments, then the state of
- * the pages.
+ * the first that applies is returned. For a call on a zone that is EBADZONE
+ * (not a zone) first, then ENULL (a NULL pointer argument), then the other
+ * arguments, then the state of the pages (docs/design.md has the table).
  *
  * Locking: the core takes the locks its embedder gives it
  * (buddy_zone_set_lock); without them a zone is for one thread at a time.
@@ -465,7 +465,8 @@ BUDDY_API int buddy_zone_fragmentation_index(const struct buddy_zone *z,
 /*
  * The zone's /proc/buddyinfo line, in the kernel's format: "Node %d, zone %8s "
  * then "%6lu " per order 0..max_order, then "\n". Writes at most size bytes
- * including the NUL; returns the length the full line needs (as snprintf).
+ * including the NUL; returns the length the full line needs (as snprintf),
+ * which is never 0 for a zone: 0 (and an empty string) means z is not one.
  * node_id is the zone's node in its system (0 when not in one).
  */
 BUDDY_API size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf,

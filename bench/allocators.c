@@ -393,7 +393,8 @@ void bench_alloc_counters(const struct bench_alloc *a,
     memset(c, 0, sizeof(*c));
     if (a->heap == NULL)
         return;
-    buddy_zone_get_stats(buddy_heap_zone(a->heap), &st);
+    if (buddy_zone_get_stats(buddy_heap_zone(a->heap), &st) != 0)
+        return;
     c->splits = st.splits;
     c->merges = st.merges;
     c->lock_takes = st.cache_refills + st.cache_drains;
@@ -425,8 +426,8 @@ int bench_alloc_close(struct bench_alloc *a)
                 a->v->name, rep.what, (unsigned long long)rep.pfn, rep.order);
         bad = 1;
     }
-    free_pages = buddy_zone_free_pages(z);
-    if (free_pages != BENCH_ZONE_PAGES) {
+    if (buddy_zone_free_pages(z, &free_pages) != 0 ||
+        free_pages != BENCH_ZONE_PAGES) {
         fprintf(stderr, "bench: %s: %llu of %u pages free after the "
                 "workload freed everything\n", a->v->name,
                 (unsigned long long)free_pages, BENCH_ZONE_PAGES);

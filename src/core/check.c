@@ -215,6 +215,7 @@ static int check_counters(const struct buddy_zone *z, const struct tally *t,
     if (z->reserved_pages != t->reserved_pages)
         return fail(rep, "reserved_pages differs from the reserved blocks",
                     BUDDY_PFN_NONE, 0, t->reserved_pages, z->reserved_pages);
+#if BUDDY_STATS
     for (order = 0; order <= z->max_order; order++)
         if (z->alloc_count[order] - z->free_count[order] !=
             t->alloc_heads[order] + t->cached_heads[order])
@@ -223,6 +224,9 @@ static int check_counters(const struct buddy_zone *z, const struct tally *t,
                         BUDDY_PFN_NONE, order,
                         t->alloc_heads[order] + t->cached_heads[order],
                         z->alloc_count[order] - z->free_count[order]);
+#else
+    (void)order;
+#endif
     return 0;
 }
 

@@ -83,6 +83,31 @@
 #include "../private/deps.h"
 #include "../private/pcp.h"
 
+/* ---- statistics: BUDDY_STATS=0 compiles the counters out ----------------
+ * The event counters (per-order allocations and frees, splits, merges,
+ * failures, fallbacks, rejections, cache batches) exist for observability
+ * only: nothing the allocator decides reads them. A small target can drop
+ * them, and with them most of the zone header (the two per-order arrays
+ * are BUDDY_NR_ORDERS * 16 bytes); buddy_zone_get_stats then returns
+ * BUDDY_ENOTSUP and the validator skips the one invariant that needs them
+ * (I6's allocation count). The page counts (free, present, reserved) stay:
+ * the allocator and the validator need them. Every counter is changed
+ * through buddy_stat_add, which is nothing when they are off. */
+#ifndef BUDDY_STATS
+#define BUDDY_STATS 1
+#endif
+
+#if BUDDY_STATS
+#define buddy_stat_add(z, field, n) ((void)((z)->field += (n)))
+#define buddy_stat_get(z, field) ((z)->field)
+#define buddy_stat_set(z, field, v) ((void)((z)->field = (v)))
+#else
+#define buddy_stat_add(z, field, n) ((void)(z), (void)(n))
+#define buddy_stat_get(z, field) ((void)(z), (uint64_t)0)
+#define buddy_stat_set(z, field, v) ((void)(z), (void)(v))
+#endif
+#define buddy_stat_inc(z, field) buddy_stat_add(z, field, 1u)
+
 #define BUDDY_ZONE_MAGIC 0x42554459u /* "BUDY" */
 
 /* W, the width of an address: a shift of a uintptr_t by W or more is
@@ -129,15 +154,17 @@ struct buddy_zone {
     uint64_t free_pages;     /* sum of nr_free[k] << k (I6) */
     uint64_t present_pages;  /* spanned minus holes (I6) */
     uint64_t reserved_pages; /* pages in RESERVED blocks (I6) */
+#if BUDDY_STATS
     uint64_t alloc_count[BUDDY_NR_ORDERS]; /* successful allocations (I6) */
     uint64_t free_count[BUDDY_NR_ORDERS];  /* successful frees (I6) */
     uint64_t splits;         /* expand() steps */
-    uint64_t merges;         /* buddy merges */
+    uint64_t merges;         /* buddy merges of frees (not of ranges) */
     uint64_t alloc_failures; /* ENOMEM returns */
     uint64_t fallbacks;      /* system allocations that fell back here */
     uint64_t rejected;       /* bad frees and ranges refused */
     uint64_t cache_refills;  /* batches moved to per-CPU caches */
     uint64_t cache_drains;   /* batches moved back */
+#endif
     struct buddy__pcp *caches; /* attached per-CPU caches (I9) */
     uint32_t nr_caches;      /* length of that list: bounds every walk */
     struct buddy_lock_ops lock; /* the embedder's lock, or all NULL */

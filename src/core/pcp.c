@@ -321,7 +321,7 @@ void buddy__pcp_drain_locked(struct buddy__pcp *pcp, uint64_t pages,
         freed = drain_list_locked(pcp, order, freed, pages);
     if (freed != 0) {
         buddy__pcp_count_set(pcp, pcp->count - (uint32_t)freed);
-        pcp->zone->cache_drains++;
+        buddy_stat_inc(pcp->zone, cache_drains);
     }
 }
 
@@ -475,7 +475,7 @@ static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned order)
     }
     if (got != 0) {
         buddy__pcp_count_set(pcp, pcp->count + (got << order));
-        z->cache_refills++;
+        buddy_stat_inc(z, cache_refills);
     }
     return got;
 }
@@ -535,7 +535,7 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp,
     if (pcp->head[order] == BUDDY_NIL && refill_locked(pcp, order) == 0 &&
         (buddy__drain_caches_locked(z) == 0 || refill_locked(pcp, order) == 0)) {
         /* Nothing free even with every cache drained (ours included). */
-        z->alloc_failures++;
+        buddy_stat_inc(z, alloc_failures);
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
                                      BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};

@@ -365,8 +365,9 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
         ops.lock = mutex_lock;
         ops.unlock = mutex_unlock;
     }
-    buddy_zone_set_lock(h->zone, &ops);
-    err = buddy_zone_add_range(h->zone, cfg.start_pfn, o->nr_pages);
+    err = buddy_zone_set_lock(h->zone, &ops);
+    if (err == 0)
+        err = buddy_zone_add_range(h->zone, cfg.start_pfn, o->nr_pages);
     if (err != 0)
         return heap_fail(h, err);
 

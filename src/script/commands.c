@@ -35,6 +35,7 @@ static int cmd_zone(struct buddy_script *s, const uint64_t *arg, int nargs,
     struct buddy_script_zone_args a = {0, arg[0], (unsigned)arg[1], false};
     struct buddy_script_refusal why = {NULL, NULL};
     bool have_start = false;
+    uint64_t free_pages;
     int i, err;
 
     (void)nargs;
@@ -73,7 +74,10 @@ static int cmd_zone(struct buddy_script *s, const uint64_t *arg, int nargs,
     buddy__field_u64(s, "start_pfn", a.start_pfn);
     buddy__field_u64(s, "pages", a.nr_pages);
     buddy__field_u64(s, "max_order", a.max_order);
-    buddy__field_u64(s, "free_pages", buddy_zone_free_pages(s->zone));
+    err = buddy_zone_free_pages(s->zone, &free_pages);
+    if (err != 0)
+        return err;
+    buddy__field_u64(s, "free_pages", free_pages);
     return 0;
 }
 
@@ -138,13 +142,17 @@ static int cmd_reserve(struct buddy_script *s, const uint64_t *arg, int nargs,
     return range_result(s, buddy_zone_reserve(s->zone, arg[0], arg[1]), arg);
 }
 
-/* The zone's highest order, the last index of every per-order array. */
-static unsigned max_order(const struct buddy_zone *z)
+/* The zone's highest order, the last index of every per-order array. A
+ * query of a live zone cannot fail; if it ever did, the line fails with
+ * its error. */
+static int max_order(const struct buddy_zone *z, unsigned *top)
 {
     struct buddy_zone_info info;
+    int err = buddy_zone_get_info(z, &info);
 
-    buddy_zone_get_info(z, &info);
-    return info.max_order;
+    if (err == 0)
+        *top = info.max_order;
+    return err;
 }
 
 static void counts(struct buddy_script *s, const char *name,
@@ -171,9 +179,14 @@ static int cmd_info(struct buddy_script *s, const uint64_t *arg, int nargs,
     char line[512];
     uint64_t nr_free[BUDDY_NR_ORDERS];
     size_t len;
-    unsigned k, top = max_order(s->zone);
+    unsigned k, top;
+    int err = max_order(s->zone, &top);
 
     (void)arg, (void)nargs, (void)opt, (void)nopt;
+    for (k = 0; err == 0 && k <= top; k++)
+        err = buddy_zone_nr_free(s->zone, k, &nr_free[k]);
+    if (err != 0)
+        return err;
     len = buddy_zone_buddyinfo(s->zone, line, sizeof(line));
     if (len >= sizeof(line))
         len = sizeof(line) - 1;
@@ -181,8 +194,6 @@ static int cmd_info(struct buddy_script *s, const uint64_t *arg, int nargs,
         line[--len] = '\0';
     buddy_script_put_text(s, line, len);
     buddy_script_put_str(s, "buddyinfo", line);
-    for (k = 0; k <= top; k++)
-        nr_free[k] = buddy_zone_nr_free(s->zone, k);
     buddy__field_open(s, BUDDY_SCRIPT_ARRAY, "nr_free");
     for (k = 0; k <= top; k++)
         buddy__field_u64(s, NULL, nr_free[k]);
@@ -249,10 +260,15 @@ static int cmd_stats(struct buddy_script *s, const uint64_t *arg, int nargs,
                      const struct buddy__word *opt, int nopt)
 {
     struct buddy_zone_stats st;
-    unsigned orders = max_order(s->zone) + 1;
+    unsigned orders;
+    int err = max_order(s->zone, &orders);
 
     (void)arg, (void)nargs, (void)opt, (void)nopt;
-    buddy_zone_get_stats(s->zone, &st);
+    if (err == 0)
+        err = buddy_zone_get_stats(s->zone, &st);
+    if (err != 0)
+        return err; /* ENOTSUP from a core built without statistics */
+    orders++;
     /* Page counts, then the per-order arrays, then event counters. */
     const struct counter pages[] = {
         {"spanned_pages", st.spanned_pages},
@@ -333,27 +349,35 @@ static int cmd_walk(struct buddy_script *s, const uint64_t *arg, int nargs,
 static int cmd_frag(struct buddy_script *s, const uint64_t *arg, int nargs,
                     const struct buddy__word *opt, int nopt)
 {
-    unsigned k, top = max_order(s->zone);
+    int unusable[BUDDY_NR_ORDERS], frag[BUDDY_NR_ORDERS];
+    unsigned k, top;
+    int err = max_order(s->zone, &top);
 
     (void)arg, (void)nargs, (void)opt, (void)nopt;
+    for (k = 0; err == 0 && k <= top; k++) {
+        err = buddy_zone_unusable_index(s->zone, k, &unusable[k]);
+        if (err == 0)
+            err = buddy_zone_fragmentation_index(s->zone, k, &frag[k]);
+    }
+    if (err != 0)
+        return err;
     buddy__out_str(s, "order  unusable  fragmentation");
     for (k = 0; k <= top; k++) {
         buddy__out_str(s, "\n");
         buddy__out_u64(s, k, 5);
         buddy__out_str(s, "  ");
-        buddy__out_milli(s, buddy_zone_unusable_index(s->zone, k), 8);
+        buddy__out_milli(s, unusable[k], 8);
         buddy__out_str(s, "  ");
-        buddy__out_milli(s, buddy_zone_fragmentation_index(s->zone, k), 13);
+        buddy__out_milli(s, frag[k], 13);
     }
     /* The same numbers again as fields: "%d.%03d" is a JSON number. */
     buddy__field_open(s, BUDDY_SCRIPT_ARRAY, "unusable");
     for (k = 0; k <= top; k++)
-        buddy__field_milli(s, NULL, buddy_zone_unusable_index(s->zone, k));
+        buddy__field_milli(s, NULL, unusable[k]);
     buddy__field_close(s);
     buddy__field_open(s, BUDDY_SCRIPT_ARRAY, "fragmentation");
     for (k = 0; k <= top; k++)
-        buddy__field_milli(s, NULL,
-                           buddy_zone_fragmentation_index(s->zone, k));
+        buddy__field_milli(s, NULL, frag[k]);
     buddy__field_close(s);
     return 0;
 }

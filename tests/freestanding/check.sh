@@ -19,8 +19,8 @@
 #
 # For a compiler target, each core file is compiled with clang, -nostdinc and
 # only clang's own builtin headers, warnings as errors, at -O2 with
-# BUDDY_DEBUG=0 and =2 and at -Os; then llvm-nm -u shows what the objects need
-# from outside the core. Anything not on the allowlist below fails the test,
+# BUDDY_DEBUG=0 and =2 and at -Os with and without BUDDY_STATS; then
+# llvm-nm -u shows what the objects need from outside the core. Anything not on the allowlist below fails the test,
 # naming the symbol and the object. The core's size is printed for embedders.
 #
 # Exit status: 0 pass, 1 fail, 77 skip (ctest SKIP_RETURN_CODE): only when the
@@ -212,26 +212,27 @@ echo "== $target: $clang --target=$triple ${tflags[*]}"
 
 # ---- compile -----------------------------------------------------------------
 
-# Each variant: name, optimisation, BUDDY_DEBUG. O2-debug0 is the release
-# build; debug2 turns every assert on; Os is what embedded users build.
-variants=("O2-debug0 -O2 0" "O2-debug2 -O2 2" "Os-debug0 -Os 0")
+# Each variant: name, optimisation, BUDDY_DEBUG, BUDDY_STATS. O2-debug0 is
+# the release build; debug2 turns every assert on; Os is what embedded users
+# build, and Os-nostats the same without the zones' counters.
+variants=("O2-debug0 -O2 0 1" "O2-debug2 -O2 2 1" "Os-debug0 -Os 0 1" "Os-nostats -Os 0 0")
 
-compile_variant() { # NAME OPT LEVEL
-  local name=$1 opt=$2 level=$3 f obj bad=0
+compile_variant() { # NAME OPT LEVEL STATS
+  local name=$1 opt=$2 level=$3 stats=$4 f obj bad=0
   mkdir -p "$out/$name"
   for f in "${core_sources[@]}"; do
     obj=$out/$name/$(basename "$f" .c).o
     case $f in "$src"/src/script/*) obj=$out/$name/script_$(basename "$f" .c).o ;; esac
     if ! "$clang" "${cflags[@]}" "$opt" -DBUDDY_DEBUG="$level" \
-      -c "$f" -o "$obj" 2>"$obj.log"; then
-      echo "--- ${f#"$src"/} ($target $opt BUDDY_DEBUG=$level):" >&2
+      -DBUDDY_STATS="$stats" -c "$f" -o "$obj" 2>"$obj.log"; then
+      echo "--- ${f#"$src"/} ($target $opt BUDDY_DEBUG=$level BUDDY_STATS=$stats):" >&2
       cat "$obj.log" >&2
       bad=1
     elif [ -s "$obj.log" ]; then
       cat "$obj.log"
     fi
   done
-  [ $bad -eq 0 ] || fail "core or script files do not compile freestanding for $triple $opt BUDDY_DEBUG=$level (diagnostics above)"
+  [ $bad -eq 0 ] || fail "core or script files do not compile freestanding for $triple $opt BUDDY_DEBUG=$level BUDDY_STATS=$stats (diagnostics above)"
 }
 
 for v in "${variants[@]}"; do
@@ -316,7 +317,7 @@ fi
 # ---- size --------------------------------------------------------------------
 
 if [ -n "$size" ]; then
-  for v in O2-debug0 Os-debug0; do
+  for v in O2-debug0 Os-debug0 Os-nostats; do
     objs=("$out/$v"/*.o)
     echo "size of the core objects, $target $v (bytes):"
     "$size" -t "${objs[@]}" | sed -e "s|$out/$v/||" -e 's/^/  /'

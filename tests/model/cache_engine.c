@@ -134,7 +134,8 @@ static int check(struct cache_engine *e)
                     rep.order, rep.expected, rep.actual);
     if (buddy_zone_walk(e->z, cmp_block, &w) != 0 || w.bad)
         return w.bad ? -1 : fail(e, "walk failed");
-    buddy_zone_get_stats(e->z, &st);
+    if (buddy_zone_get_stats(e->z, &st) != 0)
+        return fail(e, "buddy_zone_get_stats failed");
     if (st.free_pages + st.cached_pages != model_free)
         return fail(e, "free %" PRIu64 " + cached %" PRIu64 " pages, model "
                     "has %" PRIu64 " free", st.free_pages, st.cached_pages,
@@ -160,10 +161,10 @@ int cache_engine_check_drained(struct cache_engine *e)
         return fail(e, "drain left %" PRIu64 " pages", buddy_pcp_count(&e->pcp));
     model_canonical(&e->m, want);
     for (unsigned k = 0; k <= e->m.max_order; k++)
-        if (buddy_zone_nr_free(e->z, k) != want[k])
+        if (model_zone_nr_free(e->z, k) != want[k])
             return fail(e, "after a drain nr_free[%u] is %" PRIu64 ", the "
                         "canonical split has %" PRIu64, k,
-                        buddy_zone_nr_free(e->z, k), want[k]);
+                        model_zone_nr_free(e->z, k), want[k]);
     return check(e);
 }
 
@@ -290,7 +291,7 @@ int cache_engine_step(struct cache_engine *e, unsigned op, uint32_t a,
          * lists hold nothing of that order or above. */
         if ((unsigned)rc < nr)
             for (unsigned k = order; k <= m->max_order; k++)
-                if (buddy_zone_nr_free(e->z, k) != 0)
+                if (model_zone_nr_free(e->z, k) != 0)
                     return fail(e, "bulk stopped at %d of %u with a free "
                                 "order-%u block", rc, nr, k);
         break;

@@ -60,10 +60,11 @@ static void check_zone(const char *when)
 /* All caches back, then the zone must be whole: every page free. */
 static void check_whole(const char *when, uint64_t pages)
 {
-    struct buddy_zone_stats st;
+    struct buddy_zone_stats st = {0};
 
     buddy_heap_drain_all(heap);
-    buddy_zone_get_stats(zone, &st);
+    if (buddy_zone_get_stats(zone, &st) != 0)
+        FAIL("buddy_zone_get_stats failed");
     if (st.free_pages != pages || st.cached_pages != 0)
         FAIL("%s: free %llu cached %llu of %llu pages", when,
              (unsigned long long)st.free_pages,
@@ -218,7 +219,7 @@ static void *idle_worker(void *arg)
 
 static void reclaim(void)
 {
-    struct buddy_zone_stats st;
+    struct buddy_zone_stats st = {0};
     pthread_t th;
     buddy_pfn_t big;
     int err;
@@ -228,7 +229,8 @@ static void reclaim(void)
     while (idle_state != 1)
         pthread_cond_wait(&idle_cond, &idle_lock);
     pthread_mutex_unlock(&idle_lock);
-    buddy_zone_get_stats(zone, &st);
+    if (buddy_zone_get_stats(zone, &st) != 0)
+        FAIL("buddy_zone_get_stats failed");
     if (st.cached_pages < 320)
         FAIL("reclaim: the idle thread's cache holds %llu pages, not 320",
              (unsigned long long)st.cached_pages);
@@ -456,7 +458,7 @@ static void *bf_worker(void *arg)
 static void bad_free(void)
 {
     pthread_t th[BF_THREADS];
-    struct buddy_zone_stats st;
+    struct buddy_zone_stats st = {0};
     unsigned long n = (rounds / 10 + 1) * BF_THREADS;
 
     buddy_zone_set_hook(zone, hook, NULL);
@@ -465,7 +467,8 @@ static void bad_free(void)
     for (int t = 0; t < BF_THREADS; t++)
         pthread_join(th[t], NULL);
     buddy_zone_set_hook(zone, NULL, NULL);
-    buddy_zone_get_stats(zone, &st);
+    if (buddy_zone_get_stats(zone, &st) != 0)
+        FAIL("buddy_zone_get_stats failed");
     if (hook_overlap)
         FAIL("bad_free: two event hooks ran at once");
     if (st.rejected != n || hook_rejects != n)

@@ -86,6 +86,41 @@ static inline void zone_del(struct fixture *f)
     f->z = NULL;
 }
 
+/* The queries' answers, for tests that expect the query to succeed. */
+static inline uint64_t zone_nr_free(const struct buddy_zone *z, unsigned order)
+{
+    uint64_t n = UINT64_MAX;
+
+    assert_int_equal(buddy_zone_nr_free(z, order, &n), 0);
+    return n;
+}
+
+static inline uint64_t zone_free_pages(const struct buddy_zone *z)
+{
+    uint64_t n = UINT64_MAX;
+
+    assert_int_equal(buddy_zone_free_pages(z, &n), 0);
+    return n;
+}
+
+static inline int zone_unusable_index(const struct buddy_zone *z,
+                                      unsigned order)
+{
+    int index = INT32_MIN;
+
+    assert_int_equal(buddy_zone_unusable_index(z, order, &index), 0);
+    return index;
+}
+
+static inline int zone_fragmentation_index(const struct buddy_zone *z,
+                                           unsigned order)
+{
+    int index = INT32_MIN;
+
+    assert_int_equal(buddy_zone_fragmentation_index(z, order, &index), 0);
+    return index;
+}
+
 /* Fail the test with the validator's words if the zone is inconsistent. */
 static inline void assert_valid(const struct buddy_zone *z)
 {
@@ -122,7 +157,7 @@ static inline int snapshot_block(void *arg, const struct buddy_block *b)
 static inline void snapshot_take(const struct buddy_zone *z, struct snapshot *s)
 {
     memset(s, 0, sizeof(*s));
-    buddy_zone_get_stats(z, &s->st);
+    assert_int_equal(buddy_zone_get_stats(z, &s->st), 0);
     assert_int_equal(buddy_zone_walk(z, snapshot_block, s), 0);
 }
 

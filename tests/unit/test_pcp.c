@@ -77,14 +77,14 @@ static void test_cache_serves_without_the_lock(void **state)
     assert_int_equal(l.taken, taken);
     assert_int_equal(buddy_pcp_count(&pcp), 2);
     /* Cached pages are neither free nor allocated. */
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.cached_pages, 2);
     assert_int_equal(st.nr_caches, 1);
     assert_int_equal(st.free_pages, 1024 - 8);
     assert_int_equal(st.cache_refills, 1);
     assert_valid(z);
     buddy_pcp_fini(&pcp);
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.cached_pages, 0);
     assert_int_equal(st.nr_caches, 0);
     assert_int_equal(st.free_pages, 1024 - 6);
@@ -128,7 +128,7 @@ static void test_cached_blocks_are_visible(void **state)
     assert_valid(z);
     buddy_pcp_fini(&pcp);
     assert_int_equal(buddy_free_pages(z, pfn, 1), 0);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     zone_del(&f);
 }
 
@@ -160,7 +160,7 @@ static void test_bad_frees_through_a_cache(void **state)
     assert_int_equal(buddy_pcp_free_pages(NULL, a, 0), BUDDY_ENULL);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, NULL), BUDDY_ENULL);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     assert_valid(z);
     zone_del(&f);
 }
@@ -232,7 +232,7 @@ static void test_byte_api_through_a_cache(void **state)
     assert_int_equal(buddy_pcp_free(&pcp, big), 0); /* uncached: the zone's */
     assert_valid(z);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     /* A detached cache serves nothing and frees nothing. */
     assert_null(buddy_pcp_alloc(&pcp, 4096));
     assert_int_equal(buddy_pcp_free(&pcp, p0), BUDDY_ENULL);
@@ -266,13 +266,13 @@ static void test_high_mark_drains_a_batch(void **state)
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
         assert_true(buddy_pcp_count(&pcp) <= 8);
     }
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_true(st.cache_drains >= 2);
     assert_int_equal(st.free_pages + st.cached_pages, 256);
     assert_valid(z);
     buddy_pcp_drain(&pcp);
     assert_int_equal(buddy_pcp_count(&pcp), 0);
-    assert_int_equal(buddy_zone_nr_free(z, 8), 1);
+    assert_int_equal(zone_nr_free(z, 8), 1);
     buddy_pcp_fini(&pcp);
     zone_del(&f);
 }
@@ -304,7 +304,7 @@ static void test_high_mark_drains_the_list_that_grew(void **state)
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
         assert_true(buddy_pcp_count(&pcp) <= 24);
     }
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.cache_drains, 1);
     assert_int_equal(buddy_pcp_count(&pcp), 16 + 8);
     assert_valid(z);
@@ -316,7 +316,7 @@ static void test_high_mark_drains_the_list_that_grew(void **state)
     buddy_pcp_fini(&pcp);
     assert_int_equal(buddy_free_pages(z, big[0], 3), 0);
     assert_int_equal(buddy_free_pages(z, big[1], 3), 0);
-    assert_int_equal(buddy_zone_nr_free(z, 10), 1);
+    assert_int_equal(zone_nr_free(z, 10), 1);
     assert_valid(z);
     zone_del(&f);
 }
@@ -358,7 +358,7 @@ static void test_byte_frees_with_huge_pages(void **state)
     assert_int_equal(buddy_pcp_free(&pcp, p), 0);
     EXPECT_REJECTED(f.z, buddy_pcp_free(&pcp, p), BUDDY_EDOUBLEFREE);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(f.z, 3), 1);
+    assert_int_equal(zone_nr_free(f.z, 3), 1);
     assert_valid(f.z);
     zone_del(&f);
 #endif
@@ -385,13 +385,13 @@ static void test_refill_takes_whole_lines(void **state)
     assert_int_equal(buddy_free_pages(z, 5, 0), 0);
     for (buddy_pfn_t i = 64; i < 128; i++)
         assert_int_equal(buddy_free_pages(z, i, 0), 0);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
     assert_true(pfn >= 64 && pfn < 128);
     assert_int_equal(buddy_pcp_count(&pcp), 63);
-    assert_int_equal(buddy_zone_nr_free(z, 0), 3);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 0);
+    assert_int_equal(zone_nr_free(z, 0), 3);
+    assert_int_equal(zone_nr_free(z, 6), 0);
     assert_valid(z);
     assert_int_equal(buddy_alloc_pages_bulk(z, 0, 3, got), 3);
     assert_int_equal(got[0], 5); /* the list's head: the last freed */
@@ -399,7 +399,7 @@ static void test_refill_takes_whole_lines(void **state)
     assert_int_equal(got[2], 1);
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     assert_valid(z);
     zone_del(&f);
 }
@@ -426,7 +426,7 @@ static void test_refill_drains_own_cache_when_short(void **state)
     assert_valid(z);
     assert_int_equal(buddy_pcp_free_pages(&pcp, big, 3), 0);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 4), 1);
+    assert_int_equal(zone_nr_free(z, 4), 1);
     zone_del(&f);
 }
 
@@ -447,7 +447,7 @@ static void test_uncached_order_drains_own_cache_when_short(void **state)
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0); /* takes all 16 */
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
-    assert_int_equal(buddy_zone_free_pages(z), 0);
+    assert_int_equal(zone_free_pages(z), 0);
     assert_int_equal(buddy_alloc_pages(z, 4, &big), 0); /* drains the cache */
     assert_int_equal(big, 0);
     assert_int_equal(buddy_pcp_count(&pcp), 0);
@@ -456,7 +456,7 @@ static void test_uncached_order_drains_own_cache_when_short(void **state)
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 4, &big), 0);
     assert_int_equal(big, 0);
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.alloc_failures, 0);
     assert_int_equal(buddy_pcp_count(&pcp), 0);
     assert_valid(z);
@@ -494,7 +494,7 @@ static void test_bulk(void **state)
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfns[i], 0), 0);
     assert_valid(z);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     assert_int_equal(l.held, 0);
     zone_del(&f);
 }
@@ -532,11 +532,11 @@ static void test_scaled_high(void **state)
             assert_int_equal(buddy_alloc_pages(z, 0, &pfn[n++]), 0);
         for (unsigned i = 0; i < 1024; i++)
             assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
-        buddy_zone_get_stats(z, &st);
+        assert_int_equal(buddy_zone_get_stats(z, &st), 0);
         assert_int_equal(st.cache_drains, 0);
         assert_int_equal(buddy_pcp_count(&pcp), 1024);
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[1024], 0), 0);
-        buddy_zone_get_stats(z, &st);
+        assert_int_equal(buddy_zone_get_stats(z, &st), 0);
         assert_int_equal(st.cache_drains, 1);
         assert_int_equal(buddy_pcp_count(&pcp), 1025 - 63);
         for (unsigned i = 1025; i < n; i++)
@@ -544,7 +544,7 @@ static void test_scaled_high(void **state)
     }
     assert_valid(z);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_free_pages(z), (uint64_t)1 << 20);
+    assert_int_equal(zone_free_pages(z), (uint64_t)1 << 20);
     assert_valid(z);
     zone_del(&f);
 }
@@ -601,19 +601,19 @@ static void test_init_twice_refused(void **state)
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), BUDDY_EATTACHED);
     assert_string_equal(buddy_errname(BUDDY_EATTACHED), "EATTACHED");
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.nr_caches, 1);
     assert_int_equal(st.cached_pages, buddy_pcp_count(&pcp));
     assert_true(st.cached_pages > 0);
     assert_valid(z);
     assert_int_equal(buddy_pcp_init(&other, z, &cfg), 0);
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.nr_caches, 2);
     buddy_pcp_fini(&pcp);
     buddy_pcp_fini(&other);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     buddy_pcp_fini(&pcp);
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.nr_caches, 0);
     assert_int_equal(st.free_pages, 256);
     assert_valid(z);
@@ -671,7 +671,7 @@ static void test_cache_chain_walks_are_bounded(void **state)
     assert_int_equal(buddy_pcp_init(&b, z, &cfg), 0);
     saved = buddy__pcp(&a)->next;
     buddy__pcp(&a)->next = buddy__pcp(&b); /* b -> a -> b -> ... */
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.nr_caches, 2);
     assert_int_equal(buddy_zone_check(z, &rep), BUDDY_ECORRUPT);
     assert_non_null(strstr(rep.what, "cache list longer"));
@@ -704,7 +704,7 @@ static void test_drain_caches_and_detached_use(void **state)
     assert_int_equal(buddy_zone_drain_caches(z), cached);
     assert_int_equal(buddy_pcp_count(&a) + buddy_pcp_count(&b), 0);
     assert_int_equal(buddy_zone_drain_caches(z), 0);
-    assert_int_equal(buddy_zone_free_pages(z), 254);
+    assert_int_equal(zone_free_pages(z), 254);
     assert_int_equal(buddy_pcp_free_pages(&b, pfn, 1), 0);
     buddy_pcp_fini(&a);
     assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &pfn), BUDDY_ENULL);
@@ -714,7 +714,7 @@ static void test_drain_caches_and_detached_use(void **state)
     buddy_pcp_fini(&a); /* twice is harmless */
     buddy_pcp_drain(&a);
     buddy_pcp_fini(&b);
-    assert_int_equal(buddy_zone_free_pages(z), 256);
+    assert_int_equal(zone_free_pages(z), 256);
     assert_valid(z);
     zone_del(&f);
 }

@@ -268,8 +268,10 @@ static int map_hook(void *ctx, struct buddy_script *s,
     struct zone_view v;
     struct buddy_zone_stats st;
     bool ok;
+    int err = buddy_zone_get_stats(z, &st);
 
-    buddy_zone_get_stats(z, &st);
+    if (err != 0)
+        return err;
     if (st.spanned_pages > RENDER_MAX_PAGES) {
         snprintf(r->why, sizeof(r->why),
                  "the zone spans %" PRIu64 " pages; map draws at most %u",

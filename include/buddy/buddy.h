@@ -600,12 +600,19 @@ BUDDY_API const char *buddy_event_name(enum buddy_event_type type);
  * the preferred node's zones from that index down to 0, then each other node
  * in turn (nid + 1, nid + 2 ... wrapping) the same way.
  *
- * The struct is public so it can be declared statically; treat its fields as
- * private.
+ * The system's storage is the caller's (it may be static or on the stack):
+ * BUDDY_SYSTEM_SIZE bytes whose contents are private to the library;
+ * buddy_system_init makes it empty.
  */
+#define BUDDY_SYSTEM_SIZE                                                      \
+    (sizeof(void *) * (BUDDY_MAX_NUMNODES * BUDDY_MAX_NR_ZONES + 1))
+
 struct buddy_system {
-    struct buddy_zone *zones[BUDDY_MAX_NUMNODES][BUDDY_MAX_NR_ZONES];
-    unsigned nr_nodes; /* highest node id in use + 1 */
+    union {
+        unsigned char bytes[BUDDY_SYSTEM_SIZE];
+        uint64_t align_u64;
+        void *align_ptr;
+    } opaque_; /* private */
 };
 
 BUDDY_API void buddy_system_init(struct buddy_system *sys);

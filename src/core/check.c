@@ -357,9 +357,10 @@ static int check_zone_locked(const struct buddy_zone *z,
     return err;
 }
 
-int buddy_system_check(const struct buddy_system *sys,
+int buddy_system_check(const struct buddy_system *system,
                        struct buddy_check_report *rep)
 {
+    const struct buddy__system *sys = buddy__sys_const(system);
     unsigned nid, zi;
 
     if (sys == NULL)

@@ -171,6 +171,30 @@ struct buddy_zone {
     char name[BUDDY_ZONE_NAME_MAX + 1]; /* NUL-terminated copy */
 };
 
+/* A system: the zones of each node by zone index (NULL where none), in
+ * the caller's struct buddy_system storage. */
+struct buddy__system {
+    struct buddy_zone *zones[BUDDY_MAX_NUMNODES][BUDDY_MAX_NR_ZONES];
+    unsigned nr_nodes; /* highest node id in use + 1 */
+};
+
+_Static_assert(sizeof(struct buddy__system) <= sizeof(struct buddy_system),
+               "BUDDY_SYSTEM_SIZE must hold the system");
+_Static_assert(_Alignof(struct buddy__system) <=
+                   _Alignof(struct buddy_system),
+               "struct buddy_system must be aligned for the system");
+
+static inline struct buddy__system *buddy__sys(struct buddy_system *s)
+{
+    return (struct buddy__system *)(void *)s;
+}
+
+static inline const struct buddy__system *
+buddy__sys_const(const struct buddy_system *s)
+{
+    return (const struct buddy__system *)(const void *)s;
+}
+
 /* ---- state bytes: relaxed atomics (see Locking above) ------------------- */
 
 static inline uint8_t pg_get(const struct buddy_zone *z, uint32_t idx)

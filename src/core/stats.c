@@ -271,9 +271,10 @@ size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf, size_t size)
     return o.len;
 }
 
-size_t buddy_system_buddyinfo(const struct buddy_system *sys, char *buf,
+size_t buddy_system_buddyinfo(const struct buddy_system *system, char *buf,
                               size_t size)
 {
+    const struct buddy__system *sys = buddy__sys_const(system);
     struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
     unsigned nid, zi;
 

@@ -21,8 +21,10 @@
  */
 #include "internal.h"
 
-void buddy_system_init(struct buddy_system *sys)
+void buddy_system_init(struct buddy_system *system)
 {
+    struct buddy__system *sys = buddy__sys(system);
+
     if (sys != NULL)
         buddy_memset(sys, 0, sizeof(*sys));
 }
@@ -33,9 +35,10 @@ static bool spans_overlap(const struct buddy_zone *a, const struct buddy_zone *b
            b->start_pfn < a->start_pfn + a->spanned;
 }
 
-int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
+int buddy_system_add_zone(struct buddy_system *system, unsigned nid,
                           unsigned zone_idx, struct buddy_zone *z)
 {
+    struct buddy__system *sys = buddy__sys(system);
     unsigned n, i;
 
     if (sys == NULL)
@@ -64,7 +67,7 @@ int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
  * preferred_zoneref: where the request wanted to land, so what it is a
  * fallback from), or NULL when the list is empty; and whether any zone of
  * the list has blocks of `order`. O(nodes * zones). */
-static bool zonelist_first(const struct buddy_system *sys, unsigned nid,
+static bool zonelist_first(const struct buddy__system *sys, unsigned nid,
                            unsigned highest_zone_idx, unsigned order,
                            struct buddy_zone **preferred)
 {
@@ -94,7 +97,7 @@ static bool zonelist_first(const struct buddy_system *sys, unsigned nid,
  * `drain`, each zone first takes back what its per-CPU caches hold (the
  * kernel drains them only once the whole zonelist came up short). Returns
  * 0, or ENOMEM without counting a failure. */
-static int zonelist_pass(struct buddy_system *sys, unsigned nid,
+static int zonelist_pass(struct buddy__system *sys, unsigned nid,
                          unsigned highest_zone_idx, unsigned order,
                          bool drain, buddy_pfn_t *pfn,
                          struct buddy_zone **zone_out,
@@ -139,10 +142,11 @@ static int zonelist_pass(struct buddy_system *sys, unsigned nid,
     return BUDDY_ENOMEM;
 }
 
-int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
+int buddy_system_alloc_pages(struct buddy_system *system, unsigned nid,
                              unsigned highest_zone_idx, unsigned order,
                              buddy_pfn_t *pfn, struct buddy_zone **zone_out)
 {
+    struct buddy__system *sys = buddy__sys(system);
     struct buddy_zone *preferred;
 
     if (sys == NULL || pfn == NULL)
@@ -171,9 +175,10 @@ int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
     return BUDDY_ENOMEM;
 }
 
-struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sys,
+struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *system,
                                          buddy_pfn_t pfn)
 {
+    const struct buddy__system *sys = buddy__sys_const(system);
     unsigned n, i;
 
     if (sys == NULL)
@@ -188,14 +193,15 @@ struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sys,
     return NULL;
 }
 
-int buddy_system_free_pages(struct buddy_system *sys, buddy_pfn_t pfn,
+int buddy_system_free_pages(struct buddy_system *system, buddy_pfn_t pfn,
                             unsigned order)
 {
+    struct buddy__system *sys = buddy__sys(system);
     struct buddy_zone *z;
 
     if (sys == NULL)
         return BUDDY_ENULL;
-    z = buddy_system_pfn_zone(sys, pfn);
+    z = buddy_system_pfn_zone(system, pfn);
     if (z == NULL)
         return BUDDY_ERANGE;
     return buddy_free_pages(z, pfn, order);

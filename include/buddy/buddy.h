@@ -584,8 +584,9 @@ struct buddy_event {
  * per operation.
  */
 typedef void (*buddy_event_fn)(void *arg, const struct buddy_event *ev);
-BUDDY_API void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn,
-                                   void *arg);
+/* Set (fn NULL: clear) the zone's hook; takes the zone lock. EBADZONE. */
+BUDDY_API int buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn,
+                                  void *arg);
 BUDDY_API const char *buddy_event_name(enum buddy_event_type type);
 
 /* ------------------------------------------------------------------------ */
@@ -813,11 +814,13 @@ BUDDY_API void buddy_pcp_fini(struct buddy_pcp *pcp);
  * leave its current O(1) fast path. One lock round trip, O(cached blocks). */
 BUDDY_API void buddy_pcp_drain(struct buddy_pcp *pcp);
 /* Drain every cache attached to z (the kernel's drain_all_pages); any
- * thread, owners running or not. Returns the pages given back. One lock
- * round trip, O(caches + cached blocks). */
-BUDDY_API uint64_t buddy_zone_drain_caches(struct buddy_zone *z);
-/* Pages cached now; any thread may ask. */
-BUDDY_API uint64_t buddy_pcp_count(const struct buddy_pcp *pcp);
+ * thread, owners running or not. The pages given back go to *pages (may
+ * be NULL). EBADZONE. One lock round trip, O(caches + cached blocks). */
+BUDDY_API int buddy_zone_drain_caches(struct buddy_zone *z, uint64_t *pages);
+/* Pages cached now, in *pages; any thread may ask. ENULL for NULL
+ * arguments or a detached cache (*pages untouched). */
+BUDDY_NODISCARD BUDDY_API int buddy_pcp_count(const struct buddy_pcp *pcp,
+                                              uint64_t *pages);
 /* The configuration an attached cache runs with, its high mark scaled if
  * it was asked for 0; ENULL for NULL or a detached cache. Any thread. */
 BUDDY_API int buddy_pcp_get_config(const struct buddy_pcp *pcp,

@@ -67,11 +67,15 @@
  */
 #include "internal.h"
 
-uint64_t buddy_pcp_count(const struct buddy_pcp *cache)
+int buddy_pcp_count(const struct buddy_pcp *cache, uint64_t *pages)
 {
     const struct buddy__pcp *pcp = buddy__pcp_const(cache);
 
-    return pcp == NULL ? 0 : buddy_load_relaxed(&pcp->count);
+    if (pcp == NULL || pages == NULL ||
+        buddy_load_relaxed(&pcp->magic) != BUDDY_PCP_MAGIC)
+        return BUDDY_ENULL;
+    *pages = buddy__pcp_count(pcp);
+    return 0;
 }
 
 int buddy_pcp_get_config(const struct buddy_pcp *cache,
@@ -343,17 +347,19 @@ uint64_t buddy__drain_caches_locked(struct buddy_zone *z)
     return pages;
 }
 
-uint64_t buddy_zone_drain_caches(struct buddy_zone *z)
+int buddy_zone_drain_caches(struct buddy_zone *z, uint64_t *pages)
 {
-    uint64_t pages;
+    uint64_t n;
 
     if (!buddy__zone_ok(z))
-        return 0;
+        return BUDDY_EBADZONE;
     buddy__lock(z);
-    pages = buddy__drain_caches_locked(z);
+    n = buddy__drain_caches_locked(z);
     buddy_check_expensive(z);
     buddy__unlock(z);
-    return pages;
+    if (pages != NULL)
+        *pages = n;
+    return 0;
 }
 
 /* The zone pcp is attached to, or NULL (a NULL, detached or never

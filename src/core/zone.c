@@ -175,14 +175,15 @@ int buddy_zone_init(void *meta, size_t meta_size,
     return 0;
 }
 
-void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn, void *arg)
+int buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn, void *arg)
 {
     if (!buddy__zone_ok(z))
-        return;
+        return BUDDY_EBADZONE;
     buddy__lock(z);
     z->hook = fn;
     z->hook_arg = arg;
     buddy__unlock(z);
+    return 0;
 }
 
 int buddy_zone_set_lock(struct buddy_zone *z, const struct buddy_lock_ops *ops)

@@ -575,5 +575,5 @@ void buddy_heap_drain_all(struct buddy_heap *h)
         return;
     /* Every cache of the zone, whatever the mode: the core's remote drain
      * waits for each owner to leave its fast path. */
-    (void)buddy_zone_drain_caches(h->zone);
+    (void)buddy_zone_drain_caches(h->zone, NULL);
 }

@@ -125,6 +125,7 @@ static int check(struct cache_engine *e)
 {
     struct buddy_check_report rep;
     struct buddy_zone_stats st;
+    uint64_t cached;
     struct walk_cmp w = {e, 0};
     uint64_t model_free = model_free_pages_count(&e->m);
 
@@ -140,9 +141,11 @@ static int check(struct cache_engine *e)
         return fail(e, "free %" PRIu64 " + cached %" PRIu64 " pages, model "
                     "has %" PRIu64 " free", st.free_pages, st.cached_pages,
                     model_free);
-    if (st.cached_pages != buddy_pcp_count(&e->pcp))
+    if (buddy_pcp_count(&e->pcp, &cached) != 0)
+        return fail(e, "buddy_pcp_count failed");
+    if (st.cached_pages != cached)
         return fail(e, "stats say %" PRIu64 " cached, the cache %" PRIu64,
-                    st.cached_pages, buddy_pcp_count(&e->pcp));
+                    st.cached_pages, cached);
     if (st.rejected != e->m.rejected)
         return fail(e, "rejected %" PRIu64 ", model %" PRIu64, st.rejected,
                     e->m.rejected);
@@ -156,9 +159,13 @@ int cache_engine_check_drained(struct cache_engine *e)
 {
     uint64_t want[BUDDY_NR_ORDERS];
 
+    uint64_t cached;
+
     buddy_pcp_drain(&e->pcp);
-    if (buddy_pcp_count(&e->pcp) != 0)
-        return fail(e, "drain left %" PRIu64 " pages", buddy_pcp_count(&e->pcp));
+    if (buddy_pcp_count(&e->pcp, &cached) != 0)
+        return fail(e, "buddy_pcp_count failed");
+    if (cached != 0)
+        return fail(e, "drain left %" PRIu64 " pages", cached);
     model_canonical(&e->m, want);
     for (unsigned k = 0; k <= e->m.max_order; k++)
         if (model_zone_nr_free(e->z, k) != want[k])

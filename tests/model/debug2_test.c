@@ -82,7 +82,7 @@ static void run_op(enum op op, buddy_pfn_t held, buddy_pfn_t cached)
         buddy_pcp_drain(&pcp);
         break;
     case OP_DRAIN_CACHES:
-        (void)buddy_zone_drain_caches(z);
+        (void)buddy_zone_drain_caches(z, NULL);
         break;
     case OP_TWO_OWNERS: /* another thread is inside the cache */
         buddy__pcp(&pcp)->active = 1;

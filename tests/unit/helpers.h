@@ -18,6 +18,24 @@
 
 #include "buddy/buddy.h"
 
+/* Pages a cache holds, the call checked. */
+static inline uint64_t pcp_pages(const struct buddy_pcp *pcp)
+{
+    uint64_t n = UINT64_MAX;
+
+    assert_int_equal(buddy_pcp_count(pcp, &n), 0);
+    return n;
+}
+
+/* Drain every cache of z, the call checked; the pages given back. */
+static inline uint64_t zone_drain(struct buddy_zone *z)
+{
+    uint64_t n = UINT64_MAX;
+
+    assert_int_equal(buddy_zone_drain_caches(z, &n), 0);
+    return n;
+}
+
 struct fixture {
     void *meta;
     struct buddy_zone *z;

@@ -252,6 +252,54 @@ static void test_error_precedence(void **state)
 /* The queries say when they cannot answer: EBADZONE, ENULL, EORDER in that
  * order; the answer is left as it was, and a query changes nothing, not even
  * the rejected counter. */
+/* The setters and the cache queries say when they fail too, and change
+ * nothing. */
+static void test_hook_drain_and_count_report_bad_input(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = messy_zone(&f);
+    uint64_t junk[64] = {0};
+    struct buddy_zone *bad[] = {NULL, (struct buddy_zone *)junk};
+    struct buddy_pcp_config cfg = {1, 4, 8};
+    struct buddy_pcp pcp;
+    struct snapshot before, after;
+    uint64_t n = 77;
+    buddy_pfn_t pfn;
+
+    (void)state;
+    snapshot_take(z, &before);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(buddy_zone_set_hook(bad[i], NULL, NULL), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_drain_caches(bad[i], &n), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_drain_caches(bad[i], NULL), BUDDY_EBADZONE);
+    }
+    assert_int_equal(n, 77);
+    assert_int_equal(buddy_pcp_count(NULL, &n), BUDDY_ENULL);
+    memset(&pcp, 0, sizeof(pcp)); /* never attached */
+    assert_int_equal(buddy_pcp_count(&pcp, &n), BUDDY_ENULL);
+    assert_int_equal(n, 77);
+    snapshot_take(z, &after);
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_valid(z);
+
+    /* An attached cache answers; a detached one is refused again. */
+    assert_int_equal(buddy_zone_set_hook(z, NULL, NULL), 0);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
+    assert_int_equal(buddy_pcp_count(&pcp, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_count(&pcp, &n), 0);
+    assert_true(n > 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
+    assert_int_equal(buddy_zone_drain_caches(z, &n), 0);
+    assert_true(n > 0);
+    buddy_pcp_fini(&pcp);
+    n = 77;
+    assert_int_equal(buddy_pcp_count(&pcp, &n), BUDDY_ENULL);
+    assert_int_equal(n, 77);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 static void test_queries_report_bad_input(void **state)
 {
     struct fixture f;
@@ -426,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_alloc_errors_change_nothing),
         cmocka_unit_test(test_not_a_zone),
         cmocka_unit_test(test_queries_report_bad_input),
+        cmocka_unit_test(test_hook_drain_and_count_report_bad_input),
         cmocka_unit_test(test_error_precedence),
         cmocka_unit_test(test_bad_configurations),
         cmocka_unit_test(test_error_table),

@@ -202,9 +202,9 @@ static void test_thread_cache_handle(void **state)
     assert_int_equal(buddy_pcp_free(pcp, q), BUDDY_EDOUBLEFREE);
     assert_int_equal(buddy_heap_free(h, p), BUDDY_EDOUBLEFREE);
     assert_int_equal(buddy_zone_check(buddy_heap_zone(h), &rep), 0);
-    assert_true(buddy_pcp_count(pcp) > 0);
+    assert_true(pcp_pages(pcp) > 0);
     buddy_heap_drain(h);
-    assert_int_equal(buddy_pcp_count(pcp), 0);
+    assert_int_equal(pcp_pages(pcp), 0);
     buddy_heap_destroy(h);
 }
 

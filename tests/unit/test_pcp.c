@@ -64,18 +64,18 @@ static void test_cache_serves_without_the_lock(void **state)
     taken = l.taken;
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &first), 0);
     assert_int_equal(l.taken, taken + 1);
-    assert_int_equal(buddy_pcp_count(&pcp), 7);
+    assert_int_equal(pcp_pages(&pcp), 7);
     /* The next seven come from the cache: no lock at all. */
     taken = l.taken;
     for (int i = 0; i < 7; i++)
         assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
     assert_int_equal(l.taken, taken);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(pcp_pages(&pcp), 0);
     /* Frees go to the cache, also without the lock. */
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     assert_int_equal(buddy_pcp_free_pages(&pcp, first, 0), 0);
     assert_int_equal(l.taken, taken);
-    assert_int_equal(buddy_pcp_count(&pcp), 2);
+    assert_int_equal(pcp_pages(&pcp), 2);
     /* Cached pages are neither free nor allocated. */
     assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.cached_pages, 2);
@@ -264,14 +264,14 @@ static void test_high_mark_drains_a_batch(void **state)
         assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn[i]), 0);
     for (int i = 0; i < 16; i++) {
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
-        assert_true(buddy_pcp_count(&pcp) <= 8);
+        assert_true(pcp_pages(&pcp) <= 8);
     }
     assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_true(st.cache_drains >= 2);
     assert_int_equal(st.free_pages + st.cached_pages, 256);
     assert_valid(z);
     buddy_pcp_drain(&pcp);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(pcp_pages(&pcp), 0);
     assert_int_equal(zone_nr_free(z, 8), 1);
     buddy_pcp_fini(&pcp);
     zone_del(&f);
@@ -299,14 +299,14 @@ static void test_high_mark_drains_the_list_that_grew(void **state)
         assert_int_equal(buddy_pcp_free_pages(&pcp, big[i], 3), 0);
     for (int i = 0; i < 9; i++)
         assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn[i]), 0);
-    assert_int_equal(buddy_pcp_count(&pcp), 16 + 7);
+    assert_int_equal(pcp_pages(&pcp), 16 + 7);
     for (int i = 0; i < 9; i++) {
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
-        assert_true(buddy_pcp_count(&pcp) <= 24);
+        assert_true(pcp_pages(&pcp) <= 24);
     }
     assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.cache_drains, 1);
-    assert_int_equal(buddy_pcp_count(&pcp), 16 + 8);
+    assert_int_equal(pcp_pages(&pcp), 16 + 8);
     assert_valid(z);
     /* Both order-3 blocks are still cached: no lock to take them. */
     taken = l.taken;
@@ -389,7 +389,7 @@ static void test_refill_takes_whole_lines(void **state)
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
     assert_true(pfn >= 64 && pfn < 128);
-    assert_int_equal(buddy_pcp_count(&pcp), 63);
+    assert_int_equal(pcp_pages(&pcp), 63);
     assert_int_equal(zone_nr_free(z, 0), 3);
     assert_int_equal(zone_nr_free(z, 6), 0);
     assert_valid(z);
@@ -420,7 +420,7 @@ static void test_refill_drains_own_cache_when_short(void **state)
         assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &p[i]), 0);
     for (int i = 0; i < 16; i++)
         assert_int_equal(buddy_pcp_free_pages(&pcp, p[i], 0), 0);
-    assert_int_equal(buddy_pcp_count(&pcp), 16);
+    assert_int_equal(pcp_pages(&pcp), 16);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 3, &big), 0);
     assert_int_equal(big % 8, 0);
     assert_valid(z);
@@ -450,7 +450,7 @@ static void test_uncached_order_drains_own_cache_when_short(void **state)
     assert_int_equal(zone_free_pages(z), 0);
     assert_int_equal(buddy_alloc_pages(z, 4, &big), 0); /* drains the cache */
     assert_int_equal(big, 0);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(pcp_pages(&pcp), 0);
     assert_int_equal(buddy_free_pages(z, big, 4), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
@@ -458,7 +458,7 @@ static void test_uncached_order_drains_own_cache_when_short(void **state)
     assert_int_equal(big, 0);
     assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.alloc_failures, 0);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(pcp_pages(&pcp), 0);
     assert_valid(z);
     buddy_pcp_fini(&pcp);
     zone_del(&f);
@@ -489,7 +489,7 @@ static void test_bulk(void **state)
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfns[0]), 0); /* +3 cached */
     assert_int_equal(buddy_pcp_alloc_bulk(&pcp, 0, 10, pfns + 1), 10);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(pcp_pages(&pcp), 0);
     for (int i = 0; i < 11; i++)
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfns[i], 0), 0);
     assert_valid(z);
@@ -534,11 +534,11 @@ static void test_scaled_high(void **state)
             assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
         assert_int_equal(buddy_zone_get_stats(z, &st), 0);
         assert_int_equal(st.cache_drains, 0);
-        assert_int_equal(buddy_pcp_count(&pcp), 1024);
+        assert_int_equal(pcp_pages(&pcp), 1024);
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[1024], 0), 0);
         assert_int_equal(buddy_zone_get_stats(z, &st), 0);
         assert_int_equal(st.cache_drains, 1);
-        assert_int_equal(buddy_pcp_count(&pcp), 1025 - 63);
+        assert_int_equal(pcp_pages(&pcp), 1025 - 63);
         for (unsigned i = 1025; i < n; i++)
             assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
     }
@@ -603,7 +603,7 @@ static void test_init_twice_refused(void **state)
     assert_string_equal(buddy_errname(BUDDY_EATTACHED), "EATTACHED");
     assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.nr_caches, 1);
-    assert_int_equal(st.cached_pages, buddy_pcp_count(&pcp));
+    assert_int_equal(st.cached_pages, pcp_pages(&pcp));
     assert_true(st.cached_pages > 0);
     assert_valid(z);
     assert_int_equal(buddy_pcp_init(&other, z, &cfg), 0);
@@ -699,11 +699,11 @@ static void test_drain_caches_and_detached_use(void **state)
     assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &pfn), 0);
     assert_int_equal(buddy_pcp_free_pages(&b, pfn, 0), 0); /* cross-free */
     assert_int_equal(buddy_pcp_alloc_pages(&b, 1, &pfn), 0);
-    cached = buddy_pcp_count(&a) + buddy_pcp_count(&b);
+    cached = pcp_pages(&a) + pcp_pages(&b);
     assert_true(cached > 0);
-    assert_int_equal(buddy_zone_drain_caches(z), cached);
-    assert_int_equal(buddy_pcp_count(&a) + buddy_pcp_count(&b), 0);
-    assert_int_equal(buddy_zone_drain_caches(z), 0);
+    assert_int_equal(zone_drain(z), cached);
+    assert_int_equal(pcp_pages(&a) + pcp_pages(&b), 0);
+    assert_int_equal(zone_drain(z), 0);
     assert_int_equal(zone_free_pages(z), 254);
     assert_int_equal(buddy_pcp_free_pages(&b, pfn, 1), 0);
     buddy_pcp_fini(&a);
@@ -779,7 +779,7 @@ static void test_lock_held_everywhere(void **state)
     assert_int_equal(buddy_free(z, &outside), BUDDY_ERANGE);
     assert_int_equal(buddy_pcp_free(&pcp, &outside), BUDDY_ERANGE);
     assert_int_equal(held_hook_calls, 2);
-    assert_int_equal(buddy_zone_drain_caches(z) > 0, 1);
+    assert_int_equal(zone_drain(z) > 0, 1);
     buddy_pcp_fini(&pcp);
     assert_int_equal(held_lock_taken, 0);
     buddy_zone_set_hook(z, NULL, NULL);

@@ -24,7 +24,8 @@
  * and the leaving store. bench --callgrind measures both in place
  * (docs/performance.md).
  *
- * Invariants (an attached cache; buddy_zone_check checks them): head[k]
+ * Invariants (an attached cache; buddy_zone_check checks the lists and
+ * the count): head[k]
  * starts a list of CACHED blocks of order k linked through the zone's
  * next[] (links), ending in BUDDY_NIL; count == sum over k of the list
  * lengths << k; live is open or all 0 (gate shut, fenced, or detached);

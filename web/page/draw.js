@@ -304,41 +304,73 @@ export function rovingKeys(host, cols) {
   });
 }
 
-// One row of free_area[]: the order, its list head first, nr_free.
-function listRow(k, free, nr, opts, maxChips) {
-  const chips = h('span', { class: 'fa-chips' });
-  if (free.length === 0 && !(opts.leaving && opts.leaving.order === k)) chips.append(h('span', { class: 'fa-empty', text: '∅ empty' }));
-  free.slice(0, maxChips).forEach((pfn, i) => {
-    chips.append(h('span', { class: `chip${pfn === opts.mark ? ' is-new' : ''}`, 'data-pfn': pfn,
-      title: `free block at pfn ${pfn}${i === 0 ? `: the head, which the next order-${k} allocation takes` : ''}`,
-      text: `@${pfn}` }));
-  });
-  if (free.length > maxChips) chips.append(h('span', { class: 'fa-more', text: `+${free.length - maxChips} more` }));
-  // The buddy a merge just took off this list: shown where it was, struck out.
-  if (opts.leaving && opts.leaving.order === k) {
-    chips.append(h('span', { class: 'fa-gone is-leaving', 'data-pfn': opts.leaving.pfn,
-      title: `the buddy at pfn ${opts.leaving.pfn} left free_area[${k}] to merge`, text: `@${opts.leaving.pfn}` },
-    h('span', { class: 'sr-only', text: ' (left the list)' })));
-  }
-  return h('div', { class: `fa-row${nr ? '' : ' is-empty'}`, 'data-order': k, 'data-nr-free': nr },
+// One row of free_area[]: the order, its list head first, nr_free. The
+// row's elements are made once; an update moves, adds and drops chips by
+// pfn, as the list changed.
+function listRow(k) {
+  const r = { chips: h('span', { class: 'fa-chips' }), nr: h('span', { class: 'fa-n' }), kept: new Map(), extras: [] };
+  r.row = h('div', { class: 'fa-row', 'data-order': k },
     h('span', { class: 'fa-order' }, h('span', { class: 'fa-k', text: `order ${k}` }),
       h('span', { class: 'fa-size', text: pagesWord(2 ** k) })),
-    chips,
-    h('span', { class: 'fa-count', 'aria-label': `nr_free ${nr}` }, h('span', { class: 'fa-nr', text: 'nr_free' }), ` ${nr}`));
+    r.chips,
+    h('span', { class: 'fa-count' }, h('span', { class: 'fa-nr', text: 'nr_free' }), r.nr));
+  return r;
+}
+
+function chip(pfn) {
+  return h('span', { class: 'chip', 'data-pfn': pfn, text: `@${pfn}` });
+}
+
+function updateRow(r, k, free, nr, opts, maxChips) {
+  r.row.classList.toggle('is-empty', nr === 0);
+  r.row.dataset.nrFree = nr;
+  r.row.querySelector('.fa-count').setAttribute('aria-label', `nr_free ${nr}`);
+  setText(r.nr, ` ${nr}`);
+  for (const n of r.extras) n.remove();
+  const shown = free.slice(0, maxChips);
+  const kept = new Map();
+  for (const pfn of shown) {
+    const n = r.kept.get(pfn) || chip(pfn);
+    r.kept.delete(pfn);
+    kept.set(pfn, n);
+  }
+  for (const n of r.kept.values()) n.remove();
+  r.kept = kept;
+  let at = r.chips.firstChild;
+  shown.forEach((pfn, i) => {
+    const n = kept.get(pfn);
+    if (n === at) at = at.nextSibling;
+    else r.chips.insertBefore(n, at);
+    n.classList.toggle('is-new', pfn === opts.mark);
+    const title = `free block at pfn ${pfn}${i === 0 ? `: the head, which the next order-${k} allocation takes` : ''}`;
+    if (n.title !== title) n.title = title;
+  });
+  r.extras = [];
+  const leaving = opts.leaving && opts.leaving.order === k ? opts.leaving.pfn : null;
+  if (free.length === 0 && leaving === null) r.extras.push(h('span', { class: 'fa-empty', text: '∅ empty' }));
+  if (free.length > maxChips) r.extras.push(h('span', { class: 'fa-more', text: `+${free.length - maxChips} more` }));
+  // The buddy a merge just took off this list: shown where it was, struck out.
+  if (leaving !== null) {
+    r.extras.push(h('span', { class: 'fa-gone is-leaving', 'data-pfn': leaving,
+      title: `the buddy at pfn ${leaving} left free_area[${k}] to merge`, text: `@${leaving}` },
+    h('span', { class: 'sr-only', text: ' (left the list)' })));
+  }
+  r.chips.append(...r.extras);
 }
 
 // Draw free_area[]: one row per order, from max_order down, with the blocks
 // on that order's list as the core links them (head first: the block the
 // next allocation of the order takes) and the core's own nr_free. A row
-// whose list is unchanged since the last drawing is kept. opts: maxChips,
-// mark (a pfn just put on a list), leaving ({order, pfn} just taken off),
-// inflightVerb.
+// whose list is unchanged since the last drawing is left alone. opts:
+// maxChips, mark (a pfn just put on a list), leaving ({order, pfn} just
+// taken off), inflightVerb.
 export function drawLists(host, st, opts = {}) {
   const maxChips = opts.maxChips || 64;
   let s = host.listState;
   if (!s || s.maxOrder !== st.maxOrder) {
-    host.replaceChildren();
     s = { maxOrder: st.maxOrder, rows: [], keys: [], notes: [] };
+    for (let k = st.maxOrder; k >= 0; k--) s.rows[k] = listRow(k);
+    host.replaceChildren(...s.rows.map((r) => r.row).reverse());
     host.listState = s;
   }
   for (let k = st.maxOrder; k >= 0; k--) {
@@ -347,10 +379,7 @@ export function drawLists(host, st, opts = {}) {
     const leaving = opts.leaving && opts.leaving.order === k ? opts.leaving.pfn : '';
     const key = `${nr} ${free.length} ${free.slice(0, maxChips).join(',')} ${free.includes(opts.mark) ? opts.mark : ''} ${leaving}`;
     if (s.keys[k] === key) continue;
-    const row = listRow(k, free, nr, opts, maxChips);
-    if (s.rows[k]) s.rows[k].replaceWith(row);
-    else host.append(row);
-    s.rows[k] = row;
+    updateRow(s.rows[k], k, free, nr, opts, maxChips);
     s.keys[k] = key;
   }
   for (const n of s.notes) n.remove();

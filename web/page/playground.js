@@ -234,6 +234,7 @@ export class Playground {
       this.render();
     };
     this.timer = setInterval(tick, 40);
+    this.logPanel.live = true;
     owed = 1; // start with one operation at once
     tick();
     const btn = this.q('wl-run');
@@ -245,6 +246,7 @@ export class Playground {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = 0;
+    this.logPanel.live = false;
     const btn = this.q('wl-run');
     btn.textContent = '▶ Run';
     btn.setAttribute('aria-pressed', 'false');

@@ -13,7 +13,7 @@
 import { h } from './draw.js';
 
 const LOG_LIMIT = 400;
-const LIVE_LINES = 30;
+const LIVE_LINES = 16;
 const SHOWN_CHARS = 240;
 
 function item(e) {
@@ -67,13 +67,7 @@ export class LogPanel {
       const limit = live ? LIVE_LINES : LOG_LIMIT;
       const add = this.entries.slice(-Math.min(fresh, limit)).map(item);
       const extra = list.childElementCount + add.length - limit;
-      if (extra > 0) {
-        // Drop the oldest in one range, not one element at a time.
-        const r = document.createRange();
-        r.setStartBefore(list.firstChild);
-        r.setEndAfter(list.children[Math.min(extra, list.childElementCount) - 1]);
-        r.deleteContents();
-      }
+      for (let i = 0; i < extra; i++) list.firstElementChild.remove();
       list.append(...add);
       if (live) this.whole = false;
     } else {

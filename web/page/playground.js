@@ -44,6 +44,7 @@ export class Playground {
     this.trace = [];
     this.ops = 0;
     this.timer = 0;
+    this.frame = 0;
     this.lastHash = '';
     this.seedValue = DEFAULT.seed;
     this.verdict = { code: 0, text: 'ok' };
@@ -217,9 +218,17 @@ export class Playground {
     if (line) this.run(line, { source: 'workload', render: !this.timer });
   }
 
+  // Draw at the browser's next frame, once however many operations come
+  // before it.
+  renderSoon() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
+  }
+
   // Run the workload at the chosen rate: each tick runs the operations due
-  // since the last one, then draws once, so a slow draw lowers the frame rate,
-  // not the operation rate.
+  // since the last one, and the page is drawn once at the next frame, so a
+  // slow draw lowers the frame rate, not the operation rate, and a click
+  // waits for one tick or one drawing, never a queue of them.
   startWorkload() {
     if (this.timer) return;
     let last = performance.now();
@@ -231,7 +240,7 @@ export class Playground {
       last = now;
       if (owed < 1) return;
       for (; owed >= 1; owed--) this.workloadStep();
-      this.render();
+      this.renderSoon();
     };
     this.timer = setInterval(tick, 40);
     this.logPanel.live = true;
@@ -245,6 +254,8 @@ export class Playground {
   stopWorkload() {
     if (!this.timer) return;
     clearInterval(this.timer);
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
     this.timer = 0;
     this.logPanel.live = false;
     const btn = this.q('wl-run');

@@ -97,6 +97,7 @@ const EXPORT = /^export\s+(?:async\s+function|function|class|const)\s+([A-Za-z_$
 // import is a destructuring of them.
 async function bundleJs(dir, entry) {
   const done = new Map(); // name -> code, in the order they must run
+  const exports = new Map(); // name -> the names it exports
   const visiting = new Set();
   const ident = (name) => `module_${name.replace(/-/g, '_')}`;
   async function visit(name) {
@@ -104,19 +105,23 @@ async function bundleJs(dir, entry) {
     if (visiting.has(name)) throw new Error(`page/${name}.js: an import cycle`);
     visiting.add(name);
     const text = await readFile(join(dir, `${name}.js`), 'utf8');
-    const imports = [];
+    const imports = []; // [module, [name ...]]
     let body = text.replace(IMPORT, (_, names, from) => {
-      imports.push(from);
-      const list = names.split(',').map((n) => n.trim()).filter(Boolean)
-        .map((n) => n.replace(/^(\S+)\s+as\s+(\S+)$/, '$1: $2'));
-      return `const { ${list.join(', ')} } = ${ident(from)};`;
+      const list = names.split(',').map((n) => n.trim()).filter(Boolean);
+      imports.push([from, list.map((n) => n.split(/\s+/)[0])]);
+      return `const { ${list.map((n) => n.replace(/^(\S+)\s+as\s+(\S+)$/, '$1: $2')).join(', ')} } = ${ident(from)};`;
     });
     if (/^\s*(import|export)\b(?!\s+(async\s+function|function|class|const)\s)/m.test(body)) {
       throw new Error(`page/${name}.js: an import or export form build.mjs does not bundle`);
     }
     const exported = [...body.matchAll(EXPORT)].map((m) => m[1]);
     body = body.replace(/^export\s+/gm, '');
-    for (const from of imports) await visit(from);
+    exports.set(name, exported);
+    for (const [from, names] of imports) {
+      await visit(from);
+      const missing = names.filter((n) => !exports.get(from).includes(n));
+      if (missing.length) throw new Error(`page/${name}.js imports ${missing.join(', ')}, which page/${from}.js does not export`);
+    }
     visiting.delete(name);
     done.set(name, `// ---- page/${name}.js\nconst ${ident(name)} = (() => {\n${body}\nreturn { ${exported.join(', ')} };\n})();\n`);
   }

@@ -55,7 +55,6 @@ export class Core {
     Object.assign(L, { NONE: c.PG_NONE >>> 0, BLOCK_WORDS: c.PG_BLOCK_WORDS, EVENT_WORDS: c.PG_EVENT_WORDS,
       NR_ORDERS: c.BUDDY_NR_ORDERS, INBUF: c.PG_INBUF_SIZE });
     for (const o of [KIND, EV, BUDDY, STAT, ERR, LIMIT]) Object.freeze(o);
-    this.NONE = L.NONE;
   }
 
   u8() { return new Uint8Array(this.x.memory.buffer); }

@@ -122,6 +122,13 @@ function segments(idx, n, cols) {
   return out;
 }
 
+// The pages of the first rectangle segments() cuts a run into, without
+// cutting it: a label is chosen by the room it has.
+function firstWidth(idx, n, cols) {
+  const c = idx % cols;
+  return c === 0 && n >= cols ? cols * Math.floor(n / cols) : Math.min(n, cols - c);
+}
+
 const place = (p, off) => `grid-column:${p.c + 1 + off} / span ${p.w};grid-row:${p.r + 1} / span ${p.h}`;
 
 // The elements of one block: one per rectangle it covers.
@@ -233,10 +240,9 @@ export function drawStrip(host, st, opts = {}) {
   s.blocks = new Map();
   for (const b of st.blocks) {
     s.blocks.set(b.pfn, b);
-    const first = segments(b.pfn - st.start, b.pages, cols)[0];
-    const text = opts.label ? opts.label(b, first.w * first.h) : '';
+    const text = opts.label ? opts.label(b, firstWidth(b.pfn - st.start, b.pages, cols)) : '';
     const sig = `${b.pfn} ${b.pages} ${b.order} ${b.kind} ${b.pfn === opts.selected} ${b.pfn === opts.mark} `
-      + `${Boolean(opts.select)} ${opts.actionHint ? opts.actionHint(b) : ''} ${JSON.stringify(text)}`;
+      + `${Boolean(opts.select)} ${opts.actionHint ? opts.actionHint(b) : ''} ${Array.isArray(text) ? text.join('\n') : text}`;
     let nodes = s.kept.get(sig);
     if (nodes) s.kept.delete(sig);
     else nodes = blockNodes(b, st, s, opts, text);

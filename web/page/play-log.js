@@ -33,6 +33,11 @@ export class LogPanel {
     this.whole = true; // the list shows every entry
     this.live = false; // the workload is running: draw the tail only
     this.queued = false;
+    // The log follows its last line. Scrolling to it right after drawing
+    // would force a layout in the middle of the redraw; a ResizeObserver on
+    // the last line scrolls once the frame's own layout is done.
+    this.follow = typeof ResizeObserver === 'function'
+      ? new ResizeObserver(() => { list.scrollTop = list.scrollHeight; }) : null;
   }
 
   clear() {
@@ -47,7 +52,8 @@ export class LogPanel {
     this.entries.push({ kind, text, n, tag, code, pre });
     if (this.entries.length > 2 * LOG_LIMIT) this.entries.splice(0, this.entries.length - LOG_LIMIT);
     this.drawn++;
-    if (!this.queued) {
+    // While the workload runs a redraw is always coming, and draws them.
+    if (!this.queued && !this.live) {
       this.queued = true;
       queueMicrotask(() => this.flush());
     }
@@ -73,6 +79,11 @@ export class LogPanel {
     } else {
       return;
     }
-    list.scrollTop = list.scrollHeight;
+    if (this.follow && list.lastElementChild) {
+      this.follow.disconnect();
+      this.follow.observe(list.lastElementChild);
+    } else {
+      list.scrollTop = list.scrollHeight;
+    }
   }
 }

@@ -20,6 +20,11 @@ export class MapPanel {
     this.line = role(root, 'focus-line');
     this.activate = activate;
     this.focusPfn = null;
+    // Asked once and then told of changes: evaluating a media query on every
+    // redraw can cost a style pass of its own.
+    const narrow = window.matchMedia('(max-width: 640px)');
+    this.narrow = narrow.matches;
+    narrow.addEventListener('change', (ev) => { this.narrow = ev.matches; });
     rovingKeys(this.map, () => this.cols);
     this.map.addEventListener('keydown', (ev) => {
       if (ev.key !== 'Delete' && ev.key !== 'Backspace') return;
@@ -30,9 +35,7 @@ export class MapPanel {
   }
 
   get cols() {
-    const pages = this.core.pages(this.slot);
-    const narrow = window.matchMedia('(max-width: 640px)').matches;
-    return Math.min(pages, narrow ? 16 : 32);
+    return Math.min(this.core.pages(this.slot), this.narrow ? 16 : 32);
   }
 
   reset() { this.focusPfn = null; }

@@ -70,6 +70,9 @@ const struct bench_variant bench_variants[] = {
     {.name = "buddy-wide", .label = "libbuddy, wide cache", .kind = K_BUDDY,
      .cache = BUDDY_CACHE_PER_THREAD, .lock = BUDDY_LOCK_ADAPTIVE,
      .wide_cache = 1},
+    {.name = "buddy-handle", .label = "libbuddy, cache handle",
+     .kind = K_BUDDY, .cache = BUDDY_CACHE_PER_THREAD,
+     .lock = BUDDY_LOCK_ADAPTIVE, .handle = 1},
     {.name = "buddy-private", .label = "libbuddy, heap per thread",
      .kind = K_BUDDY, .cache = BUDDY_CACHE_PER_THREAD,
      .lock = BUDDY_LOCK_ADAPTIVE, .private_heaps = 1},
@@ -125,6 +128,18 @@ static void *buddy_bytes_alloc(void *heap, size_t size)
 static int buddy_bytes_free(void *heap, void *ptr)
 {
     return buddy_heap_free(heap, ptr);
+}
+
+/* The cache handle: what a caller that keeps its thread's cache at hand
+ * pays, with no thread-local lookup. */
+static void *buddy_handle_alloc(void *pcp, size_t size)
+{
+    return buddy_pcp_alloc(pcp, size);
+}
+
+static int buddy_handle_free(void *pcp, void *ptr)
+{
+    return buddy_pcp_free(pcp, ptr);
 }
 
 /* The pfn API behind the same interface, order 0 only (the hot
@@ -356,6 +371,16 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
             pfn_base = buddy_pfn_to_addr(buddy_heap_zone(h), 0);
         a->alloc = v->pfn_api ? buddy_pfn_alloc : buddy_bytes_alloc;
         a->free = v->pfn_api ? buddy_pfn_free : buddy_bytes_free;
+        if (v->handle) {
+            /* The opening thread runs a 1-thread job (workloads.c). */
+            a->ctx = buddy_heap_thread_cache(h);
+            if (a->ctx == NULL) {
+                fprintf(stderr, "bench: buddy_heap_thread_cache failed\n");
+                return 1;
+            }
+            a->alloc = buddy_handle_alloc;
+            a->free = buddy_handle_free;
+        }
     }
     return 0;
 }
@@ -368,7 +393,8 @@ void bench_alloc_counters(const struct bench_alloc *a,
     memset(c, 0, sizeof(*c));
     if (a->heap == NULL)
         return;
-    buddy_zone_get_stats(buddy_heap_zone(a->heap), &st);
+    if (buddy_zone_get_stats(buddy_heap_zone(a->heap), &st) != 0)
+        return;
     c->splits = st.splits;
     c->merges = st.merges;
     c->lock_takes = st.cache_refills + st.cache_drains;
@@ -400,8 +426,8 @@ int bench_alloc_close(struct bench_alloc *a)
                 a->v->name, rep.what, (unsigned long long)rep.pfn, rep.order);
         bad = 1;
     }
-    free_pages = buddy_zone_free_pages(z);
-    if (free_pages != BENCH_ZONE_PAGES) {
+    if (buddy_zone_free_pages(z, &free_pages) != 0 ||
+        free_pages != BENCH_ZONE_PAGES) {
         fprintf(stderr, "bench: %s: %llu of %u pages free after the "
                 "workload freed everything\n", a->v->name,
                 (unsigned long long)free_pages, BENCH_ZONE_PAGES);

@@ -354,6 +354,8 @@ static void plan(struct bench_run *b)
             add_job(b, single[s], (int)s, "buddy-shared", 1, t);
             if (single[s] == W_HOT)
                 add_job(b, W_HOT, S_HOT, "buddy-pfn", 1, t);
+            if (single[s] == W_HOT || single[s] == W_MIXED)
+                add_job(b, single[s], (int)s, "buddy-handle", 1, t);
             if (single[s] == W_MIXED || single[s] == W_LATENCY)
                 add_job(b, single[s], (int)s, "buddy-wide", 1, t);
             add_job(b, single[s], (int)s, "buddy-cpu", 1, t);
@@ -605,7 +607,7 @@ static int run_callgrind(struct bench_run *b, struct bench_cg *cg)
 {
     static const char *const rows[] = {
         "buddy", "buddy-shared", "buddy-wide", "buddy-cpu", "buddy-none",
-        "buddy-pfn", "glibc", "glibc-aligned", "jemalloc",
+        "buddy-pfn", "buddy-handle", "glibc", "glibc-aligned", "jemalloc",
         "jemalloc-aligned", "mimalloc", "mimalloc-aligned", "tcmalloc",
         "tcmalloc-aligned", "null"};
     char *argv[] = {"valgrind", "--version", NULL};

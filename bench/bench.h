@@ -94,6 +94,10 @@ struct bench_variant {
     int wide_cache;     /* K_BUDDY: caches hold orders 0..10 with a high
                            mark of BENCH_WIDE_HIGH pages (an option, not
                            the default) */
+    int handle;         /* K_BUDDY: the calling thread's cache handle
+                           (buddy_heap_thread_cache) with buddy_pcp_alloc
+                           and buddy_pcp_free: no thread-local lookup; one
+                           thread only, the handle is that thread's */
     int shared;         /* K_BUDDY: measured in bench_shared, which links
                            libbuddy.so (every call through the PLT, as
                            the peers'); the others link libbuddy.a */

@@ -736,7 +736,7 @@ static int init_one(const char *tag, uint64_t bytes, struct bench_result *r)
     struct buddy_heap *h;
     struct buddy_zone *z;
     size_t meta_size;
-    uint64_t t0, t1, t2;
+    uint64_t t0, t1, t2, free_pages = 0;
     double rss0, rss1;
     buddy_pfn_t pfn;
     char k[32];
@@ -770,7 +770,9 @@ static int init_one(const char *tag, uint64_t bytes, struct bench_result *r)
     t2 = bench_now_ns();
     if (err == 0)
         err = buddy_free_pages(z, pfn, 0);
-    if (err == 0 && buddy_zone_free_pages(z) != cfg.nr_pages)
+    if (err == 0)
+        err = buddy_zone_free_pages(z, &free_pages);
+    if (err == 0 && free_pages != cfg.nr_pages)
         err = BUDDY_ECORRUPT;
     munmap(meta, meta_size);
     if (err != 0) {
@@ -838,6 +840,8 @@ int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
         return run_init(r);
     if (v->kind == K_BUDDY && v->private_heaps && w != W_HOT && w != W_MIXED)
         return 2; /* private heaps only mean something with threads */
+    if (v->handle && threads > 1)
+        return 2; /* a handle is one thread's */
     a = calloc(nr, sizeof(*a));
     if (a == NULL)
         return 1;

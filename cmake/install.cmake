@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
 # Installs the library, its header, a CMake package (find_package(buddy)
-# gives buddy::buddy and buddy::buddy_static) and buddy.pc for pkg-config.
+# gives buddy::buddy, buddy::buddy_static and buddy::core, the core alone
+# without threads) and buddy.pc for pkg-config.
 # tests/package installs into a temporary prefix and builds consumers with
 # both, so every rule here is exercised by `make test`.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS buddy buddy_static EXPORT buddyTargets
+install(TARGETS buddy buddy_static buddy_core EXPORT buddyTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

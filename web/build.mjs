@@ -4,9 +4,10 @@
 //
 //   node web/build.mjs --clang clang --wasm-ld wasm-ld --out build/web
 //
-// 1. Compiles the core (every src/core/*.c, the same sources as the library)
-//    and the page's C ABI (web/wasm/*.c) with clang --target=wasm32, no libc
-//    and no emscripten, and links them with wasm-ld into playground.wasm.
+// 1. Compiles the core (every src/core/*.c, the same sources as the library),
+//    the script interpreter `buddy run` uses (every src/script/*.c) and the
+//    page's C ABI (web/wasm/*.c) with clang --target=wasm32, no libc and no
+//    emscripten, and links them with wasm-ld into playground.wasm.
 //    -mbulk-memory lets the compiler lower memset/memcpy to memory.fill and
 //    memory.copy, so nothing is left for a libc to provide: the link fails if
 //    anything is.
@@ -59,10 +60,12 @@ async function compile(opts) {
   const objDir = join(opts.out, 'obj');
   await mkdir(objDir, { recursive: true });
   const core = await cSources(join(root, 'src', 'core'));
+  const script = await cSources(join(root, 'src', 'script'));
   const web = await cSources(join(here, 'wasm'));
-  const flags = [...CFLAGS, `-DBUDDY_DEBUG=${opts.debug}`, '-I', join(root, 'include')];
-  const objects = await Promise.all([...core, ...web].map(async (src) => {
-    const prefix = core.includes(src) ? 'core_' : 'web_';
+  const flags = [...CFLAGS, `-DBUDDY_DEBUG=${opts.debug}`, '-I', join(root, 'include'),
+    '-I', join(root, 'src', 'script')];
+  const objects = await Promise.all([...core, ...script, ...web].map(async (src) => {
+    const prefix = core.includes(src) ? 'core_' : script.includes(src) ? 'script_' : 'web_';
     const obj = join(objDir, prefix + src.split('/').pop().replace(/\.c$/, '.o'));
     await run(opts.clang, [...flags, '-c', src, '-o', obj]);
     return obj;

@@ -23,7 +23,11 @@
  * device or GPU memory, or offsets in a file.
  *
  * Errors: every function that can fail returns 0 or a negative BUDDY_E* code
- * (see BUDDY_ERRNO_MAP); a failed call changes nothing.
+ * (see BUDDY_ERRNO_MAP); a failed call changes nothing. Where several errors
+ * apply, each function's comment lists them in the order they are checked:
+ * the first that applies is returned. For a call on a zone that is EBADZONE
+ * (not a zone) first, then ENULL (a NULL pointer argument), then the other
+ * arguments, then the state of the pages (docs/design.md has the table).
  *
  * Locking: the core takes the locks its embedder gives it
  * (buddy_zone_set_lock); without them a zone is for one thread at a time.
@@ -49,8 +53,50 @@ extern "C" {
 #define BUDDY_API __attribute__((visibility("default")))
 #endif
 
+/*
+ * What the compiler is told about the calls, where it understands it:
+ *
+ *   BUDDY_NODISCARD    the result must be looked at: an allocation, an
+ *                      init, a query whose answer is only valid on
+ *                      success, a validator. [[nodiscard]] under C23 and
+ *                      C++17, where a cast to void says "ignored on
+ *                      purpose"; GCC's and clang's warn_unused_result
+ *                      before that (GCC warns through a void cast: check
+ *                      the result instead). Frees are not marked: their
+ *                      errors report a caller's bug, and the state is
+ *                      unchanged whether or not it is read.
+ *   BUDDY_MALLOC       the byte allocators return memory no other live
+ *                      pointer reaches, as malloc.
+ *   BUDDY_ALLOC_SIZE(n)  argument n (counted from 1) is the size in bytes
+ *                      of the object returned (or NULL). As with
+ *                      malloc_usable_size, a fortified build checks
+ *                      accesses against that size, not the whole block
+ *                      buddy_usable_size reports.
+ *   BUDDY_ALLOC_ALIGN(n) argument n is the address alignment of the object.
+ *
+ * Each is empty for other compilers.
+ */
+#if (defined(__cplusplus) && __cplusplus >= 201703L) ||                       \
+    (!defined(__cplusplus) && defined(__STDC_VERSION__) &&                     \
+     __STDC_VERSION__ >= 202311L)
+#define BUDDY_NODISCARD [[nodiscard]]
+#elif defined(__GNUC__)
+#define BUDDY_NODISCARD __attribute__((warn_unused_result))
+#else
+#define BUDDY_NODISCARD
+#endif
+#if defined(__GNUC__)
+#define BUDDY_MALLOC __attribute__((malloc))
+#define BUDDY_ALLOC_SIZE(n) __attribute__((alloc_size(n)))
+#define BUDDY_ALLOC_ALIGN(n) __attribute__((alloc_align(n)))
+#else
+#define BUDDY_MALLOC
+#define BUDDY_ALLOC_SIZE(n)
+#define BUDDY_ALLOC_ALIGN(n)
+#endif
+
 #define BUDDY_VERSION_MAJOR 0
-#define BUDDY_VERSION_MINOR 1
+#define BUDDY_VERSION_MINOR 2
 #define BUDDY_VERSION_PATCH 0
 
 /* ------------------------------------------------------------------------ */
@@ -112,7 +158,8 @@ typedef uint64_t buddy_pfn_t;
     X(ECORRUPT, -22, "allocator state is inconsistent")                        \
     X(EBADZONE, -23, "not an initialised zone")                                \
     X(ESPANOVERLAP, -24, "zone span overlaps a zone already in the system")  \
-    X(EATTACHED, -25, "a per-CPU cache is attached: buddy_pcp_fini it first")
+    X(EATTACHED, -25, "a per-CPU cache is attached: buddy_pcp_fini it first") \
+    X(ENOTSUP, -26, "not in this build (statistics compiled out: BUDDY_STATS=0)")
 
 enum buddy_errno {
     BUDDY_OK = 0,
@@ -163,6 +210,7 @@ struct buddy_zone_config {
  * is invalid, a span whose metadata size does not fit size_t included
  * (buddy_zone_init says why); never 0 for one init accepts. O(1).
  */
+BUDDY_NODISCARD
 BUDDY_API size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg);
 
 /*
@@ -190,6 +238,7 @@ BUDDY_API size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg);
  * Cost: clearing one byte per page, then O(log nr_pages); with
  * BUDDY_ZONE_META_ZEROED only O(log nr_pages).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_init(void *meta, size_t meta_size,
                               const struct buddy_zone_config *cfg,
                               struct buddy_zone **zone_out);
@@ -199,11 +248,14 @@ BUDDY_API int buddy_zone_init(void *meta, size_t meta_size,
  * kernel frees memblock ranges at boot (or free_reserved_area): the range is
  * carved into the largest naturally aligned blocks, each merged with free
  * neighbours. Every page must be a hole or reserved; otherwise EOVERLAP and
- * nothing changes. Also ERANGE, EINVAL (nr_pages == 0).
+ * nothing changes. Errors, in order: EBADZONE, EINVAL (nr_pages == 0),
+ * ERANGE (not inside the span), EOVERLAP. The merges it makes are not
+ * counted in the zone's `merges` nor reported as MERGE events.
  * O(max_order + blocks overlapped): the max_order blocks in the middle of
  * the range are counted at once and written to the metadata lazily, one at a
  * time, when allocations first need them (the kernel's deferred page init).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
                                    uint64_t nr_pages);
 
@@ -212,9 +264,12 @@ BUDDY_API int buddy_zone_add_range(struct buddy_zone *z, buddy_pfn_t pfn,
  * Every page must be free or already reserved: EBUSY if any is allocated or
  * held by a per-CPU cache (drain the caches first, as the kernel's
  * drain_all_pages before isolating a range), EHOLE if any is a hole, and
- * nothing changes. Reserved pages come back with
- * buddy_zone_add_range(). Cost as buddy_zone_add_range.
+ * nothing changes. Errors, in order: EBADZONE, EINVAL (nr_pages == 0),
+ * ERANGE, then EBUSY or EHOLE as the first offending page in address order
+ * says. Reserved pages come back with buddy_zone_add_range(). No split or
+ * merge it makes is counted. Cost as buddy_zone_add_range.
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
                                  uint64_t nr_pages);
 
@@ -227,8 +282,10 @@ BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
  * order >= `order` (O(1) through a bitmap), split it down keeping the lower
  * half and putting each upper half on the free list of its order (the
  * kernel's expand()), store the first pfn in *pfn. O(max_order).
- * Errors: EORDER, ENOMEM (and *pfn is left alone).
+ * Errors, in order: EBADZONE, ENULL, EORDER, ENOMEM (counted in
+ * alloc_failures); *pfn is left alone.
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_alloc_pages(struct buddy_zone *z, unsigned order,
                                 buddy_pfn_t *pfn);
 
@@ -236,8 +293,13 @@ BUDDY_API int buddy_alloc_pages(struct buddy_zone *z, unsigned order,
  * Free the block at pfn, of the given order: merge with the buddy at
  * pfn ^ (1 << order) while it is free and of the same order, up to max_order
  * (the kernel's __free_one_page). O(max_order). The check is O(1) from the
- * metadata: ERANGE, EORDER, EALIGN, EWRONGORDER, EDOUBLEFREE, EHOLE, ERESERVED;
- * EINTERIOR (found in O(max_order)) when pfn is inside a block.
+ * metadata. Errors, in order: EBADZONE; ERANGE (pfn outside the span);
+ * EORDER (order above max_order); EALIGN (pfn not a multiple of 2^order);
+ * then what the metadata says is at pfn: EWRONGORDER (an allocated block
+ * of another order), EINTERIOR (inside an allocated block, found in
+ * O(max_order)), EDOUBLEFREE (free, or inside a free block), EHOLE,
+ * ERESERVED. So a misaligned pfn inside an allocated block is EALIGN, not
+ * EINTERIOR.
  */
 BUDDY_API int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn,
                                unsigned order);
@@ -248,6 +310,7 @@ BUDDY_API int buddy_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn);
 
 /* The order of the allocated block starting at pfn, or a negative error as
  * buddy_free_pfn would return. O(1). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn);
 
 /* The buddy of the block at pfn of the given order. */
@@ -271,33 +334,41 @@ static inline buddy_pfn_t buddy_find_buddy_pfn(buddy_pfn_t pfn, unsigned order)
 /* The order a request of `size` bytes needs (rounded up to a power-of-two
  * number of pages, exactly for any size up to SIZE_MAX), or EZERO / EORDER.
  * O(1). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_size_to_order(const struct buddy_zone *z, size_t size);
 
 /* Allocate `size` bytes; NULL for zero size, size above the largest block, no
  * memory, or a zone without base. buddy_size_to_order() tells which. */
+BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2)
 BUDDY_API void *buddy_alloc(struct buddy_zone *z, size_t size);
 
 /* As buddy_alloc, with the address a multiple of `align` (a power of two).
  * NULL also when align is not a power of two or the zone's base cannot give
  * that alignment (see buddy_zone_addr_align()). */
+BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2) BUDDY_ALLOC_ALIGN(3)
 BUDDY_API void *buddy_alloc_aligned(struct buddy_zone *z, size_t size,
                                     size_t align);
 
-/* Free by pointer, no size. Errors as buddy_free_pfn, plus ENULL, ENOBASE,
- * ERANGE (not in the zone), EALIGN (not page aligned). */
+/* Free by pointer, no size. Errors, in order: EBADZONE, ENULL, ENOBASE,
+ * ERANGE (not in the zone), EALIGN (not page aligned), then those of
+ * buddy_free_pfn. */
 BUDDY_API int buddy_free(struct buddy_zone *z, void *ptr);
 
 /* Bytes usable at ptr (the whole block), or 0 if ptr is not an allocated
  * block of the zone. O(1). */
+BUDDY_NODISCARD
 BUDDY_API size_t buddy_usable_size(const struct buddy_zone *z, const void *ptr);
 
 /* The largest power-of-two alignment in bytes the zone can guarantee for its
  * largest blocks (min of the block size and the base's alignment relative to
  * pfn space, and at most the top bit of size_t), or 0 without a base. */
+BUDDY_NODISCARD
 BUDDY_API size_t buddy_zone_addr_align(const struct buddy_zone *z);
 
 /* pfn <-> address, no checks beyond the zone span (NULL / BUDDY_PFN_NONE). */
+BUDDY_NODISCARD
 BUDDY_API void *buddy_pfn_to_addr(const struct buddy_zone *z, buddy_pfn_t pfn);
+BUDDY_NODISCARD
 BUDDY_API buddy_pfn_t buddy_addr_to_pfn(const struct buddy_zone *z,
                                         const void *addr);
 
@@ -323,11 +394,15 @@ struct buddy_zone_stats {
     uint64_t nr_free[BUDDY_NR_ORDERS];     /* blocks on free_area[o] */
     uint64_t alloc_count[BUDDY_NR_ORDERS]; /* successful allocations, by order */
     uint64_t free_count[BUDDY_NR_ORDERS];  /* successful frees, by order */
-    uint64_t splits;         /* blocks split in two by allocations */
-    uint64_t merges;         /* buddy pairs merged by frees */
+    uint64_t splits;         /* blocks split in two by allocations (one
+                                SPLIT event each) */
+    uint64_t merges;         /* buddy pairs merged by frees (one MERGE
+                                event each); range operations count
+                                neither */
     uint64_t alloc_failures; /* allocations that found no block */
-    uint64_t fallbacks;      /* system allocations served by this zone that
-                                preferred another */
+    uint64_t fallbacks;      /* system allocations served by this zone
+                                whose preferred zone (the zonelist's
+                                first) was another */
     uint64_t rejected;       /* bad frees / ranges refused */
     uint64_t cached_pages;   /* pages held by per-CPU caches (not free) */
     uint64_t nr_caches;      /* per-CPU caches attached to the zone */
@@ -335,33 +410,63 @@ struct buddy_zone_stats {
     uint64_t cache_drains;   /* batches moved back */
 };
 
-BUDDY_API void buddy_zone_get_info(const struct buddy_zone *z,
-                                   struct buddy_zone_info *info);
-/* O(max_order). */
-BUDDY_API void buddy_zone_get_stats(const struct buddy_zone *z,
-                                    struct buddy_zone_stats *st);
-/* Blocks on free_area[order] (0 above max_order). O(1). */
-BUDDY_API uint64_t buddy_zone_nr_free(const struct buddy_zone *z,
-                                      unsigned order);
-/* Free pages in the zone. O(1). */
-BUDDY_API uint64_t buddy_zone_free_pages(const struct buddy_zone *z);
+/*
+ * The queries below report failure as every other call does: they return 0
+ * or a negative BUDDY_E* code and give their answer through the last
+ * argument, which a failed call leaves untouched. So no answer (0 pages,
+ * index 0) can be mistaken for an error. Errors, in this order when several
+ * apply: EBADZONE (z is not an initialised zone), ENULL (the out pointer is
+ * NULL), EORDER (order above the zone's max_order).
+ */
+
+/* The zone's configuration and place in a system. O(1). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_get_info(const struct buddy_zone *z,
+                                  struct buddy_zone_info *info);
+/* Page counts, free lists and counters, as one consistent moment (one lock
+ * round trip). ENOTSUP when the library is built without statistics
+ * (BUDDY_STATS=0). O(max_order + caches). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_get_stats(const struct buddy_zone *z,
+                                   struct buddy_zone_stats *st);
+/* Blocks on free_area[order]. O(1). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_nr_free(const struct buddy_zone *z, unsigned order,
+                                 uint64_t *nr_free);
+/* Free pages in the zone (cached pages are not free). O(1). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_free_pages(const struct buddy_zone *z,
+                                    uint64_t *nr_pages);
 
 /*
- * The kernel's extfrag indices for an order (mm/vmstat.c), in thousandths:
- * unusable free space index: 0 (all free memory usable for this order) to
- * 1000 (none is, or no free memory). fragmentation index: -1000 when the
- * order can be allocated now, else 0 (failure from lack of memory) to 1000
- * (failure from fragmentation); 0 when nothing is free. O(max_order).
+ * The kernel's extfrag indices for an order (mm/vmstat.c), in thousandths,
+ * through *index:
+ *
+ * unusable free space index: the share of free memory in blocks too small
+ *   for the order: 0 (all of it usable) to 1000 (none is); 1000 when
+ *   nothing is free.
+ * fragmentation index: -1000 when the order can be allocated now. Else the
+ *   kernel's 1000 - (1000 + free_pages * 1000 / 2^order) / free_blocks:
+ *   towards 1000 a failure is from fragmentation, towards 0 and below from
+ *   lack of memory. It goes below 0 when memory is short: with one free
+ *   block, smaller than the request, it is -1000 * its pages / 2^order
+ *   (one free page and an order-1 request: -500, the lowest it gets); 0
+ *   when nothing is free.
+ *
+ * O(max_order).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_unusable_index(const struct buddy_zone *z,
-                                        unsigned order);
+                                        unsigned order, int *index);
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_fragmentation_index(const struct buddy_zone *z,
-                                             unsigned order);
+                                             unsigned order, int *index);
 
 /*
  * The zone's /proc/buddyinfo line, in the kernel's format: "Node %d, zone %8s "
  * then "%6lu " per order 0..max_order, then "\n". Writes at most size bytes
- * including the NUL; returns the length the full line needs (as snprintf).
+ * including the NUL; returns the length the full line needs (as snprintf),
+ * which is never 0 for a zone: 0 (and an empty string) means z is not one.
  * node_id is the zone's node in its system (0 when not in one).
  */
 BUDDY_API size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf,
@@ -404,12 +509,14 @@ BUDDY_API int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn,
  * order. Stops early as buddy_zone_walk. EORDER above max_order.
  * O(nr_free[order]).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_walk_free_list(const struct buddy_zone *z,
                                         unsigned order, buddy_walk_fn fn,
                                         void *arg);
 
 /* The block containing pfn (a hole block for holes). ERANGE outside the
  * span. O(max_order). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_find_block(const struct buddy_zone *z,
                                     buddy_pfn_t pfn, struct buddy_block *out);
 
@@ -431,6 +538,7 @@ struct buddy_check_report {
  * BUDDY_ECORRUPT and fills *rep (may be NULL) instead of aborting.
  * O(spanned pages).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_check(const struct buddy_zone *z,
                                struct buddy_check_report *rep);
 
@@ -476,8 +584,9 @@ struct buddy_event {
  * per operation.
  */
 typedef void (*buddy_event_fn)(void *arg, const struct buddy_event *ev);
-BUDDY_API void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn,
-                                   void *arg);
+/* Set (fn NULL: clear) the zone's hook; takes the zone lock. EBADZONE. */
+BUDDY_API int buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn,
+                                  void *arg);
 BUDDY_API const char *buddy_event_name(enum buddy_event_type type);
 
 /* ------------------------------------------------------------------------ */
@@ -492,12 +601,19 @@ BUDDY_API const char *buddy_event_name(enum buddy_event_type type);
  * the preferred node's zones from that index down to 0, then each other node
  * in turn (nid + 1, nid + 2 ... wrapping) the same way.
  *
- * The struct is public so it can be declared statically; treat its fields as
- * private.
+ * The system's storage is the caller's (it may be static or on the stack):
+ * BUDDY_SYSTEM_SIZE bytes whose contents are private to the library;
+ * buddy_system_init makes it empty.
  */
+#define BUDDY_SYSTEM_SIZE                                                      \
+    (sizeof(void *) * (BUDDY_MAX_NUMNODES * BUDDY_MAX_NR_ZONES + 1))
+
 struct buddy_system {
-    struct buddy_zone *zones[BUDDY_MAX_NUMNODES][BUDDY_MAX_NR_ZONES];
-    unsigned nr_nodes; /* highest node id in use + 1 */
+    union {
+        unsigned char bytes[BUDDY_SYSTEM_SIZE];
+        uint64_t align_u64;
+        void *align_ptr;
+    } opaque_; /* private */
 };
 
 BUDDY_API void buddy_system_init(struct buddy_system *sys);
@@ -505,15 +621,29 @@ BUDDY_API void buddy_system_init(struct buddy_system *sys);
 /* Place zone z at (nid, zone_idx). ENODE, EEXIST (slot taken),
  * ESPANOVERLAP (its span overlaps another zone's), EINVAL (zone already in
  * a system). A refused zone is left out and the system is unchanged. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
                                     unsigned zone_idx, struct buddy_zone *z);
 
 /*
  * Allocate 2^order pages from the first zone of the zonelist (nid,
  * highest_zone_idx) that has a block, as the kernel's alloc_pages_node().
- * *zone_out (may be NULL) tells where it came from. ENODE, EORDER (above
- * every zone's max_order), ENOMEM. O(nodes * zones * max_order).
+ * *zone_out (may be NULL) tells where it came from.
+ *
+ * The preferred zone is the zonelist's first (the kernel's
+ * preferred_zoneref), whether or not its max_order reaches the order. A
+ * block from any other zone counts one fallback on the zone that served it
+ * (and a FALLBACK event naming the preferred zone): all the kernel counts
+ * as numa_miss, plus a fall to a lower zone of the preferred node, which
+ * the kernel counts as numa_hit. Errors, in order: ENULL (sys or pfn);
+ * ENODE (nid not below the system's nr_nodes, or highest_zone_idx not
+ * below BUDDY_MAX_NR_ZONES); EORDER when no zone of the zonelist has
+ * max_order >= order, or the list has no zone (nothing counted); ENOMEM
+ * when they all came up short, even after draining their caches (one
+ * alloc_failure on the preferred zone).
+ * O(nodes * zones * max_order).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
                                        unsigned highest_zone_idx,
                                        unsigned order, buddy_pfn_t *pfn,
@@ -525,6 +655,7 @@ BUDDY_API int buddy_system_free_pages(struct buddy_system *sys,
                                       buddy_pfn_t pfn, unsigned order);
 
 /* The zone that spans pfn, or NULL. O(nodes * zones). */
+BUDDY_NODISCARD
 BUDDY_API struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sys,
                                                    buddy_pfn_t pfn);
 
@@ -537,6 +668,7 @@ BUDDY_API size_t buddy_system_buddyinfo(const struct buddy_system *sys,
  * walk callback of a zone that has lock ops. */
 BUDDY_API int buddy_zone_walk_locked(const struct buddy_zone *z,
                                      buddy_walk_fn fn, void *arg);
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_check_locked(const struct buddy_zone *z,
                                       struct buddy_check_report *rep);
 
@@ -580,6 +712,7 @@ struct buddy_lock_ops {
  * from hooks and walk callbacks). The per-CPU cache fast paths never take
  * it. ENULL (lock or unlock missing) / EBADZONE.
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_zone_set_lock(struct buddy_zone *z,
                                   const struct buddy_lock_ops *ops);
 
@@ -588,6 +721,7 @@ BUDDY_API int buddy_zone_set_lock(struct buddy_zone *z,
  * kernel's alloc_pages_bulk. Fills pfns[0..n) and returns n (0 when nothing
  * is free), or EORDER / ENULL / EBADZONE. O(n * max_order).
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order,
                                      unsigned nr, buddy_pfn_t *pfns);
 
@@ -643,45 +777,20 @@ struct buddy_pcp_config {
     {BUDDY_PCP_DEFAULT_MAX_ORDER, BUDDY_PCP_DEFAULT_BATCH,                     \
      BUDDY_PCP_DEFAULT_HIGH}
 
-/* The cache's storage is the caller's (per-CPU data, thread-local, static);
- * its fields are private. */
-struct buddy_pcp_gate { /* what the fast paths compare against */
-    uint32_t spanned;      /* pfn frees below start_pfn + this */
-    uintptr_t byte_pages;  /* byte frees of pages below this index */
-    uintptr_t page_bytes;  /* byte allocs up to this: one page */
-    uintptr_t fast_bytes;  /* byte allocs below this: a cached order */
-    uint32_t order_end;    /* orders below this: max_order + 1 */
-};
+/* A cache's storage is the caller's (per-CPU data, thread-local, static,
+ * an array of them): BUDDY_PCP_SIZE bytes, aligned for a pointer and a
+ * 64-bit integer, whose contents are private to the library, as
+ * pthread_mutex_t's are. Nothing needs zeroing: buddy_pcp_init writes
+ * what it uses. The size is fixed on every target, so it is part of the
+ * ABI. */
+#define BUDDY_PCP_SIZE 256u
 
 struct buddy_pcp {
-    uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* idx of the first cached
-                                   block per order, linked through the
-                                   zone's next[] */
-    uint32_t count;            /* pages cached, all orders (atomic) */
-    uint32_t active;           /* the owner is inside a fast path (atomic;
-                                  the remote-drain handshake) */
-    struct buddy_pcp_gate live; /* the fast paths' bounds (atomic): `open`
-                                  while the gate is open, all 0 while a
-                                  drain holds it or the cache is detached */
-    uint32_t high, batch;      /* see buddy_pcp_config */
-    unsigned max_order;        /* orders 0..max_order are cached */
-    uint32_t *links;           /* the zone's next[] (copied for the fast
-                                  paths, which then touch no zone field) */
-    uint8_t *state;            /* the zone's state[] */
-    buddy_pfn_t start_pfn;     /* the zone's first pfn */
-    uintptr_t base;            /* the zone's base address, 0 without one */
-    unsigned page_shift;       /* the zone's */
-    uint32_t gate;             /* closed (1) by a drain, under the zone
-                                  lock (atomic) */
-    uint8_t fenced;            /* the zone has a lock but no sync_cpus: live
-                                  stays 0 and the cached operations run
-                                  out of line, fenced by an exchange */
-    uint32_t magic;            /* nonzero while attached */
-    struct buddy_pcp_gate open; /* the bounds themselves: the zone's span,
-                                  its pages and block sizes in bytes (0
-                                  without a base) */
-    struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
-    struct buddy_pcp *next;    /* the zone's list of caches (zone lock) */
+    union {
+        unsigned char bytes[BUDDY_PCP_SIZE];
+        uint64_t align_u64;
+        void *align_ptr;
+    } opaque_; /* private */
 };
 
 /* Attach a cache to a zone (takes the zone lock). EINVAL for a bad config
@@ -691,6 +800,7 @@ struct buddy_pcp {
  * (buddy_pcp_fini it first; attaching a cache that is still attached to
  * another zone corrupts that zone's list of caches, which its validator
  * reports). O(caches of the zone). */
+BUDDY_NODISCARD
 BUDDY_API int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
                              const struct buddy_pcp_config *cfg);
 /* Give every cached block back and detach (takes the zone lock). Any
@@ -704,16 +814,23 @@ BUDDY_API void buddy_pcp_fini(struct buddy_pcp *pcp);
  * leave its current O(1) fast path. One lock round trip, O(cached blocks). */
 BUDDY_API void buddy_pcp_drain(struct buddy_pcp *pcp);
 /* Drain every cache attached to z (the kernel's drain_all_pages); any
- * thread, owners running or not. Returns the pages given back. One lock
- * round trip, O(caches + cached blocks). */
-BUDDY_API uint64_t buddy_zone_drain_caches(struct buddy_zone *z);
-/* Pages cached now; any thread may ask. */
-BUDDY_API uint64_t buddy_pcp_count(const struct buddy_pcp *pcp);
+ * thread, owners running or not. The pages given back go to *pages (may
+ * be NULL). EBADZONE. One lock round trip, O(caches + cached blocks). */
+BUDDY_API int buddy_zone_drain_caches(struct buddy_zone *z, uint64_t *pages);
+/* Pages cached now, in *pages; any thread may ask. ENULL for NULL
+ * arguments or a detached cache (*pages untouched). */
+BUDDY_NODISCARD BUDDY_API int buddy_pcp_count(const struct buddy_pcp *pcp,
+                                              uint64_t *pages);
+/* The configuration an attached cache runs with, its high mark scaled if
+ * it was asked for 0; ENULL for NULL or a detached cache. Any thread. */
+BUDDY_API int buddy_pcp_get_config(const struct buddy_pcp *pcp,
+                                   struct buddy_pcp_config *cfg);
 
 /* As buddy_alloc_pages / buddy_free_pages / buddy_free_pfn, through the
  * cache for orders it caches and straight to the zone for the others. The
  * cached paths are O(1) and take no lock; a refill or drain is one lock
  * round trip. Errors are exactly those of the zone calls. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
                                     buddy_pfn_t *pfn);
 BUDDY_API int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
@@ -723,14 +840,17 @@ BUDDY_API int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn);
  * that has a base address. A size the cache serves (up to its largest
  * cached block) is a list pop with no call; anything else, and every error,
  * takes the zone path and gets exactly what buddy_alloc / buddy_free give. */
+BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2)
 BUDDY_API void *buddy_pcp_alloc(struct buddy_pcp *pcp, size_t size);
 BUDDY_API int buddy_pcp_free(struct buddy_pcp *pcp, void *ptr);
 /* Up to nr blocks: first from the cache, the rest with one zone bulk call.
  * Returns the number filled, as buddy_alloc_pages_bulk. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order,
                                    unsigned nr, buddy_pfn_t *pfns);
 
 /* Run buddy_zone_check on every zone; the first failure wins. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_system_check(const struct buddy_system *sys,
                                  struct buddy_check_report *rep);
 

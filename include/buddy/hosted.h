@@ -87,6 +87,7 @@ struct buddy_heap_options {
  * buddy_pcp_config). A malformed value returns EINVAL, names the
  * variable in *bad (may be NULL) and leaves *opts unchanged.
  */
+BUDDY_NODISCARD
 BUDDY_API int buddy_heap_options_from_env(struct buddy_heap_options *opts,
                                           const char **bad);
 
@@ -96,6 +97,7 @@ struct buddy_heap; /* opaque */
  * Errors: those of buddy_zone_init and buddy_pcp_init, ESPAN also when
  * with_memory and nr_pages * page_size does not fit size_t, ENOMEM when
  * mmap fails. O(log pages): the metadata stays untouched until used. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_heap_create(const struct buddy_heap_options *opts,
                                 struct buddy_heap **out);
 /* Unmap everything. No thread may use the heap any more. */
@@ -103,15 +105,31 @@ BUDDY_API void buddy_heap_destroy(struct buddy_heap *h);
 
 /* The zone calls, through the calling thread's (or CPU's) cache where the
  * order is cached. Thread-safe. Errors as the zone calls. */
+BUDDY_NODISCARD
 BUDDY_API int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
                                      buddy_pfn_t *pfn);
 BUDDY_API int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
                                     unsigned order);
 BUDDY_API int buddy_heap_free_pfn(struct buddy_heap *h, buddy_pfn_t pfn);
+BUDDY_NODISCARD
 BUDDY_API int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order,
                                     unsigned nr, buddy_pfn_t *pfns);
+BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2)
 BUDDY_API void *buddy_heap_alloc(struct buddy_heap *h, size_t size);
 BUDDY_API int buddy_heap_free(struct buddy_heap *h, void *ptr);
+
+/* The calling thread's own cache of h (made on first use), for a caller
+ * that keeps it at hand: buddy_pcp_alloc, buddy_pcp_free and the other
+ * buddy_pcp_* calls on it do what the heap calls do on this thread, less
+ * the thread-local lookup, and their blocks may be freed through any of
+ * the heap's calls on any thread. The handle is the calling thread's: it
+ * lives until the thread exits or the heap is destroyed, no other thread
+ * may allocate or free through it (any may drain it), and it is never
+ * given to buddy_pcp_fini. Debug builds (BUDDY_DEBUG >= 1) trap when two
+ * threads are inside it at once. NULL when h has no per-thread caches (a
+ * thread may move between CPUs, so a per-CPU cache is never one thread's)
+ * or the cache cannot be made. */
+BUDDY_API struct buddy_pcp *buddy_heap_thread_cache(struct buddy_heap *h);
 
 /* Give the calling thread's (or CPU's) cached pages back to the zone. */
 BUDDY_API void buddy_heap_drain(struct buddy_heap *h);
@@ -122,6 +140,7 @@ BUDDY_API void buddy_heap_drain_all(struct buddy_heap *h);
 
 /* The zone, for stats, buddyinfo, walks and checks (all take its lock; a
  * check holds the caches' owners out of their fast paths while it runs). */
+BUDDY_NODISCARD
 BUDDY_API struct buddy_zone *buddy_heap_zone(struct buddy_heap *h);
 
 /* Nothing in this header is async-signal-safe (buddy.h says why). */

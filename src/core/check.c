@@ -215,6 +215,7 @@ static int check_counters(const struct buddy_zone *z, const struct tally *t,
     if (z->reserved_pages != t->reserved_pages)
         return fail(rep, "reserved_pages differs from the reserved blocks",
                     BUDDY_PFN_NONE, 0, t->reserved_pages, z->reserved_pages);
+#if BUDDY_STATS
     for (order = 0; order <= z->max_order; order++)
         if (z->alloc_count[order] - z->free_count[order] !=
             t->alloc_heads[order] + t->cached_heads[order])
@@ -223,6 +224,9 @@ static int check_counters(const struct buddy_zone *z, const struct tally *t,
                         BUDDY_PFN_NONE, order,
                         t->alloc_heads[order] + t->cached_heads[order],
                         z->alloc_count[order] - z->free_count[order]);
+#else
+    (void)order;
+#endif
     return 0;
 }
 
@@ -231,7 +235,7 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
                         struct buddy_check_report *rep)
 {
     uint64_t on_lists[BUDDY_NR_ORDERS] = {0};
-    const struct buddy_pcp *pcp;
+    const struct buddy__pcp *pcp;
     unsigned order;
     uint32_t n = 0;
 
@@ -268,9 +272,9 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
                 idx = z->next[idx];
             }
         }
-        if (pages != buddy_pcp_count(pcp))
+        if (pages != buddy__pcp_count(pcp))
             return fail(rep, "cache count differs from its lists",
-                        BUDDY_PFN_NONE, 0, pages, buddy_pcp_count(pcp));
+                        BUDDY_PFN_NONE, 0, pages, buddy__pcp_count(pcp));
     }
     if (n != z->nr_caches)
         return fail(rep, "cache list shorter than the caches attached",
@@ -353,9 +357,10 @@ static int check_zone_locked(const struct buddy_zone *z,
     return err;
 }
 
-int buddy_system_check(const struct buddy_system *sys,
+int buddy_system_check(const struct buddy_system *system,
                        struct buddy_check_report *rep)
 {
+    const struct buddy__system *sys = buddy__sys_const(system);
     unsigned nid, zi;
 
     if (sys == NULL)

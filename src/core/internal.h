@@ -79,60 +79,34 @@
 #define BUDDY_CORE_INTERNAL_H
 
 #include "buddy/buddy.h"
-#include "deps.h"
+#include "../private/debug.h"
+#include "../private/deps.h"
+#include "../private/pcp.h"
 
-/* ---- assertions, in tiers selected by BUDDY_DEBUG ----------------------
- * 0: only the cheap checks on the public boundary (always on, they return
- *    errors rather than assert);
- * 1: + internal asserts on the hot paths;
- * 2: + expensive asserts (the full validator after each operation).
- * A disabled assert still type-checks its condition. */
-#ifndef BUDDY_DEBUG
-#define BUDDY_DEBUG 0
+/* ---- statistics: BUDDY_STATS=0 compiles the counters out ----------------
+ * The event counters (per-order allocations and frees, splits, merges,
+ * failures, fallbacks, rejections, cache batches) exist for observability
+ * only: nothing the allocator decides reads them. A small target can drop
+ * them, and with them most of the zone header (the two per-order arrays
+ * are BUDDY_NR_ORDERS * 16 bytes); buddy_zone_get_stats then returns
+ * BUDDY_ENOTSUP and the validator skips the one invariant that needs them
+ * (I6's allocation count). The page counts (free, present, reserved) stay:
+ * the allocator and the validator need them. Every counter is changed
+ * through buddy_stat_add, which is nothing when they are off. */
+#ifndef BUDDY_STATS
+#define BUDDY_STATS 1
 #endif
 
-#define buddy_assert_never_(c) ((void)sizeof(!(c)))
-#define buddy_assert_check_(c) (buddy_likely(c) ? (void)0 : buddy_trap())
-
-#if BUDDY_DEBUG >= 1
-#define buddy_assert_internal(c) buddy_assert_check_(c)
+#if BUDDY_STATS
+#define buddy_stat_add(z, field, n) ((void)((z)->field += (n)))
+#define buddy_stat_get(z, field) ((z)->field)
+#define buddy_stat_set(z, field, v) ((void)((z)->field = (v)))
 #else
-#define buddy_assert_internal(c) buddy_assert_never_(c)
+#define buddy_stat_add(z, field, n) ((void)(z), (void)(n))
+#define buddy_stat_get(z, field) ((void)(z), (uint64_t)0)
+#define buddy_stat_set(z, field, v) ((void)(z), (void)(v))
 #endif
-
-#if BUDDY_DEBUG >= 2
-#define buddy_assert_expensive(c) buddy_assert_check_(c)
-#else
-#define buddy_assert_expensive(c) buddy_assert_never_(c)
-#endif
-
-/* ---- page state byte --------------------------------------------------- */
-
-#define BUDDY_NIL 0xffffffffu
-#define PG_KIND_SHIFT 5u
-#define PG_ORDER_MASK 0x1fu
-
-_Static_assert(BUDDY_MAX_ORDER_LIMIT <= PG_ORDER_MASK,
-               "the order must fit the state byte's order field");
-_Static_assert(BUDDY_BLOCK_CACHED < (1u << (8u - PG_KIND_SHIFT)),
-               "the kind must fit the state byte's kind field");
-_Static_assert(BUDDY_NR_ORDERS <= 32u,
-               "the non-empty index is one 32-bit word");
-
-static inline uint8_t pg_state(unsigned kind, unsigned order)
-{
-    return (uint8_t)(kind << PG_KIND_SHIFT | order);
-}
-
-static inline unsigned pg_kind(uint8_t s)
-{
-    return s >> PG_KIND_SHIFT;
-}
-
-static inline unsigned pg_order(uint8_t s)
-{
-    return s & PG_ORDER_MASK;
-}
+#define buddy_stat_inc(z, field) buddy_stat_add(z, field, 1u)
 
 #define BUDDY_ZONE_MAGIC 0x42554459u /* "BUDY" */
 
@@ -180,20 +154,46 @@ struct buddy_zone {
     uint64_t free_pages;     /* sum of nr_free[k] << k (I6) */
     uint64_t present_pages;  /* spanned minus holes (I6) */
     uint64_t reserved_pages; /* pages in RESERVED blocks (I6) */
+#if BUDDY_STATS
     uint64_t alloc_count[BUDDY_NR_ORDERS]; /* successful allocations (I6) */
     uint64_t free_count[BUDDY_NR_ORDERS];  /* successful frees (I6) */
     uint64_t splits;         /* expand() steps */
-    uint64_t merges;         /* buddy merges */
+    uint64_t merges;         /* buddy merges of frees (not of ranges) */
     uint64_t alloc_failures; /* ENOMEM returns */
     uint64_t fallbacks;      /* system allocations that fell back here */
     uint64_t rejected;       /* bad frees and ranges refused */
     uint64_t cache_refills;  /* batches moved to per-CPU caches */
     uint64_t cache_drains;   /* batches moved back */
-    struct buddy_pcp *caches; /* attached per-CPU caches (I9) */
+#endif
+    struct buddy__pcp *caches; /* attached per-CPU caches (I9) */
     uint32_t nr_caches;      /* length of that list: bounds every walk */
     struct buddy_lock_ops lock; /* the embedder's lock, or all NULL */
     char name[BUDDY_ZONE_NAME_MAX + 1]; /* NUL-terminated copy */
 };
+
+/* A system: the zones of each node by zone index (NULL where none), in
+ * the caller's struct buddy_system storage. */
+struct buddy__system {
+    struct buddy_zone *zones[BUDDY_MAX_NUMNODES][BUDDY_MAX_NR_ZONES];
+    unsigned nr_nodes; /* highest node id in use + 1 */
+};
+
+_Static_assert(sizeof(struct buddy__system) <= sizeof(struct buddy_system),
+               "BUDDY_SYSTEM_SIZE must hold the system");
+_Static_assert(_Alignof(struct buddy__system) <=
+                   _Alignof(struct buddy_system),
+               "struct buddy_system must be aligned for the system");
+
+static inline struct buddy__system *buddy__sys(struct buddy_system *s)
+{
+    return (struct buddy__system *)(void *)s;
+}
+
+static inline const struct buddy__system *
+buddy__sys_const(const struct buddy_system *s)
+{
+    return (const struct buddy__system *)(const void *)s;
+}
 
 /* ---- state bytes: relaxed atomics (see Locking above) ------------------- */
 
@@ -205,30 +205,6 @@ static inline uint8_t pg_get(const struct buddy_zone *z, uint32_t idx)
 static inline void pg_set(struct buddy_zone *z, uint32_t idx, uint8_t s)
 {
     buddy_store_relaxed(&z->state[idx], s);
-}
-
-/* ---- the one free check ---------------------------------------------------
- * Every free, through the zone or a cache, by pfn or by pointer, passes
- * here: the page must be the head of an ALLOCATED block of the given order
- * (which also proves the alignment), and the free claims it by moving the
- * state byte away from ALLOCATED in one compare-and-swap, so that of two
- * concurrent frees of a block exactly one wins. */
-
-/* The order of a state byte that is an ALLOCATED block head; for any other
- * byte, a value above every order (kind and order in one compare). */
-static inline unsigned buddy__allocated_order(uint8_t s)
-{
-    return (uint8_t)(s - pg_state(BUDDY_BLOCK_ALLOCATED, 0));
-}
-
-/* Claim the ALLOCATED head of `order` at state[idx] for a free: its byte
- * becomes `to` (CACHED|order for a cache, 0 for the zone). False, and
- * nothing changed, when the byte is not that (any more). */
-static inline bool buddy__free_claim(uint8_t *state, uintptr_t idx,
-                                     unsigned order, uint8_t to)
-{
-    return buddy_cas_relaxed(&state[idx],
-                             pg_state(BUDDY_BLOCK_ALLOCATED, order), to);
 }
 
 /* ---- the zone lock ------------------------------------------------------ */
@@ -390,7 +366,7 @@ void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
  * them for UINT64_MAX): list `first` before the others, then the highest
  * orders first. Lock held, and the cache is the caller's: its owner, in a
  * slow path, or a drain that holds its gate. */
-void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages,
+void buddy__pcp_drain_locked(struct buddy__pcp *pcp, uint64_t pages,
                              unsigned first);
 
 /* Hold every attached cache's gate shut, owners out of their fast paths,
@@ -399,9 +375,7 @@ void buddy__caches_freeze_locked(struct buddy_zone *z);
 void buddy__caches_thaw_locked(struct buddy_zone *z);
 /* Fenced or not, from the zone's lock ops; the bounds set to match. Lock
  * held (or the zone not yet shared). */
-void buddy__pcp_set_mode(struct buddy_pcp *pcp);
-/* The owner's own drain, without the handshake (the hosted heap). */
-void buddy__pcp_drain_self(struct buddy_pcp *pcp);
+void buddy__pcp_set_mode(struct buddy__pcp *pcp);
 
 /* Drain every attached cache with pages, owners running or not (the
  * kernel's drain_all_pages): the step an allocation takes before it fails.

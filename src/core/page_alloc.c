@@ -56,7 +56,7 @@ void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
         buddy__del_from_free_list(z, bidx, order);
         pg_set(z, bidx, 0);
         pg_set(z, idx, 0);
-        z->merges++;
+        buddy_stat_inc(z, merges);
         if (buddy_hook_set(z)) {
             uint32_t low = idx < bidx ? idx : bidx;
             struct buddy_event ev = {BUDDY_EV_MERGE, 0, pfn, order, bpfn, 0, 0, 0};
@@ -107,7 +107,7 @@ static inline uint32_t take_and_expand(struct buddy_zone *z, unsigned cur,
         cur--;
         upper = idx + ((uint32_t)1 << cur);
         buddy__add_to_free_list(z, upper, cur, false);
-        z->splits++;
+        buddy_stat_inc(z, splits);
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_SPLIT, 0, z->start_pfn + idx,
                                      cur + 1, z->start_pfn + upper, 0, 0, 0};
@@ -132,7 +132,7 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
     if (buddy_unlikely(candidates == 0) && buddy__drain_caches_locked(z) != 0)
         candidates = z->nonempty & (0xffffffffu << order);
     if (buddy_unlikely(candidates == 0)) {
-        z->alloc_failures++;
+        buddy_stat_inc(z, alloc_failures);
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
                                      BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
@@ -143,7 +143,7 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
     idx = take_and_expand(z, buddy_ctz32(candidates), order);
     pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
     z->free_pages -= (uint64_t)1 << order;
-    z->alloc_count[order]++;
+    buddy_stat_inc(z, alloc_count[order]);
     *pfn = z->start_pfn + idx;
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {BUDDY_EV_ALLOC, 0, *pfn, order,
@@ -208,8 +208,8 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
     idx = take_and_expand(z, cur, k);
     n = (uint32_t)1 << (k - order);
     z->free_pages -= (uint64_t)1 << k;
-    z->alloc_count[order] += n;
-    z->splits += n - 1;
+    buddy_stat_add(z, alloc_count[order], n);
+    buddy_stat_add(z, splits, n - 1);
     *run_order = k;
     return idx;
 }
@@ -218,7 +218,7 @@ void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
                               unsigned order)
 {
     buddy_assert_locked(z);
-    z->free_count[order]++;
+    buddy_stat_inc(z, free_count[order]);
     pg_set(z, idx, 0);
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {BUDDY_EV_FREE, 0, z->start_pfn + idx, order,
@@ -400,7 +400,7 @@ void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
                    unsigned order)
 {
     buddy_assert_locked(z);
-    z->rejected++;
+    buddy_stat_inc(z, rejected);
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {BUDDY_EV_REJECT, 0, pfn, order,
                                  BUDDY_PFN_NONE, 0, err, 0};

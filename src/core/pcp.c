@@ -14,7 +14,7 @@
  * behind one size compare or one rotate-and-compare range and alignment
  * test, with the zone's geometry copied into the cache so the fast paths
  * read one structure; a page, the common request, has its own copy of each
- * path with the order a constant. Those fast paths live in pcp_fast.h, so
+ * path with the order a constant. Those fast paths live in src/private/pcp.h, so
  * the hosted heap inlines them too; their slow halves are here.
  *
  * Lists are linked through the zone's next[] array, which a page only uses
@@ -50,7 +50,7 @@
  * embedder's sync_cpus), and waits until the owner's active word is clear.
  * From then on the owner cannot be inside a fast path: one that starts
  * compares against a bound of 0 and goes slow, to the zone lock
- * (pcp_fast.h has the owner's half). The drainer takes the blocks and
+ * (src/private/pcp.h has the owner's half). The drainer takes the blocks and
  * opens the gate. Since 5.19 the kernel guards each pcp with a spinlock
  * for the same purpose; the handshake costs the owner no atomic operation
  * and no extra compare when the embedder has sync_cpus, and the wait is
@@ -65,11 +65,32 @@
  * an exchange and a call to each); a refill or drain is one lock round
  * trip and O(batch * max_order); a remote drain adds one sync_cpus.
  */
-#include "pcp_fast.h"
+#include "internal.h"
 
-uint64_t buddy_pcp_count(const struct buddy_pcp *pcp)
+int buddy_pcp_count(const struct buddy_pcp *cache, uint64_t *pages)
 {
-    return pcp == NULL ? 0 : buddy_load_relaxed(&pcp->count);
+    const struct buddy__pcp *pcp = buddy__pcp_const(cache);
+
+    if (pcp == NULL || pages == NULL ||
+        buddy_load_relaxed(&pcp->magic) != BUDDY_PCP_MAGIC)
+        return BUDDY_ENULL;
+    *pages = buddy__pcp_count(pcp);
+    return 0;
+}
+
+int buddy_pcp_get_config(const struct buddy_pcp *cache,
+                         struct buddy_pcp_config *cfg)
+{
+    const struct buddy__pcp *pcp = buddy__pcp_const(cache);
+
+    if (pcp == NULL || cfg == NULL ||
+        buddy_load_relaxed(&pcp->magic) != BUDDY_PCP_MAGIC)
+        return BUDDY_ENULL;
+    /* Set at init and not changed while attached. */
+    cfg->max_order = pcp->max_order;
+    cfg->batch = pcp->batch;
+    cfg->high = pcp->high;
+    return 0;
 }
 
 /* The high mark a config of high 0 gets: the kernel's zone_highsize grows
@@ -88,9 +109,9 @@ static uint64_t scaled_high(const struct buddy_zone *z, uint64_t batch)
 
 /* Is pcp on z's list of caches? Bounded by nr_caches. Lock held. */
 static bool pcp_attached_locked(const struct buddy_zone *z,
-                                const struct buddy_pcp *pcp)
+                                const struct buddy__pcp *pcp)
 {
-    const struct buddy_pcp *p = z->caches;
+    const struct buddy__pcp *p = z->caches;
     uint32_t n;
 
     for (n = 0; p != NULL && n < z->nr_caches; n++, p = p->next)
@@ -99,9 +120,10 @@ static bool pcp_attached_locked(const struct buddy_zone *z,
     return false;
 }
 
-int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
+int buddy_pcp_init(struct buddy_pcp *cache, struct buddy_zone *z,
                    const struct buddy_pcp_config *cfg)
 {
+    struct buddy__pcp *pcp = buddy__pcp(cache);
     unsigned k;
     uint64_t high;
 
@@ -161,12 +183,12 @@ int buddy_pcp_init(struct buddy_pcp *pcp, struct buddy_zone *z,
     return 0;
 }
 
-/* ---- the drainer's half of the handshake (pcp_fast.h has the owner's) --- */
+/* ---- the drainer's half of the handshake (src/private/pcp.h has the owner's) --- */
 
 /* The fast paths' bounds: open, or all 0 (every fast path goes slow). */
-static void live_set(struct buddy_pcp *pcp, bool open)
+static void live_set(struct buddy__pcp *pcp, bool open)
 {
-    struct buddy_pcp_gate g;
+    struct buddy__pcp_gate g;
 
     if (open)
         g = pcp->open;
@@ -181,7 +203,7 @@ static void live_set(struct buddy_pcp *pcp, bool open)
     buddy_store_release(&pcp->live.order_end, g.order_end);
 }
 
-void buddy__pcp_set_mode(struct buddy_pcp *pcp)
+void buddy__pcp_set_mode(struct buddy__pcp *pcp)
 {
     const struct buddy_zone *z = pcp->zone;
 
@@ -195,7 +217,7 @@ void buddy__pcp_set_mode(struct buddy_pcp *pcp)
 /* Close one cache's gate: the fast bounds to 0, then the gate word with a
  * sequentially consistent exchange, so that these stores come before our
  * reads of active (Dekker's order). Lock held. */
-static void gate_close(struct buddy_pcp *pcp)
+static void gate_close(struct buddy__pcp *pcp)
 {
     live_set(pcp, false);
     (void)buddy_xchg_seq_cst(&pcp->gate, 1u);
@@ -209,7 +231,7 @@ static void sync_owners(struct buddy_zone *z)
         z->lock.sync_cpus(z->lock.arg);
 }
 
-static void wait_owner(const struct buddy_zone *z, const struct buddy_pcp *pcp)
+static void wait_owner(const struct buddy_zone *z, const struct buddy__pcp *pcp)
 {
     while (buddy_load_seq_cst(&pcp->active) != 0) {
         if (z->lock.relax != NULL)
@@ -220,7 +242,7 @@ static void wait_owner(const struct buddy_zone *z, const struct buddy_pcp *pcp)
 }
 
 /* Open it again (not for a fenced cache, whose bounds stay shut). */
-static void gate_open(struct buddy_pcp *pcp)
+static void gate_open(struct buddy__pcp *pcp)
 {
     buddy_store_release(&pcp->gate, 0u);
     if (!pcp->fenced)
@@ -233,12 +255,12 @@ static void gate_open(struct buddy_pcp *pcp)
  * so a closed gate on the list is ours. */
 static uint32_t gates_close_locked(struct buddy_zone *z, bool all)
 {
-    struct buddy_pcp *pcp = z->caches;
+    struct buddy__pcp *pcp = z->caches;
     uint32_t n, closed = 0;
 
     buddy_assert_locked(z);
     for (n = 0; pcp != NULL && n < z->nr_caches; n++, pcp = pcp->next)
-        if (all || buddy_pcp_count(pcp) != 0) {
+        if (all || buddy__pcp_count(pcp) != 0) {
             gate_close(pcp);
             closed++;
         }
@@ -255,7 +277,7 @@ static uint32_t gates_close_locked(struct buddy_zone *z, bool all)
 /* Open every closed gate. Lock held. */
 static void gates_open_locked(struct buddy_zone *z)
 {
-    struct buddy_pcp *pcp = z->caches;
+    struct buddy__pcp *pcp = z->caches;
     uint32_t n;
 
     for (n = 0; pcp != NULL && n < z->nr_caches; n++, pcp = pcp->next)
@@ -275,7 +297,7 @@ void buddy__caches_thaw_locked(struct buddy_zone *z)
 }
 
 /* Free blocks from the head of list `order` until `freed` reaches `pages`. */
-static uint64_t drain_list_locked(struct buddy_pcp *pcp, unsigned order,
+static uint64_t drain_list_locked(struct buddy__pcp *pcp, unsigned order,
                                   uint64_t freed, uint64_t pages)
 {
     struct buddy_zone *z = pcp->zone;
@@ -290,7 +312,7 @@ static uint64_t drain_list_locked(struct buddy_pcp *pcp, unsigned order,
     return freed;
 }
 
-void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages,
+void buddy__pcp_drain_locked(struct buddy__pcp *pcp, uint64_t pages,
                              unsigned first)
 {
     uint64_t freed;
@@ -303,13 +325,13 @@ void buddy__pcp_drain_locked(struct buddy_pcp *pcp, uint64_t pages,
         freed = drain_list_locked(pcp, order, freed, pages);
     if (freed != 0) {
         buddy__pcp_count_set(pcp, pcp->count - (uint32_t)freed);
-        pcp->zone->cache_drains++;
+        buddy_stat_inc(pcp->zone, cache_drains);
     }
 }
 
 uint64_t buddy__drain_caches_locked(struct buddy_zone *z)
 {
-    struct buddy_pcp *pcp;
+    struct buddy__pcp *pcp;
     uint64_t pages = 0;
     uint32_t n;
 
@@ -318,36 +340,38 @@ uint64_t buddy__drain_caches_locked(struct buddy_zone *z)
     for (n = 0, pcp = z->caches; pcp != NULL && n < z->nr_caches;
          n++, pcp = pcp->next)
         if (buddy_load_relaxed(&pcp->gate) != 0) {
-            pages += buddy_pcp_count(pcp);
+            pages += buddy__pcp_count(pcp);
             buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
         }
     gates_open_locked(z);
     return pages;
 }
 
-uint64_t buddy_zone_drain_caches(struct buddy_zone *z)
+int buddy_zone_drain_caches(struct buddy_zone *z, uint64_t *pages)
 {
-    uint64_t pages;
+    uint64_t n;
 
     if (!buddy__zone_ok(z))
-        return 0;
+        return BUDDY_EBADZONE;
     buddy__lock(z);
-    pages = buddy__drain_caches_locked(z);
+    n = buddy__drain_caches_locked(z);
     buddy_check_expensive(z);
     buddy__unlock(z);
-    return pages;
+    if (pages != NULL)
+        *pages = n;
+    return 0;
 }
 
 /* The zone pcp is attached to, or NULL (a NULL, detached or never
  * attached cache). */
-static struct buddy_zone *attached_zone(const struct buddy_pcp *pcp)
+static struct buddy_zone *attached_zone(const struct buddy__pcp *pcp)
 {
     return pcp != NULL && pcp->magic == BUDDY_PCP_MAGIC ? pcp->zone : NULL;
 }
 
 /* Drain one cache from any thread: its gate alone closed, the same wait;
  * the gate is left closed for the caller to open (or, detaching, not). */
-static void drain_one_locked(struct buddy_pcp *pcp)
+static void drain_one_locked(struct buddy__pcp *pcp)
 {
     struct buddy_zone *z = pcp->zone;
 
@@ -357,15 +381,16 @@ static void drain_one_locked(struct buddy_pcp *pcp)
     buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
 }
 
-void buddy_pcp_drain(struct buddy_pcp *pcp)
+void buddy_pcp_drain(struct buddy_pcp *cache)
 {
+    struct buddy__pcp *pcp = buddy__pcp(cache);
     struct buddy_zone *z;
 
     z = attached_zone(pcp);
     if (z == NULL)
         return;
     buddy__lock(z);
-    if (buddy_pcp_count(pcp) != 0) {
+    if (buddy__pcp_count(pcp) != 0) {
         drain_one_locked(pcp);
         gate_open(pcp);
     }
@@ -375,7 +400,7 @@ void buddy_pcp_drain(struct buddy_pcp *pcp)
 
 /* The owner's own drain: no handshake, as no fast path of this cache can
  * run meanwhile (the hosted heap's buddy_heap_drain). */
-void buddy__pcp_drain_self(struct buddy_pcp *pcp)
+void buddy__pcp_drain_self(struct buddy__pcp *pcp)
 {
     struct buddy_zone *z;
 
@@ -388,10 +413,11 @@ void buddy__pcp_drain_self(struct buddy_pcp *pcp)
     buddy__unlock(z);
 }
 
-void buddy_pcp_fini(struct buddy_pcp *pcp)
+void buddy_pcp_fini(struct buddy_pcp *cache)
 {
+    struct buddy__pcp *pcp = buddy__pcp(cache);
     struct buddy_zone *z;
-    struct buddy_pcp **link;
+    struct buddy__pcp **link;
     uint32_t n;
     unsigned k;
 
@@ -420,7 +446,7 @@ void buddy_pcp_fini(struct buddy_pcp *pcp)
 
 /* Move up to batch pages' worth of order-`order` blocks from the free lists
  * into the cache (rmqueue_bulk). Lock held. Returns the blocks moved. */
-static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
+static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned order)
 {
     struct buddy_zone *z = pcp->zone;
     uint32_t want = pcp->batch >> order, got = 0;
@@ -455,7 +481,7 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
     }
     if (got != 0) {
         buddy__pcp_count_set(pcp, pcp->count + (got << order));
-        z->cache_refills++;
+        buddy_stat_inc(z, cache_refills);
     }
     return got;
 }
@@ -471,7 +497,7 @@ static uint32_t refill_locked(struct buddy_pcp *pcp, unsigned order)
 
 /* Enter the fenced way; false (and nothing entered) when the cache is not
  * fenced or a drain holds its gate. */
-static bool fenced_enter(struct buddy_pcp *pcp)
+static bool fenced_enter(struct buddy__pcp *pcp)
 {
     if (!pcp->fenced)
         return false;
@@ -486,7 +512,7 @@ static bool fenced_enter(struct buddy_pcp *pcp)
  * happens, the pop included: a remote drain may take the lists the moment
  * the lock is released. Out of line, so the fast path is a leaf that saves
  * no registers. */
-noinline_ int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp,
+noinline_ int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp,
                                           unsigned order, buddy_pfn_t *pfn)
 {
     struct buddy_zone *z = pcp->zone;
@@ -494,17 +520,11 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp,
 
     if (z == NULL || pfn == NULL)
         return BUDDY_ENULL;
-    if (order > pcp->max_order) {
-        if (order > z->max_order)
-            return BUDDY_EORDER;
-        /* Short of blocks, the zone drains every cache (this one too)
-         * before it fails: they may merge into what is asked for. */
-        buddy__lock(z);
-        err = buddy__alloc_pages_locked(z, order, pfn);
-        buddy_check_expensive(z);
-        buddy__unlock(z);
-        return err;
-    }
+    /* An order the cache does not hold is the zone's call, errors and
+     * all; short of blocks, the zone drains every cache (this one too)
+     * before it fails: they may merge into what is asked for. */
+    if (order > pcp->max_order)
+        return buddy_alloc_pages(z, order, pfn);
     if (fenced_enter(pcp)) {
         if (pcp->head[order] != BUDDY_NIL) {
             *pfn = pcp->start_pfn + buddy__pcp_pop(pcp, order);
@@ -521,7 +541,7 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp,
     if (pcp->head[order] == BUDDY_NIL && refill_locked(pcp, order) == 0 &&
         (buddy__drain_caches_locked(z) == 0 || refill_locked(pcp, order) == 0)) {
         /* Nothing free even with every cache drained (ours included). */
-        z->alloc_failures++;
+        buddy_stat_inc(z, alloc_failures);
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
                                      BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
@@ -536,9 +556,10 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp,
     return err;
 }
 
-int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
+int buddy_pcp_alloc_pages(struct buddy_pcp *cache, unsigned order,
                           buddy_pfn_t *pfn)
 {
+    struct buddy__pcp *pcp = buddy__pcp(cache);
     if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
     return buddy__pcp_alloc_pages_inline(pcp, order, pfn);
@@ -547,7 +568,7 @@ int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
 /* A fenced cache's free of the block at idx, of `order` (BUDDY_NIL: read
  * it from the state byte): claim and push as the fast path does. Returns
  * 1 when it did not take the block (the zone path decides). */
-static int fenced_free(struct buddy_pcp *pcp, uintptr_t idx, unsigned order,
+static int fenced_free(struct buddy__pcp *pcp, uintptr_t idx, unsigned order,
                        bool order_given)
 {
     if (idx >= pcp->open.spanned || !fenced_enter(pcp))
@@ -566,7 +587,7 @@ static int fenced_free(struct buddy_pcp *pcp, uintptr_t idx, unsigned order,
  * frame outside the zone, a page that is not the head of an ALLOCATED
  * block of this order, a closed gate) goes to the zone path, which frees
  * it, or refuses, counts and reports it, under the lock. */
-noinline_ int buddy__pcp_free_pages_slow(struct buddy_pcp *pcp,
+noinline_ int buddy__pcp_free_pages_slow(struct buddy__pcp *pcp,
                                          buddy_pfn_t pfn, unsigned order)
 {
     int err;
@@ -584,7 +605,7 @@ noinline_ int buddy__pcp_free_pages_slow(struct buddy_pcp *pcp,
  * that just grew, the one whose frees outrun its allocations; draining the
  * highest orders first instead would empty lists that the next allocation
  * refills at once (docs/design.md). */
-noinline_ int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order)
+noinline_ int buddy__pcp_drain_batch(struct buddy__pcp *pcp, unsigned order)
 {
     struct buddy_zone *z = pcp->zone;
 
@@ -596,15 +617,16 @@ noinline_ int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order)
     return 0;
 }
 
-int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
+int buddy_pcp_free_pages(struct buddy_pcp *cache, buddy_pfn_t pfn,
                          unsigned order)
 {
+    struct buddy__pcp *pcp = buddy__pcp(cache);
     if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
     return buddy__pcp_free_pages_inline(pcp, pfn, order);
 }
 
-static noinline_ int free_pfn_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn)
+static noinline_ int free_pfn_slow(struct buddy__pcp *pcp, buddy_pfn_t pfn)
 {
     int err;
 
@@ -618,8 +640,9 @@ static noinline_ int free_pfn_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn)
 }
 
 /* As buddy_pcp_free_pages, with the order read from the state byte. */
-int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn)
+int buddy_pcp_free_pfn(struct buddy_pcp *cache, buddy_pfn_t pfn)
 {
+    struct buddy__pcp *pcp = buddy__pcp(cache);
     buddy_pfn_t rel;
     unsigned order;
 
@@ -644,7 +667,7 @@ slow:
 /* Everything the inline fast allocation does not take: a size beyond the
  * cached orders (or 0, or a zone without a base), an empty list, a closed
  * gate, a detached cache. Same results as buddy_alloc. */
-noinline_ void *buddy__pcp_alloc_slow(struct buddy_pcp *pcp, size_t size)
+noinline_ void *buddy__pcp_alloc_slow(struct buddy__pcp *pcp, size_t size)
 {
     buddy_pfn_t pfn;
     int order;
@@ -668,7 +691,7 @@ noinline_ void *buddy__pcp_alloc_slow(struct buddy_pcp *pcp, size_t size)
  * the fast path would make it; anything else goes to the zone's byte
  * free, which frees it, or classifies, counts and reports it, under the
  * lock. */
-noinline_ int buddy__pcp_free_slow(struct buddy_pcp *pcp, void *ptr)
+noinline_ int buddy__pcp_free_slow(struct buddy__pcp *pcp, void *ptr)
 {
     uintptr_t idx;
     int err;
@@ -682,15 +705,17 @@ noinline_ int buddy__pcp_free_slow(struct buddy_pcp *pcp, void *ptr)
     return buddy_free(pcp->zone, ptr);
 }
 
-void *buddy_pcp_alloc(struct buddy_pcp *pcp, size_t size)
+void *buddy_pcp_alloc(struct buddy_pcp *cache, size_t size)
 {
+    struct buddy__pcp *pcp = buddy__pcp(cache);
     if (buddy_unlikely(pcp == NULL))
         return NULL;
     return buddy__pcp_alloc_inline(pcp, size);
 }
 
-int buddy_pcp_free(struct buddy_pcp *pcp, void *ptr)
+int buddy_pcp_free(struct buddy_pcp *cache, void *ptr)
 {
+    struct buddy__pcp *pcp = buddy__pcp(cache);
     if (buddy_unlikely(pcp == NULL))
         return BUDDY_ENULL;
     return buddy__pcp_free_inline(pcp, ptr);
@@ -699,9 +724,10 @@ int buddy_pcp_free(struct buddy_pcp *pcp, void *ptr)
 /* Pops a bulk allocation makes from the cache per entry. */
 #define BULK_CHUNK 32u
 
-int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order, unsigned nr,
+int buddy_pcp_alloc_bulk(struct buddy_pcp *cache, unsigned order, unsigned nr,
                          buddy_pfn_t *pfns)
 {
+    struct buddy__pcp *pcp = buddy__pcp(cache);
     struct buddy_zone *z;
     unsigned n = 0;
     int more;

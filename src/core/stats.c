@@ -4,33 +4,59 @@
  * /proc/buddyinfo line, and the extfrag indices of mm/vmstat.c.
  *
  * Everything here is read-only and derived from free_area[] and the zone
- * counters, so it costs O(max_order) and never walks pages. Each view takes
+ * counters, so it costs O(max_order) and never walks pages. Built with
+ * BUDDY_STATS=0 the zone has no event counters and get_stats says ENOTSUP. Each view takes
  * the zone lock once, so what it shows is one consistent moment. Text is written
  * with a tiny formatter of our own (no libc): it counts what it would write
  * so callers can size their buffer as with snprintf.
  */
 #include "internal.h"
 
-void buddy_zone_get_info(const struct buddy_zone *z, struct buddy_zone_info *info)
+/* Every query answers through an out pointer and returns 0 or an error, in
+ * one order: EBADZONE, ENULL, EORDER. */
+static int query_check(const struct buddy_zone *z, const void *out)
 {
-    if (!buddy__zone_ok(z) || info == NULL)
-        return;
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (out == NULL)
+        return BUDDY_ENULL;
+    return 0;
+}
+
+static int order_query_check(const struct buddy_zone *z, unsigned order,
+                             const void *out)
+{
+    int err = query_check(z, out);
+
+    if (err == 0 && order > z->max_order)
+        err = BUDDY_EORDER;
+    return err;
+}
+
+int buddy_zone_get_info(const struct buddy_zone *z, struct buddy_zone_info *info)
+{
+    int err = query_check(z, info);
+
+    if (err != 0)
+        return err;
     info->name = z->name;
     info->start_pfn = z->start_pfn;
     info->page_size = (size_t)1 << z->page_shift;
     info->max_order = z->max_order;
     info->node_id = z->node_id;
     info->zone_idx = z->zone_idx;
+    return 0;
 }
 
-void buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st)
+#if BUDDY_STATS
+int buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st)
 {
     unsigned k;
+    const struct buddy__pcp *pcp;
+    int err = query_check(z, st);
 
-    const struct buddy_pcp *pcp;
-
-    if (!buddy__zone_ok(z) || st == NULL)
-        return;
+    if (err != 0)
+        return err;
     buddy_memset(st, 0, sizeof(*st));
     buddy__lock(z);
     st->spanned_pages = z->spanned;
@@ -53,34 +79,46 @@ void buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *s
     /* Bounded by the count of caches attached, whatever the links say. */
     for (pcp = z->caches; pcp != NULL && st->nr_caches < z->nr_caches;
          pcp = pcp->next) {
-        st->cached_pages += buddy_pcp_count(pcp);
+        st->cached_pages += buddy__pcp_count(pcp);
         st->nr_caches++;
     }
     buddy__unlock(z);
+    return 0;
+}
+#else
+/* Built without counters: half a struct would read as zero counts, so
+ * nothing is filled; free pages and nr_free have their own queries. */
+int buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st)
+{
+    int err = query_check(z, st);
+
+    return err != 0 ? err : BUDDY_ENOTSUP;
+}
+#endif
+
+int buddy_zone_nr_free(const struct buddy_zone *z, unsigned order,
+                       uint64_t *nr_free)
+{
+    int err = order_query_check(z, order, nr_free);
+
+    if (err != 0)
+        return err;
+    buddy__lock(z);
+    *nr_free = z->free_area[order].nr_free;
+    buddy__unlock(z);
+    return 0;
 }
 
-uint64_t buddy_zone_nr_free(const struct buddy_zone *z, unsigned order)
+int buddy_zone_free_pages(const struct buddy_zone *z, uint64_t *nr_pages)
 {
-    uint64_t n;
+    int err = query_check(z, nr_pages);
 
-    if (!buddy__zone_ok(z) || order > z->max_order)
-        return 0;
+    if (err != 0)
+        return err;
     buddy__lock(z);
-    n = z->free_area[order].nr_free;
+    *nr_pages = z->free_pages;
     buddy__unlock(z);
-    return n;
-}
-
-uint64_t buddy_zone_free_pages(const struct buddy_zone *z)
-{
-    uint64_t n;
-
-    if (!buddy__zone_ok(z))
-        return 0;
-    buddy__lock(z);
-    n = z->free_pages;
-    buddy__unlock(z);
-    return n;
+    return 0;
 }
 
 /* ---- extfrag indices (mm/vmstat.c) -------------------------------------- */
@@ -110,35 +148,46 @@ static void fill_contig_info(const struct buddy_zone *z, unsigned order,
     buddy__unlock(z);
 }
 
-int buddy_zone_unusable_index(const struct buddy_zone *z, unsigned order)
+int buddy_zone_unusable_index(const struct buddy_zone *z, unsigned order,
+                              int *index)
 {
     struct contig_info info;
+    int err = order_query_check(z, order, index);
 
-    if (!buddy__zone_ok(z) || order > z->max_order)
-        return 0;
+    if (err != 0)
+        return err;
     fill_contig_info(z, order, &info);
     /* No free memory reads as "all of it unusable". */
     if (info.free_pages == 0)
-        return 1000;
-    return (int)((info.free_pages - (info.free_blocks_suitable << order)) *
-                 1000u / info.free_pages);
+        *index = 1000;
+    else
+        *index = (int)((info.free_pages -
+                        (info.free_blocks_suitable << order)) *
+                       1000u / info.free_pages);
+    return 0;
 }
 
-int buddy_zone_fragmentation_index(const struct buddy_zone *z, unsigned order)
+int buddy_zone_fragmentation_index(const struct buddy_zone *z, unsigned order,
+                                   int *index)
 {
     struct contig_info info;
     uint64_t requested = (uint64_t)1 << order;
+    int err = order_query_check(z, order, index);
 
-    if (!buddy__zone_ok(z) || order > z->max_order)
-        return 0;
+    if (err != 0)
+        return err;
     fill_contig_info(z, order, &info);
+    /* The kernel's __fragmentation_index: 0 with nothing free, -1000 when
+     * the order can be served, else its formula, which is below 0 with a
+     * single free block smaller than the request (free memory short). */
     if (info.free_blocks_total == 0)
-        return 0;
-    /* Only meaningful when an allocation of this order would fail. */
-    if (info.free_blocks_suitable != 0)
-        return -1000;
-    return 1000 - (int)((1000u + info.free_pages * 1000u / requested) /
-                        info.free_blocks_total);
+        *index = 0;
+    else if (info.free_blocks_suitable != 0)
+        *index = -1000;
+    else
+        *index = 1000 - (int)((1000u + info.free_pages * 1000u / requested) /
+                              info.free_blocks_total);
+    return 0;
 }
 
 /* ---- text --------------------------------------------------------------- */
@@ -222,9 +271,10 @@ size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf, size_t size)
     return o.len;
 }
 
-size_t buddy_system_buddyinfo(const struct buddy_system *sys, char *buf,
+size_t buddy_system_buddyinfo(const struct buddy_system *system, char *buf,
                               size_t size)
 {
+    const struct buddy__system *sys = buddy__sys_const(system);
     struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
     unsigned nid, zi;
 

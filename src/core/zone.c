@@ -21,8 +21,17 @@
  * Events during a range operation: while a range is being carved, part of
  * it belongs to no block, so a hook that walked the zone would see it half
  * made. range_op therefore unhooks the zone for the carving. The merges
- * inside a range operation are counted but not reported one by one; the
- * operation reports one ADD_RANGE or RESERVE event once the zone is whole.
+ * inside a range operation are neither reported one by one nor counted in
+ * `merges` (which so stays the number of MERGE events, and independent of
+ * how much of a range the lazy run defers); the operation reports one
+ * ADD_RANGE or RESERVE event once the zone is whole.
+ *
+ * Errors, first match wins: EBADZONE; EINVAL (nr_pages 0); ERANGE (not
+ * inside the span); then the first overlapped block, in address order,
+ * whose kind the operation refuses decides (add: EOVERLAP for free or
+ * allocated memory; reserve: EHOLE, EBUSY). So an empty range is EINVAL
+ * wherever it lies, and a range past the span is ERANGE whatever it
+ * overlaps.
  */
 #include "internal.h"
 
@@ -166,19 +175,20 @@ int buddy_zone_init(void *meta, size_t meta_size,
     return 0;
 }
 
-void buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn, void *arg)
+int buddy_zone_set_hook(struct buddy_zone *z, buddy_event_fn fn, void *arg)
 {
     if (!buddy__zone_ok(z))
-        return;
+        return BUDDY_EBADZONE;
     buddy__lock(z);
     z->hook = fn;
     z->hook_arg = arg;
     buddy__unlock(z);
+    return 0;
 }
 
 int buddy_zone_set_lock(struct buddy_zone *z, const struct buddy_lock_ops *ops)
 {
-    struct buddy_pcp *pcp;
+    struct buddy__pcp *pcp;
     uint32_t n;
 
     if (!buddy__zone_ok(z))
@@ -406,6 +416,7 @@ static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
     uint32_t start, end;
     buddy_pfn_t bad = pfn;
     buddy_event_fn hook;
+    uint64_t merges;
     int err;
 
     if (!buddy__zone_ok(z))
@@ -423,6 +434,10 @@ static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
     }
     hook = z->hook;
     z->hook = NULL;
+    /* Nor are its merges counted: splits and merges count what allocations
+     * and frees do, as their events report it, and the merges a range
+     * makes depend on how much of it the lazy run defers. */
+    merges = buddy_stat_get(z, merges);
     if (type == BUDDY_EV_ADD_RANGE) {
         uint64_t holes = range_isolate(z, start, end, BUDDY_BLOCK_HOLE);
 
@@ -435,6 +450,7 @@ static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
         buddy__carve(z, start, end, BUDDY_BLOCK_RESERVED);
     }
     z->hook = hook;
+    buddy_stat_set(z, merges, merges);
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {type, 0, pfn, 0, BUDDY_PFN_NONE, nr_pages, 0, 0};
 

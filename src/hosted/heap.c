@@ -31,7 +31,7 @@
  */
 #define _GNU_SOURCE
 #include "buddy/hosted.h"
-#include "../core/pcp_fast.h" /* the cached fast paths, inlined below */
+#include "../private/pcp.h" /* the cached fast paths, inlined below */
 #include "prim.h"
 
 #include <pthread.h>
@@ -50,9 +50,25 @@ struct cpu_cache {
     struct buddy_pcp pcp;
 };
 
+struct buddy_heap;
+
+/* The calling thread's way to a cache of the heap, for every path but the
+ * per-thread hot one: the cache and the lock that guards it (a per-CPU
+ * cache's; NULL for a thread's own). */
+struct cache_ref {
+    struct buddy_pcp *pcp;
+    struct buddy__spin *lock;
+};
+
+/* Fill ref and return true, or false when the call goes to the zone (no
+ * caches, or a thread cache that could not be made). Chosen once, at
+ * create, from the cache mode. */
+typedef bool (*cache_get_fn)(struct buddy_heap *h, struct cache_ref *ref);
+
 struct buddy_heap {
     struct buddy_zone *zone;
     uint64_t id;                   /* unique: thread-local lookups match it */
+    cache_get_fn cache_get;        /* the cache mode's way to a cache */
     enum buddy_cache_mode cache;
     struct buddy_pcp_config pcp_cfg;
     void *meta;                    /* mmap'd zone metadata */
@@ -86,7 +102,7 @@ static __thread char tl_self __attribute__((tls_model("initial-exec")));
 
 static __thread struct {
     uint64_t heap_id;
-    struct buddy_pcp *pcp;
+    struct buddy__pcp *pcp;
 } tl_cache __attribute__((tls_model("initial-exec")));
 
 /* ---- the zone lock ------------------------------------------------------ */
@@ -98,53 +114,27 @@ static inline void holder_set(struct buddy_heap *h, const void *who)
     __atomic_store_n(&h->lock_holder, who, __ATOMIC_RELAXED);
 }
 
-static void mutex_lock(void *arg)
-{
-    struct buddy_heap *h = arg;
+/* One pair of lock ops per lock kind: take the primitive `field` of the
+ * heap with `take`, record the holder; clear it, release. */
+#define HEAP_LOCK_KIND(kind, field, take, release)                             \
+    static void kind##_lock(void *arg)                                         \
+    {                                                                          \
+        struct buddy_heap *h = arg;                                            \
+                                                                               \
+        (void)take(&h->field);                                                 \
+        holder_set(h, &tl_self);                                               \
+    }                                                                          \
+    static void kind##_unlock(void *arg)                                       \
+    {                                                                          \
+        struct buddy_heap *h = arg;                                            \
+                                                                               \
+        holder_set(h, NULL);                                                   \
+        (void)release(&h->field);                                              \
+    }
 
-    pthread_mutex_lock(&h->mutex);
-    holder_set(h, &tl_self);
-}
-
-static void mutex_unlock(void *arg)
-{
-    struct buddy_heap *h = arg;
-
-    holder_set(h, NULL);
-    pthread_mutex_unlock(&h->mutex);
-}
-
-static void spin_lock(void *arg)
-{
-    struct buddy_heap *h = arg;
-
-    buddy__spin_lock(&h->spin);
-    holder_set(h, &tl_self);
-}
-
-static void spin_unlock(void *arg)
-{
-    struct buddy_heap *h = arg;
-
-    holder_set(h, NULL);
-    buddy__spin_unlock(&h->spin);
-}
-
-static void park_lock(void *arg)
-{
-    struct buddy_heap *h = arg;
-
-    buddy__park_lock(&h->park);
-    holder_set(h, &tl_self);
-}
-
-static void park_unlock(void *arg)
-{
-    struct buddy_heap *h = arg;
-
-    holder_set(h, NULL);
-    buddy__park_unlock(&h->park);
-}
+HEAP_LOCK_KIND(mutex, mutex, pthread_mutex_lock, pthread_mutex_unlock)
+HEAP_LOCK_KIND(spin, spin, buddy__spin_lock, buddy__spin_unlock)
+HEAP_LOCK_KIND(park, park, buddy__park_lock, buddy__park_unlock)
 
 static bool lock_held(void *arg)
 {
@@ -169,7 +159,7 @@ static void thread_cache_destroy(void *p)
 {
     struct thread_cache *tc = p;
 
-    if (tl_cache.pcp == &tc->pcp) {
+    if (tl_cache.pcp == buddy__pcp(&tc->pcp)) {
         tl_cache.heap_id = 0;
         tl_cache.pcp = NULL;
     }
@@ -203,22 +193,42 @@ thread_cache_slow(struct buddy_heap *h)
         pthread_mutex_unlock(&h->threads_mutex);
     }
     tl_cache.heap_id = h->id;
-    tl_cache.pcp = &tc->pcp;
+    tl_cache.pcp = buddy__pcp(&tc->pcp);
     return &tc->pcp;
 }
 
-/* The calling thread's cache for h. A match of the thread-local pair
- * implies the heap has per-thread caches. */
-static inline struct buddy_pcp *thread_cache(struct buddy_heap *h)
+/* ---- the cache modes' ways to a cache ----------------------------------- */
+
+static bool cache_get_none(struct buddy_heap *h, struct cache_ref *ref)
 {
-    if (__builtin_expect(tl_cache.heap_id == h->id, 1))
-        return tl_cache.pcp;
-    return thread_cache_slow(h);
+    (void)h;
+    (void)ref;
+    return false;
 }
 
-static inline struct cpu_cache *cpu_cache(struct buddy_heap *h)
+static bool cache_get_thread(struct buddy_heap *h, struct cache_ref *ref)
 {
-    return &h->cpus[buddy__prim_cpu() % h->nr_cpus];
+    ref->pcp = thread_cache_slow(h);
+    ref->lock = NULL;
+    return ref->pcp != NULL;
+}
+
+/* The CPU's cache, its spinlock taken: a thread may be moved between
+ * reading its CPU and using the cache. */
+static bool cache_get_cpu(struct buddy_heap *h, struct cache_ref *ref)
+{
+    struct cpu_cache *c = &h->cpus[buddy__prim_cpu() % h->nr_cpus];
+
+    buddy__spin_lock(&c->lock);
+    ref->pcp = &c->pcp;
+    ref->lock = &c->lock;
+    return true;
+}
+
+static inline void cache_put(struct cache_ref *ref)
+{
+    if (ref->lock != NULL)
+        buddy__spin_unlock(ref->lock);
 }
 
 /* ---- create / destroy --------------------------------------------------- */
@@ -301,6 +311,9 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     memset(h, 0, sizeof(*h));
     h->id = __atomic_fetch_add(&next_heap_id, 1, __ATOMIC_RELAXED);
     h->cache = o->cache;
+    h->cache_get = o->cache == BUDDY_CACHE_PER_THREAD ? cache_get_thread
+                   : o->cache == BUDDY_CACHE_PER_CPU  ? cache_get_cpu
+                                                      : cache_get_none;
     h->pcp_cfg = o->pcp;
     h->lock_kind = o->lock;
     pthread_mutex_init(&h->mutex, NULL);
@@ -352,8 +365,9 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
         ops.lock = mutex_lock;
         ops.unlock = mutex_unlock;
     }
-    buddy_zone_set_lock(h->zone, &ops);
-    err = buddy_zone_add_range(h->zone, cfg.start_pfn, o->nr_pages);
+    err = buddy_zone_set_lock(h->zone, &ops);
+    if (err == 0)
+        err = buddy_zone_add_range(h->zone, cfg.start_pfn, o->nr_pages);
     if (err != 0)
         return heap_fail(h, err);
 
@@ -428,33 +442,35 @@ struct buddy_zone *buddy_heap_zone(struct buddy_heap *h)
     return h == NULL ? NULL : h->zone;
 }
 
-/* ---- allocation --------------------------------------------------------- */
+/* ---- allocation ---------------------------------------------------------
+ * Each call has one shape: the per-thread hot path where it has one (one
+ * thread-local compare, then the cached fast path inlined from
+ * src/private/pcp.h, in one function with no frame), else the heap's way
+ * to a cache (cache_get), else the zone. */
 
-/* Everything but a thread whose cache for h is at hand. */
+/* The body of every call's general path: `call` through the heap's way to
+ * a cache (naming it c.pcp), or `zone_call` when it has none. */
+#define VIA_CACHE(type, h, call, zone_call)                                    \
+    do {                                                                       \
+        struct cache_ref c;                                                    \
+        type result;                                                           \
+                                                                               \
+        if (!(h)->cache_get((h), &c))                                          \
+            return zone_call;                                                  \
+        result = call;                                                         \
+        cache_put(&c);                                                         \
+        return result;                                                         \
+    } while (0)
+
 static __attribute__((noinline)) int
 heap_alloc_slow(struct buddy_heap *h, unsigned order, buddy_pfn_t *pfn)
 {
     if (h == NULL)
         return BUDDY_ENULL;
-    if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        struct buddy_pcp *pcp = thread_cache_slow(h);
-
-        if (pcp != NULL)
-            return buddy_pcp_alloc_pages(pcp, order, pfn);
-    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
-        struct cpu_cache *c = cpu_cache(h);
-        int err;
-
-        buddy__spin_lock(&c->lock);
-        err = buddy_pcp_alloc_pages(&c->pcp, order, pfn);
-        buddy__spin_unlock(&c->lock);
-        return err;
-    }
-    return buddy_alloc_pages(h->zone, order, pfn);
+    VIA_CACHE(int, h, buddy_pcp_alloc_pages(c.pcp, order, pfn),
+              buddy_alloc_pages(h->zone, order, pfn));
 }
 
-/* The hot path: one thread-local compare, then the core's cached pop
- * inlined (src/core/pcp_fast.h). */
 int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
                            buddy_pfn_t *pfn)
 {
@@ -468,21 +484,8 @@ heap_free_slow(struct buddy_heap *h, buddy_pfn_t pfn, unsigned order)
 {
     if (h == NULL)
         return BUDDY_ENULL;
-    if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        struct buddy_pcp *pcp = thread_cache_slow(h);
-
-        if (pcp != NULL)
-            return buddy_pcp_free_pages(pcp, pfn, order);
-    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
-        struct cpu_cache *c = cpu_cache(h);
-        int err;
-
-        buddy__spin_lock(&c->lock);
-        err = buddy_pcp_free_pages(&c->pcp, pfn, order);
-        buddy__spin_unlock(&c->lock);
-        return err;
-    }
-    return buddy_free_pages(h->zone, pfn, order);
+    VIA_CACHE(int, h, buddy_pcp_free_pages(c.pcp, pfn, order),
+              buddy_free_pages(h->zone, pfn, order));
 }
 
 int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
@@ -497,21 +500,8 @@ int buddy_heap_free_pfn(struct buddy_heap *h, buddy_pfn_t pfn)
 {
     if (h == NULL)
         return BUDDY_ENULL;
-    if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        struct buddy_pcp *pcp = thread_cache(h);
-
-        if (pcp != NULL)
-            return buddy_pcp_free_pfn(pcp, pfn);
-    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
-        struct cpu_cache *c = cpu_cache(h);
-        int err;
-
-        buddy__spin_lock(&c->lock);
-        err = buddy_pcp_free_pfn(&c->pcp, pfn);
-        buddy__spin_unlock(&c->lock);
-        return err;
-    }
-    return buddy_free_pfn(h->zone, pfn);
+    VIA_CACHE(int, h, buddy_pcp_free_pfn(c.pcp, pfn),
+              buddy_free_pfn(h->zone, pfn));
 }
 
 int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order, unsigned nr,
@@ -519,48 +509,19 @@ int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order, unsigned nr,
 {
     if (h == NULL)
         return BUDDY_ENULL;
-    if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        struct buddy_pcp *pcp = thread_cache(h);
-
-        if (pcp != NULL)
-            return buddy_pcp_alloc_bulk(pcp, order, nr, pfns);
-    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
-        struct cpu_cache *c = cpu_cache(h);
-        int n;
-
-        buddy__spin_lock(&c->lock);
-        n = buddy_pcp_alloc_bulk(&c->pcp, order, nr, pfns);
-        buddy__spin_unlock(&c->lock);
-        return n;
-    }
-    return buddy_alloc_pages_bulk(h->zone, order, nr, pfns);
+    VIA_CACHE(int, h, buddy_pcp_alloc_bulk(c.pcp, order, nr, pfns),
+              buddy_alloc_pages_bulk(h->zone, order, nr, pfns));
 }
 
-/* Everything but a thread whose cache for h is at hand. */
 static __attribute__((noinline)) void *heap_alloc_bytes_slow(struct buddy_heap *h,
                                                              size_t size)
 {
     if (h == NULL || h->mem == NULL)
         return NULL;
-    if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        struct buddy_pcp *pcp = thread_cache_slow(h);
-
-        if (pcp != NULL)
-            return buddy_pcp_alloc(pcp, size);
-    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
-        struct cpu_cache *c = cpu_cache(h);
-        void *p;
-
-        buddy__spin_lock(&c->lock);
-        p = buddy_pcp_alloc(&c->pcp, size);
-        buddy__spin_unlock(&c->lock);
-        return p;
-    }
-    return buddy_alloc(h->zone, size);
+    VIA_CACHE(void *, h, buddy_pcp_alloc(c.pcp, size),
+              buddy_alloc(h->zone, size));
 }
 
-/* The hot path: one thread-local compare, then the core's cached pop
- * inlined (src/core/pcp_fast.h), in one function with no frame. */
 void *buddy_heap_alloc(struct buddy_heap *h, size_t size)
 {
     if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
@@ -573,24 +534,9 @@ static __attribute__((noinline)) int heap_free_bytes_slow(struct buddy_heap *h,
 {
     if (h == NULL)
         return BUDDY_ENULL;
-    if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        struct buddy_pcp *pcp = thread_cache_slow(h);
-
-        if (pcp != NULL)
-            return buddy_pcp_free(pcp, ptr);
-    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
-        struct cpu_cache *c = cpu_cache(h);
-        int err;
-
-        buddy__spin_lock(&c->lock);
-        err = buddy_pcp_free(&c->pcp, ptr);
-        buddy__spin_unlock(&c->lock);
-        return err;
-    }
-    return buddy_free(h->zone, ptr);
+    VIA_CACHE(int, h, buddy_pcp_free(c.pcp, ptr), buddy_free(h->zone, ptr));
 }
 
-/* The hot path: as buddy_heap_alloc, with the cached checked push. */
 int buddy_heap_free(struct buddy_heap *h, void *ptr)
 {
     if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
@@ -598,22 +544,29 @@ int buddy_heap_free(struct buddy_heap *h, void *ptr)
     return heap_free_bytes_slow(h, ptr);
 }
 
+struct buddy_pcp *buddy_heap_thread_cache(struct buddy_heap *h)
+{
+    if (h == NULL || h->cache != BUDDY_CACHE_PER_THREAD)
+        return NULL;
+    return thread_cache_slow(h);
+}
+
 void buddy_heap_drain(struct buddy_heap *h)
 {
+    struct cache_ref c;
+
     if (h == NULL)
         return;
-    if (h->cache == BUDDY_CACHE_PER_THREAD) {
-        /* Only a cache this thread already has: draining makes none. The
-         * caller is its owner, so no handshake. */
-        if (tl_cache.heap_id == h->id || pthread_getspecific(h->key) != NULL)
-            buddy__pcp_drain_self(thread_cache(h));
-    } else if (h->cache == BUDDY_CACHE_PER_CPU) {
-        struct cpu_cache *c = cpu_cache(h);
-
-        buddy__spin_lock(&c->lock);
-        buddy__pcp_drain_self(&c->pcp);
-        buddy__spin_unlock(&c->lock);
-    }
+    /* A thread drains only a cache it already has: draining makes none.
+     * The caller is the cache's owner (or holds its CPU's lock), so no
+     * handshake. */
+    if (h->cache == BUDDY_CACHE_PER_THREAD && tl_cache.heap_id != h->id &&
+        pthread_getspecific(h->key) == NULL)
+        return;
+    if (!h->cache_get(h, &c))
+        return;
+    buddy__pcp_drain_self(buddy__pcp(c.pcp));
+    cache_put(&c);
 }
 
 void buddy_heap_drain_all(struct buddy_heap *h)
@@ -622,5 +575,5 @@ void buddy_heap_drain_all(struct buddy_heap *h)
         return;
     /* Every cache of the zone, whatever the mode: the core's remote drain
      * waits for each owner to leave its fast path. */
-    (void)buddy_zone_drain_caches(h->zone);
+    (void)buddy_zone_drain_caches(h->zone, NULL);
 }

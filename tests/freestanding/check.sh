@@ -2,10 +2,15 @@
 # SPDX-License-Identifier: MIT
 # tests/freestanding/check.sh SRC_DIR BIN_DIR TARGET
 #
-# Proves that the core (src/core/*.c) is freestanding C11 for TARGET:
+# Proves that the core (src/core/*.c) and the script interpreter on top of
+# it (src/script/*.c, which the web playground compiles for wasm32 too) are
+# freestanding C11 for TARGET:
 #
-#   includes   no core file, nor the public header, includes anything but
-#              <stddef.h> <stdint.h> <stdbool.h> and the project's own headers
+#   includes   no core or script file, nor the public header, includes
+#              anything but <stddef.h> <stdint.h> <stdbool.h> and the
+#              project's own headers; a script file names only its own
+#              headers and the public ones (a layer sees only the public
+#              headers of the layer below it)
 #   x86_64     bare-metal x86_64 (what a kernel or firmware on a PC builds for)
 #   wasm32     WebAssembly; the objects are also linked into a .wasm module
 #              with wasm-ld, with nothing else on the command line
@@ -14,8 +19,8 @@
 #
 # For a compiler target, each core file is compiled with clang, -nostdinc and
 # only clang's own builtin headers, warnings as errors, at -O2 with
-# BUDDY_DEBUG=0 and =2 and at -Os; then llvm-nm -u shows what the objects need
-# from outside the core. Anything not on the allowlist below fails the test,
+# BUDDY_DEBUG=0 and =2 and at -Os with and without BUDDY_STATS; then
+# llvm-nm -u shows what the objects need from outside the core. Anything not on the allowlist below fails the test,
 # naming the symbol and the object. The core's size is printed for embedders.
 #
 # Exit status: 0 pass, 1 fail, 77 skip (ctest SKIP_RETURN_CODE): only when the
@@ -38,17 +43,25 @@ fail() {
   exit 1
 }
 
-core_sources=("$src"/src/core/*.c)
+core_sources=("$src"/src/core/*.c "$src"/src/script/*.c)
 [ -e "${core_sources[0]}" ] || fail "no sources in $src/src/core"
+[ -e "$src/src/script/script.c" ] || fail "no sources in $src/src/script"
 
 # ---- includes ---------------------------------------------------------------
 
 # A quoted include must name one of the project's own headers: for the public
-# header, another public header; for a core file, a core or public header.
+# header, another public header; for a core file, a core, private or public
+# header;
+# for a script file, a script or public header, never a path into the core.
 resolve_quoted() { # FILE NAME -> 0 when NAME is a project header
   local file=$1 name=$2 dir
   local dirs=("$(dirname "$file")" "$src/include")
-  case $file in "$src"/src/core/*) dirs+=("$src/src/core") ;; esac
+  case $file in
+    "$src"/src/core/*) dirs+=("$src/src/core") ;;
+    "$src"/src/script/*)
+      case $name in */*) case $name in buddy/*) ;; *) return 1 ;; esac ;; esac
+      ;;
+  esac
   for dir in "${dirs[@]}"; do
     [ -f "$dir/$name" ] && return 0
   done
@@ -57,7 +70,8 @@ resolve_quoted() { # FILE NAME -> 0 when NAME is a project header
 
 check_includes() {
   local bad=0 file hit line directive arg name
-  for file in "$src"/src/core/*.c "$src"/src/core/*.h "$src"/include/buddy/*.h; do
+  for file in "$src"/src/core/*.c "$src"/src/core/*.h "$src"/src/private/*.h \
+    "$src"/src/script/*.c "$src"/src/script/*.h "$src"/include/buddy/*.h; do
     [ -e "$file" ] || continue
     while IFS= read -r hit; do
       line=${hit%%:*}
@@ -85,8 +99,8 @@ check_includes() {
       esac
     done < <(grep -nE '^[[:space:]]*#[[:space:]]*(include|import)' "$file" || true)
   done
-  [ $bad -eq 0 ] || fail "the core includes headers it must not (above)"
-  echo "PASS [includes]: src/core and include/buddy include only <stddef.h> <stdint.h> <stdbool.h> and project headers"
+  [ $bad -eq 0 ] || fail "the core or the script interpreter includes headers it must not (above)"
+  echo "PASS [includes]: src/core, src/private, src/script and include/buddy include only <stddef.h> <stdint.h> <stdbool.h> and project headers"
 }
 
 if [ "$target" = includes ]; then
@@ -198,32 +212,34 @@ echo "== $target: $clang --target=$triple ${tflags[*]}"
 
 # ---- compile -----------------------------------------------------------------
 
-# Each variant: name, optimisation, BUDDY_DEBUG. O2-debug0 is the release
-# build; debug2 turns every assert on; Os is what embedded users build.
-variants=("O2-debug0 -O2 0" "O2-debug2 -O2 2" "Os-debug0 -Os 0")
+# Each variant: name, optimisation, BUDDY_DEBUG, BUDDY_STATS. O2-debug0 is
+# the release build; debug2 turns every assert on; Os is what embedded users
+# build, and Os-nostats the same without the zones' counters.
+variants=("O2-debug0 -O2 0 1" "O2-debug2 -O2 2 1" "Os-debug0 -Os 0 1" "Os-nostats -Os 0 0")
 
-compile_variant() { # NAME OPT LEVEL
-  local name=$1 opt=$2 level=$3 f obj bad=0
+compile_variant() { # NAME OPT LEVEL STATS
+  local name=$1 opt=$2 level=$3 stats=$4 f obj bad=0
   mkdir -p "$out/$name"
   for f in "${core_sources[@]}"; do
     obj=$out/$name/$(basename "$f" .c).o
+    case $f in "$src"/src/script/*) obj=$out/$name/script_$(basename "$f" .c).o ;; esac
     if ! "$clang" "${cflags[@]}" "$opt" -DBUDDY_DEBUG="$level" \
-      -c "$f" -o "$obj" 2>"$obj.log"; then
-      echo "--- ${f#"$src"/} ($target $opt BUDDY_DEBUG=$level):" >&2
+      -DBUDDY_STATS="$stats" -c "$f" -o "$obj" 2>"$obj.log"; then
+      echo "--- ${f#"$src"/} ($target $opt BUDDY_DEBUG=$level BUDDY_STATS=$stats):" >&2
       cat "$obj.log" >&2
       bad=1
     elif [ -s "$obj.log" ]; then
       cat "$obj.log"
     fi
   done
-  [ $bad -eq 0 ] || fail "core files do not compile freestanding for $triple $opt BUDDY_DEBUG=$level (diagnostics above)"
+  [ $bad -eq 0 ] || fail "core or script files do not compile freestanding for $triple $opt BUDDY_DEBUG=$level BUDDY_STATS=$stats (diagnostics above)"
 }
 
 for v in "${variants[@]}"; do
   # shellcheck disable=SC2086
   compile_variant $v
 done
-echo "compiled ${#core_sources[@]} core files freestanding, -Wall -Wextra -Werror, for: ${variants[*]%% *}"
+echo "compiled ${#core_sources[@]} core and script files freestanding, -Wall -Wextra -Werror, for: ${variants[*]%% *}"
 
 if [ -z "$nm" ]; then
   echo "SKIP [$target]: compiled cleanly, but llvm-nm is missing (Debian package llvm): symbols not checked"
@@ -301,7 +317,7 @@ fi
 # ---- size --------------------------------------------------------------------
 
 if [ -n "$size" ]; then
-  for v in O2-debug0 Os-debug0; do
+  for v in O2-debug0 Os-debug0 Os-nostats; do
     objs=("$out/$v"/*.o)
     echo "size of the core objects, $target $v (bytes):"
     "$size" -t "${objs[@]}" | sed -e "s|$out/$v/||" -e 's/^/  /'

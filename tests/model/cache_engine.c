@@ -125,6 +125,7 @@ static int check(struct cache_engine *e)
 {
     struct buddy_check_report rep;
     struct buddy_zone_stats st;
+    uint64_t cached;
     struct walk_cmp w = {e, 0};
     uint64_t model_free = model_free_pages_count(&e->m);
 
@@ -134,14 +135,17 @@ static int check(struct cache_engine *e)
                     rep.order, rep.expected, rep.actual);
     if (buddy_zone_walk(e->z, cmp_block, &w) != 0 || w.bad)
         return w.bad ? -1 : fail(e, "walk failed");
-    buddy_zone_get_stats(e->z, &st);
+    if (buddy_zone_get_stats(e->z, &st) != 0)
+        return fail(e, "buddy_zone_get_stats failed");
     if (st.free_pages + st.cached_pages != model_free)
         return fail(e, "free %" PRIu64 " + cached %" PRIu64 " pages, model "
                     "has %" PRIu64 " free", st.free_pages, st.cached_pages,
                     model_free);
-    if (st.cached_pages != buddy_pcp_count(&e->pcp))
+    if (buddy_pcp_count(&e->pcp, &cached) != 0)
+        return fail(e, "buddy_pcp_count failed");
+    if (st.cached_pages != cached)
         return fail(e, "stats say %" PRIu64 " cached, the cache %" PRIu64,
-                    st.cached_pages, buddy_pcp_count(&e->pcp));
+                    st.cached_pages, cached);
     if (st.rejected != e->m.rejected)
         return fail(e, "rejected %" PRIu64 ", model %" PRIu64, st.rejected,
                     e->m.rejected);
@@ -155,15 +159,19 @@ int cache_engine_check_drained(struct cache_engine *e)
 {
     uint64_t want[BUDDY_NR_ORDERS];
 
+    uint64_t cached;
+
     buddy_pcp_drain(&e->pcp);
-    if (buddy_pcp_count(&e->pcp) != 0)
-        return fail(e, "drain left %" PRIu64 " pages", buddy_pcp_count(&e->pcp));
+    if (buddy_pcp_count(&e->pcp, &cached) != 0)
+        return fail(e, "buddy_pcp_count failed");
+    if (cached != 0)
+        return fail(e, "drain left %" PRIu64 " pages", cached);
     model_canonical(&e->m, want);
     for (unsigned k = 0; k <= e->m.max_order; k++)
-        if (buddy_zone_nr_free(e->z, k) != want[k])
+        if (model_zone_nr_free(e->z, k) != want[k])
             return fail(e, "after a drain nr_free[%u] is %" PRIu64 ", the "
                         "canonical split has %" PRIu64, k,
-                        buddy_zone_nr_free(e->z, k), want[k]);
+                        model_zone_nr_free(e->z, k), want[k]);
     return check(e);
 }
 
@@ -272,8 +280,11 @@ int cache_engine_step(struct cache_engine *e, unsigned op, uint32_t a,
     case 6: { /* bulk through the cache */
         buddy_pfn_t pfns[16];
         unsigned nr = b % 16u + 1u;
+        struct buddy_pcp_config pc;
 
-        order = a % (e->pcp.max_order + 1u);
+        if (buddy_pcp_get_config(&e->pcp, &pc) != 0)
+            return fail(e, "the cache has no config");
+        order = a % (pc.max_order + 1u);
         snprintf(e->op, sizeof(e->op), "pcp_alloc_bulk(order %u, nr %u)",
                  order, nr);
         rc = buddy_pcp_alloc_bulk(&e->pcp, order, nr, pfns);
@@ -287,7 +298,7 @@ int cache_engine_step(struct cache_engine *e, unsigned op, uint32_t a,
          * lists hold nothing of that order or above. */
         if ((unsigned)rc < nr)
             for (unsigned k = order; k <= m->max_order; k++)
-                if (buddy_zone_nr_free(e->z, k) != 0)
+                if (model_zone_nr_free(e->z, k) != 0)
                     return fail(e, "bulk stopped at %d of %u with a free "
                                 "order-%u block", rc, nr, k);
         break;

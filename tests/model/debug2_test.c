@@ -57,19 +57,20 @@ static void run_op(enum op op, buddy_pfn_t held, buddy_pfn_t cached)
 {
     buddy_pfn_t pfn, pfns[4];
     struct buddy_system sys;
+    int rc = 0; /* the result does not matter: the operation traps */
 
     switch (op) {
     case OP_ALLOC:
-        (void)buddy_alloc_pages(z, 1, &pfn);
+        rc = buddy_alloc_pages(z, 1, &pfn);
         break;
     case OP_FREE:
         (void)buddy_free_pages(z, held, 0);
         break;
     case OP_BULK:
-        (void)buddy_alloc_pages_bulk(z, 0, 4, pfns);
+        rc = buddy_alloc_pages_bulk(z, 0, 4, pfns);
         break;
     case OP_REFILL: /* the cache is empty: a refill */
-        (void)buddy_pcp_alloc_pages(&pcp, 0, &pfn);
+        rc = buddy_pcp_alloc_pages(&pcp, 0, &pfn);
         break;
     case OP_CACHED_FREE_DRAIN: /* 3 cached + 2 is over high (4): a batch
                                   goes back */
@@ -81,20 +82,21 @@ static void run_op(enum op op, buddy_pfn_t held, buddy_pfn_t cached)
         buddy_pcp_drain(&pcp);
         break;
     case OP_DRAIN_CACHES:
-        (void)buddy_zone_drain_caches(z);
+        (void)buddy_zone_drain_caches(z, NULL);
         break;
     case OP_TWO_OWNERS: /* another thread is inside the cache */
-        pcp.active = 1;
-        (void)buddy_pcp_alloc_pages(&pcp, 0, &pfn);
+        buddy__pcp(&pcp)->active = 1;
+        rc = buddy_pcp_alloc_pages(&pcp, 0, &pfn);
         break;
     case OP_SYSTEM_ALLOC:
         buddy_system_init(&sys);
-        (void)buddy_system_add_zone(&sys, 0, 0, z);
-        (void)buddy_system_alloc_pages(&sys, 0, 0, 0, &pfn, NULL);
+        rc = buddy_system_add_zone(&sys, 0, 0, z);
+        rc = buddy_system_alloc_pages(&sys, 0, 0, 0, &pfn, NULL);
         break;
     default:
         break;
     }
+    (void)rc;
 }
 
 int main(void)

@@ -113,4 +113,26 @@ int model_alloc_aligned_order(const struct model *m, size_t size,
 /* Address of an in-span pfn (needs a base). */
 uintptr_t model_pfn_addr(const struct model *m, buddy_pfn_t pfn);
 
+/* ---- the library's answers -------------------------------------------- */
+
+/* Blocks on the zone's free_area[order]: 0 above its max_order (EORDER, as
+ * the model has no such list either), UINT64_MAX for any other error, which
+ * no count equals. */
+static inline uint64_t model_zone_nr_free(const struct buddy_zone *z,
+                                          unsigned order)
+{
+    uint64_t n;
+    int err = buddy_zone_nr_free(z, order, &n);
+
+    return err == 0 ? n : err == BUDDY_EORDER ? 0 : UINT64_MAX;
+}
+
+/* The zone's free pages, UINT64_MAX on error. */
+static inline uint64_t model_zone_free_pages(const struct buddy_zone *z)
+{
+    uint64_t n;
+
+    return buddy_zone_free_pages(z, &n) == 0 ? n : UINT64_MAX;
+}
+
 #endif /* BUDDY_TEST_MODEL_H */

@@ -480,7 +480,7 @@ static int run_one(uint64_t seed, unsigned run, unsigned steps,
         seen[i] += h.seen[i];
     printf("run %2u ok: %s, %u steps, %" PRIu64 " free pages, %u blocks "
            "allocated\n",
-           run, what, steps, buddy_zone_free_pages(h.z), h.m.nr_live);
+           run, what, steps, model_zone_free_pages(h.z), h.m.nr_live);
     harness_destroy(&h);
     return 0;
 

@@ -12,8 +12,10 @@
 #      visibility), every BUDDY_API function of the header among them, and
 #      its soname is libbuddy.so.MAJOR;
 #   3. a separate CMake project (consumer/) finds the package with
-#      find_package(buddy VERSION) and links buddy::buddy and
-#      buddy::buddy_static; both programs run;
+#      find_package(buddy VERSION) and links buddy::buddy,
+#      buddy::buddy_static and buddy::core (the core alone: no Threads in
+#      its link interface, no pthread symbol in libbuddy_core.a, no
+#      libbuddy.so at run time); all three programs run;
 #   4. plain CC with `pkg-config --cflags --libs buddy` builds the same program;
 #      it runs against the installed libbuddy.so.
 #
@@ -102,6 +104,7 @@ for f in include/buddy/buddy.h \
   "${libdir#"$prefix"/}/libbuddy.so.$major" \
   "${libdir#"$prefix"/}/libbuddy.so.$version" \
   "${libdir#"$prefix"/}/libbuddy.a" \
+  "${libdir#"$prefix"/}/libbuddy_core.a" \
   "${libdir#"$prefix"/}/cmake/buddy/buddyConfig.cmake" \
   "${libdir#"$prefix"/}/cmake/buddy/buddyConfigVersion.cmake" \
   "${libdir#"$prefix"/}/cmake/buddy/buddyTargets.cmake" \
@@ -177,8 +180,17 @@ run_consumer() { # BINARY NAME
   fi
   echo "$out"
 }
+if needed "$consumer/consumer_core" | grep '^libbuddy' >/dev/null; then
+  fail "consumer_core (buddy::core) loads libbuddy dynamically"
+fi
+if core_pthread=$("$nm" -u "$libdir/libbuddy_core.a" | grep -i pthread); then
+  fail "libbuddy_core.a (buddy::core) needs pthread symbols:
+$core_pthread"
+fi
+
 run_consumer "$consumer/consumer_shared" "find_package, buddy::buddy"
 run_consumer "$consumer/consumer_static" "find_package, buddy::buddy_static"
+run_consumer "$consumer/consumer_core" "find_package, buddy::core"
 if command -v ldd >/dev/null 2>&1; then
   LD_LIBRARY_PATH="$libdir" ldd "$consumer/consumer_shared" |
     grep -F "libbuddy.so.$major => $libdir/libbuddy.so.$major" >/dev/null ||

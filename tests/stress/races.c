@@ -13,6 +13,10 @@
  *   drain_all    threads allocate and free through their caches while
  *                another drains every cache and runs the validator, again
  *                and again: nothing hangs, nothing is lost.
+ *   handle       as drain_all, with each thread holding its cache handle
+ *                (buddy_heap_thread_cache) and calling buddy_pcp_alloc /
+ *                buddy_pcp_free on it, and passing some blocks to another
+ *                thread, which frees them into its own cache.
  *   bad_free     threads free pointers outside the zone, through the heap
  *                and the zone, at once: every refusal is counted and the
  *                event hook never runs twice at once (it runs under the
@@ -56,10 +60,11 @@ static void check_zone(const char *when)
 /* All caches back, then the zone must be whole: every page free. */
 static void check_whole(const char *when, uint64_t pages)
 {
-    struct buddy_zone_stats st;
+    struct buddy_zone_stats st = {0};
 
     buddy_heap_drain_all(heap);
-    buddy_zone_get_stats(zone, &st);
+    if (buddy_zone_get_stats(zone, &st) != 0)
+        FAIL("buddy_zone_get_stats failed");
     if (st.free_pages != pages || st.cached_pages != 0)
         FAIL("%s: free %llu cached %llu of %llu pages", when,
              (unsigned long long)st.free_pages,
@@ -214,7 +219,7 @@ static void *idle_worker(void *arg)
 
 static void reclaim(void)
 {
-    struct buddy_zone_stats st;
+    struct buddy_zone_stats st = {0};
     pthread_t th;
     buddy_pfn_t big;
     int err;
@@ -224,7 +229,8 @@ static void reclaim(void)
     while (idle_state != 1)
         pthread_cond_wait(&idle_cond, &idle_lock);
     pthread_mutex_unlock(&idle_lock);
-    buddy_zone_get_stats(zone, &st);
+    if (buddy_zone_get_stats(zone, &st) != 0)
+        FAIL("buddy_zone_get_stats failed");
     if (st.cached_pages < 320)
         FAIL("reclaim: the idle thread's cache holds %llu pages, not 320",
              (unsigned long long)st.cached_pages);
@@ -300,7 +306,10 @@ static void drain_all(void)
     while (__atomic_load_n(&da_ops, __ATOMIC_RELAXED) < 1000)
         sched_yield();
     while (drains < target) {
-        uint64_t got = buddy_zone_drain_caches(zone);
+        uint64_t got = 0;
+
+        if (buddy_zone_drain_caches(zone, &got) != 0)
+            FAIL("drain_all: drain refused");
 
         pages += got;
         taking += got != 0;
@@ -321,6 +330,98 @@ static void drain_all(void)
            (unsigned long long)pages, DA_THREADS,
            __atomic_load_n(&da_ops, __ATOMIC_RELAXED));
     check_whole("drain_all", 4096);
+}
+
+/* ---- handle -------------------------------------------------------------- */
+
+static void *hd_mailbox[DA_THREADS]; /* a block passed to the next thread */
+static unsigned long hd_passed;      /* blocks passed, all together */
+
+static void *hd_worker(void *arg)
+{
+    int id = (int)(intptr_t)arg;
+    uint64_t rng = (uint64_t)(id + 1) * 0x9e3779b97f4a7c15u + 1;
+    struct buddy_pcp *mine = buddy_heap_thread_cache(heap);
+    void *live[64];
+    int n = 0;
+
+    if (mine == NULL) {
+        FAIL("handle: no cache handle");
+        return NULL;
+    }
+    while (!__atomic_load_n(&da_stop, __ATOMIC_ACQUIRE)) {
+        void *got;
+
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        if (n < 64 && (rng & 1)) {
+            size_t size = (size_t)4096 << ((rng >> 8) % 3);
+
+            if ((live[n] = buddy_pcp_alloc(mine, size)) != NULL)
+                n++;
+        } else if (n > 0) {
+            void *p = live[--n];
+
+            void *none = NULL;
+
+            /* Every fourth block goes to the next thread (if its mailbox
+             * is empty), the rest back through the handle or, once in a
+             * while, the heap call. */
+            if ((rng >> 16) % 4 == 0 &&
+                __atomic_compare_exchange_n(
+                    &hd_mailbox[(id + 1) % DA_THREADS], &none, p, 0,
+                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                __atomic_fetch_add(&hd_passed, 1, __ATOMIC_RELAXED);
+            else if (((rng >> 20) % 8 == 0 ? buddy_heap_free(heap, p)
+                                           : buddy_pcp_free(mine, p)) != 0)
+                FAIL("handle: free failed");
+        }
+        got = __atomic_exchange_n(&hd_mailbox[id], NULL, __ATOMIC_ACQ_REL);
+        if (got != NULL && buddy_pcp_free(mine, got) != 0)
+            FAIL("handle: free of another thread's block failed");
+        __atomic_fetch_add(&da_ops, 1, __ATOMIC_RELAXED);
+    }
+    while (n > 0)
+        if (buddy_pcp_free(mine, live[--n]) != 0)
+            FAIL("handle: free failed");
+    return NULL;
+}
+
+static void handle(void)
+{
+    pthread_t th[DA_THREADS];
+    unsigned long drains = 0, target = rounds / 2 + 1;
+
+    if (buddy_heap_thread_cache(heap) == NULL) {
+        /* Per-CPU and uncached heaps hand out no handle. */
+        printf("handle: no per-thread caches, no handle: as documented\n");
+        return;
+    }
+    for (int t = 0; t < DA_THREADS; t++)
+        pthread_create(&th[t], NULL, hd_worker, (void *)(intptr_t)t);
+    while (__atomic_load_n(&da_ops, __ATOMIC_RELAXED) < 1000)
+        sched_yield();
+    while (drains < target) {
+        (void)buddy_zone_drain_caches(zone, NULL);
+        for (volatile int spin = 0; spin < 2000; spin++)
+            ;
+        if (++drains % 256 == 0)
+            check_zone("handle: drains while owners run");
+    }
+    __atomic_store_n(&da_stop, 1, __ATOMIC_RELEASE);
+    for (int t = 0; t < DA_THREADS; t++)
+        pthread_join(th[t], NULL);
+    /* A block left in a mailbox after its reader stopped. */
+    for (int t = 0; t < DA_THREADS; t++)
+        if (hd_mailbox[t] != NULL && buddy_heap_free(heap, hd_mailbox[t]) != 0)
+            FAIL("handle: free of a passed block failed");
+    if (hd_passed == 0)
+        FAIL("handle: no block went to another thread");
+    printf("handle: %lu drains while %d threads made %lu operations and "
+           "passed %lu blocks\n", drains, DA_THREADS,
+           __atomic_load_n(&da_ops, __ATOMIC_RELAXED), hd_passed);
+    check_whole("handle", 4096);
 }
 
 /* ---- bad_free ----------------------------------------------------------- */
@@ -360,7 +461,7 @@ static void *bf_worker(void *arg)
 static void bad_free(void)
 {
     pthread_t th[BF_THREADS];
-    struct buddy_zone_stats st;
+    struct buddy_zone_stats st = {0};
     unsigned long n = (rounds / 10 + 1) * BF_THREADS;
 
     buddy_zone_set_hook(zone, hook, NULL);
@@ -369,7 +470,8 @@ static void bad_free(void)
     for (int t = 0; t < BF_THREADS; t++)
         pthread_join(th[t], NULL);
     buddy_zone_set_hook(zone, NULL, NULL);
-    buddy_zone_get_stats(zone, &st);
+    if (buddy_zone_get_stats(zone, &st) != 0)
+        FAIL("buddy_zone_get_stats failed");
     if (hook_overlap)
         FAIL("bad_free: two event hooks ran at once");
     if (st.rejected != n || hook_rejects != n)
@@ -416,6 +518,8 @@ int main(int argc, char **argv)
         reclaim();
     else if (strcmp(what, "drain_all") == 0)
         drain_all();
+    else if (strcmp(what, "handle") == 0)
+        handle();
     else if (strcmp(what, "bad_free") == 0)
         bad_free();
     else {

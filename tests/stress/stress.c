@@ -203,7 +203,7 @@ static void quiescent_check(int round)
 {
     struct buddy_zone *z = buddy_heap_zone(heap);
     struct buddy_check_report rep;
-    struct buddy_zone_stats st;
+    struct buddy_zone_stats st = {0};
     uint64_t live = 0;
 
     if (buddy_zone_check(z, &rep) != 0)
@@ -214,7 +214,8 @@ static void quiescent_check(int round)
         for (int i = 0; i < mail[t].n; i++)
             live += (uint64_t)1 << mail[t].slot[i].order;
     }
-    buddy_zone_get_stats(z, &st);
+    if (buddy_zone_get_stats(z, &st) != 0)
+        FAIL("buddy_zone_get_stats failed");
     if (st.free_pages + st.cached_pages + live != ZONE_PAGES)
         FAIL("round %d: free %llu + cached %llu + live %llu != %u", round,
              (unsigned long long)st.free_pages,
@@ -250,7 +251,8 @@ int main(int argc, char **argv)
     struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
     uint64_t seed = 20261122;
     pthread_t th[NR_THREADS];
-    struct buddy_zone_stats st;
+    struct buddy_zone_stats st = {0};
+    uint64_t top = 0;
     const char *env;
     int err;
 
@@ -284,7 +286,10 @@ int main(int argc, char **argv)
     {
         struct buddy_zone_info info;
 
-        buddy_zone_get_info(buddy_heap_zone(heap), &info);
+        if (buddy_zone_get_info(buddy_heap_zone(heap), &info) != 0) {
+            fprintf(stderr, "stress: buddy_zone_get_info failed\n");
+            return 1;
+        }
         base_pfn = info.start_pfn;
     }
     pthread_barrier_init(&barrier, NULL, NR_THREADS);
@@ -298,10 +303,12 @@ int main(int argc, char **argv)
     for (int t = 0; t < NR_THREADS; t++)
         pthread_join(th[t], NULL);
     buddy_heap_drain_all(heap); /* per-CPU caches outlive threads */
-    buddy_zone_get_stats(buddy_heap_zone(heap), &st);
+    if (buddy_zone_get_stats(buddy_heap_zone(heap), &st) != 0)
+        FAIL("buddy_zone_get_stats failed");
+    if (buddy_zone_nr_free(buddy_heap_zone(heap), MAX_ORDER, &top) != 0)
+        FAIL("buddy_zone_nr_free failed");
     if (st.free_pages != ZONE_PAGES || st.cached_pages != 0 ||
-        buddy_zone_nr_free(buddy_heap_zone(heap), MAX_ORDER) !=
-            ZONE_PAGES >> MAX_ORDER)
+        top != ZONE_PAGES >> MAX_ORDER)
         FAIL("at the end: free %llu cached %llu, zone not whole",
              (unsigned long long)st.free_pages,
              (unsigned long long)st.cached_pages);

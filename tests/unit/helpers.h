@@ -18,6 +18,24 @@
 
 #include "buddy/buddy.h"
 
+/* Pages a cache holds, the call checked. */
+static inline uint64_t pcp_pages(const struct buddy_pcp *pcp)
+{
+    uint64_t n = UINT64_MAX;
+
+    assert_int_equal(buddy_pcp_count(pcp, &n), 0);
+    return n;
+}
+
+/* Drain every cache of z, the call checked; the pages given back. */
+static inline uint64_t zone_drain(struct buddy_zone *z)
+{
+    uint64_t n = UINT64_MAX;
+
+    assert_int_equal(buddy_zone_drain_caches(z, &n), 0);
+    return n;
+}
+
 struct fixture {
     void *meta;
     struct buddy_zone *z;
@@ -86,6 +104,41 @@ static inline void zone_del(struct fixture *f)
     f->z = NULL;
 }
 
+/* The queries' answers, for tests that expect the query to succeed. */
+static inline uint64_t zone_nr_free(const struct buddy_zone *z, unsigned order)
+{
+    uint64_t n = UINT64_MAX;
+
+    assert_int_equal(buddy_zone_nr_free(z, order, &n), 0);
+    return n;
+}
+
+static inline uint64_t zone_free_pages(const struct buddy_zone *z)
+{
+    uint64_t n = UINT64_MAX;
+
+    assert_int_equal(buddy_zone_free_pages(z, &n), 0);
+    return n;
+}
+
+static inline int zone_unusable_index(const struct buddy_zone *z,
+                                      unsigned order)
+{
+    int index = INT32_MIN;
+
+    assert_int_equal(buddy_zone_unusable_index(z, order, &index), 0);
+    return index;
+}
+
+static inline int zone_fragmentation_index(const struct buddy_zone *z,
+                                           unsigned order)
+{
+    int index = INT32_MIN;
+
+    assert_int_equal(buddy_zone_fragmentation_index(z, order, &index), 0);
+    return index;
+}
+
 /* Fail the test with the validator's words if the zone is inconsistent. */
 static inline void assert_valid(const struct buddy_zone *z)
 {
@@ -122,7 +175,7 @@ static inline int snapshot_block(void *arg, const struct buddy_block *b)
 static inline void snapshot_take(const struct buddy_zone *z, struct snapshot *s)
 {
     memset(s, 0, sizeof(*s));
-    buddy_zone_get_stats(z, &s->st);
+    assert_int_equal(buddy_zone_get_stats(z, &s->st), 0);
     assert_int_equal(buddy_zone_walk(z, snapshot_block, s), 0);
 }
 

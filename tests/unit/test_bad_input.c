@@ -191,6 +191,180 @@ static void test_not_a_zone(void **state)
         assert_int_equal(junk[i], 0); /* nothing was written */
 }
 
+/* When several errors apply, the first in the documented order wins (buddy.h
+ * and docs/design.md, "Error precedence"). Each case below has two or more
+ * faults; the comment names the one that must lose. */
+static void test_error_precedence(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = messy_zone(&f);
+    uint64_t junk[64] = {0};
+    struct buddy_zone *not_zone = (struct buddy_zone *)junk;
+    char *block = (char *)BASE;
+    buddy_pfn_t pfn = 7;
+
+    (void)state;
+    /* Frees: ERANGE > EORDER > EALIGN > the page's state. */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 63, 99), BUDDY_ERANGE);  /* EORDER */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 129, 2), BUDDY_ERANGE); /* EALIGN */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 65, 6), BUDDY_EORDER);  /* EALIGN */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 97, 31), BUDDY_EORDER); /* ERESERVED */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 66, 2), BUDDY_EALIGN);  /* EINTERIOR */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 97, 1), BUDDY_EALIGN);  /* ERESERVED */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 113, 1), BUDDY_EALIGN); /* EHOLE */
+    EXPECT_REJECTED(z, buddy_free_pages(z, 70, 2), BUDDY_EALIGN);  /* EDOUBLEFREE */
+    /* By pointer: ENULL > ENOBASE > ERANGE > EALIGN > the page's state. */
+    EXPECT_REJECTED(z, buddy_free(z, block - 4095), BUDDY_ERANGE); /* EALIGN */
+    EXPECT_REJECTED(z, buddy_free(z, block + 4097), BUDDY_EALIGN); /* EINTERIOR */
+    /* EBADZONE before everything, and then nothing is counted anywhere. */
+    assert_int_equal(buddy_free_pages(not_zone, 63, 99), BUDDY_EBADZONE);
+    assert_int_equal(buddy_free(not_zone, NULL), BUDDY_EBADZONE);
+    assert_int_equal(buddy_zone_add_range(not_zone, 0, 0), BUDDY_EBADZONE);
+    assert_int_equal(buddy_alloc_pages(not_zone, 99, NULL), BUDDY_EBADZONE);
+    for (size_t i = 0; i < 64; i++)
+        assert_int_equal(junk[i], 0);
+    /* Ranges: EINVAL (empty) > ERANGE > the first offending block. */
+    EXPECT_REJECTED(z, buddy_zone_add_range(z, 0, 0), BUDDY_EINVAL);  /* ERANGE */
+    EXPECT_REJECTED(z, buddy_zone_add_range(z, 64, 0), BUDDY_EINVAL); /* EOVERLAP */
+    EXPECT_REJECTED(z, buddy_zone_add_range(z, 64, 65), BUDDY_ERANGE); /* EOVERLAP */
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 0, 0), BUDDY_EINVAL);    /* ERANGE */
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 64, 65), BUDDY_ERANGE);  /* EBUSY */
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 100, 29), BUDDY_ERANGE); /* EHOLE */
+    /* Then the first offender in address order: a hole after allocated
+     * pages is EBUSY, allocated pages after a hole would be EHOLE. */
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 68, 60), BUDDY_EBUSY);
+    EXPECT_REJECTED(z, buddy_zone_reserve(z, 100, 28), BUDDY_EHOLE);
+    /* Allocations: ENULL > EORDER > ENOMEM, nothing counted but ENOMEM. */
+    {
+        struct snapshot before, after;
+
+        snapshot_take(z, &before);
+        assert_int_equal(buddy_alloc_pages(z, 99, NULL), BUDDY_ENULL);
+        assert_int_equal(buddy_alloc_pages(z, 99, &pfn), BUDDY_EORDER);
+        assert_int_equal(pfn, 7);
+        snapshot_take(z, &after);
+        assert_memory_equal(&before, &after, sizeof(before));
+    }
+    assert_valid(z);
+    zone_del(&f);
+}
+
+/* The queries say when they cannot answer: EBADZONE, ENULL, EORDER in that
+ * order; the answer is left as it was, and a query changes nothing, not even
+ * the rejected counter. */
+/* The setters and the cache queries say when they fail too, and change
+ * nothing. */
+static void test_hook_drain_and_count_report_bad_input(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = messy_zone(&f);
+    uint64_t junk[64] = {0};
+    struct buddy_zone *bad[] = {NULL, (struct buddy_zone *)junk};
+    struct buddy_pcp_config cfg = {1, 4, 8};
+    struct buddy_pcp pcp;
+    struct snapshot before, after;
+    uint64_t n = 77;
+    buddy_pfn_t pfn;
+
+    (void)state;
+    snapshot_take(z, &before);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(buddy_zone_set_hook(bad[i], NULL, NULL), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_drain_caches(bad[i], &n), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_drain_caches(bad[i], NULL), BUDDY_EBADZONE);
+    }
+    assert_int_equal(n, 77);
+    assert_int_equal(buddy_pcp_count(NULL, &n), BUDDY_ENULL);
+    memset(&pcp, 0, sizeof(pcp)); /* never attached */
+    assert_int_equal(buddy_pcp_count(&pcp, &n), BUDDY_ENULL);
+    assert_int_equal(n, 77);
+    snapshot_take(z, &after);
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_valid(z);
+
+    /* An attached cache answers; a detached one is refused again. */
+    assert_int_equal(buddy_zone_set_hook(z, NULL, NULL), 0);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
+    assert_int_equal(buddy_pcp_count(&pcp, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_count(&pcp, &n), 0);
+    assert_true(n > 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
+    assert_int_equal(buddy_zone_drain_caches(z, &n), 0);
+    assert_true(n > 0);
+    buddy_pcp_fini(&pcp);
+    n = 77;
+    assert_int_equal(buddy_pcp_count(&pcp, &n), BUDDY_ENULL);
+    assert_int_equal(n, 77);
+    assert_valid(z);
+    zone_del(&f);
+}
+
+static void test_queries_report_bad_input(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = messy_zone(&f);
+    uint64_t junk[64] = {0};
+    const struct buddy_zone *bad[] = {NULL, (const struct buddy_zone *)junk};
+    struct buddy_zone_info info, info_was;
+    struct buddy_zone_stats st, st_was;
+    struct snapshot before, after;
+    uint64_t n = 77;
+    int index = 77;
+
+    (void)state;
+    memset(&info, 0x5a, sizeof(info));
+    memset(&st, 0x5a, sizeof(st));
+    info_was = info;
+    st_was = st;
+    snapshot_take(z, &before);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(buddy_zone_get_info(bad[i], &info), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_get_stats(bad[i], &st), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_nr_free(bad[i], 0, &n), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_free_pages(bad[i], &n), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_unusable_index(bad[i], 0, &index),
+                         BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_fragmentation_index(bad[i], 0, &index),
+                         BUDDY_EBADZONE);
+        /* EBADZONE before ENULL and EORDER. */
+        assert_int_equal(buddy_zone_get_info(bad[i], NULL), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_nr_free(bad[i], 99, NULL), BUDDY_EBADZONE);
+        assert_int_equal(buddy_zone_unusable_index(bad[i], 99, NULL),
+                         BUDDY_EBADZONE);
+    }
+    for (size_t i = 0; i < 64; i++)
+        assert_int_equal(junk[i], 0); /* nothing was written */
+    assert_int_equal(buddy_zone_get_info(z, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_get_stats(z, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_nr_free(z, 0, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_free_pages(z, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_unusable_index(z, 0, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_fragmentation_index(z, 0, NULL), BUDDY_ENULL);
+    /* ENULL before EORDER. */
+    assert_int_equal(buddy_zone_nr_free(z, 6, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_fragmentation_index(z, 6, NULL), BUDDY_ENULL);
+    /* max_order is 5: order 6 has no free list, and no index. */
+    assert_int_equal(buddy_zone_nr_free(z, 6, &n), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_nr_free(z, UINT32_MAX, &n), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_unusable_index(z, 6, &index), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_fragmentation_index(z, 6, &index),
+                     BUDDY_EORDER);
+    assert_int_equal(n, 77);
+    assert_int_equal(index, 77);
+    assert_memory_equal(&info, &info_was, sizeof(info));
+    assert_memory_equal(&st, &st_was, sizeof(st));
+    snapshot_take(z, &after);
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_valid(z);
+    /* The good answers, for contrast: order 5 is the largest list. */
+    assert_int_equal(buddy_zone_nr_free(z, 5, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(buddy_zone_free_pages(z, &n), 0);
+    assert_int_equal(n, 1 + 2 + 8 + 16 + 4 + 8);
+    zone_del(&f);
+}
+
 /* Bad configurations: a distinct error each, and the buffer untouched. */
 /* A refused configuration makes no zone: the buffer is untouched, the
  * validator finds no zone in it, and a good configuration then initialises
@@ -299,6 +473,9 @@ int main(void)
         cmocka_unit_test(test_add_range_errors),
         cmocka_unit_test(test_alloc_errors_change_nothing),
         cmocka_unit_test(test_not_a_zone),
+        cmocka_unit_test(test_queries_report_bad_input),
+        cmocka_unit_test(test_hook_drain_and_count_report_bad_input),
+        cmocka_unit_test(test_error_precedence),
         cmocka_unit_test(test_bad_configurations),
         cmocka_unit_test(test_error_table),
     };

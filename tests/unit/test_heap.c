@@ -141,10 +141,10 @@ static void heap_round_trip(enum buddy_cache_mode mode)
     assert_int_equal(buddy_heap_free(h, p[0]), BUDDY_EDOUBLEFREE);
     assert_valid(buddy_heap_zone(h));
     buddy_heap_drain_all(h);
-    buddy_zone_get_stats(buddy_heap_zone(h), &st);
+    assert_int_equal(buddy_zone_get_stats(buddy_heap_zone(h), &st), 0);
     assert_int_equal(st.free_pages, 4096);
     assert_int_equal(st.cached_pages, 0);
-    assert_int_equal(buddy_zone_nr_free(buddy_heap_zone(h), 10), 4);
+    assert_int_equal(zone_nr_free(buddy_heap_zone(h), 10), 4);
     buddy_heap_destroy(h);
 }
 
@@ -154,6 +154,73 @@ static void test_round_trip_each_mode(void **state)
     heap_round_trip(BUDDY_CACHE_NONE);
     heap_round_trip(BUDDY_CACHE_PER_THREAD);
     heap_round_trip(BUDDY_CACHE_PER_CPU);
+}
+
+static struct buddy_pcp *handle_of(enum buddy_cache_mode mode,
+                                   struct buddy_heap **h)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+
+    o.nr_pages = 1024;
+    o.with_memory = 1;
+    o.cache = mode;
+    assert_int_equal(buddy_heap_create(&o, h), 0);
+    return buddy_heap_thread_cache(*h);
+}
+
+/* The explicit cache handle: the thread's own cache of a per-thread heap,
+ * the same on each call, serving what the heap calls serve; none for the
+ * other modes or a NULL heap. */
+static void test_thread_cache_handle(void **state)
+{
+    struct buddy_heap *h;
+    struct buddy_pcp *pcp;
+    struct buddy_pcp_config cfg;
+    struct buddy_check_report rep;
+    void *p, *q;
+
+    (void)state;
+    assert_null(buddy_heap_thread_cache(NULL));
+    assert_null(handle_of(BUDDY_CACHE_NONE, &h));
+    buddy_heap_destroy(h);
+    assert_null(handle_of(BUDDY_CACHE_PER_CPU, &h));
+    buddy_heap_destroy(h);
+
+    pcp = handle_of(BUDDY_CACHE_PER_THREAD, &h);
+    assert_non_null(pcp);
+    assert_ptr_equal(buddy_heap_thread_cache(h), pcp);
+    assert_int_equal(buddy_pcp_get_config(pcp, &cfg), 0);
+    assert_int_equal(cfg.max_order, BUDDY_PCP_DEFAULT_MAX_ORDER);
+    assert_int_equal(cfg.batch, BUDDY_PCP_DEFAULT_BATCH);
+    p = buddy_pcp_alloc(pcp, 4096);
+    q = buddy_heap_alloc(h, 4096);
+    assert_non_null(p);
+    assert_non_null(q);
+    /* Blocks of either path free through the other. */
+    assert_int_equal(buddy_heap_free(h, p), 0);
+    assert_int_equal(buddy_pcp_free(pcp, q), 0);
+    assert_int_equal(buddy_pcp_free(pcp, q), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_heap_free(h, p), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_zone_check(buddy_heap_zone(h), &rep), 0);
+    assert_true(pcp_pages(pcp) > 0);
+    buddy_heap_drain(h);
+    assert_int_equal(pcp_pages(pcp), 0);
+    buddy_heap_destroy(h);
+}
+
+/* buddy_pcp_get_config refuses what is not an attached cache. */
+static void test_pcp_get_config_errors(void **state)
+{
+    struct buddy_pcp pcp;
+    struct buddy_pcp_config cfg = BUDDY_PCP_CONFIG_INIT, before;
+
+    (void)state;
+    memset(&pcp, 0, sizeof(pcp));
+    before = cfg;
+    assert_int_equal(buddy_pcp_get_config(NULL, &cfg), BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_get_config(&pcp, &cfg), BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_get_config(&pcp, NULL), BUDDY_ENULL);
+    assert_memory_equal(&cfg, &before, sizeof(cfg));
 }
 
 static void *alloc_and_exit(void *arg)
@@ -179,17 +246,17 @@ static void test_thread_exit_drains_its_cache(void **state)
     assert_int_equal(buddy_heap_create(&o, &h), 0);
     assert_int_equal(pthread_create(&t, NULL, alloc_and_exit, h), 0);
     assert_int_equal(pthread_join(t, NULL), 0);
-    buddy_zone_get_stats(buddy_heap_zone(h), &st);
+    assert_int_equal(buddy_zone_get_stats(buddy_heap_zone(h), &st), 0);
     assert_int_equal(st.cached_pages, 0);
     assert_int_equal(st.nr_caches, 0);
     assert_int_equal(st.free_pages, 1024);
     /* This thread's own cache: drained on demand. */
     assert_int_equal(buddy_heap_alloc_pages(h, 0, &pfn), 0);
-    buddy_zone_get_stats(buddy_heap_zone(h), &st);
+    assert_int_equal(buddy_zone_get_stats(buddy_heap_zone(h), &st), 0);
     assert_true(st.cached_pages > 0);
     assert_int_equal(buddy_heap_free_pfn(h, pfn), 0);
     buddy_heap_drain(h);
-    buddy_zone_get_stats(buddy_heap_zone(h), &st);
+    assert_int_equal(buddy_zone_get_stats(buddy_heap_zone(h), &st), 0);
     assert_int_equal(st.cached_pages, 0);
     assert_int_equal(st.free_pages, 1024);
     /* Bulk through the heap. */
@@ -229,7 +296,7 @@ static void pfns_are_private(int with_memory)
     assert_int_equal(buddy_heap_free_pages(a, pa, 0), 0);
     assert_int_equal(buddy_heap_free_pages(b, pb, 0), 0);
     buddy_heap_drain_all(a);
-    buddy_zone_get_stats(buddy_heap_zone(a), &st);
+    assert_int_equal(buddy_zone_get_stats(buddy_heap_zone(a), &st), 0);
     assert_int_equal(st.free_pages, 1024);
     buddy_heap_destroy(a);
     buddy_heap_destroy(b);
@@ -285,6 +352,8 @@ int main(void)
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_round_trip_each_mode),
         cmocka_unit_test(test_thread_exit_drains_its_cache),
+        cmocka_unit_test(test_thread_cache_handle),
+        cmocka_unit_test(test_pcp_get_config_errors),
         cmocka_unit_test(test_pfns_are_the_heaps_own),
         cmocka_unit_test(test_blocks_above_1g_stay_aligned),
     };

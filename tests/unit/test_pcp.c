@@ -1,6 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* test_pcp.c: per-CPU page caches, bulk allocation and the zone lock. */
 #include "helpers.h"
+/* White-box: one test corrupts the zone's chain of caches by hand. */
+#include "../../src/private/pcp.h"
+
+/* The high mark a cache runs with, as buddy_pcp_get_config reports it. */
+static unsigned pcp_high(const struct buddy_pcp *pcp)
+{
+    struct buddy_pcp_config cfg;
+
+    assert_int_equal(buddy_pcp_get_config(pcp, &cfg), 0);
+    return cfg.high;
+}
 
 /* A lock that checks its own use: never taken twice, always released. */
 struct check_lock {
@@ -53,27 +64,27 @@ static void test_cache_serves_without_the_lock(void **state)
     taken = l.taken;
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &first), 0);
     assert_int_equal(l.taken, taken + 1);
-    assert_int_equal(buddy_pcp_count(&pcp), 7);
+    assert_int_equal(pcp_pages(&pcp), 7);
     /* The next seven come from the cache: no lock at all. */
     taken = l.taken;
     for (int i = 0; i < 7; i++)
         assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
     assert_int_equal(l.taken, taken);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(pcp_pages(&pcp), 0);
     /* Frees go to the cache, also without the lock. */
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     assert_int_equal(buddy_pcp_free_pages(&pcp, first, 0), 0);
     assert_int_equal(l.taken, taken);
-    assert_int_equal(buddy_pcp_count(&pcp), 2);
+    assert_int_equal(pcp_pages(&pcp), 2);
     /* Cached pages are neither free nor allocated. */
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.cached_pages, 2);
     assert_int_equal(st.nr_caches, 1);
     assert_int_equal(st.free_pages, 1024 - 8);
     assert_int_equal(st.cache_refills, 1);
     assert_valid(z);
     buddy_pcp_fini(&pcp);
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.cached_pages, 0);
     assert_int_equal(st.nr_caches, 0);
     assert_int_equal(st.free_pages, 1024 - 6);
@@ -117,7 +128,7 @@ static void test_cached_blocks_are_visible(void **state)
     assert_valid(z);
     buddy_pcp_fini(&pcp);
     assert_int_equal(buddy_free_pages(z, pfn, 1), 0);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     zone_del(&f);
 }
 
@@ -149,7 +160,7 @@ static void test_bad_frees_through_a_cache(void **state)
     assert_int_equal(buddy_pcp_free_pages(NULL, a, 0), BUDDY_ENULL);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, NULL), BUDDY_ENULL);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     assert_valid(z);
     zone_del(&f);
 }
@@ -221,7 +232,7 @@ static void test_byte_api_through_a_cache(void **state)
     assert_int_equal(buddy_pcp_free(&pcp, big), 0); /* uncached: the zone's */
     assert_valid(z);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     /* A detached cache serves nothing and frees nothing. */
     assert_null(buddy_pcp_alloc(&pcp, 4096));
     assert_int_equal(buddy_pcp_free(&pcp, p0), BUDDY_ENULL);
@@ -253,15 +264,15 @@ static void test_high_mark_drains_a_batch(void **state)
         assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn[i]), 0);
     for (int i = 0; i < 16; i++) {
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
-        assert_true(buddy_pcp_count(&pcp) <= 8);
+        assert_true(pcp_pages(&pcp) <= 8);
     }
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_true(st.cache_drains >= 2);
     assert_int_equal(st.free_pages + st.cached_pages, 256);
     assert_valid(z);
     buddy_pcp_drain(&pcp);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
-    assert_int_equal(buddy_zone_nr_free(z, 8), 1);
+    assert_int_equal(pcp_pages(&pcp), 0);
+    assert_int_equal(zone_nr_free(z, 8), 1);
     buddy_pcp_fini(&pcp);
     zone_del(&f);
 }
@@ -288,14 +299,14 @@ static void test_high_mark_drains_the_list_that_grew(void **state)
         assert_int_equal(buddy_pcp_free_pages(&pcp, big[i], 3), 0);
     for (int i = 0; i < 9; i++)
         assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn[i]), 0);
-    assert_int_equal(buddy_pcp_count(&pcp), 16 + 7);
+    assert_int_equal(pcp_pages(&pcp), 16 + 7);
     for (int i = 0; i < 9; i++) {
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
-        assert_true(buddy_pcp_count(&pcp) <= 24);
+        assert_true(pcp_pages(&pcp) <= 24);
     }
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.cache_drains, 1);
-    assert_int_equal(buddy_pcp_count(&pcp), 16 + 8);
+    assert_int_equal(pcp_pages(&pcp), 16 + 8);
     assert_valid(z);
     /* Both order-3 blocks are still cached: no lock to take them. */
     taken = l.taken;
@@ -305,12 +316,12 @@ static void test_high_mark_drains_the_list_that_grew(void **state)
     buddy_pcp_fini(&pcp);
     assert_int_equal(buddy_free_pages(z, big[0], 3), 0);
     assert_int_equal(buddy_free_pages(z, big[1], 3), 0);
-    assert_int_equal(buddy_zone_nr_free(z, 10), 1);
+    assert_int_equal(zone_nr_free(z, 10), 1);
     assert_valid(z);
     zone_del(&f);
 }
 
-/* Pages of 8 GiB: the fast free's rotate test (pcp_fast.h) still tells a
+/* Pages of 8 GiB: the fast free's rotate test (src/private/pcp.h) still tells a
  * misaligned pointer from a page start, however few bits are left above
  * the page shift. */
 static void test_byte_frees_with_huge_pages(void **state)
@@ -347,7 +358,7 @@ static void test_byte_frees_with_huge_pages(void **state)
     assert_int_equal(buddy_pcp_free(&pcp, p), 0);
     EXPECT_REJECTED(f.z, buddy_pcp_free(&pcp, p), BUDDY_EDOUBLEFREE);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(f.z, 3), 1);
+    assert_int_equal(zone_nr_free(f.z, 3), 1);
     assert_valid(f.z);
     zone_del(&f);
 #endif
@@ -374,13 +385,13 @@ static void test_refill_takes_whole_lines(void **state)
     assert_int_equal(buddy_free_pages(z, 5, 0), 0);
     for (buddy_pfn_t i = 64; i < 128; i++)
         assert_int_equal(buddy_free_pages(z, i, 0), 0);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
     assert_true(pfn >= 64 && pfn < 128);
-    assert_int_equal(buddy_pcp_count(&pcp), 63);
-    assert_int_equal(buddy_zone_nr_free(z, 0), 3);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 0);
+    assert_int_equal(pcp_pages(&pcp), 63);
+    assert_int_equal(zone_nr_free(z, 0), 3);
+    assert_int_equal(zone_nr_free(z, 6), 0);
     assert_valid(z);
     assert_int_equal(buddy_alloc_pages_bulk(z, 0, 3, got), 3);
     assert_int_equal(got[0], 5); /* the list's head: the last freed */
@@ -388,7 +399,7 @@ static void test_refill_takes_whole_lines(void **state)
     assert_int_equal(got[2], 1);
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     assert_valid(z);
     zone_del(&f);
 }
@@ -409,13 +420,13 @@ static void test_refill_drains_own_cache_when_short(void **state)
         assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &p[i]), 0);
     for (int i = 0; i < 16; i++)
         assert_int_equal(buddy_pcp_free_pages(&pcp, p[i], 0), 0);
-    assert_int_equal(buddy_pcp_count(&pcp), 16);
+    assert_int_equal(pcp_pages(&pcp), 16);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 3, &big), 0);
     assert_int_equal(big % 8, 0);
     assert_valid(z);
     assert_int_equal(buddy_pcp_free_pages(&pcp, big, 3), 0);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 4), 1);
+    assert_int_equal(zone_nr_free(z, 4), 1);
     zone_del(&f);
 }
 
@@ -436,18 +447,18 @@ static void test_uncached_order_drains_own_cache_when_short(void **state)
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0); /* takes all 16 */
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
-    assert_int_equal(buddy_zone_free_pages(z), 0);
+    assert_int_equal(zone_free_pages(z), 0);
     assert_int_equal(buddy_alloc_pages(z, 4, &big), 0); /* drains the cache */
     assert_int_equal(big, 0);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(pcp_pages(&pcp), 0);
     assert_int_equal(buddy_free_pages(z, big, 4), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 4, &big), 0);
     assert_int_equal(big, 0);
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.alloc_failures, 0);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(pcp_pages(&pcp), 0);
     assert_valid(z);
     buddy_pcp_fini(&pcp);
     zone_del(&f);
@@ -478,12 +489,12 @@ static void test_bulk(void **state)
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfns[0]), 0); /* +3 cached */
     assert_int_equal(buddy_pcp_alloc_bulk(&pcp, 0, 10, pfns + 1), 10);
-    assert_int_equal(buddy_pcp_count(&pcp), 0);
+    assert_int_equal(pcp_pages(&pcp), 0);
     for (int i = 0; i < 11; i++)
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfns[i], 0), 0);
     assert_valid(z);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_nr_free(z, 6), 1);
+    assert_int_equal(zone_nr_free(z, 6), 1);
     assert_int_equal(l.held, 0);
     zone_del(&f);
 }
@@ -500,18 +511,18 @@ static void test_scaled_high(void **state)
     (void)state;
     assert_int_equal(cfg.high, 0);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
-    assert_int_equal(pcp.high, 6 * BUDDY_PCP_DEFAULT_BATCH);
+    assert_int_equal(pcp_high(&pcp), 6 * BUDDY_PCP_DEFAULT_BATCH);
     buddy_pcp_fini(&pcp);
     cfg.batch = 8;
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
-    assert_int_equal(pcp.high, 48);
+    assert_int_equal(pcp_high(&pcp), 48);
     buddy_pcp_fini(&pcp);
     zone_del(&f);
 
     z = zone_new_free(&f, 0, (uint64_t)1 << 20, 10); /* 4 GiB of 4 KiB */
     cfg = (struct buddy_pcp_config)BUDDY_PCP_CONFIG_INIT;
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
-    assert_int_equal(pcp.high, 1024);
+    assert_int_equal(pcp_high(&pcp), 1024);
     {
         static buddy_pfn_t pfn[1024 + 64];
         unsigned n = 0;
@@ -521,19 +532,19 @@ static void test_scaled_high(void **state)
             assert_int_equal(buddy_alloc_pages(z, 0, &pfn[n++]), 0);
         for (unsigned i = 0; i < 1024; i++)
             assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
-        buddy_zone_get_stats(z, &st);
+        assert_int_equal(buddy_zone_get_stats(z, &st), 0);
         assert_int_equal(st.cache_drains, 0);
-        assert_int_equal(buddy_pcp_count(&pcp), 1024);
+        assert_int_equal(pcp_pages(&pcp), 1024);
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[1024], 0), 0);
-        buddy_zone_get_stats(z, &st);
+        assert_int_equal(buddy_zone_get_stats(z, &st), 0);
         assert_int_equal(st.cache_drains, 1);
-        assert_int_equal(buddy_pcp_count(&pcp), 1025 - 63);
+        assert_int_equal(pcp_pages(&pcp), 1025 - 63);
         for (unsigned i = 1025; i < n; i++)
             assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
     }
     assert_valid(z);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_zone_free_pages(z), (uint64_t)1 << 20);
+    assert_int_equal(zone_free_pages(z), (uint64_t)1 << 20);
     assert_valid(z);
     zone_del(&f);
 }
@@ -590,19 +601,19 @@ static void test_init_twice_refused(void **state)
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), BUDDY_EATTACHED);
     assert_string_equal(buddy_errname(BUDDY_EATTACHED), "EATTACHED");
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.nr_caches, 1);
-    assert_int_equal(st.cached_pages, buddy_pcp_count(&pcp));
+    assert_int_equal(st.cached_pages, pcp_pages(&pcp));
     assert_true(st.cached_pages > 0);
     assert_valid(z);
     assert_int_equal(buddy_pcp_init(&other, z, &cfg), 0);
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.nr_caches, 2);
     buddy_pcp_fini(&pcp);
     buddy_pcp_fini(&other);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     buddy_pcp_fini(&pcp);
-    buddy_zone_get_stats(z, &st);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.nr_caches, 0);
     assert_int_equal(st.free_pages, 256);
     assert_valid(z);
@@ -652,18 +663,19 @@ static void test_cache_chain_walks_are_bounded(void **state)
     struct buddy_pcp_config cfg = {1, 8, 16};
     struct buddy_check_report rep;
     struct buddy_zone_stats st;
-    struct buddy_pcp a, b, *saved;
+    struct buddy_pcp a, b;
+    struct buddy__pcp *saved;
 
     (void)state;
     assert_int_equal(buddy_pcp_init(&a, z, &cfg), 0);
     assert_int_equal(buddy_pcp_init(&b, z, &cfg), 0);
-    saved = a.next;
-    a.next = &b; /* b -> a -> b -> ... */
-    buddy_zone_get_stats(z, &st);
+    saved = buddy__pcp(&a)->next;
+    buddy__pcp(&a)->next = buddy__pcp(&b); /* b -> a -> b -> ... */
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.nr_caches, 2);
     assert_int_equal(buddy_zone_check(z, &rep), BUDDY_ECORRUPT);
     assert_non_null(strstr(rep.what, "cache list longer"));
-    a.next = saved;
+    buddy__pcp(&a)->next = saved;
     assert_valid(z);
     buddy_pcp_fini(&a);
     buddy_pcp_fini(&b);
@@ -687,12 +699,12 @@ static void test_drain_caches_and_detached_use(void **state)
     assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &pfn), 0);
     assert_int_equal(buddy_pcp_free_pages(&b, pfn, 0), 0); /* cross-free */
     assert_int_equal(buddy_pcp_alloc_pages(&b, 1, &pfn), 0);
-    cached = buddy_pcp_count(&a) + buddy_pcp_count(&b);
+    cached = pcp_pages(&a) + pcp_pages(&b);
     assert_true(cached > 0);
-    assert_int_equal(buddy_zone_drain_caches(z), cached);
-    assert_int_equal(buddy_pcp_count(&a) + buddy_pcp_count(&b), 0);
-    assert_int_equal(buddy_zone_drain_caches(z), 0);
-    assert_int_equal(buddy_zone_free_pages(z), 254);
+    assert_int_equal(zone_drain(z), cached);
+    assert_int_equal(pcp_pages(&a) + pcp_pages(&b), 0);
+    assert_int_equal(zone_drain(z), 0);
+    assert_int_equal(zone_free_pages(z), 254);
     assert_int_equal(buddy_pcp_free_pages(&b, pfn, 1), 0);
     buddy_pcp_fini(&a);
     assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &pfn), BUDDY_ENULL);
@@ -702,7 +714,7 @@ static void test_drain_caches_and_detached_use(void **state)
     buddy_pcp_fini(&a); /* twice is harmless */
     buddy_pcp_drain(&a);
     buddy_pcp_fini(&b);
-    assert_int_equal(buddy_zone_free_pages(z), 256);
+    assert_int_equal(zone_free_pages(z), 256);
     assert_valid(z);
     zone_del(&f);
 }
@@ -767,7 +779,7 @@ static void test_lock_held_everywhere(void **state)
     assert_int_equal(buddy_free(z, &outside), BUDDY_ERANGE);
     assert_int_equal(buddy_pcp_free(&pcp, &outside), BUDDY_ERANGE);
     assert_int_equal(held_hook_calls, 2);
-    assert_int_equal(buddy_zone_drain_caches(z) > 0, 1);
+    assert_int_equal(zone_drain(z) > 0, 1);
     buddy_pcp_fini(&pcp);
     assert_int_equal(held_lock_taken, 0);
     buddy_zone_set_hook(z, NULL, NULL);

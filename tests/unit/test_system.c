@@ -80,7 +80,7 @@ static void test_zonelist_fallback(void **state)
     assert_int_equal(buddy_system_alloc_pages(&s.sys, 0, 2, 4, &pfn, &where), 0);
     assert_ptr_equal(where, s.dma0.z);
     assert_int_equal(pfn, 0);
-    buddy_zone_get_stats(s.dma0.z, &st);
+    assert_int_equal(buddy_zone_get_stats(s.dma0.z, &st), 0);
     assert_int_equal(st.fallbacks, 1);
     assert_int_equal(log.fallbacks, 1);
     assert_ptr_equal(log.from, s.normal0.z);
@@ -129,9 +129,9 @@ static void test_system_errors(void **state)
     assert_int_equal(buddy_system_add_zone(&s.sys, 2, 2, s.dma0.z), BUDDY_EINVAL);
     /* Refused zones stay out, and the system is as it was. */
     assert_memory_equal(&before, &s.sys, sizeof(before));
-    buddy_zone_get_info(extra.z, &info);
+    assert_int_equal(buddy_zone_get_info(extra.z, &info), 0);
     assert_int_equal(info.node_id, -1);
-    buddy_zone_get_info(overlap.z, &info);
+    assert_int_equal(buddy_zone_get_info(overlap.z, &info), 0);
     assert_int_equal(info.node_id, -1);
     assert_int_equal(buddy_system_alloc_pages(&s.sys, 5, 2, 0, &pfn, NULL),
                      BUDDY_ENODE);
@@ -143,6 +143,70 @@ static void test_system_errors(void **state)
     zone_del(&extra);
     zone_del(&overlap);
     sys_teardown(&s);
+}
+
+/* The preferred zone is the zonelist's first even when its max_order is too
+ * small for the request: a block from another node is then a fallback (the
+ * kernel's numa_miss), and a failure is the preferred zone's. An order no
+ * zone of the list has is EORDER, and counts nothing. */
+static void test_fallback_from_a_zone_that_cannot_serve(void **state)
+{
+    struct fixture small, big;
+    struct buddy_system sys;
+    struct buddy_zone *where = NULL;
+    struct buddy_zone_stats st_small, st_big, was_small, was_big;
+    struct fallback_log log = {0};
+    buddy_pfn_t pfn = 7, held;
+
+    (void)state;
+    /* Node 0: one zone of max_order 2; node 1: one of max_order 4. */
+    zone_new_free(&small, 0, 16, 2);
+    zone_new_free(&big, 64, 16, 4);
+    buddy_system_init(&sys);
+    assert_int_equal(buddy_system_add_zone(&sys, 0, 2, small.z), 0);
+    assert_int_equal(buddy_system_add_zone(&sys, 1, 2, big.z), 0);
+    buddy_zone_set_hook(big.z, on_event, &log);
+    /* Order 3 from node 0: only node 1 has such blocks. */
+    assert_int_equal(buddy_system_alloc_pages(&sys, 0, 2, 3, &pfn, &where), 0);
+    assert_ptr_equal(where, big.z);
+    assert_int_equal(pfn, 64);
+    assert_int_equal(buddy_zone_get_stats(big.z, &st_big), 0);
+    assert_int_equal(st_big.fallbacks, 1);
+    assert_int_equal(log.fallbacks, 1);
+    assert_ptr_equal(log.from, small.z);
+    assert_ptr_equal(log.to, big.z);
+    /* From node 1 itself it is no fallback. */
+    assert_int_equal(buddy_system_alloc_pages(&sys, 1, 2, 3, &held, &where), 0);
+    assert_ptr_equal(where, big.z);
+    assert_int_equal(buddy_zone_get_stats(big.z, &st_big), 0);
+    assert_int_equal(st_big.fallbacks, 1);
+    /* Order 5 is above every zone's max_order: EORDER, nothing counted. */
+    assert_int_equal(buddy_zone_get_stats(small.z, &was_small), 0);
+    assert_int_equal(buddy_zone_get_stats(big.z, &was_big), 0);
+    assert_int_equal(buddy_system_alloc_pages(&sys, 0, 2, 5, &pfn, &where),
+                     BUDDY_EORDER);
+    assert_int_equal(buddy_system_alloc_pages(&sys, 0, 2, BUDDY_MAX_ORDER_LIMIT + 1,
+                                              &pfn, &where),
+                     BUDDY_EORDER);
+    assert_int_equal(buddy_zone_get_stats(small.z, &st_small), 0);
+    assert_int_equal(buddy_zone_get_stats(big.z, &st_big), 0);
+    assert_memory_equal(&st_small, &was_small, sizeof(st_small));
+    assert_memory_equal(&st_big, &was_big, sizeof(st_big));
+    /* Node 1 is full at order 3: ENOMEM, one failure on the preferred zone
+     * (node 0's, which could not have served it), none on node 1's. */
+    assert_int_equal(buddy_system_alloc_pages(&sys, 0, 2, 3, &pfn, &where),
+                     BUDDY_ENOMEM);
+    assert_int_equal(pfn, 64);
+    assert_int_equal(buddy_zone_get_stats(small.z, &st_small), 0);
+    assert_int_equal(buddy_zone_get_stats(big.z, &st_big), 0);
+    assert_int_equal(st_small.alloc_failures, was_small.alloc_failures + 1);
+    assert_int_equal(st_big.alloc_failures, was_big.alloc_failures);
+    assert_int_equal(log.fallbacks, 1);
+    assert_int_equal(buddy_system_free_pages(&sys, 64, 3), 0);
+    assert_int_equal(buddy_system_free_pages(&sys, held, 3), 0);
+    assert_int_equal(buddy_system_check(&sys, NULL), 0);
+    zone_del(&small);
+    zone_del(&big);
 }
 
 /* The kernel's format, byte for byte: "Node %d, zone %8s " + "%6lu " each. */
@@ -178,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zonelist_fallback),
         cmocka_unit_test(test_system_errors),
+        cmocka_unit_test(test_fallback_from_a_zone_that_cannot_serve),
         cmocka_unit_test(test_buddyinfo_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,9 @@
  * cli.h: what the files of the `buddy` command share: the subcommand entry
  * points, the colour decision, and zones whose metadata comes from malloc.
  *
- * The tool is a client of the public API only (include/buddy/buddy.h plus
- * libc); nothing here may reach into src/core.
+ * The tool is a client of the public API (include/buddy/buddy.h plus libc)
+ * and of the script interpreter's header (src/script/script.h); nothing
+ * here may reach into src/core.
  */
 #ifndef BUDDY_TOOL_CLI_H
 #define BUDDY_TOOL_CLI_H
@@ -55,8 +56,8 @@ struct cli_zone {
 
 /* Errors of cli_zone_create outside the BUDDY_E* range, so they never
  * collide with a core code. Both are reported as ENOMETA. */
-#define CLI_ENOMETA (-1000)   /* malloc could not give the metadata */
-#define CLI_EMETASIZE (-1001) /* its size does not fit a size_t */
+#define CLI_ENOMETA (-2000)   /* malloc could not give the metadata */
+#define CLI_EMETASIZE (-2001) /* its size does not fit a size_t */
 
 /*
  * Make a zone spanning [start_pfn, start_pfn + nr_pages) with max_order and

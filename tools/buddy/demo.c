@@ -587,7 +587,8 @@ static void part_report(struct demo *d, const struct cli_zone *cz,
          "/proc/buddyinfo prints nr_free for each order, 0 to max_order, one "
          "line per zone (buddy_zone_buddyinfo):");
     fprintf(d->out, "  %s\n", line[0] ? line : "(none)\n");
-    buddy_zone_get_stats(cz->z, &st);
+    if (buddy_zone_get_stats(cz->z, &st) != 0)
+        return;
     para(d, NULL,
          "The counters agree: %llu of %llu pages free, %llu splits and %llu "
          "merges in this zone.",

@@ -29,7 +29,7 @@ static void put_string(FILE *out, const char *str)
     fputc('"', out);
     while (left > 0) {
         uint32_t cp;
-        size_t n = utf8_decode(s, left, &cp);
+        size_t n = buddy_utf8_decode(s, left, &cp);
 
         if (n == 0) {
             fputs("\\ufffd", out); /* a byte that is not UTF-8 */
@@ -44,7 +44,7 @@ static void put_string(FILE *out, const char *str)
             fputs("\\r", out);
         } else if (cp == '\t') {
             fputs("\\t", out);
-        } else if (quote_is_unsafe(cp)) {
+        } else if (buddy_quote_is_unsafe(cp)) {
             fprintf(out, "\\u%04x", (unsigned)cp);
         } else {
             fwrite(s, 1, n, out);

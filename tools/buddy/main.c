@@ -20,7 +20,44 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "quote.h"
+#include "render.h"
+#include "script.h"
+
+/* The script language's part of the usage, from the interpreter's own
+ * command table: a usage of up to 17 columns shares its line with the
+ * help, a longer one has the help on the lines below. */
+static void script_usage(FILE *out)
+{
+    const struct buddy_script_doc *d;
+    size_t i;
+
+    fprintf(out,
+            "script commands, one per line of at most %u bytes; blank lines\n"
+            "are skipped, a word starting with # starts a comment, and a "
+            "UTF-8\n"
+            "byte-order mark at the start of the script is skipped:\n",
+            BUDDY_SCRIPT_LINE_MAX);
+    for (i = 0; (d = buddy_script_command_doc(i)) != NULL; i++) {
+        const char *h = d->help;
+
+        if (strlen(d->usage) <= 17)
+            fprintf(out, "  %-19s", d->usage);
+        else
+            fprintf(out, "  %s\n%21s", d->usage, "");
+        for (; *h != '\0'; h++) {
+            fputc(*h, out);
+            if (*h == '\n')
+                fprintf(out, "%21s", "");
+        }
+        /* The limit is this command's: its map hook draws no more. */
+        if (strcmp(d->name, "map") == 0)
+            fprintf(out, " (<= %u pages)", RENDER_MAX_PAGES);
+        fputc('\n', out);
+    }
+    fprintf(out,
+            "  Numbers are decimal or 0x hex; ORDER and MAXORDER are 0..%u.\n",
+            BUDDY_MAX_ORDER_LIMIT);
+}
 
 void cli_usage(FILE *out)
 {
@@ -45,25 +82,10 @@ void cli_usage(FILE *out)
         "  help  this text (also --help, -h)\n"
         "  version\n"
         "        print the version (also --version)\n"
-        "\n"
-        "script commands, one per line of at most 4095 bytes; blank lines\n"
-        "are skipped, a word starting with # starts a comment, and a UTF-8\n"
-        "byte-order mark at the start of the script is skipped:\n"
-        "  zone PAGES MAXORDER [empty] [start=PFN]\n"
-        "                     a new zone of PAGES pages from pfn PFN (0 if\n"
-        "                     not given), all free, or all holes with\n"
-        "                     `empty`; it replaces the previous zone\n"
-        "  alloc ORDER        allocate 2^ORDER pages; prints the first pfn\n"
-        "  free PFN [ORDER]   free the block at PFN (checked against ORDER)\n"
-        "  add PFN COUNT      give [PFN, PFN+COUNT) to the zone, free\n"
-        "  reserve PFN COUNT  take [PFN, PFN+COUNT) out of use\n"
-        "  info               the zone's /proc/buddyinfo line\n"
-        "  check              run the validator: \"ok\", or what is wrong\n"
-        "  stats              the zone's counters\n"
-        "  walk               every block, in pfn order\n"
-        "  frag               unusable and fragmentation index per order\n"
-        "  map                draw the pages and free_area[] (<= 256 pages)\n"
-        "  Numbers are decimal or 0x hex; ORDER and MAXORDER are 0..31.\n"
+        "\n",
+        out);
+    script_usage(out);
+    fputs(
         "\n"
         "errors in scripts: a line that fails -- malformed, before the first\n"
         "zone, or refused by the allocator (a double free, a free of a hole,\n"
@@ -93,11 +115,11 @@ void cli_usage(FILE *out)
 
 int cli_usage_error(const char *fmt, const char *a, const char *b)
 {
-    char qa[QUOTE_SIZE], qb[QUOTE_SIZE];
+    char qa[BUDDY_QUOTE_SIZE], qb[BUDDY_QUOTE_SIZE];
 
     fputs("buddy: ", stderr);
-    fprintf(stderr, fmt, a != NULL ? quote_text(qa, a, strlen(a)) : "",
-            b != NULL ? quote_text(qb, b, strlen(b)) : "");
+    fprintf(stderr, fmt, a != NULL ? buddy_quote_text(qa, a, strlen(a)) : "",
+            b != NULL ? buddy_quote_text(qb, b, strlen(b)) : "");
     fputs(" (see 'buddy help')\n", stderr);
     return CLI_EXIT_USAGE;
 }

@@ -110,8 +110,9 @@ int view_capture(struct zone_view *v, const struct buddy_zone *z)
     unsigned k;
 
     memset(v, 0, sizeof(*v));
-    buddy_zone_get_info(z, &info);
-    buddy_zone_get_stats(z, &stats);
+    if (buddy_zone_get_info(z, &info) != 0 ||
+        buddy_zone_get_stats(z, &stats) != 0)
+        return -1;
     v->start_pfn = info.start_pfn;
     v->nr_pages = stats.spanned_pages;
     v->max_order = info.max_order;
@@ -129,7 +130,8 @@ int view_capture_in_hook(struct zone_view *v, const struct buddy_zone *z)
      * _locked walk (and get_info, which takes no lock) may be called then;
      * the span and nr_free are counted from the blocks the walk sees. */
     memset(v, 0, sizeof(*v));
-    buddy_zone_get_info(z, &info);
+    if (buddy_zone_get_info(z, &info) != 0)
+        return -1;
     v->start_pfn = info.start_pfn;
     v->max_order = info.max_order;
     if (buddy_zone_walk_locked(z, collect_block, v) != 0)

@@ -1,157 +1,109 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * run.c: `buddy run`, the script interpreter: one allocator command per
- * line, against one zone, answering in text or in JSON Lines.
+ * run.c: `buddy run`: reads a script line by line and hands each line to
+ * the script interpreter (src/script/script.h), which the web playground
+ * runs too. What is the command's own lives here: reading the file, the
+ * two sinks (text, JSON Lines), zones whose metadata comes from malloc
+ * (zonemem.c) and `map`, drawn by render.c.
  *
- * Each line goes through three stages, and the first that fails decides the
- * line's error:
- *   1. syntax: at most RUN_LINE_MAX bytes and no NUL byte, a known command,
- *      the right number of words, every number in its range (ESYNTAX) --
- *      checked before anything else so a malformed line is reported as
- *      malformed even before the first `zone`;
- *   2. a zone exists (ENOZONE), for every command but `zone`; when a `zone`
- *      line failed with no zone before it, the message names that line;
- *   3. the allocator call, whose BUDDY_E* code and text are reported as they
- *      come from buddy_errname()/buddy_strerror().
- *
- * Lines are read into one buffer of RUN_LINE_MAX bytes (what the
- * playground's input buffer holds), so memory stays bounded and a longer
- * line is read once and refused. A UTF-8 byte-order mark at the start of
- * the script is skipped, as the page does. What a message shows of the
- * script goes through quote.h: a bounded prefix, escaped.
+ * Lines are read into one buffer of BUDDY_SCRIPT_LINE_MAX bytes and its CR
+ * (what the playground's input buffer holds), so memory stays bounded and a
+ * longer line is read once and refused. A UTF-8 byte-order mark at the
+ * start of the script is skipped, as the page does. What a message shows of
+ * the script goes through quote.h: a bounded prefix, escaped.
  *
  * DECISION: a failing line does not stop the run. The error is reported with
  * its line number and the next line runs, so a trace with a double free shows
- * the error and what follows, as the web playground will; the core leaves
+ * the error and what follows, as the web playground does; the core leaves
  * the zone unchanged on every error, so what follows is meaningful. The exit
  * status is 1 if any line failed, 0 otherwise; --stop-on-error stops at the
  * first failing line instead. Exit status 2 is for usage errors (unknown
  * option, unreadable file), where no line ran.
  *
  * Text mode prints results on stdout (alloc prints the pfn; free, add,
- * reserve and zone print nothing) and errors on stderr as
- * "buddy: line N: CMD: message", with " [ECODE]" after an allocator's
- * message so the code can be grepped. JSON mode prints one object per
- * command line on stdout, errors included ("error" holds the code), and
- * nothing on stderr for line errors; its "cmd" is the word's bounded prefix
- * as it is (the JSON writer escapes it), its "message" the text's message.
+ * reserve and zone print nothing), each result's text ended by one '\n',
+ * and errors on stderr as "buddy: line N: CMD: message", with " [ECODE]"
+ * after an allocator's message so the code can be grepped. JSON mode prints
+ * one object per command line on stdout, errors included ("error" holds the
+ * code), and nothing on stderr for line errors; its "cmd" is the word's
+ * bounded prefix as it is (the JSON writer escapes it), its "message" the
+ * text's message.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "json.h"
-#include "parse.h"
-#include "quote.h"
 #include "render.h"
+#include "script.h"
 
-#define MAX_WORDS 8  /* more than any command takes, to name the extra one */
-#define MAX_ARGS 2   /* numeric arguments of the longest command */
-/* The longest line run, not counting its line end: what the playground's
- * input buffer holds, so a script runs the same in both. */
-#define RUN_LINE_MAX 4095u
+/* An error of `map` that no core call gives; its code is the command's own,
+ * outside the core's and the interpreter's. */
+#define RUN_ETOOBIG (-2100)
 
-/* The interpreter's state across lines. */
+/* The command's side of the interpreter: the sinks' and hooks' context. */
 struct run {
+    struct buddy_script script;
     struct cli_zone zone;   /* zone.z is NULL until a `zone` line succeeds */
     bool json;              /* --json */
     bool stop_on_error;     /* --stop-on-error */
     struct render_style style; /* for `map` */
     FILE *out;              /* results */
     FILE *err;              /* text-mode errors */
-    unsigned long lineno;   /* line being run, from 1 */
-    unsigned long zone_failed_line; /* the last failed `zone` while no zone
-                                     * exists, or 0 */
-    const char *cmd;        /* its command word */
-    struct json j;          /* its JSON object, once started */
-    /* The current line's failure, filled by fail_*(). */
-    const char *err_code;   /* "ESYNTAX", "ENOZONE", "EDOUBLEFREE" ... */
-    char err_msg[QUOTE_SIZE + 160]; /* room for one quoted word */
-    char quoted[QUOTE_SIZE];        /* that word, by shown() */
-    bool err_from_core;     /* a BUDDY_E* code: text shows it in [] */
-    bool have_report;       /* a failed `check`: report below is set */
-    struct buddy_check_report report;
+    bool wrote;             /* text mode: the result printed something */
+    struct json j;          /* JSON mode: the line's object */
+    bool in_array[JSON_MAX_DEPTH]; /* JSON mode: what each open level is */
+    unsigned depth;         /* JSON mode: levels open inside the object */
+    char why[160];          /* a hook's message */
 };
 
-/* ---- reporting ---------------------------------------------------------- */
+/* ---- the text sink ------------------------------------------------------ */
 
-/* Record a failure with a formatted message; returns false so handlers can
- * `return fail(...)`. */
-static bool fail(struct run *r, const char *code, const char *fmt, ...)
+static void text_begin(void *ctx, const struct buddy_script_line *line)
 {
-    va_list ap;
+    struct run *r = ctx;
 
-    r->err_code = code;
-    r->err_from_core = false;
-    va_start(ap, fmt);
-    vsnprintf(r->err_msg, sizeof(r->err_msg), fmt, ap);
-    va_end(ap);
-    return false;
+    (void)line;
+    r->wrote = false;
 }
 
-/* An allocator error: its symbolic name and the core's own text. */
-static bool fail_buddy(struct run *r, int err)
+static void text_text(void *ctx, const char *s, size_t len)
 {
-    fail(r, cli_zone_errname(err), "%s", cli_zone_strerror(err));
-    r->err_from_core = err != CLI_ENOMETA && err != CLI_EMETASIZE;
-    return false;
+    struct run *r = ctx;
+
+    fwrite(s, 1, len, r->out);
+    r->wrote = true;
 }
 
-/* A word of the line as a message may show it (quote.h). One buffer: every
- * message shows at most one word. */
-static const char *shown(struct run *r, const char *word)
+static void text_end(void *ctx, const struct buddy_script_line *line)
 {
-    return quote_text(r->quoted, word, strlen(word));
+    struct run *r = ctx;
+
+    (void)line;
+    if (r->wrote)
+        fputc('\n', r->out);
 }
 
-/* Start the line's success output. True in JSON mode, where the caller then
- * adds its fields to r->j; in text mode the caller prints its own text. */
-static bool ok_begin(struct run *r)
+static void text_fail(void *ctx, const struct buddy_script_line *line,
+                      const struct buddy_script_failure *f)
 {
-    if (!r->json)
-        return false;
-    json_begin(&r->j, r->out);
-    json_u64(&r->j, "line", r->lineno);
-    json_str(&r->j, "cmd", r->cmd);
-    json_bool(&r->j, "ok", true);
-    return true;
-}
+    struct run *r = ctx;
+    char cmd[BUDDY_QUOTE_SIZE];
 
-static void report_failure(struct run *r)
-{
-    char cmd[QUOTE_SIZE];
-
-    if (r->json) {
-        json_begin(&r->j, r->out);
-        json_u64(&r->j, "line", r->lineno);
-        json_str(&r->j, "cmd", quote_prefix(cmd, r->cmd, strlen(r->cmd)));
-        json_bool(&r->j, "ok", false);
-        json_str(&r->j, "error", r->err_code);
-        json_str(&r->j, "message", r->err_msg);
-        if (r->have_report) {
-            json_str(&r->j, "what", r->report.what);
-            if (r->report.pfn != BUDDY_PFN_NONE)
-                json_u64(&r->j, "pfn", r->report.pfn);
-            json_u64(&r->j, "order", r->report.order);
-            json_u64(&r->j, "expected", r->report.expected);
-            json_u64(&r->j, "actual", r->report.actual);
-        }
-        json_end(&r->j);
-        return;
-    }
     /* Keep stdout and stderr in order when both go to one place. */
     fflush(r->out);
-    fprintf(r->err, "buddy: line %lu: %s%s%s", r->lineno,
-            quote_text(cmd, r->cmd, strlen(r->cmd)),
-            r->cmd[0] != '\0' ? ": " : "", r->err_msg);
-    if (r->err_from_core)
-        fprintf(r->err, " [%s]", r->err_code);
+    fprintf(r->err, "buddy: line %lu: %s%s%s", line->lineno,
+            buddy_quote_text(cmd, line->cmd, line->cmd_len),
+            line->cmd_len != 0 ? ": " : "", f->message);
+    if (f->from_core)
+        fprintf(r->err, " [%s]", f->name);
     fputc('\n', r->err);
     fflush(r->err);
 }
+
+/* ---- the JSON Lines sink ------------------------------------------------ */
 
 /* "%d.%03d" of mm/vmstat.c, for thousandths that may be negative. */
 static const char *thousandths(char *buf, size_t size, int v)
@@ -162,358 +114,132 @@ static const char *thousandths(char *buf, size_t size, int v)
     return buf;
 }
 
-/* ---- commands ----------------------------------------------------------- */
-
-struct arg_spec {
-    const char *name; /* as in the usage: "ORDER" */
-    uint64_t min, max;
-};
-
-/* A command's action: arg[] holds its nargs numbers, already range checked,
- * opt[] its nopt option words (zone only). False after fail*(). */
-typedef bool (*command_fn)(struct run *r, const uint64_t *arg, int nargs,
-                           char **opt, int nopt);
-
-struct command {
-    const char *name;
-    command_fn fn;
-    int nreq;          /* numeric arguments required */
-    int nnum;          /* numeric arguments accepted (nreq..nnum) */
-    int nopt;          /* option words after the numbers (zone only) */
-    struct arg_spec args[MAX_ARGS];
-    const char *usage; /* shown with argument count errors */
-};
-
-static bool cmd_zone(struct run *r, const uint64_t *arg, int nargs, char **opt,
-                     int nopt)
+/* The line's number and command, first in every object. */
+static void json_line(struct run *r, const struct buddy_script_line *line,
+                      bool ok)
 {
-    buddy_pfn_t start = 0;
-    bool empty = false, have_start = false;
-    struct cli_zone fresh;
-    int i, err;
+    char cmd[BUDDY_QUOTE_SIZE];
 
-    (void)nargs;
-    for (i = 0; i < nopt; i++) {
-        if (strcmp(opt[i], "empty") == 0 && !empty) {
-            empty = true;
-        } else if (strncmp(opt[i], "start=", 6) == 0 && !have_start) {
-            if (!parse_u64(opt[i] + 6, 0, UINT64_MAX, &start))
-                return fail(r, "ESYNTAX",
-                            "start=PFN must be a number 0..%" PRIu64
-                            ", got '%s'",
-                            UINT64_MAX, shown(r, opt[i] + 6));
-            have_start = true;
-        } else if (strcmp(opt[i], "empty") == 0 ||
-                   strncmp(opt[i], "start=", 6) == 0) {
-            return fail(r, "ESYNTAX", "'%s' given twice", shown(r, opt[i]));
-        } else {
-            return fail(r, "ESYNTAX",
-                        "unknown option '%s' (expected 'empty' or "
-                        "'start=PFN')",
-                        shown(r, opt[i]));
-        }
+    json_begin(&r->j, r->out);
+    r->depth = 0;
+    json_u64(&r->j, "line", line->lineno);
+    json_str(&r->j, "cmd", buddy_quote_prefix(cmd, line->cmd, line->cmd_len));
+    json_bool(&r->j, "ok", ok);
+}
+
+static void json_begin_line(void *ctx, const struct buddy_script_line *line)
+{
+    json_line(ctx, line, true);
+}
+
+static void json_field(void *ctx, const struct buddy_script_field *f)
+{
+    struct run *r = ctx;
+    char num[16];
+
+    switch (f->kind) {
+    case BUDDY_SCRIPT_U64:
+        if (f->key != NULL)
+            json_u64(&r->j, f->key, f->v.u64);
+        else
+            json_elem_u64(&r->j, f->v.u64);
+        break;
+    case BUDDY_SCRIPT_I64:
+        json_i64(&r->j, f->key, f->v.i64);
+        break;
+    case BUDDY_SCRIPT_STR:
+        json_str(&r->j, f->key, f->v.str);
+        break;
+    case BUDDY_SCRIPT_MILLI:
+        /* "%d.%03d" is also a valid JSON number. */
+        if (f->key != NULL)
+            json_raw(&r->j, f->key, thousandths(num, sizeof(num), f->v.milli));
+        else
+            json_elem_raw(&r->j, thousandths(num, sizeof(num), f->v.milli));
+        break;
+    case BUDDY_SCRIPT_ARRAY:
+    case BUDDY_SCRIPT_OBJECT:
+        if (r->depth + 1 >= JSON_MAX_DEPTH)
+            break; /* deeper than any command nests */
+        r->in_array[r->depth++] = f->kind == BUDDY_SCRIPT_ARRAY;
+        if (f->kind == BUDDY_SCRIPT_ARRAY)
+            json_open_array(&r->j, f->key);
+        else
+            json_open_object(&r->j, f->key);
+        break;
+    case BUDDY_SCRIPT_CLOSE:
+        if (r->depth == 0)
+            break;
+        if (r->in_array[--r->depth])
+            json_close_array(&r->j);
+        else
+            json_close_object(&r->j);
+        break;
     }
-    err = cli_zone_create(&fresh, start, arg[0], (unsigned)arg[1], empty);
+}
+
+static void json_end_line(void *ctx, const struct buddy_script_line *line)
+{
+    struct run *r = ctx;
+
+    (void)line;
+    json_end(&r->j);
+}
+
+static void json_fail(void *ctx, const struct buddy_script_line *line,
+                      const struct buddy_script_failure *f)
+{
+    struct run *r = ctx;
+    const struct buddy_check_report *rep = f->report;
+
+    json_line(r, line, false);
+    json_str(&r->j, "error", f->name);
+    json_str(&r->j, "message", f->message);
+    if (rep != NULL) {
+        json_str(&r->j, "what", rep->what);
+        if (rep->pfn != BUDDY_PFN_NONE)
+            json_u64(&r->j, "pfn", rep->pfn);
+        json_u64(&r->j, "order", rep->order);
+        json_u64(&r->j, "expected", rep->expected);
+        json_u64(&r->j, "actual", rep->actual);
+    }
+    json_end(&r->j);
+}
+
+static const struct buddy_script_sink text_sink = {
+    NULL, text_begin, text_text, NULL, text_end, text_fail};
+static const struct buddy_script_sink json_sink = {
+    NULL, json_begin_line, NULL, json_field, json_end_line, json_fail};
+
+/* ---- the hooks: zones from malloc, maps from render.c ------------------- */
+
+static int zone_hook(void *ctx, const struct buddy_script_zone_args *a,
+                     struct buddy_zone **zone, struct buddy_script_refusal *why)
+{
+    struct run *r = ctx;
+    struct cli_zone fresh;
+    int err;
+
+    err = cli_zone_create(&fresh, a->start_pfn, a->nr_pages, a->max_order,
+                          a->empty);
+    if (err == CLI_ENOMETA || err == CLI_EMETASIZE) {
+        why->name = cli_zone_errname(err);
+        why->message = cli_zone_strerror(err);
+    }
     if (err != 0)
-        return fail_buddy(r, err); /* the old zone stays */
+        return err; /* the old zone stays */
     cli_zone_destroy(&r->zone);
     r->zone = fresh;
-    if (ok_begin(r)) {
-        json_u64(&r->j, "start_pfn", start);
-        json_u64(&r->j, "pages", arg[0]);
-        json_u64(&r->j, "max_order", arg[1]);
-        json_u64(&r->j, "free_pages", buddy_zone_free_pages(r->zone.z));
-    }
-    return true;
-}
-
-static bool cmd_alloc(struct run *r, const uint64_t *arg, int nargs,
-                      char **opt, int nopt)
-{
-    buddy_pfn_t pfn;
-    int err;
-
-    (void)nargs, (void)opt, (void)nopt;
-    err = buddy_alloc_pages(r->zone.z, (unsigned)arg[0], &pfn);
-    if (err != 0)
-        return fail_buddy(r, err);
-    if (ok_begin(r)) {
-        json_u64(&r->j, "order", arg[0]);
-        json_u64(&r->j, "pfn", pfn);
-    } else {
-        fprintf(r->out, "%" PRIu64 "\n", pfn);
-    }
-    return true;
-}
-
-static bool cmd_free(struct run *r, const uint64_t *arg, int nargs, char **opt,
-                     int nopt)
-{
-    int err, order;
-
-    (void)opt, (void)nopt;
-    if (nargs == 2) {
-        order = (int)arg[1];
-        err = buddy_free_pages(r->zone.z, arg[0], (unsigned)arg[1]);
-    } else {
-        /* Learn the order first only to report it; the free checks again. */
-        order = buddy_pfn_order(r->zone.z, arg[0]);
-        err = buddy_free_pfn(r->zone.z, arg[0]);
-    }
-    if (err != 0)
-        return fail_buddy(r, err);
-    if (ok_begin(r)) {
-        json_u64(&r->j, "pfn", arg[0]);
-        json_i64(&r->j, "order", order);
-    }
-    return true;
-}
-
-static bool cmd_add(struct run *r, const uint64_t *arg, int nargs, char **opt,
-                    int nopt)
-{
-    int err;
-
-    (void)nargs, (void)opt, (void)nopt;
-    err = buddy_zone_add_range(r->zone.z, arg[0], arg[1]);
-    if (err != 0)
-        return fail_buddy(r, err);
-    if (ok_begin(r)) {
-        json_u64(&r->j, "pfn", arg[0]);
-        json_u64(&r->j, "count", arg[1]);
-    }
-    return true;
-}
-
-static bool cmd_reserve(struct run *r, const uint64_t *arg, int nargs,
-                        char **opt, int nopt)
-{
-    int err;
-
-    (void)nargs, (void)opt, (void)nopt;
-    err = buddy_zone_reserve(r->zone.z, arg[0], arg[1]);
-    if (err != 0)
-        return fail_buddy(r, err);
-    if (ok_begin(r)) {
-        json_u64(&r->j, "pfn", arg[0]);
-        json_u64(&r->j, "count", arg[1]);
-    }
-    return true;
-}
-
-static bool cmd_info(struct run *r, const uint64_t *arg, int nargs, char **opt,
-                     int nopt)
-{
-    char line[512];
-    size_t len;
-
-    (void)arg, (void)nargs, (void)opt, (void)nopt;
-    /* 32 orders of "%6lu " plus the prefix fit in 512 bytes. */
-    len = buddy_zone_buddyinfo(r->zone.z, line, sizeof(line));
-    if (ok_begin(r)) {
-        struct buddy_zone_info info;
-        unsigned k;
-
-        if (len > 0 && len < sizeof(line) && line[len - 1] == '\n')
-            line[len - 1] = '\0';
-        json_str(&r->j, "buddyinfo", line);
-        buddy_zone_get_info(r->zone.z, &info);
-        json_open_array(&r->j, "nr_free");
-        for (k = 0; k <= info.max_order; k++)
-            json_elem_u64(&r->j, buddy_zone_nr_free(r->zone.z, k));
-        json_close_array(&r->j);
-    } else {
-        fputs(line, r->out);
-    }
-    return true;
-}
-
-static bool cmd_check(struct run *r, const uint64_t *arg, int nargs,
-                      char **opt, int nopt)
-{
-    struct buddy_check_report *rep = &r->report;
-
-    (void)arg, (void)nargs, (void)opt, (void)nopt;
-    if (buddy_zone_check(r->zone.z, rep) != 0) {
-        if (rep->pfn != BUDDY_PFN_NONE)
-            fail(r, buddy_errname(rep->error),
-                 "%s: %s (pfn %" PRIu64 ", order %u, expected %" PRIu64
-                 ", found %" PRIu64 ")",
-                 buddy_strerror(rep->error), rep->what, rep->pfn, rep->order,
-                 rep->expected, rep->actual);
-        else
-            fail(r, buddy_errname(rep->error),
-                 "%s: %s (order %u, expected %" PRIu64 ", found %" PRIu64 ")",
-                 buddy_strerror(rep->error), rep->what, rep->order,
-                 rep->expected, rep->actual);
-        r->have_report = true;
-        r->err_from_core = true;
-        return false;
-    }
-    if (!ok_begin(r))
-        fputs("ok\n", r->out);
-    return true;
-}
-
-static void text_counts(FILE *out, const char *name, const uint64_t *v,
-                        unsigned n)
-{
-    unsigned k;
-
-    fprintf(out, "%-15s", name);
-    for (k = 0; k < n; k++)
-        fprintf(out, "%s%" PRIu64, k ? " " : "", v[k]);
-    fputc('\n', out);
-}
-
-static void json_counts(struct json *j, const char *name, const uint64_t *v,
-                        unsigned n)
-{
-    unsigned k;
-
-    json_open_array(j, name);
-    for (k = 0; k < n; k++)
-        json_elem_u64(j, v[k]);
-    json_close_array(j);
-}
-
-struct counter {
-    const char *name;
-    uint64_t value;
-};
-
-static bool cmd_stats(struct run *r, const uint64_t *arg, int nargs,
-                      char **opt, int nopt)
-{
-    struct buddy_zone_stats st;
-    struct buddy_zone_info info;
-    unsigned orders;
-    size_t i;
-
-    (void)arg, (void)nargs, (void)opt, (void)nopt;
-    buddy_zone_get_stats(r->zone.z, &st);
-    buddy_zone_get_info(r->zone.z, &info);
-    orders = info.max_order + 1;
-
-    /* Page counts, then the per-order arrays, then event counters. */
-    const struct counter pages[] = {
-        {"spanned_pages", st.spanned_pages},
-        {"present_pages", st.present_pages},
-        {"managed_pages", st.managed_pages},
-        {"reserved_pages", st.reserved_pages},
-        {"free_pages", st.free_pages},
-        {"cached_pages", st.cached_pages},
-    };
-    const struct counter events[] = {
-        {"splits", st.splits},
-        {"merges", st.merges},
-        {"alloc_failures", st.alloc_failures},
-        {"fallbacks", st.fallbacks},
-        {"rejected", st.rejected},
-        {"nr_caches", st.nr_caches},
-        {"cache_refills", st.cache_refills},
-        {"cache_drains", st.cache_drains},
-    };
-    const size_t npages = sizeof(pages) / sizeof(pages[0]);
-    const size_t nevents = sizeof(events) / sizeof(events[0]);
-
-    if (ok_begin(r)) {
-        for (i = 0; i < npages; i++)
-            json_u64(&r->j, pages[i].name, pages[i].value);
-        json_counts(&r->j, "nr_free", st.nr_free, orders);
-        json_counts(&r->j, "alloc_count", st.alloc_count, orders);
-        json_counts(&r->j, "free_count", st.free_count, orders);
-        for (i = 0; i < nevents; i++)
-            json_u64(&r->j, events[i].name, events[i].value);
-        return true;
-    }
-    for (i = 0; i < npages; i++)
-        fprintf(r->out, "%-15s%" PRIu64 "\n", pages[i].name,
-                pages[i].value);
-    text_counts(r->out, "nr_free", st.nr_free, orders);
-    text_counts(r->out, "alloc_count", st.alloc_count, orders);
-    text_counts(r->out, "free_count", st.free_count, orders);
-    for (i = 0; i < nevents; i++)
-        fprintf(r->out, "%-15s%" PRIu64 "\n", events[i].name,
-                events[i].value);
-    return true;
-}
-
-static int walk_text(void *arg, const struct buddy_block *b)
-{
-    FILE *out = arg;
-
-    if (b->kind == BUDDY_BLOCK_HOLE)
-        fprintf(out, "pfn %" PRIu64 ": hole (%" PRIu64 " page%s)\n", b->pfn,
-                b->nr_pages, b->nr_pages == 1 ? "" : "s");
-    else
-        fprintf(out, "pfn %" PRIu64 ": %s, order %u (%" PRIu64 " page%s)\n",
-                b->pfn, buddy_block_kind_name(b->kind), b->order, b->nr_pages,
-                b->nr_pages == 1 ? "" : "s");
+    *zone = fresh.z;
     return 0;
 }
 
-static int walk_json(void *arg, const struct buddy_block *b)
+static int refuse(struct run *r, struct buddy_script_refusal *why,
+                  const char *name, int code)
 {
-    struct json *j = arg;
-
-    json_open_object(j, NULL);
-    json_u64(j, "pfn", b->pfn);
-    json_str(j, "kind", buddy_block_kind_name(b->kind));
-    if (b->kind != BUDDY_BLOCK_HOLE)
-        json_u64(j, "order", b->order);
-    json_u64(j, "pages", b->nr_pages);
-    json_close_object(j);
-    return 0;
-}
-
-static bool cmd_walk(struct run *r, const uint64_t *arg, int nargs, char **opt,
-                     int nopt)
-{
-    (void)arg, (void)nargs, (void)opt, (void)nopt;
-    if (ok_begin(r)) {
-        json_open_array(&r->j, "blocks");
-        buddy_zone_walk(r->zone.z, walk_json, &r->j);
-        json_close_array(&r->j);
-    } else {
-        buddy_zone_walk(r->zone.z, walk_text, r->out);
-    }
-    return true;
-}
-
-static bool cmd_frag(struct run *r, const uint64_t *arg, int nargs, char **opt,
-                     int nopt)
-{
-    struct buddy_zone_info info;
-    unsigned k;
-    char a[16], b[16];
-
-    (void)arg, (void)nargs, (void)opt, (void)nopt;
-    buddy_zone_get_info(r->zone.z, &info);
-    if (ok_begin(r)) {
-        /* "%d.%03d" is also a valid JSON number. */
-        json_open_array(&r->j, "unusable");
-        for (k = 0; k <= info.max_order; k++)
-            json_elem_raw(&r->j,
-                          thousandths(a, sizeof(a),
-                                      buddy_zone_unusable_index(r->zone.z, k)));
-        json_close_array(&r->j);
-        json_open_array(&r->j, "fragmentation");
-        for (k = 0; k <= info.max_order; k++)
-            json_elem_raw(&r->j, thousandths(b, sizeof(b),
-                                             buddy_zone_fragmentation_index(
-                                                 r->zone.z, k)));
-        json_close_array(&r->j);
-        return true;
-    }
-    fprintf(r->out, "order  unusable  fragmentation\n");
-    for (k = 0; k <= info.max_order; k++)
-        fprintf(r->out, "%5u  %8s  %13s\n", k,
-                thousandths(a, sizeof(a),
-                            buddy_zone_unusable_index(r->zone.z, k)),
-                thousandths(b, sizeof(b),
-                            buddy_zone_fragmentation_index(r->zone.z, k)));
-    return true;
+    why->name = name;
+    why->message = r->why;
+    return code;
 }
 
 /* Draw the map and lists into `out`. False when the zone is too big. */
@@ -534,22 +260,28 @@ static bool draw_zone(FILE *out, const struct zone_view *v,
     return true;
 }
 
-static bool cmd_map(struct run *r, const uint64_t *arg, int nargs, char **opt,
-                    int nopt)
+static int map_hook(void *ctx, struct buddy_script *s,
+                    const struct buddy_zone *z,
+                    struct buddy_script_refusal *why)
 {
+    struct run *r = ctx;
     struct zone_view v;
     struct buddy_zone_stats st;
     bool ok;
+    int err = buddy_zone_get_stats(z, &st);
 
-    (void)arg, (void)nargs, (void)opt, (void)nopt;
-    buddy_zone_get_stats(r->zone.z, &st);
-    if (st.spanned_pages > RENDER_MAX_PAGES)
-        return fail(r, "ETOOBIG",
-                    "the zone spans %" PRIu64 " pages; map draws at most %u",
-                    st.spanned_pages, RENDER_MAX_PAGES);
-    if (view_capture(&v, r->zone.z) != 0) {
+    if (err != 0)
+        return err;
+    if (st.spanned_pages > RENDER_MAX_PAGES) {
+        snprintf(r->why, sizeof(r->why),
+                 "the zone spans %" PRIu64 " pages; map draws at most %u",
+                 st.spanned_pages, RENDER_MAX_PAGES);
+        return refuse(r, why, "ETOOBIG", RUN_ETOOBIG);
+    }
+    snprintf(r->why, sizeof(r->why), "out of memory drawing the map");
+    if (view_capture(&v, z) != 0) {
         view_release(&v);
-        return fail(r, "ENOMETA", "out of memory drawing the map");
+        return refuse(r, why, "ENOMETA", CLI_ENOMETA);
     }
     if (r->json) {
         /* The picture as one string, drawn without colour. */
@@ -561,111 +293,16 @@ static bool cmd_map(struct run *r, const uint64_t *arg, int nargs, char **opt,
         ok = mem != NULL && draw_zone(mem, &v, &plain);
         if (mem != NULL)
             fclose(mem);
-        if (ok && ok_begin(r))
-            json_str(&r->j, "map", text);
+        if (ok)
+            buddy_script_put_str(s, "map", text);
         free(text);
     } else {
+        /* Straight to stdout, in colour: the text sink prints nothing
+         * after it, as nothing went through the interpreter's text. */
         ok = draw_zone(r->out, &v, &r->style);
     }
     view_release(&v);
-    return ok ? true : fail(r, "ENOMETA", "out of memory drawing the map");
-}
-
-#define U64_ALL 0, UINT64_MAX
-static const struct command commands[] = {
-    {"zone", cmd_zone, 2, 2, 2,
-     {{"PAGES", 1, BUDDY_MAX_ZONE_PAGES},
-      {"MAXORDER", 0, BUDDY_MAX_ORDER_LIMIT}},
-     "zone PAGES MAXORDER [empty] [start=PFN]"},
-    {"alloc", cmd_alloc, 1, 1, 0, {{"ORDER", 0, BUDDY_MAX_ORDER_LIMIT}},
-     "alloc ORDER"},
-    {"free", cmd_free, 1, 2, 0,
-     {{"PFN", U64_ALL}, {"ORDER", 0, BUDDY_MAX_ORDER_LIMIT}},
-     "free PFN [ORDER]"},
-    {"add", cmd_add, 2, 2, 0, {{"PFN", U64_ALL}, {"COUNT", U64_ALL}},
-     "add PFN COUNT"},
-    {"reserve", cmd_reserve, 2, 2, 0, {{"PFN", U64_ALL}, {"COUNT", U64_ALL}},
-     "reserve PFN COUNT"},
-    {"info", cmd_info, 0, 0, 0, {{NULL, 0, 0}}, "info"},
-    {"check", cmd_check, 0, 0, 0, {{NULL, 0, 0}}, "check"},
-    {"stats", cmd_stats, 0, 0, 0, {{NULL, 0, 0}}, "stats"},
-    {"walk", cmd_walk, 0, 0, 0, {{NULL, 0, 0}}, "walk"},
-    {"frag", cmd_frag, 0, 0, 0, {{NULL, 0, 0}}, "frag"},
-    {"map", cmd_map, 0, 0, 0, {{NULL, 0, 0}}, "map"},
-};
-#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static const struct command *find_command(const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < NR_COMMANDS; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return &commands[i];
-    return NULL;
-}
-
-/* Run one line, `len` bytes without its '\n' (all of it, unless `cut`:
- * then only its first bytes); true if it succeeded (or held no command). */
-static bool run_line(struct run *r, char *line, size_t len, bool cut)
-{
-    char *words[MAX_WORDS];
-    uint64_t arg[MAX_ARGS];
-    const struct command *c;
-    int n, nargs, i;
-
-    r->cmd = "";
-    r->have_report = false;
-    if (!cut && len > 0 && line[len - 1] == '\r')
-        line[--len] = '\0'; /* a script saved with CRLF line ends */
-    if (cut || len > RUN_LINE_MAX)
-        return fail(r, "ESYNTAX", "line too long (more than %u bytes): '%s'",
-                    RUN_LINE_MAX, quote_text(r->quoted, line, len));
-    if (strlen(line) != len) {
-        /* Words after a NUL would be silently lost: refuse the line. */
-        return fail(r, "ESYNTAX", "line contains a NUL byte");
-    }
-    n = parse_words(line, words, MAX_WORDS);
-    if (n == 0)
-        return true;
-    r->cmd = words[0];
-    c = find_command(words[0]);
-    if (c == NULL)
-        return fail(r, "ESYNTAX",
-                    "unknown command (expected zone, alloc, free, add, "
-                    "reserve, info, check, stats, walk, frag or map)");
-    r->cmd = c->name;
-    nargs = n - 1;
-    if (nargs < c->nreq)
-        return fail(r, "ESYNTAX", "missing %s (usage: %s)",
-                    c->args[nargs].name, c->usage);
-    if (nargs > c->nnum + c->nopt)
-        return fail(r, "ESYNTAX", "unexpected argument '%s' (usage: %s)",
-                    shown(r, words[1 + c->nnum + c->nopt]), c->usage);
-    /* Words past the numbers are options (zone) or, for commands with
-     * optional numbers, more numbers. */
-    if (nargs > c->nnum)
-        nargs = c->nnum;
-    for (i = 0; i < nargs; i++)
-        if (!parse_u64(words[1 + i], c->args[i].min, c->args[i].max, &arg[i]))
-            return fail(r, "ESYNTAX",
-                        "%s must be a number %" PRIu64 "..%" PRIu64
-                        ", got '%s'",
-                        c->args[i].name, c->args[i].min, c->args[i].max,
-                        shown(r, words[1 + i]));
-    if (c->fn != cmd_zone && r->zone.z == NULL && r->zone_failed_line != 0)
-        return fail(r, "ENOZONE",
-                    "no zone: the 'zone' command on line %lu failed",
-                    r->zone_failed_line);
-    if (c->fn != cmd_zone && r->zone.z == NULL)
-        return fail(r, "ENOZONE",
-                    "no zone yet (the first command must be 'zone PAGES "
-                    "MAXORDER')");
-    if (!c->fn(r, arg, nargs, words + 1 + nargs, n - 1 - nargs))
-        return false;
-    if (r->json)
-        json_end(&r->j);
-    return true;
+    return ok ? 0 : refuse(r, why, "ENOMETA", CLI_ENOMETA);
 }
 
 /* ---- the subcommand ----------------------------------------------------- */
@@ -699,26 +336,26 @@ static long read_line(FILE *in, char *buf, size_t max, bool *cut)
 static int run_stream(struct run *r, FILE *in, const char *name)
 {
     /* A line and its CR fit; anything longer is refused, as by the page. */
-    char buf[RUN_LINE_MAX + 2];
+    char buf[BUDDY_SCRIPT_LINE_MAX + 2];
     int failures = 0;
+    unsigned long lineno = 0;
     long got;
     bool cut;
 
     while ((got = read_line(in, buf, sizeof(buf) - 1, &cut)) >= 0) {
-        char *line = buf;
+        const char *line = buf;
         size_t len = (size_t)got;
 
-        r->lineno++;
         /* A UTF-8 byte-order mark, as some editors save, starts no word. */
-        if (r->lineno == 1 && len >= 3 &&
+        if (++lineno == 1 && len >= 3 &&
             memcmp(line, "\xef\xbb\xbf", 3) == 0) {
             line += 3;
             len -= 3;
         }
-        if (!run_line(r, line, len, cut)) {
-            if (r->zone.z == NULL && strcmp(r->cmd, "zone") == 0)
-                r->zone_failed_line = r->lineno;
-            report_failure(r);
+        /* A cut line is longer than the buffer: the interpreter reads its
+         * first bytes and refuses it. */
+        if (buddy_script_run_line(&r->script, line, cut ? SIZE_MAX : len) <
+            0) {
             failures++;
             if (r->stop_on_error)
                 break;
@@ -726,11 +363,12 @@ static int run_stream(struct run *r, FILE *in, const char *name)
     }
     if (ferror(in)) {
         int e = errno;
-        char shown_name[QUOTE_SIZE];
+        char shown_name[BUDDY_QUOTE_SIZE];
 
         fflush(r->out);
         fprintf(stderr, "buddy: %s: %s\n",
-                quote_text(shown_name, name, strlen(name)), strerror(e));
+                buddy_quote_text(shown_name, name, strlen(name)),
+                strerror(e));
         return CLI_EXIT_USAGE;
     }
     return failures != 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
@@ -739,6 +377,8 @@ static int run_stream(struct run *r, FILE *in, const char *name)
 int cli_run_main(int argc, char **argv, enum cli_color color)
 {
     struct run r;
+    struct buddy_script_sink sink;
+    struct buddy_script_hooks hooks = {NULL, zone_hook, map_hook};
     const char *path = NULL;
     bool options_done = false;
     FILE *in;
@@ -774,17 +414,22 @@ int cli_run_main(int argc, char **argv, enum cli_color color)
     } else {
         in = fopen(path, "r");
         if (in == NULL) {
-            char shown_path[QUOTE_SIZE];
+            char shown_path[BUDDY_QUOTE_SIZE];
             int e = errno;
 
             fprintf(stderr, "buddy: cannot open '%s': %s\n",
-                    quote_text(shown_path, path, strlen(path)), strerror(e));
+                    buddy_quote_text(shown_path, path, strlen(path)),
+                    strerror(e));
             return CLI_EXIT_USAGE;
         }
     }
     r.out = stdout;
     r.err = stderr;
     r.style.color = !r.json && cli_use_color(color, stdout);
+    sink = r.json ? json_sink : text_sink;
+    sink.ctx = &r;
+    hooks.ctx = &r;
+    buddy_script_init(&r.script, &sink, &hooks, NULL);
     status = run_stream(&r, in, path);
     if (in != stdin)
         fclose(in);

@@ -101,7 +101,8 @@ static void record_lists(const struct buddy_zone *z, uint32_t *e)
                            PG_POOL_BLOCKS - pool_used, 0};
     unsigned k;
 
-    buddy_zone_get_info(z, &info);
+    if (buddy_zone_get_info(z, &info) != 0)
+        return;
     for (k = 0; k <= info.max_order; k++)
         if (buddy_zone_walk_free_list(z, k, walk_into, &w) != 0)
             return; /* the pool is full */
@@ -114,6 +115,7 @@ static void record(void *arg, const struct buddy_event *ev)
 {
     struct pg_slot *s = arg;
     uint32_t *e;
+    uint64_t n;
     unsigned k;
 
     if (nr_events >= PG_MAX_EVENTS)
@@ -128,7 +130,7 @@ static void record(void *arg, const struct buddy_event *ev)
     e[6] = pool_used;
     e[7] = PG_NONE;
     for (k = 0; k < BUDDY_NR_ORDERS; k++)
-        e[8 + k] = (uint32_t)buddy_zone_nr_free(ev->zone, k);
+        e[8 + k] = buddy_zone_nr_free(ev->zone, k, &n) == 0 ? (uint32_t)n : 0;
     e[8 + BUDDY_NR_ORDERS] = pool_used;
     e[9 + BUDDY_NR_ORDERS] = PG_NONE;
     if (s->snapshots) {
@@ -355,9 +357,9 @@ uint32_t PG_EXPORT(pg_start_pfn)(uint32_t slot)
 {
     struct buddy_zone_info info = {0};
 
-    if (pg__zone(slot) == NULL)
+    if (pg__zone(slot) == NULL ||
+        buddy_zone_get_info(pg__zone(slot), &info) != 0)
         return 0;
-    buddy_zone_get_info(pg__zone(slot), &info);
     return (uint32_t)info.start_pfn;
 }
 
@@ -370,9 +372,9 @@ uint32_t PG_EXPORT(pg_max_order)(uint32_t slot)
 {
     struct buddy_zone_info info = {0};
 
-    if (pg__zone(slot) == NULL)
+    if (pg__zone(slot) == NULL ||
+        buddy_zone_get_info(pg__zone(slot), &info) != 0)
         return 0;
-    buddy_zone_get_info(pg__zone(slot), &info);
     return info.max_order;
 }
 
@@ -381,9 +383,9 @@ uint32_t PG_EXPORT(pg_stat)(uint32_t slot, uint32_t which)
 {
     struct buddy_zone_stats st;
 
-    if (pg__zone(slot) == NULL)
+    if (pg__zone(slot) == NULL ||
+        buddy_zone_get_stats(pg__zone(slot), &st) != 0)
         return 0;
-    buddy_zone_get_stats(pg__zone(slot), &st);
     switch (which) {
     case PG_STAT_SPANNED:
         return (uint32_t)st.spanned_pages;
@@ -413,9 +415,12 @@ uint32_t PG_EXPORT(pg_stat)(uint32_t slot, uint32_t which)
 /* free_area[order].nr_free. */
 uint32_t PG_EXPORT(pg_nr_free)(uint32_t slot, uint32_t order)
 {
-    return pg__zone(slot) == NULL
-               ? 0
-               : (uint32_t)buddy_zone_nr_free(pg__zone(slot), order);
+    uint64_t n;
+
+    return pg__zone(slot) != NULL &&
+                   buddy_zone_nr_free(pg__zone(slot), order, &n) == 0
+               ? (uint32_t)n
+               : 0;
 }
 
 /* The highest order with a free block, or -1 when nothing is free: the
@@ -427,7 +432,7 @@ int PG_EXPORT(pg_largest_free_order)(uint32_t slot)
     if (pg__zone(slot) == NULL)
         return -1;
     for (k = BUDDY_NR_ORDERS; k-- > 0;)
-        if (buddy_zone_nr_free(pg__zone(slot), k) != 0)
+        if (pg_nr_free(slot, k) != 0)
             return (int)k;
     return -1;
 }
@@ -435,16 +440,23 @@ int PG_EXPORT(pg_largest_free_order)(uint32_t slot)
 /* The extfrag indices of mm/vmstat.c, in thousandths. */
 int PG_EXPORT(pg_unusable_index)(uint32_t slot, uint32_t order)
 {
-    return pg__zone(slot) == NULL
-               ? 0
-               : buddy_zone_unusable_index(pg__zone(slot), order);
+    int index;
+
+    return pg__zone(slot) != NULL &&
+                   buddy_zone_unusable_index(pg__zone(slot), order, &index) == 0
+               ? index
+               : 0;
 }
 
 int PG_EXPORT(pg_fragmentation_index)(uint32_t slot, uint32_t order)
 {
-    return pg__zone(slot) == NULL
-               ? 0
-               : buddy_zone_fragmentation_index(pg__zone(slot), order);
+    int index;
+
+    return pg__zone(slot) != NULL &&
+                   buddy_zone_fragmentation_index(pg__zone(slot), order,
+                                                  &index) == 0
+               ? index
+               : 0;
 }
 
 /* The /proc/buddyinfo line into pg_out(); returns its length. */

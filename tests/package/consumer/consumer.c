@@ -30,6 +30,7 @@ int main(int argc, char **argv)
     struct buddy_zone *z;
     struct buddy_check_report rep;
     buddy_pfn_t pfn;
+    uint64_t free_pages;
     size_t need;
     int err;
 
@@ -46,9 +47,11 @@ int main(int argc, char **argv)
         return failed("buddy_zone_add_range", err);
     if ((err = buddy_alloc_pages(z, 2, &pfn)) != 0)
         return failed("buddy_alloc_pages", err);
-    if (buddy_zone_free_pages(z) != NR_PAGES - 4u) {
+    if ((err = buddy_zone_free_pages(z, &free_pages)) != 0)
+        return failed("buddy_zone_free_pages", err);
+    if (free_pages != NR_PAGES - 4u) {
         fprintf(stderr, "consumer: %llu pages free after taking 4 of %u\n",
-                (unsigned long long)buddy_zone_free_pages(z), NR_PAGES);
+                (unsigned long long)free_pages, NR_PAGES);
         return 1;
     }
     if ((err = buddy_free_pages(z, pfn, 2)) != 0)
@@ -58,9 +61,11 @@ int main(int argc, char **argv)
                 rep.what, (unsigned long long)rep.pfn);
         return failed("buddy_zone_check", err);
     }
-    if (buddy_zone_free_pages(z) != NR_PAGES) {
+    if ((err = buddy_zone_free_pages(z, &free_pages)) != 0)
+        return failed("buddy_zone_free_pages", err);
+    if (free_pages != NR_PAGES) {
         fprintf(stderr, "consumer: %llu of %u pages free after the free\n",
-                (unsigned long long)buddy_zone_free_pages(z), NR_PAGES);
+                (unsigned long long)free_pages, NR_PAGES);
         return 1;
     }
     printf("%s: allocated and freed 4 pages at pfn %llu, zone check passed\n",

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pcp_fast.h: the cached fast paths as inline functions.
+ * pcp.h: the per-CPU cache's layout and its fast paths, as inline
+ * functions, private to the library.
+ *
+ * The public header gives a cache only its size (struct buddy_pcp is
+ * opaque storage, as pthread_mutex_t is), so that an embedder can place
+ * caches statically or per CPU while none of the fields below is theirs to
+ * touch. This header is the one definition; the core (src/core/pcp.c) and
+ * the hosted heap (src/hosted/heap.c) both use it.
  *
  * A cached alloc is a list pop and a cached free a checked list push
  * (pcp.c says how the caches work). They are written once, here, so that
  * both the core's buddy_pcp_alloc/free and the hosted heap's per-thread
- * path (src/hosted/heap.c) compile them into their own body: the heap's
- * hot path is then one function per operation, with no call, no second
- * NULL test and no stack frame. Everything else (an empty list, an
- * uncached size, any bad free) leaves through one out-of-line call into
- * pcp.c, as a tail call.
+ * path compile them into their own body: the heap's hot path is then one
+ * function per operation, with no call, no second NULL test and no stack
+ * frame. Everything else (an empty list, an uncached size, any bad free)
+ * leaves through one out-of-line call into pcp.c, as a tail call.
  *
  * Budget, in structure: an alloc is the entering store, one size or order
  * compare (which is also the remote-drain gate), one pop (two loads, three
@@ -17,28 +23,105 @@
  * compare (the gate too), one compare-and-swap of the state byte, one push
  * and the leaving store. bench --callgrind measures both in place
  * (docs/performance.md).
+ *
+ * Invariants (an attached cache; buddy_zone_check checks them): head[k]
+ * starts a list of CACHED blocks of order k linked through the zone's
+ * next[] (links), ending in BUDDY_NIL; count == sum over k of the list
+ * lengths << k; live is open or all 0 (gate shut, fenced, or detached);
+ * magic == BUDDY_PCP_MAGIC iff zone != NULL. Locking: head, links of
+ * CACHED pages and count belong to the owner inside a fast path and to
+ * the zone lock holder once the gate is shut; everything else is written
+ * under the zone lock.
  */
-#ifndef BUDDY_CORE_PCP_FAST_H
-#define BUDDY_CORE_PCP_FAST_H
+#ifndef BUDDY_PRIVATE_PCP_H
+#define BUDDY_PRIVATE_PCP_H
 
-#include "internal.h"
+#include "buddy/buddy.h"
+#include "debug.h"
+#include "deps.h"
+#include "page_state.h"
+
+struct buddy__pcp_gate { /* what the fast paths compare against */
+    uint32_t spanned;      /* pfn frees below start_pfn + this */
+    uintptr_t byte_pages;  /* byte frees of pages below this index */
+    uintptr_t page_bytes;  /* byte allocs up to this: one page */
+    uintptr_t fast_bytes;  /* byte allocs below this: a cached order */
+    uint32_t order_end;    /* orders below this: max_order + 1 */
+};
+
+struct buddy__pcp {
+    uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* idx of the first cached
+                                   block per order, linked through the
+                                   zone's next[] */
+    uint32_t count;            /* pages cached, all orders (atomic) */
+    uint32_t active;           /* the owner is inside a fast path (atomic;
+                                  the remote-drain handshake) */
+    struct buddy__pcp_gate live; /* the fast paths' bounds (atomic): `open`
+                                  while the gate is open, all 0 while a
+                                  drain holds it or the cache is detached */
+    uint32_t high, batch;      /* see buddy_pcp_config */
+    unsigned max_order;        /* orders 0..max_order are cached */
+    uint32_t *links;           /* the zone's next[] (copied for the fast
+                                  paths, which then touch no zone field) */
+    uint8_t *state;            /* the zone's state[] */
+    buddy_pfn_t start_pfn;     /* the zone's first pfn */
+    uintptr_t base;            /* the zone's base address, 0 without one */
+    unsigned page_shift;       /* the zone's */
+    uint32_t gate;             /* closed (1) by a drain, under the zone
+                                  lock (atomic) */
+    uint8_t fenced;            /* the zone has a lock but no sync_cpus: live
+                                  stays 0 and the cached operations run
+                                  out of line, fenced by an exchange */
+    uint32_t magic;            /* BUDDY_PCP_MAGIC while attached */
+    struct buddy__pcp_gate open; /* the bounds themselves: the zone's span,
+                                  its pages and block sizes in bytes (0
+                                  without a base) */
+    struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
+    struct buddy__pcp *next;   /* the zone's list of caches (zone lock) */
+};
+
+_Static_assert(sizeof(struct buddy__pcp) <= sizeof(struct buddy_pcp),
+               "BUDDY_PCP_SIZE must hold the cache");
+_Static_assert(_Alignof(struct buddy__pcp) <= _Alignof(struct buddy_pcp),
+               "struct buddy_pcp must be aligned for the cache");
+
+/* The cache in a caller's storage. The library reads and writes that
+ * storage only through this type. */
+static inline struct buddy__pcp *buddy__pcp(struct buddy_pcp *p)
+{
+    return (struct buddy__pcp *)(void *)p;
+}
+
+static inline const struct buddy__pcp *
+buddy__pcp_const(const struct buddy_pcp *p)
+{
+    return (const struct buddy__pcp *)(const void *)p;
+}
 
 /* The out-of-line halves (pcp.c). Each is entered with the cache's
  * active word clear: a slow path may take the zone lock, and a remote drain
  * holding it waits for active to clear. */
-int buddy__pcp_alloc_pages_slow(struct buddy_pcp *pcp, unsigned order,
+int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp, unsigned order,
                                 buddy_pfn_t *pfn);
-int buddy__pcp_free_pages_slow(struct buddy_pcp *pcp, buddy_pfn_t pfn,
+int buddy__pcp_free_pages_slow(struct buddy__pcp *pcp, buddy_pfn_t pfn,
                                unsigned order);
-void *buddy__pcp_alloc_slow(struct buddy_pcp *pcp, size_t size);
-int buddy__pcp_free_slow(struct buddy_pcp *pcp, void *ptr);
+void *buddy__pcp_alloc_slow(struct buddy__pcp *pcp, size_t size);
+int buddy__pcp_free_slow(struct buddy__pcp *pcp, void *ptr);
 /* Give a batch back when the cache is over its high mark. */
-int buddy__pcp_drain_batch(struct buddy_pcp *pcp, unsigned order);
+int buddy__pcp_drain_batch(struct buddy__pcp *pcp, unsigned order);
+/* The owner's own drain, without the handshake (the hosted heap). */
+void buddy__pcp_drain_self(struct buddy__pcp *pcp);
 
 #define BUDDY_PCP_MAGIC 0x50435031u /* "PCP1" while attached */
 
+/* Pages cached: any thread may ask. */
+static inline uint32_t buddy__pcp_count(const struct buddy__pcp *pcp)
+{
+    return buddy_load_relaxed(&pcp->count);
+}
+
 /* Only the owner writes count; other threads read it atomically. */
-static inline void buddy__pcp_count_set(struct buddy_pcp *pcp, uint32_t pages)
+static inline void buddy__pcp_count_set(struct buddy__pcp *pcp, uint32_t pages)
 {
     buddy_store_relaxed(&pcp->count, pages);
 }
@@ -56,7 +139,7 @@ static inline void buddy__pcp_count_set(struct buddy_pcp *pcp, uint32_t pages)
  * The first bound read after enter is an acquire load, so what a drain did
  * to the lists happens before the fast path that sees its bounds back.
  */
-static inline void buddy__pcp_enter(struct buddy_pcp *pcp)
+static inline void buddy__pcp_enter(struct buddy__pcp *pcp)
 {
     /* Two threads inside one cache at once is misuse; catch it where we can. */
     buddy_assert_internal(buddy_load_relaxed(&pcp->active) == 0);
@@ -66,14 +149,14 @@ static inline void buddy__pcp_enter(struct buddy_pcp *pcp)
 
 /* Leave the fast path: everything it did to the lists happens before a
  * drain that then sees active clear. One store. */
-static inline void buddy__pcp_leave(struct buddy_pcp *pcp)
+static inline void buddy__pcp_leave(struct buddy__pcp *pcp)
 {
     buddy_store_release(&pcp->active, 0u);
 }
 
 /* Take the head of the non-empty list of `order`: mark it ALLOCATED. Inside
  * the fast path or under the zone lock. */
-static inline uint32_t buddy__pcp_pop(struct buddy_pcp *pcp, unsigned order)
+static inline uint32_t buddy__pcp_pop(struct buddy__pcp *pcp, unsigned order)
 {
     uint32_t idx = pcp->head[order];
 
@@ -87,7 +170,7 @@ static inline uint32_t buddy__pcp_pop(struct buddy_pcp *pcp, unsigned order)
 /* Claim the ALLOCATED block at idx for the cache: one compare-and-swap of
  * its state byte to CACHED, so that of two concurrent frees exactly one
  * wins. False when the byte is not ALLOCATED of that order (any more). */
-static inline bool buddy__pcp_claim(struct buddy_pcp *pcp, uintptr_t idx,
+static inline bool buddy__pcp_claim(struct buddy__pcp *pcp, uintptr_t idx,
                                     unsigned order)
 {
     return buddy__free_claim(pcp->state, idx, order,
@@ -96,7 +179,7 @@ static inline bool buddy__pcp_claim(struct buddy_pcp *pcp, uintptr_t idx,
 
 /* Push the claimed block at idx onto the cache and leave the fast path;
  * drain a batch when that took the cache over its high mark. */
-static inline int buddy__pcp_push_leave(struct buddy_pcp *pcp, uintptr_t idx,
+static inline int buddy__pcp_push_leave(struct buddy__pcp *pcp, uintptr_t idx,
                                         unsigned order)
 {
     uint32_t count;
@@ -112,7 +195,7 @@ static inline int buddy__pcp_push_leave(struct buddy_pcp *pcp, uintptr_t idx,
 }
 
 /* The address of the block at idx (the zone has a base). */
-static inline void *buddy__pcp_addr(const struct buddy_pcp *pcp, uint32_t idx)
+static inline void *buddy__pcp_addr(const struct buddy__pcp *pcp, uint32_t idx)
 {
     return (void *)(pcp->base + ((uintptr_t)idx << pcp->page_shift));
 }
@@ -125,7 +208,7 @@ static inline void *buddy__pcp_addr(const struct buddy_pcp *pcp, uint32_t idx)
  * is the whole address space and more than any zone with a base spans
  * (zone init checked that base + span fits); a pointer below the base
  * wraps to a huge offset. */
-static inline uintptr_t buddy__pcp_byte_idx(const struct buddy_pcp *pcp,
+static inline uintptr_t buddy__pcp_byte_idx(const struct buddy__pcp *pcp,
                                             const void *ptr)
 {
     uintptr_t off = (uintptr_t)ptr - pcp->base;
@@ -137,7 +220,7 @@ static inline uintptr_t buddy__pcp_byte_idx(const struct buddy_pcp *pcp,
 /* buddy_pcp_alloc_pages without its NULL test: the handshake, one compare
  * of the order against the live bound (the gate), a list pop, the state
  * byte, the count. */
-static inline int buddy__pcp_alloc_pages_inline(struct buddy_pcp *pcp,
+static inline int buddy__pcp_alloc_pages_inline(struct buddy__pcp *pcp,
                                                 unsigned order,
                                                 buddy_pfn_t *pfn)
 {
@@ -157,7 +240,7 @@ static inline int buddy__pcp_alloc_pages_inline(struct buddy_pcp *pcp,
  * claim of the state byte in one compare-and-swap (which also proves the
  * pfn is a block head of this order, hence aligned), a list push, the
  * count. */
-static inline int buddy__pcp_free_pages_inline(struct buddy_pcp *pcp,
+static inline int buddy__pcp_free_pages_inline(struct buddy__pcp *pcp,
                                                buddy_pfn_t pfn, unsigned order)
 {
     buddy_pfn_t rel = pfn - pcp->start_pfn;
@@ -176,7 +259,7 @@ static inline int buddy__pcp_free_pages_inline(struct buddy_pcp *pcp,
  * the size (the gate), a list pop, the state byte, the count. One page,
  * the common request, has its own copy of the pop with the order a
  * constant. */
-static inline void *buddy__pcp_alloc_inline(struct buddy_pcp *pcp, size_t size)
+static inline void *buddy__pcp_alloc_inline(struct buddy__pcp *pcp, size_t size)
 {
     unsigned order;
     void *p;
@@ -210,7 +293,7 @@ slow:
  * live bound (range, alignment and gate in one), then the state byte's
  * claim in one compare-and-swap (a page with constants, any other order
  * read from the byte), a push, the count. */
-static inline int buddy__pcp_free_inline(struct buddy_pcp *pcp, void *ptr)
+static inline int buddy__pcp_free_inline(struct buddy__pcp *pcp, void *ptr)
 {
     uintptr_t idx = buddy__pcp_byte_idx(pcp, ptr);
     unsigned order;
@@ -235,4 +318,4 @@ slow:
     return buddy__pcp_free_slow(pcp, ptr);
 }
 
-#endif /* BUDDY_CORE_PCP_FAST_H */
+#endif /* BUDDY_PRIVATE_PCP_H */

@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * quote.c: input shown in messages (see quote.h), and the one UTF-8 decoder
- * the tool has, which the JSON writer uses too.
+ * the project's tools have, which the command's JSON writer uses too.
  *
- * Both quoting functions make one pass over at most QUOTE_MAX_CHARS
+ * Both quoting functions make one pass over at most BUDDY_QUOTE_MAX_CHARS
  * characters of the input, whatever its length, and write into a buffer of
- * QUOTE_SIZE bytes that the worst case (every character escaped) fills.
+ * BUDDY_QUOTE_SIZE bytes that the worst case (every character escaped)
+ * fills. No libc: escapes are spelled by hand.
  */
 #include "quote.h"
 
-#include <stdio.h>
-#include <string.h>
-
-size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t buddy_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
     size_t n, i;
     uint32_t v;
@@ -50,7 +48,7 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
     return n;
 }
 
-bool quote_is_unsafe(uint32_t cp)
+bool buddy_quote_is_unsafe(uint32_t cp)
 {
     return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || /* C0, DEL, C1 */
            (cp >= 0x200b && cp <= 0x200f) || /* zero width, LRM, RLM */
@@ -59,59 +57,69 @@ bool quote_is_unsafe(uint32_t cp)
            cp == 0xfeff;                     /* byte-order mark */
 }
 
-const char *quote_text(char *buf, const char *str, size_t len)
+/* "\x" or "\u" and `digits` lowercase hex digits of v at buf; the count. */
+static size_t put_escape(char *buf, char kind, uint32_t v, unsigned digits)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned i;
+
+    buf[0] = '\\';
+    buf[1] = kind;
+    for (i = 0; i < digits; i++)
+        buf[2 + i] = hex[(v >> (4 * (digits - 1 - i))) & 0xfu];
+    return 2 + digits;
+}
+
+const char *buddy_quote_text(char *buf, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t used = 0, pos = 0;
+    size_t used = 0, pos = 0, i;
     unsigned chars = 0;
 
-    while (pos < len && chars < QUOTE_MAX_CHARS) {
+    while (pos < len && chars < BUDDY_QUOTE_MAX_CHARS) {
         uint32_t cp;
-        size_t n = utf8_decode(s + pos, len - pos, &cp);
+        size_t n = buddy_utf8_decode(s + pos, len - pos, &cp);
 
-        if (n == 0 || (n == 1 && quote_is_unsafe(cp))) {
-            used += (size_t)snprintf(buf + used, QUOTE_SIZE - used, "\\x%02x",
-                                     s[pos]);
+        if (n == 0 || (n == 1 && buddy_quote_is_unsafe(cp))) {
+            used += put_escape(buf + used, 'x', s[pos], 2);
             n = 1;
-        } else if (quote_is_unsafe(cp)) {
-            used += (size_t)snprintf(buf + used, QUOTE_SIZE - used, "\\u%04x",
-                                     (unsigned)cp);
+        } else if (buddy_quote_is_unsafe(cp)) {
+            used += put_escape(buf + used, 'u', cp, 4);
         } else if (cp == '\\') {
             buf[used++] = '\\';
             buf[used++] = '\\';
         } else {
-            memcpy(buf + used, s + pos, n);
-            used += n;
+            for (i = 0; i < n; i++)
+                buf[used++] = (char)s[pos + i];
         }
         pos += n;
         chars++;
     }
-    if (pos < len) {
-        memcpy(buf + used, "...", 3);
-        used += 3;
-    }
+    if (pos < len)
+        for (i = 0; i < 3; i++)
+            buf[used++] = '.';
     buf[used] = '\0';
     return buf;
 }
 
-const char *quote_prefix(char *buf, const char *str, size_t len)
+const char *buddy_quote_prefix(char *buf, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t pos = 0;
+    size_t pos = 0, i;
     unsigned chars = 0;
 
-    while (pos < len && chars < QUOTE_MAX_CHARS) {
+    while (pos < len && chars < BUDDY_QUOTE_MAX_CHARS) {
         uint32_t cp;
-        size_t n = utf8_decode(s + pos, len - pos, &cp);
+        size_t n = buddy_utf8_decode(s + pos, len - pos, &cp);
 
         pos += n != 0 ? n : 1;
         chars++;
     }
-    memcpy(buf, s, pos);
-    if (pos < len) {
-        memcpy(buf + pos, "...", 3);
-        pos += 3;
-    }
+    for (i = 0; i < pos; i++)
+        buf[i] = str[i];
+    if (pos < len)
+        for (i = 0; i < 3; i++)
+            buf[pos++] = '.';
     buf[pos] = '\0';
     return buf;
 }

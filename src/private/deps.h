@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deps.h: the only place the core reaches outside itself.
+ * deps.h: the only place the library's freestanding code reaches outside
+ * itself.
  *
  * The core is freestanding C11: no libc headers, no allocation. What it needs
  * from the toolchain is mapped here to compiler builtins, so a port changes
- * this one file. The builtins may lower to calls of memset/memcpy and of the
+ * this one file. The layers above the core use the same atomics for the
+ * cache fast paths they inline (pcp.h). The builtins may lower to calls of memset/memcpy and of the
  * compiler's runtime helpers; tests/freestanding checks that nothing else is
  * ever needed.
  */
-#ifndef BUDDY_CORE_DEPS_H
-#define BUDDY_CORE_DEPS_H
+#ifndef BUDDY_PRIVATE_DEPS_H
+#define BUDDY_PRIVATE_DEPS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -100,4 +102,4 @@ static inline unsigned buddy_log2_64(uint64_t x)
 /* Stop dead on a broken internal invariant: no libc, so no abort(). */
 #define buddy_trap() __builtin_trap()
 
-#endif /* BUDDY_CORE_DEPS_H */
+#endif /* BUDDY_PRIVATE_DEPS_H */

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * commands.c: the commands of the script language, one table that both the
+ * line runner (script.c) and every tool's help text read.
+ *
+ * Each command calls the core's public API once (walk, stats and frag read
+ * the whole zone) and answers twice over: as text, which the command line
+ * prints and the page shows, and as typed fields, which JSON Lines are
+ * written from. Results that print nothing in text (zone, free, add,
+ * reserve) still have fields. Both forms come from the same call in one
+ * pass, so they cannot disagree.
+ *
+ * What differs between the tools lives in their hooks: where a zone's
+ * metadata comes from (and so how big a zone may be), and how `map` draws.
+ */
+#include "internal.h"
+
+/* True when w begins with prefix; the rest is w[len(prefix)..). */
+static bool has_prefix(struct buddy__word w, const char *prefix,
+                       struct buddy__word *rest)
+{
+    size_t i;
+
+    for (i = 0; prefix[i] != '\0'; i++)
+        if (i == w.len || w.p[i] != prefix[i])
+            return false;
+    rest->p = w.p + i;
+    rest->len = w.len - i;
+    return true;
+}
+
+static int cmd_zone(struct buddy_script *s, const uint64_t *arg, int nargs,
+                    const struct buddy__word *opt, int nopt)
+{
+    struct buddy_script_zone_args a = {0, arg[0], (unsigned)arg[1], false};
+    struct buddy_script_refusal why = {NULL, NULL};
+    bool have_start = false;
+    uint64_t free_pages;
+    int i, err;
+
+    (void)nargs;
+    for (i = 0; i < nopt; i++) {
+        struct buddy__word pfn;
+        bool is_empty = buddy__word_is(opt[i], "empty");
+        bool is_start = has_prefix(opt[i], "start=", &pfn);
+
+        if (is_empty && !a.empty) {
+            a.empty = true;
+        } else if (is_start && !have_start) {
+            if (!buddy__parse_u64(pfn, 0, UINT64_MAX, &a.start_pfn)) {
+                buddy__script_fail(s, BUDDY_SCRIPT_ESYNTAX, "ESYNTAX");
+                buddy__msg_str(s, "start=PFN must be a number 0..");
+                buddy__msg_u64(s, UINT64_MAX);
+                buddy__msg_str(s, ", got '");
+                buddy__msg_word(s, pfn);
+                buddy__msg_str(s, "'");
+                return BUDDY_SCRIPT_ESYNTAX;
+            }
+            have_start = true;
+        } else {
+            bool twice = is_empty || is_start;
+
+            buddy__script_fail(s, BUDDY_SCRIPT_ESYNTAX, "ESYNTAX");
+            buddy__msg_str(s, twice ? "'" : "unknown option '");
+            buddy__msg_word(s, opt[i]);
+            buddy__msg_str(s, twice ? "' given twice"
+                                    : "' (expected 'empty' or 'start=PFN')");
+            return BUDDY_SCRIPT_ESYNTAX;
+        }
+    }
+    err = s->hooks->zone(s->hooks->ctx, &a, &s->zone, &why);
+    if (err != 0)
+        return buddy__script_fail_hook(s, err, &why); /* the old zone stays */
+    buddy__field_u64(s, "start_pfn", a.start_pfn);
+    buddy__field_u64(s, "pages", a.nr_pages);
+    buddy__field_u64(s, "max_order", a.max_order);
+    err = buddy_zone_free_pages(s->zone, &free_pages);
+    if (err != 0)
+        return err;
+    buddy__field_u64(s, "free_pages", free_pages);
+    return 0;
+}
+
+static int cmd_alloc(struct buddy_script *s, const uint64_t *arg, int nargs,
+                     const struct buddy__word *opt, int nopt)
+{
+    buddy_pfn_t pfn;
+    int err;
+
+    (void)nargs, (void)opt, (void)nopt;
+    err = buddy_alloc_pages(s->zone, (unsigned)arg[0], &pfn);
+    if (err != 0)
+        return buddy__script_fail_core(s, err);
+    buddy__out_u64(s, pfn, 0);
+    buddy__field_u64(s, "order", arg[0]);
+    buddy__field_u64(s, "pfn", pfn);
+    return 0;
+}
+
+static int cmd_free(struct buddy_script *s, const uint64_t *arg, int nargs,
+                    const struct buddy__word *opt, int nopt)
+{
+    int err, order;
+
+    (void)opt, (void)nopt;
+    if (nargs == 2) {
+        order = (int)arg[1];
+        err = buddy_free_pages(s->zone, arg[0], (unsigned)arg[1]);
+    } else {
+        /* The order only to report it; the free checks again. */
+        order = buddy_pfn_order(s->zone, arg[0]);
+        err = buddy_free_pfn(s->zone, arg[0]);
+    }
+    if (err != 0)
+        return buddy__script_fail_core(s, err);
+    buddy__field_u64(s, "pfn", arg[0]);
+    buddy__field_i64(s, "order", order);
+    return 0;
+}
+
+static int range_result(struct buddy_script *s, int err, const uint64_t *arg)
+{
+    if (err != 0)
+        return buddy__script_fail_core(s, err);
+    buddy__field_u64(s, "pfn", arg[0]);
+    buddy__field_u64(s, "count", arg[1]);
+    return 0;
+}
+
+static int cmd_add(struct buddy_script *s, const uint64_t *arg, int nargs,
+                   const struct buddy__word *opt, int nopt)
+{
+    (void)nargs, (void)opt, (void)nopt;
+    return range_result(s, buddy_zone_add_range(s->zone, arg[0], arg[1]),
+                        arg);
+}
+
+static int cmd_reserve(struct buddy_script *s, const uint64_t *arg, int nargs,
+                       const struct buddy__word *opt, int nopt)
+{
+    (void)nargs, (void)opt, (void)nopt;
+    return range_result(s, buddy_zone_reserve(s->zone, arg[0], arg[1]), arg);
+}
+
+/* The zone's highest order, the last index of every per-order array. A
+ * query of a live zone cannot fail; if it ever did, the line fails with
+ * its error. */
+static int max_order(const struct buddy_zone *z, unsigned *top)
+{
+    struct buddy_zone_info info;
+    int err = buddy_zone_get_info(z, &info);
+
+    if (err == 0)
+        *top = info.max_order;
+    return err;
+}
+
+static void counts(struct buddy_script *s, const char *name,
+                   const uint64_t *v, unsigned n)
+{
+    unsigned k;
+
+    buddy__out_str(s, "\n");
+    buddy__out_padded(s, name, 15);
+    buddy__field_open(s, BUDDY_SCRIPT_ARRAY, name);
+    for (k = 0; k < n; k++) {
+        if (k != 0)
+            buddy__out_str(s, " ");
+        buddy__out_u64(s, v[k], 0);
+        buddy__field_u64(s, NULL, v[k]);
+    }
+    buddy__field_close(s);
+}
+
+static int cmd_info(struct buddy_script *s, const uint64_t *arg, int nargs,
+                    const struct buddy__word *opt, int nopt)
+{
+    /* 32 orders of "%6lu " plus the prefix fit. */
+    char line[512];
+    uint64_t nr_free[BUDDY_NR_ORDERS];
+    size_t len;
+    unsigned k, top;
+    int err = max_order(s->zone, &top);
+
+    (void)arg, (void)nargs, (void)opt, (void)nopt;
+    for (k = 0; err == 0 && k <= top; k++)
+        err = buddy_zone_nr_free(s->zone, k, &nr_free[k]);
+    if (err != 0)
+        return err;
+    len = buddy_zone_buddyinfo(s->zone, line, sizeof(line));
+    if (len >= sizeof(line))
+        len = sizeof(line) - 1;
+    if (len > 0 && line[len - 1] == '\n')
+        line[--len] = '\0';
+    buddy_script_put_text(s, line, len);
+    buddy_script_put_str(s, "buddyinfo", line);
+    buddy__field_open(s, BUDDY_SCRIPT_ARRAY, "nr_free");
+    for (k = 0; k <= top; k++)
+        buddy__field_u64(s, NULL, nr_free[k]);
+    buddy__field_close(s);
+    return 0;
+}
+
+static int cmd_check(struct buddy_script *s, const uint64_t *arg, int nargs,
+                     const struct buddy__word *opt, int nopt)
+{
+    struct buddy_check_report *rep = &s->report;
+    int err;
+
+    (void)arg, (void)nargs, (void)opt, (void)nopt;
+    err = buddy_zone_check(s->zone, rep);
+    if (err == 0) {
+        buddy__out_str(s, "ok");
+        return 0;
+    }
+    buddy__script_fail(s, err, buddy_errname(rep->error));
+    s->failure.from_core = true;
+    s->failure.report = rep;
+    buddy__msg_str(s, buddy_strerror(rep->error));
+    if (rep->what != NULL && rep->what[0] != '\0') {
+        buddy__msg_str(s, ": ");
+        buddy__msg_str(s, rep->what);
+    }
+    buddy__msg_str(s, " (");
+    if (rep->pfn != BUDDY_PFN_NONE) {
+        buddy__msg_str(s, "pfn ");
+        buddy__msg_u64(s, rep->pfn);
+        buddy__msg_str(s, ", ");
+    }
+    buddy__msg_str(s, "order ");
+    buddy__msg_u64(s, rep->order);
+    buddy__msg_str(s, ", expected ");
+    buddy__msg_u64(s, rep->expected);
+    buddy__msg_str(s, ", found ");
+    buddy__msg_u64(s, rep->actual);
+    buddy__msg_str(s, ")");
+    return err;
+}
+
+struct counter {
+    const char *name;
+    uint64_t value;
+};
+
+static void counters(struct buddy_script *s, const struct counter *c,
+                     size_t n, bool first)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!first || i != 0)
+            buddy__out_str(s, "\n");
+        buddy__out_padded(s, c[i].name, 15);
+        buddy__out_u64(s, c[i].value, 0);
+        buddy__field_u64(s, c[i].name, c[i].value);
+    }
+}
+
+static int cmd_stats(struct buddy_script *s, const uint64_t *arg, int nargs,
+                     const struct buddy__word *opt, int nopt)
+{
+    struct buddy_zone_stats st;
+    unsigned orders;
+    int err = max_order(s->zone, &orders);
+
+    (void)arg, (void)nargs, (void)opt, (void)nopt;
+    if (err == 0)
+        err = buddy_zone_get_stats(s->zone, &st);
+    if (err != 0)
+        return err; /* ENOTSUP from a core built without statistics */
+    orders++;
+    /* Page counts, then the per-order arrays, then event counters. */
+    const struct counter pages[] = {
+        {"spanned_pages", st.spanned_pages},
+        {"present_pages", st.present_pages},
+        {"managed_pages", st.managed_pages},
+        {"reserved_pages", st.reserved_pages},
+        {"free_pages", st.free_pages},
+        {"cached_pages", st.cached_pages},
+    };
+    const struct counter events[] = {
+        {"splits", st.splits},
+        {"merges", st.merges},
+        {"alloc_failures", st.alloc_failures},
+        {"fallbacks", st.fallbacks},
+        {"rejected", st.rejected},
+        {"nr_caches", st.nr_caches},
+        {"cache_refills", st.cache_refills},
+        {"cache_drains", st.cache_drains},
+    };
+
+    counters(s, pages, sizeof(pages) / sizeof(pages[0]), true);
+    counts(s, "nr_free", st.nr_free, orders);
+    counts(s, "alloc_count", st.alloc_count, orders);
+    counts(s, "free_count", st.free_count, orders);
+    counters(s, events, sizeof(events) / sizeof(events[0]), false);
+    return 0;
+}
+
+struct walk {
+    struct buddy_script *s;
+    bool first; /* no block shown yet */
+};
+
+static int walk_block(void *arg, const struct buddy_block *b)
+{
+    struct walk *w = arg;
+    struct buddy_script *s = w->s;
+
+    if (!w->first)
+        buddy__out_str(s, "\n");
+    w->first = false;
+    buddy__out_str(s, "pfn ");
+    buddy__out_u64(s, b->pfn, 0);
+    if (b->kind == BUDDY_BLOCK_HOLE) {
+        buddy__out_str(s, ": hole (");
+    } else {
+        buddy__out_str(s, ": ");
+        buddy__out_str(s, buddy_block_kind_name(b->kind));
+        buddy__out_str(s, ", order ");
+        buddy__out_u64(s, b->order, 0);
+        buddy__out_str(s, " (");
+    }
+    buddy__out_u64(s, b->nr_pages, 0);
+    buddy__out_str(s, b->nr_pages == 1 ? " page)" : " pages)");
+    buddy__field_open(s, BUDDY_SCRIPT_OBJECT, NULL);
+    buddy__field_u64(s, "pfn", b->pfn);
+    buddy_script_put_str(s, "kind", buddy_block_kind_name(b->kind));
+    if (b->kind != BUDDY_BLOCK_HOLE)
+        buddy__field_u64(s, "order", b->order);
+    buddy__field_u64(s, "pages", b->nr_pages);
+    buddy__field_close(s);
+    return 0;
+}
+
+/* Every block: a walk never fails with a visitor that never stops it. */
+static int cmd_walk(struct buddy_script *s, const uint64_t *arg, int nargs,
+                    const struct buddy__word *opt, int nopt)
+{
+    struct walk w = {s, true};
+
+    (void)arg, (void)nargs, (void)opt, (void)nopt;
+    buddy__field_open(s, BUDDY_SCRIPT_ARRAY, "blocks");
+    buddy_zone_walk(s->zone, walk_block, &w);
+    buddy__field_close(s);
+    return 0;
+}
+
+static int cmd_frag(struct buddy_script *s, const uint64_t *arg, int nargs,
+                    const struct buddy__word *opt, int nopt)
+{
+    int unusable[BUDDY_NR_ORDERS], frag[BUDDY_NR_ORDERS];
+    unsigned k, top;
+    int err = max_order(s->zone, &top);
+
+    (void)arg, (void)nargs, (void)opt, (void)nopt;
+    for (k = 0; err == 0 && k <= top; k++) {
+        err = buddy_zone_unusable_index(s->zone, k, &unusable[k]);
+        if (err == 0)
+            err = buddy_zone_fragmentation_index(s->zone, k, &frag[k]);
+    }
+    if (err != 0)
+        return err;
+    buddy__out_str(s, "order  unusable  fragmentation");
+    for (k = 0; k <= top; k++) {
+        buddy__out_str(s, "\n");
+        buddy__out_u64(s, k, 5);
+        buddy__out_str(s, "  ");
+        buddy__out_milli(s, unusable[k], 8);
+        buddy__out_str(s, "  ");
+        buddy__out_milli(s, frag[k], 13);
+    }
+    /* The same numbers again as fields: "%d.%03d" is a JSON number. */
+    buddy__field_open(s, BUDDY_SCRIPT_ARRAY, "unusable");
+    for (k = 0; k <= top; k++)
+        buddy__field_milli(s, NULL, unusable[k]);
+    buddy__field_close(s);
+    buddy__field_open(s, BUDDY_SCRIPT_ARRAY, "fragmentation");
+    for (k = 0; k <= top; k++)
+        buddy__field_milli(s, NULL, frag[k]);
+    buddy__field_close(s);
+    return 0;
+}
+
+static int cmd_map(struct buddy_script *s, const uint64_t *arg, int nargs,
+                   const struct buddy__word *opt, int nopt)
+{
+    struct buddy_script_refusal why = {NULL, NULL};
+    int err;
+
+    (void)arg, (void)nargs, (void)opt, (void)nopt;
+    if (s->hooks->map == NULL) {
+        buddy__script_fail(s, BUDDY_SCRIPT_ESYNTAX, "ESYNTAX");
+        buddy__msg_str(s, "this tool does not draw maps");
+        return BUDDY_SCRIPT_ESYNTAX;
+    }
+    err = s->hooks->map(s->hooks->ctx, s, s->zone, &why);
+    return err != 0 ? buddy__script_fail_hook(s, err, &why) : 0;
+}
+
+#define U64_ALL 0, UINT64_MAX
+#define ORDER_ARG(name) {name, 0, BUDDY_MAX_ORDER_LIMIT}
+#define NO_ARGS {{NULL, 0, 0}, {NULL, 0, 0}}
+const struct buddy__command buddy__commands[] = {
+    {{"zone", "zone PAGES MAXORDER [empty] [start=PFN]",
+      "a new zone of PAGES pages from pfn PFN (0 if\n"
+      "not given), all free, or all holes with\n"
+      "`empty`; it replaces the previous zone"},
+     cmd_zone, 2, 2, 2, false,
+     {{"PAGES", 1, BUDDY_MAX_ZONE_PAGES}, ORDER_ARG("MAXORDER")}},
+    {{"alloc", "alloc ORDER", "allocate 2^ORDER pages; prints the first pfn"},
+     cmd_alloc, 1, 1, 0, true, {ORDER_ARG("ORDER"), {NULL, 0, 0}}},
+    {{"free", "free PFN [ORDER]",
+      "free the block at PFN (checked against ORDER)"},
+     cmd_free, 1, 2, 0, true, {{"PFN", U64_ALL}, ORDER_ARG("ORDER")}},
+    {{"add", "add PFN COUNT", "give [PFN, PFN+COUNT) to the zone, free"},
+     cmd_add, 2, 2, 0, true, {{"PFN", U64_ALL}, {"COUNT", U64_ALL}}},
+    {{"reserve", "reserve PFN COUNT", "take [PFN, PFN+COUNT) out of use"},
+     cmd_reserve, 2, 2, 0, true, {{"PFN", U64_ALL}, {"COUNT", U64_ALL}}},
+    {{"info", "info", "the zone's /proc/buddyinfo line"},
+     cmd_info, 0, 0, 0, true, NO_ARGS},
+    {{"check", "check", "run the validator: \"ok\", or what is wrong"},
+     cmd_check, 0, 0, 0, true, NO_ARGS},
+    {{"stats", "stats", "the zone's counters"},
+     cmd_stats, 0, 0, 0, true, NO_ARGS},
+    {{"walk", "walk", "every block, in pfn order"},
+     cmd_walk, 0, 0, 0, true, NO_ARGS},
+    {{"frag", "frag", "unusable and fragmentation index per order"},
+     cmd_frag, 0, 0, 0, true, NO_ARGS},
+    {{"map", "map", "draw the pages and free_area[]"},
+     cmd_map, 0, 0, 0, true, NO_ARGS},
+};
+const size_t buddy__nr_commands =
+    sizeof(buddy__commands) / sizeof(buddy__commands[0]);
+
+const struct buddy_script_doc *buddy_script_command_doc(size_t i)
+{
+    return i < buddy__nr_commands ? &buddy__commands[i].doc : NULL;
+}

@@ -7,8 +7,8 @@
 // in one change to the list. While the workload runs, tens of entries
 // arrive between redraws and scroll past faster than anyone reads them, so
 // only the last LIVE_LINES are drawn; when it pauses the whole log is drawn
-// again, to scroll back through. A very long line is shown cut, with its
-// length: the trace box holds it whole.
+// again, to scroll back through, in full form. A very long line is shown
+// cut, with its length: the trace box holds it whole.
 
 import { h } from './draw.js';
 
@@ -16,8 +16,18 @@ const LOG_LIMIT = 400;
 const LIVE_LINES = 16;
 const SHOWN_CHARS = 240;
 
+const shownText = (e) => (e.text.length > SHOWN_CHARS ? `${e.text.slice(0, SHOWN_CHARS)}… (${e.text.length} characters)` : e.text);
+
+// A line of the live tail: one element and one text, its columns made with
+// spaces in the log's monospace font, so that a frame's worth of new lines
+// costs the browser little to style and lay out.
+function liteItem(e) {
+  const lead = e.kind === 'cmd' ? `${String(e.n ?? '').padStart(4)} › ` : `       ${e.kind === 'ev' ? '· ' : ''}`;
+  return h('li', { class: `log-${e.kind} log-lite`, text: lead + shownText(e) });
+}
+
 function item(e) {
-  const shown = e.text.length > SHOWN_CHARS ? `${e.text.slice(0, SHOWN_CHARS)}… (${e.text.length} characters)` : e.text;
+  const shown = shownText(e);
   return h('li', { class: `log-${e.kind}`, 'data-code': e.code },
     e.n !== null ? h('span', { class: 'log-n', text: String(e.n) }) : null,
     e.kind === 'cmd' ? h('span', { class: 'log-prompt', text: '›' }) : null,
@@ -71,7 +81,7 @@ export class LogPanel {
       this.whole = true;
     } else if (fresh > 0) {
       const limit = live ? LIVE_LINES : LOG_LIMIT;
-      const add = this.entries.slice(-Math.min(fresh, limit)).map(item);
+      const add = this.entries.slice(-Math.min(fresh, limit)).map(live ? liteItem : item);
       const extra = list.childElementCount + add.length - limit;
       for (let i = 0; i < extra; i++) list.firstElementChild.remove();
       list.append(...add);

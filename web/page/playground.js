@@ -319,20 +319,21 @@ export class Playground {
       return at < 0 ? [kv, ''] : [kv.slice(0, at), kv.slice(at + 1)];
     }));
     const notes = [];
+    // what(v): the request in words ("2000 pages", "max order 99").
     const size = (key, what, fallback, min, max) => {
       if (!params.has(key)) return fallback;
       const text = params.get(key);
       const v = /^\d+$/.test(text) ? Number(text) : NaN;
       if (v >= min && v <= max) return v;
       if (v > max) {
-        notes.push(['note', `the link asks for ${what} ${text}, past the playground's ${max}: using ${max}`]);
+        notes.push(['note', `the link asks for ${what(text)}; the playground's zones go up to ${what(max)}: using ${max}`]);
         return max;
       }
-      notes.push(['note', `the link's ${what} "${text}" is not one the playground can make: using ${fallback}`]);
+      notes.push(['note', `the link asks for ${what(`"${text}"`)}, which the playground cannot make: using ${what(fallback)}`]);
       return fallback;
     };
-    const pages = size('pages', 'pages', DEFAULT.pages, 1, LIMIT.PAGES);
-    const maxo = size('max', 'max order', DEFAULT.maxOrder, 0, LIMIT.ORDER);
+    const pages = size('pages', (v) => `${v} pages`, DEFAULT.pages, 1, LIMIT.PAGES);
+    const maxo = size('max', (v) => `max order ${v}`, DEFAULT.maxOrder, 0, LIMIT.ORDER);
     if (params.has('seed') && !this.setSeed(params.get('seed'))) {
       notes.push(['note', `the link's seed "${params.get('seed')}" is not a seed: using ${this.seedValue}`]);
     }

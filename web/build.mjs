@@ -11,9 +11,12 @@
 //    -mbulk-memory lets the compiler lower memset/memcpy to memory.fill and
 //    memory.copy, so nothing is left for a libc to provide: the link fails if
 //    anything is.
-// 2. Writes index.html with style.css, app.js and the module (base64)
-//    inlined: browsers refuse to fetch a module from file://, and the page
-//    must load nothing from anywhere at run time.
+// 2. Writes index.html with style.css, the page's ES modules and the module
+//    (base64) inlined: browsers refuse to fetch a module from file://, and
+//    the page must load nothing from anywhere at run time. The modules
+//    (web/page/*.js, from main.js down its imports) are bundled by bundleJs
+//    below: each becomes a function scope, in the order their imports give,
+//    inside one <script type="module">.
 //
 // Node's standard library only; no npm packages. Options:
 //   --clang PATH  --wasm-ld PATH  --out DIR  --debug-level N (BUDDY_DEBUG, 1)
@@ -77,21 +80,66 @@ async function compile(opts) {
 
 // Put `text` where `marker` is in `html`, refusing text that would close the
 // element it is inlined into.
-function inline(html, marker, tag, text) {
+function inline(html, marker, tag, text, attrs = '') {
   if (!html.includes(marker)) throw new Error(`index.html lacks ${marker}`);
   if (text.toLowerCase().includes(`</${tag}`)) throw new Error(`inlined ${tag} contains </${tag}`);
-  return html.replace(marker, () => `<${tag}>\n${text}</${tag}>`);
+  return html.replace(marker, () => `<${tag}${attrs}>\n${text}</${tag}>`);
+}
+
+// The page's own modules use one form of import and three of export, and
+// bundleJs understands only those, refusing anything else rather than
+// guessing:
+//   import { a, b as c } from './name.js';
+//   export function f / export async function f / export class C / export const x
+const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*'\.\/([\w-]+)\.js';[ \t]*$/gm;
+const EXPORT = /^export\s+(?:async\s+function|function|class|const)\s+([A-Za-z_$][\w$]*)/gm;
+
+// Bundle main.js and what it imports into one script: each module's body in
+// a function of its own (so their top-level names never meet), run once, in
+// dependency order; its exports are what the function returns, and an
+// import is a destructuring of them.
+async function bundleJs(dir, entry) {
+  const done = new Map(); // name -> code, in the order they must run
+  const exports = new Map(); // name -> the names it exports
+  const visiting = new Set();
+  const ident = (name) => `module_${name.replace(/-/g, '_')}`;
+  async function visit(name) {
+    if (done.has(name)) return;
+    if (visiting.has(name)) throw new Error(`page/${name}.js: an import cycle`);
+    visiting.add(name);
+    const text = await readFile(join(dir, `${name}.js`), 'utf8');
+    const imports = []; // [module, [name ...]]
+    let body = text.replace(IMPORT, (_, names, from) => {
+      const list = names.split(',').map((n) => n.trim()).filter(Boolean);
+      imports.push([from, list.map((n) => n.split(/\s+/)[0])]);
+      return `const { ${list.map((n) => n.replace(/^(\S+)\s+as\s+(\S+)$/, '$1: $2')).join(', ')} } = ${ident(from)};`;
+    });
+    if (/^\s*(import|export)\b(?!\s+(async\s+function|function|class|const)\s)/m.test(body)) {
+      throw new Error(`page/${name}.js: an import or export form build.mjs does not bundle`);
+    }
+    const exported = [...body.matchAll(EXPORT)].map((m) => m[1]);
+    body = body.replace(/^export\s+/gm, '');
+    exports.set(name, exported);
+    for (const [from, names] of imports) {
+      await visit(from);
+      const missing = names.filter((n) => !exports.get(from).includes(n));
+      if (missing.length) throw new Error(`page/${name}.js imports ${missing.join(', ')}, which page/${from}.js does not export`);
+    }
+    visiting.delete(name);
+    done.set(name, `// ---- page/${name}.js\nconst ${ident(name)} = (() => {\n${body}\nreturn { ${exported.join(', ')} };\n})();\n`);
+  }
+  await visit(entry);
+  return [...done.values()].join('\n');
 }
 
 async function bundle(opts, wasmPath) {
   const page = join(here, 'page');
   let html = await readFile(join(page, 'index.html'), 'utf8');
   const css = await readFile(join(page, 'style.css'), 'utf8');
-  const js = await readFile(join(page, 'app.js'), 'utf8');
+  const js = await bundleJs(page, 'main');
   const wasm = await readFile(wasmPath);
   html = inline(html, '<link rel="stylesheet" href="style.css">', 'style', css);
-  html = inline(html, '<script src="app.js"></script>',
-    'script', js);
+  html = inline(html, '<script type="module" src="main.js"></script>', 'script', js, ' type="module"');
   const module = `<script id="buddy-wasm" type="application/wasm;base64">${wasm.toString('base64')}</script>\n`;
   html = html.replace('<!-- wasm -->', () => module);
   if (!html.includes('id="buddy-wasm"')) throw new Error('index.html lacks the <!-- wasm --> marker');

@@ -16,8 +16,8 @@
 // $BUDDY_SCREENSHOT_DIR (default build/web-screenshots/).
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -404,6 +404,197 @@ describe('playground', () => {
     assert.equal(await page.$$eval('[data-role="alloc-buttons"] button', (e) => e.length), 11);
     for (let i = 0; i < 40; i++) await page.click('[data-role="wl-step"]');
     assert.deepEqual(await playLists(page), (await coreState(await playTrace(page))).lists);
+    await page.close();
+  });
+});
+
+// Each test here is a defect once seen in Chromium; it fails on a page that
+// has the defect.
+describe('defects seen in Chromium', () => {
+  const command = async (page, line) => {
+    await page.fill('[data-role="command"]', line);
+    await page.press('[data-role="command"]', 'Enter');
+  };
+  const lastLog = (page, kind) => page.$$eval(`[data-role="log"] li.log-${kind}`, (els) => (els.length ? els.at(-1).textContent : ''));
+  const buttons = (page) => page.$$eval('[data-role="alloc-buttons"] button', (e) => e.length);
+
+  test('at phone width the buddyinfo line is shown whole, not cut off', T, async () => {
+    const page = await open('#pages=1024&max=10', { width: 390, height: 844 });
+    const fit = await page.$eval('[data-role="buddyinfo"]', (el) => el.scrollWidth - el.clientWidth);
+    assert.ok(fit <= 0, `the buddyinfo line hides ${fit}px`);
+    await page.locator('[data-role="buddyinfo"]').screenshot({ path: join(SHOTS, 'phone-buddyinfo.png') });
+    await page.close();
+  });
+
+  test('a link with a bad size falls back or clamps, and says so', T, async () => {
+    for (const [hash, pages, maxo] of [['#pages=0&max=4', 16, 4], ['#pages=2000&max=10', 1024, 10],
+      ['#pages=16&max=99', 16, 10], ['#pages=16&max=4&trace=zone+2000+10,alloc+1', 16, 4]]) {
+      const page = await open(hash);
+      assert.equal(await buttons(page), maxo + 1, hash);
+      assert.equal(await page.inputValue('[data-role="pages"]'), String(pages), hash);
+      assert.match(await page.textContent('[data-role="log"]'), /link/, `${hash}: the log says what became of the link`);
+      await page.close();
+    }
+  });
+
+  test('a broken trace link keeps its error in the log', T, async () => {
+    const page = await open('#pages=16&max=4&trace=zone+16+4,alloc+%E0%A4%A');
+    assert.match(await page.textContent('[data-role="log"]'), /could not be read/);
+    assert.equal(await buttons(page), 5);
+    await page.close();
+  });
+
+  test('zone lines past the page\'s limits are refused, naming the limit', T, async () => {
+    const page = await open();
+    await command(page, 'zone 1025 10');
+    let err = await lastLog(page, 'err');
+    assert.match(err, /1024 pages/);
+    assert.doesNotMatch(err, /metadata buffer/);
+    await command(page, 'zone 16 20');
+    err = await lastLog(page, 'err');
+    assert.match(err, /max order 10/);
+    assert.equal(await buttons(page), 5, 'the old zone stays');
+    await page.close();
+  });
+
+  test('a zone command starts the chart afresh', T, async () => {
+    const page = await open('#pages=64&max=6&seed=3');
+    for (let i = 0; i < 10; i++) await page.click('[data-role="wl-step"]');
+    assert.equal(await page.getAttribute('[data-role="chart"]', 'data-samples'), '11');
+    await command(page, 'zone 128 7');
+    assert.equal(await page.getAttribute('[data-role="chart"]', 'data-samples'), '1');
+    await command(page, 'zone 9999 7');
+    assert.equal(await page.getAttribute('[data-role="chart"]', 'data-samples'), '2', 'a refused zone line is one more operation');
+    await page.close();
+  });
+
+  test('the seed box refuses what is not a seed, and keeps the old one', T, async () => {
+    const page = await open();
+    const seed = '[data-role="wl-seed"]';
+    const setSeed = async (v) => {
+      await page.fill(seed, v);
+      await page.$eval(seed, (el) => el.dispatchEvent(new Event('change', { bubbles: true })));
+    };
+    await setSeed('42');
+    for (const bad of ['-5', '3.7', '', '99999999999999999999']) {
+      await setSeed(bad);
+      assert.equal(await page.inputValue(seed), '42', `"${bad}": the box shows the old seed`);
+      assert.equal(await page.evaluate(() => window.buddyPlayground.play.seed()), 42, `"${bad}": the seed is kept`);
+      const note = page.locator('[data-role="wl-seed-note"]');
+      assert.ok(await note.isVisible({ timeout: 2000 }), `"${bad}": a message is shown`);
+      assert.match(await note.textContent({ timeout: 2000 }), /seed/);
+    }
+    await setSeed('7');
+    assert.equal(await page.evaluate(() => window.buddyPlayground.play.seed()), 7);
+    assert.equal(await page.locator('[data-role="wl-seed-note"]').textContent({ timeout: 2000 }), '');
+    await page.close();
+  });
+
+  test('focus stays in the demo when Step becomes Done', T, async () => {
+    const page = await open();
+    await page.focus('#demo-alloc [data-role="step"]');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Enter');
+    assert.ok(await page.locator('#demo-alloc [data-role="step"]').isDisabled());
+    const where = await page.evaluate(() => [document.activeElement.tagName,
+      document.activeElement.dataset.role || '', Boolean(document.activeElement.closest('#demo-alloc'))]);
+    assert.deepEqual(where, ['BUTTON', 'reset', true]);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('#demo-alloc', 'data-step'), '0', 'Enter on the focused Reset resets');
+    await page.close();
+  });
+
+  test('a reserved buddy is not said to wait until it is freed', T, async () => {
+    const page = await open('#pages=16&max=4&trace=zone+16+4,reserve+2+2');
+    await page.focus('[data-role="playground"] [data-role="map"] button.blk[data-pfn="0"]');
+    const text = await page.textContent('[data-role="focus-line"]');
+    assert.match(text, /buddy, 0 XOR 2 = 2, is reserved/);
+    assert.doesNotMatch(text, /until it is freed/);
+    await page.close();
+  });
+
+  test('the trace note says errors go to the log', T, async () => {
+    const page = await open();
+    const note = await page.textContent('[data-role="trace-note"]');
+    assert.doesNotMatch(note, /in this box/);
+    assert.match(note, /trace log/);
+    await page.close();
+  });
+
+  test('a 5,000-character command stays inside the log panel', T, async () => {
+    const page = await open();
+    await command(page, `alloc ${'9'.repeat(5000)}`);
+    const over = await page.$eval('[data-role="log"]', (el) => el.scrollWidth - el.clientWidth);
+    assert.ok(over <= 0, `the log is ${over}px wider than its panel`);
+    assert.match(await lastLog(page, 'err'), /line too long/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px too wide`);
+    await page.close();
+  });
+
+  test('DEMO 2 marks the buddy that leaves its list', T, async () => {
+    const page = await open();
+    for (const buddy of [12, 8, 0]) {
+      await page.click('#demo-free [data-role="step"]');
+      const marks = await page.$$eval('#demo-free [data-role="map"] .is-marked', (els) => els.map((e) => Number(e.dataset.pfn)));
+      assert.deepEqual(marks, [buddy]);
+      const gone = await page.$$eval('#demo-free [data-role="lists"] .is-leaving', (els) => els.map((e) => Number(e.dataset.pfn)));
+      assert.deepEqual(gone, [buddy]);
+    }
+    await page.close();
+  });
+});
+
+// How long the playground takes to redraw at its largest size with the
+// workload at full speed: reported, never asserted (a time depends on the
+// machine).
+describe('redraw cost', () => {
+  test('1024 pages at the top workload speed', T, async () => {
+    const page = await open('#pages=1024&max=10&seed=1');
+    await page.evaluate(() => {
+      const { play } = window.buddyPlayground;
+      const draw = play.render;
+      window.redraws = [];
+      // Style and layout are forced inside the measurement, so the figure is
+      // the whole cost of a redraw, not only its script.
+      play.render = function timed(...args) {
+        const t0 = performance.now();
+        const out = draw.apply(this, args);
+        void document.documentElement.offsetHeight;
+        window.redraws.push(performance.now() - t0);
+        return out;
+      };
+    });
+    await page.$eval('[data-role="wl-speed"]', (el) => { el.value = el.max; el.dispatchEvent(new Event('input')); });
+    // A performance trace of the same seconds gives each drawing's thread
+    // time too: the page draws in an animation frame, so each
+    // FireAnimationFrame is one redraw, what it costs this thread whatever
+    // else the machine runs.
+    const cdp = await context.newCDPSession(page);
+    const traced = [];
+    cdp.on('Tracing.dataCollected', (e) => traced.push(...e.value));
+    const complete = new Promise((done) => cdp.once('Tracing.tracingComplete', done));
+    await page.click('[data-role="wl-run"]');
+    await cdp.send('Tracing.start', { categories: 'devtools.timeline', transferMode: 'ReportEvents' });
+    await page.waitForTimeout(4000);
+    await cdp.send('Tracing.end');
+    await complete;
+    await cdp.detach();
+    const t0 = Date.now();
+    await page.click('[data-role="wl-run"]');
+    const clickMs = Date.now() - t0;
+    const cpu = traced.filter((e) => e.ph === 'X' && e.name === 'FireAnimationFrame' && e.tdur > 0)
+      .map((e) => e.tdur / 1000).sort((a, b) => a - b);
+    const times = (await page.evaluate(() => window.redraws)).slice(5).sort((a, b) => a - b);
+    const at = (q) => (times.length ? times[Math.min(times.length - 1, Math.floor(q * times.length))] : NaN);
+    // The machine's load goes with the figures: on a shared machine they
+    // are the other programs' as much as the page's.
+    const report = { pages: 1024, frames: times.length, medianMs: +at(0.5).toFixed(2), p90Ms: +at(0.9).toFixed(2),
+      maxMs: +at(1).toFixed(2), redrawThreadMedianMs: +(cpu[cpu.length >> 1] ?? NaN).toFixed(2),
+      redrawThreadP90Ms: +(cpu[Math.floor(cpu.length * 0.9)] ?? NaN).toFixed(2), pauseClickMs: clickMs, loadAverage: +loadavg()[0].toFixed(2), cpus: cpus().length };
+    console.log(`redraw cost: ${JSON.stringify(report)}`);
+    writeFileSync(join(webDir, '..', 'web-redraw.json'), `${JSON.stringify(report, null, 2)}\n`);
+    assert.ok(times.length > 0, 'the workload redrew');
+    assert.equal(await page.getAttribute('[data-role="verdict"]', 'data-verdict'), 'ok');
     await page.close();
   });
 });

@@ -14,7 +14,10 @@
  *   - every function is exported under its own name (PG_EXPORT);
  *   - numbers are 32-bit: a playground zone spans at most PG_MAX_PAGES pages
  *     and its pfns stay below 2^32; errors are negative ints: the core's
- *     BUDDY_E* codes, plus PG_ESYNTAX and PG_ENOZONE for script lines;
+ *     BUDDY_E* codes, plus PG_ESYNTAX and PG_ENOZONE for script lines and
+ *     PG_ELIMIT for a zone past the page's limits (pg_strerror names it);
+ *   - the page takes every enum value and table layout from pg_constants()
+ *     (constants.c), never from a copy of its own;
  *   - strings go in through pg_inbuf() (UTF-8, length passed separately) and
  *     come out NUL-terminated in pg_out();
  *   - a "slot" is one of PG_SLOTS independent zones (the page uses one per
@@ -47,6 +50,7 @@
 #define PG_ABI_VERSION 2u
 #define PG_SLOTS 6u            /* independent zones */
 #define PG_MAX_PAGES 1024u     /* the largest zone a slot's buffer holds */
+#define PG_MAX_ORDER 10u       /* the largest max_order the page draws */
 #define PG_NONE 0xffffffffu    /* "no pfn" in the u32 tables */
 #define PG_BLOCK_WORDS 4u
 #define PG_EVENT_WORDS (10u + BUDDY_NR_ORDERS)
@@ -58,11 +62,13 @@
 /* Script errors, outside the core's BUDDY_E* range. */
 #define PG_ESYNTAX (-1001) /* malformed line */
 #define PG_ENOZONE (-1002) /* a command before the first `zone` */
+#define PG_ELIMIT (-1003)  /* a zone past PG_MAX_PAGES or PG_MAX_ORDER */
 
 /* What the files of web/wasm/ share (not exported). */
 struct buddy_zone *pg__zone(unsigned slot); /* NULL: no zone (yet) */
 /* Make a new zone in the slot (`zone PAGES MAXORDER [empty] [start=PFN]`);
- * the old one stays on error. */
+ * the old one stays on error. Past the page's limits it is PG_ELIMIT, and
+ * pg_strerror(PG_ELIMIT) then says which limit and what was asked. */
 int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,
                     unsigned max_order, bool empty);
 /* Forget the last operation's events (each operation starts with this). */
@@ -142,6 +148,14 @@ enum pg_buddy_status {
     PG_BUDDY_OUTSIDE = 5, /* outside the zone's span: never free */
     PG_BUDDY_TOP = 6      /* k is max_order: nothing merges above it */
 };
+
+/* constants.c: the enums and layout constants, by name */
+struct pg_constant {
+    const char *name; /* "BUDDY_BLOCK_FREE", "PG_EVENT_WORDS", ... */
+    int32_t value;    /* as the C side has it (PG_NONE is -1) */
+};
+uint32_t pg_constant_count(void);
+const struct pg_constant *pg_constants(void);
 
 /* trace.c: one `buddy run` line */
 int pg_exec(uint32_t slot, uint32_t len);

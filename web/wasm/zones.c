@@ -3,8 +3,9 @@
  * zones.c: the playground's zones and everything the page reads from them.
  *
  * Each slot owns a static metadata buffer and offers the core exactly what
- * buddy_zone_meta_size says a zone of PG_MAX_PAGES pages needs, so a bigger
- * `zone` line fails with ENOSPC. Nothing here decides anything
+ * buddy_zone_meta_size says a zone of PG_MAX_PAGES pages needs. A `zone`
+ * line past the page's limits (PG_MAX_PAGES, PG_MAX_ORDER) is refused first,
+ * as PG_ELIMIT, naming the limit. Nothing else here decides anything
  * about allocation: each function is one or two public core calls whose
  * result is copied into a u32 table or the text buffer for JavaScript (or,
  * for pg_buddy_status, named).
@@ -161,6 +162,25 @@ static size_t slot_capacity(const struct buddy_zone_config *cfg)
     return need;
 }
 
+/* What the last PG_ELIMIT refused, for pg_strerror: "the playground's
+ * zones hold at most 1024 pages, not 1025". */
+static char limit_buf[96];
+
+static int over_limit(const char *limit, unsigned value, const char *unit,
+                      uint64_t asked)
+{
+    struct pg_text t;
+
+    pg_text_init(&t, limit_buf, sizeof(limit_buf));
+    pg_text_str(&t, "the playground's zones ");
+    pg_text_str(&t, limit);
+    pg_text_u64(&t, value, 0);
+    pg_text_str(&t, unit);
+    pg_text_str(&t, ", not ");
+    pg_text_u64(&t, asked, 0);
+    return PG_ELIMIT;
+}
+
 int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,
                     unsigned max_order, bool empty)
 {
@@ -175,13 +195,15 @@ int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,
     cfg.start_pfn = start;
     cfg.nr_pages = pages;
     cfg.max_order = max_order;
-    /* A span past PG_MAX_PAGES is refused here, with the ENOSPC the slot's
-     * buffer would draw from the core, so that every span too big for the
-     * slot gets the same answer (the core itself refuses a span whose
-     * metadata size passes wasm32's 32-bit size_t, about 477 million
-     * pages, as ESPAN). */
+    /* The page's own limits come first, so that a zone the page cannot draw
+     * is refused by name rather than by whatever the core would say of the
+     * slot's buffer (ENOSPC) or, for a max_order the buffer holds, not at
+     * all. Every way of making a zone comes through here. */
     if (pages > PG_MAX_PAGES)
-        return BUDDY_ENOSPC;
+        return over_limit("hold at most ", PG_MAX_PAGES, " pages", pages);
+    if (max_order > PG_MAX_ORDER)
+        return over_limit("go up to max order ", PG_MAX_ORDER, "",
+                          max_order);
     /* The slot holds PG_MAX_PAGES pages, as the core sizes them; offering
      * exactly that lets the core refuse what does not fit. The core checks
      * everything and writes nothing on error, so the slot's old zone
@@ -608,6 +630,8 @@ const char *PG_EXPORT(pg_errname)(int err)
         return "ESYNTAX";
     if (err == PG_ENOZONE)
         return "ENOZONE";
+    if (err == PG_ELIMIT)
+        return "ELIMIT";
     return buddy_errname(err);
 }
 
@@ -617,6 +641,10 @@ const char *PG_EXPORT(pg_strerror)(int err)
         return "malformed line";
     if (err == PG_ENOZONE)
         return "no zone yet (the first command must be 'zone PAGES MAXORDER')";
+    if (err == PG_ELIMIT)
+        return limit_buf[0] != '\0'
+                   ? limit_buf
+                   : "a zone past the playground's limits (pages, max order)";
     return buddy_strerror(err);
 }
 

@@ -155,9 +155,7 @@ describe('script lines', () => {
     for (const [line, code] of bad) {
       const r = core.exec(S, line);
       assert.equal(r.code, code, `${line}: ${r.out}`);
-      // The script interpreter words the core's errors itself; ELIMIT, the
-      // page's own, is worded by pg_strerror (the todo test below).
-      if (code !== ERR.ELIMIT) assert.equal(r.out, core.str(core.x.pg_strerror(code)));
+      assert.equal(r.out, core.str(core.x.pg_strerror(code)));
       assert.equal(JSON.stringify(core.walk(S)), walk, `${line} changed the zone`);
       assert.equal(core.buddyinfo(S), info);
       assert.equal(core.check(S).code, 0);
@@ -235,8 +233,7 @@ describe('zones of the page', () => {
     assert.equal(run('zone 16 10')[0].code, 0, 'the limits themselves are allowed');
   });
 
-  test('a refused zone line\'s text is the limit, as pg_strerror words it',
-    { todo: 'trace.c\'s zone hook passes PG_ELIMIT on without filling its refusal (name ELIMIT, message pg_strerror)' }, () => {
+  test('a refused zone line\'s text is the limit, as pg_strerror words it', () => {
       run('zone 64 6');
       const r = core.exec(S, 'zone 1025 10');
       assert.equal(r.out, core.strerror(ERR.ELIMIT));

@@ -95,9 +95,7 @@ export class Core {
     return {
       code,
       cmd: this.str(this.x.pg_exec_cmd()),
-      // A refusal by the page's own limits is worded by pg_strerror, which
-      // names the limit; the interpreter's text is the core's.
-      out: code === ERR.ELIMIT ? this.strerror(code) : this.str(this.x.pg_out()),
+      out: this.str(this.x.pg_out()),
       pfn: this.x.pg_last_pfn() >>> 0,
       order: this.x.pg_last_order(),
       events: this.events(),

@@ -129,6 +129,11 @@ static int page_zone(void *ctx, const struct buddy_script_zone_args *a,
     }
     err = pg__zone_create(l->slot, a->start_pfn, a->nr_pages, a->max_order,
                           a->empty);
+    if (err == PG_ELIMIT) {
+        /* The page's own limit: pg_strerror names it and what was asked. */
+        why->name = pg_errname(PG_ELIMIT);
+        why->message = pg_strerror(PG_ELIMIT);
+    }
     *zone = pg__zone(l->slot);
     return err;
 }

@@ -368,7 +368,7 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
         a->heap = h;
         a->ctx = h;
         if (v->pfn_api)
-            pfn_base = buddy_pfn_to_addr(buddy_heap_zone(h), 0);
+            pfn_base = buddy_zone_pfn_to_addr(buddy_heap_zone(h), 0);
         a->alloc = v->pfn_api ? buddy_pfn_alloc : buddy_bytes_alloc;
         a->free = v->pfn_api ? buddy_pfn_free : buddy_bytes_free;
         if (v->handle) {
@@ -426,7 +426,7 @@ int bench_alloc_close(struct bench_alloc *a)
                 a->v->name, rep.what, (unsigned long long)rep.pfn, rep.order);
         bad = 1;
     }
-    if (buddy_zone_free_pages(z, &free_pages) != 0 ||
+    if (buddy_zone_nr_free_pages(z, &free_pages) != 0 ||
         free_pages != BENCH_ZONE_PAGES) {
         fprintf(stderr, "bench: %s: %llu of %u pages free after the "
                 "workload freed everything\n", a->v->name,

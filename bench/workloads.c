@@ -766,12 +766,12 @@ static int init_one(const char *tag, uint64_t bytes, struct bench_result *r)
     t1 = bench_now_ns();
     rss1 = rss_bytes();
     if (err == 0)
-        err = buddy_alloc_pages(z, 0, &pfn);
+        err = buddy_zone_alloc_pages(z, 0, &pfn);
     t2 = bench_now_ns();
     if (err == 0)
-        err = buddy_free_pages(z, pfn, 0);
+        err = buddy_zone_free_pages(z, pfn, 0);
     if (err == 0)
-        err = buddy_zone_free_pages(z, &free_pages);
+        err = buddy_zone_nr_free_pages(z, &free_pages);
     if (err == 0 && free_pages != cfg.nr_pages)
         err = BUDDY_ECORRUPT;
     munmap(meta, meta_size);

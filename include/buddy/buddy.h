@@ -71,7 +71,7 @@ extern "C" {
  *                      of the object returned (or NULL). As with
  *                      malloc_usable_size, a fortified build checks
  *                      accesses against that size, not the whole block
- *                      buddy_usable_size reports.
+ *                      buddy_zone_usable_size reports.
  *   BUDDY_ALLOC_ALIGN(n) argument n is the address alignment of the object.
  *
  * Each is empty for other compilers.
@@ -286,8 +286,8 @@ BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
  * alloc_failures); *pfn is left alone.
  */
 BUDDY_NODISCARD
-BUDDY_API int buddy_alloc_pages(struct buddy_zone *z, unsigned order,
-                                buddy_pfn_t *pfn);
+BUDDY_API int buddy_zone_alloc_pages(struct buddy_zone *z, unsigned order,
+                                     buddy_pfn_t *pfn);
 
 /*
  * Free the block at pfn, of the given order: merge with the buddy at
@@ -301,17 +301,17 @@ BUDDY_API int buddy_alloc_pages(struct buddy_zone *z, unsigned order,
  * ERESERVED. So a misaligned pfn inside an allocated block is EALIGN, not
  * EINTERIOR.
  */
-BUDDY_API int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn,
-                               unsigned order);
+BUDDY_API int buddy_zone_free_pages(struct buddy_zone *z, buddy_pfn_t pfn,
+                                    unsigned order);
 
 /* Free the allocated block that starts at pfn, whatever its order. Errors as
- * buddy_free_pages but EWRONGORDER. O(max_order). */
-BUDDY_API int buddy_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn);
+ * buddy_zone_free_pages but EWRONGORDER. O(max_order). */
+BUDDY_API int buddy_zone_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn);
 
 /* The order of the allocated block starting at pfn, or a negative error as
- * buddy_free_pfn would return. O(1). */
+ * buddy_zone_free_pfn would return. O(1). */
 BUDDY_NODISCARD
-BUDDY_API int buddy_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn);
+BUDDY_API int buddy_zone_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn);
 
 /* The buddy of the block at pfn of the given order. */
 static inline buddy_pfn_t buddy_find_buddy_pfn(buddy_pfn_t pfn, unsigned order)
@@ -335,29 +335,30 @@ static inline buddy_pfn_t buddy_find_buddy_pfn(buddy_pfn_t pfn, unsigned order)
  * number of pages, exactly for any size up to SIZE_MAX), or EZERO / EORDER.
  * O(1). */
 BUDDY_NODISCARD
-BUDDY_API int buddy_size_to_order(const struct buddy_zone *z, size_t size);
+BUDDY_API int buddy_zone_size_to_order(const struct buddy_zone *z, size_t size);
 
 /* Allocate `size` bytes; NULL for zero size, size above the largest block, no
- * memory, or a zone without base. buddy_size_to_order() tells which. */
+ * memory, or a zone without base. buddy_zone_size_to_order() tells which. */
 BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2)
-BUDDY_API void *buddy_alloc(struct buddy_zone *z, size_t size);
+BUDDY_API void *buddy_zone_alloc(struct buddy_zone *z, size_t size);
 
-/* As buddy_alloc, with the address a multiple of `align` (a power of two).
+/* As buddy_zone_alloc, with the address a multiple of `align` (a power of two).
  * NULL also when align is not a power of two or the zone's base cannot give
  * that alignment (see buddy_zone_addr_align()). */
 BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2) BUDDY_ALLOC_ALIGN(3)
-BUDDY_API void *buddy_alloc_aligned(struct buddy_zone *z, size_t size,
-                                    size_t align);
+BUDDY_API void *buddy_zone_alloc_aligned(struct buddy_zone *z, size_t size,
+                                         size_t align);
 
 /* Free by pointer, no size. Errors, in order: EBADZONE, ENULL, ENOBASE,
  * ERANGE (not in the zone), EALIGN (not page aligned), then those of
- * buddy_free_pfn. */
-BUDDY_API int buddy_free(struct buddy_zone *z, void *ptr);
+ * buddy_zone_free_pfn. */
+BUDDY_API int buddy_zone_free(struct buddy_zone *z, void *ptr);
 
 /* Bytes usable at ptr (the whole block), or 0 if ptr is not an allocated
  * block of the zone. O(1). */
 BUDDY_NODISCARD
-BUDDY_API size_t buddy_usable_size(const struct buddy_zone *z, const void *ptr);
+BUDDY_API size_t buddy_zone_usable_size(const struct buddy_zone *z,
+                                        const void *ptr);
 
 /* The largest power-of-two alignment in bytes the zone can guarantee for its
  * largest blocks (min of the block size and the base's alignment relative to
@@ -367,10 +368,11 @@ BUDDY_API size_t buddy_zone_addr_align(const struct buddy_zone *z);
 
 /* pfn <-> address, no checks beyond the zone span (NULL / BUDDY_PFN_NONE). */
 BUDDY_NODISCARD
-BUDDY_API void *buddy_pfn_to_addr(const struct buddy_zone *z, buddy_pfn_t pfn);
+BUDDY_API void *buddy_zone_pfn_to_addr(const struct buddy_zone *z,
+                                       buddy_pfn_t pfn);
 BUDDY_NODISCARD
-BUDDY_API buddy_pfn_t buddy_addr_to_pfn(const struct buddy_zone *z,
-                                        const void *addr);
+BUDDY_API buddy_pfn_t buddy_zone_addr_to_pfn(const struct buddy_zone *z,
+                                             const void *addr);
 
 /* ------------------------------------------------------------------------ */
 /* Seeing inside                                                             */
@@ -435,8 +437,8 @@ BUDDY_API int buddy_zone_nr_free(const struct buddy_zone *z, unsigned order,
                                  uint64_t *nr_free);
 /* Free pages in the zone (cached pages are not free). O(1). */
 BUDDY_NODISCARD
-BUDDY_API int buddy_zone_free_pages(const struct buddy_zone *z,
-                                    uint64_t *nr_pages);
+BUDDY_API int buddy_zone_nr_free_pages(const struct buddy_zone *z,
+                                       uint64_t *nr_pages);
 
 /*
  * The kernel's extfrag indices for an order (mm/vmstat.c), in thousandths,
@@ -650,7 +652,7 @@ BUDDY_API int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
                                        struct buddy_zone **zone_out);
 
 /* Free a block by pfn and order into whichever zone spans it. ERANGE if none;
- * else as buddy_free_pages. */
+ * else as buddy_zone_free_pages. */
 BUDDY_API int buddy_system_free_pages(struct buddy_system *sys,
                                       buddy_pfn_t pfn, unsigned order);
 
@@ -722,8 +724,8 @@ BUDDY_API int buddy_zone_set_lock(struct buddy_zone *z,
  * is free), or EORDER / ENULL / EBADZONE. O(n * max_order).
  */
 BUDDY_NODISCARD
-BUDDY_API int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order,
-                                     unsigned nr, buddy_pfn_t *pfns);
+BUDDY_API int buddy_zone_alloc_bulk(struct buddy_zone *z, unsigned order,
+                                    unsigned nr, buddy_pfn_t *pfns);
 
 /*
  * Per-CPU page caches, the kernel's pcp lists. A cache holds blocks of orders
@@ -826,8 +828,9 @@ BUDDY_NODISCARD BUDDY_API int buddy_pcp_count(const struct buddy_pcp *pcp,
 BUDDY_API int buddy_pcp_get_config(const struct buddy_pcp *pcp,
                                    struct buddy_pcp_config *cfg);
 
-/* As buddy_alloc_pages / buddy_free_pages / buddy_free_pfn, through the
- * cache for orders it caches and straight to the zone for the others. The
+/* As buddy_zone_alloc_pages / buddy_zone_free_pages / buddy_zone_free_pfn,
+ * through the cache for orders it caches and straight to the zone for the
+ * others. The
  * cached paths are O(1) and take no lock; a refill or drain is one lock
  * round trip. Errors are exactly those of the zone calls. */
 BUDDY_NODISCARD
@@ -836,15 +839,16 @@ BUDDY_API int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
 BUDDY_API int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
                                    unsigned order);
 BUDDY_API int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn);
-/* As buddy_alloc / buddy_free, through the cache: the byte API of a zone
- * that has a base address. A size the cache serves (up to its largest
- * cached block) is a list pop with no call; anything else, and every error,
- * takes the zone path and gets exactly what buddy_alloc / buddy_free give. */
+/* As buddy_zone_alloc / buddy_zone_free, through the cache: the byte API of
+ * a zone that has a base address. A size the cache serves (up to its
+ * largest cached block) is a list pop with no call; anything else, and
+ * every error, takes the zone path and gets exactly what buddy_zone_alloc
+ * / buddy_zone_free give. */
 BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2)
 BUDDY_API void *buddy_pcp_alloc(struct buddy_pcp *pcp, size_t size);
 BUDDY_API int buddy_pcp_free(struct buddy_pcp *pcp, void *ptr);
 /* Up to nr blocks: first from the cache, the rest with one zone bulk call.
- * Returns the number filled, as buddy_alloc_pages_bulk. */
+ * Returns the number filled, as buddy_zone_alloc_bulk. */
 BUDDY_NODISCARD
 BUDDY_API int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order,
                                    unsigned nr, buddy_pfn_t *pfns);

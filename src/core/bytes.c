@@ -19,7 +19,7 @@
  */
 #include "internal.h"
 
-int buddy_size_to_order(const struct buddy_zone *z, size_t size)
+int buddy_zone_size_to_order(const struct buddy_zone *z, size_t size)
 {
     uint64_t npages;
     unsigned order;
@@ -37,7 +37,7 @@ int buddy_size_to_order(const struct buddy_zone *z, size_t size)
     return (int)order;
 }
 
-void *buddy_pfn_to_addr(const struct buddy_zone *z, buddy_pfn_t pfn)
+void *buddy_zone_pfn_to_addr(const struct buddy_zone *z, buddy_pfn_t pfn)
 {
     buddy_pfn_t rel;
 
@@ -49,7 +49,7 @@ void *buddy_pfn_to_addr(const struct buddy_zone *z, buddy_pfn_t pfn)
     return (void *)(z->base + ((uintptr_t)rel << z->page_shift));
 }
 
-buddy_pfn_t buddy_addr_to_pfn(const struct buddy_zone *z, const void *addr)
+buddy_pfn_t buddy_zone_addr_to_pfn(const struct buddy_zone *z, const void *addr)
 {
     uintptr_t a = (uintptr_t)addr;
     uint64_t rel;
@@ -76,14 +76,14 @@ size_t buddy_zone_addr_align(const struct buddy_zone *z)
     return (size_t)1 << shift;
 }
 
-void *buddy_alloc(struct buddy_zone *z, size_t size)
+void *buddy_zone_alloc(struct buddy_zone *z, size_t size)
 {
-    return buddy_alloc_aligned(z, size, 1);
+    return buddy_zone_alloc_aligned(z, size, 1);
 }
 
-void *buddy_alloc_aligned(struct buddy_zone *z, size_t size, size_t align)
+void *buddy_zone_alloc_aligned(struct buddy_zone *z, size_t size, size_t align)
 {
-    int order = buddy_size_to_order(z, size);
+    int order = buddy_zone_size_to_order(z, size);
     buddy_pfn_t pfn;
 
     if (order < 0 || z->base == 0 || align == 0 || (align & (align - 1)))
@@ -96,7 +96,7 @@ void *buddy_alloc_aligned(struct buddy_zone *z, size_t size, size_t align)
         if ((unsigned)order < need)
             order = (int)need;
     }
-    if (buddy_alloc_pages(z, (unsigned)order, &pfn) != 0)
+    if (buddy_zone_alloc_pages(z, (unsigned)order, &pfn) != 0)
         return NULL;
     return (void *)(z->base + ((uintptr_t)(pfn - z->start_pfn) << z->page_shift));
 }
@@ -111,7 +111,7 @@ static int ptr_to_pfn(const struct buddy_zone *z, const void *ptr,
         return BUDDY_ENULL;
     if (z->base == 0)
         return BUDDY_ENOBASE;
-    *pfn = buddy_addr_to_pfn(z, ptr);
+    *pfn = buddy_zone_addr_to_pfn(z, ptr);
     if (*pfn == BUDDY_PFN_NONE)
         return BUDDY_ERANGE;
     if (((uintptr_t)ptr - z->base) & (((uintptr_t)1 << z->page_shift) - 1))
@@ -119,7 +119,7 @@ static int ptr_to_pfn(const struct buddy_zone *z, const void *ptr,
     return 0;
 }
 
-int buddy_free(struct buddy_zone *z, void *ptr)
+int buddy_zone_free(struct buddy_zone *z, void *ptr)
 {
     buddy_pfn_t pfn = BUDDY_PFN_NONE;
     int err = ptr_to_pfn(z, ptr, &pfn);
@@ -133,17 +133,17 @@ int buddy_free(struct buddy_zone *z, void *ptr)
         }
         return err;
     }
-    return buddy_free_pfn(z, pfn);
+    return buddy_zone_free_pfn(z, pfn);
 }
 
-size_t buddy_usable_size(const struct buddy_zone *z, const void *ptr)
+size_t buddy_zone_usable_size(const struct buddy_zone *z, const void *ptr)
 {
     buddy_pfn_t pfn;
     int order;
 
     if (ptr_to_pfn(z, ptr, &pfn) != 0)
         return 0;
-    order = buddy_pfn_order(z, pfn);
+    order = buddy_zone_pfn_order(z, pfn);
     if (order < 0)
         return 0;
     /* A block in the zone is smaller than the address space (zone init);

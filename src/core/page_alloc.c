@@ -264,7 +264,8 @@ int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
     return err;
 }
 
-int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
+int buddy_zone_alloc_pages(struct buddy_zone *z, unsigned order,
+                           buddy_pfn_t *pfn)
 {
     int err;
 
@@ -281,8 +282,8 @@ int buddy_alloc_pages(struct buddy_zone *z, unsigned order, buddy_pfn_t *pfn)
     return err;
 }
 
-int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
-                           buddy_pfn_t *pfns)
+int buddy_zone_alloc_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
+                          buddy_pfn_t *pfns)
 {
     unsigned n = 0;
     bool drained = false;
@@ -322,7 +323,7 @@ int buddy_alloc_pages_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
     return (int)n;
 }
 
-int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)
+int buddy_zone_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)
 {
     int err;
 
@@ -335,7 +336,7 @@ int buddy_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)
     return err;
 }
 
-int buddy_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn)
+int buddy_zone_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn)
 {
     int err;
 
@@ -348,7 +349,7 @@ int buddy_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn)
     return err;
 }
 
-int buddy_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn)
+int buddy_zone_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn)
 {
     int err;
 

@@ -524,7 +524,7 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp,
      * all; short of blocks, the zone drains every cache (this one too)
      * before it fails: they may merge into what is asked for. */
     if (order > pcp->max_order)
-        return buddy_alloc_pages(z, order, pfn);
+        return buddy_zone_alloc_pages(z, order, pfn);
     if (fenced_enter(pcp)) {
         if (pcp->head[order] != BUDDY_NIL) {
             *pfn = pcp->start_pfn + buddy__pcp_pop(pcp, order);
@@ -598,7 +598,7 @@ noinline_ int buddy__pcp_free_pages_slow(struct buddy__pcp *pcp,
         (err = fenced_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), order,
                            true)) != 1)
         return err;
-    return buddy_free_pages(pcp->zone, pfn, order);
+    return buddy_zone_free_pages(pcp->zone, pfn, order);
 }
 
 /* Give a batch back when the cache is over its high mark: from the list
@@ -636,7 +636,7 @@ static noinline_ int free_pfn_slow(struct buddy__pcp *pcp, buddy_pfn_t pfn)
         (err = fenced_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), 0,
                            false)) != 1)
         return err;
-    return buddy_free_pfn(pcp->zone, pfn);
+    return buddy_zone_free_pfn(pcp->zone, pfn);
 }
 
 /* As buddy_pcp_free_pages, with the order read from the state byte. */
@@ -666,7 +666,7 @@ slow:
 
 /* Everything the inline fast allocation does not take: a size beyond the
  * cached orders (or 0, or a zone without a base), an empty list, a closed
- * gate, a detached cache. Same results as buddy_alloc. */
+ * gate, a detached cache. Same results as buddy_zone_alloc. */
 noinline_ void *buddy__pcp_alloc_slow(struct buddy__pcp *pcp, size_t size)
 {
     buddy_pfn_t pfn;
@@ -674,14 +674,14 @@ noinline_ void *buddy__pcp_alloc_slow(struct buddy__pcp *pcp, size_t size)
 
     if (pcp->zone == NULL)
         return NULL;
-    order = buddy_size_to_order(pcp->zone, size);
+    order = buddy_zone_size_to_order(pcp->zone, size);
     if (order < 0 || pcp->base == 0)
         return NULL;
     if ((unsigned)order <= pcp->max_order) {
         /* The fast path found the list empty or the gate shut. */
         if (buddy__pcp_alloc_pages_slow(pcp, (unsigned)order, &pfn) != 0)
             return NULL;
-    } else if (buddy_alloc_pages(pcp->zone, (unsigned)order, &pfn) != 0) {
+    } else if (buddy_zone_alloc_pages(pcp->zone, (unsigned)order, &pfn) != 0) {
         return NULL;
     }
     return buddy__pcp_addr(pcp, (uint32_t)(pfn - pcp->start_pfn));
@@ -702,7 +702,7 @@ noinline_ int buddy__pcp_free_slow(struct buddy__pcp *pcp, void *ptr)
     if (idx < pcp->open.byte_pages &&
         (err = fenced_free(pcp, idx, 0, false)) != 1)
         return err;
-    return buddy_free(pcp->zone, ptr);
+    return buddy_zone_free(pcp->zone, ptr);
 }
 
 void *buddy_pcp_alloc(struct buddy_pcp *cache, size_t size)
@@ -736,7 +736,7 @@ int buddy_pcp_alloc_bulk(struct buddy_pcp *cache, unsigned order, unsigned nr,
         return BUDDY_ENULL;
     z = pcp->zone;
     if (order > pcp->max_order)
-        return buddy_alloc_pages_bulk(z, order, nr, pfns);
+        return buddy_zone_alloc_bulk(z, order, nr, pfns);
     if (nr > (unsigned)INT32_MAX)
         nr = (unsigned)INT32_MAX;
     /* The cached blocks first, entered as a fast path (or the fenced way)
@@ -762,6 +762,6 @@ int buddy_pcp_alloc_bulk(struct buddy_pcp *cache, unsigned order, unsigned nr,
     }
     if (n == nr)
         return (int)n;
-    more = buddy_alloc_pages_bulk(z, order, nr - n, pfns + n);
+    more = buddy_zone_alloc_bulk(z, order, nr - n, pfns + n);
     return more < 0 ? more : (int)n + more;
 }

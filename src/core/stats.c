@@ -109,7 +109,7 @@ int buddy_zone_nr_free(const struct buddy_zone *z, unsigned order,
     return 0;
 }
 
-int buddy_zone_free_pages(const struct buddy_zone *z, uint64_t *nr_pages)
+int buddy_zone_nr_free_pages(const struct buddy_zone *z, uint64_t *nr_pages)
 {
     int err = query_check(z, nr_pages);
 

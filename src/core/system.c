@@ -204,5 +204,5 @@ int buddy_system_free_pages(struct buddy_system *system, buddy_pfn_t pfn,
     z = buddy_system_pfn_zone(system, pfn);
     if (z == NULL)
         return BUDDY_ERANGE;
-    return buddy_free_pages(z, pfn, order);
+    return buddy_zone_free_pages(z, pfn, order);
 }

@@ -468,7 +468,7 @@ heap_alloc_slow(struct buddy_heap *h, unsigned order, buddy_pfn_t *pfn)
     if (h == NULL)
         return BUDDY_ENULL;
     VIA_CACHE(int, h, buddy_pcp_alloc_pages(c.pcp, order, pfn),
-              buddy_alloc_pages(h->zone, order, pfn));
+              buddy_zone_alloc_pages(h->zone, order, pfn));
 }
 
 int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
@@ -485,7 +485,7 @@ heap_free_slow(struct buddy_heap *h, buddy_pfn_t pfn, unsigned order)
     if (h == NULL)
         return BUDDY_ENULL;
     VIA_CACHE(int, h, buddy_pcp_free_pages(c.pcp, pfn, order),
-              buddy_free_pages(h->zone, pfn, order));
+              buddy_zone_free_pages(h->zone, pfn, order));
 }
 
 int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
@@ -501,7 +501,7 @@ int buddy_heap_free_pfn(struct buddy_heap *h, buddy_pfn_t pfn)
     if (h == NULL)
         return BUDDY_ENULL;
     VIA_CACHE(int, h, buddy_pcp_free_pfn(c.pcp, pfn),
-              buddy_free_pfn(h->zone, pfn));
+              buddy_zone_free_pfn(h->zone, pfn));
 }
 
 int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order, unsigned nr,
@@ -510,7 +510,7 @@ int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order, unsigned nr,
     if (h == NULL)
         return BUDDY_ENULL;
     VIA_CACHE(int, h, buddy_pcp_alloc_bulk(c.pcp, order, nr, pfns),
-              buddy_alloc_pages_bulk(h->zone, order, nr, pfns));
+              buddy_zone_alloc_bulk(h->zone, order, nr, pfns));
 }
 
 static __attribute__((noinline)) void *heap_alloc_bytes_slow(struct buddy_heap *h,
@@ -519,7 +519,7 @@ static __attribute__((noinline)) void *heap_alloc_bytes_slow(struct buddy_heap *
     if (h == NULL || h->mem == NULL)
         return NULL;
     VIA_CACHE(void *, h, buddy_pcp_alloc(c.pcp, size),
-              buddy_alloc(h->zone, size));
+              buddy_zone_alloc(h->zone, size));
 }
 
 void *buddy_heap_alloc(struct buddy_heap *h, size_t size)
@@ -534,7 +534,8 @@ static __attribute__((noinline)) int heap_free_bytes_slow(struct buddy_heap *h,
 {
     if (h == NULL)
         return BUDDY_ENULL;
-    VIA_CACHE(int, h, buddy_pcp_free(c.pcp, ptr), buddy_free(h->zone, ptr));
+    VIA_CACHE(int, h, buddy_pcp_free(c.pcp, ptr),
+              buddy_zone_free(h->zone, ptr));
 }
 
 int buddy_heap_free(struct buddy_heap *h, void *ptr)

@@ -74,7 +74,7 @@ static int cmd_zone(struct buddy_script *s, const uint64_t *arg, int nargs,
     buddy__field_u64(s, "start_pfn", a.start_pfn);
     buddy__field_u64(s, "pages", a.nr_pages);
     buddy__field_u64(s, "max_order", a.max_order);
-    err = buddy_zone_free_pages(s->zone, &free_pages);
+    err = buddy_zone_nr_free_pages(s->zone, &free_pages);
     if (err != 0)
         return err;
     buddy__field_u64(s, "free_pages", free_pages);
@@ -88,7 +88,7 @@ static int cmd_alloc(struct buddy_script *s, const uint64_t *arg, int nargs,
     int err;
 
     (void)nargs, (void)opt, (void)nopt;
-    err = buddy_alloc_pages(s->zone, (unsigned)arg[0], &pfn);
+    err = buddy_zone_alloc_pages(s->zone, (unsigned)arg[0], &pfn);
     if (err != 0)
         return buddy__script_fail_core(s, err);
     buddy__out_u64(s, pfn, 0);
@@ -105,11 +105,11 @@ static int cmd_free(struct buddy_script *s, const uint64_t *arg, int nargs,
     (void)opt, (void)nopt;
     if (nargs == 2) {
         order = (int)arg[1];
-        err = buddy_free_pages(s->zone, arg[0], (unsigned)arg[1]);
+        err = buddy_zone_free_pages(s->zone, arg[0], (unsigned)arg[1]);
     } else {
         /* The order only to report it; the free checks again. */
-        order = buddy_pfn_order(s->zone, arg[0]);
-        err = buddy_free_pfn(s->zone, arg[0]);
+        order = buddy_zone_pfn_order(s->zone, arg[0]);
+        err = buddy_zone_free_pfn(s->zone, arg[0]);
     }
     if (err != 0)
         return buddy__script_fail_core(s, err);

@@ -66,7 +66,7 @@ has_line "$s" "| ~   ~ | .   . | .   .   .   . | .   .   .   .   .   .   .   . |
     fail "step 3: map: 0-1 in flight, then blocks of 2, 4, 8"
 grep -q "Step 4" "$tmp/demo" && fail "more than three split steps"
 
-s=$(section "Done: buddy_alloc_pages returns pfn 0" "2. Buddies")
+s=$(section "Done: buddy_zone_alloc_pages returns pfn 0" "2. Buddies")
 [ -n "$s" ] || fail "the allocation returns pfn 0"
 has_line "$s" "| A   A | .   . | .   .   .   . | .   .   .   .   .   .   .   . |" ||
     fail "after the allocation: the order-1 block at pfn 0 is allocated"
@@ -105,7 +105,7 @@ grep -qF "buddy_zone_check: ok." <<<"$s" || fail "the validator's verdict"
 # ---- the facts come in the story's order -----------------------------------
 last=0
 for fact in "Step 0: all 16 pages" "Step 1 of 3:" "Step 2 of 3:" "Step 3 of 3:" \
-    "Done: buddy_alloc_pages returns pfn 0" "at order 1, block 4 = 0100" \
+    "Done: buddy_zone_alloc_pages returns pfn 0" "at order 1, block 4 = 0100" \
     "Merge 1 of 3:" "Merge 2 of 3:" "Merge 3 of 3:" "Done: order 4" \
     "Node 0, zone   Normal" "buddy_zone_check: ok."; do
     n=$(grep -nF -- "$fact" "$tmp/demo" | head -n 1 | cut -d: -f1)

@@ -250,7 +250,7 @@ int cache_engine_step(struct cache_engine *e, unsigned op, uint32_t a,
         want = model_free_pages(m, pfn, order);
         rc = op % CACHE_OPS == 1 ? buddy_pcp_free_pages(&e->pcp, pfn, order)
              : op % CACHE_OPS == 2 ? buddy_pcp_free_pfn(&e->pcp, pfn)
-                                   : buddy_free_pages(e->z, pfn, order);
+                                   : buddy_zone_free_pages(e->z, pfn, order);
         if (expect(e, rc, want) != 0)
             return -1;
         remember(e, pfn, order);

@@ -61,13 +61,13 @@ static void run_op(enum op op, buddy_pfn_t held, buddy_pfn_t cached)
 
     switch (op) {
     case OP_ALLOC:
-        rc = buddy_alloc_pages(z, 1, &pfn);
+        rc = buddy_zone_alloc_pages(z, 1, &pfn);
         break;
     case OP_FREE:
-        (void)buddy_free_pages(z, held, 0);
+        (void)buddy_zone_free_pages(z, held, 0);
         break;
     case OP_BULK:
-        rc = buddy_alloc_pages_bulk(z, 0, 4, pfns);
+        rc = buddy_zone_alloc_bulk(z, 0, 4, pfns);
         break;
     case OP_REFILL: /* the cache is empty: a refill */
         rc = buddy_pcp_alloc_pages(&pcp, 0, &pfn);
@@ -119,7 +119,7 @@ int main(void)
             make_zone();
             /* A block held by the caller, and the cache filled to its high
              * (4 pages), one of them handed out. */
-            if (buddy_alloc_pages(z, 0, &held) != 0 ||
+            if (buddy_zone_alloc_pages(z, 0, &held) != 0 ||
                 buddy_pcp_alloc_pages(&pcp, 0, &cached) != 0)
                 _exit(3);
             if (op == OP_REFILL)

@@ -293,7 +293,7 @@ int harness_alloc(struct harness *h, unsigned order)
     set_op(h, "alloc_pages(order=%u)", order);
     snapshot(h, &before);
     want = model_alloc_expect(&h->m, order, &from);
-    rc = buddy_alloc_pages(h->z, order, &pfn);
+    rc = buddy_zone_alloc_pages(h->z, order, &pfn);
     if (expect_rc(h, rc, want) != 0)
         return -1;
     if (rc == 0) {
@@ -326,7 +326,7 @@ int harness_alloc_bulk(struct harness *h, unsigned order, unsigned nr)
     for (i = 0; i <= HARNESS_BULK_MAX; i++)
         pfns[i] = untouched;
     snapshot(h, &before);
-    rc = buddy_alloc_pages_bulk(h->z, order, nr, pfns);
+    rc = buddy_zone_alloc_bulk(h->z, order, nr, pfns);
     if (order > h->m.max_order) {
         if (expect_rc(h, rc, BUDDY_EORDER) != 0)
             return -1;
@@ -366,7 +366,7 @@ int harness_alloc_bytes(struct harness *h, size_t size, size_t align)
 {
     struct buddy_zone_stats before;
     unsigned order = 0, from = 0;
-    int want = 1; /* buddy_alloc_aligned gives up before allocating */
+    int want = 1; /* buddy_zone_alloc_aligned gives up before allocating */
     void *ptr;
     uintptr_t addr;
     buddy_pfn_t pfn;
@@ -375,8 +375,8 @@ int harness_alloc_bytes(struct harness *h, size_t size, size_t align)
     snapshot(h, &before);
     if (model_alloc_aligned_order(&h->m, size, align, &order) == 0)
         want = model_alloc_expect(&h->m, order, &from);
-    ptr = align == 1 ? buddy_alloc(h->z, size)
-                     : buddy_alloc_aligned(h->z, size, align);
+    ptr = align == 1 ? buddy_zone_alloc(h->z, size)
+                     : buddy_zone_alloc_aligned(h->z, size, align);
     addr = (uintptr_t)ptr;
     if (want != 0) {
         if (ptr != NULL)
@@ -402,9 +402,9 @@ int harness_alloc_bytes(struct harness *h, size_t size, size_t align)
     pfn = h->m.start_pfn + ((addr - h->m.base) >> h->m.page_shift);
     if (took_block(h, &before, pfn, order, from) != 0)
         return -1;
-    if (buddy_usable_size(h->z, ptr) != ((size_t)1 << (order + h->m.page_shift)))
+    if (buddy_zone_usable_size(h->z, ptr) != ((size_t)1 << (order + h->m.page_shift)))
         return fail(h, "usable size %zu of a fresh block of order %u",
-                    buddy_usable_size(h->z, ptr), order);
+                    buddy_zone_usable_size(h->z, ptr), order);
     return finish(h);
 }
 
@@ -431,7 +431,7 @@ int harness_free(struct harness *h, buddy_pfn_t pfn, unsigned order)
     set_op(h, "free_pages(pfn=%" PRIu64 ", order=%u)", pfn, order);
     snapshot(h, &before);
     want = model_free_pages(&h->m, pfn, order);
-    rc = buddy_free_pages(h->z, pfn, order);
+    rc = buddy_zone_free_pages(h->z, pfn, order);
     if (expect_rc(h, rc, want) != 0)
         return -1;
     if (rc == 0 ? freed(h, &before, pfn, order)
@@ -449,7 +449,7 @@ int harness_free_pfn(struct harness *h, buddy_pfn_t pfn)
     snapshot(h, &before);
     order = model_pfn_order(&h->m, pfn);
     want = model_free_pfn(&h->m, pfn);
-    rc = buddy_free_pfn(h->z, pfn);
+    rc = buddy_zone_free_pfn(h->z, pfn);
     if (expect_rc(h, rc, want) != 0)
         return -1;
     if (rc == 0 ? freed(h, &before, pfn, (unsigned)order)
@@ -467,7 +467,7 @@ int harness_free_ptr(struct harness *h, uintptr_t addr)
     int order = -1;
 
     set_op(h, "free(ptr=%#" PRIxPTR ")", addr);
-    usable = buddy_usable_size(h->z, (const void *)addr);
+    usable = buddy_zone_usable_size(h->z, (const void *)addr);
     if (usable != model_usable_size(&h->m, addr))
         return fail(h, "usable size %zu, model %zu", usable,
                     model_usable_size(&h->m, addr));
@@ -477,7 +477,7 @@ int harness_free_ptr(struct harness *h, uintptr_t addr)
         order = model_pfn_order(&h->m, pfn);
     }
     want = model_free_ptr(&h->m, addr);
-    rc = buddy_free(h->z, (void *)addr);
+    rc = buddy_zone_free(h->z, (void *)addr);
     if (expect_rc(h, rc, want) != 0)
         return -1;
     if (rc == 0 ? freed(h, &before, pfn, (unsigned)order)
@@ -601,7 +601,7 @@ int harness_query(struct harness *h, buddy_pfn_t pfn)
 
     set_op(h, "query(pfn=%" PRIu64 ")", pfn);
     snapshot(h, &before);
-    rc = buddy_pfn_order(h->z, pfn);
+    rc = buddy_zone_pfn_order(h->z, pfn);
     if (rc != want)
         return fail(h, "pfn_order returned %d (%s), model %d (%s)", rc,
                     buddy_errname(rc), want, buddy_errname(want));
@@ -616,13 +616,13 @@ int harness_query(struct harness *h, buddy_pfn_t pfn)
         if (h->m.base != 0) {
             uintptr_t addr = model_pfn_addr(&h->m, pfn);
 
-            if (buddy_usable_size(h->z, (const void *)addr) !=
+            if (buddy_zone_usable_size(h->z, (const void *)addr) !=
                 model_usable_size(&h->m, addr))
                 return fail(h, "usable size %zu, model %zu",
-                            buddy_usable_size(h->z, (const void *)addr),
+                            buddy_zone_usable_size(h->z, (const void *)addr),
                             model_usable_size(&h->m, addr));
-            if (buddy_addr_to_pfn(h->z, (const void *)addr) != pfn ||
-                (uintptr_t)buddy_pfn_to_addr(h->z, pfn) != addr)
+            if (buddy_zone_addr_to_pfn(h->z, (const void *)addr) != pfn ||
+                (uintptr_t)buddy_zone_pfn_to_addr(h->z, pfn) != addr)
                 return fail(h, "pfn <-> address do not round-trip");
         }
     }

@@ -64,18 +64,18 @@ void harness_destroy(struct harness *h);
 /* One operation each, library and model; 0 if they agree, else -1 and the
  * reason in h->err. Run harness_check after when check_each_op is set. */
 int harness_alloc(struct harness *h, unsigned order);
-/* buddy_alloc_pages_bulk of up to nr (<= HARNESS_BULK_MAX) blocks. */
+/* buddy_zone_alloc_bulk of up to nr (<= HARNESS_BULK_MAX) blocks. */
 int harness_alloc_bulk(struct harness *h, unsigned order, unsigned nr);
 int harness_free(struct harness *h, buddy_pfn_t pfn, unsigned order);
 int harness_free_pfn(struct harness *h, buddy_pfn_t pfn);
 int harness_add_range(struct harness *h, buddy_pfn_t pfn, uint64_t nr_pages);
 int harness_reserve(struct harness *h, buddy_pfn_t pfn, uint64_t nr_pages);
-/* buddy_alloc_aligned (align 1 is buddy_alloc). */
+/* buddy_zone_alloc_aligned (align 1 is buddy_zone_alloc). */
 int harness_alloc_bytes(struct harness *h, size_t size, size_t align);
-/* buddy_free and buddy_usable_size on an arbitrary address. */
+/* buddy_zone_free and buddy_zone_usable_size on an arbitrary address. */
 int harness_free_ptr(struct harness *h, uintptr_t addr);
-/* The read-only calls on one pfn: buddy_pfn_order, buddy_zone_find_block,
- * buddy_usable_size of its address. */
+/* The read-only calls on one pfn: buddy_zone_pfn_order, buddy_zone_find_block,
+ * buddy_zone_usable_size of its address. */
 int harness_query(struct harness *h, buddy_pfn_t pfn);
 
 /* The full comparison: validator, walk against the model page by page,

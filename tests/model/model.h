@@ -76,7 +76,7 @@ void model_canonical(const struct model *m, uint64_t *nr_free);
 unsigned model_free_block_of(const struct model *m, buddy_pfn_t pfn,
                              buddy_pfn_t *head);
 
-/* buddy_alloc_pages: 0, BUDDY_EORDER or BUDDY_ENOMEM. On 0, *from_order is
+/* buddy_zone_alloc_pages: 0, BUDDY_EORDER or BUDDY_ENOMEM. On 0, *from_order is
  * the order of the free list the library must take the block from (the
  * smallest non-empty one >= order). Changes nothing. */
 int model_alloc_expect(const struct model *m, unsigned order,
@@ -93,19 +93,19 @@ int model_free_pages(struct model *m, buddy_pfn_t pfn, unsigned order);
 int model_free_pfn(struct model *m, buddy_pfn_t pfn);
 int model_add_range(struct model *m, buddy_pfn_t pfn, uint64_t nr_pages);
 int model_reserve(struct model *m, buddy_pfn_t pfn, uint64_t nr_pages);
-/* buddy_free by address. */
+/* buddy_zone_free by address. */
 int model_free_ptr(struct model *m, uintptr_t addr);
 
-/* buddy_pfn_order: the order of the allocated block at pfn, or the error a
+/* buddy_zone_pfn_order: the order of the allocated block at pfn, or the error a
  * free_pfn would get. Changes nothing. */
 int model_pfn_order(const struct model *m, buddy_pfn_t pfn);
-/* buddy_size_to_order. */
+/* buddy_zone_size_to_order. */
 int model_size_to_order(const struct model *m, size_t size);
 /* buddy_zone_addr_align. */
 size_t model_addr_align(const struct model *m);
-/* buddy_usable_size. */
+/* buddy_zone_usable_size. */
 size_t model_usable_size(const struct model *m, uintptr_t addr);
-/* buddy_alloc_aligned before it reaches buddy_alloc_pages: 0 with the order
+/* buddy_zone_alloc_aligned before it reaches buddy_zone_alloc_pages: 0 with the order
  * it will ask for in *order, or -1 when it returns NULL without counting
  * anything (zero or too large size, bad align, no base). */
 int model_alloc_aligned_order(const struct model *m, size_t size,
@@ -132,7 +132,7 @@ static inline uint64_t model_zone_free_pages(const struct buddy_zone *z)
 {
     uint64_t n;
 
-    return buddy_zone_free_pages(z, &n) == 0 ? n : UINT64_MAX;
+    return buddy_zone_nr_free_pages(z, &n) == 0 ? n : UINT64_MAX;
 }
 
 #endif /* BUDDY_TEST_MODEL_H */

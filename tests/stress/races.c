@@ -116,7 +116,7 @@ static uint64_t df_now(void)
 static int df_free(int id)
 {
     if (id == 1 && df_via_zone)
-        return buddy_free_pages(zone, df_pfn, df_order);
+        return buddy_zone_free_pages(zone, df_pfn, df_order);
     return buddy_heap_free_pages(heap, df_pfn, df_order);
 }
 
@@ -242,10 +242,10 @@ static void reclaim(void)
     else if (buddy_heap_free_pages(heap, big, 10) != 0)
         FAIL("reclaim: free of the order-10 block failed");
     /* The same through the zone itself, with no cache of its own. */
-    err = buddy_alloc_pages(zone, 10, &big);
+    err = buddy_zone_alloc_pages(zone, 10, &big);
     if (err != 0)
         FAIL("reclaim: zone order-10 allocation: %s", buddy_strerror(err));
-    else if (buddy_free_pages(zone, big, 10) != 0)
+    else if (buddy_zone_free_pages(zone, big, 10) != 0)
         FAIL("reclaim: zone free failed");
     printf("reclaim: order 10 served with %llu pages in an idle cache\n",
            (unsigned long long)st.cached_pages);
@@ -450,7 +450,7 @@ static void *bf_worker(void *arg)
     (void)arg;
     for (unsigned long i = 0; i < n; i++) {
         int err = (i & 1) ? buddy_heap_free(heap, outside)
-                          : buddy_free(zone, outside + 16);
+                          : buddy_zone_free(zone, outside + 16);
 
         if (err != BUDDY_ERANGE)
             FAIL("bad_free: %s, expected ERANGE", buddy_errname(err));

@@ -117,7 +117,7 @@ static inline uint64_t zone_free_pages(const struct buddy_zone *z)
 {
     uint64_t n = UINT64_MAX;
 
-    assert_int_equal(buddy_zone_free_pages(z, &n), 0);
+    assert_int_equal(buddy_zone_nr_free_pages(z, &n), 0);
     return n;
 }
 

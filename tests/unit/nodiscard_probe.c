@@ -15,12 +15,12 @@ int probe(struct buddy_zone *z)
     uint64_t n;
 
 #ifdef PROBE_IGNORE
-    buddy_alloc_pages(z, 0, &pfn);
+    buddy_zone_alloc_pages(z, 0, &pfn);
     buddy_zone_nr_free(z, 0, &n);
     return 0;
 #else
-    if (buddy_alloc_pages(z, 0, &pfn) != 0 || buddy_zone_nr_free(z, 0, &n) != 0)
+    if (buddy_zone_alloc_pages(z, 0, &pfn) != 0 || buddy_zone_nr_free(z, 0, &n) != 0)
         return -1;
-    return buddy_free_pages(z, pfn, 0); /* frees are not marked */
+    return buddy_zone_free_pages(z, pfn, 0); /* frees are not marked */
 #endif
 }

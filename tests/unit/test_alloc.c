@@ -27,7 +27,7 @@ static void test_alloc_cascades_three_splits(void **state)
     struct buddy_block b;
 
     (void)state;
-    assert_int_equal(buddy_alloc_pages(z, 1, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 1, &pfn), 0);
     assert_int_equal(pfn, 0);
     assert_int_equal(zone_nr_free(z, 4), 0);
     assert_int_equal(zone_nr_free(z, 3), 1);
@@ -54,7 +54,7 @@ static void test_alloc_cascades_three_splits(void **state)
     assert_valid(z);
 
     /* And the free ripples back up to one order-4 block. */
-    assert_int_equal(buddy_free_pages(z, 0, 1), 0);
+    assert_int_equal(buddy_zone_free_pages(z, 0, 1), 0);
     assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.merges, 3);
     assert_int_equal(zone_nr_free(z, 4), 1);
@@ -72,11 +72,11 @@ static void test_alloc_prefers_smallest_order(void **state)
     buddy_pfn_t a, b, c;
 
     (void)state;
-    assert_int_equal(buddy_alloc_pages(z, 0, &a), 0); /* leaves 1,2,4,8 */
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &a), 0); /* leaves 1,2,4,8 */
     assert_int_equal(a, 0);
-    assert_int_equal(buddy_alloc_pages(z, 0, &b), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &b), 0);
     assert_int_equal(b, 1);
-    assert_int_equal(buddy_alloc_pages(z, 2, &c), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 2, &c), 0);
     assert_int_equal(c, 4);
     assert_int_equal(zone_nr_free(z, 1), 1); /* 2 untouched */
     assert_int_equal(zone_nr_free(z, 3), 1); /* 8 untouched */
@@ -92,10 +92,10 @@ static void test_free_reuses_last_freed_first(void **state)
 
     (void)state;
     for (int i = 0; i < 8; i++)
-        assert_int_equal(buddy_alloc_pages(z, 0, &p[i]), 0);
-    assert_int_equal(buddy_free_pages(z, p[2], 0), 0);
-    assert_int_equal(buddy_free_pages(z, p[5], 0), 0);
-    assert_int_equal(buddy_alloc_pages(z, 0, &again), 0);
+        assert_int_equal(buddy_zone_alloc_pages(z, 0, &p[i]), 0);
+    assert_int_equal(buddy_zone_free_pages(z, p[2], 0), 0);
+    assert_int_equal(buddy_zone_free_pages(z, p[5], 0), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &again), 0);
     assert_int_equal(again, p[5]);
     assert_valid(z);
     zone_del(&f);
@@ -110,18 +110,18 @@ static void test_exhaustion_returns_enomem(void **state)
 
     (void)state;
     for (int i = 0; i < 16; i++) {
-        assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+        assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
         assert_int_equal(pfn, (buddy_pfn_t)i);
     }
     pfn = 1234;
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), BUDDY_ENOMEM);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), BUDDY_ENOMEM);
     assert_int_equal(pfn, 1234);
     assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.alloc_failures, 1);
     assert_int_equal(st.free_pages, 0);
     assert_valid(z);
     for (int i = 15; i >= 0; i--)
-        assert_int_equal(buddy_free_pfn(z, (buddy_pfn_t)i), 0);
+        assert_int_equal(buddy_zone_free_pfn(z, (buddy_pfn_t)i), 0);
     assert_int_equal(zone_nr_free(z, 4), 1);
     assert_valid(z);
     zone_del(&f);
@@ -142,12 +142,12 @@ static void test_unaligned_start_carves_aligned_blocks(void **state)
     assert_int_equal(zone_nr_free(z, 3), 1);
     assert_int_equal(zone_nr_free(z, 4), 0);
     /* Order-3 blocks are aligned in pfn space, not zone-relative. */
-    assert_int_equal(buddy_alloc_pages(z, 3, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 3, &pfn), 0);
     assert_int_equal(pfn, 8);
     /* 3's buddy (2) is outside the zone: freeing 3 can never merge. */
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
     assert_int_equal(pfn, 3);
-    assert_int_equal(buddy_free_pages(z, 3, 0), 0);
+    assert_int_equal(buddy_zone_free_pages(z, 3, 0), 0);
     assert_int_equal(zone_nr_free(z, 0), 1);
     assert_valid(z);
     zone_del(&f);
@@ -210,11 +210,11 @@ static void test_reserve_and_give_back(void **state)
     assert_int_equal(st.reserved_pages, 6);
     assert_valid(z);
     /* No allocation ever lands in the reserved pages. */
-    while (buddy_alloc_pages(z, 0, &pfn) == 0)
+    while (buddy_zone_alloc_pages(z, 0, &pfn) == 0)
         assert_true(pfn < 4 || pfn > 9);
     for (buddy_pfn_t p = 0; p < 64; p++)
         if (p < 4 || p > 9)
-            assert_int_equal(buddy_free_pfn(z, p), 0);
+            assert_int_equal(buddy_zone_free_pfn(z, p), 0);
     /* Giving the reserved pages back merges the zone whole again. */
     assert_int_equal(buddy_zone_add_range(z, 4, 6), 0);
     assert_int_equal(zone_nr_free(z, 6), 1);
@@ -264,8 +264,8 @@ static void test_ranges_count_no_splits_or_merges(void **state)
     assert_int_equal(c.splits, 0);
     assert_int_equal(c.merges, 0);
     /* An allocation and its free: six of each, counted and reported. */
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
-    assert_int_equal(buddy_free_pages(z, pfn, 0), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_free_pages(z, pfn, 0), 0);
     assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.splits, 6);
     assert_int_equal(st.merges, 6);
@@ -282,12 +282,12 @@ static void test_free_pfn_and_pfn_order(void **state)
     buddy_pfn_t pfn;
 
     (void)state;
-    assert_int_equal(buddy_alloc_pages(z, 3, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 3, &pfn), 0);
     assert_int_equal(pfn % 8, 0);
-    assert_int_equal(buddy_pfn_order(z, pfn), 3);
-    assert_int_equal(buddy_pfn_order(z, pfn + 1), BUDDY_EINTERIOR);
-    assert_int_equal(buddy_free_pfn(z, pfn), 0);
-    assert_int_equal(buddy_pfn_order(z, pfn), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_zone_pfn_order(z, pfn), 3);
+    assert_int_equal(buddy_zone_pfn_order(z, pfn + 1), BUDDY_EINTERIOR);
+    assert_int_equal(buddy_zone_free_pfn(z, pfn), 0);
+    assert_int_equal(buddy_zone_pfn_order(z, pfn), BUDDY_EDOUBLEFREE);
     assert_valid(z);
     zone_del(&f);
 }
@@ -301,12 +301,12 @@ static void test_large_max_order(void **state)
 
     (void)state;
     assert_int_equal(zone_nr_free(z, 20), 1);
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
     assert_int_equal(zone_nr_free(z, 0), 1);
     assert_int_equal(zone_nr_free(z, 19), 1);
-    assert_int_equal(buddy_alloc_pages(z, 21, &pfn), BUDDY_ENOMEM);
-    assert_int_equal(buddy_alloc_pages(z, 31, &pfn), BUDDY_EORDER);
-    assert_int_equal(buddy_free_pfn(z, 0), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 21, &pfn), BUDDY_ENOMEM);
+    assert_int_equal(buddy_zone_alloc_pages(z, 31, &pfn), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_free_pfn(z, 0), 0);
     assert_int_equal(zone_nr_free(z, 20), 1);
     assert_valid(z);
     zone_del(&f);
@@ -326,9 +326,9 @@ static void test_max_order_zero(void **state)
 
     (void)state;
     assert_int_equal(zone_nr_free(z, 0), 4);
-    assert_int_equal(buddy_alloc_pages(z, 1, &pfn), BUDDY_EORDER);
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
-    assert_int_equal(buddy_free_pfn(z, pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 1, &pfn), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_free_pfn(z, pfn), 0);
     assert_int_equal(zone_nr_free(z, 0), 4);
     assert_valid(z);
     zone_del(&f);

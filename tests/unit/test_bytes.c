@@ -9,14 +9,14 @@ static void test_size_rounds_to_power_of_two_pages(void **state)
     struct buddy_zone *z = zone_with_base(&f, 0, 1024, 10, BASE);
 
     (void)state;
-    assert_int_equal(buddy_size_to_order(z, 1), 0);
-    assert_int_equal(buddy_size_to_order(z, 4096), 0);
-    assert_int_equal(buddy_size_to_order(z, 4097), 1);
-    assert_int_equal(buddy_size_to_order(z, 3 * 4096), 2);
-    assert_int_equal(buddy_size_to_order(z, 4u << 20), 10);
-    assert_int_equal(buddy_size_to_order(z, (4u << 20) + 1), BUDDY_EORDER);
-    assert_int_equal(buddy_size_to_order(z, 0), BUDDY_EZERO);
-    assert_int_equal(buddy_size_to_order(z, SIZE_MAX), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_size_to_order(z, 1), 0);
+    assert_int_equal(buddy_zone_size_to_order(z, 4096), 0);
+    assert_int_equal(buddy_zone_size_to_order(z, 4097), 1);
+    assert_int_equal(buddy_zone_size_to_order(z, 3 * 4096), 2);
+    assert_int_equal(buddy_zone_size_to_order(z, 4u << 20), 10);
+    assert_int_equal(buddy_zone_size_to_order(z, (4u << 20) + 1), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_size_to_order(z, 0), BUDDY_EZERO);
+    assert_int_equal(buddy_zone_size_to_order(z, SIZE_MAX), BUDDY_EORDER);
     zone_del(&f);
 }
 
@@ -32,15 +32,15 @@ static void test_4k_from_16k_leaves_8k_and_4k_free(void **state)
 
     (void)state;
     assert_int_equal(zone_nr_free(z, 2), 1); /* one 16 KiB block */
-    p = buddy_alloc(z, 4096);
+    p = buddy_zone_alloc(z, 4096);
     assert_ptr_equal(p, (void *)BASE);
-    assert_int_equal(buddy_usable_size(z, p), 4096);
+    assert_int_equal(buddy_zone_usable_size(z, p), 4096);
     assert_int_equal(zone_nr_free(z, 1), 1); /* the 8 KiB buddy */
     assert_int_equal(zone_nr_free(z, 0), 1); /* the 4 KiB buddy */
     assert_int_equal(zone_nr_free(z, 2), 0);
     assert_int_equal(buddy_zone_get_stats(z, &st), 0);
     assert_int_equal(st.splits, 2);
-    assert_int_equal(buddy_free(z, p), 0);
+    assert_int_equal(buddy_zone_free(z, p), 0);
     assert_int_equal(zone_nr_free(z, 2), 1);
     assert_valid(z);
     zone_del(&f);
@@ -53,23 +53,23 @@ static void test_alloc_free_usable_size(void **state)
     char *a, *b;
 
     (void)state;
-    a = buddy_alloc(z, 5000);
+    a = buddy_zone_alloc(z, 5000);
     assert_non_null(a);
-    assert_int_equal(buddy_usable_size(z, a), 8192);
+    assert_int_equal(buddy_zone_usable_size(z, a), 8192);
     assert_int_equal(((uintptr_t)a - BASE) % 8192, 0);
-    b = buddy_alloc(z, 1);
+    b = buddy_zone_alloc(z, 1);
     assert_non_null(b);
-    assert_int_equal(buddy_usable_size(z, b), 4096);
-    assert_int_equal(buddy_addr_to_pfn(z, b), ((uintptr_t)b - BASE) / 4096);
-    assert_ptr_equal(buddy_pfn_to_addr(z, buddy_addr_to_pfn(z, a)), a);
-    assert_int_equal(buddy_usable_size(z, a + 4096), 0); /* interior */
-    assert_int_equal(buddy_usable_size(z, NULL), 0);
-    assert_int_equal(buddy_free(z, a), 0);
-    assert_int_equal(buddy_usable_size(z, a), 0); /* free now */
-    assert_int_equal(buddy_free(z, b), 0);
+    assert_int_equal(buddy_zone_usable_size(z, b), 4096);
+    assert_int_equal(buddy_zone_addr_to_pfn(z, b), ((uintptr_t)b - BASE) / 4096);
+    assert_ptr_equal(buddy_zone_pfn_to_addr(z, buddy_zone_addr_to_pfn(z, a)), a);
+    assert_int_equal(buddy_zone_usable_size(z, a + 4096), 0); /* interior */
+    assert_int_equal(buddy_zone_usable_size(z, NULL), 0);
+    assert_int_equal(buddy_zone_free(z, a), 0);
+    assert_int_equal(buddy_zone_usable_size(z, a), 0); /* free now */
+    assert_int_equal(buddy_zone_free(z, b), 0);
     assert_int_equal(zone_nr_free(z, 10), 1);
-    assert_null(buddy_alloc(z, 0));
-    assert_null(buddy_alloc(z, (4u << 20) + 1));
+    assert_null(buddy_zone_alloc(z, 0));
+    assert_null(buddy_zone_alloc(z, (4u << 20) + 1));
     assert_valid(z);
     zone_del(&f);
 }
@@ -82,30 +82,30 @@ static void test_aligned_alloc(void **state)
 
     (void)state;
     assert_int_equal(buddy_zone_addr_align(z), 4u << 20);
-    p = buddy_alloc(z, 4096); /* so the next small block is not aligned */
-    q = buddy_alloc_aligned(z, 4096, 65536);
+    p = buddy_zone_alloc(z, 4096); /* so the next small block is not aligned */
+    q = buddy_zone_alloc_aligned(z, 4096, 65536);
     assert_non_null(q);
     assert_int_equal((uintptr_t)q % 65536, 0);
-    assert_int_equal(buddy_usable_size(z, q), 65536);
-    assert_null(buddy_alloc_aligned(z, 4096, 3000));   /* not a power of 2 */
-    assert_null(buddy_alloc_aligned(z, 4096, 0));
-    assert_null(buddy_alloc_aligned(z, 4096, 8u << 20)); /* above the zone */
-    assert_int_equal(buddy_free(z, p), 0);
-    assert_int_equal(buddy_free(z, q), 0);
+    assert_int_equal(buddy_zone_usable_size(z, q), 65536);
+    assert_null(buddy_zone_alloc_aligned(z, 4096, 3000));   /* not a power of 2 */
+    assert_null(buddy_zone_alloc_aligned(z, 4096, 0));
+    assert_null(buddy_zone_alloc_aligned(z, 4096, 8u << 20)); /* above the zone */
+    assert_int_equal(buddy_zone_free(z, p), 0);
+    assert_int_equal(buddy_zone_free(z, q), 0);
     assert_valid(z);
     zone_del(&f);
 
     /* A base only page-aligned cannot promise more than a page. */
     z = zone_with_base(&f, 0, 64, 6, BASE + 4096);
     assert_int_equal(buddy_zone_addr_align(z), 4096);
-    assert_null(buddy_alloc_aligned(z, 4096, 8192));
-    assert_non_null(buddy_alloc_aligned(z, 4096, 4096));
+    assert_null(buddy_zone_alloc_aligned(z, 4096, 8192));
+    assert_non_null(buddy_zone_alloc_aligned(z, 4096, 4096));
     zone_del(&f);
 
     /* An identity map (start_pfn = base / page_size) is aligned as pfns. */
     z = zone_with_base(&f, BASE / 4096 + 1, 63, 6, BASE + 4096);
     assert_int_equal(buddy_zone_addr_align(z), 4096u << 6);
-    q = buddy_alloc_aligned(z, 100, 32768);
+    q = buddy_zone_alloc_aligned(z, 100, 32768);
     assert_non_null(q);
     assert_int_equal((uintptr_t)q % 32768, 0);
     zone_del(&f);
@@ -119,10 +119,10 @@ static void test_zone_without_base(void **state)
     int x;
 
     (void)state;
-    assert_null(buddy_alloc(z, 4096));
+    assert_null(buddy_zone_alloc(z, 4096));
     assert_int_equal(buddy_zone_addr_align(z), 0);
     snapshot_take(z, &before);
-    assert_int_equal(buddy_free(z, &x), BUDDY_ENOBASE);
+    assert_int_equal(buddy_zone_free(z, &x), BUDDY_ENOBASE);
     assert_unchanged_but_rejected(z, &before);
     zone_del(&f);
 }

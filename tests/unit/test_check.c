@@ -13,7 +13,7 @@ static struct buddy_zone *sample(struct fixture *f)
     struct buddy_zone *z = zone_new_free(f, 0, 16, 4);
     buddy_pfn_t pfn;
 
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
     assert_valid(z);
     return z;
 }

@@ -286,7 +286,7 @@ static void pfns_are_private(int with_memory)
     assert_int_equal(buddy_heap_alloc_pages(b, 0, &pb), 0);
     assert_true(pa != pb);
     if (with_memory)
-        assert_true((uintptr_t)buddy_pfn_to_addr(buddy_heap_zone(a), pa) ==
+        assert_true((uintptr_t)buddy_zone_pfn_to_addr(buddy_heap_zone(a), pa) ==
                     (uintptr_t)pa << 12);
     assert_int_equal(buddy_heap_free_pages(b, pa, 0), BUDDY_ERANGE);
     assert_int_equal(buddy_heap_free_pfn(b, pa), BUDDY_ERANGE);

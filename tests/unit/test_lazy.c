@@ -60,13 +60,13 @@ static void test_64g_zone_touches_little_metadata(void **state)
     assert_int_equal(buddy_zone_add_range(z, 0, (uint64_t)1 << 24), 0);
     assert_int_equal(zone_nr_free(z, 10), 16384);
     assert_int_equal(zone_free_pages(z), (uint64_t)1 << 24);
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
     assert_int_equal(pfn, 0);
     touched = resident_pages(&m);
     print_message("64 GiB zone: %zu of %zu metadata pages resident\n", touched,
                   m.size / (size_t)sysconf(_SC_PAGESIZE));
     assert_true(touched <= 8);
-    assert_int_equal(buddy_free_pages(z, 0, 0), 0);
+    assert_int_equal(buddy_zone_free_pages(z, 0, 0), 0);
     assert_int_equal(zone_nr_free(z, 10), 16384);
     munmap(m.meta, m.size);
 }
@@ -104,9 +104,9 @@ static void test_ranges_in_address_order_stay_lazy(void **state)
     assert_int_equal(buddy_zone_add_range(z, 3 * bank, bank), 0);
     assert_int_equal(zone_nr_free(z, 10), 16 * 1024);
     assert_int_equal(zone_free_pages(z), (uint64_t)1 << 24);
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
     assert_int_equal(pfn, 0);
-    assert_int_equal(buddy_free_pages(z, 0, 0), 0);
+    assert_int_equal(buddy_zone_free_pages(z, 0, 0), 0);
     assert_valid(z);
     munmap(m.meta, m.size);
 }
@@ -121,11 +121,11 @@ static void test_1t_zone_works(void **state)
     (void)state;
     assert_int_equal(buddy_zone_add_range(z, 0, (uint64_t)1 << 28), 0);
     assert_int_equal(zone_nr_free(z, 18), 1024);
-    assert_int_equal(buddy_alloc_pages(z, 18, &pfn), 0);
-    assert_int_equal(buddy_alloc_pages(z, 3, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 18, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 3, &pfn), 0);
     assert_int_equal(pfn, (uint64_t)1 << 18);
-    assert_int_equal(buddy_free_pfn(z, pfn), 0);
-    assert_int_equal(buddy_free_pfn(z, 0), 0);
+    assert_int_equal(buddy_zone_free_pfn(z, pfn), 0);
+    assert_int_equal(buddy_zone_free_pfn(z, 0), 0);
     assert_int_equal(zone_nr_free(z, 18), 1024);
     /* Splitting order 18 down to 3 wrote 15 upper halves, each up to three
      * metadata pages (next, prev, state) apart: that is what it needed. */
@@ -166,8 +166,8 @@ static void test_lazy_run_reads_like_written_blocks(void **state)
     assert_int_equal(b.kind, BUDDY_BLOCK_FREE);
     assert_int_equal(b.pfn, 96);
     assert_int_equal(b.order, 4);
-    assert_int_equal(buddy_free_pages(zl, 96, 4), BUDDY_EDOUBLEFREE);
-    assert_int_equal(buddy_free_pfn(zl, 101), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_zone_free_pages(zl, 96, 4), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_zone_free_pfn(zl, 101), BUDDY_EDOUBLEFREE);
     assert_valid(zl);
     assert_valid(ze);
     zone_del(&lazy);
@@ -198,7 +198,7 @@ static void test_reserve_inside_lazy_run(void **state)
     assert_int_equal(b.kind, BUDDY_BLOCK_FREE);
     /* Allocate everything: never a reserved page, and all pages come out. */
     uint64_t got = 0;
-    while (buddy_alloc_pages(z, 0, &pfn) == 0) {
+    while (buddy_zone_alloc_pages(z, 0, &pfn) == 0) {
         assert_true(pfn != 500 && (pfn < 40 || pfn > 42) &&
                     (pfn < 1000 || pfn >= 1010));
         got++;

@@ -56,14 +56,14 @@ static void test_allocator_works_without_counters(void **state)
     buddy_pfn_t pfn, cached, pfns[4];
 
     (void)state;
-    assert_int_equal(buddy_alloc_pages(z, 2, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 2, &pfn), 0);
     assert_int_equal(pfn, 0);
     assert_int_equal(zone_free_pages(z), 60);
     /* Refused calls: the error, nothing changed, the validator happy. */
     walk_text(z, &before);
-    assert_int_equal(buddy_free_pages(z, pfn, 1), BUDDY_EWRONGORDER);
-    assert_int_equal(buddy_free_pages(z, pfn + 1, 0), BUDDY_EINTERIOR);
-    assert_int_equal(buddy_free_pages(z, 64, 0), BUDDY_ERANGE);
+    assert_int_equal(buddy_zone_free_pages(z, pfn, 1), BUDDY_EWRONGORDER);
+    assert_int_equal(buddy_zone_free_pages(z, pfn + 1, 0), BUDDY_EINTERIOR);
+    assert_int_equal(buddy_zone_free_pages(z, 64, 0), BUDDY_ERANGE);
     assert_int_equal(buddy_zone_add_range(z, 8, 8), BUDDY_EOVERLAP);
     assert_int_equal(buddy_zone_reserve(z, 0, 8), BUDDY_EBUSY);
     walk_text(z, &after);
@@ -71,7 +71,7 @@ static void test_allocator_works_without_counters(void **state)
     assert_valid(z);
     /* Ranges, bulk allocation and a cache, then all back: one block. */
     assert_int_equal(buddy_zone_reserve(z, 40, 8), 0);
-    assert_int_equal(buddy_alloc_pages_bulk(z, 0, 4, pfns), 4);
+    assert_int_equal(buddy_zone_alloc_bulk(z, 0, 4, pfns), 4);
     pc.batch = 4;
     assert_int_equal(buddy_pcp_init(&pcp, z, &pc), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &cached), 0);
@@ -79,8 +79,8 @@ static void test_allocator_works_without_counters(void **state)
     assert_valid(z); /* cached blocks, checked without counters */
     buddy_pcp_fini(&pcp);
     for (unsigned i = 0; i < 4; i++)
-        assert_int_equal(buddy_free_pfn(z, pfns[i]), 0);
-    assert_int_equal(buddy_free_pages(z, pfn, 2), 0);
+        assert_int_equal(buddy_zone_free_pfn(z, pfns[i]), 0);
+    assert_int_equal(buddy_zone_free_pages(z, pfn, 2), 0);
     assert_int_equal(buddy_zone_add_range(z, 40, 8), 0);
     assert_int_equal(zone_nr_free(z, 6), 1);
     assert_valid(z);

@@ -207,8 +207,8 @@ static void test_meta_end_must_not_wrap(void **state)
                      0);
     assert_guards(&g);
     assert_int_equal(buddy_zone_add_range(z, 0, 16), 0);
-    assert_int_equal(buddy_alloc_pages(z, 4, &pfn), 0);
-    assert_int_equal(buddy_free_pages(z, pfn, 4), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 4, &pfn), 0);
+    assert_int_equal(buddy_zone_free_pages(z, pfn, 4), 0);
     assert_guards(&g);
     assert_valid(z);
     guarded_del(&g);
@@ -234,13 +234,13 @@ static void test_span_at_the_top_of_pfn_space(void **state)
     assert_int_equal(buddy_zone_meta_size(&cfg), 0);
 
     z = zone_new_free(&f, top, 255, 8); /* blocks of order 7 down to 0 */
-    assert_int_equal(buddy_alloc_pages(z, 7, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 7, &pfn), 0);
     assert_int_equal(pfn, top);
-    assert_int_equal(buddy_free_pages(z, pfn, 7), 0);
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_free_pages(z, pfn, 7), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
     assert_int_equal(pfn, BUDDY_PFN_NONE - 1); /* its buddy would be NONE */
-    EXPECT_REJECTED(z, buddy_free_pages(z, BUDDY_PFN_NONE, 0), BUDDY_ERANGE);
-    EXPECT_REJECTED(z, buddy_free_pfn(z, BUDDY_PFN_NONE), BUDDY_ERANGE);
+    EXPECT_REJECTED(z, buddy_zone_free_pages(z, BUDDY_PFN_NONE, 0), BUDDY_ERANGE);
+    EXPECT_REJECTED(z, buddy_zone_free_pfn(z, BUDDY_PFN_NONE), BUDDY_ERANGE);
     /* pfn + nr_pages wraps to 0, to 1, and far past the span */
     EXPECT_REJECTED(z, buddy_zone_add_range(z, top + 128, 0 - (top + 128)),
                     BUDDY_ERANGE);
@@ -252,7 +252,7 @@ static void test_span_at_the_top_of_pfn_space(void **state)
                     BUDDY_ERANGE);
     EXPECT_REJECTED(z, buddy_zone_reserve(z, top + 254, 2), BUDDY_ERANGE);
     EXPECT_REJECTED(z, buddy_zone_reserve(z, top + 254, 1), BUDDY_EBUSY);
-    assert_int_equal(buddy_free_pfn(z, pfn), 0);
+    assert_int_equal(buddy_zone_free_pfn(z, pfn), 0);
     assert_int_equal(buddy_zone_reserve(z, top + 254, 1), 0);
     assert_int_equal(buddy_zone_add_range(z, top + 254, 1), 0);
     assert_int_equal(zone_free_pages(z), 255);
@@ -297,20 +297,20 @@ static void test_base_at_the_top_of_the_address_space(void **state)
 
     base = UINTPTR_MAX - 17u * 4096u + 1u; /* end = 2^W - one page */
     zone_with_base(&f, 0, 16, 4, base);
-    assert_ptr_equal(buddy_pfn_to_addr(f.z, 15), (void *)(base + 15u * 4096u));
-    assert_int_equal(buddy_addr_to_pfn(f.z, (void *)(base + 16u * 4096u - 1u)),
+    assert_ptr_equal(buddy_zone_pfn_to_addr(f.z, 15), (void *)(base + 15u * 4096u));
+    assert_int_equal(buddy_zone_addr_to_pfn(f.z, (void *)(base + 16u * 4096u - 1u)),
                      15);
-    assert_int_equal(buddy_addr_to_pfn(f.z, (void *)UINTPTR_MAX),
+    assert_int_equal(buddy_zone_addr_to_pfn(f.z, (void *)UINTPTR_MAX),
                      BUDDY_PFN_NONE);
     assert_int_equal(buddy_zone_addr_align(f.z), 4096u);
-    p = buddy_alloc(f.z, 16u * 4096u);
+    p = buddy_zone_alloc(f.z, 16u * 4096u);
     assert_ptr_equal(p, (void *)base);
-    assert_int_equal(buddy_usable_size(f.z, p), 16u * 4096u);
-    EXPECT_REJECTED(f.z, buddy_free(f.z, (void *)(UINTPTR_MAX - 4095u)),
+    assert_int_equal(buddy_zone_usable_size(f.z, p), 16u * 4096u);
+    EXPECT_REJECTED(f.z, buddy_zone_free(f.z, (void *)(UINTPTR_MAX - 4095u)),
                     BUDDY_ERANGE);
-    EXPECT_REJECTED(f.z, buddy_free(f.z, p + 1), BUDDY_EALIGN);
-    assert_null(buddy_alloc(f.z, 1));
-    assert_int_equal(buddy_free(f.z, p), 0);
+    EXPECT_REJECTED(f.z, buddy_zone_free(f.z, p + 1), BUDDY_EALIGN);
+    assert_null(buddy_zone_alloc(f.z, 1));
+    assert_int_equal(buddy_zone_free(f.z, p), 0);
     assert_valid(f.z);
     zone_del(&f);
 }
@@ -338,12 +338,12 @@ static void test_largest_page_size(void **state)
     assert_int_equal(buddy_zone_add_range(z, 0, 3), 0);
     assert_int_equal(buddy_zone_get_info(z, &info), 0);
     assert_true(info.page_size == page);
-    assert_int_equal(buddy_size_to_order(z, 1), 0);
-    assert_int_equal(buddy_size_to_order(z, page), 0);
-    assert_int_equal(buddy_size_to_order(z, page + 1), 1);
-    assert_int_equal(buddy_size_to_order(z, SIZE_MAX), 1);
+    assert_int_equal(buddy_zone_size_to_order(z, 1), 0);
+    assert_int_equal(buddy_zone_size_to_order(z, page), 0);
+    assert_int_equal(buddy_zone_size_to_order(z, page + 1), 1);
+    assert_int_equal(buddy_zone_size_to_order(z, SIZE_MAX), 1);
     assert_int_equal(buddy_zone_addr_align(z), 0); /* no base */
-    assert_null(buddy_alloc(z, 1));
+    assert_null(buddy_zone_alloc(z, 1));
     assert_int_equal(buddy_pcp_init(&pcp, z, &pc), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 1, &pfn), 0);
     assert_int_equal(pfn, 0);
@@ -361,7 +361,7 @@ static void test_largest_page_size(void **state)
 
 /* Pages of 2^(W-2) bytes and a cache of order 3 over a zone with a base:
  * the cache's largest block, 2^(W+1) bytes, is past the pointer width. Its
- * byte bound saturates; sizes up to SIZE_MAX get what buddy_alloc gives
+ * byte bound saturates; sizes up to SIZE_MAX get what buddy_zone_alloc gives
  * (the blocks that fit the zone, NULL for the rest), and a block of
  * 2^(W-1) bytes reports its size. */
 static void test_cache_blocks_past_the_pointer_width(void **state)
@@ -389,7 +389,7 @@ static void test_cache_blocks_past_the_pointer_width(void **state)
     q = buddy_pcp_alloc(&pcp, page);
     assert_true((p == base && q == base + page) ||
                 (q == base && p == base + page));
-    assert_true(buddy_usable_size(z, q) == page);
+    assert_true(buddy_zone_usable_size(z, q) == page);
     assert_null(buddy_pcp_alloc(&pcp, page + 1)); /* order 1: none free */
     assert_null(buddy_pcp_alloc(&pcp, opaque_size(SIZE_MAX))); /* order 2: none exist */
     assert_null(buddy_pcp_alloc(&pcp, 0));
@@ -402,9 +402,9 @@ static void test_cache_blocks_past_the_pointer_width(void **state)
     /* Both pages cached; an order-1 request drains them, merges, refills. */
     p = buddy_pcp_alloc(&pcp, opaque_size((size_t)1 << (W - 1)));
     assert_ptr_equal(p, base);
-    assert_true(buddy_usable_size(z, p) == (size_t)1 << (W - 1));
+    assert_true(buddy_zone_usable_size(z, p) == (size_t)1 << (W - 1));
     assert_null(buddy_pcp_alloc(&pcp, opaque_size(SIZE_MAX)));
-    assert_null(buddy_alloc(z, opaque_size(SIZE_MAX)));
+    assert_null(buddy_zone_alloc(z, opaque_size(SIZE_MAX)));
     assert_int_equal(buddy_pcp_free(&pcp, p), 0);
     assert_valid(z);
     buddy_pcp_fini(&pcp);
@@ -428,21 +428,21 @@ static void expect_addr_align(buddy_pfn_t start, uintptr_t base,
     zone_with_base(&f, start, 2048, max_order, base);
     assert_true(buddy_zone_addr_align(f.z) == align);
     if (align <= (size_t)1 << 22) { /* a block the zone holds */
-        p = buddy_alloc_aligned(f.z, 4096, align);
+        p = buddy_zone_alloc_aligned(f.z, 4096, align);
         assert_non_null(p);
         assert_int_equal((uintptr_t)p % align, 0);
-        assert_int_equal(buddy_free(f.z, p), 0);
+        assert_int_equal(buddy_zone_free(f.z, p), 0);
     }
     if (align < (size_t)1 << (W - 1)) {
         struct snapshot before, after;
 
         snapshot_take(f.z, &before);
-        assert_null(buddy_alloc_aligned(f.z, 4096, align * 2));
+        assert_null(buddy_zone_alloc_aligned(f.z, 4096, align * 2));
         snapshot_take(f.z, &after);
         assert_memory_equal(&before, &after, sizeof(before));
     }
-    assert_null(buddy_alloc_aligned(f.z, 1, (SIZE_MAX >> 1) + 1));
-    assert_null(buddy_alloc_aligned(f.z, 1, SIZE_MAX));
+    assert_null(buddy_zone_alloc_aligned(f.z, 1, (SIZE_MAX >> 1) + 1));
+    assert_null(buddy_zone_alloc_aligned(f.z, 1, SIZE_MAX));
     assert_valid(f.z);
     zone_del(&f);
 }
@@ -512,13 +512,13 @@ static void test_sizes_near_size_max(void **state)
         assert_int_equal(buddy_zone_init(g.buf, g.size, &cfg, &z), 0);
         assert_int_equal(buddy_zone_add_range(z, 0, 64), 0);
         for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-            assert_int_equal(buddy_size_to_order(z, sizes[k]),
+            assert_int_equal(buddy_zone_size_to_order(z, sizes[k]),
                              order_for(sizes[k], shift));
             /* None fits a 64-page zone: refused, or counted as a failure
              * and nothing else. */
             snapshot_take(z, &before);
-            assert_null(buddy_alloc(z, sizes[k]));
-            assert_null(buddy_alloc_aligned(z, sizes[k], pages[i]));
+            assert_null(buddy_zone_alloc(z, sizes[k]));
+            assert_null(buddy_zone_alloc_aligned(z, sizes[k], pages[i]));
             snapshot_take(z, &after);
             assert_string_equal(before.walk, after.walk);
             assert_int_equal(after.st.free_pages, before.st.free_pages);

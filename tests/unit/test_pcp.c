@@ -127,7 +127,7 @@ static void test_cached_blocks_are_visible(void **state)
                               "1      1      1      0 \n");
     assert_valid(z);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_free_pages(z, pfn, 1), 0);
+    assert_int_equal(buddy_zone_free_pages(z, pfn, 1), 0);
     assert_int_equal(zone_nr_free(z, 6), 1);
     zone_del(&f);
 }
@@ -147,7 +147,7 @@ static void test_bad_frees_through_a_cache(void **state)
     assert_int_equal(buddy_pcp_free_pages(&pcp, b, 0), 0); /* now cached */
     EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, b, 0), BUDDY_EDOUBLEFREE);
     EXPECT_REJECTED(z, buddy_pcp_free_pfn(&pcp, b), BUDDY_EDOUBLEFREE);
-    EXPECT_REJECTED(z, buddy_free_pages(z, b, 0), BUDDY_EDOUBLEFREE);
+    EXPECT_REJECTED(z, buddy_zone_free_pages(z, b, 0), BUDDY_EDOUBLEFREE);
     EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, a, 0), BUDDY_EWRONGORDER);
     EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, a + 1, 0), BUDDY_EINTERIOR);
     EXPECT_REJECTED(z, buddy_pcp_free_pages(&pcp, a + 1, 1), BUDDY_EALIGN);
@@ -186,19 +186,19 @@ static void test_byte_api_through_a_cache(void **state)
     assert_non_null(p0);
     assert_non_null(p1);
     assert_non_null(p2);
-    assert_int_equal(buddy_usable_size(z, p0), 4096);
-    assert_int_equal(buddy_usable_size(z, p1), 8192);
-    assert_int_equal(buddy_usable_size(z, p2), 16384);
+    assert_int_equal(buddy_zone_usable_size(z, p0), 4096);
+    assert_int_equal(buddy_zone_usable_size(z, p1), 8192);
+    assert_int_equal(buddy_zone_usable_size(z, p2), 16384);
     /* Block-aligned addresses of the right pfns. */
     assert_int_equal(((uintptr_t)p1 - BASE) % 8192, 0);
     assert_int_equal(((uintptr_t)p2 - BASE) % 16384, 0);
-    assert_int_equal(buddy_zone_find_block(z, buddy_addr_to_pfn(z, p2), &blk), 0);
+    assert_int_equal(buddy_zone_find_block(z, buddy_zone_addr_to_pfn(z, p2), &blk), 0);
     assert_int_equal(blk.kind, BUDDY_BLOCK_ALLOCATED);
     assert_int_equal(blk.order, 2);
     /* Above the cached orders: straight from the zone, still right. */
     big = buddy_pcp_alloc(&pcp, 8 * 4096);
     assert_non_null(big);
-    assert_int_equal(buddy_usable_size(z, big), 8 * 4096);
+    assert_int_equal(buddy_zone_usable_size(z, big), 8 * 4096);
     /* What the zone refuses, the cache refuses. */
     assert_null(buddy_pcp_alloc(&pcp, 0));
     assert_null(buddy_pcp_alloc(&pcp, (size_t)4096 << 7));
@@ -206,7 +206,7 @@ static void test_byte_api_through_a_cache(void **state)
     assert_valid(z);
 
     assert_int_equal(buddy_pcp_free(&pcp, p0), 0);
-    assert_int_equal(buddy_zone_find_block(z, buddy_addr_to_pfn(z, p0), &blk), 0);
+    assert_int_equal(buddy_zone_find_block(z, buddy_zone_addr_to_pfn(z, p0), &blk), 0);
     assert_int_equal(blk.kind, BUDDY_BLOCK_CACHED);
     EXPECT_REJECTED(z, buddy_pcp_free(&pcp, p0), BUDDY_EDOUBLEFREE);
     EXPECT_REJECTED(z, buddy_pcp_free(&pcp, p1 + 4096), BUDDY_EINTERIOR);
@@ -314,8 +314,8 @@ static void test_high_mark_drains_the_list_that_grew(void **state)
         assert_int_equal(buddy_pcp_alloc_pages(&pcp, 3, &big[i]), 0);
     assert_int_equal(l.taken, taken);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(buddy_free_pages(z, big[0], 3), 0);
-    assert_int_equal(buddy_free_pages(z, big[1], 3), 0);
+    assert_int_equal(buddy_zone_free_pages(z, big[0], 3), 0);
+    assert_int_equal(buddy_zone_free_pages(z, big[1], 3), 0);
     assert_int_equal(zone_nr_free(z, 10), 1);
     assert_valid(z);
     zone_del(&f);
@@ -377,14 +377,14 @@ static void test_refill_takes_whole_lines(void **state)
 
     (void)state;
     for (buddy_pfn_t i = 0; i < 256; i++) {
-        assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+        assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
         assert_int_equal(pfn, i);
     }
-    assert_int_equal(buddy_free_pages(z, 1, 0), 0);
-    assert_int_equal(buddy_free_pages(z, 3, 0), 0);
-    assert_int_equal(buddy_free_pages(z, 5, 0), 0);
+    assert_int_equal(buddy_zone_free_pages(z, 1, 0), 0);
+    assert_int_equal(buddy_zone_free_pages(z, 3, 0), 0);
+    assert_int_equal(buddy_zone_free_pages(z, 5, 0), 0);
     for (buddy_pfn_t i = 64; i < 128; i++)
-        assert_int_equal(buddy_free_pages(z, i, 0), 0);
+        assert_int_equal(buddy_zone_free_pages(z, i, 0), 0);
     assert_int_equal(zone_nr_free(z, 6), 1);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
@@ -393,7 +393,7 @@ static void test_refill_takes_whole_lines(void **state)
     assert_int_equal(zone_nr_free(z, 0), 3);
     assert_int_equal(zone_nr_free(z, 6), 0);
     assert_valid(z);
-    assert_int_equal(buddy_alloc_pages_bulk(z, 0, 3, got), 3);
+    assert_int_equal(buddy_zone_alloc_bulk(z, 0, 3, got), 3);
     assert_int_equal(got[0], 5); /* the list's head: the last freed */
     assert_int_equal(got[1], 3);
     assert_int_equal(got[2], 1);
@@ -448,10 +448,10 @@ static void test_uncached_order_drains_own_cache_when_short(void **state)
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0); /* takes all 16 */
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     assert_int_equal(zone_free_pages(z), 0);
-    assert_int_equal(buddy_alloc_pages(z, 4, &big), 0); /* drains the cache */
+    assert_int_equal(buddy_zone_alloc_pages(z, 4, &big), 0); /* drains the cache */
     assert_int_equal(big, 0);
     assert_int_equal(pcp_pages(&pcp), 0);
-    assert_int_equal(buddy_free_pages(z, big, 4), 0);
+    assert_int_equal(buddy_zone_free_pages(z, big, 4), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
     assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 4, &big), 0);
@@ -476,15 +476,15 @@ static void test_bulk(void **state)
 
     (void)state;
     /* Zone bulk: one lock round trip, stops when memory runs out. */
-    assert_int_equal(buddy_alloc_pages_bulk(z, 2, 100, pfns), 16);
+    assert_int_equal(buddy_zone_alloc_bulk(z, 2, 100, pfns), 16);
     assert_int_equal(l.taken, taken + 1);
     for (int i = 0; i < 16; i++)
         assert_int_equal(pfns[i] % 4, 0);
-    assert_int_equal(buddy_alloc_pages_bulk(z, 2, 5, pfns + 16), 0);
-    assert_int_equal(buddy_alloc_pages_bulk(z, 7, 5, pfns), BUDDY_EORDER);
-    assert_int_equal(buddy_alloc_pages_bulk(z, 0, 5, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_alloc_bulk(z, 2, 5, pfns + 16), 0);
+    assert_int_equal(buddy_zone_alloc_bulk(z, 7, 5, pfns), BUDDY_EORDER);
+    assert_int_equal(buddy_zone_alloc_bulk(z, 0, 5, NULL), BUDDY_ENULL);
     for (int i = 0; i < 16; i++)
-        assert_int_equal(buddy_free_pages(z, pfns[i], 2), 0);
+        assert_int_equal(buddy_zone_free_pages(z, pfns[i], 2), 0);
     /* Cache bulk: the cached blocks first, then the zone. */
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfns[0]), 0); /* +3 cached */
@@ -529,7 +529,7 @@ static void test_scaled_high(void **state)
         struct buddy_zone_stats st;
 
         while (n < 1024 + 64)
-            assert_int_equal(buddy_alloc_pages(z, 0, &pfn[n++]), 0);
+            assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn[n++]), 0);
         for (unsigned i = 0; i < 1024; i++)
             assert_int_equal(buddy_pcp_free_pages(&pcp, pfn[i], 0), 0);
         assert_int_equal(buddy_zone_get_stats(z, &st), 0);
@@ -764,10 +764,10 @@ static void test_lock_held_everywhere(void **state)
     assert_int_equal(buddy_zone_set_lock(z, &ops), 0);
     buddy_zone_set_hook(z, held_hook, NULL);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
-    assert_int_equal(buddy_alloc_pages(z, 2, &pfn), 0);
-    assert_int_equal(buddy_free_pages(z, pfn, 2), 0);
-    assert_int_equal(buddy_free_pages(z, pfn, 2), BUDDY_EDOUBLEFREE);
-    assert_int_equal(buddy_alloc_pages_bulk(z, 0, 4, pfns), 4);
+    assert_int_equal(buddy_zone_alloc_pages(z, 2, &pfn), 0);
+    assert_int_equal(buddy_zone_free_pages(z, pfn, 2), 0);
+    assert_int_equal(buddy_zone_free_pages(z, pfn, 2), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_zone_alloc_bulk(z, 0, 4, pfns), 4);
     for (int i = 0; i < 4; i++)
         assert_int_equal(buddy_pcp_free_pages(&pcp, pfns[i], 0), 0);
     p = buddy_pcp_alloc(&pcp, 100);
@@ -776,7 +776,7 @@ static void test_lock_held_everywhere(void **state)
     /* A refused byte free outside the zone: counted and reported under the
      * lock like every other refusal. */
     held_hook_calls = 0;
-    assert_int_equal(buddy_free(z, &outside), BUDDY_ERANGE);
+    assert_int_equal(buddy_zone_free(z, &outside), BUDDY_ERANGE);
     assert_int_equal(buddy_pcp_free(&pcp, &outside), BUDDY_ERANGE);
     assert_int_equal(held_hook_calls, 2);
     assert_int_equal(zone_drain(z) > 0, 1);

@@ -219,7 +219,7 @@ static void test_buddyinfo_format(void **state)
 
     (void)state;
     sys_setup(&s);
-    assert_int_equal(buddy_alloc_pages(s.normal0.z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(s.normal0.z, 0, &pfn), 0);
     n = buddy_system_buddyinfo(&s.sys, text, sizeof(text));
     assert_string_equal(text,
                         "Node 0, zone      DMA      0      0      0      0      1 \n"

@@ -9,8 +9,8 @@ static struct buddy_zone *fragmented(struct fixture *f)
     struct buddy_zone *z = zone_new_free(f, 0, 16, 4);
     buddy_pfn_t a, b;
 
-    assert_int_equal(buddy_alloc_pages(z, 0, &a), 0);
-    assert_int_equal(buddy_alloc_pages(z, 2, &b), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &a), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 2, &b), 0);
     assert_int_equal(b, 4);
     return z;
 }
@@ -32,7 +32,7 @@ static void test_extfrag_indices(void **state)
     /* order 4: 1000 - (1000 + 11000/16) / 3 = 1000 - 1687/3 = 438 */
     assert_int_equal(zone_fragmentation_index(z, 4), 438);
     /* Nothing free: unusable is 1000, fragmentation 0. */
-    while (buddy_alloc_pages(z, 0, &pfn) == 0)
+    while (buddy_zone_alloc_pages(z, 0, &pfn) == 0)
         ;
     assert_int_equal(zone_unusable_index(z, 0), 1000);
     assert_int_equal(zone_fragmentation_index(z, 0), 0);
@@ -74,7 +74,7 @@ static void test_walk_in_address_order(void **state)
     (void)state;
     assert_int_equal(buddy_zone_add_range(z, 4, 12), 0);  /* 4..7, 8..15 */
     assert_int_equal(buddy_zone_reserve(z, 14, 2), 0);
-    assert_int_equal(buddy_alloc_pages(z, 2, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 2, &pfn), 0);
     assert_int_equal(pfn, 4);
     assert_int_equal(buddy_zone_walk(z, log_block, &w), 0);
     assert_string_equal(w.text, "hole@2+2 allocated@4+4 free@8+4 free@12+2 "
@@ -132,7 +132,7 @@ static void test_hook_reports_each_step(void **state)
 
     (void)state;
     buddy_zone_set_hook(z, log_event, &log);
-    assert_int_equal(buddy_alloc_pages(z, 1, &pfn), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 1, &pfn), 0);
     assert_string_equal(log.text,
                         "split 0/4 buddy 8; [inflight 0/3] "
                         "split 0/3 buddy 4; [inflight 0/2] "
@@ -140,7 +140,7 @@ static void test_hook_reports_each_step(void **state)
                         "alloc 0/1; ");
     log.len = 0;
     log.text[0] = '\0';
-    assert_int_equal(buddy_free_pages(z, 0, 1), 0);
+    assert_int_equal(buddy_zone_free_pages(z, 0, 1), 0);
     assert_string_equal(log.text,
                         "free 0/1; [inflight 0/1] "
                         "merge 0/1 buddy 2; [inflight 0/2] "
@@ -149,10 +149,10 @@ static void test_hook_reports_each_step(void **state)
     assert_valid(z);
     log.len = 0;
     log.text[0] = '\0';
-    assert_int_equal(buddy_free_pages(z, 0, 1), BUDDY_EDOUBLEFREE);
-    assert_int_equal(buddy_alloc_pages(z, 0, &pfn), 0);
+    assert_int_equal(buddy_zone_free_pages(z, 0, 1), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &pfn), 0);
     buddy_zone_set_hook(z, NULL, NULL);
-    assert_int_equal(buddy_free_pages(z, 0, 0), 0); /* not logged */
+    assert_int_equal(buddy_zone_free_pages(z, 0, 0), 0); /* not logged */
     assert_string_equal(log.text, "reject 0/1 EDOUBLEFREE; "
                                   "split 0/4 buddy 8; [inflight 0/3] "
                                   "split 0/3 buddy 4; [inflight 0/2] "
@@ -207,14 +207,14 @@ static void test_walk_free_list_in_list_order(void **state)
 
     (void)state;
     for (int i = 0; i < 4; i++)
-        assert_int_equal(buddy_alloc_pages(z, 3, &p[i]), 0);
-    assert_int_equal(buddy_free_pages(z, p[1], 3), 0);
-    assert_int_equal(buddy_free_pages(z, p[3], 3), 0);
+        assert_int_equal(buddy_zone_alloc_pages(z, 3, &p[i]), 0);
+    assert_int_equal(buddy_zone_free_pages(z, p[1], 3), 0);
+    assert_int_equal(buddy_zone_free_pages(z, p[3], 3), 0);
     assert_int_equal(buddy_zone_walk_free_list(z, 3, log_pfn, &w), 0);
     assert_string_equal(w.text, "24/3 8/3 32/3 40/3 48/3 56/3 ");
     assert_int_equal(buddy_zone_walk_free_list(z, 4, log_pfn, &w), BUDDY_EORDER);
     assert_int_equal(buddy_zone_walk_free_list(z, 0, NULL, NULL), BUDDY_ENULL);
-    assert_int_equal(buddy_alloc_pages(z, 3, &p[0]), 0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 3, &p[0]), 0);
     assert_int_equal(p[0], 24); /* the first one listed */
     assert_true(buddy_version() ==
                 BUDDY_VERSION_MAJOR * 10000u + BUDDY_VERSION_MINOR * 100u +

@@ -243,17 +243,18 @@ static void part_split(struct demo *d, struct cli_zone *cz)
     para(d, "Step 0:",
          "all %u pages are free, as one order-%u block on free_area[%u]. A "
          "request for an order-%u block (%u pages) arrives: "
-         "buddy_alloc_pages(zone," NB "%u," NB "&pfn). The allocator looks at "
-         "free_area[%u] and walks up to the first list that is not empty.",
+         "buddy_zone_alloc_pages(zone," NB "%u," NB "&pfn). The allocator "
+         "looks at free_area[%u] and walks up to the first list that is not "
+         "empty.",
          DEMO_PAGES, DEMO_MAX_ORDER, DEMO_MAX_ORDER, order, 1u << order,
          order, order);
     picture_now(d, cz->z, -1, NULL);
 
     recorder_start(&rec, cz->z);
-    err = buddy_alloc_pages(cz->z, order, &pfn);
+    err = buddy_zone_alloc_pages(cz->z, order, &pfn);
     recorder_stop(d, &rec, cz->z);
     if (err != 0) {
-        para(d, "Error:", "buddy_alloc_pages failed: %s",
+        para(d, "Error:", "buddy_zone_alloc_pages failed: %s",
              buddy_strerror(err));
         d->failures++;
         recorder_release(&rec);
@@ -272,8 +273,8 @@ static void part_split(struct demo *d, struct cli_zone *cz)
                  "%s[%u]", i == 0 ? "" : i + 1 == rec.n ? " and " : ", ", k);
     }
     para(d, "Done:",
-         "buddy_alloc_pages returns pfn %llu: the order-%u block at pfn %llu "
-         "is allocated (A). The %u split%s left one free block on free_area%s.",
+         "buddy_zone_alloc_pages returns pfn %llu: the order-%u block at "
+         "pfn %llu is allocated (A). The %u split%s left one free block on free_area%s.",
          (unsigned long long)pfn, order, (unsigned long long)pfn, rec.n,
          rec.n == 1 ? "" : "s", lists);
     picture_now(d, cz->z, -1, NULL);
@@ -292,10 +293,11 @@ static buddy_pfn_t alloc_and_tell(struct demo *d, struct cli_zone *cz,
     int err;
 
     recorder_start(&rec, cz->z);
-    err = buddy_alloc_pages(cz->z, order, &pfn);
+    err = buddy_zone_alloc_pages(cz->z, order, &pfn);
     recorder_stop(d, &rec, cz->z);
     if (err != 0) {
-        para(d, "Error:", "buddy_alloc_pages failed: %s", buddy_strerror(err));
+        para(d, "Error:", "buddy_zone_alloc_pages failed: %s",
+             buddy_strerror(err));
         d->failures++;
     } else if (rec.n == 0) {
         snprintf(label, sizeof(label), "alloc order %u -> pfn %llu:", order,
@@ -483,7 +485,7 @@ static int build_merge_zone(struct demo *d, struct cli_zone *cz,
     if (err == 0)
         err = buddy_zone_add_range(cz->z, DEMO_PAGES - 2, 2);
     if (err == 0)
-        err = buddy_alloc_pages(cz->z, 1, freed);
+        err = buddy_zone_alloc_pages(cz->z, 1, freed);
     if (err == 0)
         err = buddy_zone_add_range(cz->z, 0, DEMO_PAGES - 2);
     if (err != 0) {
@@ -506,7 +508,7 @@ static void part_merge(struct demo *d, struct cli_zone *cz)
     heading(d, "3. Merging: a free that ripples up", '-');
     if (build_merge_zone(d, cz, &pfn) != 0)
         return;
-    order = buddy_pfn_order(cz->z, pfn);
+    order = buddy_zone_pfn_order(cz->z, pfn);
     para(d, NULL,
          "A fresh %u-page zone in which only the order-%d block at the right "
          "end, pfn %llu, is allocated. It was built by giving the zone pfns "
@@ -518,7 +520,7 @@ static void part_merge(struct demo *d, struct cli_zone *cz)
          free_blocks_words(carved, sizeof(carved), cz->z));
     para(d, "Step 0:",
          "the allocated block %llu = %s (order %d) has its buddy at %llu = %s, "
-         "which is free. Now free it: buddy_free_pfn(zone," NB "%llu).",
+         "which is free. Now free it: buddy_zone_free_pfn(zone," NB "%llu).",
          (unsigned long long)pfn, bin(x, pfn), order,
          (unsigned long long)buddy_find_buddy_pfn(pfn, (unsigned)order),
          bin(y, buddy_find_buddy_pfn(pfn, (unsigned)order)),
@@ -526,10 +528,11 @@ static void part_merge(struct demo *d, struct cli_zone *cz)
     picture_now(d, cz->z, -1, NULL);
 
     recorder_start(&rec, cz->z);
-    err = buddy_free_pfn(cz->z, pfn);
+    err = buddy_zone_free_pfn(cz->z, pfn);
     recorder_stop(d, &rec, cz->z);
     if (err != 0) {
-        para(d, "Error:", "buddy_free_pfn failed: %s", buddy_strerror(err));
+        para(d, "Error:", "buddy_zone_free_pfn failed: %s",
+             buddy_strerror(err));
         d->failures++;
         recorder_release(&rec);
         return;

@@ -279,7 +279,7 @@ int PG_EXPORT(pg_zone_reserve)(uint32_t slot, uint32_t pfn, uint32_t count)
     return buddy_zone_reserve(pg__zone(slot), pfn, count);
 }
 
-/* buddy_alloc_pages: 0 and pg_last_pfn(), or a BUDDY_E* code. */
+/* buddy_zone_alloc_pages: 0 and pg_last_pfn(), or a BUDDY_E* code. */
 int PG_EXPORT(pg_alloc)(uint32_t slot, uint32_t order)
 {
     buddy_pfn_t pfn;
@@ -288,7 +288,7 @@ int PG_EXPORT(pg_alloc)(uint32_t slot, uint32_t order)
     pg__events_clear();
     if (pg__zone(slot) == NULL)
         return no_zone(slot);
-    err = buddy_alloc_pages(pg__zone(slot), order, &pfn);
+    err = buddy_zone_alloc_pages(pg__zone(slot), order, &pfn);
     if (err == 0) {
         last_pfn = (uint32_t)pfn;
         last_order = order;
@@ -296,7 +296,7 @@ int PG_EXPORT(pg_alloc)(uint32_t slot, uint32_t order)
     return err;
 }
 
-/* buddy_free_pfn (order looked up) and buddy_free_pages. On success
+/* buddy_zone_free_pfn (order looked up) and buddy_zone_free_pages. On success
  * pg_last_order() is the order freed. */
 int PG_EXPORT(pg_free)(uint32_t slot, uint32_t pfn)
 {
@@ -305,8 +305,8 @@ int PG_EXPORT(pg_free)(uint32_t slot, uint32_t pfn)
     pg__events_clear();
     if (pg__zone(slot) == NULL)
         return no_zone(slot);
-    order = buddy_pfn_order(pg__zone(slot), pfn);
-    err = buddy_free_pfn(pg__zone(slot), pfn);
+    order = buddy_zone_pfn_order(pg__zone(slot), pfn);
+    err = buddy_zone_free_pfn(pg__zone(slot), pfn);
     if (err == 0) {
         last_pfn = pfn;
         last_order = (uint32_t)order;
@@ -321,7 +321,7 @@ int PG_EXPORT(pg_free_order)(uint32_t slot, uint32_t pfn, uint32_t order)
     pg__events_clear();
     if (pg__zone(slot) == NULL)
         return no_zone(slot);
-    err = buddy_free_pages(pg__zone(slot), pfn, order);
+    err = buddy_zone_free_pages(pg__zone(slot), pfn, order);
     if (err == 0) {
         last_pfn = pfn;
         last_order = order;

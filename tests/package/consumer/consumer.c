@@ -45,24 +45,24 @@ int main(int argc, char **argv)
         return failed("buddy_zone_init", err);
     if ((err = buddy_zone_add_range(z, 0, NR_PAGES)) != 0)
         return failed("buddy_zone_add_range", err);
-    if ((err = buddy_alloc_pages(z, 2, &pfn)) != 0)
-        return failed("buddy_alloc_pages", err);
-    if ((err = buddy_zone_free_pages(z, &free_pages)) != 0)
-        return failed("buddy_zone_free_pages", err);
+    if ((err = buddy_zone_alloc_pages(z, 2, &pfn)) != 0)
+        return failed("buddy_zone_alloc_pages", err);
+    if ((err = buddy_zone_nr_free_pages(z, &free_pages)) != 0)
+        return failed("buddy_zone_nr_free_pages", err);
     if (free_pages != NR_PAGES - 4u) {
         fprintf(stderr, "consumer: %llu pages free after taking 4 of %u\n",
                 (unsigned long long)free_pages, NR_PAGES);
         return 1;
     }
-    if ((err = buddy_free_pages(z, pfn, 2)) != 0)
-        return failed("buddy_free_pages", err);
+    if ((err = buddy_zone_free_pages(z, pfn, 2)) != 0)
+        return failed("buddy_zone_free_pages", err);
     if ((err = buddy_zone_check(z, &rep)) != 0) {
         fprintf(stderr, "consumer: buddy_zone_check: %s at pfn %llu\n",
                 rep.what, (unsigned long long)rep.pfn);
         return failed("buddy_zone_check", err);
     }
-    if ((err = buddy_zone_free_pages(z, &free_pages)) != 0)
-        return failed("buddy_zone_free_pages", err);
+    if ((err = buddy_zone_nr_free_pages(z, &free_pages)) != 0)
+        return failed("buddy_zone_nr_free_pages", err);
     if (free_pages != NR_PAGES) {
         fprintf(stderr, "consumer: %llu of %u pages free after the free\n",
                 (unsigned long long)free_pages, NR_PAGES);

@@ -853,6 +853,68 @@ BUDDY_NODISCARD
 BUDDY_API int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order,
                                    unsigned nr, buddy_pfn_t *pfns);
 
+/*
+ * Watermarks, as the kernel's __setup_per_zone_wmarks and
+ * setup_per_zone_lowmem_reserve compute them: min_free_kbytes is shared
+ * among the zones of a system by their managed pages (present minus
+ * reserved) to give each zone its min mark; low and high each add the
+ * larger of min / 4 and managed * watermark_scale_factor / 10000; promo
+ * adds it once more. Zone index 3, the top (the kernel's ZONE_MOVABLE),
+ * takes no share: its min is managed / 1024, clamped to 32..128 pages.
+ * lowmem_reserve[j] of zone i (i < j, one node) is the managed pages of
+ * that node's zones i+1..j over lowmem_reserve_ratio[i] (0: none), the
+ * pages a request whose highest zone is j leaves to requests that can
+ * only use zone i. Computed when asked, from the zones as they are then
+ * (the kernel recomputes on hotplug; call again after add_range or
+ * reserve). The marks are computed and reported; allocation does not
+ * consult them yet.
+ */
+enum buddy_wmark {
+    BUDDY_WMARK_MIN = 0,
+    BUDDY_WMARK_LOW = 1,
+    BUDDY_WMARK_HIGH = 2,
+    BUDDY_WMARK_PROMO = 3,
+    BUDDY_NR_WMARK = 4
+};
+
+struct buddy_wmark_config {
+    uint64_t min_free_kbytes;        /* 0: the kernel's default,
+                                        int_sqrt(16 * lowmem KiB) clamped to
+                                        128..262144; else at most 2^32 */
+    unsigned watermark_scale_factor; /* 1..3000, in 1/10000 of a zone's
+                                        managed pages (default 10) */
+    unsigned lowmem_reserve_ratio[BUDDY_MAX_NR_ZONES]; /* per zone index;
+                                        0: reserve nothing (256, 256, 32, 0) */
+};
+
+#define BUDDY_WMARK_CONFIG_INIT {0, 10, {256, 256, 32, 0}}
+
+struct buddy_zone_watermarks {
+    uint64_t wmark[BUDDY_NR_WMARK]; /* pages, by enum buddy_wmark */
+    uint64_t boost;                 /* watermark_boost, pages */
+    uint64_t lowmem_reserve[BUDDY_MAX_NR_ZONES]; /* pages, by the highest
+                                                    zone index of a request */
+    uint64_t min_free_kbytes;       /* what the marks were computed from */
+};
+
+/* Compute every zone's watermarks and lowmem reserves (takes each zone's
+ * lock in turn). ENULL, EINVAL for a bad config or zones of different page
+ * sizes (the shares are in pages). A zone of no system gets its marks from
+ * buddy_zone_set_watermarks. O(zones). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_system_set_watermarks(struct buddy_system *sys,
+                                          const struct buddy_wmark_config *cfg);
+/* The same for one zone that is in no system: it takes all of
+ * min_free_kbytes, and has no lowmem reserve. EBADZONE, ENULL, EINVAL. */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_set_watermarks(struct buddy_zone *z,
+                                        const struct buddy_wmark_config *cfg);
+/* The zone's marks (all 0 until set). EBADZONE, ENULL; *wm untouched on
+ * failure. */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_get_watermarks(const struct buddy_zone *z,
+                                        struct buddy_zone_watermarks *wm);
+
 /* Run buddy_zone_check on every zone; the first failure wins. */
 BUDDY_NODISCARD
 BUDDY_API int buddy_system_check(const struct buddy_system *sys,

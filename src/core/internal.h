@@ -166,6 +166,7 @@ struct buddy_zone {
     uint64_t cache_drains;   /* batches moved back */
 #endif
     struct buddy__pcp *caches; /* attached per-CPU caches (I9) */
+    struct buddy_zone_watermarks wmarks; /* watermark.c; all 0 until set */
     uint32_t nr_caches;      /* length of that list: bounds every walk */
     struct buddy_lock_ops lock; /* the embedder's lock, or all NULL */
     char name[BUDDY_ZONE_NAME_MAX + 1]; /* NUL-terminated copy */

@@ -149,11 +149,11 @@ typedef uint64_t buddy_pfn_t;
     X(EOVERLAP, -13, "range overlaps memory already in the zone")              \
     X(EPAGESIZE, -14, "page size is not a power of two >= 16")                 \
     X(EMAXORDER, -15, "max_order above BUDDY_MAX_ORDER_LIMIT")                 \
-    X(ENOSPC, -16, "metadata buffer too small")                                \
+    X(ENOSPC, -16, "no room: metadata buffer too small, or a table full")       \
     X(ESPAN, -17, "zone span empty, too large, or past the end of pfn space")  \
     X(ENOBASE, -18, "zone has no base address for the byte API")               \
     X(ENODE, -19, "node or zone index out of range")                           \
-    X(EEXIST, -20, "zone slot taken")                                          \
+    X(EEXIST, -20, "already there: zone slot taken, or shrinker registered")   \
     X(EZERO, -21, "zero-size request")                                         \
     X(ECORRUPT, -22, "allocator state is inconsistent")                        \
     X(EBADZONE, -23, "not an initialised zone")                                \
@@ -607,8 +607,7 @@ BUDDY_API const char *buddy_event_name(enum buddy_event_type type);
  * BUDDY_SYSTEM_SIZE bytes whose contents are private to the library;
  * buddy_system_init makes it empty.
  */
-#define BUDDY_SYSTEM_SIZE                                                      \
-    (sizeof(void *) * (BUDDY_MAX_NUMNODES * BUDDY_MAX_NR_ZONES + 1))
+#define BUDDY_SYSTEM_SIZE 1024u /* the same on every target: part of the ABI */
 
 struct buddy_system {
     union {
@@ -629,7 +628,8 @@ BUDDY_API int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
 
 /*
  * Allocate 2^order pages from the first zone of the zonelist (nid,
- * highest_zone_idx) that has a block, as the kernel's alloc_pages_node().
+ * highest_zone_idx) that has a block, as the kernel's alloc_pages_node()
+ * with GFP_KERNEL: buddy_system_alloc_pages_flags with flags 0 (below).
  * *zone_out (may be NULL) tells where it came from.
  *
  * The preferred zone is the zonelist's first (the kernel's
@@ -650,6 +650,93 @@ BUDDY_API int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
                                        unsigned highest_zone_idx,
                                        unsigned order, buddy_pfn_t *pfn,
                                        struct buddy_zone **zone_out);
+
+/*
+ * What an allocation may do to succeed, as the kernel's gfp flags say it
+ * (0 is GFP_KERNEL). An allocation walks the zonelist as
+ * get_page_from_freelist does, taking a zone only if it passes
+ * __zone_watermark_ok: free pages, less 2^order - 1, above the mark plus
+ * the zone's lowmem_reserve for the request's highest zone index, and for
+ * order > 0 a free block of the order or larger. First against each
+ * zone's low mark; then, having woken the embedder's kswapd callback,
+ * against the min mark (HIGH may take half of it, HIGH with NOWAIT a
+ * quarter more); then once more after draining the zones' caches; then,
+ * unless NOWAIT, calling the registered shrinkers and retrying while they
+ * free something, at most BUDDY_MAX_RECLAIM_RETRIES times. MEMALLOC
+ * ignores the marks. With no watermarks set (all 0) a zone passes exactly
+ * when it has a free block of the order, so the marks change nothing
+ * until buddy_system_set_watermarks sets them.
+ */
+#define BUDDY_GFP_HIGH 0x1u     /* __GFP_HIGH: may use half the min reserve */
+#define BUDDY_GFP_NOWAIT 0x2u   /* no direct reclaim (GFP_NOWAIT); with HIGH,
+                                   GFP_ATOMIC's further quarter */
+#define BUDDY_GFP_ATOMIC (BUDDY_GFP_HIGH | BUDDY_GFP_NOWAIT)
+#define BUDDY_GFP_MEMALLOC 0x4u /* __GFP_MEMALLOC: no watermarks at all */
+#define BUDDY_GFP_ALL 0x7u      /* every flag this version knows */
+#define BUDDY_MAX_RECLAIM_RETRIES 16u /* the kernel's MAX_RECLAIM_RETRIES */
+
+/* As buddy_system_alloc_pages, with gfp flags; EINVAL for an unknown
+ * flag (checked first, after ENULL). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_system_alloc_pages_flags(struct buddy_system *sys,
+                                             unsigned nid,
+                                             unsigned highest_zone_idx,
+                                             unsigned order, unsigned flags,
+                                             buddy_pfn_t *pfn,
+                                             struct buddy_zone **zone_out);
+
+/*
+ * Reclaim callbacks, as the kernel's kswapd and struct shrinker. They run
+ * on the allocating thread with no zone lock held, so a shrinker may free
+ * into any zone. Register them before the system is shared: the system
+ * has no lock of its own.
+ */
+
+/* Woken, once per node of the zonelist, when an allocation finds every
+ * zone below its low mark (wakeup_kswapd). It should free memory
+ * asynchronously, up to the high mark; the allocation goes on. */
+typedef void (*buddy_kswapd_fn)(void *arg, unsigned nid, unsigned order,
+                                unsigned highest_zone_idx);
+/* Set (fn NULL: clear) the system's kswapd callback. ENULL. */
+BUDDY_API int buddy_system_set_kswapd(struct buddy_system *sys,
+                                      buddy_kswapd_fn fn, void *arg);
+
+struct buddy_shrink_control {
+    unsigned nid;        /* the node the allocation wanted */
+    unsigned order;      /* its order */
+    uint64_t nr_to_scan; /* objects to scan in this call (scan only) */
+};
+
+#define BUDDY_SHRINK_EMPTY (UINT64_MAX - 1) /* count: nothing cached at all */
+#define BUDDY_SHRINK_STOP UINT64_MAX        /* scan: cannot go on now */
+#define BUDDY_SHRINKER_DEFAULT_SEEKS 2u     /* the kernel's DEFAULT_SEEKS */
+#define BUDDY_SHRINK_BATCH 128u             /* the kernel's SHRINK_BATCH */
+#define BUDDY_MAX_SHRINKERS 8u
+
+/* An object cache that can give memory back under pressure. A direct
+ * reclaim runs priorities 12 (the kernel's DEF_PRIORITY) down to 0 until
+ * 32 objects came back; at priority p a shrinker with `freeable` objects
+ * is asked to scan (freeable >> p) * 4 / seeks of them (at most twice
+ * what it has), `batch` at a time, as do_shrink_slab does (without its
+ * deferred work). Each retry of the allocation reclaims again. */
+struct buddy_shrinker {
+    uint64_t (*count)(void *arg, const struct buddy_shrink_control *sc);
+    uint64_t (*scan)(void *arg, const struct buddy_shrink_control *sc);
+    void *arg;
+    unsigned seeks; /* cost of recreating an object, 0: DEFAULT_SEEKS */
+    unsigned batch; /* objects per scan call, 0: BUDDY_SHRINK_BATCH */
+};
+
+/* Register a copy of *s. ENULL (or a NULL count or scan), ENOSPC when
+ * BUDDY_MAX_SHRINKERS are registered, EEXIST when one with the same
+ * functions and arg is. */
+BUDDY_NODISCARD
+BUDDY_API int buddy_system_register_shrinker(struct buddy_system *sys,
+                                             const struct buddy_shrinker *s);
+/* Remove the one with s's functions and arg. ENULL, ERANGE when none is
+ * registered. */
+BUDDY_API int buddy_system_unregister_shrinker(struct buddy_system *sys,
+                                               const struct buddy_shrinker *s);
 
 /* Free a block by pfn and order into whichever zone spans it. ERANGE if none;
  * else as buddy_zone_free_pages. */
@@ -866,8 +953,9 @@ BUDDY_API int buddy_pcp_alloc_bulk(struct buddy_pcp *pcp, unsigned order,
  * pages a request whose highest zone is j leaves to requests that can
  * only use zone i. Computed when asked, from the zones as they are then
  * (the kernel recomputes on hotplug; call again after add_range or
- * reserve). The marks are computed and reported; allocation does not
- * consult them yet.
+ * reserve). The system's allocation honours them
+ * (buddy_system_alloc_pages_flags); the zone and cache calls, which have
+ * no zonelist to fall back along, take any free block.
  */
 enum buddy_wmark {
     BUDDY_WMARK_MIN = 0,

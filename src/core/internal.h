@@ -177,6 +177,10 @@ struct buddy_zone {
 struct buddy__system {
     struct buddy_zone *zones[BUDDY_MAX_NUMNODES][BUDDY_MAX_NR_ZONES];
     unsigned nr_nodes; /* highest node id in use + 1 */
+    buddy_kswapd_fn kswapd; /* woken below the low marks, or NULL */
+    void *kswapd_arg;
+    unsigned nr_shrinkers; /* shrinkers[0..nr_shrinkers) are registered */
+    struct buddy_shrinker shrinkers[BUDDY_MAX_SHRINKERS];
 };
 
 _Static_assert(sizeof(struct buddy__system) <= sizeof(struct buddy_system),

@@ -6,7 +6,7 @@
  * highest down, then the other nodes' zones (by distance). An allocation
  * that may use zones up to `highest_zone_idx` walks the list, skipping zones
  * above that index, and takes the first zone with a free block of the order
- * (get_page_from_freelist without watermarks). We have no distances, so the
+ * (get_page_from_freelist). We have no distances, so the
  * other nodes come in id order after the preferred one, wrapping.
  *
  * The preferred zone is the zonelist's first zone, whether or not it can
@@ -92,43 +92,85 @@ static bool zonelist_first(const struct buddy__system *sys, unsigned nid,
     return servable;
 }
 
-/* One pass along the zonelist: the first zone that has a block of `order`
- * serves it; one served for another preferred zone counts a fallback. With
- * `drain`, each zone first takes back what its per-CPU caches hold (the
- * kernel drains them only once the whole zonelist came up short). Returns
- * 0, or ENOMEM without counting a failure. */
-static int zonelist_pass(struct buddy__system *sys, unsigned nid,
-                         unsigned highest_zone_idx, unsigned order,
-                         bool drain, buddy_pfn_t *pfn,
-                         struct buddy_zone **zone_out,
-                         struct buddy_zone *preferred)
+/* What a pass judges a zone by: a mark of enum buddy_wmark, or none. */
+#define NO_WMARK (-1)
+
+/* An allocation's request, for every pass of it. */
+struct alloc_request {
+    unsigned nid, highest_zone_idx, order, flags;
+    unsigned reserves; /* the flags' reserves: 0 on the fast path, as the
+                          kernel applies gfp_to_alloc_flags only in its
+                          slow path */
+    struct buddy_zone *preferred;
+};
+
+/*
+ * __zone_watermark_ok: the zone's free pages, less the 2^order - 1 that
+ * no block of the order can use, are above the mark (less the reserves
+ * the flags may use) plus the lowmem reserve for the request's highest
+ * zone; and for order > 0 a block of the order or larger is free. With
+ * every mark 0 this is "a block of the order is free". Lock held. O(1).
+ */
+static bool zone_watermark_ok_locked(const struct buddy_zone *z,
+                                     const struct alloc_request *rq,
+                                     int mark)
+{
+    uint64_t unusable = ((uint64_t)1 << rq->order) - 1;
+    uint64_t min, avail;
+
+    if ((z->nonempty & (0xffffffffu << rq->order)) == 0)
+        return false; /* also every order-0 request of a zone with none free */
+    if (mark == NO_WMARK)
+        return true;
+    if (z->free_pages < unusable)
+        return false;
+    avail = z->free_pages - unusable;
+    min = z->wmarks.wmark[mark];
+    if (rq->reserves & BUDDY_GFP_HIGH) {
+        min -= min / 2;             /* ALLOC_MIN_RESERVE */
+        if (rq->reserves & BUDDY_GFP_NOWAIT)
+            min -= min / 4;         /* ALLOC_NON_BLOCK, as GFP_ATOMIC */
+    }
+    return avail > min &&
+           avail - min > z->wmarks.lowmem_reserve[rq->highest_zone_idx];
+}
+
+/* One pass along the zonelist: the first zone that passes the mark serves
+ * the request; one served for another preferred zone counts a fallback.
+ * With `drain`, each zone first takes back what its per-CPU caches hold
+ * (the kernel drains them only once the whole zonelist came up short).
+ * Returns 0, or ENOMEM without counting a failure. */
+static int zonelist_pass(struct buddy__system *sys,
+                         const struct alloc_request *rq, int mark, bool drain,
+                         buddy_pfn_t *pfn, struct buddy_zone **zone_out)
 {
     unsigned step;
 
     for (step = 0; step < sys->nr_nodes; step++) {
-        unsigned n = (nid + step) % sys->nr_nodes;
-        unsigned zi = highest_zone_idx + 1;
+        unsigned n = (rq->nid + step) % sys->nr_nodes;
+        unsigned zi = rq->highest_zone_idx + 1;
 
         while (zi-- > 0) {
             struct buddy_zone *z = sys->zones[n][zi];
 
-            if (z == NULL || order > z->max_order)
+            if (z == NULL || rq->order > z->max_order)
                 continue;
             buddy__lock(z);
             if (drain)
                 (void)buddy__drain_caches_locked(z);
             /* Test before calling, so a zone that cannot serve the order
              * does not count a failure of its own. */
-            if ((z->nonempty & (0xffffffffu << order)) == 0 ||
-                buddy__alloc_pages_locked(z, order, pfn) != 0) {
+            if (!zone_watermark_ok_locked(z, rq, mark) ||
+                buddy__alloc_pages_locked(z, rq->order, pfn) != 0) {
                 buddy__unlock(z);
                 continue;
             }
-            if (z != preferred) {
+            if (z != rq->preferred) {
                 buddy_stat_inc(z, fallbacks);
                 if (buddy_hook_set(z)) {
-                    struct buddy_event ev = {BUDDY_EV_FALLBACK, 0, *pfn, order,
-                                             BUDDY_PFN_NONE, 0, 0, preferred};
+                    struct buddy_event ev = {BUDDY_EV_FALLBACK, 0, *pfn,
+                                             rq->order, BUDDY_PFN_NONE, 0, 0,
+                                             rq->preferred};
                     buddy__emit(z, &ev);
                 }
             }
@@ -142,26 +184,123 @@ static int zonelist_pass(struct buddy__system *sys, unsigned nid,
     return BUDDY_ENOMEM;
 }
 
-int buddy_system_alloc_pages(struct buddy_system *system, unsigned nid,
-                             unsigned highest_zone_idx, unsigned order,
-                             buddy_pfn_t *pfn, struct buddy_zone **zone_out)
+/* wake_all_kswapds: the callback once for each node of the zonelist that
+ * has a zone the request may use. No lock held. */
+static void wake_kswapds(const struct buddy__system *sys,
+                         const struct alloc_request *rq)
+{
+    unsigned step, zi;
+
+    if (sys->kswapd == NULL)
+        return;
+    for (step = 0; step < sys->nr_nodes; step++) {
+        unsigned n = (rq->nid + step) % sys->nr_nodes;
+
+        for (zi = 0; zi <= rq->highest_zone_idx; zi++)
+            if (sys->zones[n][zi] != NULL) {
+                sys->kswapd(sys->kswapd_arg, n, rq->order,
+                            rq->highest_zone_idx);
+                break;
+            }
+    }
+}
+
+/* do_shrink_slab for each shrinker at reclaim priority `prio`: ask for
+ * (freeable >> prio) * 4 / seeks objects, at most twice what it has, in
+ * batches. Returns the objects freed. No lock held. */
+static uint64_t shrink_all(const struct buddy__system *sys,
+                           const struct alloc_request *rq, unsigned prio)
+{
+    uint64_t freed = 0;
+    unsigned i, nr = sys->nr_shrinkers;
+
+    for (i = 0; i < nr && i < BUDDY_MAX_SHRINKERS; i++) {
+        const struct buddy_shrinker *s = &sys->shrinkers[i];
+        struct buddy_shrink_control sc = {rq->nid, rq->order, 0};
+        uint64_t seeks = s->seeks != 0 ? s->seeks : BUDDY_SHRINKER_DEFAULT_SEEKS;
+        uint64_t batch = s->batch != 0 ? s->batch : BUDDY_SHRINK_BATCH;
+        uint64_t freeable = s->count(s->arg, &sc), total;
+
+        if (freeable == 0 || freeable == BUDDY_SHRINK_EMPTY)
+            continue;
+        total = freeable >> prio;
+        total = total > UINT64_MAX / 4 ? UINT64_MAX / seeks : total * 4 / seeks;
+        if (freeable <= UINT64_MAX / 2 && total > freeable * 2)
+            total = freeable * 2; /* the kernel's cap */
+        while (total >= batch || total >= freeable) {
+            uint64_t ret;
+
+            sc.nr_to_scan = total < batch ? total : batch;
+            ret = s->scan(s->arg, &sc);
+            if (ret == BUDDY_SHRINK_STOP)
+                break;
+            freed += ret;
+            total -= sc.nr_to_scan;
+        }
+    }
+    return freed;
+}
+
+/* The kernel's DEF_PRIORITY and SWAP_CLUSTER_MAX: a direct reclaim asks
+ * each shrinker for 1/4096 of what it holds (times 4 / seeks), then twice
+ * as much, down to priority 0, until 32 objects came back. */
+#define RECLAIM_DEF_PRIORITY 12u
+#define RECLAIM_ENOUGH 32u
+
+/* do_try_to_free_pages, shrinkers only. Returns the objects freed. */
+static uint64_t direct_reclaim(const struct buddy__system *sys,
+                               const struct alloc_request *rq)
+{
+    uint64_t freed = 0;
+    unsigned prio = RECLAIM_DEF_PRIORITY + 1;
+
+    while (prio-- > 0 && freed < RECLAIM_ENOUGH)
+        freed += shrink_all(sys, rq, prio);
+    return freed;
+}
+
+int buddy_system_alloc_pages_flags(struct buddy_system *system, unsigned nid,
+                                   unsigned highest_zone_idx, unsigned order,
+                                   unsigned flags, buddy_pfn_t *pfn,
+                                   struct buddy_zone **zone_out)
 {
     struct buddy__system *sys = buddy__sys(system);
+    struct alloc_request rq = {nid, highest_zone_idx, order, flags, 0, NULL};
+    int mark = flags & BUDDY_GFP_MEMALLOC ? NO_WMARK : BUDDY_WMARK_MIN;
+    unsigned retry;
     struct buddy_zone *preferred;
 
     if (sys == NULL || pfn == NULL)
         return BUDDY_ENULL;
+    if (flags & ~BUDDY_GFP_ALL)
+        return BUDDY_EINVAL;
     if (nid >= sys->nr_nodes || highest_zone_idx >= BUDDY_MAX_NR_ZONES)
         return BUDDY_ENODE;
     /* No zone of the list has blocks of this order: bad input, as the
      * zone call's EORDER, and nothing is counted. */
     if (!zonelist_first(sys, nid, highest_zone_idx, order, &preferred))
         return BUDDY_EORDER;
-    if (zonelist_pass(sys, nid, highest_zone_idx, order, false, pfn, zone_out,
-                      preferred) == 0 ||
-        zonelist_pass(sys, nid, highest_zone_idx, order, true, pfn, zone_out,
-                      preferred) == 0)
+    rq.preferred = preferred;
+    /* The fast path, against the low marks with no reserves. */
+    if (zonelist_pass(sys, &rq, BUDDY_WMARK_LOW, false, pfn, zone_out) == 0)
         return 0;
+    /* The slow path: kswapd, the min marks with what the flags may use,
+     * the caches drained, then the shrinkers (unless NOWAIT). */
+    wake_kswapds(sys, &rq);
+    rq.reserves = flags;
+    if (zonelist_pass(sys, &rq, mark, false, pfn, zone_out) == 0 ||
+        zonelist_pass(sys, &rq, mark, true, pfn, zone_out) == 0)
+        return 0;
+    for (retry = 0; !(flags & BUDDY_GFP_NOWAIT) && sys->nr_shrinkers != 0 &&
+                    retry < BUDDY_MAX_RECLAIM_RETRIES;
+         retry++) {
+        uint64_t freed = direct_reclaim(sys, &rq);
+
+        if (zonelist_pass(sys, &rq, mark, false, pfn, zone_out) == 0)
+            return 0;
+        if (freed == 0)
+            break; /* no progress: the kernel's should_reclaim_retry */
+    }
     /* The failure is the preferred zone's, even when its max_order is
      * below the order and only other zones were tried. */
     buddy__lock(preferred);
@@ -173,6 +312,71 @@ int buddy_system_alloc_pages(struct buddy_system *system, unsigned nid,
     }
     buddy__unlock(preferred);
     return BUDDY_ENOMEM;
+}
+
+int buddy_system_alloc_pages(struct buddy_system *system, unsigned nid,
+                             unsigned highest_zone_idx, unsigned order,
+                             buddy_pfn_t *pfn, struct buddy_zone **zone_out)
+{
+    return buddy_system_alloc_pages_flags(system, nid, highest_zone_idx, order,
+                                          0, pfn, zone_out);
+}
+
+int buddy_system_set_kswapd(struct buddy_system *system, buddy_kswapd_fn fn,
+                            void *arg)
+{
+    struct buddy__system *sys = buddy__sys(system);
+
+    if (sys == NULL)
+        return BUDDY_ENULL;
+    sys->kswapd = fn;
+    sys->kswapd_arg = fn != NULL ? arg : NULL;
+    return 0;
+}
+
+static int find_shrinker(const struct buddy__system *sys,
+                         const struct buddy_shrinker *s)
+{
+    unsigned i;
+
+    for (i = 0; i < sys->nr_shrinkers && i < BUDDY_MAX_SHRINKERS; i++)
+        if (sys->shrinkers[i].count == s->count &&
+            sys->shrinkers[i].scan == s->scan && sys->shrinkers[i].arg == s->arg)
+            return (int)i;
+    return -1;
+}
+
+int buddy_system_register_shrinker(struct buddy_system *system,
+                                   const struct buddy_shrinker *s)
+{
+    struct buddy__system *sys = buddy__sys(system);
+
+    if (sys == NULL || s == NULL || s->count == NULL || s->scan == NULL)
+        return BUDDY_ENULL;
+    if (find_shrinker(sys, s) >= 0)
+        return BUDDY_EEXIST;
+    if (sys->nr_shrinkers >= BUDDY_MAX_SHRINKERS)
+        return BUDDY_ENOSPC;
+    sys->shrinkers[sys->nr_shrinkers++] = *s;
+    return 0;
+}
+
+int buddy_system_unregister_shrinker(struct buddy_system *system,
+                                     const struct buddy_shrinker *s)
+{
+    struct buddy__system *sys = buddy__sys(system);
+    int i;
+
+    if (sys == NULL || s == NULL)
+        return BUDDY_ENULL;
+    i = find_shrinker(sys, s);
+    if (i < 0)
+        return BUDDY_ERANGE;
+    /* Keep the order of the others: they are asked in registration order. */
+    for (; (unsigned)i + 1 < sys->nr_shrinkers; i++)
+        sys->shrinkers[i] = sys->shrinkers[i + 1];
+    sys->nr_shrinkers--;
+    return 0;
 }
 
 struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *system,

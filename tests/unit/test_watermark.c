@@ -187,6 +187,249 @@ static void test_watermark_bad_input(void **state)
     zone_del(&f);
 }
 
+/* ---- the marks at work in the zonelist walk ------------------------------ */
+
+struct kswapd_log {
+    unsigned wakes;
+    unsigned nid, order, highest;
+};
+
+static void kswapd_wake(void *arg, unsigned nid, unsigned order,
+                        unsigned highest)
+{
+    struct kswapd_log *k = arg;
+
+    k->wakes++;
+    k->nid = nid;
+    k->order = order;
+    k->highest = highest;
+}
+
+static uint64_t free_of(const struct buddy_zone *z)
+{
+    struct buddy_zone_stats st;
+
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
+    return st.free_pages;
+}
+
+/* Allocate order-0 pages with `flags` until the call fails; returns how
+ * many succeeded and checks each came from `from`. */
+static unsigned drain_to_mark(struct buddy_system *sys, unsigned flags,
+                              const struct buddy_zone *from, unsigned limit)
+{
+    unsigned n = 0;
+
+    for (; n < limit; n++) {
+        struct buddy_zone *got = NULL;
+        buddy_pfn_t pfn;
+
+        if (buddy_system_alloc_pages_flags(sys, 0, 2, 0, flags, &pfn, &got) != 0)
+            break;
+        assert_ptr_equal(got, from);
+    }
+    return n;
+}
+
+/* Two zones of 1024 pages (DMA at index 0, Normal at 2), min_free_kbytes
+ * 1024: pages_min 256, so each zone has min 128, low 160, high 192, and
+ * DMA keeps a lowmem reserve of 1024 / 256 = 4 pages from Normal
+ * requests. Order-0 requests for Normal then take Normal down to its low
+ * mark, DMA down to low + reserve, wake kswapd, take Normal to min, DMA
+ * to min + reserve, and fail with ENOMEM though pages are free; __GFP_HIGH
+ * digs to half the min, GFP_ATOMIC a quarter deeper, MEMALLOC to the
+ * last page. */
+static void test_watermarks_gate_the_zonelist(void **state)
+{
+    struct fixture dma, normal;
+    struct buddy_system sys;
+    struct buddy_wmark_config cfg = BUDDY_WMARK_CONFIG_INIT;
+    struct buddy_zone_watermarks wm;
+    struct buddy_zone_stats st;
+    struct kswapd_log k = {0, 0, 0, 0};
+    buddy_pfn_t pfn;
+
+    (void)state;
+    buddy_system_init(&sys);
+    zone_new_free(&dma, 0, 1024, 10);
+    zone_new_free(&normal, 1024, 1024, 10);
+    assert_int_equal(buddy_system_add_zone(&sys, 0, 0, dma.z), 0);
+    assert_int_equal(buddy_system_add_zone(&sys, 0, 2, normal.z), 0);
+    assert_int_equal(buddy_system_set_kswapd(&sys, kswapd_wake, &k), 0);
+    cfg.min_free_kbytes = 1024;
+    assert_int_equal(buddy_system_set_watermarks(&sys, &cfg), 0);
+    assert_int_equal(buddy_zone_get_watermarks(normal.z, &wm), 0);
+    assert_int_equal(wm.wmark[BUDDY_WMARK_MIN], 128);
+    assert_int_equal(wm.wmark[BUDDY_WMARK_LOW], 160);
+    assert_int_equal(buddy_zone_get_watermarks(dma.z, &wm), 0);
+    assert_int_equal(wm.lowmem_reserve[2], 4);
+
+    /* The fast path: each zone down to its low mark (plus DMA's reserve). */
+    assert_int_equal(drain_to_mark(&sys, 0, normal.z, 1024 - 160), 1024 - 160);
+    assert_int_equal(k.wakes, 0);
+    assert_int_equal(free_of(normal.z), 160);
+    assert_int_equal(drain_to_mark(&sys, 0, dma.z, 1024 - 164), 1024 - 164);
+    assert_int_equal(free_of(dma.z), 164);
+    assert_int_equal(k.wakes, 0);
+    /* Below every low mark: kswapd is woken and the min marks apply. */
+    assert_int_equal(drain_to_mark(&sys, 0, normal.z, 32), 32);
+    assert_int_equal(k.wakes, 32);
+    assert_int_equal(k.nid, 0);
+    assert_int_equal(k.highest, 2);
+    assert_int_equal(drain_to_mark(&sys, 0, dma.z, 32), 32);
+    assert_int_equal(free_of(dma.z), 132);
+    /* At the min marks a GFP_KERNEL request fails, pages free or not. */
+    assert_int_equal(buddy_system_alloc_pages(&sys, 0, 2, 0, &pfn, NULL),
+                     BUDDY_ENOMEM);
+    assert_int_equal(buddy_zone_get_stats(normal.z, &st), 0);
+    assert_int_equal(st.alloc_failures, 1);
+    /* __GFP_HIGH: half of min (64), from the preferred zone first. */
+    assert_int_equal(drain_to_mark(&sys, BUDDY_GFP_HIGH, normal.z, 64), 64);
+    assert_int_equal(free_of(normal.z), 64);
+    assert_int_equal(drain_to_mark(&sys, BUDDY_GFP_HIGH, dma.z, 64), 64);
+    assert_int_equal(free_of(dma.z), 68);
+    /* GFP_ATOMIC: a quarter of that less again (48). */
+    assert_int_equal(drain_to_mark(&sys, BUDDY_GFP_ATOMIC, normal.z, 16), 16);
+    assert_int_equal(free_of(normal.z), 48);
+    assert_int_equal(drain_to_mark(&sys, BUDDY_GFP_ATOMIC, dma.z, 100), 16);
+    assert_int_equal(free_of(dma.z), 52);
+    /* MEMALLOC: no marks (the lowmem reserve is a mark's too). */
+    assert_int_equal(drain_to_mark(&sys, BUDDY_GFP_MEMALLOC, normal.z, 48), 48);
+    assert_int_equal(free_of(normal.z), 0);
+    assert_int_equal(drain_to_mark(&sys, BUDDY_GFP_MEMALLOC, dma.z, 100), 52);
+    assert_int_equal(buddy_system_alloc_pages_flags(&sys, 0, 2, 0,
+                                                    BUDDY_GFP_MEMALLOC, &pfn,
+                                                    NULL),
+                     BUDDY_ENOMEM);
+    /* A bad flag: EINVAL before anything is looked at. */
+    assert_int_equal(buddy_system_alloc_pages_flags(&sys, 0, 2, 0, 0x80, &pfn,
+                                                    NULL),
+                     BUDDY_EINVAL);
+    assert_int_equal(buddy_system_alloc_pages_flags(&sys, 0, 2, 0, 0x80, NULL,
+                                                    NULL),
+                     BUDDY_ENULL);
+    assert_valid(dma.z);
+    assert_valid(normal.z);
+    zone_del(&dma);
+    zone_del(&normal);
+}
+
+/* A cache of allocated pages that gives them back when asked. */
+struct page_cache {
+    struct buddy_system *sys;
+    buddy_pfn_t held[1024];
+    unsigned n;
+    unsigned counts, scans;
+    uint64_t asked; /* objects asked for, all scans */
+};
+
+static uint64_t cache_count(void *arg, const struct buddy_shrink_control *sc)
+{
+    struct page_cache *c = arg;
+
+    (void)sc;
+    c->counts++;
+    return c->n == 0 ? BUDDY_SHRINK_EMPTY : c->n;
+}
+
+static uint64_t cache_scan(void *arg, const struct buddy_shrink_control *sc)
+{
+    struct page_cache *c = arg;
+    uint64_t freed = 0;
+
+    c->scans++;
+    c->asked += sc->nr_to_scan;
+    while (freed < sc->nr_to_scan && c->n > 0) {
+        assert_int_equal(buddy_system_free_pages(c->sys, c->held[--c->n], 0), 0);
+        freed++;
+    }
+    return freed;
+}
+
+/* Below min with nothing free, the shrinkers give memory back and the
+ * retry succeeds; NOWAIT never calls them; with nothing to give, the
+ * request fails after one reclaim. */
+static void test_shrinkers_feed_the_retry(void **state)
+{
+    struct fixture f;
+    struct buddy_system sys;
+    struct buddy_wmark_config cfg = BUDDY_WMARK_CONFIG_INIT;
+    static struct page_cache c;
+    struct buddy_shrinker s = {cache_count, cache_scan, &c, 0, 0};
+    buddy_pfn_t pfn;
+    unsigned i;
+
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    c.sys = &sys;
+    buddy_system_init(&sys);
+    zone_new_free(&f, 0, 2048, 10);
+    assert_int_equal(buddy_system_add_zone(&sys, 0, 2, f.z), 0);
+    cfg.min_free_kbytes = 512; /* pages_min 128 */
+    assert_int_equal(buddy_system_set_watermarks(&sys, &cfg), 0);
+    /* The cache takes 1024 pages, ordinary use the rest down to min. */
+    for (i = 0; i < 1024; i++)
+        assert_int_equal(buddy_system_alloc_pages(&sys, 0, 2, 0,
+                                                  &c.held[c.n++], NULL), 0);
+    while (buddy_system_alloc_pages(&sys, 0, 2, 0, &pfn, NULL) == 0)
+        ;
+    assert_int_equal(free_of(f.z), 128);
+    /* NOWAIT: no shrinker is asked. */
+    assert_int_equal(buddy_system_alloc_pages_flags(&sys, 0, 2, 0,
+                                                    BUDDY_GFP_NOWAIT, &pfn,
+                                                    NULL),
+                     BUDDY_ENOMEM);
+    assert_int_equal(buddy_system_register_shrinker(&sys, &s), 0);
+    assert_int_equal(buddy_system_alloc_pages_flags(&sys, 0, 2, 0,
+                                                    BUDDY_GFP_NOWAIT, &pfn,
+                                                    NULL),
+                     BUDDY_ENOMEM);
+    assert_int_equal(c.counts, 0);
+    /* GFP_KERNEL: priorities 12 down until a batch is asked for: 1024 >> 4
+     * is 64, times 4 / 2 seeks is 128, one batch of 128 pages back. */
+    assert_int_equal(buddy_system_alloc_pages(&sys, 0, 2, 0, &pfn, NULL), 0);
+    assert_int_equal(c.scans, 1);
+    assert_int_equal(c.asked, 128);
+    assert_int_equal(c.n, 1024 - 128);
+    assert_int_equal(free_of(f.z), 128 + 128 - 1);
+    /* With the cache empty and the zone at min, one reclaim finds nothing
+     * and the request fails. */
+    while (buddy_system_alloc_pages(&sys, 0, 2, 0, &pfn, NULL) == 0)
+        ;
+    assert_int_equal(c.n, 0);
+    assert_int_equal(buddy_system_alloc_pages(&sys, 0, 2, 0, &pfn, NULL),
+                     BUDDY_ENOMEM);
+    /* Registration errors, and nothing changed by them. */
+    assert_int_equal(buddy_system_register_shrinker(&sys, &s), BUDDY_EEXIST);
+    assert_int_equal(buddy_system_register_shrinker(&sys, NULL), BUDDY_ENULL);
+    {
+        struct buddy_shrinker half = {cache_count, NULL, &c, 0, 0};
+
+        assert_int_equal(buddy_system_register_shrinker(&sys, &half),
+                         BUDDY_ENULL);
+    }
+    for (i = 1; i < BUDDY_MAX_SHRINKERS; i++) {
+        struct buddy_shrinker other = {cache_count, cache_scan,
+                                       &c.held[i], 0, 0};
+
+        assert_int_equal(buddy_system_register_shrinker(&sys, &other), 0);
+    }
+    {
+        struct buddy_shrinker one_more = {cache_count, cache_scan, &c.n, 0, 0};
+
+        assert_int_equal(buddy_system_register_shrinker(&sys, &one_more),
+                         BUDDY_ENOSPC);
+        assert_int_equal(buddy_system_unregister_shrinker(&sys, &one_more),
+                         BUDDY_ERANGE);
+    }
+    assert_int_equal(buddy_system_unregister_shrinker(&sys, &s), 0);
+    assert_int_equal(buddy_system_unregister_shrinker(&sys, &s), BUDDY_ERANGE);
+    assert_int_equal(buddy_system_register_shrinker(&sys, &s), 0);
+    assert_int_equal(buddy_system_set_kswapd(NULL, NULL, NULL), BUDDY_ENULL);
+    assert_valid(f.z);
+    zone_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +437,8 @@ int main(void)
         cmocka_unit_test(test_default_min_free_kbytes_clamps),
         cmocka_unit_test(test_zoneinfo_golden),
         cmocka_unit_test(test_watermark_bad_input),
+        cmocka_unit_test(test_watermarks_gate_the_zonelist),
+        cmocka_unit_test(test_shrinkers_feed_the_retry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

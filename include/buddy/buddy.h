@@ -473,6 +473,18 @@ BUDDY_API int buddy_zone_fragmentation_index(const struct buddy_zone *z,
  */
 BUDDY_API size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf,
                                       size_t size);
+/*
+ * The zone's /proc/zoneinfo entry, in the kernel's layout (mm/vmstat.c):
+ * "Node %d, zone %8s", then pages free, boost, the min, low, high and
+ * promo marks, spanned, present, managed and the protection (lowmem
+ * reserve) list; for a zone with managed pages also nr_free_pages, one
+ * "cpu:" pageset per attached cache (count, high, batch; the most recently
+ * attached is cpu 0) and start_pfn.
+ * Lines for what only the kernel has (per-node and NUMA counters, CMA)
+ * are left out. As buddy_zone_buddyinfo for buf, size and the result.
+ */
+BUDDY_API size_t buddy_zone_zoneinfo(const struct buddy_zone *z, char *buf,
+                                     size_t size);
 
 /* What a walk visits: every page of the span is in exactly one of these. */
 enum buddy_block_kind {
@@ -747,6 +759,11 @@ BUDDY_API int buddy_system_free_pages(struct buddy_system *sys,
 BUDDY_NODISCARD
 BUDDY_API struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sys,
                                                    buddy_pfn_t pfn);
+
+/* /proc/zoneinfo for the whole system, zones in buddyinfo's order (see
+ * buddy_zone_zoneinfo). Returns the length needed (as snprintf). */
+BUDDY_API size_t buddy_system_zoneinfo(const struct buddy_system *sys,
+                                       char *buf, size_t size);
 
 /* /proc/buddyinfo for the whole system: one line per zone, nodes in order,
  * zones from index 0 up. Returns the length needed (as snprintf). */

@@ -271,6 +271,112 @@ size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf, size_t size)
     return o.len;
 }
 
+/* "\n", the indent, the field name padded to `width`, the value: as
+ * zoneinfo_show_print's "\n        min      %lu" (width 9) and
+ * "\n              count:    %i" (width 10). */
+static void out_field(struct outbuf *o, const char *indent, const char *name,
+                      unsigned width, uint64_t v)
+{
+    unsigned n = 0;
+
+    out_char(o, '\n');
+    out_str(o, indent, 0);
+    out_str(o, name, 0);
+    while (name[n] != '\0')
+        n++;
+    for (; n < width; n++)
+        out_char(o, ' ');
+    out_u64(o, v, 0);
+}
+
+/* One zone of /proc/zoneinfo, in the kernel's layout (mm/vmstat.c
+ * zoneinfo_show_print), with the lines libbuddy has a value for: the
+ * per-node and NUMA counters, CMA, the vm stats threshold and
+ * node_unreclaimable are the kernel's alone. Each attached cache is one
+ * "cpu:" of the pagesets, numbered along the zone's list of caches (the
+ * most recently attached first). Lock held. */
+static void out_zoneinfo(struct outbuf *o, const struct buddy_zone *z)
+{
+    const struct buddy__pcp *pcp = z->caches;
+    uint32_t n;
+    unsigned k;
+
+    out_str(o, "Node ", 0);
+    out_u64(o, z->node_id < 0 ? 0u : (uint64_t)z->node_id, 0);
+    out_str(o, ", zone ", 0);
+    out_str(o, z->name, 8);
+    out_str(o, "\n  pages free     ", 0);
+    out_u64(o, z->free_pages, 0);
+    out_field(o, "        ", "boost", 9, z->wmarks.boost);
+    out_field(o, "        ", "min", 9, z->wmarks.wmark[BUDDY_WMARK_MIN]);
+    out_field(o, "        ", "low", 9, z->wmarks.wmark[BUDDY_WMARK_LOW]);
+    out_field(o, "        ", "high", 9, z->wmarks.wmark[BUDDY_WMARK_HIGH]);
+    out_field(o, "        ", "promo", 9, z->wmarks.wmark[BUDDY_WMARK_PROMO]);
+    out_field(o, "        ", "spanned", 9, z->spanned);
+    out_field(o, "        ", "present", 9, z->present_pages);
+    out_field(o, "        ", "managed", 9, z->present_pages - z->reserved_pages);
+    out_str(o, "\n        protection: (", 0);
+    for (k = 0; k < BUDDY_MAX_NR_ZONES; k++) {
+        if (k != 0)
+            out_str(o, ", ", 0);
+        out_u64(o, z->wmarks.lowmem_reserve[k], 0);
+    }
+    out_char(o, ')');
+    /* The kernel's populated_zone(): nothing more for a zone without
+     * managed pages. */
+    if (z->present_pages == z->reserved_pages) {
+        out_char(o, '\n');
+        return;
+    }
+    out_str(o, "\n      nr_free_pages ", 0);
+    out_u64(o, z->free_pages, 0);
+    out_str(o, "\n  pagesets", 0);
+    for (n = 0; pcp != NULL && n < z->nr_caches; n++, pcp = pcp->next) {
+        out_str(o, "\n    cpu: ", 0);
+        out_u64(o, n, 0);
+        out_field(o, "              ", "count:", 10, buddy__pcp_count(pcp));
+        out_field(o, "              ", "high:", 10, pcp->high);
+        out_field(o, "              ", "batch:", 10, pcp->batch);
+    }
+    out_str(o, "\n  start_pfn:           ", 0);
+    out_u64(o, z->start_pfn, 0);
+    out_char(o, '\n');
+}
+
+size_t buddy_zone_zoneinfo(const struct buddy_zone *z, char *buf, size_t size)
+{
+    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
+
+    if (!buddy__zone_ok(z)) {
+        out_finish(&o);
+        return 0;
+    }
+    buddy__lock(z);
+    out_zoneinfo(&o, z);
+    buddy__unlock(z);
+    out_finish(&o);
+    return o.len;
+}
+
+size_t buddy_system_zoneinfo(const struct buddy_system *system, char *buf,
+                             size_t size)
+{
+    const struct buddy__system *sys = buddy__sys_const(system);
+    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
+    unsigned nid, zi;
+
+    if (sys != NULL)
+        for (nid = 0; nid < sys->nr_nodes; nid++)
+            for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
+                if (sys->zones[nid][zi] != NULL) {
+                    buddy__lock(sys->zones[nid][zi]);
+                    out_zoneinfo(&o, sys->zones[nid][zi]);
+                    buddy__unlock(sys->zones[nid][zi]);
+                }
+    out_finish(&o);
+    return o.len;
+}
+
 size_t buddy_system_buddyinfo(const struct buddy_system *system, char *buf,
                               size_t size)
 {

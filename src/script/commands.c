@@ -382,6 +382,56 @@ static int cmd_frag(struct buddy_script *s, const uint64_t *arg, int nargs,
     return 0;
 }
 
+/* Set the zone's marks as the kernel would for a zone alone, from
+ * MIN_FREE_KBYTES (0 or none: the kernel's default); prints them. */
+static int cmd_watermarks(struct buddy_script *s, const uint64_t *arg,
+                          int nargs, const struct buddy__word *opt, int nopt)
+{
+    static const char *const names[BUDDY_NR_WMARK] = {"min", "low", "high",
+                                                      "promo"};
+    struct buddy_wmark_config cfg = BUDDY_WMARK_CONFIG_INIT;
+    struct buddy_zone_watermarks wm;
+    unsigned k;
+    int err;
+
+    (void)opt, (void)nopt;
+    cfg.min_free_kbytes = nargs > 0 ? arg[0] : 0;
+    err = buddy_zone_set_watermarks(s->zone, &cfg);
+    if (err == 0)
+        err = buddy_zone_get_watermarks(s->zone, &wm);
+    if (err != 0)
+        return err;
+    buddy__out_str(s, "min_free_kbytes ");
+    buddy__out_u64(s, wm.min_free_kbytes, 0);
+    buddy__field_u64(s, "min_free_kbytes", wm.min_free_kbytes);
+    for (k = 0; k < BUDDY_NR_WMARK; k++) {
+        buddy__out_str(s, " ");
+        buddy__out_str(s, names[k]);
+        buddy__out_str(s, " ");
+        buddy__out_u64(s, wm.wmark[k], 0);
+        buddy__field_u64(s, names[k], wm.wmark[k]);
+    }
+    return 0;
+}
+
+static int cmd_zoneinfo(struct buddy_script *s, const uint64_t *arg,
+                        int nargs, const struct buddy__word *opt, int nopt)
+{
+    /* A script's zone has no caches: the fixed lines fit. */
+    char text[1024];
+    size_t len;
+
+    (void)arg, (void)nargs, (void)opt, (void)nopt;
+    len = buddy_zone_zoneinfo(s->zone, text, sizeof(text));
+    if (len >= sizeof(text))
+        len = sizeof(text) - 1;
+    if (len > 0 && text[len - 1] == '\n')
+        text[--len] = '\0';
+    buddy_script_put_text(s, text, len);
+    buddy_script_put_str(s, "zoneinfo", text);
+    return 0;
+}
+
 static int cmd_map(struct buddy_script *s, const uint64_t *arg, int nargs,
                    const struct buddy__word *opt, int nopt)
 {
@@ -427,6 +477,13 @@ const struct buddy__command buddy__commands[] = {
      cmd_walk, 0, 0, 0, true, NO_ARGS},
     {{"frag", "frag", "unusable and fragmentation index per order"},
      cmd_frag, 0, 0, 0, true, NO_ARGS},
+    {{"watermarks", "watermarks [MIN_FREE_KBYTES]",
+      "set the zone's min, low, high and promo marks\n"
+      "as the kernel does (0 or none: its default)"},
+     cmd_watermarks, 0, 1, 0, true,
+     {{"MIN_FREE_KBYTES", 0, (uint64_t)1 << 32}, {NULL, 0, 0}}},
+    {{"zoneinfo", "zoneinfo", "the zone's /proc/zoneinfo entry"},
+     cmd_zoneinfo, 0, 0, 0, true, NO_ARGS},
     {{"map", "map", "draw the pages and free_area[]"},
      cmd_map, 0, 0, 0, true, NO_ARGS},
 };

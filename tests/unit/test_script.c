@@ -292,6 +292,15 @@ static void test_each_command(void **state)
     assert_non_null(strstr(r->c.text, "\ncache_drains   0"));
     assert_true(r->c.text[r->c.text_len - 1] != '\n'); /* no final newline */
     assert_non_null(strstr(r->c.fields, "free_pages=4 "));
+    /* 16 pages of 4 KiB: the default min_free_kbytes clamps to 128. */
+    expect_ok(r, "watermarks", "min_free_kbytes 128 min 32 low 40 high 48 "
+              "promo 56", "min_free_kbytes=128 min=32 low=40 high=48 "
+              "promo=56 ");
+    expect_ok(r, "zoneinfo", NULL, NULL);
+    assert_int_equal(strncmp(r->c.text, "Node 0, zone   Normal\n"
+                                        "  pages free     ", 38), 0);
+    assert_non_null(strstr(r->c.text, "        min      32\n"));
+    assert_non_null(strstr(r->c.fields, "zoneinfo='Node 0, zone"));
     expect_ok(r, "frag", NULL, NULL);
     assert_int_equal(strncmp(r->c.text, "order  unusable  fragmentation\n"
                                         "    0     0.000         -1.000\n",
@@ -316,7 +325,8 @@ static void test_syntax_errors(void **state)
     expect_ok(r, "zone 16 4", NULL, NULL);
     expect_syntax(r, "bogus 1",
                   "unknown command (expected zone, alloc, free, add, "
-                  "reserve, info, check, stats, walk, frag or map)");
+                  "reserve, info, check, stats, walk, frag, watermarks, "
+                  "zoneinfo or map)");
     assert_string_equal(r->c.cmd, "bogus");
     expect_syntax(r, "ALLOC 0", NULL); /* commands are lowercase */
     expect_syntax(r, "alloc", "missing ORDER (usage: alloc ORDER)");
@@ -547,7 +557,7 @@ static void test_help_table(void **state)
         assert_int_equal(strncmp(d->usage, d->name, strlen(d->name)), 0);
         assert_true(d->help[0] != '\0');
     }
-    assert_int_equal(i, 11);
+    assert_int_equal(i, 13);
     assert_string_equal(buddy_script_command_doc(0)->name, "zone");
 }
 

@@ -70,6 +70,79 @@ static void test_default_min_free_kbytes_clamps(void **state)
     zone_del(&f);
 }
 
+/* A zone of nr_pages at start, all holes, named as the kernel's. */
+static void named_zone(struct fixture *f, const char *name, buddy_pfn_t start,
+                       uint64_t nr_pages)
+{
+    struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
+    size_t n;
+
+    cfg.start_pfn = start;
+    cfg.nr_pages = nr_pages;
+    cfg.name = name;
+    n = buddy_zone_meta_size(&cfg);
+    assert_true(n > 0);
+    f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    assert_non_null(f->meta);
+    assert_int_equal(buddy_zone_init(f->meta, n, &cfg, &f->z), 0);
+}
+
+/* The golden node's /proc/zoneinfo. Lines the kernel's file has
+ * verbatim (shared/kernel-formats/zoneinfo.txt, DMA and Movable) are
+ * marked; spanned and present differ (the test's zones have no holes),
+ * the kernel's protection list has a fifth zone (Device), and its cma,
+ * per-node, NUMA and vm-stats lines are the kernel's alone. */
+static void expect_zoneinfo(const struct buddy_system *sys)
+{
+    static const char dma[] =
+        "Node 0, zone      DMA\n"          /* verbatim */
+        "  pages free     3840\n"         /* verbatim */
+        "        boost    0\n"            /* verbatim */
+        "        min      46\n"           /* verbatim */
+        "        low      57\n"           /* verbatim */
+        "        high     68\n"           /* verbatim */
+        "        promo    79\n"           /* verbatim */
+        "        spanned  3840\n"
+        "        present  3840\n"
+        "        managed  3840\n"         /* verbatim */
+        "        protection: (0, 3018, 5450, 5450)\n"
+        "      nr_free_pages 3840\n"      /* verbatim */
+        "  pagesets\n"                    /* verbatim */
+        "  start_pfn:           0\n";
+    static const char movable[] =
+        "Node 0, zone  Movable\n"          /* verbatim */
+        "  pages free     0\n"            /* verbatim */
+        "        boost    0\n"            /* verbatim */
+        "        min      32\n"           /* verbatim */
+        "        low      32\n"           /* verbatim */
+        "        high     32\n"           /* verbatim */
+        "        promo    32\n"           /* verbatim */
+        "        spanned  64\n"
+        "        present  0\n"            /* verbatim */
+        "        managed  0\n"            /* verbatim */
+        "        protection: (0, 0, 0, 0)\n";
+    static char text[4096];
+    size_t len = buddy_system_zoneinfo(sys, text, sizeof(text));
+
+    assert_true(len < sizeof(text));
+    assert_int_equal(strlen(text), len);
+    assert_memory_equal(text, dma, sizeof(dma) - 1);
+    assert_non_null(strstr(text, "Node 0, zone    DMA32\n"
+                                 "  pages free     772807\n"));
+    assert_non_null(strstr(text, "        min      9331\n"
+                                 "        low      11663\n"
+                                 "        high     13995\n"));
+    assert_non_null(strstr(text, "        protection: (0, 0, 2432, 2432)\n"));
+    assert_non_null(strstr(text, "Node 0, zone   Normal\n"));
+    assert_int_equal(strcmp(text + len - (sizeof(movable) - 1), movable), 0);
+    /* snprintf's contract: the length without room, a cut text with. */
+    assert_int_equal(buddy_system_zoneinfo(sys, NULL, 0), len);
+    assert_int_equal(buddy_system_zoneinfo(sys, text, 10), len);
+    assert_string_equal(text, "Node 0, z");
+    assert_int_equal(buddy_zone_zoneinfo(NULL, text, sizeof(text)), 0);
+    assert_string_equal(text, "");
+}
+
 /* A four-zone node with the managed pages of the machine that printed
  * zoneinfo.txt, and its min_free_kbytes (67580: pages_min 16895): every
  * min, low, high and protection value it printed. */
@@ -81,6 +154,8 @@ static void test_zoneinfo_golden(void **state)
         {622592, 7517, 9396, 11275, {0, 0, 0, 0}},          /* Normal */
         {0, 32, 32, 32, {0, 0, 0, 0}},                      /* Movable */
     };
+    static const char *const names[BUDDY_MAX_NR_ZONES] = {"DMA", "DMA32",
+                                                          "Normal", "Movable"};
     struct fixture f[BUDDY_MAX_NR_ZONES];
     struct buddy_system sys;
     struct buddy_wmark_config cfg = BUDDY_WMARK_CONFIG_INIT;
@@ -92,10 +167,9 @@ static void test_zoneinfo_golden(void **state)
     for (i = 0; i < BUDDY_MAX_NR_ZONES; i++) {
         uint64_t span = want[i].managed != 0 ? want[i].managed : 64;
 
-        if (want[i].managed != 0)
-            zone_new_free(&f[i], start, span, 10);
-        else
-            zone_new(&f[i], start, span, 10); /* all holes */
+        named_zone(&f[i], names[i], start, span);
+        if (want[i].managed != 0) /* else all holes */
+            assert_int_equal(buddy_zone_add_range(f[i].z, start, span), 0);
         assert_int_equal(buddy_system_add_zone(&sys, 0, i, f[i].z), 0);
         start += (span + 1023) & ~(uint64_t)1023;
     }
@@ -109,6 +183,7 @@ static void test_zoneinfo_golden(void **state)
         for (j = 0; j < BUDDY_MAX_NR_ZONES; j++)
             assert_int_equal(wm.lowmem_reserve[j], want[i].protection[j]);
     }
+    expect_zoneinfo(&sys);
     /* A ratio of 0 reserves nothing. */
     cfg.lowmem_reserve_ratio[0] = 0;
     assert_int_equal(buddy_system_set_watermarks(&sys, &cfg), 0);
@@ -123,6 +198,38 @@ static void test_zoneinfo_golden(void **state)
         assert_valid(f[i].z);
         zone_del(&f[i]);
     }
+}
+
+/* Each attached cache is a pageset, in the kernel's spacing. */
+static void test_zoneinfo_pagesets(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 1024, 10);
+    struct buddy_pcp_config cfg = {0, 8, 16};
+    struct buddy_pcp a, b;
+    buddy_pfn_t pfn;
+    char text[1024];
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&a, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_init(&b, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &pfn), 0);
+    assert_true(buddy_zone_zoneinfo(z, text, sizeof(text)) < sizeof(text));
+    /* a refilled 8 pages and handed one out: 7 cached; b, attached last,
+     * comes first. */
+    assert_non_null(strstr(text, "  pagesets\n"
+                                 "    cpu: 0\n"
+                                 "              count:    0\n"
+                                 "              high:     16\n"
+                                 "              batch:    8\n"
+                                 "    cpu: 1\n"
+                                 "              count:    7\n"));
+    assert_non_null(strstr(text, "  pages free     1016\n"));
+    assert_int_equal(buddy_pcp_free_pages(&a, pfn, 0), 0);
+    buddy_pcp_fini(&a);
+    buddy_pcp_fini(&b);
+    assert_valid(z);
+    zone_del(&f);
 }
 
 /* Bad input: a clear error, nothing changed. */
@@ -436,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_single_zone_goldens),
         cmocka_unit_test(test_default_min_free_kbytes_clamps),
         cmocka_unit_test(test_zoneinfo_golden),
+        cmocka_unit_test(test_zoneinfo_pagesets),
         cmocka_unit_test(test_watermark_bad_input),
         cmocka_unit_test(test_watermarks_gate_the_zonelist),
         cmocka_unit_test(test_shrinkers_feed_the_retry),

@@ -410,6 +410,9 @@ struct buddy_zone_stats {
     uint64_t nr_caches;      /* per-CPU caches attached to the zone */
     uint64_t cache_refills;  /* batches moved from the free lists to caches */
     uint64_t cache_drains;   /* batches moved back */
+    uint64_t allocstall;     /* direct reclaims of system allocations that
+                                preferred this zone (the kernel's
+                                allocstall_<zone>) */
 };
 
 /*
@@ -759,6 +762,17 @@ BUDDY_API int buddy_system_free_pages(struct buddy_system *sys,
 BUDDY_NODISCARD
 BUDDY_API struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sys,
                                                    buddy_pfn_t pfn);
+
+/* /proc/vmstat's lines for what libbuddy counts, in the kernel's order and
+ * format ("name value\n"): nr_free_pages, then per zone index
+ * pgalloc_<zone> (pages taken from the free lists: a cache refill counts
+ * its batch) and allocstall_<zone>, then pgfree (pages put back), summed
+ * over nodes by zone index and named, lowercased, after the zone of that
+ * index on the lowest node. Without statistics (BUDDY_STATS=0) only
+ * nr_free_pages. As buddy_system_buddyinfo for buf, size and the result;
+ * 0 for a NULL system. */
+BUDDY_API size_t buddy_system_vmstat(const struct buddy_system *sys,
+                                     char *buf, size_t size);
 
 /* /proc/zoneinfo for the whole system, zones in buddyinfo's order (see
  * buddy_zone_zoneinfo). Returns the length needed (as snprintf). */

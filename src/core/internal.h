@@ -164,6 +164,7 @@ struct buddy_zone {
     uint64_t rejected;       /* bad frees and ranges refused */
     uint64_t cache_refills;  /* batches moved to per-CPU caches */
     uint64_t cache_drains;   /* batches moved back */
+    uint64_t allocstall;     /* direct reclaims entered, as preferred zone */
 #endif
     struct buddy__pcp *caches; /* attached per-CPU caches (I9) */
     struct buddy_zone_watermarks wmarks; /* watermark.c; all 0 until set */

@@ -73,6 +73,7 @@ int buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st
     st->merges = z->merges;
     st->alloc_failures = z->alloc_failures;
     st->fallbacks = z->fallbacks;
+    st->allocstall = z->allocstall;
     st->rejected = z->rejected;
     st->cache_refills = z->cache_refills;
     st->cache_drains = z->cache_drains;
@@ -373,6 +374,97 @@ size_t buddy_system_zoneinfo(const struct buddy_system *system, char *buf,
                     out_zoneinfo(&o, sys->zones[nid][zi]);
                     buddy__unlock(sys->zones[nid][zi]);
                 }
+    out_finish(&o);
+    return o.len;
+}
+
+/* The vmstat name of a zone: "<prefix>_<name>", the name lowercased and
+ * anything but a letter or digit written as '_' ("pgalloc_normal"). */
+static void out_vmstat_name(struct outbuf *o, const char *prefix,
+                            const char *name)
+{
+    out_str(o, prefix, 0);
+    out_char(o, '_');
+    for (; *name != '\0'; name++) {
+        char c = *name;
+
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            c = '_';
+        out_char(o, c);
+    }
+}
+
+#if BUDDY_STATS
+/* Pages in the blocks a per-order counter counts. */
+static uint64_t pages_of(const uint64_t *count, unsigned max_order)
+{
+    uint64_t pages = 0;
+    unsigned k;
+
+    for (k = 0; k <= max_order; k++)
+        pages += count[k] << k;
+    return pages;
+}
+#endif
+
+size_t buddy_system_vmstat(const struct buddy_system *system, char *buf,
+                           size_t size)
+{
+    const struct buddy__system *sys = buddy__sys_const(system);
+    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
+    uint64_t free_pages = 0, pgalloc[BUDDY_MAX_NR_ZONES] = {0};
+    uint64_t allocstall[BUDDY_MAX_NR_ZONES] = {0}, pgfree = 0;
+    const char *name[BUDDY_MAX_NR_ZONES] = {NULL};
+    unsigned nid, zi;
+
+    if (sys == NULL) {
+        out_finish(&o);
+        return 0;
+    }
+    /* Summed over nodes by zone index, as the kernel sums by zone type;
+     * each index is named after its zone on the lowest node. */
+    for (nid = 0; nid < sys->nr_nodes; nid++)
+        for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++) {
+            const struct buddy_zone *z = sys->zones[nid][zi];
+
+            if (z == NULL)
+                continue;
+            if (name[zi] == NULL)
+                name[zi] = z->name;
+            buddy__lock(z);
+            free_pages += z->free_pages;
+#if BUDDY_STATS
+            pgalloc[zi] += pages_of(z->alloc_count, z->max_order);
+            allocstall[zi] += z->allocstall;
+            pgfree += pages_of(z->free_count, z->max_order);
+#endif
+            buddy__unlock(z);
+        }
+    out_str(&o, "nr_free_pages ", 0);
+    out_u64(&o, free_pages, 0);
+    out_char(&o, '\n');
+    /* Without statistics there are no event counters to print. */
+    for (zi = 0; BUDDY_STATS && zi < BUDDY_MAX_NR_ZONES; zi++)
+        if (name[zi] != NULL) {
+            out_vmstat_name(&o, "pgalloc", name[zi]);
+            out_char(&o, ' ');
+            out_u64(&o, pgalloc[zi], 0);
+            out_char(&o, '\n');
+        }
+    for (zi = 0; BUDDY_STATS && zi < BUDDY_MAX_NR_ZONES; zi++)
+        if (name[zi] != NULL) {
+            out_vmstat_name(&o, "allocstall", name[zi]);
+            out_char(&o, ' ');
+            out_u64(&o, allocstall[zi], 0);
+            out_char(&o, '\n');
+        }
+    if (BUDDY_STATS) {
+        out_str(&o, "pgfree ", 0);
+        out_u64(&o, pgfree, 0);
+        out_char(&o, '\n');
+    }
     out_finish(&o);
     return o.len;
 }

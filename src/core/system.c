@@ -294,7 +294,13 @@ int buddy_system_alloc_pages_flags(struct buddy_system *system, unsigned nid,
     for (retry = 0; !(flags & BUDDY_GFP_NOWAIT) && sys->nr_shrinkers != 0 &&
                     retry < BUDDY_MAX_RECLAIM_RETRIES;
          retry++) {
-        uint64_t freed = direct_reclaim(sys, &rq);
+        uint64_t freed;
+
+        /* __perform_reclaim counts one stall per direct reclaim. */
+        buddy__lock(preferred);
+        buddy_stat_inc(preferred, allocstall);
+        buddy__unlock(preferred);
+        freed = direct_reclaim(sys, &rq);
 
         if (zonelist_pass(sys, &rq, mark, false, pfn, zone_out) == 0)
             return 0;

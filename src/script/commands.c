@@ -287,6 +287,7 @@ static int cmd_stats(struct buddy_script *s, const uint64_t *arg, int nargs,
         {"nr_caches", st.nr_caches},
         {"cache_refills", st.cache_refills},
         {"cache_drains", st.cache_drains},
+        {"allocstall", st.allocstall},
     };
 
     counters(s, pages, sizeof(pages) / sizeof(pages[0]), true);

@@ -499,6 +499,12 @@ static void test_shrinkers_feed_the_retry(void **state)
     assert_int_equal(c.asked, 128);
     assert_int_equal(c.n, 1024 - 128);
     assert_int_equal(free_of(f.z), 128 + 128 - 1);
+    {
+        struct buddy_zone_stats st;
+
+        assert_int_equal(buddy_zone_get_stats(f.z, &st), 0);
+        assert_int_equal(st.allocstall, 1); /* one direct reclaim */
+    }
     /* With the cache empty and the zone at min, one reclaim finds nothing
      * and the request fails. */
     while (buddy_system_alloc_pages(&sys, 0, 2, 0, &pfn, NULL) == 0)
@@ -506,6 +512,22 @@ static void test_shrinkers_feed_the_retry(void **state)
     assert_int_equal(c.n, 0);
     assert_int_equal(buddy_system_alloc_pages(&sys, 0, 2, 0, &pfn, NULL),
                      BUDDY_ENOMEM);
+    /* /proc/vmstat: every page of the zone went out once through the
+     * allocations and 1024 came back through the shrinker; one stall per
+     * reclaim: the first, seven more of 128 pages each, one that found
+     * the cache empty and ended the loop, and the last call's. */
+    {
+        char text[512];
+        uint64_t out = 2048 - 128 + 1024;
+
+        assert_true(buddy_system_vmstat(&sys, text, sizeof(text)) <
+                    sizeof(text));
+        snprintf(text + 256, 256,
+                 "nr_free_pages 128\npgalloc_normal %llu\n"
+                 "allocstall_normal 10\npgfree 1024\n",
+                 (unsigned long long)out);
+        assert_string_equal(text, text + 256);
+    }
     /* Registration errors, and nothing changed by them. */
     assert_int_equal(buddy_system_register_shrinker(&sys, &s), BUDDY_EEXIST);
     assert_int_equal(buddy_system_register_shrinker(&sys, NULL), BUDDY_ENULL);

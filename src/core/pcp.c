@@ -14,8 +14,9 @@
  * behind one size compare or one rotate-and-compare range and alignment
  * test, with the zone's geometry copied into the cache so the fast paths
  * read one structure; a page, the common request, has its own copy of each
- * path with the order a constant. Those fast paths live in src/private/pcp.h, so
- * the hosted heap inlines them too; their slow halves are here.
+ * path with the order a constant. Those fast paths live in
+ * src/private/pcp.h, so the hosted heap inlines them too; their slow
+ * halves are here.
  *
  * Lists are linked through the zone's next[] array, which a page only uses
  * while it is free; a cached page is not free, so the slot is the cache's.
@@ -183,7 +184,7 @@ int buddy_pcp_init(struct buddy_pcp *cache, struct buddy_zone *z,
     return 0;
 }
 
-/* ---- the drainer's half of the handshake (src/private/pcp.h has the owner's) --- */
+/* ---- the drainer's half of the handshake (pcp.h has the owner's) ------ */
 
 /* The fast paths' bounds: open, or all 0 (every fast path goes slow). */
 static void live_set(struct buddy__pcp *pcp, bool open)

@@ -5,10 +5,12 @@
  *
  * Everything here is read-only and derived from free_area[] and the zone
  * counters, so it costs O(max_order) and never walks pages. Built with
- * BUDDY_STATS=0 the zone has no event counters and get_stats says ENOTSUP. Each view takes
- * the zone lock once, so what it shows is one consistent moment. Text is written
- * with a tiny formatter of our own (no libc): it counts what it would write
- * so callers can size their buffer as with snprintf.
+ * BUDDY_STATS=0 the zone has no event counters and get_stats says ENOTSUP.
+ * Each view takes the zone lock once, so what it shows is one consistent
+ * moment. Text is written with a tiny formatter of our own (no libc): it
+ * counts what it would write so callers can size their buffer as with
+ * snprintf. The views: buddyinfo, zoneinfo and vmstat in the kernel's
+ * formats, the extfrag indices, the stats.
  */
 #include "internal.h"
 
@@ -315,7 +317,8 @@ static void out_zoneinfo(struct outbuf *o, const struct buddy_zone *z)
     out_field(o, "        ", "promo", 9, z->wmarks.wmark[BUDDY_WMARK_PROMO]);
     out_field(o, "        ", "spanned", 9, z->spanned);
     out_field(o, "        ", "present", 9, z->present_pages);
-    out_field(o, "        ", "managed", 9, z->present_pages - z->reserved_pages);
+    out_field(o, "        ", "managed", 9,
+              z->present_pages - z->reserved_pages);
     out_str(o, "\n        protection: (", 0);
     for (k = 0; k < BUDDY_MAX_NR_ZONES; k++) {
         if (k != 0)

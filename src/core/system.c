@@ -217,7 +217,8 @@ static uint64_t shrink_all(const struct buddy__system *sys,
     for (i = 0; i < nr && i < BUDDY_MAX_SHRINKERS; i++) {
         const struct buddy_shrinker *s = &sys->shrinkers[i];
         struct buddy_shrink_control sc = {rq->nid, rq->order, 0};
-        uint64_t seeks = s->seeks != 0 ? s->seeks : BUDDY_SHRINKER_DEFAULT_SEEKS;
+        uint64_t seeks =
+            s->seeks != 0 ? s->seeks : BUDDY_SHRINKER_DEFAULT_SEEKS;
         uint64_t batch = s->batch != 0 ? s->batch : BUDDY_SHRINK_BATCH;
         uint64_t freeable = s->count(s->arg, &sc), total;
 
@@ -347,7 +348,8 @@ static int find_shrinker(const struct buddy__system *sys,
 
     for (i = 0; i < sys->nr_shrinkers && i < BUDDY_MAX_SHRINKERS; i++)
         if (sys->shrinkers[i].count == s->count &&
-            sys->shrinkers[i].scan == s->scan && sys->shrinkers[i].arg == s->arg)
+            sys->shrinkers[i].scan == s->scan &&
+            sys->shrinkers[i].arg == s->arg)
             return (int)i;
     return -1;
 }

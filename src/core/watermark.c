@@ -158,17 +158,19 @@ static int set_watermarks(struct wmark_set *set,
             if (i == WMARK_TOP_ZONE) {
                 uint64_t m = managed[n][i] / 1024;
 
-                wm.wmark[BUDDY_WMARK_MIN] = m < SWAP_CLUSTER_MAX ? SWAP_CLUSTER_MAX
-                                            : m > 128            ? 128
-                                                                 : m;
+                if (m < SWAP_CLUSTER_MAX)
+                    m = SWAP_CLUSTER_MAX;
+                wm.wmark[BUDDY_WMARK_MIN] = m > 128 ? 128 : m;
             } else {
                 wm.wmark[BUDDY_WMARK_MIN] = share;
             }
             step = mult_frac(managed[n][i], cfg->watermark_scale_factor, 10000);
             if (share >> 2 > step)
                 step = share >> 2;
-            wm.wmark[BUDDY_WMARK_LOW] = add_sat(wm.wmark[BUDDY_WMARK_MIN], step);
-            wm.wmark[BUDDY_WMARK_HIGH] = add_sat(wm.wmark[BUDDY_WMARK_LOW], step);
+            wm.wmark[BUDDY_WMARK_LOW] =
+                add_sat(wm.wmark[BUDDY_WMARK_MIN], step);
+            wm.wmark[BUDDY_WMARK_HIGH] =
+                add_sat(wm.wmark[BUDDY_WMARK_LOW], step);
             wm.wmark[BUDDY_WMARK_PROMO] =
                 add_sat(wm.wmark[BUDDY_WMARK_HIGH], step);
             wm.min_free_kbytes = kbytes;

@@ -6,9 +6,9 @@
  * The core is freestanding C11: no libc headers, no allocation. What it needs
  * from the toolchain is mapped here to compiler builtins, so a port changes
  * this one file. The layers above the core use the same atomics for the
- * cache fast paths they inline (pcp.h). The builtins may lower to calls of memset/memcpy and of the
- * compiler's runtime helpers; tests/freestanding checks that nothing else is
- * ever needed.
+ * cache fast paths they inline (pcp.h). The builtins may lower to calls of
+ * memset/memcpy and of the compiler's runtime helpers; tests/freestanding
+ * checks that nothing else is ever needed.
  */
 #ifndef BUDDY_PRIVATE_DEPS_H
 #define BUDDY_PRIVATE_DEPS_H

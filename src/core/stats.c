@@ -259,19 +259,47 @@ static void out_buddyinfo(struct outbuf *o, const struct buddy_zone *z)
     out_char(o, '\n');
 }
 
-size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf, size_t size)
+/* A per-zone view: one zone's text, the zone lock held. */
+typedef void (*out_zone_fn)(struct outbuf *o, const struct buddy_zone *z);
+
+/* One zone's view into buf, as snprintf; 0 and "" for a bad zone. */
+static size_t view_zone(const struct buddy_zone *z, char *buf, size_t size,
+                        out_zone_fn fn)
 {
     struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
 
-    if (!buddy__zone_ok(z)) {
-        out_finish(&o);
-        return 0;
+    if (buddy__zone_ok(z)) {
+        buddy__lock(z);
+        fn(&o, z);
+        buddy__unlock(z);
     }
-    buddy__lock(z);
-    out_buddyinfo(&o, z);
-    buddy__unlock(z);
     out_finish(&o);
     return o.len;
+}
+
+/* Every zone's view, nodes in order, zones from index 0 up. */
+static size_t view_system(const struct buddy_system *system, char *buf,
+                          size_t size, out_zone_fn fn)
+{
+    const struct buddy__system *sys = buddy__sys_const(system);
+    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
+    unsigned nid, zi;
+
+    if (sys != NULL)
+        for (nid = 0; nid < sys->nr_nodes; nid++)
+            for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
+                if (sys->zones[nid][zi] != NULL) {
+                    buddy__lock(sys->zones[nid][zi]);
+                    fn(&o, sys->zones[nid][zi]);
+                    buddy__unlock(sys->zones[nid][zi]);
+                }
+    out_finish(&o);
+    return o.len;
+}
+
+size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf, size_t size)
+{
+    return view_zone(z, buf, size, out_buddyinfo);
 }
 
 /* "\n", the indent, the field name padded to `width`, the value: as
@@ -349,36 +377,13 @@ static void out_zoneinfo(struct outbuf *o, const struct buddy_zone *z)
 
 size_t buddy_zone_zoneinfo(const struct buddy_zone *z, char *buf, size_t size)
 {
-    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
-
-    if (!buddy__zone_ok(z)) {
-        out_finish(&o);
-        return 0;
-    }
-    buddy__lock(z);
-    out_zoneinfo(&o, z);
-    buddy__unlock(z);
-    out_finish(&o);
-    return o.len;
+    return view_zone(z, buf, size, out_zoneinfo);
 }
 
 size_t buddy_system_zoneinfo(const struct buddy_system *system, char *buf,
                              size_t size)
 {
-    const struct buddy__system *sys = buddy__sys_const(system);
-    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
-    unsigned nid, zi;
-
-    if (sys != NULL)
-        for (nid = 0; nid < sys->nr_nodes; nid++)
-            for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
-                if (sys->zones[nid][zi] != NULL) {
-                    buddy__lock(sys->zones[nid][zi]);
-                    out_zoneinfo(&o, sys->zones[nid][zi]);
-                    buddy__unlock(sys->zones[nid][zi]);
-                }
-    out_finish(&o);
-    return o.len;
+    return view_system(system, buf, size, out_zoneinfo);
 }
 
 /* The vmstat name of a zone: "<prefix>_<name>", the name lowercased and
@@ -475,18 +480,5 @@ size_t buddy_system_vmstat(const struct buddy_system *system, char *buf,
 size_t buddy_system_buddyinfo(const struct buddy_system *system, char *buf,
                               size_t size)
 {
-    const struct buddy__system *sys = buddy__sys_const(system);
-    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
-    unsigned nid, zi;
-
-    if (sys != NULL)
-        for (nid = 0; nid < sys->nr_nodes; nid++)
-            for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
-                if (sys->zones[nid][zi] != NULL) {
-                    buddy__lock(sys->zones[nid][zi]);
-                    out_buddyinfo(&o, sys->zones[nid][zi]);
-                    buddy__unlock(sys->zones[nid][zi]);
-                }
-    out_finish(&o);
-    return o.len;
+    return view_system(system, buf, size, out_buddyinfo);
 }

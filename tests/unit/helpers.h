@@ -41,9 +41,12 @@ struct fixture {
     struct buddy_zone *z;
 };
 
-/* A zone of nr_pages at start_pfn, all holes. */
-static inline struct buddy_zone *zone_new(struct fixture *f, buddy_pfn_t start,
-                                          uint64_t nr_pages, unsigned max_order)
+/* A zone of nr_pages at start_pfn, all holes, named (NULL: the default). */
+static inline struct buddy_zone *zone_new_named(struct fixture *f,
+                                                const char *name,
+                                                buddy_pfn_t start,
+                                                uint64_t nr_pages,
+                                                unsigned max_order)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
     size_t n;
@@ -51,12 +54,21 @@ static inline struct buddy_zone *zone_new(struct fixture *f, buddy_pfn_t start,
     cfg.start_pfn = start;
     cfg.nr_pages = nr_pages;
     cfg.max_order = max_order;
+    if (name != NULL)
+        cfg.name = name;
     n = buddy_zone_meta_size(&cfg);
     assert_true(n > 0);
     f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
     assert_non_null(f->meta);
     assert_int_equal(buddy_zone_init(f->meta, n, &cfg, &f->z), 0);
     return f->z;
+}
+
+/* A zone of nr_pages at start_pfn, all holes. */
+static inline struct buddy_zone *zone_new(struct fixture *f, buddy_pfn_t start,
+                                          uint64_t nr_pages, unsigned max_order)
+{
+    return zone_new_named(f, NULL, start, nr_pages, max_order);
 }
 
 /* A zone of nr_pages at start_pfn, all free. */

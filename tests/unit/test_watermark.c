@@ -70,23 +70,6 @@ static void test_default_min_free_kbytes_clamps(void **state)
     zone_del(&f);
 }
 
-/* A zone of nr_pages at start, all holes, named as the kernel's. */
-static void named_zone(struct fixture *f, const char *name, buddy_pfn_t start,
-                       uint64_t nr_pages)
-{
-    struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
-    size_t n;
-
-    cfg.start_pfn = start;
-    cfg.nr_pages = nr_pages;
-    cfg.name = name;
-    n = buddy_zone_meta_size(&cfg);
-    assert_true(n > 0);
-    f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    assert_non_null(f->meta);
-    assert_int_equal(buddy_zone_init(f->meta, n, &cfg, &f->z), 0);
-}
-
 /* The golden node's /proc/zoneinfo. Lines the kernel's file has
  * verbatim (shared/kernel-formats/zoneinfo.txt, DMA and Movable) are
  * marked; spanned and present differ (the test's zones have no holes),
@@ -167,7 +150,7 @@ static void test_zoneinfo_golden(void **state)
     for (i = 0; i < BUDDY_MAX_NR_ZONES; i++) {
         uint64_t span = want[i].managed != 0 ? want[i].managed : 64;
 
-        named_zone(&f[i], names[i], start, span);
+        zone_new_named(&f[i], names[i], start, span, 10);
         if (want[i].managed != 0) /* else all holes */
             assert_int_equal(buddy_zone_add_range(f[i].z, start, span), 0);
         assert_int_equal(buddy_system_add_zone(&sys, 0, i, f[i].z), 0);

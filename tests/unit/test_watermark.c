@@ -25,7 +25,8 @@ static void expect_marks(const struct buddy_zone *z, uint64_t min,
     assert_int_equal(wm.boost, 0);
 }
 
-/* The goldens at 4 KiB pages: a 262144-page zone. */
+/* Goldens at 4 KiB pages, worked from the kernel's formulas: a
+ * 262144-page zone. */
 static void test_single_zone_goldens(void **state)
 {
     struct fixture f;

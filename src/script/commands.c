@@ -142,6 +142,20 @@ static int cmd_reserve(struct buddy_script *s, const uint64_t *arg, int nargs,
     return range_result(s, buddy_zone_reserve(s->zone, arg[0], arg[1]), arg);
 }
 
+/* A view's text, as the core wrote it into buf (len the length it
+ * needed), without its final newline: the line's text and its `key` field.
+ * A cut view stays cut at the buffer. */
+static void put_view(struct buddy_script *s, const char *key, char *buf,
+                     size_t cap, size_t len)
+{
+    if (len >= cap)
+        len = cap - 1;
+    if (len > 0 && buf[len - 1] == '\n')
+        buf[--len] = '\0';
+    buddy_script_put_text(s, buf, len);
+    buddy_script_put_str(s, key, buf);
+}
+
 /* The zone's highest order, the last index of every per-order array. A
  * query of a live zone cannot fail; if it ever did, the line fails with
  * its error. */
@@ -188,12 +202,7 @@ static int cmd_info(struct buddy_script *s, const uint64_t *arg, int nargs,
     if (err != 0)
         return err;
     len = buddy_zone_buddyinfo(s->zone, line, sizeof(line));
-    if (len >= sizeof(line))
-        len = sizeof(line) - 1;
-    if (len > 0 && line[len - 1] == '\n')
-        line[--len] = '\0';
-    buddy_script_put_text(s, line, len);
-    buddy_script_put_str(s, "buddyinfo", line);
+    put_view(s, "buddyinfo", line, sizeof(line), len);
     buddy__field_open(s, BUDDY_SCRIPT_ARRAY, "nr_free");
     for (k = 0; k <= top; k++)
         buddy__field_u64(s, NULL, nr_free[k]);
@@ -420,16 +429,10 @@ static int cmd_zoneinfo(struct buddy_script *s, const uint64_t *arg,
 {
     /* A script's zone has no caches: the fixed lines fit. */
     char text[1024];
-    size_t len;
 
     (void)arg, (void)nargs, (void)opt, (void)nopt;
-    len = buddy_zone_zoneinfo(s->zone, text, sizeof(text));
-    if (len >= sizeof(text))
-        len = sizeof(text) - 1;
-    if (len > 0 && text[len - 1] == '\n')
-        text[--len] = '\0';
-    buddy_script_put_text(s, text, len);
-    buddy_script_put_str(s, "zoneinfo", text);
+    put_view(s, "zoneinfo", text, sizeof(text),
+             buddy_zone_zoneinfo(s->zone, text, sizeof(text)));
     return 0;
 }
 

@@ -322,6 +322,13 @@ void buddy__lazy_flush(struct buddy_zone *z, uint32_t start, uint32_t end);
 /* ---- helpers shared between core files --------------------------------- */
 
 /* Is z a zone buddy_zone_init made? The cheap always-on boundary check. */
+/* Pages the zone manages: present, less reserved (the kernel's
+ * zone_managed_pages). Lock held. */
+static inline uint64_t buddy__managed_pages(const struct buddy_zone *z)
+{
+    return z->present_pages - z->reserved_pages;
+}
+
 static inline bool buddy__zone_ok(const struct buddy_zone *z)
 {
     return z != NULL && z->magic == BUDDY_ZONE_MAGIC;

@@ -64,7 +64,7 @@ int buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st
     st->spanned_pages = z->spanned;
     st->present_pages = z->present_pages;
     st->reserved_pages = z->reserved_pages;
-    st->managed_pages = z->present_pages - z->reserved_pages;
+    st->managed_pages = buddy__managed_pages(z);
     st->free_pages = z->free_pages;
     for (k = 0; k < BUDDY_NR_ORDERS; k++) {
         st->nr_free[k] = z->free_area[k].nr_free;
@@ -345,8 +345,7 @@ static void out_zoneinfo(struct outbuf *o, const struct buddy_zone *z)
     out_field(o, "        ", "promo", 9, z->wmarks.wmark[BUDDY_WMARK_PROMO]);
     out_field(o, "        ", "spanned", 9, z->spanned);
     out_field(o, "        ", "present", 9, z->present_pages);
-    out_field(o, "        ", "managed", 9,
-              z->present_pages - z->reserved_pages);
+    out_field(o, "        ", "managed", 9, buddy__managed_pages(z));
     out_str(o, "\n        protection: (", 0);
     for (k = 0; k < BUDDY_MAX_NR_ZONES; k++) {
         if (k != 0)
@@ -356,7 +355,7 @@ static void out_zoneinfo(struct outbuf *o, const struct buddy_zone *z)
     out_char(o, ')');
     /* The kernel's populated_zone(): nothing more for a zone without
      * managed pages. */
-    if (z->present_pages == z->reserved_pages) {
+    if (buddy__managed_pages(z) == 0) {
         out_char(o, '\n');
         return;
     }

@@ -84,11 +84,6 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-static uint64_t managed_pages(const struct buddy_zone *z)
-{
-    return z->present_pages - z->reserved_pages;
-}
-
 static bool config_ok(const struct buddy_wmark_config *cfg)
 {
     return cfg->min_free_kbytes <= WMARK_MAX_MIN_FREE_KBYTES &&
@@ -96,16 +91,10 @@ static bool config_ok(const struct buddy_wmark_config *cfg)
            cfg->watermark_scale_factor <= WMARK_MAX_SCALE_FACTOR;
 }
 
-/* The zones to set: those of a system, or one alone. */
-struct wmark_set {
-    struct buddy_zone *zone[BUDDY_MAX_NUMNODES][BUDDY_MAX_NR_ZONES];
-    unsigned nr_nodes;
-};
-
-/* The marks of every zone of `set`, lowmem reserves only when the zones
- * form a system (`reserves`). Zone counters are read under each zone's
- * lock, then the marks stored under it. */
-static int set_watermarks(struct wmark_set *set,
+/* The marks of every zone of `set` (a system, or one zone alone), lowmem
+ * reserves only when the zones form a system (`reserves`). Zone counters
+ * are read under each zone's lock, then the marks stored under it. */
+static int set_watermarks(const struct buddy__system *set,
                           const struct buddy_wmark_config *cfg, bool reserves)
 {
     uint64_t managed[BUDDY_MAX_NUMNODES][BUDDY_MAX_NR_ZONES] = {{0}};
@@ -115,7 +104,7 @@ static int set_watermarks(struct wmark_set *set,
 
     for (n = 0; n < set->nr_nodes; n++)
         for (i = 0; i < BUDDY_MAX_NR_ZONES; i++) {
-            struct buddy_zone *z = set->zone[n][i];
+            struct buddy_zone *z = set->zones[n][i];
 
             if (z == NULL)
                 continue;
@@ -124,7 +113,7 @@ static int set_watermarks(struct wmark_set *set,
             any = true;
             page_shift = z->page_shift;
             buddy__lock(z);
-            managed[n][i] = managed_pages(z);
+            managed[n][i] = buddy__managed_pages(z);
             buddy__unlock(z);
             if (i != WMARK_TOP_ZONE)
                 lowmem += managed[n][i];
@@ -147,7 +136,7 @@ static int set_watermarks(struct wmark_set *set,
                                  : kbytes << (10 - page_shift);
     for (n = 0; n < set->nr_nodes; n++)
         for (i = 0; i < BUDDY_MAX_NR_ZONES; i++) {
-            struct buddy_zone *z = set->zone[n][i];
+            struct buddy_zone *z = set->zones[n][i];
             struct buddy_zone_watermarks wm;
             uint64_t share, step, upper = 0;
 
@@ -193,24 +182,18 @@ int buddy_system_set_watermarks(struct buddy_system *system,
                                 const struct buddy_wmark_config *cfg)
 {
     const struct buddy__system *sys = buddy__sys_const(system);
-    struct wmark_set set;
-    unsigned n, i;
 
     if (sys == NULL || cfg == NULL)
         return BUDDY_ENULL;
     if (!config_ok(cfg))
         return BUDDY_EINVAL;
-    set.nr_nodes = sys->nr_nodes;
-    for (n = 0; n < sys->nr_nodes; n++)
-        for (i = 0; i < BUDDY_MAX_NR_ZONES; i++)
-            set.zone[n][i] = sys->zones[n][i];
-    return set_watermarks(&set, cfg, true);
+    return set_watermarks(sys, cfg, true);
 }
 
 int buddy_zone_set_watermarks(struct buddy_zone *z,
                               const struct buddy_wmark_config *cfg)
 {
-    struct wmark_set set;
+    struct buddy__system alone;
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
@@ -218,11 +201,12 @@ int buddy_zone_set_watermarks(struct buddy_zone *z,
         return BUDDY_ENULL;
     if (!config_ok(cfg))
         return BUDDY_EINVAL;
-    buddy_memset(&set, 0, sizeof(set));
-    set.nr_nodes = 1;
-    /* Alone, the zone is lowmem whatever its index. */
-    set.zone[0][0] = z;
-    return set_watermarks(&set, cfg, false);
+    /* A system of this zone alone, at index 0: lowmem whatever its own
+     * index. */
+    buddy_memset(&alone, 0, sizeof(alone));
+    alone.nr_nodes = 1;
+    alone.zones[0][0] = z;
+    return set_watermarks(&alone, cfg, false);
 }
 
 int buddy_zone_get_watermarks(const struct buddy_zone *z,

@@ -116,8 +116,27 @@ extern "C" {
  * zones for more. Its metadata must also fit size_t, which on a 32-bit
  * target bounds the span at about 477 million pages (2^28.8). */
 #define BUDDY_MAX_ZONE_PAGES 0xffffffffu
-/* Bytes of metadata per page of span, not counting the fixed zone header. */
+/* Bytes of metadata per page of span, not counting the fixed zone header
+ * and one byte per pageblock (2^pageblock_order pages) the span touches. */
 #define BUDDY_META_BYTES_PER_PAGE 9u
+/* The pageblock order a zone gets by default, capped at its max_order: the
+ * kernel's pageblock_order with 4 KiB pages (2 MiB, the huge page size). */
+#define BUDDY_DEFAULT_PAGEBLOCK_ORDER 9u
+
+/* Migrate types, as the kernel's enum migratetype (without CMA): what a
+ * pageblock holds and which free lists its free blocks are on. */
+enum buddy_migratetype {
+    BUDDY_MIGRATE_UNMOVABLE = 0,   /* kernel objects: never move */
+    BUDDY_MIGRATE_MOVABLE = 1,     /* user pages: could be migrated */
+    BUDDY_MIGRATE_RECLAIMABLE = 2, /* caches a shrinker can free */
+    BUDDY_MIGRATE_HIGHATOMIC = 3,  /* the reserve for high-order atomic
+                                      allocations */
+    BUDDY_MIGRATE_ISOLATE = 4,     /* taken out of use: nothing is
+                                      allocated from it */
+    BUDDY_MIGRATE_TYPES = 5
+};
+/* Types an allocation may ask for (the kernel's MIGRATE_PCPTYPES). */
+#define BUDDY_MIGRATE_PCPTYPES 3u
 /* Zone names are copied; longer names are truncated. */
 #define BUDDY_ZONE_NAME_MAX 15u
 
@@ -193,16 +212,24 @@ struct buddy_zone_config {
                               UINTPTR_MAX */
     const char *name;      /* "Normal", "DMA" ...; NULL means "Normal" */
     unsigned flags;        /* BUDDY_ZONE_* below */
+    unsigned pageblock_order; /* pages are grouped by mobility in pageblocks
+                              of 2^pageblock_order (1..max_order); 0 means
+                              min(9, max_order), as on x86-64 */
 };
 
 /* The metadata buffer is already all zero (fresh anonymous mmap, calloc):
  * init skips clearing it, so a zone of any size is ready in O(log pages)
  * and its metadata pages stay untouched until allocations reach them. */
 #define BUDDY_ZONE_META_ZEROED 0x1u
+/* Grouping by mobility off, as the kernel's page_group_by_mobility_disabled:
+ * every pageblock and every request of a pcp type (unmovable, movable,
+ * reclaimable) is unmovable, so all of them share one free list per order.
+ * The HIGHATOMIC reserve and isolation still work. */
+#define BUDDY_ZONE_NO_GROUPING 0x2u
 
 /* Defaults: 4 KiB pages, max_order 10, no base, name "Normal", no flags. */
 #define BUDDY_ZONE_CONFIG_INIT                                                 \
-    {0, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, NULL, NULL, 0}
+    {0, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, NULL, NULL, 0, 0}
 
 /*
  * Bytes of metadata a zone with this configuration needs: a fixed header plus
@@ -281,13 +308,30 @@ BUDDY_API int buddy_zone_reserve(struct buddy_zone *z, buddy_pfn_t pfn,
  * Allocate a block of 2^order pages: take the smallest non-empty free list of
  * order >= `order` (O(1) through a bitmap), split it down keeping the lower
  * half and putting each upper half on the free list of its order (the
- * kernel's expand()), store the first pfn in *pfn. O(max_order).
- * Errors, in order: EBADZONE, ENULL, EORDER, ENOMEM (counted in
- * alloc_failures); *pfn is left alone.
+ * kernel's expand()), store the first pfn in *pfn. It allocates as
+ * BUDDY_MIGRATE_MOVABLE: buddy_zone_alloc_pages_type says otherwise.
+ * O(max_order). Errors, in order: EBADZONE, ENULL, EORDER, ENOMEM (counted
+ * in alloc_failures); *pfn is left alone.
  */
 BUDDY_NODISCARD
 BUDDY_API int buddy_zone_alloc_pages(struct buddy_zone *z, unsigned order,
                                      buddy_pfn_t *pfn);
+
+/*
+ * Allocate for a migrate type (UNMOVABLE, MOVABLE or RECLAIMABLE), as the
+ * kernel's __rmqueue: the smallest block on that type's lists; when they
+ * have none of the order or larger, a fallback to another type's
+ * pageblocks that claims a whole one where the kernel would, else takes
+ * the smallest block of one (pageblock.c has the rules). No watermarks: a
+ * zone call takes any free block (buddy_system_alloc_pages_flags judges
+ * marks). Errors, in order: EBADZONE, ENULL, EORDER, EINVAL (another
+ * type), ENOMEM. O(max_order), plus one walk of a pageblock for a claim
+ * below pageblock_order.
+ */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_alloc_pages_type(struct buddy_zone *z, unsigned order,
+                                          enum buddy_migratetype mt,
+                                          buddy_pfn_t *pfn);
 
 /*
  * Free the block at pfn, of the given order: merge with the buddy at
@@ -413,6 +457,11 @@ struct buddy_zone_stats {
     uint64_t allocstall;     /* direct reclaims of system allocations that
                                 preferred this zone (the kernel's
                                 allocstall_<zone>) */
+    uint64_t claims;         /* allocations that fell back to another
+                                migrate type and took its pageblock over
+                                (mm_page_alloc_extfrag, change_ownership 1) */
+    uint64_t steals;         /* allocations that fell back and took a block
+                                only (change_ownership 0) */
 };
 
 /*
@@ -442,6 +491,53 @@ BUDDY_API int buddy_zone_nr_free(const struct buddy_zone *z, unsigned order,
 BUDDY_NODISCARD
 BUDDY_API int buddy_zone_nr_free_pages(const struct buddy_zone *z,
                                        uint64_t *nr_pages);
+
+/* Free blocks and pageblocks by migrate type: what /proc/pagetypeinfo
+ * shows. */
+struct buddy_zone_pagetypes {
+    unsigned pageblock_order;  /* pages per pageblock: 2^this */
+    bool grouping;             /* grouping by mobility on */
+    uint64_t nr_free[BUDDY_NR_ORDERS][BUDDY_MIGRATE_TYPES]; /* blocks on
+                                  free_area[order] list type */
+    uint64_t nr_pageblocks[BUDDY_MIGRATE_TYPES]; /* pageblocks of each type,
+                                  every one the span touches */
+};
+/* As one consistent moment. EBADZONE, ENULL. O(max_order + pageblocks). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_get_pagetypes(const struct buddy_zone *z,
+                                       struct buddy_zone_pagetypes *pt);
+/* The migrate type of the pageblock holding pfn, through *mt. EBADZONE,
+ * ENULL, ERANGE (pfn outside the span). O(1). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_pageblock_type(const struct buddy_zone *z,
+                                        buddy_pfn_t pfn,
+                                        enum buddy_migratetype *mt);
+/*
+ * Isolate the pageblocks that [pfn, pfn + nr_pages) touches, as the
+ * kernel's start_isolate_page_range: each becomes ISOLATE (keeping its
+ * type for the undo), its free blocks move to the ISOLATE lists, nothing is
+ * allocated from it and what is freed into it stays there (and does not
+ * count as free for watermarks). A larger free block around a pageblock
+ * is cut at pageblock boundaries first. All or nothing: EBUSY when one of
+ * them is isolated already. Errors, in order: EBADZONE, EINVAL (nr_pages
+ * 0), ERANGE (not inside the span), EBUSY; counted in `rejected`.
+ * O(pageblocks x blocks in a pageblock).
+ */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_isolate_range(struct buddy_zone *z, buddy_pfn_t pfn,
+                                       uint64_t nr_pages);
+/* Undo it (undo_isolate_page_range): each isolated pageblock the range
+ * touches gets its type back and its free blocks merge as that type
+ * allows; pageblocks not isolated are left alone. EBADZONE, EINVAL,
+ * ERANGE. */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_undo_isolate_range(struct buddy_zone *z,
+                                            buddy_pfn_t pfn,
+                                            uint64_t nr_pages);
+
+/* "Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate", as
+ * pagetypeinfo spells them; "?" for anything else. */
+BUDDY_API const char *buddy_migratetype_name(enum buddy_migratetype mt);
 
 /*
  * The kernel's extfrag indices for an order (mm/vmstat.c), in thousandths,
@@ -489,6 +585,17 @@ BUDDY_API size_t buddy_zone_buddyinfo(const struct buddy_zone *z, char *buf,
 BUDDY_API size_t buddy_zone_zoneinfo(const struct buddy_zone *z, char *buf,
                                      size_t size);
 
+/*
+ * The zone's part of /proc/pagetypeinfo, in the kernel's format
+ * (mm/vmstat.c pagetypeinfo_showfree and _showblockcount): a line per
+ * migrate type, "Node %4d, zone %8s, type %12s " then each order's free
+ * blocks as "%6lu ", and the pageblock counts line "Node %d, zone %8s "
+ * then "%12lu " per type. buddy_system_pagetypeinfo adds the headers. As
+ * buddy_zone_buddyinfo for buf, size and the result.
+ */
+BUDDY_API size_t buddy_zone_pagetypeinfo(const struct buddy_zone *z,
+                                         char *buf, size_t size);
+
 /* What a walk visits: every page of the span is in exactly one of these. */
 enum buddy_block_kind {
     BUDDY_BLOCK_HOLE = 1,      /* never given to the zone */
@@ -520,10 +627,12 @@ BUDDY_API int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn,
                               void *arg);
 
 /*
- * Visit the blocks on free_area[order] in list order: the block the next
- * allocation of that order takes comes first (the most recently freed, as
- * lists are LIFO), then the deferred blocks of the lazy run in address
- * order. Stops early as buddy_zone_walk. EORDER above max_order.
+ * Visit the blocks on free_area[order], list by list in migrate type order
+ * (unmovable, movable, reclaimable, highatomic, isolate), each in list
+ * order: the block the next allocation of that type and order takes comes
+ * first (the most recently freed, as lists are LIFO); the deferred blocks
+ * of the lazy run, in address order, follow the list of their type
+ * (movable). Stops early as buddy_zone_walk. EORDER above max_order.
  * O(nr_free[order]).
  */
 BUDDY_NODISCARD
@@ -643,9 +752,12 @@ BUDDY_API int buddy_system_add_zone(struct buddy_system *sys, unsigned nid,
 
 /*
  * Allocate 2^order pages from the first zone of the zonelist (nid,
- * highest_zone_idx) that has a block, as the kernel's alloc_pages_node()
- * with GFP_KERNEL: buddy_system_alloc_pages_flags with flags 0 (below).
- * *zone_out (may be NULL) tells where it came from.
+ * highest_zone_idx) that has a block, as the kernel's alloc_pages_node():
+ * buddy_system_alloc_pages_flags with BUDDY_GFP_MOVABLE (below). Like
+ * every call without a gfp word it allocates as movable, the type all
+ * memory starts as, so that it takes blocks exactly as it did before
+ * there were migrate types. *zone_out (may be NULL) tells where it came
+ * from.
  *
  * The preferred zone is the zonelist's first (the kernel's
  * preferred_zoneref), whether or not its max_order reaches the order. A
@@ -687,7 +799,11 @@ BUDDY_API int buddy_system_alloc_pages(struct buddy_system *sys, unsigned nid,
                                    GFP_ATOMIC's further quarter */
 #define BUDDY_GFP_ATOMIC (BUDDY_GFP_HIGH | BUDDY_GFP_NOWAIT)
 #define BUDDY_GFP_MEMALLOC 0x4u /* __GFP_MEMALLOC: no watermarks at all */
-#define BUDDY_GFP_ALL 0x7u      /* every flag this version knows */
+/* The migrate type: neither flag is unmovable (GFP_KERNEL); both at once
+ * is EINVAL, as the kernel forbids the pair. */
+#define BUDDY_GFP_MOVABLE 0x8u     /* __GFP_MOVABLE: user-like pages */
+#define BUDDY_GFP_RECLAIMABLE 0x10u /* __GFP_RECLAIMABLE: shrinkable caches */
+#define BUDDY_GFP_ALL 0x1fu     /* every flag this version knows */
 #define BUDDY_MAX_RECLAIM_RETRIES 16u /* the kernel's MAX_RECLAIM_RETRIES */
 
 /* As buddy_system_alloc_pages, with gfp flags; EINVAL for an unknown
@@ -773,6 +889,14 @@ BUDDY_API struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sy
  * 0 for a NULL system. */
 BUDDY_API size_t buddy_system_vmstat(const struct buddy_system *sys,
                                      char *buf, size_t size);
+
+/* /proc/pagetypeinfo for the whole system: "Page block order: %d",
+ * "Pages per block:  %lu", the free-blocks table with its order header,
+ * then the pageblock counts with theirs, zones in buddyinfo's order. Zones
+ * of different pageblock orders print the first zone's in the header.
+ * Returns the length needed (as snprintf). */
+BUDDY_API size_t buddy_system_pagetypeinfo(const struct buddy_system *sys,
+                                           char *buf, size_t size);
 
 /* /proc/zoneinfo for the whole system, zones in buddyinfo's order (see
  * buddy_zone_zoneinfo). Returns the length needed (as snprintf). */
@@ -1004,13 +1128,19 @@ struct buddy_wmark_config {
                                         managed pages (default 10) */
     unsigned lowmem_reserve_ratio[BUDDY_MAX_NR_ZONES]; /* per zone index;
                                         0: reserve nothing (256, 256, 32, 0) */
+    unsigned watermark_boost_factor; /* a fragmenting fallback raises the
+                                        marks by a pageblock, up to this in
+                                        1/10000 of the high mark (default
+                                        15000); 0: no boost */
 };
 
-#define BUDDY_WMARK_CONFIG_INIT {0, 10, {256, 256, 32, 0}}
+#define BUDDY_WMARK_CONFIG_INIT {0, 10, {256, 256, 32, 0}, 15000}
 
 struct buddy_zone_watermarks {
     uint64_t wmark[BUDDY_NR_WMARK]; /* pages, by enum buddy_wmark */
-    uint64_t boost;                 /* watermark_boost, pages */
+    uint64_t boost;                 /* watermark_boost, pages: added to
+                                       every mark */
+    uint64_t boost_factor;          /* watermark_boost_factor it grows by */
     uint64_t lowmem_reserve[BUDDY_MAX_NR_ZONES]; /* pages, by the highest
                                                     zone index of a request */
     uint64_t min_free_kbytes;       /* what the marks were computed from */

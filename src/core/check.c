@@ -41,7 +41,7 @@ static int fail(struct buddy_check_report *rep, const char *what,
 
 /* What the block pass counts, for the list and counter passes. */
 struct tally {
-    uint64_t free_heads[BUDDY_NR_ORDERS];
+    uint64_t free_heads[BUDDY_NR_ORDERS][BUDDY_MIGRATE_TYPES];
     uint64_t alloc_heads[BUDDY_NR_ORDERS];
     uint64_t cached_heads[BUDDY_NR_ORDERS];
     uint64_t hole_pages;
@@ -68,7 +68,13 @@ static int check_lazy(const struct buddy_zone *z, struct tally *t,
         if (pg_get(z, i) != 0)
             return fail(rep, "block head inside the lazy run",
                         z->start_pfn + i, z->max_order, 0, pg_get(z, i));
-    t->free_heads[z->max_order] += buddy__lazy_blocks(z);
+    for (i = z->lazy_start; i < z->lazy_end;
+         i += (uint32_t)1 << z->pageblock_order)
+        if (buddy__pb_type(z, i) != z->pb_key)
+            return fail(rep, "pageblock of the lazy run changed type",
+                        z->start_pfn + i, z->max_order, z->pb_key,
+                        buddy__pb_type(z, i));
+    t->free_heads[z->max_order][z->pb_key] += buddy__lazy_blocks(z);
     t->free_pages += (uint64_t)(z->lazy_end - z->lazy_start);
     return 0;
 }
@@ -133,14 +139,36 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
         case BUDDY_BLOCK_FREE: {
             buddy_pfn_t bpfn = buddy_find_buddy_pfn(pfn, order);
             buddy_pfn_t brel = bpfn - z->start_pfn;
+            unsigned mt = buddy__pb_type(z, idx);
 
-            t->free_heads[order]++;
+            if (mt >= BUDDY_MIGRATE_TYPES)
+                break; /* check_pageblocks says so */
+            t->free_heads[order][mt]++;
             t->free_pages += size;
+            if (order > z->pageblock_order) {
+                uint32_t n = (uint32_t)1 << (order - z->pageblock_order), j;
+
+                for (j = 1; j < n; j++)
+                    if (buddy__pb_type(z, idx + (j << z->pageblock_order)) !=
+                        mt)
+                        return fail(rep, "free block over pageblocks of "
+                                         "different types",
+                                    pfn, order, mt,
+                                    buddy__pb_type(
+                                        z, idx + (j << z->pageblock_order)));
+            }
             if (order < z->max_order && brel < z->spanned &&
-                pg_get(z, brel) == s)
-                return fail(rep, "free block beside a free buddy of the "
-                                 "same order (merge missed)",
-                            pfn, order, 0, bpfn);
+                pg_get(z, brel) == s) {
+                unsigned bmt = buddy__pb_type(z, (uint32_t)brel);
+
+                /* Pageblocks of different types merge only when both are
+                 * pcp types (page_alloc.c). */
+                if (bmt == mt || (bmt < BUDDY_MIGRATE_PCPTYPES &&
+                                  mt < BUDDY_MIGRATE_PCPTYPES))
+                    return fail(rep, "free block beside a free buddy of the "
+                                     "same order (merge missed)",
+                                pfn, order, 0, bpfn);
+            }
             break;
         }
         }
@@ -149,53 +177,111 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
     return 0;
 }
 
-/* I3, I5: every list holds exactly the FREE heads of its order. */
+/* I10: every pageblock has a type, and with grouping off no pcp type but
+ * unmovable; the HIGHATOMIC reserve counts its pageblocks. */
+static int check_pageblocks(const struct buddy_zone *z,
+                            struct buddy_check_report *rep)
+{
+    uint64_t highatomic = 0;
+    uint32_t pb;
+
+    for (pb = 0; pb < z->nr_pageblocks; pb++) {
+        uint8_t byte = buddy_load_relaxed(&z->pageblock[pb]);
+        unsigned mt = buddy__pb_type_at(z, pb);
+        unsigned saved = byte >> BUDDY_PB_SAVED_SHIFT;
+        buddy_pfn_t pfn = ((z->start_pfn >> z->pageblock_order) + pb)
+                          << z->pageblock_order;
+
+        if ((byte & ~BUDDY_PB_TYPE_MASK & ((1u << BUDDY_PB_SAVED_SHIFT) - 1)) ||
+            mt >= BUDDY_MIGRATE_TYPES ||
+            (!z->grouping && mt < BUDDY_MIGRATE_PCPTYPES &&
+             mt != BUDDY_MIGRATE_UNMOVABLE))
+            return fail(rep, "pageblock type out of range", pfn,
+                        z->pageblock_order, BUDDY_MIGRATE_TYPES, byte);
+        /* Only an isolated pageblock keeps a type to go back to, and that
+         * is never ISOLATE itself. */
+        if (mt == BUDDY_MIGRATE_ISOLATE ? saved >= BUDDY_MIGRATE_ISOLATE
+                                        : saved != 0)
+            return fail(rep, "pageblock's saved type out of range", pfn,
+                        z->pageblock_order, BUDDY_MIGRATE_ISOLATE, saved);
+        if (mt == BUDDY_MIGRATE_HIGHATOMIC ||
+            (mt == BUDDY_MIGRATE_ISOLATE && saved == BUDDY_MIGRATE_HIGHATOMIC))
+            highatomic += (uint64_t)1 << z->pageblock_order;
+    }
+    if (highatomic != z->nr_reserved_highatomic)
+        return fail(rep, "HIGHATOMIC reserve differs from its pageblocks",
+                    BUDDY_PFN_NONE, z->pageblock_order, highatomic,
+                    z->nr_reserved_highatomic);
+    return 0;
+}
+
+/* I3, I5, I10: every list holds exactly the FREE heads of its order whose
+ * pageblock is of its type. */
+static int check_list(const struct buddy_zone *z, const struct tally *t,
+                      unsigned order, unsigned mt,
+                      struct buddy_check_report *rep)
+{
+    const struct buddy_free_area *area = &z->free_area[order];
+    const struct buddy_free_list *list = &area->list[mt];
+    uint32_t idx = list->head, prev = BUDDY_NIL;
+    uint64_t lazy = order == z->max_order && mt == z->pb_key
+                        ? buddy__lazy_blocks(z)
+                        : 0;
+    uint64_t on_list = t->free_heads[order][mt] - lazy;
+    uint64_t n = 0;
+
+    while (idx != BUDDY_NIL) {
+        buddy_pfn_t pfn = z->start_pfn + idx;
+
+        if (idx >= z->spanned)
+            return fail(rep, "free list link outside the zone",
+                        BUDDY_PFN_NONE, order, z->spanned, idx);
+        if (pg_get(z, idx) != pg_state(BUDDY_BLOCK_FREE, order))
+            return fail(rep, "free list holds a block that is not a "
+                             "free block of its order",
+                        pfn, order, pg_state(BUDDY_BLOCK_FREE, order),
+                        pg_get(z, idx));
+        if (buddy__pb_type(z, idx) != mt)
+            return fail(rep, "free block on the list of another type than "
+                             "its pageblock's",
+                        pfn, order, buddy__pb_type(z, idx), mt);
+        if (z->prev[idx] != prev)
+            return fail(rep, "free list back link broken", pfn, order, prev,
+                        z->prev[idx]);
+        if (++n > on_list)
+            return fail(rep, "free list longer than the free blocks of "
+                             "its order (cycle or stray entry)",
+                        pfn, order, on_list, n);
+        prev = idx;
+        idx = z->next[idx];
+    }
+    if (list->tail != prev)
+        return fail(rep, "free list tail is not its last block",
+                    BUDDY_PFN_NONE, order, prev, list->tail);
+    if (n != on_list)
+        return fail(rep, "free block missing from the list of its order",
+                    BUDDY_PFN_NONE, order, on_list, n);
+    if (area->nr[mt] != n + lazy)
+        return fail(rep, "nr_free differs from the list length",
+                    BUDDY_PFN_NONE, order, n + lazy, area->nr[mt]);
+    if (((z->nonempty[mt] >> order) & 1u) != (n + lazy != 0))
+        return fail(rep, "non-empty index bit wrong", BUDDY_PFN_NONE, order,
+                    n + lazy != 0, (z->nonempty[mt] >> order) & 1u);
+    return 0;
+}
+
 static int check_lists(const struct buddy_zone *z, const struct tally *t,
                        struct buddy_check_report *rep)
 {
-    unsigned order;
+    unsigned order, mt;
 
-    for (order = 0; order < BUDDY_NR_ORDERS; order++) {
-        const struct buddy_free_area *area = &z->free_area[order];
-        uint32_t idx = area->head, prev = BUDDY_NIL;
-        uint64_t lazy = order == z->max_order ? buddy__lazy_blocks(z) : 0;
-        uint64_t on_list = t->free_heads[order] - lazy;
-        uint64_t n = 0;
+    for (order = 0; order < BUDDY_NR_ORDERS; order++)
+        for (mt = 0; mt < BUDDY_MIGRATE_TYPES; mt++) {
+            int err = check_list(z, t, order, mt, rep);
 
-        while (idx != BUDDY_NIL) {
-            buddy_pfn_t pfn = z->start_pfn + idx;
-
-            if (idx >= z->spanned)
-                return fail(rep, "free list link outside the zone",
-                            BUDDY_PFN_NONE, order, z->spanned, idx);
-            if (pg_get(z, idx) != pg_state(BUDDY_BLOCK_FREE, order))
-                return fail(rep, "free list holds a block that is not a "
-                                 "free block of its order",
-                            pfn, order, pg_state(BUDDY_BLOCK_FREE, order),
-                            pg_get(z, idx));
-            if (z->prev[idx] != prev)
-                return fail(rep, "free list back link broken", pfn, order,
-                            prev, z->prev[idx]);
-            if (++n > on_list)
-                return fail(rep, "free list longer than the free blocks of "
-                                 "its order (cycle or stray entry)",
-                            pfn, order, on_list, n);
-            prev = idx;
-            idx = z->next[idx];
+            if (err != 0)
+                return err;
         }
-        if (area->tail != prev)
-            return fail(rep, "free list tail is not its last block",
-                        BUDDY_PFN_NONE, order, prev, area->tail);
-        if (n != on_list)
-            return fail(rep, "free block missing from the list of its order",
-                        BUDDY_PFN_NONE, order, on_list, n);
-        if (area->nr_free != n + lazy)
-            return fail(rep, "nr_free differs from the list length",
-                        BUDDY_PFN_NONE, order, n + lazy, area->nr_free);
-        if (((z->nonempty >> order) & 1u) != (n + lazy != 0))
-            return fail(rep, "non-empty index bit wrong", BUDDY_PFN_NONE,
-                        order, n + lazy != 0, (z->nonempty >> order) & 1u);
-    }
     return 0;
 }
 
@@ -347,7 +433,9 @@ static int check_zone_locked(const struct buddy_zone *z,
         return BUDDY_EBADZONE;
     }
     buddy_memset(&t, 0, sizeof(t));
-    err = check_blocks(z, &t, rep);
+    err = check_pageblocks(z, rep);
+    if (err == 0)
+        err = check_blocks(z, &t, rep);
     if (err == 0)
         err = check_lists(z, &t, rep);
     if (err == 0 && caches)
@@ -447,6 +535,7 @@ int buddy_zone_walk_free_list(const struct buddy_zone *z, unsigned order,
     struct buddy_block b = {0, (uint64_t)1 << (order & 31u), order,
                             BUDDY_BLOCK_FREE};
     uint32_t idx;
+    unsigned mt;
     int ret = 0;
 
     if (!buddy__zone_ok(z))
@@ -456,17 +545,19 @@ int buddy_zone_walk_free_list(const struct buddy_zone *z, unsigned order,
     if (order > z->max_order)
         return BUDDY_EORDER;
     buddy__lock(z);
-    for (idx = z->free_area[order].head; idx != BUDDY_NIL && ret == 0;
-         idx = z->next[idx]) {
-        b.pfn = z->start_pfn + idx;
-        ret = fn(arg, &b);
-    }
-    if (order == z->max_order)
-        for (idx = z->lazy_start; idx < z->lazy_end && ret == 0;
-             idx += (uint32_t)1 << order) {
+    for (mt = 0; mt < BUDDY_MIGRATE_TYPES; mt++) {
+        for (idx = z->free_area[order].list[mt].head;
+             idx != BUDDY_NIL && ret == 0; idx = z->next[idx]) {
             b.pfn = z->start_pfn + idx;
             ret = fn(arg, &b);
         }
+        if (order == z->max_order && mt == z->pb_key)
+            for (idx = z->lazy_start; idx < z->lazy_end && ret == 0;
+                 idx += (uint32_t)1 << order) {
+                b.pfn = z->start_pfn + idx;
+                ret = fn(arg, &b);
+            }
+    }
     buddy__unlock(z);
     return ret;
 }

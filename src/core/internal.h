@@ -6,11 +6,14 @@
  *
  * Data layout. A zone lives in one caller-provided buffer:
  *
- *   [struct buddy_zone][next: u32 x spanned][prev: u32 x spanned][state: u8 x spanned]
+ *   [struct buddy_zone][next: u32 x spanned][prev: u32 x spanned]
+ *   [state: u8 x spanned][pageblock: u8 x nr_pageblocks]
  *
  * Pages are named inside the zone by their index idx = pfn - start_pfn
  * (32 bits: a zone spans at most 2^32 - 1 pages, so BUDDY_NIL = 2^32 - 1 is
- * never an index). Per page there is 9 bytes of metadata and nothing else:
+ * never an index). Per page there is 9 bytes of metadata, and one byte per
+ * pageblock (its migrate type, xor pb_key so that a zeroed buffer reads as
+ * the type memory starts as), and nothing else:
  *
  *   state[idx]  kind << 5 | order when idx is the first page (head) of a
  *               block; 0 for every other page. kind is a buddy_block_kind
@@ -31,13 +34,14 @@
  *       page has state 0, and blocks tile [0, spanned) without overlap;
  *   I2  a block of order k is aligned to 2^k in pfn space and lies in the span;
  *       FREE, ALLOCATED and CACHED blocks have k <= max_order;
- *   I3  a FREE block of order k is on free_area[k] and on no other list; the
- *       lists hold only FREE heads of their order; links are consistent and
- *       tail is the last block;
+ *   I3  a FREE block of order k is on one list of free_area[k] and on no
+ *       other list; the lists hold only FREE heads of their order; links
+ *       are consistent and tail is the last block;
  *   I4  no FREE block of order k < max_order has a FREE buddy of order k
- *       (merging is complete);
- *   I5  free_area[k].nr_free == length of list k;
- *       nonempty bit k == (nr_free != 0);
+ *       (merging is complete), unless k >= pageblock_order and one of the
+ *       two pageblocks' types is HIGHATOMIC or ISOLATE and they differ;
+ *   I5  free_area[k].nr[t] == length of list t of free_area[k];
+ *       bit k of nonempty[t] == (nr[t] != 0); nr_free[k] is the sum over t;
  *   I6  free_pages == sum over k of nr_free[k] << k;
  *       present_pages == spanned - pages in HOLE blocks;
  *       reserved_pages == pages in RESERVED blocks;
@@ -46,16 +50,21 @@
  *   I8  [lazy_start, lazy_end) is a run of FREE max_order blocks whose
  *       metadata is not written yet (deferred init): both ends are aligned
  *       to 2^max_order in pfn space, every state byte in it is 0, and its
- *       blocks count in free_area[max_order].nr_free and in free_pages. They
- *       sit, in ascending order, after the tail of free_area[max_order]; an
- *       allocation that finds that list empty takes the first of them. No
+ *       blocks count in free_area[max_order].nr[pb_key] and in free_pages,
+ *       and their pageblocks are of type pb_key. They sit, in ascending
+ *       order, after the tail of that list; an allocation that finds it
+ *       empty takes the first of them. No
  *       buddy of a block below max_order is ever in the run (a buddy shares
  *       its max_order block), so merging never looks there;
  *   I9  CACHED blocks of order k are exactly the blocks on list k of the
  *       zone's attached per-CPU caches; a cache's count is the pages on its
  *       lists; ALLOCATED + CACHED blocks of order k ==
  *       alloc_count[k] - free_count[k] (those counters count blocks leaving
- *       and entering the free lists).
+ *       and entering the free lists);
+ *   I10 every pageblock's type is a buddy_migratetype (with grouping off,
+ *       no pcp type but UNMOVABLE); a FREE block is on the list of its
+ *       pageblock's type (the kernel's free-list hygiene), and a FREE block
+ *       of more than one pageblock has one type in all of them.
  *
  * Locking: every field is protected by the zone lock (the embedder's
  * lock_ops; none on one thread), with two exceptions. A per-CPU cache's owner
@@ -125,18 +134,36 @@ _Static_assert(SIZE_MAX <= UINTPTR_MAX,
  * (docs/performance.md, threads). */
 #define BUDDY_STATE_LINE_ORDER 6u
 
-struct buddy_free_area {
+struct buddy_free_list {
     uint32_t head;    /* idx of the first block on the list, or BUDDY_NIL */
     uint32_t tail;    /* idx of the last block, or BUDDY_NIL */
-    uint32_t nr_free; /* blocks on the list (I5) */
+};
+
+/* One order's free blocks: a list per migrate type, as the kernel's
+ * free_area[order].free_list[migratetype]. The order's nr_free is the sum
+ * of nr[] (buddy__nr_free), so a list operation changes one count. */
+struct buddy_free_area {
+    struct buddy_free_list list[BUDDY_MIGRATE_TYPES]; /* by migrate type */
+    uint32_t nr[BUDDY_MIGRATE_TYPES]; /* blocks on each list (I5) */
 };
 
 struct buddy_zone {
     uint32_t magic;          /* BUDDY_ZONE_MAGIC while initialised */
-    uint32_t nonempty;       /* bit k set iff free_area[k].nr_free != 0 (I5) */
+    uint32_t nonempty[BUDDY_MIGRATE_TYPES]; /* bit k of [t] set iff
+                                list t of free_area[k] is not empty (I5) */
     uint32_t *next;          /* [spanned] free-list successor of a FREE head */
     uint32_t *prev;          /* [spanned] free-list predecessor */
     uint8_t *state;          /* [spanned] kind << 5 | order on heads, else 0 */
+    uint8_t *pageblock;      /* [nr_pageblocks] migrate type ^ pb_key (I10) */
+    uint32_t nr_pageblocks;  /* pageblocks the span touches */
+    uint32_t pb_skew;        /* start_pfn mod pageblock size: pageblock of
+                                idx is (idx + pb_skew) >> pageblock_order */
+    uint8_t pageblock_order; /* log2 of the pages in a pageblock */
+    uint8_t pb_key;          /* the type a stored 0 means: MOVABLE, or
+                                UNMOVABLE with grouping off */
+    uint8_t grouping;        /* grouping by mobility on (1) or off (0) */
+    uint8_t pb_dirty;        /* some pageblock was ever set to another type
+                                than the first */
     buddy_pfn_t start_pfn;   /* pfn of idx 0 */
     uint32_t spanned;        /* pages in the span, holes included */
     uint8_t max_order;       /* largest FREE/ALLOCATED order */
@@ -154,6 +181,8 @@ struct buddy_zone {
     uint64_t free_pages;     /* sum of nr_free[k] << k (I6) */
     uint64_t present_pages;  /* spanned minus holes (I6) */
     uint64_t reserved_pages; /* pages in RESERVED blocks (I6) */
+    uint64_t nr_reserved_highatomic; /* pages of HIGHATOMIC pageblocks,
+                                isolated ones included (I10) */
 #if BUDDY_STATS
     uint64_t alloc_count[BUDDY_NR_ORDERS]; /* successful allocations (I6) */
     uint64_t free_count[BUDDY_NR_ORDERS];  /* successful frees (I6) */
@@ -165,6 +194,9 @@ struct buddy_zone {
     uint64_t cache_refills;  /* batches moved to per-CPU caches */
     uint64_t cache_drains;   /* batches moved back */
     uint64_t allocstall;     /* direct reclaims entered, as preferred zone */
+    uint64_t claims;         /* fallbacks that took a pageblock over */
+    uint64_t steals;         /* fallbacks that took a block, its pageblock
+                                left to its type */
 #endif
     struct buddy__pcp *caches; /* attached per-CPU caches (I9) */
     struct buddy_zone_watermarks wmarks; /* watermark.c; all 0 until set */
@@ -249,43 +281,104 @@ static inline void buddy__emit(const struct buddy_zone *z,
 
 #define buddy_hook_set(z) buddy_unlikely((z)->hook != NULL)
 
-/* ---- free lists -------------------------------------------------------- */
+/* ---- pageblocks and their migrate types (I10) --------------------------- */
 
-/* Put the block at idx on free_area[order]: at the head, so the most
- * recently freed block is reused first while it is still warm (the kernel's
- * add_to_free_list), or at the tail for memory given at boot, so that early
- * allocations come in ascending address order (the kernel's FPI_TO_TAIL).
- * O(1). */
-static inline void buddy__add_to_free_list(struct buddy_zone *z, uint32_t idx,
-                                           unsigned order, bool to_tail)
+/* The pageblock holding idx. The sum is in 64 bits: idx + pb_skew can pass
+ * 2^32 in a span of nearly 2^32 pages. */
+static inline uint32_t buddy__pb_of(const struct buddy_zone *z, uint32_t idx)
 {
-    struct buddy_free_area *area = &z->free_area[order];
-
-    pg_set(z, idx, pg_state(BUDDY_BLOCK_FREE, order));
-    if (area->head == BUDDY_NIL) {
-        z->next[idx] = z->prev[idx] = BUDDY_NIL;
-        area->head = area->tail = idx;
-    } else if (!to_tail) {
-        z->next[idx] = area->head;
-        z->prev[idx] = BUDDY_NIL;
-        z->prev[area->head] = idx;
-        area->head = idx;
-    } else {
-        z->next[idx] = BUDDY_NIL;
-        z->prev[idx] = area->tail;
-        z->next[area->tail] = idx;
-        area->tail = idx;
-    }
-    area->nr_free++;
-    z->nonempty |= 1u << order;
+    return (uint32_t)(((uint64_t)idx + z->pb_skew) >> z->pageblock_order);
 }
 
-/* Unlink the FREE block at idx from free_area[order]. Leaves its state byte
- * for the caller to rewrite. O(1). */
-static inline void buddy__del_from_free_list(struct buddy_zone *z,
-                                             uint32_t idx, unsigned order)
+/* A pageblock's byte: its type xor pb_key in the low bits; while it is
+ * ISOLATE, the type it had before in the high nibble, for the undo. */
+#define BUDDY_PB_TYPE_MASK 0x7u
+#define BUDDY_PB_SAVED_SHIFT 4u
+
+/* The migrate type of pageblock pb: one load, one mask, one xor. Read with
+ * a relaxed atomic, as cache owners read it without the lock. */
+static inline unsigned buddy__pb_type_at(const struct buddy_zone *z,
+                                         uint32_t pb)
+{
+    return (buddy_load_relaxed(&z->pageblock[pb]) & BUDDY_PB_TYPE_MASK) ^
+           z->pb_key;
+}
+
+/* The migrate type of the pageblock holding idx. */
+static inline unsigned buddy__pb_type(const struct buddy_zone *z, uint32_t idx)
+{
+    return buddy__pb_type_at(z, buddy__pb_of(z, idx));
+}
+
+/* The pageblock byte for type mt, `saved` the type an ISOLATE pageblock
+ * goes back to (0 for any other type). With grouping off every pcp type
+ * is stored as unmovable, as the kernel's set_pageblock_migratetype does. */
+static inline uint8_t buddy__pb_byte(const struct buddy_zone *z, unsigned mt,
+                                     unsigned saved)
+{
+    if (!z->grouping && mt < BUDDY_MIGRATE_PCPTYPES)
+        mt = BUDDY_MIGRATE_UNMOVABLE;
+    return (uint8_t)((mt ^ z->pb_key) | saved << BUDDY_PB_SAVED_SHIFT);
+}
+
+/* Store pageblock pb's byte (its free blocks are the caller's to move).
+ * Lock held. */
+static inline void buddy__pb_store(struct buddy_zone *z, uint32_t pb,
+                                   uint8_t byte)
+{
+    if (byte != 0)
+        z->pb_dirty = 1;
+    buddy_store_relaxed(&z->pageblock[pb], byte);
+}
+
+/* Set the type of pageblock pb (not to ISOLATE: see pageblock.c). */
+static inline void buddy__pb_set(struct buddy_zone *z, uint32_t pb, unsigned mt)
+{
+    buddy__pb_store(z, pb, buddy__pb_byte(z, mt, 0));
+}
+
+/* ---- free lists -------------------------------------------------------- */
+
+/* Put the block at idx on list mt of free_area[order]: at the head, so the
+ * most recently freed block is reused first while it is still warm (the
+ * kernel's add_to_free_list), or at the tail for memory given at boot, so
+ * that early allocations come in ascending address order (the kernel's
+ * FPI_TO_TAIL). mt must be the block's pageblock type (I10). O(1). */
+static inline void buddy__add_to_free_list(struct buddy_zone *z, uint32_t idx,
+                                           unsigned order, unsigned mt,
+                                           bool to_tail)
 {
     struct buddy_free_area *area = &z->free_area[order];
+    struct buddy_free_list *list = &area->list[mt];
+
+    buddy_assert_internal(mt == buddy__pb_type(z, idx));
+    pg_set(z, idx, pg_state(BUDDY_BLOCK_FREE, order));
+    if (list->head == BUDDY_NIL) {
+        z->next[idx] = z->prev[idx] = BUDDY_NIL;
+        list->head = list->tail = idx;
+    } else if (!to_tail) {
+        z->next[idx] = list->head;
+        z->prev[idx] = BUDDY_NIL;
+        z->prev[list->head] = idx;
+        list->head = idx;
+    } else {
+        z->next[idx] = BUDDY_NIL;
+        z->prev[idx] = list->tail;
+        z->next[list->tail] = idx;
+        list->tail = idx;
+    }
+    area->nr[mt]++;
+    z->nonempty[mt] |= 1u << order;
+}
+
+/* Unlink the FREE block at idx from list mt of free_area[order]. Leaves its
+ * state byte for the caller to rewrite. O(1). */
+static inline void buddy__del_from_free_list(struct buddy_zone *z,
+                                             uint32_t idx, unsigned order,
+                                             unsigned mt)
+{
+    struct buddy_free_area *area = &z->free_area[order];
+    struct buddy_free_list *list = &area->list[mt];
     uint32_t n = z->next[idx];
     uint32_t p = z->prev[idx];
 
@@ -293,13 +386,47 @@ static inline void buddy__del_from_free_list(struct buddy_zone *z,
     if (p != BUDDY_NIL)
         z->next[p] = n;
     else
-        area->head = n;
+        list->head = n;
     if (n != BUDDY_NIL)
         z->prev[n] = p;
     else
-        area->tail = p;
-    if (--area->nr_free == 0)
-        z->nonempty &= ~(1u << order);
+        list->tail = p;
+    if (--area->nr[mt] == 0)
+        z->nonempty[mt] &= ~(1u << order);
+}
+
+/* Blocks on free_area[order], all types: the kernel's nr_free. O(types). */
+static inline uint64_t buddy__nr_free(const struct buddy_zone *z,
+                                      unsigned order)
+{
+    const struct buddy_free_area *area = &z->free_area[order];
+    uint64_t n = 0;
+    unsigned t;
+
+    for (t = 0; t < BUDDY_MIGRATE_TYPES; t++)
+        n += area->nr[t];
+    return n;
+}
+
+/* Orders with a free block of any type, one bit each. */
+static inline uint32_t buddy__nonempty_any(const struct buddy_zone *z)
+{
+    uint32_t m = 0;
+    unsigned t;
+
+    for (t = 0; t < BUDDY_MIGRATE_TYPES; t++)
+        m |= z->nonempty[t];
+    return m;
+}
+
+/* The type a request of type mt takes from: with grouping off, every pcp
+ * type is unmovable (the kernel's gfp_migratetype). */
+static inline unsigned buddy__request_type(const struct buddy_zone *z,
+                                           unsigned mt)
+{
+    return !z->grouping && mt < BUDDY_MIGRATE_PCPTYPES
+               ? BUDDY_MIGRATE_UNMOVABLE
+               : mt;
 }
 
 /* ---- the lazy run of deferred max_order blocks (I8) --------------------- */
@@ -340,6 +467,11 @@ static inline bool buddy__zone_ok(const struct buddy_zone *z)
 void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
                            bool to_tail);
 
+/* The merge loop of buddy__free_one_block for a block of at most one
+ * pageblock, of pageblock type mt, free_pages already counted. */
+void buddy__free_one(struct buddy_zone *z, uint32_t idx, unsigned order,
+                     unsigned mt, bool to_tail);
+
 /* Mark [idx, end) as blocks of `kind`: the largest naturally aligned blocks
  * that fit (FREE ones at most max_order, and merged as they are freed).
  * Pages in the range must have state 0. O(blocks made). */
@@ -356,16 +488,73 @@ void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
                    unsigned order);
 
 /* The zone operations with the lock held (the public calls lock around
- * them). free with !order_given frees the ALLOCATED block at pfn whatever
- * its order; a refused free is counted and reported. */
+ * them). Allocations say the migrate type they are for (the zone calls
+ * without one allocate as MOVABLE). free with !order_given frees the
+ * ALLOCATED block at pfn whatever its order; a refused free is counted and
+ * reported. */
 int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
-                              buddy_pfn_t *pfn);
-/* Up to `want` blocks of `order` as one run of order *run_order, of at
- * least order `floor` while such a block is free (see page_alloc.c);
- * BUDDY_NIL when none is free. */
+                              unsigned mt, buddy_pfn_t *pfn);
+/* With the allocation flags of a system's slow path (the kernel's
+ * alloc_flags): ALLOC_HIGHATOMIC tries the HIGHATOMIC reserve first and
+ * reserves a pageblock after; ALLOC_NON_BLOCK may take from the reserve
+ * when nothing else is left. */
+#define BUDDY__ALLOC_HIGHATOMIC 0x1u
+#define BUDDY__ALLOC_NON_BLOCK 0x2u
+int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
+                                    unsigned mt, unsigned aflags,
+                                    buddy_pfn_t *pfn);
+/* __rmqueue_smallest for type mt, nothing else; BUDDY_NIL when mt's lists
+ * have no block of order or more. Lock held. */
+uint32_t buddy__rmqueue_smallest(struct buddy_zone *z, unsigned order,
+                                 unsigned mt);
+/* Up to `want` blocks of `order` for type mt as one run of order
+ * *run_order, of at least order `floor` while such a block is free (see
+ * page_alloc.c); BUDDY_NIL when none is free. *mode carries the fallback
+ * state from one run of a batch to the next: BUDDY_RMQUEUE_NORMAL to
+ * start. */
 uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
-                                 uint32_t want, unsigned floor,
-                                 unsigned *run_order);
+                                 unsigned mt, uint32_t want, unsigned floor,
+                                 unsigned *mode, unsigned *run_order);
+
+/* How far a batch's fallback had to go, as the kernel's rmqueue_mode: a
+ * refill that had to steal does not search for a block to claim again. */
+enum {
+    BUDDY_RMQUEUE_NORMAL = 0, /* mt's own lists, then claim, then steal */
+    BUDDY_RMQUEUE_CLAIM = 1,  /* claim, then steal */
+    BUDDY_RMQUEUE_STEAL = 2   /* steal only */
+};
+
+/* The pieces of __rmqueue (page_alloc.c): take the head block of list mt
+ * of free_area[order], or the lazy run's next block when that list is
+ * empty and mt is the run's type; expand() the block at idx from order cur
+ * down to `to`, its upper halves onto lists mt. Lock held. */
+uint32_t buddy__take_head(struct buddy_zone *z, unsigned order, unsigned mt);
+void buddy__expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
+                   unsigned to, unsigned mt);
+
+/* The kernel's fallback when mt's lists have no block of `order` or more
+ * (pageblock.c): claim a whole pageblock of another type, else steal a
+ * block from one. Returns the block, its state byte the caller's to write,
+ * or BUDDY_NIL. Lock held. */
+uint32_t buddy__rmqueue_fallback(struct buddy_zone *z, unsigned order,
+                                 unsigned mt, unsigned *mode);
+
+/* The HIGHATOMIC reserve (pageblock.c): after a high-order atomic
+ * allocation of the block at idx/order, make its pageblock a reserved
+ * one while the reserve is under 1% of the zone (the kernel's
+ * reserve_highatomic_pageblock); and give a reserved pageblock with free
+ * memory back to type mt, keeping the last one unless `force`
+ * (unreserve_highatomic_pageblock). Lock held. */
+void buddy__reserve_highatomic_locked(struct buddy_zone *z, uint32_t idx,
+                                      unsigned order);
+bool buddy__unreserve_highatomic_locked(struct buddy_zone *z, unsigned mt,
+                                        bool force);
+
+/* Set every pageblock of the block at idx/order (order >= pageblock_order)
+ * to type mt: the kernel's change_pageblock_range. Lock held. */
+void buddy__pb_set_block(struct buddy_zone *z, uint32_t idx, unsigned order,
+                         unsigned mt);
+
 int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
                              unsigned order, bool order_given);
 int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn);

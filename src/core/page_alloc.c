@@ -4,18 +4,23 @@
  * the buddy allocator (the kernel's __rmqueue_smallest, expand() and
  * __free_one_page).
  *
- * Allocation of order n: the non-empty bitmap gives the smallest order k >= n
- * with a free block in one ctz. The block at the head of free_area[k] is
- * taken; while k > n it is halved: the upper half goes onto free_area[k - 1]
- * and the lower half is kept. The lower half of every split stays at the
- * same start pfn, so the result is the block's first pfn. Cost: one list pop
- * plus (k - n) list pushes: O(max_order), no search.
+ * Allocation of order n for migrate type t: t's non-empty bitmap gives the
+ * smallest order k >= n with a free block of t in one ctz. The block at the
+ * head of list t of free_area[k] is taken; while k > n it is halved: the
+ * upper half goes onto list t of free_area[k - 1] (it lies in the same
+ * pageblocks, of type t) and the lower half is kept. The lower half of
+ * every split stays at the same start pfn, so the result is the block's
+ * first pfn. Cost: one list pop plus (k - n) list pushes: O(max_order), no
+ * search. When t's lists have no block of order n or more, the allocation
+ * falls back to another type's pageblocks (pageblock.c).
  *
  * Free of (pfn, order): checked in O(1) against the state byte of pfn (it
  * must be the head of an ALLOCATED block of exactly that order), then merged
  * while the buddy at pfn ^ (1 << order) is the head of a FREE block of the
  * same order: the buddy leaves its list, the pair becomes one block at the
- * lower pfn, one order up. Cost O(max_order).
+ * lower pfn, one order up. The block goes on the list of its pageblock's
+ * type, read once per free, and again per level from pageblock_order up,
+ * where a buddy is another pageblock. Cost O(max_order).
  *
  * The state byte is the kernel's PageBuddy + page order in one: a head byte
  * of FREE|k means "on free_area[k]", so page_is_buddy() is a single compare.
@@ -39,21 +44,35 @@ static inline bool page_is_buddy(const struct buddy_zone *z, buddy_pfn_t bpfn,
     return pg_get(z, rel) == pg_state(BUDDY_BLOCK_FREE, order);
 }
 
-void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
-                           bool to_tail)
+/* __free_one_page: put the block at idx/order, of pageblock type mt, on
+ * the free lists, merging with free buddies as far as it can. Inside a
+ * pageblock a buddy shares the block's type; from pageblock_order up the
+ * buddy is another pageblock, which merges only when both types may be
+ * mixed (the pcp types: a HIGHATOMIC or ISOLATE pageblock keeps its
+ * blocks to itself) and then takes mt, so that the merged block is of one
+ * type (I10). */
+void buddy__free_one(struct buddy_zone *z, uint32_t idx, unsigned order,
+                     unsigned mt, bool to_tail)
 {
     buddy_pfn_t pfn = z->start_pfn + idx;
     unsigned max_order = z->max_order;
 
-    buddy_assert_internal(order <= max_order);
-    z->free_pages += (uint64_t)1 << order;
     while (order < max_order) {
         buddy_pfn_t bpfn = buddy_find_buddy_pfn(pfn, order);
         uint32_t bidx;
+        unsigned bmt = mt;
 
         if (!page_is_buddy(z, bpfn, order, &bidx))
             break;
-        buddy__del_from_free_list(z, bidx, order);
+        if (buddy_unlikely(order >= z->pageblock_order)) {
+            bmt = buddy__pb_type(z, bidx);
+            if (bmt != mt && (bmt >= BUDDY_MIGRATE_PCPTYPES ||
+                              mt >= BUDDY_MIGRATE_PCPTYPES))
+                break;
+        }
+        buddy__del_from_free_list(z, bidx, order, bmt);
+        if (buddy_unlikely(bmt != mt))
+            buddy__pb_set_block(z, bidx, order, mt);
         pg_set(z, bidx, 0);
         pg_set(z, idx, 0);
         buddy_stat_inc(z, merges);
@@ -70,43 +89,85 @@ void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
         pfn &= bpfn;
         order++;
     }
-    buddy__add_to_free_list(z, idx, order, to_tail);
+    buddy__add_to_free_list(z, idx, order, mt, to_tail);
 }
 
-/* The list of max_order is empty but its nr_free counts the lazy run (I8):
+void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
+                           bool to_tail)
+{
+    unsigned pbo = z->pageblock_order;
+    uint32_t pb, last, n;
+    unsigned mt;
+
+    buddy_assert_internal(order <= z->max_order);
+    z->free_pages += (uint64_t)1 << order;
+    if (buddy_likely(order <= pbo)) {
+        buddy__free_one(z, idx, order, buddy__pb_type(z, idx), to_tail);
+        return;
+    }
+    /* A block of several pageblocks (split_large_buddy). When their types
+     * may all be mixed it is freed whole, as the type of its last
+     * pageblock: what freeing them one by one, each merging into the
+     * others, would leave. Else each pageblock is freed with its own type
+     * and they merge where the rule above lets them. O(pageblocks). */
+    pb = buddy__pb_of(z, idx);
+    n = (uint32_t)1 << (order - pbo);
+    mt = buddy__pb_type(z, idx + ((n - 1) << pbo));
+    for (last = 0; last < n; last++) {
+        unsigned t = buddy__pb_type_at(z, pb + last);
+
+        if (t != mt && (t >= BUDDY_MIGRATE_PCPTYPES ||
+                        mt >= BUDDY_MIGRATE_PCPTYPES))
+            break;
+    }
+    if (last == n) {
+        buddy__pb_set_block(z, idx, order, mt);
+        buddy__free_one(z, idx, order, mt, to_tail);
+        return;
+    }
+    for (last = 0; last < n; last++) {
+        uint32_t i = idx + (last << pbo);
+
+        buddy__free_one(z, i, pbo, buddy__pb_type(z, i), to_tail);
+    }
+}
+
+/* The list of max_order is empty but its count holds the lazy run (I8):
  * hand out the run's first block. Nothing to unlink; its state byte is 0
  * until the caller writes it. */
 static uint32_t take_lazy_block(struct buddy_zone *z, unsigned order)
 {
     struct buddy_free_area *area = &z->free_area[order];
+    unsigned mt = z->pb_key;
     uint32_t idx = z->lazy_start;
 
     buddy_assert_internal(order == z->max_order && idx < z->lazy_end);
     z->lazy_start += (uint32_t)1 << order;
-    if (--area->nr_free == 0)
-        z->nonempty &= ~(1u << order);
+    if (--area->nr[mt] == 0)
+        z->nonempty[mt] &= ~(1u << order);
     return idx;
 }
 
-/* Take the head block of free_area[cur] (or the lazy run's next block) and
- * expand() it down to order `to`: keep the lower half, free the upper half
- * at each step. Returns the kept block's idx; its state byte is the
- * caller's to write. */
-static inline uint32_t take_and_expand(struct buddy_zone *z, unsigned cur,
-                                       unsigned to)
+uint32_t buddy__take_head(struct buddy_zone *z, unsigned order, unsigned mt)
 {
-    uint32_t idx = z->free_area[cur].head;
+    uint32_t idx = z->free_area[order].list[mt].head;
 
-    if (buddy_likely(idx != BUDDY_NIL))
-        buddy__del_from_free_list(z, idx, cur);
-    else
-        idx = take_lazy_block(z, cur);
+    if (buddy_likely(idx != BUDDY_NIL)) {
+        buddy__del_from_free_list(z, idx, order, mt);
+        return idx;
+    }
+    return take_lazy_block(z, order);
+}
+
+void buddy__expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
+                   unsigned to, unsigned mt)
+{
     while (cur > to) {
         uint32_t upper;
 
         cur--;
         upper = idx + ((uint32_t)1 << cur);
-        buddy__add_to_free_list(z, upper, cur, false);
+        buddy__add_to_free_list(z, upper, cur, mt, false);
         buddy_stat_inc(z, splits);
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_SPLIT, 0, z->start_pfn + idx,
@@ -115,23 +176,89 @@ static inline uint32_t take_and_expand(struct buddy_zone *z, unsigned cur,
             buddy__emit(z, &ev);
         }
     }
+}
+
+/* __rmqueue_smallest: the smallest block of `order` or more on mt's
+ * lists, expanded; BUDDY_NIL when they have none. */
+uint32_t buddy__rmqueue_smallest(struct buddy_zone *z, unsigned order,
+                                 unsigned mt)
+{
+    uint32_t candidates = z->nonempty[mt] & (0xffffffffu << order);
+    unsigned cur;
+    uint32_t idx;
+
+    if (candidates == 0)
+        return BUDDY_NIL;
+    cur = buddy_ctz32(candidates);
+    idx = buddy__take_head(z, cur, mt);
+    buddy__expand(z, idx, cur, order, mt);
     return idx;
 }
 
-int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
-                              buddy_pfn_t *pfn)
+/* __rmqueue: a block of `order` for a request of type mt, its state byte
+ * the caller's to write; BUDDY_NIL when none is free. The smallest block
+ * on mt's lists when there is one (one mask, one ctz, one pop, a push per
+ * split), else a fallback to another type's block (pageblock.c). */
+static inline uint32_t rmqueue(struct buddy_zone *z, unsigned order,
+                               unsigned mt, unsigned *mode)
 {
-    uint32_t candidates, idx;
+    uint32_t candidates = z->nonempty[mt] & (0xffffffffu << order);
+    unsigned cur;
+    uint32_t idx;
+
+    if (buddy_unlikely(candidates == 0))
+        return buddy__rmqueue_fallback(z, order, mt, mode);
+    cur = buddy_ctz32(candidates);
+    idx = buddy__take_head(z, cur, mt);
+    buddy__expand(z, idx, cur, order, mt);
+    return idx;
+}
+
+/* The block at idx/order, off the free lists, is allocated: its state
+ * byte, the counts and the event. */
+static inline void alloc_done(struct buddy_zone *z, uint32_t idx,
+                              unsigned order)
+{
+    pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
+    z->free_pages -= (uint64_t)1 << order;
+    buddy_stat_inc(z, alloc_count[order]);
+    if (buddy_hook_set(z)) {
+        struct buddy_event ev = {BUDDY_EV_ALLOC, 0, z->start_pfn + idx, order,
+                                 BUDDY_PFN_NONE, 0, 0, 0};
+        buddy__emit(z, &ev);
+    }
+}
+
+int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
+                                    unsigned mt, unsigned aflags,
+                                    buddy_pfn_t *pfn)
+{
+    unsigned mode = BUDDY_RMQUEUE_NORMAL;
+    uint32_t idx = BUDDY_NIL;
+    bool drained = false;
 
     buddy_assert_locked(z);
-    /* Smallest non-empty order >= order: one mask and one ctz. */
-    candidates = z->nonempty & (0xffffffffu << order);
-    /* Short of blocks: take back what the per-CPU caches hold before
-     * failing, as the kernel's drain_all_pages; their blocks may merge into
-     * what is asked for. */
-    if (buddy_unlikely(candidates == 0) && buddy__drain_caches_locked(z) != 0)
-        candidates = z->nonempty & (0xffffffffu << order);
-    if (buddy_unlikely(candidates == 0)) {
+    mt = buddy__request_type(z, mt);
+    for (;;) {
+        /* rmqueue_buddy: a high-order atomic request tries the reserve
+         * first; a request that must not fail now (atomic, or one that may
+         * not block) takes from it when all else failed. */
+        if (buddy_unlikely(aflags & BUDDY__ALLOC_HIGHATOMIC))
+            idx = buddy__rmqueue_smallest(z, order, BUDDY_MIGRATE_HIGHATOMIC);
+        if (buddy_likely(idx == BUDDY_NIL))
+            idx = rmqueue(z, order, mt, &mode);
+        if (buddy_unlikely(idx == BUDDY_NIL) &&
+            (aflags & BUDDY__ALLOC_NON_BLOCK))
+            idx = buddy__rmqueue_smallest(z, order, BUDDY_MIGRATE_HIGHATOMIC);
+        /* Short of blocks: take back what the per-CPU caches hold before
+         * failing, as the kernel's drain_all_pages; their blocks may merge
+         * into what is asked for. */
+        if (buddy_likely(idx != BUDDY_NIL) || drained ||
+            buddy__drain_caches_locked(z) == 0)
+            break;
+        drained = true;
+    }
+    if (buddy_unlikely(idx == BUDDY_NIL)) {
         buddy_stat_inc(z, alloc_failures);
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
@@ -140,17 +267,17 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
         }
         return BUDDY_ENOMEM;
     }
-    idx = take_and_expand(z, buddy_ctz32(candidates), order);
-    pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
-    z->free_pages -= (uint64_t)1 << order;
-    buddy_stat_inc(z, alloc_count[order]);
     *pfn = z->start_pfn + idx;
-    if (buddy_hook_set(z)) {
-        struct buddy_event ev = {BUDDY_EV_ALLOC, 0, *pfn, order,
-                                 BUDDY_PFN_NONE, 0, 0, 0};
-        buddy__emit(z, &ev);
-    }
+    alloc_done(z, idx, order);
+    if (buddy_unlikely(aflags & BUDDY__ALLOC_HIGHATOMIC))
+        buddy__reserve_highatomic_locked(z, idx, order);
     return 0;
+}
+
+int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
+                              unsigned mt, buddy_pfn_t *pfn)
+{
+    return buddy__alloc_pages_flags_locked(z, order, mt, 0, pfn);
 }
 
 /*
@@ -170,42 +297,63 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
  * rounding `want` up), smallest-first among those; only when none is left
  * does it take the smaller blocks. Bulk allocation passes 0.
  *
+ * When mt's lists have no block of `order`, the run is one block from the
+ * fallback (pageblock.c), and *mode keeps, for the next run of the batch,
+ * how far that had to go.
+ *
  * Returns the run's idx and its order in *run_order, or BUDDY_NIL when no
  * block of `order` is free (not counted as a failure: the caller decides).
  * Lock held; the state bytes of the run are the caller's to write.
  */
 uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
-                                 uint32_t want, unsigned floor,
-                                 unsigned *run_order)
+                                 unsigned mt, uint32_t want, unsigned floor,
+                                 unsigned *mode, unsigned *run_order)
 {
-    uint32_t candidates = z->nonempty & (0xffffffffu << order);
-    uint32_t idx, n;
+    uint32_t candidates, idx, n;
     unsigned cur, k;
 
     buddy_assert_locked(z);
-    if (candidates == 0 || want == 0)
+    mt = buddy__request_type(z, mt);
+    candidates = z->nonempty[mt] & (0xffffffffu << order);
+    if (want == 0)
         return BUDDY_NIL;
+    if (buddy_hook_set(z)) { /* one block, reported as one allocation */
+        idx = rmqueue(z, order, mt, mode);
+        if (idx != BUDDY_NIL)
+            alloc_done(z, idx, order);
+        *run_order = order;
+        return idx;
+    }
+    if (candidates == 0) {
+        /* mt's lists are empty: one block through the fallback, which
+         * remembers in *mode how far it had to go, so the next block of a
+         * batch starts there (the kernel's rmqueue_mode). A claim refills
+         * mt's lists and the following runs are ordinary again. */
+        idx = buddy__rmqueue_fallback(z, order, mt, mode);
+        if (idx == BUDDY_NIL)
+            return BUDDY_NIL;
+        z->free_pages -= (uint64_t)1 << order;
+        buddy_stat_inc(z, alloc_count[order]);
+        *run_order = order;
+        return idx;
+    }
     if (floor > z->max_order)
         floor = z->max_order;
-    if (floor > order && (z->nonempty & (0xffffffffu << floor)) != 0) {
+    if (floor > order && (z->nonempty[mt] & (0xffffffffu << floor)) != 0) {
         /* A run of at least 2^floor pages, so that the run is its own
          * lines of state bytes: `want` rounds up to a whole run. */
-        candidates = z->nonempty & (0xffffffffu << floor);
+        candidates = z->nonempty[mt] & (0xffffffffu << floor);
         if (want < (uint32_t)1 << (floor - order))
             want = (uint32_t)1 << (floor - order);
-    }
-    if (buddy_hook_set(z)) {
-        buddy_pfn_t pfn;
-
-        (void)buddy__alloc_pages_locked(z, order, &pfn);
-        *run_order = order;
-        return (uint32_t)(pfn - z->start_pfn);
     }
     cur = buddy_ctz32(candidates);
     k = order + buddy_log2_64(want);
     if (k > cur)
         k = cur;
-    idx = take_and_expand(z, cur, k);
+    idx = buddy__take_head(z, cur, mt);
+    /* The run is one block to expand() to order k; its cut into blocks
+     * counts as the splits that single allocations would have made. */
+    buddy__expand(z, idx, cur, k, mt);
     n = (uint32_t)1 << (k - order);
     z->free_pages -= (uint64_t)1 << k;
     buddy_stat_add(z, alloc_count[order], n);
@@ -276,7 +424,27 @@ int buddy_zone_alloc_pages(struct buddy_zone *z, unsigned order,
     if (buddy_unlikely(order > z->max_order))
         return BUDDY_EORDER;
     buddy__lock(z);
-    err = buddy__alloc_pages_locked(z, order, pfn);
+    err = buddy__alloc_pages_locked(z, order, BUDDY_MIGRATE_MOVABLE, pfn);
+    buddy_check_expensive(z);
+    buddy__unlock(z);
+    return err;
+}
+
+int buddy_zone_alloc_pages_type(struct buddy_zone *z, unsigned order,
+                                enum buddy_migratetype mt, buddy_pfn_t *pfn)
+{
+    int err;
+
+    if (buddy_unlikely(!buddy__zone_ok(z)))
+        return BUDDY_EBADZONE;
+    if (buddy_unlikely(pfn == NULL))
+        return BUDDY_ENULL;
+    if (buddy_unlikely(order > z->max_order))
+        return BUDDY_EORDER;
+    if ((unsigned)mt >= BUDDY_MIGRATE_PCPTYPES)
+        return BUDDY_EINVAL;
+    buddy__lock(z);
+    err = buddy__alloc_pages_locked(z, order, (unsigned)mt, pfn);
     buddy_check_expensive(z);
     buddy__unlock(z);
     return err;
@@ -285,7 +453,7 @@ int buddy_zone_alloc_pages(struct buddy_zone *z, unsigned order,
 int buddy_zone_alloc_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
                           buddy_pfn_t *pfns)
 {
-    unsigned n = 0;
+    unsigned n = 0, mode = BUDDY_RMQUEUE_NORMAL;
     bool drained = false;
 
     if (!buddy__zone_ok(z))
@@ -302,7 +470,8 @@ int buddy_zone_alloc_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
      * a failure per slot. */
     while (n < nr) {
         unsigned k;
-        uint32_t idx = buddy__alloc_run_locked(z, order, nr - n, 0, &k);
+        uint32_t idx = buddy__alloc_run_locked(
+            z, order, BUDDY_MIGRATE_MOVABLE, nr - n, 0, &mode, &k);
         uint32_t end;
 
         if (idx == BUDDY_NIL && !drained) {

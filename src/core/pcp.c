@@ -451,7 +451,7 @@ static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned order)
 {
     struct buddy_zone *z = pcp->zone;
     uint32_t want = pcp->batch >> order, got = 0;
-    unsigned floor;
+    unsigned floor, mode = BUDDY_RMQUEUE_NORMAL;
 
     buddy_assert_locked(z);
     if (want == 0)
@@ -466,8 +466,8 @@ static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned order)
      * would be; stop when nothing is left rather than count a failure. */
     while (got < want) {
         unsigned k;
-        uint32_t idx = buddy__alloc_run_locked(z, order, want - got, floor,
-                                               &k);
+        uint32_t idx = buddy__alloc_run_locked(z, order, BUDDY_MIGRATE_MOVABLE,
+                                               want - got, floor, &mode, &k);
         uint32_t end;
 
         if (idx == BUDDY_NIL)

@@ -67,7 +67,7 @@ int buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st
     st->managed_pages = buddy__managed_pages(z);
     st->free_pages = z->free_pages;
     for (k = 0; k < BUDDY_NR_ORDERS; k++) {
-        st->nr_free[k] = z->free_area[k].nr_free;
+        st->nr_free[k] = buddy__nr_free(z, k);
         st->alloc_count[k] = z->alloc_count[k];
         st->free_count[k] = z->free_count[k];
     }
@@ -76,6 +76,8 @@ int buddy_zone_get_stats(const struct buddy_zone *z, struct buddy_zone_stats *st
     st->alloc_failures = z->alloc_failures;
     st->fallbacks = z->fallbacks;
     st->allocstall = z->allocstall;
+    st->claims = z->claims;
+    st->steals = z->steals;
     st->rejected = z->rejected;
     st->cache_refills = z->cache_refills;
     st->cache_drains = z->cache_drains;
@@ -107,7 +109,7 @@ int buddy_zone_nr_free(const struct buddy_zone *z, unsigned order,
     if (err != 0)
         return err;
     buddy__lock(z);
-    *nr_free = z->free_area[order].nr_free;
+    *nr_free = buddy__nr_free(z, order);
     buddy__unlock(z);
     return 0;
 }
@@ -141,7 +143,7 @@ static void fill_contig_info(const struct buddy_zone *z, unsigned order,
     buddy_memset(info, 0, sizeof(*info));
     buddy__lock(z);
     for (k = 0; k <= z->max_order; k++) {
-        uint64_t blocks = z->free_area[k].nr_free;
+        uint64_t blocks = buddy__nr_free(z, k);
 
         info->free_blocks_total += blocks;
         info->free_pages += blocks << k;
@@ -253,7 +255,7 @@ static void out_buddyinfo(struct outbuf *o, const struct buddy_zone *z)
     out_str(o, z->name, 8);
     out_char(o, ' ');
     for (k = 0; k <= z->max_order; k++) {
-        out_u64(o, z->free_area[k].nr_free, 6);
+        out_u64(o, buddy__nr_free(z, k), 6);
         out_char(o, ' ');
     }
     out_char(o, '\n');
@@ -339,10 +341,15 @@ static void out_zoneinfo(struct outbuf *o, const struct buddy_zone *z)
     out_str(o, "\n  pages free     ", 0);
     out_u64(o, z->free_pages, 0);
     out_field(o, "        ", "boost", 9, z->wmarks.boost);
-    out_field(o, "        ", "min", 9, z->wmarks.wmark[BUDDY_WMARK_MIN]);
-    out_field(o, "        ", "low", 9, z->wmarks.wmark[BUDDY_WMARK_LOW]);
-    out_field(o, "        ", "high", 9, z->wmarks.wmark[BUDDY_WMARK_HIGH]);
-    out_field(o, "        ", "promo", 9, z->wmarks.wmark[BUDDY_WMARK_PROMO]);
+    /* The marks as the kernel's wmark_pages() reads them: boost added. */
+    out_field(o, "        ", "min", 9,
+              z->wmarks.wmark[BUDDY_WMARK_MIN] + z->wmarks.boost);
+    out_field(o, "        ", "low", 9,
+              z->wmarks.wmark[BUDDY_WMARK_LOW] + z->wmarks.boost);
+    out_field(o, "        ", "high", 9,
+              z->wmarks.wmark[BUDDY_WMARK_HIGH] + z->wmarks.boost);
+    out_field(o, "        ", "promo", 9,
+              z->wmarks.wmark[BUDDY_WMARK_PROMO] + z->wmarks.boost);
     out_field(o, "        ", "spanned", 9, z->spanned);
     out_field(o, "        ", "present", 9, z->present_pages);
     out_field(o, "        ", "managed", 9, buddy__managed_pages(z));
@@ -383,6 +390,196 @@ size_t buddy_system_zoneinfo(const struct buddy_system *system, char *buf,
                              size_t size)
 {
     return view_system(system, buf, size, out_zoneinfo);
+}
+
+/* ---- migrate types: pagetypeinfo -------------------------------------- */
+
+static const char *const migratetype_names[BUDDY_MIGRATE_TYPES] = {
+    "Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate"};
+
+const char *buddy_migratetype_name(enum buddy_migratetype mt)
+{
+    return (unsigned)mt < BUDDY_MIGRATE_TYPES ? migratetype_names[mt] : "?";
+}
+
+/* The pageblock counts as pagetypeinfo_showblockcount_print takes them:
+ * the pageblock of every pageblock_nr_pages-th pfn from the zone's start.
+ * Lock held. O(pageblocks). */
+static void count_pageblocks(const struct buddy_zone *z, uint64_t *count)
+{
+    uint64_t step = (uint64_t)1 << z->pageblock_order, idx;
+
+    for (idx = 0; idx < z->spanned; idx += step) {
+        unsigned mt = buddy__pb_type(z, (uint32_t)idx);
+
+        if (mt < BUDDY_MIGRATE_TYPES)
+            count[mt]++;
+    }
+}
+
+int buddy_zone_get_pagetypes(const struct buddy_zone *z,
+                             struct buddy_zone_pagetypes *pt)
+{
+    unsigned k, t;
+    int err = query_check(z, pt);
+
+    if (err != 0)
+        return err;
+    buddy_memset(pt, 0, sizeof(*pt));
+    buddy__lock(z);
+    pt->pageblock_order = z->pageblock_order;
+    pt->grouping = z->grouping != 0;
+    for (k = 0; k <= z->max_order; k++)
+        for (t = 0; t < BUDDY_MIGRATE_TYPES; t++)
+            pt->nr_free[k][t] = z->free_area[k].nr[t];
+    count_pageblocks(z, pt->nr_pageblocks);
+    buddy__unlock(z);
+    return 0;
+}
+
+int buddy_zone_pageblock_type(const struct buddy_zone *z, buddy_pfn_t pfn,
+                              enum buddy_migratetype *mt)
+{
+    int err = query_check(z, mt);
+    buddy_pfn_t rel = pfn - z->start_pfn;
+
+    if (err != 0)
+        return err;
+    if (rel >= z->spanned)
+        return BUDDY_ERANGE;
+    buddy__lock(z);
+    *mt = (enum buddy_migratetype)buddy__pb_type(z, (uint32_t)rel);
+    buddy__unlock(z);
+    return 0;
+}
+
+/* The kernel stops counting a list at 100000 blocks, under its zone lock,
+ * and prints ">100000"; the counts here are exact, and printed the same
+ * way so the text reads as the kernel's. */
+#define PAGETYPEINFO_CAP 100000u
+
+/* pagetypeinfo_showfree_print: "Node %4d, zone %8s, type %12s " and
+ * "%s%6lu " per order, one line per type. Lock held. */
+static void out_pagetypes_free(struct outbuf *o, const struct buddy_zone *z,
+                               unsigned max_order)
+{
+    unsigned t, k;
+
+    for (t = 0; t < BUDDY_MIGRATE_TYPES; t++) {
+        out_str(o, "Node ", 0);
+        out_u64(o, z->node_id < 0 ? 0u : (uint64_t)z->node_id, 4);
+        out_str(o, ", zone ", 0);
+        out_str(o, z->name, 8);
+        out_str(o, ", type ", 0);
+        out_str(o, migratetype_names[t], 12);
+        out_char(o, ' ');
+        for (k = 0; k <= max_order; k++) {
+            uint64_t n = k <= z->max_order ? z->free_area[k].nr[t] : 0;
+
+            if (n >= PAGETYPEINFO_CAP) {
+                out_char(o, '>');
+                n = PAGETYPEINFO_CAP;
+            }
+            out_u64(o, n, 6);
+            out_char(o, ' ');
+        }
+        out_char(o, '\n');
+    }
+}
+
+/* pagetypeinfo_showblockcount_print: "Node %d, zone %8s " and "%12lu "
+ * per type. Lock held. */
+static void out_pagetypes_blocks(struct outbuf *o, const struct buddy_zone *z)
+{
+    uint64_t count[BUDDY_MIGRATE_TYPES] = {0};
+    unsigned t;
+
+    count_pageblocks(z, count);
+    out_str(o, "Node ", 0);
+    out_u64(o, z->node_id < 0 ? 0u : (uint64_t)z->node_id, 0);
+    out_str(o, ", zone ", 0);
+    out_str(o, z->name, 8);
+    out_char(o, ' ');
+    for (t = 0; t < BUDDY_MIGRATE_TYPES; t++) {
+        out_u64(o, count[t], 12);
+        out_char(o, ' ');
+    }
+    out_char(o, '\n');
+}
+
+static void out_pagetypeinfo_zone(struct outbuf *o, const struct buddy_zone *z)
+{
+    out_pagetypes_free(o, z, z->max_order);
+    out_pagetypes_blocks(o, z);
+}
+
+size_t buddy_zone_pagetypeinfo(const struct buddy_zone *z, char *buf,
+                               size_t size)
+{
+    return view_zone(z, buf, size, out_pagetypeinfo_zone);
+}
+
+/* pagetypeinfo_show for one node: its headers and both tables. */
+static void out_pagetypeinfo_node(struct outbuf *o,
+                                  const struct buddy__system *sys,
+                                  unsigned nid)
+{
+    const struct buddy_zone *first = NULL;
+    unsigned zi, k, t, max_order = 0;
+
+    for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++) {
+        const struct buddy_zone *z = sys->zones[nid][zi];
+
+        if (z == NULL)
+            continue;
+        if (first == NULL)
+            first = z;
+        if (z->max_order > max_order)
+            max_order = z->max_order;
+    }
+    if (first == NULL)
+        return; /* a node without memory prints nothing, as the kernel's */
+    out_str(o, "Page block order: ", 0);
+    out_u64(o, first->pageblock_order, 0);
+    out_str(o, "\nPages per block:  ", 0);
+    out_u64(o, (uint64_t)1 << first->pageblock_order, 0);
+    out_str(o, "\n\nFree pages count per migrate type at order  ", 0);
+    for (k = 0; k <= max_order; k++) {
+        out_u64(o, k, 6);
+        out_char(o, ' ');
+    }
+    out_char(o, '\n');
+    for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
+        if (sys->zones[nid][zi] != NULL) {
+            buddy__lock(sys->zones[nid][zi]);
+            out_pagetypes_free(o, sys->zones[nid][zi], max_order);
+            buddy__unlock(sys->zones[nid][zi]);
+        }
+    out_str(o, "\nNumber of blocks type  ", 0);
+    for (t = 0; t < BUDDY_MIGRATE_TYPES; t++) {
+        out_str(o, migratetype_names[t], 12);
+        out_char(o, ' ');
+    }
+    out_char(o, '\n');
+    for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
+        if (sys->zones[nid][zi] != NULL) {
+            buddy__lock(sys->zones[nid][zi]);
+            out_pagetypes_blocks(o, sys->zones[nid][zi]);
+            buddy__unlock(sys->zones[nid][zi]);
+        }
+}
+
+size_t buddy_system_pagetypeinfo(const struct buddy_system *system, char *buf,
+                                 size_t size)
+{
+    const struct buddy__system *sys = buddy__sys_const(system);
+    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
+    unsigned nid;
+
+    for (nid = 0; sys != NULL && nid < sys->nr_nodes; nid++)
+        out_pagetypeinfo_node(&o, sys, nid);
+    out_finish(&o);
+    return o.len;
 }
 
 /* The vmstat name of a zone: "<prefix>_<name>", the name lowercased and

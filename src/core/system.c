@@ -98,41 +98,97 @@ static bool zonelist_first(const struct buddy__system *sys, unsigned nid,
 /* An allocation's request, for every pass of it. */
 struct alloc_request {
     unsigned nid, highest_zone_idx, order, flags;
+    unsigned mt; /* the migrate type the flags say */
     unsigned reserves; /* the flags' reserves: 0 on the fast path, as the
                           kernel applies gfp_to_alloc_flags only in its
                           slow path */
     struct buddy_zone *preferred;
 };
 
+/* What the request's flags let a zone give it, as the kernel's
+ * alloc_flags in the slow path (gfp_to_alloc_flags): a request that may
+ * not block may dig into the HIGHATOMIC reserve, and one of order > 0
+ * that is also high priority (GFP_ATOMIC) tries the reserve first and
+ * grows it. The fast path has none of them. */
+static unsigned alloc_flags(const struct alloc_request *rq)
+{
+    unsigned af = 0;
+
+    if (rq->reserves & BUDDY_GFP_NOWAIT) {
+        af |= BUDDY__ALLOC_NON_BLOCK;
+        if (rq->order > 0 && (rq->reserves & BUDDY_GFP_HIGH))
+            af |= BUDDY__ALLOC_HIGHATOMIC;
+    }
+    return af;
+}
+
+/* Free pages in the lists of type mt, all orders. Lock held. */
+static uint64_t free_pages_of(const struct buddy_zone *z, unsigned mt)
+{
+    uint32_t mask = z->nonempty[mt];
+    uint64_t pages = 0;
+
+    while (mask != 0) {
+        unsigned k = buddy_ctz32(mask);
+
+        pages += (uint64_t)z->free_area[k].nr[mt] << k;
+        mask &= mask - 1;
+    }
+    return pages;
+}
+
 /*
  * __zone_watermark_ok: the zone's free pages, less the 2^order - 1 that
- * no block of the order can use, are above the mark (less the reserves
- * the flags may use) plus the lowmem reserve for the request's highest
- * zone; and for order > 0 a block of the order or larger is free. With
- * every mark 0 this is "a block of the order is free". Lock held. O(1).
+ * no block of the order can use, less those of isolated pageblocks (the
+ * kernel never counts them free) and, unless the request may use
+ * reserves, those of the HIGHATOMIC reserve, are above the mark plus its
+ * boost (less the reserves the flags may use) plus the lowmem reserve for
+ * the request's highest zone; and for order > 0 a block of the order or
+ * larger is free on a list the request may take from (a pcp type's, and
+ * the reserve's for ALLOC_HIGHATOMIC). With every mark 0 this is "such a
+ * block is free". Lock held. O(1) unless the zone has isolated or
+ * reserved free blocks, then O(max_order).
  */
 static bool zone_watermark_ok_locked(const struct buddy_zone *z,
                                      const struct alloc_request *rq,
                                      int mark)
 {
     uint64_t unusable = ((uint64_t)1 << rq->order) - 1;
+    uint32_t orders = 0xffffffffu << rq->order;
+    uint32_t pcp = z->nonempty[BUDDY_MIGRATE_UNMOVABLE] |
+                   z->nonempty[BUDDY_MIGRATE_MOVABLE] |
+                   z->nonempty[BUDDY_MIGRATE_RECLAIMABLE];
+    uint32_t reserve = z->nonempty[BUDDY_MIGRATE_HIGHATOMIC];
+    unsigned af = alloc_flags(rq);
     uint64_t min, avail;
 
-    if ((z->nonempty & (0xffffffffu << rq->order)) == 0)
-        return false; /* also every order-0 request of a zone with none free */
+    /* No block the request could be given at all: not worth the lock's
+     * hold, nor a failure of this zone's own. */
+    if (((pcp | (af != 0 || mark == NO_WMARK ? reserve : 0)) & orders) == 0)
+        return false;
     if (mark == NO_WMARK)
         return true;
+    if (buddy_unlikely(z->nonempty[BUDDY_MIGRATE_ISOLATE] != 0))
+        unusable += free_pages_of(z, BUDDY_MIGRATE_ISOLATE);
+    if (buddy_unlikely(z->nonempty[BUDDY_MIGRATE_HIGHATOMIC] != 0) &&
+        (rq->reserves & (BUDDY_GFP_HIGH | BUDDY_GFP_NOWAIT)) == 0)
+        unusable += free_pages_of(z, BUDDY_MIGRATE_HIGHATOMIC);
     if (z->free_pages < unusable)
         return false;
     avail = z->free_pages - unusable;
-    min = z->wmarks.wmark[mark];
+    min = z->wmarks.wmark[mark] + z->wmarks.boost;
     if (rq->reserves & BUDDY_GFP_HIGH) {
         min -= min / 2;             /* ALLOC_MIN_RESERVE */
         if (rq->reserves & BUDDY_GFP_NOWAIT)
             min -= min / 4;         /* ALLOC_NON_BLOCK, as GFP_ATOMIC */
     }
-    return avail > min &&
-           avail - min > z->wmarks.lowmem_reserve[rq->highest_zone_idx];
+    if (!(avail > min &&
+          avail - min > z->wmarks.lowmem_reserve[rq->highest_zone_idx]))
+        return false;
+    if (rq->order == 0)
+        return true;
+    /* For order > 0 the reserve's lists count only with ALLOC_HIGHATOMIC. */
+    return ((pcp | (af & BUDDY__ALLOC_HIGHATOMIC ? reserve : 0)) & orders) != 0;
 }
 
 /* One pass along the zonelist: the first zone that passes the mark serves
@@ -161,7 +217,8 @@ static int zonelist_pass(struct buddy__system *sys,
             /* Test before calling, so a zone that cannot serve the order
              * does not count a failure of its own. */
             if (!zone_watermark_ok_locked(z, rq, mark) ||
-                buddy__alloc_pages_locked(z, rq->order, pfn) != 0) {
+                buddy__alloc_pages_flags_locked(z, rq->order, rq->mt,
+                                                alloc_flags(rq), pfn) != 0) {
                 buddy__unlock(z);
                 continue;
             }
@@ -182,6 +239,35 @@ static int zonelist_pass(struct buddy__system *sys,
         }
     }
     return BUDDY_ENOMEM;
+}
+
+/* unreserve_highatomic_pageblock over the zonelist: the first zone that
+ * gives a reserved pageblock back to the request's type ends the walk.
+ * Returns whether one did. No lock held. */
+static bool unreserve_all(struct buddy__system *sys,
+                          const struct alloc_request *rq, bool force)
+{
+    unsigned step;
+
+    for (step = 0; step < sys->nr_nodes; step++) {
+        unsigned n = (rq->nid + step) % sys->nr_nodes;
+        unsigned zi = rq->highest_zone_idx + 1;
+
+        while (zi-- > 0) {
+            struct buddy_zone *z = sys->zones[n][zi];
+            bool done;
+
+            if (z == NULL)
+                continue;
+            buddy__lock(z);
+            done = buddy__unreserve_highatomic_locked(z, rq->mt, force);
+            buddy_check_expensive(z);
+            buddy__unlock(z);
+            if (done)
+                return true;
+        }
+    }
+    return false;
 }
 
 /* wake_all_kswapds: the callback once for each node of the zonelist that
@@ -266,15 +352,21 @@ int buddy_system_alloc_pages_flags(struct buddy_system *system, unsigned nid,
                                    struct buddy_zone **zone_out)
 {
     struct buddy__system *sys = buddy__sys(system);
-    struct alloc_request rq = {nid, highest_zone_idx, order, flags, 0, NULL};
+    struct alloc_request rq = {nid, highest_zone_idx, order, flags,
+                               BUDDY_MIGRATE_UNMOVABLE, 0, NULL};
     int mark = flags & BUDDY_GFP_MEMALLOC ? NO_WMARK : BUDDY_WMARK_MIN;
     unsigned retry;
     struct buddy_zone *preferred;
 
     if (sys == NULL || pfn == NULL)
         return BUDDY_ENULL;
-    if (flags & ~BUDDY_GFP_ALL)
+    if ((flags & ~BUDDY_GFP_ALL) ||
+        (flags & BUDDY_GFP_MOVABLE && flags & BUDDY_GFP_RECLAIMABLE))
         return BUDDY_EINVAL;
+    if (flags & BUDDY_GFP_MOVABLE)
+        rq.mt = BUDDY_MIGRATE_MOVABLE;
+    else if (flags & BUDDY_GFP_RECLAIMABLE)
+        rq.mt = BUDDY_MIGRATE_RECLAIMABLE;
     if (nid >= sys->nr_nodes || highest_zone_idx >= BUDDY_MAX_NR_ZONES)
         return BUDDY_ENODE;
     /* No zone of the list has blocks of this order: bad input, as the
@@ -292,6 +384,12 @@ int buddy_system_alloc_pages_flags(struct buddy_system *system, unsigned nid,
     if (zonelist_pass(sys, &rq, mark, false, pfn, zone_out) == 0 ||
         zonelist_pass(sys, &rq, mark, true, pfn, zone_out) == 0)
         return 0;
+    /* A request that may reclaim first takes back a HIGHATOMIC reserve
+     * beyond its last pageblock, as __alloc_pages_direct_reclaim does
+     * before draining. */
+    if (!(flags & BUDDY_GFP_NOWAIT) && unreserve_all(sys, &rq, false) &&
+        zonelist_pass(sys, &rq, mark, false, pfn, zone_out) == 0)
+        return 0;
     for (retry = 0; !(flags & BUDDY_GFP_NOWAIT) && sys->nr_shrinkers != 0 &&
                     retry < BUDDY_MAX_RECLAIM_RETRIES;
          retry++) {
@@ -308,6 +406,11 @@ int buddy_system_alloc_pages_flags(struct buddy_system *system, unsigned nid,
         if (freed == 0)
             break; /* no progress: the kernel's should_reclaim_retry */
     }
+    /* Out of retries: should_reclaim_retry gives back the last reserved
+     * pageblocks too before the allocation fails. */
+    while (!(flags & BUDDY_GFP_NOWAIT) && unreserve_all(sys, &rq, true))
+        if (zonelist_pass(sys, &rq, mark, false, pfn, zone_out) == 0)
+            return 0;
     /* The failure is the preferred zone's, even when its max_order is
      * below the order and only other zones were tried. */
     buddy__lock(preferred);
@@ -326,7 +429,7 @@ int buddy_system_alloc_pages(struct buddy_system *system, unsigned nid,
                              buddy_pfn_t *pfn, struct buddy_zone **zone_out)
 {
     return buddy_system_alloc_pages_flags(system, nid, highest_zone_idx, order,
-                                          0, pfn, zone_out);
+                                          BUDDY_GFP_MOVABLE, pfn, zone_out);
 }
 
 int buddy_system_set_kswapd(struct buddy_system *system, buddy_kswapd_fn fn,

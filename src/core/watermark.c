@@ -163,6 +163,9 @@ static int set_watermarks(const struct buddy__system *set,
             wm.wmark[BUDDY_WMARK_PROMO] =
                 add_sat(wm.wmark[BUDDY_WMARK_HIGH], step);
             wm.min_free_kbytes = kbytes;
+            /* The boost starts again from 0, as __setup_per_zone_wmarks
+             * sets it. */
+            wm.boost_factor = cfg->watermark_boost_factor;
             /* setup_per_zone_lowmem_reserve: the node's zones above i. */
             for (j = i + 1; reserves && j < BUDDY_MAX_NR_ZONES; j++) {
                 unsigned ratio = cfg->lowmem_reserve_ratio[i];

@@ -43,13 +43,32 @@ static size_t header_size(void)
     return (sizeof(struct buddy_zone) + 7u) & ~(size_t)7u;
 }
 
-/* Bytes of metadata for a span of nr_pages (at most BUDDY_MAX_ZONE_PAGES):
- * under 2^36, so exact in uint64_t on every target. Whether it fits size_t
- * is check_config's question. */
-static uint64_t meta_bytes(uint64_t nr_pages)
+/* The configuration's pageblock order: 0 asks for the default. */
+static unsigned pageblock_order_of(const struct buddy_zone_config *cfg)
+{
+    if (cfg->pageblock_order != 0)
+        return cfg->pageblock_order;
+    return cfg->max_order < BUDDY_DEFAULT_PAGEBLOCK_ORDER
+               ? cfg->max_order
+               : BUDDY_DEFAULT_PAGEBLOCK_ORDER;
+}
+
+/* Pageblocks the span [start_pfn, start_pfn + nr_pages) touches: at most
+ * nr_pages + 1. */
+static uint64_t nr_pageblocks_of(buddy_pfn_t start_pfn, uint64_t nr_pages,
+                                 unsigned pbo)
+{
+    return ((start_pfn + nr_pages - 1) >> pbo) - (start_pfn >> pbo) + 1;
+}
+
+/* Bytes of metadata for a span of nr_pages (at most BUDDY_MAX_ZONE_PAGES)
+ * and its pageblocks: under 2^37, so exact in uint64_t on every target.
+ * Whether it fits size_t is check_config's question. */
+static uint64_t meta_bytes(const struct buddy_zone_config *cfg, unsigned pbo)
 {
     return (uint64_t)header_size() +
-           (uint64_t)BUDDY_META_BYTES_PER_PAGE * nr_pages;
+           (uint64_t)BUDDY_META_BYTES_PER_PAGE * cfg->nr_pages +
+           nr_pageblocks_of(cfg->start_pfn, cfg->nr_pages, pbo);
 }
 
 /* Every size limit of a zone is checked here, once, before anything is
@@ -64,7 +83,11 @@ static int check_config(const struct buddy_zone_config *cfg, unsigned *shift)
         return BUDDY_EPAGESIZE;
     if (cfg->max_order > BUDDY_MAX_ORDER_LIMIT)
         return BUDDY_EMAXORDER;
-    if (cfg->flags & ~BUDDY_ZONE_META_ZEROED)
+    if (cfg->flags & ~(BUDDY_ZONE_META_ZEROED | BUDDY_ZONE_NO_GROUPING))
+        return BUDDY_EINVAL;
+    /* A pageblock holds whole blocks of every order up to it, and the
+     * kernel's pageblock_order is at most MAX_PAGE_ORDER. */
+    if (cfg->pageblock_order > cfg->max_order)
         return BUDDY_EINVAL;
     /* start_pfn + nr_pages <= BUDDY_PFN_NONE, tested without the sum: the
      * last pfn is below BUDDY_PFN_NONE, and pfn + idx never wraps. */
@@ -73,7 +96,7 @@ static int check_config(const struct buddy_zone_config *cfg, unsigned *shift)
         return BUDDY_ESPAN;
     /* On a 32-bit target a span of about 2^28.8 pages needs more metadata
      * than size_t can count: no buffer can hold it. */
-    if (meta_bytes(cfg->nr_pages) > SIZE_MAX)
+    if (meta_bytes(cfg, pageblock_order_of(cfg)) > SIZE_MAX)
         return BUDDY_ESPAN;
     *shift = buddy_log2_64(cfg->page_size);
     if (cfg->base != NULL) {
@@ -98,7 +121,8 @@ size_t buddy_zone_meta_size(const struct buddy_zone_config *cfg)
 
     if (check_config(cfg, &shift) != 0)
         return 0;
-    return (size_t)meta_bytes(cfg->nr_pages); /* fits: check_config */
+    /* fits: check_config */
+    return (size_t)meta_bytes(cfg, pageblock_order_of(cfg));
 }
 
 int buddy_zone_init(void *meta, size_t meta_size,
@@ -123,7 +147,7 @@ int buddy_zone_init(void *meta, size_t meta_size,
         return BUDDY_EINVAL;
     /* The configuration is valid, so its size fits size_t and is never 0:
      * no buffer passes for one that does not. */
-    if (meta_size < (size_t)meta_bytes(cfg->nr_pages))
+    if (meta_size < (size_t)meta_bytes(cfg, pageblock_order_of(cfg)))
         return BUDDY_ENOSPC;
     /* A live zone with caches attached: the caches point into this buffer
      * and would corrupt the new zone. buddy_pcp_fini them first. */
@@ -137,11 +161,23 @@ int buddy_zone_init(void *meta, size_t meta_size,
     z->prev = (uint32_t *)(void *)p;
     p += sizeof(uint32_t) * cfg->nr_pages;
     z->state = p;
-    /* Every non-head page must read 0 (I1). This is the only O(spanned)
-     * step, skipped when the caller promises a zeroed buffer; the link
-     * arrays are never read before they are written. */
+    p += cfg->nr_pages;
+    z->pageblock = p;
+    z->pageblock_order = (uint8_t)pageblock_order_of(cfg);
+    z->nr_pageblocks = (uint32_t)nr_pageblocks_of(
+        cfg->start_pfn, cfg->nr_pages, z->pageblock_order);
+    z->pb_skew = (uint32_t)(cfg->start_pfn &
+                            (((buddy_pfn_t)1 << z->pageblock_order) - 1));
+    /* A stored 0 is the type every pageblock starts as: MOVABLE, as the
+     * kernel's at boot, or UNMOVABLE when grouping is off. */
+    z->grouping = !(cfg->flags & BUDDY_ZONE_NO_GROUPING);
+    z->pb_key = z->grouping ? BUDDY_MIGRATE_MOVABLE : BUDDY_MIGRATE_UNMOVABLE;
+    /* Every non-head page must read 0 (I1), every pageblock its first
+     * type (I10). This is the only O(spanned) step, skipped when the
+     * caller promises a zeroed buffer; the link arrays are never read
+     * before they are written. */
     if (!(cfg->flags & BUDDY_ZONE_META_ZEROED))
-        buddy_memset(z->state, 0, (size_t)cfg->nr_pages);
+        buddy_memset(z->state, 0, (size_t)cfg->nr_pages + z->nr_pageblocks);
 
     z->start_pfn = cfg->start_pfn;
     z->spanned = (uint32_t)cfg->nr_pages;
@@ -162,8 +198,13 @@ int buddy_zone_init(void *meta, size_t meta_size,
         z->addr_align_shift = (uint8_t)(origin == 0 ? BUDDY_PTR_BITS - 1u
                                                     : buddy_ctz64(origin));
     }
-    for (k = 0; k < BUDDY_NR_ORDERS; k++)
-        z->free_area[k].head = z->free_area[k].tail = BUDDY_NIL;
+    for (k = 0; k < BUDDY_NR_ORDERS; k++) {
+        unsigned t;
+
+        for (t = 0; t < BUDDY_MIGRATE_TYPES; t++)
+            z->free_area[k].list[t].head = z->free_area[k].list[t].tail =
+                BUDDY_NIL;
+    }
     name = cfg->name != NULL ? cfg->name : "Normal";
     for (k = 0; k < BUDDY_ZONE_NAME_MAX && name[k] != '\0'; k++)
         z->name[k] = name[k];
@@ -315,7 +356,7 @@ static uint64_t range_isolate(struct buddy_zone *z, uint32_t start,
         uint32_t in_hi = bend < end ? bend : end;
 
         if (kind == BUDDY_BLOCK_FREE) {
-            buddy__del_from_free_list(z, idx, order);
+            buddy__del_from_free_list(z, idx, order, buddy__pb_type(z, idx));
             z->free_pages -= (uint64_t)1 << order;
         }
         pg_set(z, idx, 0);
@@ -357,9 +398,9 @@ void buddy__lazy_flush(struct buddy_zone *z, uint32_t start, uint32_t end)
         z->lazy_end = lo;
     }
     area = &z->free_area[z->max_order];
-    area->nr_free -= (hi - lo) >> z->max_order; /* re-added one by one */
+    area->nr[z->pb_key] -= (hi - lo) >> z->max_order; /* re-added one by one */
     for (idx = lo; idx < hi; idx += size)
-        buddy__add_to_free_list(z, idx, z->max_order, true);
+        buddy__add_to_free_list(z, idx, z->max_order, z->pb_key, true);
     if (z->lazy_start == z->lazy_end)
         z->lazy_start = z->lazy_end = 0;
 }
@@ -396,9 +437,38 @@ static void carve_free_lazily(struct buddy_zone *z, uint32_t start,
         z->lazy_start = (uint32_t)first;
     if (fresh || first == z->lazy_end)
         z->lazy_end = (uint32_t)last;
-    area->nr_free += n;
-    z->nonempty |= 1u << z->max_order;
+    area->nr[z->pb_key] += n;
+    z->nonempty[z->pb_key] |= 1u << z->max_order;
     z->free_pages += (uint64_t)n << z->max_order;
+}
+
+/* Memory given to a zone starts as the zone's first type (MOVABLE, as
+ * the kernel's pageblocks at boot and after hotplug): every pageblock that
+ * lies wholly in [start, end) gets it back, leaving the HIGHATOMIC
+ * reserve if it was one. Nothing to do while no pageblock has changed
+ * type, so adding a range to a fresh zone stays O(1) in its middle;
+ * else O(pageblocks in the range). */
+static void reset_pageblocks(struct buddy_zone *z, uint32_t start,
+                             uint32_t end)
+{
+    uint64_t mask = ((uint64_t)1 << z->pageblock_order) - 1;
+    uint64_t first = ((uint64_t)start + z->pb_skew + mask) >> z->pageblock_order;
+    uint64_t last = ((uint64_t)end + z->pb_skew) >> z->pageblock_order;
+
+    uint64_t pb;
+
+    if (!z->pb_dirty)
+        return;
+    for (pb = first; pb < last; pb++) {
+        uint8_t byte = z->pageblock[pb];
+        unsigned mt = buddy__pb_type_at(z, (uint32_t)pb);
+
+        if (mt == BUDDY_MIGRATE_HIGHATOMIC ||
+            (mt == BUDDY_MIGRATE_ISOLATE &&
+             byte >> BUDDY_PB_SAVED_SHIFT == BUDDY_MIGRATE_HIGHATOMIC))
+            z->nr_reserved_highatomic -= (uint64_t)1 << z->pageblock_order;
+        buddy__pb_store(z, (uint32_t)pb, 0);
+    }
 }
 
 /* The frame both range operations share: lock; resolve and check the
@@ -443,6 +513,7 @@ static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
 
         z->present_pages += holes;
         z->reserved_pages -= nr_pages - holes;
+        reset_pageblocks(z, start, end);
         carve_free_lazily(z, start, end);
     } else {
         buddy__lazy_flush(z, start, end);

@@ -56,35 +56,36 @@ static void test_detects_each_broken_invariant(void **state)
 
     z = sample(&f); /* I4: a missed merge */
     z->state[0] = pg_state(BUDDY_BLOCK_FREE, 0);
-    buddy__add_to_free_list(z, 0, 0, false);
+    buddy__add_to_free_list(z, 0, 0, BUDDY_MIGRATE_MOVABLE, false);
     z->free_pages++;
     z->free_count[0]++;
     expect_corrupt(z, "merge missed");
     zone_del(&f);
 
     z = sample(&f); /* I3: a free block missing from its list */
-    buddy__del_from_free_list(z, 4, 2);
+    buddy__del_from_free_list(z, 4, 2, BUDDY_MIGRATE_MOVABLE);
     z->state[4] = pg_state(BUDDY_BLOCK_FREE, 2);
     expect_corrupt(z, "missing from the list");
     zone_del(&f);
 
     z = sample(&f); /* I3: list cycle */
-    z->next[z->free_area[3].head] = z->free_area[3].head;
+    z->next[z->free_area[3].list[BUDDY_MIGRATE_MOVABLE].head] =
+        z->free_area[3].list[BUDDY_MIGRATE_MOVABLE].head;
     expect_corrupt(z, "back link");
     zone_del(&f);
 
     z = sample(&f); /* I3: a block on the wrong list */
-    z->free_area[1].head = 4;
+    z->free_area[1].list[BUDDY_MIGRATE_MOVABLE].head = 4;
     expect_corrupt(z, "not a free block of its order");
     zone_del(&f);
 
     z = sample(&f); /* I5: nr_free */
-    z->free_area[2].nr_free = 2;
+    z->free_area[2].nr[BUDDY_MIGRATE_MOVABLE] = 2;
     expect_corrupt(z, "nr_free");
     zone_del(&f);
 
     z = sample(&f); /* I5: the non-empty index */
-    z->nonempty |= 1u << 4;
+    z->nonempty[BUDDY_MIGRATE_MOVABLE] |= 1u << 4;
     expect_corrupt(z, "non-empty index");
     zone_del(&f);
 
@@ -103,31 +104,58 @@ static void test_detects_each_broken_invariant(void **state)
     expect_corrupt(z, "present_pages");
     zone_del(&f);
 
+    z = sample(&f); /* I10: a pageblock type out of range */
+    z->pageblock[0] = 7;
+    expect_corrupt(z, "pageblock type out of range");
+    zone_del(&f);
+
+    z = sample(&f); /* I10: a free block on the list of another type */
+    {
+        uint32_t idx = z->free_area[3].list[BUDDY_MIGRATE_MOVABLE].head;
+
+        buddy__del_from_free_list(z, idx, 3, BUDDY_MIGRATE_MOVABLE);
+        z->state[idx] = 0;
+        z->pageblock[0] = BUDDY_MIGRATE_UNMOVABLE ^ BUDDY_MIGRATE_MOVABLE;
+        buddy__add_to_free_list(z, idx, 3, BUDDY_MIGRATE_UNMOVABLE, false);
+        z->pageblock[0] = 0; /* the pageblock says movable again */
+    }
+    expect_corrupt(z, "another type than its pageblock");
+    zone_del(&f);
+
     z = sample(&f); /* I7: an in-flight block left behind */
     z->state[0] = pg_state(BUDDY_BLOCK_INFLIGHT, 0);
     expect_corrupt(z, "in-flight");
     zone_del(&f);
 }
 
-/* Layout assumptions behind the metadata budget. */
+/* Layout assumptions behind the metadata budget: 9 bytes a page, one a
+ * pageblock, and the header. */
 static void test_metadata_budget(void **state)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
-    size_t small, big;
+    size_t small, big, header;
 
     (void)state;
-    cfg.nr_pages = 1000;
+    cfg.nr_pages = 1024; /* two pageblocks of 512 */
     small = buddy_zone_meta_size(&cfg);
-    cfg.nr_pages = 2000;
+    cfg.nr_pages = 2048;
     big = buddy_zone_meta_size(&cfg);
-    assert_int_equal(big - small, 1000 * BUDDY_META_BYTES_PER_PAGE);
+    assert_int_equal(big - small, 1024 * BUDDY_META_BYTES_PER_PAGE + 2);
     assert_true(BUDDY_META_BYTES_PER_PAGE <= 10);
+    header = small - 1024 * BUDDY_META_BYTES_PER_PAGE - 2;
+    /* An unaligned start touches one pageblock more. */
+    cfg.start_pfn = 1;
+    assert_int_equal(buddy_zone_meta_size(&cfg), big + 1);
+    /* Smaller pageblocks, more of them. */
+    cfg.start_pfn = 0;
+    cfg.pageblock_order = 3;
+    assert_int_equal(buddy_zone_meta_size(&cfg), big - 4 + 256);
     /* The header size the README and docs/design.md give (64-bit). */
     if (sizeof(void *) == 8)
-        assert_int_equal(small - 1000 * BUDDY_META_BYTES_PER_PAGE, 1232);
-    print_message("metadata: %u bytes per page + %zu bytes per zone\n",
-                  BUDDY_META_BYTES_PER_PAGE,
-                  small - 1000 * BUDDY_META_BYTES_PER_PAGE);
+        assert_int_equal(header, 2840);
+    print_message("metadata: %u bytes per page + 1 per pageblock + %zu bytes "
+                  "per zone\n",
+                  BUDDY_META_BYTES_PER_PAGE, header);
 }
 
 int main(void)

@@ -90,7 +90,7 @@ static size_t header_bytes(void)
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
 
     cfg.nr_pages = 1;
-    return buddy_zone_meta_size(&cfg) - BUDDY_META_BYTES_PER_PAGE;
+    return buddy_zone_meta_size(&cfg) - BUDDY_META_BYTES_PER_PAGE - 1;
 }
 
 /* ---- the metadata size -------------------------------------------------- */
@@ -99,17 +99,36 @@ static size_t header_bytes(void)
  * 32-bit target) makes meta_size 0, and init refuses it with ESPAN
  * whatever buffer it is given, before writing anything. On a 64-bit target
  * the largest span's metadata fits, and is exact. */
+/* The metadata of a span of n pages from pfn 0 with the default
+ * pageblocks (512 pages): the header, 9 bytes a page, 1 a pageblock. */
+static uint64_t meta_of(uint64_t n)
+{
+    return header_bytes() + (uint64_t)BUDDY_META_BYTES_PER_PAGE * n +
+           (n - 1) / 512 + 1;
+}
+
 static void test_meta_size_beyond_size_t(void **state)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
-    size_t header = header_bytes();
-    uint64_t fit = ((uint64_t)SIZE_MAX - header) / BUDDY_META_BYTES_PER_PAGE;
+    uint64_t lo = 1, hi = BUDDY_MAX_ZONE_PAGES, fit;
+
+    /* fit: the largest span whose metadata size_t can count. */
+    if (meta_of(hi) <= SIZE_MAX)
+        lo = hi;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+
+        if (meta_of(mid) <= SIZE_MAX)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    fit = lo;
 
     (void)state;
     if (fit < BUDDY_MAX_ZONE_PAGES) { /* 32-bit: some spans cannot be */
         cfg.nr_pages = fit;
-        assert_int_equal(buddy_zone_meta_size(&cfg),
-                         header + BUDDY_META_BYTES_PER_PAGE * fit);
+        assert_int_equal(buddy_zone_meta_size(&cfg), meta_of(fit));
         cfg.nr_pages = fit + 1;
         assert_int_equal(buddy_zone_meta_size(&cfg), 0);
         expect_init_refused(&cfg, 128, 128, BUDDY_ESPAN);
@@ -124,9 +143,7 @@ static void test_meta_size_beyond_size_t(void **state)
     expect_init_refused(&cfg, 128, 0, BUDDY_ENOSPC);
     cfg.nr_pages = BUDDY_MAX_ZONE_PAGES;
     if (fit >= BUDDY_MAX_ZONE_PAGES)
-        assert_true(buddy_zone_meta_size(&cfg) ==
-                    header + (uint64_t)BUDDY_META_BYTES_PER_PAGE *
-                                 BUDDY_MAX_ZONE_PAGES);
+        assert_true(buddy_zone_meta_size(&cfg) == meta_of(BUDDY_MAX_ZONE_PAGES));
     /* Whatever the width, 128 bytes are never enough for it. */
     expect_init_refused(&cfg, 128, 128,
                         fit >= BUDDY_MAX_ZONE_PAGES ? BUDDY_ENOSPC

@@ -58,6 +58,7 @@ test: build asan m32
 
 bench: build
 	./build/bench/bench
+	./build/bench/bench_frag
 
 # Fuzz with clang's libFuzzer (own build in build-fuzz/) for FUZZ_SECONDS,
 # merging new finds into tests/fuzz/corpus.

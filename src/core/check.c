@@ -261,9 +261,9 @@ static int check_list(const struct buddy_zone *z, const struct tally *t,
     if (n != on_list)
         return fail(rep, "free block missing from the list of its order",
                     BUDDY_PFN_NONE, order, on_list, n);
-    if (area->nr[mt] != n + lazy)
+    if (area->list[mt].nr != n + lazy)
         return fail(rep, "nr_free differs from the list length",
-                    BUDDY_PFN_NONE, order, n + lazy, area->nr[mt]);
+                    BUDDY_PFN_NONE, order, n + lazy, area->list[mt].nr);
     if (((z->nonempty[mt] >> order) & 1u) != (n + lazy != 0))
         return fail(rep, "non-empty index bit wrong", BUDDY_PFN_NONE, order,
                     n + lazy != 0, (z->nonempty[mt] >> order) & 1u);

@@ -40,8 +40,9 @@
  *   I4  no FREE block of order k < max_order has a FREE buddy of order k
  *       (merging is complete), unless k >= pageblock_order and one of the
  *       two pageblocks' types is HIGHATOMIC or ISOLATE and they differ;
- *   I5  free_area[k].nr[t] == length of list t of free_area[k];
- *       bit k of nonempty[t] == (nr[t] != 0); nr_free[k] is the sum over t;
+ *   I5  free_area[k].list[t].nr == length of that list;
+ *       bit k of nonempty[t] == (its nr != 0); nr_free[k] is the sum
+ *       over t;
  *   I6  free_pages == sum over k of nr_free[k] << k;
  *       present_pages == spanned - pages in HOLE blocks;
  *       reserved_pages == pages in RESERVED blocks;
@@ -50,7 +51,7 @@
  *   I8  [lazy_start, lazy_end) is a run of FREE max_order blocks whose
  *       metadata is not written yet (deferred init): both ends are aligned
  *       to 2^max_order in pfn space, every state byte in it is 0, and its
- *       blocks count in free_area[max_order].nr[pb_key] and in free_pages,
+ *       blocks count in free_area[max_order].list[pb_key].nr and in free_pages,
  *       and their pageblocks are of type pb_key. They sit, in ascending
  *       order, after the tail of that list; an allocation that finds it
  *       empty takes the first of them. No
@@ -137,15 +138,20 @@ _Static_assert(SIZE_MAX <= UINTPTR_MAX,
 struct buddy_free_list {
     uint32_t head;    /* idx of the first block on the list, or BUDDY_NIL */
     uint32_t tail;    /* idx of the last block, or BUDDY_NIL */
+    uint32_t nr;      /* blocks on the list (I5) */
 };
 
 /* One order's free blocks: a list per migrate type, as the kernel's
  * free_area[order].free_list[migratetype]. The order's nr_free is the sum
- * of nr[] (buddy__nr_free), so a list operation changes one count. */
+ * of the lists' counts (buddy__nr_free), so a list operation changes one
+ * count, next to the list it changes. */
 struct buddy_free_area {
     struct buddy_free_list list[BUDDY_MIGRATE_TYPES]; /* by migrate type */
-    uint32_t nr[BUDDY_MIGRATE_TYPES]; /* blocks on each list (I5) */
+    uint32_t pad;     /* 64 bytes: an order's area is a shift away */
 };
+
+_Static_assert(sizeof(struct buddy_free_area) == 64,
+               "a free area is 64 bytes, so indexing one is a shift");
 
 struct buddy_zone {
     uint32_t magic;          /* BUDDY_ZONE_MAGIC while initialised */
@@ -367,7 +373,7 @@ static inline void buddy__add_to_free_list(struct buddy_zone *z, uint32_t idx,
         z->next[list->tail] = idx;
         list->tail = idx;
     }
-    area->nr[mt]++;
+    area->list[mt].nr++;
     z->nonempty[mt] |= 1u << order;
 }
 
@@ -391,7 +397,7 @@ static inline void buddy__del_from_free_list(struct buddy_zone *z,
         z->prev[n] = p;
     else
         list->tail = p;
-    if (--area->nr[mt] == 0)
+    if (--area->list[mt].nr == 0)
         z->nonempty[mt] &= ~(1u << order);
 }
 
@@ -404,7 +410,7 @@ static inline uint64_t buddy__nr_free(const struct buddy_zone *z,
     unsigned t;
 
     for (t = 0; t < BUDDY_MIGRATE_TYPES; t++)
-        n += area->nr[t];
+        n += area->list[t].nr;
     return n;
 }
 
@@ -488,8 +494,9 @@ void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
                    unsigned order);
 
 /* The zone operations with the lock held (the public calls lock around
- * them). Allocations say the migrate type they are for (the zone calls
- * without one allocate as MOVABLE). free with !order_given frees the
+ * them). Allocations say the migrate type they are for, already mapped by
+ * buddy__request_type (the zone calls without one pass pb_key: movable, or
+ * with grouping off the zone's one type). free with !order_given frees the
  * ALLOCATED block at pfn whatever its order; a refused free is counted and
  * reported. */
 int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,

@@ -51,68 +51,200 @@ static inline bool page_is_buddy(const struct buddy_zone *z, buddy_pfn_t bpfn,
  * mixed (the pcp types: a HIGHATOMIC or ISOLATE pageblock keeps its
  * blocks to itself) and then takes mt, so that the merged block is of one
  * type (I10). */
-void buddy__free_one(struct buddy_zone *z, uint32_t idx, unsigned order,
-                     unsigned mt, bool to_tail)
+
+/* May a free block of type mt at `order` merge with its free buddy at
+ * bidx? Below pageblock_order always (one pageblock, one type); from it up
+ * when the types match or may be mixed, the buddy's pageblocks then taking
+ * mt. Returns the buddy's type, or BUDDY_MIGRATE_TYPES for "no". */
+static inline unsigned merge_type(struct buddy_zone *z, uint32_t bidx,
+                                  unsigned order, unsigned mt)
+{
+    unsigned bmt;
+
+    if (buddy_likely(order < z->pageblock_order))
+        return mt;
+    bmt = buddy__pb_type(z, bidx);
+    if (bmt != mt && (bmt >= BUDDY_MIGRATE_PCPTYPES ||
+                      mt >= BUDDY_MIGRATE_PCPTYPES))
+        return BUDDY_MIGRATE_TYPES;
+    return bmt;
+}
+
+/* The merge loop with a hook set, and the levels from pageblock_order up
+ * on any free: each merge checked against the types' rule, and, with a
+ * hook, reported with the merging pair shown INFLIGHT. Out of line: the
+ * common free never comes here. */
+static noinline_ void free_one_slow(struct buddy_zone *z, uint32_t idx,
+                                    unsigned order, unsigned mt,
+                                    bool to_tail)
 {
     buddy_pfn_t pfn = z->start_pfn + idx;
-    unsigned max_order = z->max_order;
 
-    while (order < max_order) {
+    while (order < z->max_order) {
         buddy_pfn_t bpfn = buddy_find_buddy_pfn(pfn, order);
-        uint32_t bidx;
-        unsigned bmt = mt;
+        uint32_t bidx, low;
+        unsigned bmt;
 
         if (!page_is_buddy(z, bpfn, order, &bidx))
             break;
-        if (buddy_unlikely(order >= z->pageblock_order)) {
-            bmt = buddy__pb_type(z, bidx);
-            if (bmt != mt && (bmt >= BUDDY_MIGRATE_PCPTYPES ||
-                              mt >= BUDDY_MIGRATE_PCPTYPES))
-                break;
-        }
+        bmt = merge_type(z, bidx, order, mt);
+        if (bmt == BUDDY_MIGRATE_TYPES)
+            break;
         buddy__del_from_free_list(z, bidx, order, bmt);
-        if (buddy_unlikely(bmt != mt))
+        if (bmt != mt)
             buddy__pb_set_block(z, bidx, order, mt);
         pg_set(z, bidx, 0);
-        pg_set(z, idx, 0);
+        pg_set(z, idx, 0); /* INFLIGHT while the hook saw the free */
         buddy_stat_inc(z, merges);
+        low = idx < bidx ? idx : bidx;
         if (buddy_hook_set(z)) {
-            uint32_t low = idx < bidx ? idx : bidx;
             struct buddy_event ev = {BUDDY_EV_MERGE, 0, pfn, order, bpfn, 0, 0, 0};
 
             pg_set(z, low, pg_state(BUDDY_BLOCK_INFLIGHT, order + 1));
             buddy__emit(z, &ev);
+            pg_set(z, low, 0);
         }
         /* The merged block starts at the lower of the two pfns. */
-        if (bidx < idx)
-            idx = bidx;
+        idx = low;
         pfn &= bpfn;
         order++;
     }
     buddy__add_to_free_list(z, idx, order, mt, to_tail);
 }
 
-void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
-                           bool to_tail)
+/* The list of type mt one order up: lists of one type are a free area
+ * apart. */
+static inline struct buddy_free_list *list_up(struct buddy_free_list *list)
 {
-    unsigned pbo = z->pageblock_order;
-    uint32_t pb, last, n;
-    unsigned mt;
+    return (struct buddy_free_list *)(void *)((char *)list +
+                                              sizeof(struct buddy_free_area));
+}
 
-    buddy_assert_internal(order <= z->max_order);
-    z->free_pages += (uint64_t)1 << order;
-    if (buddy_likely(order <= pbo)) {
-        buddy__free_one(z, idx, order, buddy__pb_type(z, idx), to_tail);
+static inline struct buddy_free_list *list_down(struct buddy_free_list *list)
+{
+    return (struct buddy_free_list *)(void *)((char *)list -
+                                              sizeof(struct buddy_free_area));
+}
+
+/* Unlink the free buddy at rel, below max_order, from its list (of type
+ * mt, whose non-empty bit is `bit`): buddy__del_from_free_list on the
+ * merge loop's locals. A block with no neighbours was the list's only one
+ * (no lazy blocks below max_order to count), so the emptied list needs no
+ * count test. */
+static always_inline_ void unlink_buddy(uint32_t *next, uint32_t *prev,
+                                        struct buddy_free_list *list,
+                                        uint32_t *nonempty, uint32_t rel,
+                                        uint32_t bit)
+{
+    uint32_t n = next[rel], p = prev[rel];
+
+    list->nr--;
+    if (p != BUDDY_NIL) {
+        next[p] = n;
+        if (n != BUDDY_NIL)
+            prev[n] = p;
+        else
+            list->tail = p;
+    } else {
+        list->head = n;
+        if (n != BUDDY_NIL) {
+            prev[n] = p;
+        } else {
+            list->tail = p;
+            *nonempty &= ~bit;
+        }
+    }
+}
+
+/*
+ * The merge loop of every free without a hook. What it reads of the zone
+ * is in locals first (a store of a state byte may alias any field, so the
+ * compiler would read them again on every level), and the order's values
+ * step with it: the buddy's bit, the state byte a free buddy has, the
+ * list. A level is one compare of the span, one load and compare of the
+ * buddy's state byte, its unlink (two loads, up to two stores and two
+ * tests for the list's ends, its count), the clear of its byte, and the
+ * step up. Below pageblock_order the buddy is in the block's pageblock,
+ * so of its type; from it up a level also loads the buddy's pageblock
+ * type, and a buddy of another type (to merge with and retype, or not)
+ * hands the rest to free_one_slow. The merged block is where pfn ended;
+ * the merge counter is added once.
+ */
+static always_inline_ void free_one(struct buddy_zone *z, uint32_t idx,
+                                    unsigned order, unsigned mt, bool to_tail)
+{
+    const buddy_pfn_t start = z->start_pfn;
+    const uint32_t spanned = z->spanned;
+    uint8_t *const state = z->state;
+    uint32_t *const next = z->next, *const prev = z->prev;
+    uint32_t *const nonempty = &z->nonempty[mt];
+    unsigned pbo = z->pageblock_order < z->max_order ? z->pageblock_order
+                                                     : z->max_order;
+    struct buddy_free_list *list = &z->free_area[order].list[mt];
+    buddy_pfn_t pfn = start + idx, bit = (buddy_pfn_t)1 << order;
+    uint8_t free_state = pg_state(BUDDY_BLOCK_FREE, order);
+    const uint8_t free_pb = pg_state(BUDDY_BLOCK_FREE, pbo);
+    const uint8_t free_max = pg_state(BUDDY_BLOCK_FREE, z->max_order);
+
+    if (buddy_hook_set(z)) {
+        free_one_slow(z, idx, order, mt, to_tail);
         return;
     }
-    /* A block of several pageblocks (split_large_buddy). When their types
-     * may all be mixed it is freed whole, as the type of its last
-     * pageblock: what freeing them one by one, each merging into the
-     * others, would leave. Else each pageblock is freed with its own type
-     * and they merge where the rule above lets them. O(pageblocks). */
-    pb = buddy__pb_of(z, idx);
-    n = (uint32_t)1 << (order - pbo);
-    mt = buddy__pb_type(z, idx + ((n - 1) << pbo));
+    for (; free_state < free_pb;
+         free_state++, bit <<= 1, list = list_up(list)) {
+        buddy_pfn_t bpfn = pfn ^ bit;
+        buddy_pfn_t rel = bpfn - start;
+
+        if (rel >= spanned || buddy_load_relaxed(&state[rel]) != free_state)
+            goto done;
+        unlink_buddy(next, prev, list, nonempty, (uint32_t)rel,
+                     (uint32_t)bit);
+        buddy_store_relaxed(&state[rel], 0);
+        pfn &= bpfn; /* the merged block starts at the lower pfn */
+    }
+    for (; free_state < free_max;
+         free_state++, bit <<= 1, list = list_up(list)) {
+        buddy_pfn_t bpfn = pfn ^ bit;
+        buddy_pfn_t rel = bpfn - start;
+
+        if (rel >= spanned || buddy_load_relaxed(&state[rel]) != free_state)
+            break;
+        if (buddy_unlikely(buddy__pb_type(z, (uint32_t)rel) != mt)) {
+            buddy_stat_add(z, merges, pg_order(free_state) - order);
+            free_one_slow(z, (uint32_t)(pfn - start), pg_order(free_state),
+                          mt, to_tail);
+            return;
+        }
+        unlink_buddy(next, prev, list, nonempty, (uint32_t)rel,
+                     (uint32_t)bit);
+        buddy_store_relaxed(&state[rel], 0);
+        pfn &= bpfn;
+    }
+done:
+    buddy_stat_add(z, merges, pg_order(free_state) - order);
+    buddy__add_to_free_list(z, (uint32_t)(pfn - start), pg_order(free_state),
+                            mt, to_tail);
+}
+
+void buddy__free_one(struct buddy_zone *z, uint32_t idx, unsigned order,
+                     unsigned mt, bool to_tail)
+{
+    free_one(z, idx, order, mt, to_tail);
+}
+
+/* A block of several pageblocks (split_large_buddy). When their types may
+ * all be mixed it is freed whole, as the type of its last pageblock: what
+ * freeing them one by one, each merging into the others, would leave.
+ * Else each pageblock is freed with its own type and they merge where the
+ * types' rule lets them. O(pageblocks). */
+static noinline_ void free_large_block(struct buddy_zone *z, uint32_t idx,
+                                       unsigned order, bool to_tail)
+{
+    unsigned pbo = z->pageblock_order;
+    uint32_t pb = buddy__pb_of(z, idx);
+    uint32_t n = (uint32_t)1 << (order - pbo), last;
+    unsigned mt = buddy__pb_type(z, idx + ((n - 1) << pbo));
+
     for (last = 0; last < n; last++) {
         unsigned t = buddy__pb_type_at(z, pb + last);
 
@@ -122,14 +254,31 @@ void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
     }
     if (last == n) {
         buddy__pb_set_block(z, idx, order, mt);
-        buddy__free_one(z, idx, order, mt, to_tail);
+        free_one(z, idx, order, mt, to_tail);
         return;
     }
     for (last = 0; last < n; last++) {
         uint32_t i = idx + (last << pbo);
 
-        buddy__free_one(z, i, pbo, buddy__pb_type(z, i), to_tail);
+        free_one(z, i, pbo, buddy__pb_type(z, i), to_tail);
     }
+}
+
+static always_inline_ void free_one_block(struct buddy_zone *z, uint32_t idx,
+                                          unsigned order, bool to_tail)
+{
+    buddy_assert_internal(order <= z->max_order);
+    z->free_pages += (uint64_t)1 << order;
+    if (buddy_likely(order <= z->pageblock_order))
+        free_one(z, idx, order, buddy__pb_type(z, idx), to_tail);
+    else
+        free_large_block(z, idx, order, to_tail);
+}
+
+void buddy__free_one_block(struct buddy_zone *z, uint32_t idx, unsigned order,
+                           bool to_tail)
+{
+    free_one_block(z, idx, order, to_tail);
 }
 
 /* The list of max_order is empty but its count holds the lazy run (I8):
@@ -143,12 +292,13 @@ static uint32_t take_lazy_block(struct buddy_zone *z, unsigned order)
 
     buddy_assert_internal(order == z->max_order && idx < z->lazy_end);
     z->lazy_start += (uint32_t)1 << order;
-    if (--area->nr[mt] == 0)
+    if (--area->list[mt].nr == 0)
         z->nonempty[mt] &= ~(1u << order);
     return idx;
 }
 
-uint32_t buddy__take_head(struct buddy_zone *z, unsigned order, unsigned mt)
+static inline uint32_t take_head(struct buddy_zone *z, unsigned order,
+                                 unsigned mt)
 {
     uint32_t idx = z->free_area[order].list[mt].head;
 
@@ -159,23 +309,77 @@ uint32_t buddy__take_head(struct buddy_zone *z, unsigned order, unsigned mt)
     return take_lazy_block(z, order);
 }
 
-void buddy__expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
-                   unsigned to, unsigned mt)
+uint32_t buddy__take_head(struct buddy_zone *z, unsigned order, unsigned mt)
+{
+    return take_head(z, order, mt);
+}
+
+/* expand() with a hook set: each split reported, the kept half shown
+ * INFLIGHT. Out of line, as free_one_slow. */
+static noinline_ void expand_hooked(struct buddy_zone *z, uint32_t idx,
+                                    unsigned cur, unsigned to, unsigned mt)
 {
     while (cur > to) {
         uint32_t upper;
+        struct buddy_event ev = {BUDDY_EV_SPLIT, 0, 0, 0, 0, 0, 0, 0};
 
         cur--;
         upper = idx + ((uint32_t)1 << cur);
         buddy__add_to_free_list(z, upper, cur, mt, false);
         buddy_stat_inc(z, splits);
-        if (buddy_hook_set(z)) {
-            struct buddy_event ev = {BUDDY_EV_SPLIT, 0, z->start_pfn + idx,
-                                     cur + 1, z->start_pfn + upper, 0, 0, 0};
-            pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, cur));
-            buddy__emit(z, &ev);
-        }
+        ev.pfn = z->start_pfn + idx;
+        ev.order = cur + 1;
+        ev.buddy = z->start_pfn + upper;
+        pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, cur));
+        buddy__emit(z, &ev);
     }
+}
+
+/* expand() without a hook: the upper half of each split onto the head of
+ * its list, on locals and with the list stepping down (see
+ * buddy__free_one). A level is the state byte, two links, the list's head
+ * (and its tail when it was empty) and its count; the non-empty bits and
+ * the split counter are written once. */
+static inline void expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
+                          unsigned to, unsigned mt)
+{
+    uint32_t *const next = z->next, *const prev = z->prev;
+    uint8_t *const state = z->state;
+    struct buddy_free_list *list = &z->free_area[cur].list[mt];
+    uint32_t half = (uint32_t)1 << cur, bits = 0;
+
+    if (buddy_hook_set(z)) {
+        expand_hooked(z, idx, cur, to, mt);
+        return;
+    }
+    buddy_stat_add(z, splits, cur - to);
+    while (cur > to) {
+        uint32_t upper, head;
+
+        cur--;
+        half >>= 1;
+        list = list_down(list);
+        upper = idx + half;
+        head = list->head;
+        buddy_assert_internal(mt == buddy__pb_type(z, upper));
+        buddy_store_relaxed(&state[upper], pg_state(BUDDY_BLOCK_FREE, cur));
+        next[upper] = head;
+        prev[upper] = BUDDY_NIL;
+        if (head != BUDDY_NIL)
+            prev[head] = upper;
+        else
+            list->tail = upper;
+        list->head = upper;
+        list->nr++;
+        bits |= half;
+    }
+    z->nonempty[mt] |= bits; /* half was 2^k pages for each order k */
+}
+
+void buddy__expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
+                   unsigned to, unsigned mt)
+{
+    expand(z, idx, cur, to, mt);
 }
 
 /* __rmqueue_smallest: the smallest block of `order` or more on mt's
@@ -190,8 +394,8 @@ uint32_t buddy__rmqueue_smallest(struct buddy_zone *z, unsigned order,
     if (candidates == 0)
         return BUDDY_NIL;
     cur = buddy_ctz32(candidates);
-    idx = buddy__take_head(z, cur, mt);
-    buddy__expand(z, idx, cur, order, mt);
+    idx = take_head(z, cur, mt);
+    expand(z, idx, cur, order, mt);
     return idx;
 }
 
@@ -209,8 +413,8 @@ static inline uint32_t rmqueue(struct buddy_zone *z, unsigned order,
     if (buddy_unlikely(candidates == 0))
         return buddy__rmqueue_fallback(z, order, mt, mode);
     cur = buddy_ctz32(candidates);
-    idx = buddy__take_head(z, cur, mt);
-    buddy__expand(z, idx, cur, order, mt);
+    idx = take_head(z, cur, mt);
+    expand(z, idx, cur, order, mt);
     return idx;
 }
 
@@ -229,36 +433,34 @@ static inline void alloc_done(struct buddy_zone *z, uint32_t idx,
     }
 }
 
-int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
-                                    unsigned mt, unsigned aflags,
-                                    buddy_pfn_t *pfn)
+/* Everything but the common case: the fallback, the reserve, the drain
+ * and the failure. Out of line, so that the common case is a leaf. */
+static noinline_ int alloc_pages_slow(struct buddy_zone *z, unsigned order,
+                                      unsigned mt, unsigned aflags,
+                                      buddy_pfn_t *pfn)
 {
     unsigned mode = BUDDY_RMQUEUE_NORMAL;
     uint32_t idx = BUDDY_NIL;
     bool drained = false;
 
-    buddy_assert_locked(z);
-    mt = buddy__request_type(z, mt);
     for (;;) {
         /* rmqueue_buddy: a high-order atomic request tries the reserve
          * first; a request that must not fail now (atomic, or one that may
          * not block) takes from it when all else failed. */
-        if (buddy_unlikely(aflags & BUDDY__ALLOC_HIGHATOMIC))
+        if (aflags & BUDDY__ALLOC_HIGHATOMIC)
             idx = buddy__rmqueue_smallest(z, order, BUDDY_MIGRATE_HIGHATOMIC);
-        if (buddy_likely(idx == BUDDY_NIL))
+        if (idx == BUDDY_NIL)
             idx = rmqueue(z, order, mt, &mode);
-        if (buddy_unlikely(idx == BUDDY_NIL) &&
-            (aflags & BUDDY__ALLOC_NON_BLOCK))
+        if (idx == BUDDY_NIL && (aflags & BUDDY__ALLOC_NON_BLOCK))
             idx = buddy__rmqueue_smallest(z, order, BUDDY_MIGRATE_HIGHATOMIC);
         /* Short of blocks: take back what the per-CPU caches hold before
          * failing, as the kernel's drain_all_pages; their blocks may merge
          * into what is asked for. */
-        if (buddy_likely(idx != BUDDY_NIL) || drained ||
-            buddy__drain_caches_locked(z) == 0)
+        if (idx != BUDDY_NIL || drained || buddy__drain_caches_locked(z) == 0)
             break;
         drained = true;
     }
-    if (buddy_unlikely(idx == BUDDY_NIL)) {
+    if (idx == BUDDY_NIL) {
         buddy_stat_inc(z, alloc_failures);
         if (buddy_hook_set(z)) {
             struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
@@ -269,8 +471,30 @@ int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
     }
     *pfn = z->start_pfn + idx;
     alloc_done(z, idx, order);
-    if (buddy_unlikely(aflags & BUDDY__ALLOC_HIGHATOMIC))
+    if (aflags & BUDDY__ALLOC_HIGHATOMIC)
         buddy__reserve_highatomic_locked(z, idx, order);
+    return 0;
+}
+
+/* The common case inline: no flags, and a block on the request's own
+ * lists. One mask and ctz, one pop, expand(), the state byte and counts. */
+int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
+                                    unsigned mt, unsigned aflags,
+                                    buddy_pfn_t *pfn)
+{
+    uint32_t candidates, idx;
+    unsigned cur;
+
+    buddy_assert_locked(z);
+    buddy_assert_internal(mt == buddy__request_type(z, mt));
+    candidates = z->nonempty[mt] & (0xffffffffu << order);
+    if (buddy_unlikely(candidates == 0 || aflags != 0))
+        return alloc_pages_slow(z, order, mt, aflags, pfn);
+    cur = buddy_ctz32(candidates);
+    idx = take_head(z, cur, mt);
+    expand(z, idx, cur, order, mt);
+    *pfn = z->start_pfn + idx;
+    alloc_done(z, idx, order);
     return 0;
 }
 
@@ -313,7 +537,7 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
     unsigned cur, k;
 
     buddy_assert_locked(z);
-    mt = buddy__request_type(z, mt);
+    buddy_assert_internal(mt == buddy__request_type(z, mt));
     candidates = z->nonempty[mt] & (0xffffffffu << order);
     if (want == 0)
         return BUDDY_NIL;
@@ -350,10 +574,10 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
     k = order + buddy_log2_64(want);
     if (k > cur)
         k = cur;
-    idx = buddy__take_head(z, cur, mt);
+    idx = take_head(z, cur, mt);
     /* The run is one block to expand() to order k; its cut into blocks
      * counts as the splits that single allocations would have made. */
-    buddy__expand(z, idx, cur, k, mt);
+    expand(z, idx, cur, k, mt);
     n = (uint32_t)1 << (k - order);
     z->free_pages -= (uint64_t)1 << k;
     buddy_stat_add(z, alloc_count[order], n);
@@ -362,19 +586,27 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
     return idx;
 }
 
-void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
-                              unsigned order)
+/* The block at idx, its state byte already 0, comes back: counted,
+ * reported, merged. */
+static always_inline_ void free_block(struct buddy_zone *z, uint32_t idx,
+                                      unsigned order)
 {
     buddy_assert_locked(z);
     buddy_stat_inc(z, free_count[order]);
-    pg_set(z, idx, 0);
     if (buddy_hook_set(z)) {
         struct buddy_event ev = {BUDDY_EV_FREE, 0, z->start_pfn + idx, order,
                                  BUDDY_PFN_NONE, 0, 0, 0};
         pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, order));
         buddy__emit(z, &ev);
     }
-    buddy__free_one_block(z, idx, order, false);
+    free_one_block(z, idx, order, false);
+}
+
+void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
+                              unsigned order)
+{
+    pg_set(z, idx, 0);
+    free_block(z, idx, order);
 }
 
 int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
@@ -396,10 +628,11 @@ int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
         bool head = held <= z->max_order && (!order_given || held == order);
 
         /* The whole O(1) check and claim (internal.h): a cache's owner may
-         * be freeing the same block without the lock. */
+         * be freeing the same block without the lock. The claim leaves the
+         * byte 0. */
         if (buddy_likely(head && buddy__free_claim(z->state, (uintptr_t)rel,
                                                    held, 0))) {
-            buddy__free_block_locked(z, (uint32_t)rel, held);
+            free_block(z, (uint32_t)rel, held);
             return 0;
         }
         err = buddy__pfn_order_locked(z, pfn);
@@ -424,7 +657,8 @@ int buddy_zone_alloc_pages(struct buddy_zone *z, unsigned order,
     if (buddy_unlikely(order > z->max_order))
         return BUDDY_EORDER;
     buddy__lock(z);
-    err = buddy__alloc_pages_locked(z, order, BUDDY_MIGRATE_MOVABLE, pfn);
+    /* Movable, which with grouping off is the zone's one type. */
+    err = buddy__alloc_pages_locked(z, order, z->pb_key, pfn);
     buddy_check_expensive(z);
     buddy__unlock(z);
     return err;
@@ -444,7 +678,8 @@ int buddy_zone_alloc_pages_type(struct buddy_zone *z, unsigned order,
     if ((unsigned)mt >= BUDDY_MIGRATE_PCPTYPES)
         return BUDDY_EINVAL;
     buddy__lock(z);
-    err = buddy__alloc_pages_locked(z, order, (unsigned)mt, pfn);
+    err = buddy__alloc_pages_locked(z, order,
+                                    buddy__request_type(z, (unsigned)mt), pfn);
     buddy_check_expensive(z);
     buddy__unlock(z);
     return err;
@@ -471,7 +706,7 @@ int buddy_zone_alloc_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
     while (n < nr) {
         unsigned k;
         uint32_t idx = buddy__alloc_run_locked(
-            z, order, BUDDY_MIGRATE_MOVABLE, nr - n, 0, &mode, &k);
+            z, order, z->pb_key, nr - n, 0, &mode, &k);
         uint32_t end;
 
         if (idx == BUDDY_NIL && !drained) {

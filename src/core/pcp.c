@@ -466,7 +466,7 @@ static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned order)
      * would be; stop when nothing is left rather than count a failure. */
     while (got < want) {
         unsigned k;
-        uint32_t idx = buddy__alloc_run_locked(z, order, BUDDY_MIGRATE_MOVABLE,
+        uint32_t idx = buddy__alloc_run_locked(z, order, z->pb_key,
                                                want - got, floor, &mode, &k);
         uint32_t end;
 

@@ -431,7 +431,7 @@ int buddy_zone_get_pagetypes(const struct buddy_zone *z,
     pt->grouping = z->grouping != 0;
     for (k = 0; k <= z->max_order; k++)
         for (t = 0; t < BUDDY_MIGRATE_TYPES; t++)
-            pt->nr_free[k][t] = z->free_area[k].nr[t];
+            pt->nr_free[k][t] = z->free_area[k].list[t].nr;
     count_pageblocks(z, pt->nr_pageblocks);
     buddy__unlock(z);
     return 0;
@@ -474,7 +474,7 @@ static void out_pagetypes_free(struct outbuf *o, const struct buddy_zone *z,
         out_str(o, migratetype_names[t], 12);
         out_char(o, ' ');
         for (k = 0; k <= max_order; k++) {
-            uint64_t n = k <= z->max_order ? z->free_area[k].nr[t] : 0;
+            uint64_t n = k <= z->max_order ? z->free_area[k].list[t].nr : 0;
 
             if (n >= PAGETYPEINFO_CAP) {
                 out_char(o, '>');

@@ -131,7 +131,7 @@ static uint64_t free_pages_of(const struct buddy_zone *z, unsigned mt)
     while (mask != 0) {
         unsigned k = buddy_ctz32(mask);
 
-        pages += (uint64_t)z->free_area[k].nr[mt] << k;
+        pages += (uint64_t)z->free_area[k].list[mt].nr << k;
         mask &= mask - 1;
     }
     return pages;
@@ -217,8 +217,9 @@ static int zonelist_pass(struct buddy__system *sys,
             /* Test before calling, so a zone that cannot serve the order
              * does not count a failure of its own. */
             if (!zone_watermark_ok_locked(z, rq, mark) ||
-                buddy__alloc_pages_flags_locked(z, rq->order, rq->mt,
-                                                alloc_flags(rq), pfn) != 0) {
+                buddy__alloc_pages_flags_locked(
+                    z, rq->order, buddy__request_type(z, rq->mt),
+                    alloc_flags(rq), pfn) != 0) {
                 buddy__unlock(z);
                 continue;
             }

@@ -398,7 +398,7 @@ void buddy__lazy_flush(struct buddy_zone *z, uint32_t start, uint32_t end)
         z->lazy_end = lo;
     }
     area = &z->free_area[z->max_order];
-    area->nr[z->pb_key] -= (hi - lo) >> z->max_order; /* re-added one by one */
+    area->list[z->pb_key].nr -= (hi - lo) >> z->max_order; /* re-added one by one */
     for (idx = lo; idx < hi; idx += size)
         buddy__add_to_free_list(z, idx, z->max_order, z->pb_key, true);
     if (z->lazy_start == z->lazy_end)
@@ -437,7 +437,7 @@ static void carve_free_lazily(struct buddy_zone *z, uint32_t start,
         z->lazy_start = (uint32_t)first;
     if (fresh || first == z->lazy_end)
         z->lazy_end = (uint32_t)last;
-    area->nr[z->pb_key] += n;
+    area->list[z->pb_key].nr += n;
     z->nonempty[z->pb_key] |= 1u << z->max_order;
     z->free_pages += (uint64_t)n << z->max_order;
 }

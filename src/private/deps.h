@@ -98,6 +98,9 @@ static inline unsigned buddy_log2_64(uint64_t x)
 
 /* Keep slow paths out of the hot function they hang off. */
 #define noinline_ __attribute__((noinline))
+/* Fold a step of a hot path into its caller whatever the inliner thinks:
+ * for the chain of calls one operation goes through. */
+#define always_inline_ __attribute__((always_inline)) inline
 
 /* Stop dead on a broken internal invariant: no libc, so no abort(). */
 #define buddy_trap() __builtin_trap()

@@ -63,7 +63,7 @@ int harness_init(struct harness *h, const struct harness_config *cfg)
 {
     struct buddy_zone_config zc = BUDDY_ZONE_CONFIG_INIT;
     size_t per_page;
-    unsigned shift = 0;
+    unsigned shift = 0, pbo;
     int err;
 
     memset(h, 0, sizeof(*h));
@@ -77,9 +77,18 @@ int harness_init(struct harness *h, const struct harness_config *cfg)
     zc.base = cfg->with_base ? (void *)HARNESS_FAKE_BASE : NULL;
     zc.name = "Model";
     zc.flags = cfg->meta_zeroed ? BUDDY_ZONE_META_ZEROED : 0u;
+    zc.pageblock_order = cfg->pageblock_order;
+    pbo = cfg->pageblock_order != 0 ? cfg->pageblock_order
+          : cfg->max_order < BUDDY_DEFAULT_PAGEBLOCK_ORDER
+              ? cfg->max_order
+              : BUDDY_DEFAULT_PAGEBLOCK_ORDER;
 
     h->meta_size = buddy_zone_meta_size(&zc);
-    per_page = (size_t)BUDDY_META_BYTES_PER_PAGE * cfg->nr_pages;
+    /* Everything after the header: the per-page arrays and a byte per
+     * pageblock the span touches. */
+    per_page = (size_t)BUDDY_META_BYTES_PER_PAGE * cfg->nr_pages +
+               (size_t)(((cfg->start_pfn + cfg->nr_pages - 1) >> pbo) -
+                        (cfg->start_pfn >> pbo) + 1);
     if (h->meta_size == 0 || h->meta_size < per_page)
         return fail(h, "buddy_zone_meta_size refused the configuration "
                        "(%zu bytes)", h->meta_size);

@@ -25,6 +25,7 @@ struct harness_config {
     bool with_base;    /* give the zone a fake base for the byte API */
     bool meta_zeroed;  /* pass BUDDY_ZONE_META_ZEROED (the buffer is zeroed
                           either way) */
+    unsigned pageblock_order; /* 0: the default, min(9, max_order) */
 };
 
 /* Return codes counted in seen[]: 0 and every BUDDY_E* (down to -23). */

@@ -78,24 +78,28 @@ struct run_config {
 /* Fixed cases: each covers a shape the random ones might rarely hit. */
 static const struct run_config fixed_runs[] = {
     /* a power of two, aligned, the kernel's defaults */
-    {{0, 1024, 10, 4096, true, false}, FILL_FULL, 1},
+    {{0, 1024, 10, 4096, true, false, 0}, FILL_FULL, 1},
     /* unaligned start, not a power of two, tiny pages */
-    {{3, 1000, 4, 16, true, true}, FILL_FULL, 1},
+    {{3, 1000, 4, 16, true, true, 0}, FILL_FULL, 1},
     /* max order 12 bigger than any aligned block the span holds */
-    {{1000, 777, 12, 4096, true, false}, FILL_PIECES, 1},
+    {{1000, 777, 12, 4096, true, false, 0}, FILL_PIECES, 1},
     /* a single page, a single order */
-    {{1, 1, 0, 16, true, false}, FILL_FULL, 1},
+    {{1, 1, 0, 16, true, false, 0}, FILL_FULL, 1},
     /* max order 20 on 5000 pages: the largest blocks never fit */
-    {{5, 5000, 20, 4096, true, true}, FILL_FULL, 2},
+    {{5, 5000, 20, 4096, true, true, 0}, FILL_FULL, 2},
     /* starts empty, memory arrives piecemeal, no byte API */
-    {{12345, 999, 7, 16, false, false}, FILL_EMPTY, 1},
+    {{12345, 999, 7, 16, false, false, 0}, FILL_EMPTY, 1},
     /* far up in pfn space */
-    {{((buddy_pfn_t)1 << 40) + 7, 300, 6, 4096, true, false}, FILL_RESERVED,
+    {{((buddy_pfn_t)1 << 40) + 7, 300, 6, 4096, true, false, 0}, FILL_RESERVED,
      1},
     /* order 0 only: every free page its own block */
-    {{7, 100, 0, 16, true, true}, FILL_FULL, 1},
+    {{7, 100, 0, 16, true, true, 0}, FILL_FULL, 1},
     /* exactly one maximal block */
-    {{64, 64, 6, 4096, true, false}, FILL_FULL, 1},
+    {{64, 64, 6, 4096, true, false, 0}, FILL_FULL, 1},
+    /* pageblocks two orders below max_order: merging goes on above them */
+    {{0, 4096, 11, 4096, true, false, 9}, FILL_FULL, 1},
+    /* tiny pageblocks, an unaligned start */
+    {{5, 700, 7, 16, true, true, 2}, FILL_PIECES, 1},
 };
 
 #define NR_FIXED (sizeof(fixed_runs) / sizeof(fixed_runs[0]))
@@ -114,6 +118,10 @@ static void random_config(struct rng *r, unsigned max_order,
     rc->zone.page_size = page_sizes[rng_below(r, 4)];
     rc->zone.with_base = rng_chance(r, 80);
     rc->zone.meta_zeroed = rng_chance(r, 50);
+    /* Half with the default pageblocks, half with any order up to
+     * max_order (the merge loop changes at pageblock_order). */
+    if (max_order > 0 && rng_chance(r, 50))
+        rc->zone.pageblock_order = 1 + (unsigned)rng_below(r, max_order);
     if (pick == 0)
         rc->zone.start_pfn = 0;
     else if (pick == 1)
@@ -425,9 +433,9 @@ static void describe(const struct run_config *rc, char *buf, size_t size)
 {
     snprintf(buf, size,
              "start_pfn=%" PRIu64 " nr_pages=%" PRIu32 " max_order=%u "
-             "page_size=%zu base=%s fill=%s%s",
+             "pageblock_order=%u page_size=%zu base=%s fill=%s%s",
              rc->zone.start_pfn, rc->zone.nr_pages, rc->zone.max_order,
-             rc->zone.page_size, rc->zone.with_base ? "yes" : "no",
+             rc->zone.pageblock_order, rc->zone.page_size, rc->zone.with_base ? "yes" : "no",
              fill_names[rc->fill], rc->zone.meta_zeroed ? " meta_zeroed" : "");
 }
 

@@ -259,6 +259,26 @@ static void test_free_above_pageblock_order(void **state)
     zone_del(&f);
 }
 
+/* A block freed at pageblock_order or above still merges up to
+ * max_order: here order 10 in a zone of max_order 11, pageblock_order 9. */
+static void test_free_merges_above_pageblock_order(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 4096, 11);
+    buddy_pfn_t a = alloc_type(z, 10, BUDDY_MIGRATE_MOVABLE);
+    buddy_pfn_t b = alloc_type(z, 10, BUDDY_MIGRATE_MOVABLE);
+
+    (void)state;
+    assert_int_equal(a, 0);
+    assert_int_equal(b, 1024);
+    assert_int_equal(buddy_zone_free_pages(z, a, 10), 0);
+    assert_valid(z);
+    assert_int_equal(buddy_zone_free_pages(z, b, 10), 0);
+    assert_valid(z);
+    assert_int_equal(zone_nr_free(z, 11), 2);
+    zone_del(&f);
+}
+
 /* Grouping off: one type for every request and pageblock, no fallbacks,
  * and the same blocks as smallest-first without types. */
 static void test_grouping_off(void **state)
@@ -646,6 +666,7 @@ int main(void)
         cmocka_unit_test(test_fallback_order),
         cmocka_unit_test(test_merge_across_pageblocks),
         cmocka_unit_test(test_free_above_pageblock_order),
+        cmocka_unit_test(test_free_merges_above_pageblock_order),
         cmocka_unit_test(test_grouping_off),
         cmocka_unit_test(test_watermark_boost),
         cmocka_unit_test(test_pagetypeinfo_text),

@@ -164,7 +164,7 @@ typedef uint64_t buddy_pfn_t;
     X(EHOLE, -9, "frame is in a hole: never given to the zone")                \
     X(ERESERVED, -10, "frame is reserved, not allocated")                      \
     X(ENULL, -11, "NULL pointer")                                              \
-    X(EBUSY, -12, "range contains allocated pages")                            \
+    X(EBUSY, -12, "range in use: allocated pages, or pageblocks isolated")     \
     X(EOVERLAP, -13, "range overlaps memory already in the zone")              \
     X(EPAGESIZE, -14, "page size is not a power of two >= 16")                 \
     X(EMAXORDER, -15, "max_order above BUDDY_MAX_ORDER_LIMIT")                 \
@@ -586,12 +586,13 @@ BUDDY_API size_t buddy_zone_zoneinfo(const struct buddy_zone *z, char *buf,
                                      size_t size);
 
 /*
- * The zone's part of /proc/pagetypeinfo, in the kernel's format
- * (mm/vmstat.c pagetypeinfo_showfree and _showblockcount): a line per
- * migrate type, "Node %4d, zone %8s, type %12s " then each order's free
- * blocks as "%6lu ", and the pageblock counts line "Node %d, zone %8s "
- * then "%12lu " per type. buddy_system_pagetypeinfo adds the headers. As
- * buddy_zone_buddyinfo for buf, size and the result.
+ * /proc/pagetypeinfo as a node holding only this zone prints it, in the
+ * kernel's format (mm/vmstat.c pagetypeinfo_show): "Page block order: %d",
+ * "Pages per block:  %lu", the free-blocks table (a line per migrate type,
+ * "Node %4d, zone %8s, type %12s " then each order's free blocks as
+ * "%6lu ") and the pageblock counts ("Node %d, zone %8s " then "%12lu "
+ * per type), each under its header line. As buddy_zone_buddyinfo for buf,
+ * size and the result.
  */
 BUDDY_API size_t buddy_zone_pagetypeinfo(const struct buddy_zone *z,
                                          char *buf, size_t size);
@@ -816,6 +817,15 @@ BUDDY_API int buddy_system_alloc_pages_flags(struct buddy_system *sys,
                                              buddy_pfn_t *pfn,
                                              struct buddy_zone **zone_out);
 
+/* As buddy_system_alloc_pages_flags on a zonelist of this zone alone (no
+ * lowmem reserve, no kswapd, no shrinkers): the zone's own watermarks
+ * judge the request, as buddy_zone_set_watermarks set them. Errors:
+ * EBADZONE, then as the system call's (ENULL, EINVAL, EORDER, ENOMEM). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_alloc_pages_flags(struct buddy_zone *z,
+                                           unsigned order, unsigned flags,
+                                           buddy_pfn_t *pfn);
+
 /*
  * Reclaim callbacks, as the kernel's kswapd and struct shrinker. They run
  * on the allocating thread with no zone lock held, so a shrinker may free
@@ -890,13 +900,17 @@ BUDDY_API struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sy
 BUDDY_API size_t buddy_system_vmstat(const struct buddy_system *sys,
                                      char *buf, size_t size);
 
-/* /proc/pagetypeinfo for the whole system: "Page block order: %d",
- * "Pages per block:  %lu", the free-blocks table with its order header,
- * then the pageblock counts with theirs, zones in buddyinfo's order. Zones
- * of different pageblock orders print the first zone's in the header.
- * Returns the length needed (as snprintf). */
+/* /proc/pagetypeinfo for the whole system: buddy_zone_pagetypeinfo's
+ * text for each node with zones, its zones in buddyinfo's order in each
+ * table; a node's order header reaches the largest max_order among its
+ * zones, and zones of different pageblock orders print the node's first
+ * in its header. Returns the length needed (as snprintf). */
 BUDDY_API size_t buddy_system_pagetypeinfo(const struct buddy_system *sys,
                                            char *buf, size_t size);
+
+/* buddy_system_vmstat's lines for a node of this zone alone. */
+BUDDY_API size_t buddy_zone_vmstat(const struct buddy_zone *z, char *buf,
+                                   size_t size);
 
 /* /proc/zoneinfo for the whole system, zones in buddyinfo's order (see
  * buddy_zone_zoneinfo). Returns the length needed (as snprintf). */

@@ -507,35 +507,23 @@ static void out_pagetypes_blocks(struct outbuf *o, const struct buddy_zone *z)
     out_char(o, '\n');
 }
 
-static void out_pagetypeinfo_zone(struct outbuf *o, const struct buddy_zone *z)
-{
-    out_pagetypes_free(o, z, z->max_order);
-    out_pagetypes_blocks(o, z);
-}
-
-size_t buddy_zone_pagetypeinfo(const struct buddy_zone *z, char *buf,
-                               size_t size)
-{
-    return view_zone(z, buf, size, out_pagetypeinfo_zone);
-}
-
-/* pagetypeinfo_show for one node: its headers and both tables. */
+/* pagetypeinfo_show for one node, zones[0..n) (NULL where a node has
+ * none): the headers and both tables, each zone's lock taken for its
+ * rows. */
 static void out_pagetypeinfo_node(struct outbuf *o,
-                                  const struct buddy__system *sys,
-                                  unsigned nid)
+                                  const struct buddy_zone *const *zones,
+                                  unsigned n)
 {
     const struct buddy_zone *first = NULL;
     unsigned zi, k, t, max_order = 0;
 
-    for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++) {
-        const struct buddy_zone *z = sys->zones[nid][zi];
-
-        if (z == NULL)
+    for (zi = 0; zi < n; zi++) {
+        if (zones[zi] == NULL)
             continue;
         if (first == NULL)
-            first = z;
-        if (z->max_order > max_order)
-            max_order = z->max_order;
+            first = zones[zi];
+        if (zones[zi]->max_order > max_order)
+            max_order = zones[zi]->max_order;
     }
     if (first == NULL)
         return; /* a node without memory prints nothing, as the kernel's */
@@ -549,11 +537,11 @@ static void out_pagetypeinfo_node(struct outbuf *o,
         out_char(o, ' ');
     }
     out_char(o, '\n');
-    for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
-        if (sys->zones[nid][zi] != NULL) {
-            buddy__lock(sys->zones[nid][zi]);
-            out_pagetypes_free(o, sys->zones[nid][zi], max_order);
-            buddy__unlock(sys->zones[nid][zi]);
+    for (zi = 0; zi < n; zi++)
+        if (zones[zi] != NULL) {
+            buddy__lock(zones[zi]);
+            out_pagetypes_free(o, zones[zi], max_order);
+            buddy__unlock(zones[zi]);
         }
     out_str(o, "\nNumber of blocks type  ", 0);
     for (t = 0; t < BUDDY_MIGRATE_TYPES; t++) {
@@ -561,12 +549,23 @@ static void out_pagetypeinfo_node(struct outbuf *o,
         out_char(o, ' ');
     }
     out_char(o, '\n');
-    for (zi = 0; zi < BUDDY_MAX_NR_ZONES; zi++)
-        if (sys->zones[nid][zi] != NULL) {
-            buddy__lock(sys->zones[nid][zi]);
-            out_pagetypes_blocks(o, sys->zones[nid][zi]);
-            buddy__unlock(sys->zones[nid][zi]);
+    for (zi = 0; zi < n; zi++)
+        if (zones[zi] != NULL) {
+            buddy__lock(zones[zi]);
+            out_pagetypes_blocks(o, zones[zi]);
+            buddy__unlock(zones[zi]);
         }
+}
+
+size_t buddy_zone_pagetypeinfo(const struct buddy_zone *z, char *buf,
+                               size_t size)
+{
+    struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
+
+    if (buddy__zone_ok(z))
+        out_pagetypeinfo_node(&o, &z, 1);
+    out_finish(&o);
+    return o.len;
 }
 
 size_t buddy_system_pagetypeinfo(const struct buddy_system *system, char *buf,
@@ -577,7 +576,9 @@ size_t buddy_system_pagetypeinfo(const struct buddy_system *system, char *buf,
     unsigned nid;
 
     for (nid = 0; sys != NULL && nid < sys->nr_nodes; nid++)
-        out_pagetypeinfo_node(&o, sys, nid);
+        out_pagetypeinfo_node(
+            &o, (const struct buddy_zone *const *)sys->zones[nid],
+            BUDDY_MAX_NR_ZONES);
     out_finish(&o);
     return o.len;
 }
@@ -613,10 +614,10 @@ static uint64_t pages_of(const uint64_t *count, unsigned max_order)
 }
 #endif
 
-size_t buddy_system_vmstat(const struct buddy_system *system, char *buf,
-                           size_t size)
+/* /proc/vmstat's lines for the zones of `sys`. */
+static size_t vmstat_of(const struct buddy__system *sys, char *buf,
+                        size_t size)
 {
-    const struct buddy__system *sys = buddy__sys_const(system);
     struct outbuf o = {buf, buf == NULL ? 0 : size, 0};
     uint64_t free_pages = 0, pgalloc[BUDDY_MAX_NR_ZONES] = {0};
     uint64_t allocstall[BUDDY_MAX_NR_ZONES] = {0}, pgfree = 0;
@@ -671,6 +672,25 @@ size_t buddy_system_vmstat(const struct buddy_system *system, char *buf,
     }
     out_finish(&o);
     return o.len;
+}
+
+size_t buddy_system_vmstat(const struct buddy_system *system, char *buf,
+                           size_t size)
+{
+    return vmstat_of(buddy__sys_const(system), buf, size);
+}
+
+size_t buddy_zone_vmstat(const struct buddy_zone *z, char *buf, size_t size)
+{
+    struct buddy__system alone;
+
+    if (!buddy__zone_ok(z))
+        return vmstat_of(NULL, buf, size); /* "" and 0, as every view */
+    /* A node of this zone alone (cast: the view only reads it). */
+    buddy_memset(&alone, 0, sizeof(alone));
+    alone.zones[0][0] = (struct buddy_zone *)(uintptr_t)z;
+    alone.nr_nodes = 1;
+    return vmstat_of(&alone, buf, size);
 }
 
 size_t buddy_system_buddyinfo(const struct buddy_system *system, char *buf,

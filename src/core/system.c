@@ -347,12 +347,11 @@ static uint64_t direct_reclaim(const struct buddy__system *sys,
     return freed;
 }
 
-int buddy_system_alloc_pages_flags(struct buddy_system *system, unsigned nid,
-                                   unsigned highest_zone_idx, unsigned order,
-                                   unsigned flags, buddy_pfn_t *pfn,
-                                   struct buddy_zone **zone_out)
+static int alloc_pages_flags(struct buddy__system *sys, unsigned nid,
+                             unsigned highest_zone_idx, unsigned order,
+                             unsigned flags, buddy_pfn_t *pfn,
+                             struct buddy_zone **zone_out)
 {
-    struct buddy__system *sys = buddy__sys(system);
     struct alloc_request rq = {nid, highest_zone_idx, order, flags,
                                BUDDY_MIGRATE_UNMOVABLE, 0, NULL};
     int mark = flags & BUDDY_GFP_MEMALLOC ? NO_WMARK : BUDDY_WMARK_MIN;
@@ -423,6 +422,31 @@ int buddy_system_alloc_pages_flags(struct buddy_system *system, unsigned nid,
     }
     buddy__unlock(preferred);
     return BUDDY_ENOMEM;
+}
+
+int buddy_system_alloc_pages_flags(struct buddy_system *system, unsigned nid,
+                                   unsigned highest_zone_idx, unsigned order,
+                                   unsigned flags, buddy_pfn_t *pfn,
+                                   struct buddy_zone **zone_out)
+{
+    return alloc_pages_flags(buddy__sys(system), nid, highest_zone_idx, order,
+                             flags, pfn, zone_out);
+}
+
+/* A zonelist of one zone: the zone as node 0's only zone, with no kswapd
+ * and no shrinkers, built on the stack for the one call. The zone's own
+ * place in a system, if it has one, is not touched. */
+int buddy_zone_alloc_pages_flags(struct buddy_zone *z, unsigned order,
+                                 unsigned flags, buddy_pfn_t *pfn)
+{
+    struct buddy__system alone;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    buddy_memset(&alone, 0, sizeof(alone));
+    alone.zones[0][0] = z;
+    alone.nr_nodes = 1;
+    return alloc_pages_flags(&alone, 0, 0, order, flags, pfn, NULL);
 }
 
 int buddy_system_alloc_pages(struct buddy_system *system, unsigned nid,

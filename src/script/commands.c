@@ -29,42 +29,68 @@ static bool has_prefix(struct buddy__word w, const char *prefix,
     return true;
 }
 
+/* The option's value as a number in [min, max], or a syntax error naming
+ * the option. */
+static bool option_u64(struct buddy_script *s, const char *what,
+                       struct buddy__word w, uint64_t min, uint64_t max,
+                       uint64_t *out)
+{
+    if (buddy__parse_u64(w, min, max, out))
+        return true;
+    buddy__script_fail(s, BUDDY_SCRIPT_ESYNTAX, "ESYNTAX");
+    buddy__msg_str(s, what);
+    buddy__msg_str(s, " must be a number ");
+    buddy__msg_u64(s, min);
+    buddy__msg_str(s, "..");
+    buddy__msg_u64(s, max);
+    buddy__msg_str(s, ", got '");
+    buddy__msg_word(s, w);
+    buddy__msg_str(s, "'");
+    return false;
+}
+
 static int cmd_zone(struct buddy_script *s, const uint64_t *arg, int nargs,
                     const struct buddy__word *opt, int nopt)
 {
-    struct buddy_script_zone_args a = {0, arg[0], (unsigned)arg[1], false};
+    struct buddy_script_zone_args a = {0, arg[0], (unsigned)arg[1], false, 0,
+                                       0};
     struct buddy_script_refusal why = {NULL, NULL};
-    bool have_start = false;
-    uint64_t free_pages;
+    bool have_start = false, have_pb = false;
+    uint64_t free_pages, v;
     int i, err;
 
     (void)nargs;
     for (i = 0; i < nopt; i++) {
-        struct buddy__word pfn;
+        struct buddy__word val;
         bool is_empty = buddy__word_is(opt[i], "empty");
-        bool is_start = has_prefix(opt[i], "start=", &pfn);
+        bool is_nogroup = buddy__word_is(opt[i], "nogrouping");
+        bool is_start = has_prefix(opt[i], "start=", &val);
+        bool is_pb = !is_start && has_prefix(opt[i], "pageblock=", &val);
 
         if (is_empty && !a.empty) {
             a.empty = true;
+        } else if (is_nogroup && a.flags == 0) {
+            a.flags = BUDDY_ZONE_NO_GROUPING;
         } else if (is_start && !have_start) {
-            if (!buddy__parse_u64(pfn, 0, UINT64_MAX, &a.start_pfn)) {
-                buddy__script_fail(s, BUDDY_SCRIPT_ESYNTAX, "ESYNTAX");
-                buddy__msg_str(s, "start=PFN must be a number 0..");
-                buddy__msg_u64(s, UINT64_MAX);
-                buddy__msg_str(s, ", got '");
-                buddy__msg_word(s, pfn);
-                buddy__msg_str(s, "'");
+            if (!option_u64(s, "start=PFN", val, 0, UINT64_MAX, &a.start_pfn))
                 return BUDDY_SCRIPT_ESYNTAX;
-            }
             have_start = true;
+        } else if (is_pb && !have_pb) {
+            /* 1..MAXORDER; the core refuses one above the zone's. */
+            if (!option_u64(s, "pageblock=N", val, 1, BUDDY_MAX_ORDER_LIMIT,
+                            &v))
+                return BUDDY_SCRIPT_ESYNTAX;
+            a.pageblock_order = (unsigned)v;
+            have_pb = true;
         } else {
-            bool twice = is_empty || is_start;
+            bool twice = is_empty || is_start || is_nogroup || is_pb;
 
             buddy__script_fail(s, BUDDY_SCRIPT_ESYNTAX, "ESYNTAX");
             buddy__msg_str(s, twice ? "'" : "unknown option '");
             buddy__msg_word(s, opt[i]);
             buddy__msg_str(s, twice ? "' given twice"
-                                    : "' (expected 'empty' or 'start=PFN')");
+                                    : "' (expected 'empty', 'start=PFN', "
+                                      "'pageblock=N' or 'nogrouping')");
             return BUDDY_SCRIPT_ESYNTAX;
         }
     }
@@ -81,19 +107,82 @@ static int cmd_zone(struct buddy_script *s, const uint64_t *arg, int nargs,
     return 0;
 }
 
+/* The words `alloc` takes after its order: a migrate type, as the gfp
+ * flags' (movable, reclaimable; unmovable is GFP_KERNEL's), and the
+ * watermark flags. */
+static const struct {
+    const char *word;
+    unsigned gfp;
+} alloc_words[] = {
+    {"unmovable", 0},
+    {"movable", BUDDY_GFP_MOVABLE},
+    {"reclaimable", BUDDY_GFP_RECLAIMABLE},
+    {"high", BUDDY_GFP_HIGH},
+    {"nowait", BUDDY_GFP_NOWAIT},
+    {"atomic", BUDDY_GFP_ATOMIC},
+    {"memalloc", BUDDY_GFP_MEMALLOC},
+};
+#define ALLOC_TYPE_WORDS 3u /* the first three say a type */
+
+/*
+ * alloc ORDER [TYPE] [FLAG...]: with no word, the zone call without a type
+ * (movable, as before types); with a type only, buddy_zone_alloc_pages_type
+ * (no watermarks); with a watermark flag, buddy_zone_alloc_pages_flags,
+ * judged by the zone's marks (`watermarks` sets them), unmovable unless a
+ * type is given, as GFP_ATOMIC is.
+ */
 static int cmd_alloc(struct buddy_script *s, const uint64_t *arg, int nargs,
                      const struct buddy__word *opt, int nopt)
 {
+    unsigned gfp = 0, k;
+    bool typed = false, flagged = false;
+    enum buddy_migratetype mt = BUDDY_MIGRATE_MOVABLE;
     buddy_pfn_t pfn;
-    int err;
+    int i, err;
 
-    (void)nargs, (void)opt, (void)nopt;
-    err = buddy_zone_alloc_pages(s->zone, (unsigned)arg[0], &pfn);
+    (void)nargs;
+    for (i = 0; i < nopt; i++) {
+        for (k = 0; k < sizeof(alloc_words) / sizeof(alloc_words[0]); k++)
+            if (buddy__word_is(opt[i], alloc_words[k].word))
+                break;
+        if (k == sizeof(alloc_words) / sizeof(alloc_words[0]) ||
+            (k < ALLOC_TYPE_WORDS && typed)) {
+            buddy__script_fail(s, BUDDY_SCRIPT_ESYNTAX, "ESYNTAX");
+            buddy__msg_str(s, k < ALLOC_TYPE_WORDS ? "a second type '"
+                                                   : "unknown word '");
+            buddy__msg_word(s, opt[i]);
+            buddy__msg_str(s, "' (expected one of unmovable, movable, "
+                              "reclaimable, then high, nowait, atomic, "
+                              "memalloc)");
+            return BUDDY_SCRIPT_ESYNTAX;
+        }
+        if (k < ALLOC_TYPE_WORDS) {
+            typed = true;
+            mt = k == 0   ? BUDDY_MIGRATE_UNMOVABLE
+                 : k == 1 ? BUDDY_MIGRATE_MOVABLE
+                          : BUDDY_MIGRATE_RECLAIMABLE;
+        } else {
+            flagged = true;
+        }
+        gfp |= alloc_words[k].gfp;
+    }
+    if (flagged) {
+        if (!typed)
+            mt = BUDDY_MIGRATE_UNMOVABLE;
+        err = buddy_zone_alloc_pages_flags(s->zone, (unsigned)arg[0], gfp,
+                                           &pfn);
+    } else if (typed) {
+        err = buddy_zone_alloc_pages_type(s->zone, (unsigned)arg[0], mt, &pfn);
+    } else {
+        err = buddy_zone_alloc_pages(s->zone, (unsigned)arg[0], &pfn);
+    }
     if (err != 0)
         return buddy__script_fail_core(s, err);
     buddy__out_u64(s, pfn, 0);
     buddy__field_u64(s, "order", arg[0]);
     buddy__field_u64(s, "pfn", pfn);
+    if (typed || flagged) /* a plain alloc's fields are as before types */
+        buddy_script_put_str(s, "type", buddy_migratetype_name(mt));
     return 0;
 }
 
@@ -297,6 +386,8 @@ static int cmd_stats(struct buddy_script *s, const uint64_t *arg, int nargs,
         {"cache_refills", st.cache_refills},
         {"cache_drains", st.cache_drains},
         {"allocstall", st.allocstall},
+        {"claims", st.claims},
+        {"steals", st.steals},
     };
 
     counters(s, pages, sizeof(pages) / sizeof(pages[0]), true);
@@ -436,6 +527,48 @@ static int cmd_zoneinfo(struct buddy_script *s, const uint64_t *arg,
     return 0;
 }
 
+static int cmd_pagetypeinfo(struct buddy_script *s, const uint64_t *arg,
+                            int nargs, const struct buddy__word *opt,
+                            int nopt)
+{
+    /* Five lines of up to 32 orders and the headers: about 2 KiB at
+     * BUDDY_MAX_ORDER_LIMIT. */
+    char text[2560];
+
+    (void)arg, (void)nargs, (void)opt, (void)nopt;
+    put_view(s, "pagetypeinfo", text, sizeof(text),
+             buddy_zone_pagetypeinfo(s->zone, text, sizeof(text)));
+    return 0;
+}
+
+static int cmd_vmstat(struct buddy_script *s, const uint64_t *arg, int nargs,
+                      const struct buddy__word *opt, int nopt)
+{
+    char text[512];
+
+    (void)arg, (void)nargs, (void)opt, (void)nopt;
+    put_view(s, "vmstat", text, sizeof(text),
+             buddy_zone_vmstat(s->zone, text, sizeof(text)));
+    return 0;
+}
+
+static int cmd_isolate(struct buddy_script *s, const uint64_t *arg,
+                       int nargs, const struct buddy__word *opt, int nopt)
+{
+    (void)nargs, (void)opt, (void)nopt;
+    return range_result(s, buddy_zone_isolate_range(s->zone, arg[0], arg[1]),
+                        arg);
+}
+
+static int cmd_undo_isolate(struct buddy_script *s, const uint64_t *arg,
+                            int nargs, const struct buddy__word *opt,
+                            int nopt)
+{
+    (void)nargs, (void)opt, (void)nopt;
+    return range_result(
+        s, buddy_zone_undo_isolate_range(s->zone, arg[0], arg[1]), arg);
+}
+
 static int cmd_map(struct buddy_script *s, const uint64_t *arg, int nargs,
                    const struct buddy__word *opt, int nopt)
 {
@@ -456,14 +589,24 @@ static int cmd_map(struct buddy_script *s, const uint64_t *arg, int nargs,
 #define ORDER_ARG(name) {name, 0, BUDDY_MAX_ORDER_LIMIT}
 #define NO_ARGS {{NULL, 0, 0}, {NULL, 0, 0}}
 const struct buddy__command buddy__commands[] = {
-    {{"zone", "zone PAGES MAXORDER [empty] [start=PFN]",
+    {{"zone",
+      "zone PAGES MAXORDER [empty] [start=PFN] [pageblock=N] [nogrouping]",
       "a new zone of PAGES pages from pfn PFN (0 if\n"
       "not given), all free, or all holes with\n"
-      "`empty`; it replaces the previous zone"},
-     cmd_zone, 2, 2, 2, false,
+      "`empty`, in pageblocks of 2^N pages\n"
+      "(default min(9, MAXORDER)), grouping by\n"
+      "mobility off with `nogrouping`; it replaces\n"
+      "the previous zone"},
+     cmd_zone, 2, 2, 4, false,
      {{"PAGES", 1, BUDDY_MAX_ZONE_PAGES}, ORDER_ARG("MAXORDER")}},
-    {{"alloc", "alloc ORDER", "allocate 2^ORDER pages; prints the first pfn"},
-     cmd_alloc, 1, 1, 0, true, {ORDER_ARG("ORDER"), {NULL, 0, 0}}},
+    {{"alloc", "alloc ORDER [TYPE] [FLAG...]",
+      "allocate 2^ORDER pages; prints the first pfn.\n"
+      "TYPE: unmovable, movable, reclaimable (none:\n"
+      "movable, as before types); FLAG: high,\n"
+      "nowait, atomic, memalloc, judged by the\n"
+      "zone's watermarks (a flag without a type is\n"
+      "unmovable, as GFP_ATOMIC)"},
+     cmd_alloc, 1, 1, 5, true, {ORDER_ARG("ORDER"), {NULL, 0, 0}}},
     {{"free", "free PFN [ORDER]",
       "free the block at PFN (checked against ORDER)"},
      cmd_free, 1, 2, 0, true, {{"PFN", U64_ALL}, ORDER_ARG("ORDER")}},
@@ -488,6 +631,19 @@ const struct buddy__command buddy__commands[] = {
      {{"MIN_FREE_KBYTES", 0, (uint64_t)1 << 32}, {NULL, 0, 0}}},
     {{"zoneinfo", "zoneinfo", "the zone's /proc/zoneinfo entry"},
      cmd_zoneinfo, 0, 0, 0, true, NO_ARGS},
+    {{"pagetypeinfo", "pagetypeinfo",
+      "the zone's /proc/pagetypeinfo: free blocks\n"
+      "per migrate type and order, pageblocks per type"},
+     cmd_pagetypeinfo, 0, 0, 0, true, NO_ARGS},
+    {{"vmstat", "vmstat", "the zone's /proc/vmstat counters"},
+     cmd_vmstat, 0, 0, 0, true, NO_ARGS},
+    {{"isolate", "isolate PFN COUNT",
+      "isolate the pageblocks [PFN, PFN+COUNT)\n"
+      "touches: nothing is allocated from them"},
+     cmd_isolate, 2, 2, 0, true, {{"PFN", U64_ALL}, {"COUNT", U64_ALL}}},
+    {{"undo-isolate", "undo-isolate PFN COUNT",
+      "give those pageblocks their types back"},
+     cmd_undo_isolate, 2, 2, 0, true, {{"PFN", U64_ALL}, {"COUNT", U64_ALL}}},
     {{"map", "map", "draw the pages and free_area[]"},
      cmd_map, 0, 0, 0, true, NO_ARGS},
 };

@@ -27,7 +27,7 @@ struct buddy__arg_spec {
 };
 
 /* A command's action: arg[] holds its nargs numbers, range checked, opt[]
- * its nopt option words (zone only). 0, or the line's error after a
+ * its nopt option words (zone's and alloc's). 0, or the line's error after a
  * buddy__script_fail*(). */
 typedef int (*buddy__command_fn)(struct buddy_script *s, const uint64_t *arg,
                                  int nargs, const struct buddy__word *opt,
@@ -38,7 +38,7 @@ struct buddy__command {
     buddy__command_fn fn;
     int nreq;  /* numeric arguments required */
     int nnum;  /* numeric arguments accepted (nreq..nnum) */
-    int nopt;  /* option words after the numbers (zone only) */
+    int nopt;  /* option words after the numbers (zone, alloc) */
     bool needs_zone; /* stage 2 applies */
     struct buddy__arg_spec args[BUDDY__SCRIPT_MAX_ARGS];
 };

@@ -433,8 +433,8 @@ static int run(struct buddy_script *s, const char *line, size_t len)
         msg_usage(s, c);
         return BUDDY_SCRIPT_ESYNTAX;
     }
-    /* Words past the numbers are options (zone) or, for commands with
-     * optional numbers, more numbers. */
+    /* Words past the numbers are options (zone, alloc) or, for commands
+     * with optional numbers, more numbers. */
     if (nargs > c->nnum)
         nargs = c->nnum;
     for (i = 0; i < nargs; i++)

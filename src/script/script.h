@@ -119,6 +119,8 @@ struct buddy_script_zone_args {
     uint64_t nr_pages;  /* 1 .. BUDDY_MAX_ZONE_PAGES */
     unsigned max_order; /* 0 .. BUDDY_MAX_ORDER_LIMIT */
     bool empty;         /* all holes instead of all free */
+    unsigned pageblock_order; /* pageblock=N, 0: the default */
+    unsigned flags;     /* BUDDY_ZONE_NO_GROUPING for `nogrouping` */
 };
 
 /* A hook's own error, outside the core's codes: its name and its text

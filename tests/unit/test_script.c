@@ -326,23 +326,35 @@ static void test_syntax_errors(void **state)
     expect_syntax(r, "bogus 1",
                   "unknown command (expected zone, alloc, free, add, "
                   "reserve, info, check, stats, walk, frag, watermarks, "
-                  "zoneinfo or map)");
+                  "zoneinfo, pagetypeinfo, vmstat, isolate, undo-isolate "
+                  "or map)");
     assert_string_equal(r->c.cmd, "bogus");
     expect_syntax(r, "ALLOC 0", NULL); /* commands are lowercase */
-    expect_syntax(r, "alloc", "missing ORDER (usage: alloc ORDER)");
+    expect_syntax(r, "alloc",
+                  "missing ORDER (usage: alloc ORDER [TYPE] [FLAG...])");
     assert_string_equal(r->c.cmd, "alloc");
     expect_syntax(r, "add 1", "missing COUNT (usage: add PFN COUNT)");
     expect_syntax(r, "zone", "missing PAGES (usage: zone PAGES MAXORDER "
-                             "[empty] [start=PFN])");
-    expect_syntax(r, "alloc 1 2", "unexpected argument '2' (usage: alloc "
-                                  "ORDER)");
+                             "[empty] [start=PFN] [pageblock=N] "
+                             "[nogrouping])");
+    expect_syntax(r, "alloc 1 2",
+                  "unknown word '2' (expected one of unmovable, movable, "
+                  "reclaimable, then high, nowait, atomic, memalloc)");
+    expect_syntax(r, "alloc 1 movable reclaimable",
+                  "a second type 'reclaimable' (expected one of unmovable, "
+                  "movable, reclaimable, then high, nowait, atomic, "
+                  "memalloc)");
+    expect_syntax(r, "zone 16 4 pageblock=0",
+                  "pageblock=N must be a number 1..31, got '0'");
+    expect_syntax(r, "zone 16 4 nogrouping nogrouping",
+                  "'nogrouping' given twice");
     expect_syntax(r, "alloc x", "ORDER must be a number 0..31, got 'x'");
     expect_syntax(r, "alloc 32", "ORDER must be a number 0..31, got '32'");
     expect_syntax(r, "zone 0 4",
                   "PAGES must be a number 1..4294967295, got '0'");
     expect_syntax(r, "zone 16 4 sideways",
-                  "unknown option 'sideways' (expected 'empty' or "
-                  "'start=PFN')");
+                  "unknown option 'sideways' (expected 'empty', "
+                  "'start=PFN', 'pageblock=N' or 'nogrouping')");
     expect_syntax(r, "zone 16 4 empty empty", "'empty' given twice");
     expect_syntax(r, "zone 16 4 start=1 start=2", "'start=2' given twice");
     expect_syntax(r, "zone 16 4 start=", "start=PFN must be a number "
@@ -407,16 +419,20 @@ static void test_too_many_words(void **state)
 
     expect_ok(r, "zone 16 4", NULL, NULL);
     expect_syntax(r, "alloc 1 2 3 4 5 6 7 8 9 10 11 12",
-                  "unexpected argument '2' (usage: alloc ORDER)");
+                  "unexpected argument '7' (usage: alloc ORDER [TYPE] "
+                  "[FLAG...])");
     expect_syntax(r, "info now", "unexpected argument 'now' (usage: info)");
     expect_syntax(r, "free 0 0 0", NULL);
     expect_syntax(r, "zone 16 4 empty start=0 extra more words here x y",
-                  "unexpected argument 'extra' (usage: zone PAGES MAXORDER "
-                  "[empty] [start=PFN])");
+                  "unexpected argument 'words' (usage: zone PAGES MAXORDER "
+                  "[empty] [start=PFN] [pageblock=N] [nogrouping])");
     /* Options are checked in place of numbers only after the count. */
-    expect_syntax(r, "zone 16 4 empty start=0 extra",
+    expect_syntax(r, "zone 16 4 empty start=0 pageblock=2 nogrouping extra",
                   "unexpected argument 'extra' (usage: zone PAGES MAXORDER "
-                  "[empty] [start=PFN])");
+                  "[empty] [start=PFN] [pageblock=N] [nogrouping])");
+    expect_syntax(r, "zone 16 4 empty start=0 extra",
+                  "unknown option 'extra' (expected 'empty', 'start=PFN', "
+                  "'pageblock=N' or 'nogrouping')");
     assert_int_equal(r->c.zone_calls, 1);
 }
 
@@ -557,7 +573,7 @@ static void test_help_table(void **state)
         assert_int_equal(strncmp(d->usage, d->name, strlen(d->name)), 0);
         assert_true(d->help[0] != '\0');
     }
-    assert_int_equal(i, 13);
+    assert_int_equal(i, 17);
     assert_string_equal(buddy_script_command_doc(0)->name, "zone");
 }
 

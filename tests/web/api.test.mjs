@@ -114,8 +114,9 @@ describe('script lines', () => {
     run('zone 16 4');
     const cases = [
       ['bogus 1', /^unknown command/],
-      ['alloc', /^missing ORDER \(usage: alloc ORDER\)$/],
-      ['alloc 1 2', /^unexpected argument '2' \(usage: alloc ORDER\)$/],
+      ['alloc', /^missing ORDER \(usage: alloc ORDER \[TYPE\] \[FLAG\.\.\.\]\)$/],
+      ['alloc 1 2', /^unknown word '2' \(expected one of unmovable, movable/],
+      ['alloc 0 sideways', /^unknown word 'sideways'/],
       ['alloc -1', /^ORDER must be a number 0\.\.31, got '-1'$/],
       ['alloc 32', /^ORDER must be a number 0\.\.31/],
       ['free 1x', /^PFN must be a number/],

@@ -36,6 +36,8 @@ bool cli_parse_color_flag(const char *arg, enum cli_color *choice);
 bool cli_use_color(enum cli_color choice, FILE *out);
 
 /* The usage text, to `out`. */
+/* cli_usage on stdout, keeping a failed write's errno for the exit. */
+void cli_help(void);
 void cli_usage(FILE *out);
 
 /* A usage error: "buddy: " and fmt, with a and b (either may be NULL when
@@ -60,13 +62,15 @@ struct cli_zone {
 #define CLI_EMETASIZE (-2001) /* its size does not fit a size_t */
 
 /*
- * Make a zone spanning [start_pfn, start_pfn + nr_pages) with max_order and
- * default page size, then (unless `empty`) give all of it to the zone as free
- * memory. Returns 0, a BUDDY_E* code from the core, CLI_ENOMETA or
+ * Make a zone spanning [start_pfn, start_pfn + nr_pages) with max_order,
+ * pageblock_order (0: the default), the zone flags given (BUDDY_ZONE_*)
+ * and default page size, then (unless `empty`) give all of it to the zone
+ * as free memory. Returns 0, a BUDDY_E* code from the core, CLI_ENOMETA or
  * CLI_EMETASIZE; on error *out is left untouched.
  */
 int cli_zone_create(struct cli_zone *out, buddy_pfn_t start_pfn,
-                    uint64_t nr_pages, unsigned max_order, bool empty);
+                    uint64_t nr_pages, unsigned max_order,
+                    unsigned pageblock_order, unsigned flags, bool empty);
 void cli_zone_destroy(struct cli_zone *cz);
 
 /* Name and text of a cli_zone_create error: the core's for its codes. */

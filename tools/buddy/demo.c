@@ -481,7 +481,7 @@ static int build_merge_zone(struct demo *d, struct cli_zone *cz,
     /* Pages 14-15 enter first and are allocated at once; then 0-13 enter
      * and are carved into the largest aligned blocks (8 + 4 + 2 pages)
      * which cannot merge with the allocated pair. */
-    err = cli_zone_create(cz, 0, DEMO_PAGES, DEMO_MAX_ORDER, true);
+    err = cli_zone_create(cz, 0, DEMO_PAGES, DEMO_MAX_ORDER, 0, 0, true);
     if (err == 0)
         err = buddy_zone_add_range(cz->z, DEMO_PAGES - 2, 2);
     if (err == 0)
@@ -650,7 +650,8 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
                       1u << BUDDY_BLOCK_INFLIGHT);
     fputc('\n', d.out);
 
-    err = cli_zone_create(&split_zone, 0, DEMO_PAGES, DEMO_MAX_ORDER, false);
+    err = cli_zone_create(&split_zone, 0, DEMO_PAGES, DEMO_MAX_ORDER, 0, 0,
+                          false);
     if (err != 0) {
         fprintf(stderr, "buddy: demo: cannot make the zone: %s\n",
                 cli_zone_strerror(err));

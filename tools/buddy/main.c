@@ -157,6 +157,20 @@ static int print_version(void)
     return CLI_EXIT_OK;
 }
 
+/* The errno of a write that failed before the end, when the writer
+ * kept it (0: none kept). */
+static int write_errno;
+
+void cli_help(void)
+{
+    /* The text is longer than stdio's buffer, so a write can fail on the
+     * way: its errno is kept here, before later calls lose it. */
+    errno = 0;
+    cli_usage(stdout);
+    if (ferror(stdout))
+        write_errno = errno;
+}
+
 static int dispatch(int argc, char **argv)
 {
     enum cli_color color = CLI_COLOR_AUTO;
@@ -175,7 +189,7 @@ static int dispatch(int argc, char **argv)
     cmd = argv[i];
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
         strcmp(cmd, "-h") == 0) {
-        cli_usage(stdout);
+        cli_help();
         return CLI_EXIT_OK;
     }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
@@ -201,7 +215,11 @@ static int close_stdout(int *err)
         *err = errno;
         failed = true;
     }
-    failed |= ferror(stdout) != 0;
+    if (ferror(stdout) != 0) {
+        failed = true;
+        if (*err == 0)
+            *err = write_errno;
+    }
     errno = 0;
     if (fclose(stdout) != 0 && !failed) {
         *err = errno;

@@ -221,7 +221,7 @@ static int zone_hook(void *ctx, const struct buddy_script_zone_args *a,
     int err;
 
     err = cli_zone_create(&fresh, a->start_pfn, a->nr_pages, a->max_order,
-                          a->empty);
+                          a->pageblock_order, a->flags, a->empty);
     if (err == CLI_ENOMETA || err == CLI_EMETASIZE) {
         why->name = cli_zone_errname(err);
         why->message = cli_zone_strerror(err);
@@ -396,7 +396,7 @@ int cli_run_main(int argc, char **argv, enum cli_color color)
             else if (strcmp(a, "--stop-on-error") == 0)
                 r.stop_on_error = true;
             else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-                cli_usage(stdout);
+                cli_help();
                 return CLI_EXIT_OK;
             } else if (!cli_parse_color_flag(a, &color)) {
                 return cli_usage_error("run: unknown option '%s'", a, NULL);

@@ -41,7 +41,8 @@ static bool meta_fits(uint64_t nr_pages, uint64_t *per_page)
 }
 
 int cli_zone_create(struct cli_zone *out, buddy_pfn_t start_pfn,
-                    uint64_t nr_pages, unsigned max_order, bool empty)
+                    uint64_t nr_pages, unsigned max_order,
+                    unsigned pageblock_order, unsigned flags, bool empty)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
     struct buddy_zone *z;
@@ -53,6 +54,8 @@ int cli_zone_create(struct cli_zone *out, buddy_pfn_t start_pfn,
     cfg.start_pfn = start_pfn;
     cfg.nr_pages = nr_pages;
     cfg.max_order = max_order;
+    cfg.pageblock_order = pageblock_order;
+    cfg.flags = flags;
     if (!meta_fits(nr_pages, &per_page))
         return CLI_EMETASIZE;
     size = buddy_zone_meta_size(&cfg);

@@ -128,7 +128,7 @@ static int page_zone(void *ctx, const struct buddy_script_zone_args *a,
         return PG_ESYNTAX;
     }
     err = pg__zone_create(l->slot, a->start_pfn, a->nr_pages, a->max_order,
-                          a->empty);
+                          a->pageblock_order, a->flags, a->empty);
     if (err == PG_ELIMIT) {
         /* The page's own limit: pg_strerror names it and what was asked. */
         why->name = pg_errname(PG_ELIMIT);

@@ -21,9 +21,12 @@
 #include "playground.h"
 #include "text.h"
 
-/* The core's header is 1056 bytes today; leave room for it to grow. The
- * node tests check that a PG_MAX_PAGES zone fits. */
-#define PG_META_BYTES (4096u + BUDDY_META_BYTES_PER_PAGE * PG_MAX_PAGES)
+/* A zone of PG_MAX_PAGES pages: the core's header (under 4096 bytes on
+ * wasm32), 9 bytes a page, and a byte per pageblock, at most one a page
+ * and one more for an unaligned start. The node tests check that a
+ * PG_MAX_PAGES zone fits. */
+#define PG_META_BYTES                                                          \
+    (4096u + (BUDDY_META_BYTES_PER_PAGE + 1u) * PG_MAX_PAGES + 8u)
 
 struct pg_slot {
     struct buddy_zone *z; /* NULL until a zone is made */
@@ -182,7 +185,8 @@ static int over_limit(const char *limit, unsigned value, const char *unit,
 }
 
 int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,
-                    unsigned max_order, bool empty)
+                    unsigned max_order, unsigned pageblock_order,
+                    unsigned flags, bool empty)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
     struct buddy_zone *z;
@@ -195,6 +199,8 @@ int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,
     cfg.start_pfn = start;
     cfg.nr_pages = pages;
     cfg.max_order = max_order;
+    cfg.pageblock_order = pageblock_order;
+    cfg.flags = flags;
     /* The page's own limits come first, so that a zone the page cannot draw
      * is refused by name rather than by whatever the core would say of the
      * slot's buffer (ENOSPC) or, for a max_order the buffer holds, not at
@@ -254,7 +260,7 @@ uint32_t PG_EXPORT(pg_out_len)(void)
 int PG_EXPORT(pg_zone_new)(uint32_t slot, uint32_t pages, uint32_t max_order)
 {
     pg__events_clear();
-    return pg__zone_create(slot, 0, pages, max_order, false);
+    return pg__zone_create(slot, 0, pages, max_order, 0, 0, false);
 }
 
 static int no_zone(uint32_t slot)

@@ -688,7 +688,15 @@ enum buddy_event_type {
     BUDDY_EV_ADD_RANGE = 8, /* pfn, nr_pages given to the zone (the merges
                                inside a range operation are not reported
                                one by one) */
-    BUDDY_EV_RESERVE = 9   /* pfn, nr_pages reserved */
+    BUDDY_EV_RESERVE = 9,  /* pfn, nr_pages reserved */
+    BUDDY_EV_EXTFRAG = 10, /* pfn, order: an allocation fell back to another
+                              migrate type (the kernel's
+                              mm_page_alloc_extfrag): fallback_order,
+                              alloc_type, fallback_type, change_ownership */
+    BUDDY_EV_WMARK = 11    /* a system allocation found this zone at or
+                              below its mark `wmark` (for order, as
+                              __zone_watermark_ok judged it) and passed it
+                              by */
 };
 
 struct buddy_event {
@@ -700,6 +708,13 @@ struct buddy_event {
     uint64_t nr_pages;     /* ADD_RANGE, RESERVE */
     int error;             /* FAIL, REJECT */
     const struct buddy_zone *preferred; /* FALLBACK */
+    unsigned fallback_order;   /* EXTFRAG: the order of the block it took */
+    enum buddy_migratetype alloc_type;    /* EXTFRAG: the request's type */
+    enum buddy_migratetype fallback_type; /* EXTFRAG: the pageblock's type
+                                             before */
+    bool change_ownership;     /* EXTFRAG: the pageblock is the request's
+                                  type now (a claim) */
+    int wmark;                 /* WMARK: an enum buddy_wmark */
 };
 
 /*

@@ -81,6 +81,10 @@ const char *buddy_event_name(enum buddy_event_type type)
         return "add_range";
     case BUDDY_EV_RESERVE:
         return "reserve";
+    case BUDDY_EV_EXTFRAG:
+        return "extfrag";
+    case BUDDY_EV_WMARK:
+        return "wmark";
     }
     return "unknown";
 }

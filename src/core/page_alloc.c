@@ -98,7 +98,11 @@ static noinline_ void free_one_slow(struct buddy_zone *z, uint32_t idx,
         buddy_stat_inc(z, merges);
         low = idx < bidx ? idx : bidx;
         if (buddy_hook_set(z)) {
-            struct buddy_event ev = {BUDDY_EV_MERGE, 0, pfn, order, bpfn, 0, 0, 0};
+            struct buddy_event ev = {
+                .type = BUDDY_EV_MERGE,
+                .pfn = pfn,
+                .order = order,
+                .buddy = bpfn};
 
             pg_set(z, low, pg_state(BUDDY_BLOCK_INFLIGHT, order + 1));
             buddy__emit(z, &ev);
@@ -321,7 +325,7 @@ static noinline_ void expand_hooked(struct buddy_zone *z, uint32_t idx,
 {
     while (cur > to) {
         uint32_t upper;
-        struct buddy_event ev = {BUDDY_EV_SPLIT, 0, 0, 0, 0, 0, 0, 0};
+        struct buddy_event ev = {.type = BUDDY_EV_SPLIT};
 
         cur--;
         upper = idx + ((uint32_t)1 << cur);
@@ -427,8 +431,11 @@ static inline void alloc_done(struct buddy_zone *z, uint32_t idx,
     z->free_pages -= (uint64_t)1 << order;
     buddy_stat_inc(z, alloc_count[order]);
     if (buddy_hook_set(z)) {
-        struct buddy_event ev = {BUDDY_EV_ALLOC, 0, z->start_pfn + idx, order,
-                                 BUDDY_PFN_NONE, 0, 0, 0};
+        struct buddy_event ev = {
+            .type = BUDDY_EV_ALLOC,
+            .pfn = z->start_pfn + idx,
+            .order = order,
+            .buddy = BUDDY_PFN_NONE};
         buddy__emit(z, &ev);
     }
 }
@@ -463,8 +470,12 @@ static noinline_ int alloc_pages_slow(struct buddy_zone *z, unsigned order,
     if (idx == BUDDY_NIL) {
         buddy_stat_inc(z, alloc_failures);
         if (buddy_hook_set(z)) {
-            struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
-                                     BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
+            struct buddy_event ev = {
+                .type = BUDDY_EV_FAIL,
+                .pfn = BUDDY_PFN_NONE,
+                .order = order,
+                .buddy = BUDDY_PFN_NONE,
+                .error = BUDDY_ENOMEM};
             buddy__emit(z, &ev);
         }
         return BUDDY_ENOMEM;
@@ -594,8 +605,11 @@ static always_inline_ void free_block(struct buddy_zone *z, uint32_t idx,
     buddy_assert_locked(z);
     buddy_stat_inc(z, free_count[order]);
     if (buddy_hook_set(z)) {
-        struct buddy_event ev = {BUDDY_EV_FREE, 0, z->start_pfn + idx, order,
-                                 BUDDY_PFN_NONE, 0, 0, 0};
+        struct buddy_event ev = {
+            .type = BUDDY_EV_FREE,
+            .pfn = z->start_pfn + idx,
+            .order = order,
+            .buddy = BUDDY_PFN_NONE};
         pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, order));
         buddy__emit(z, &ev);
     }
@@ -807,8 +821,12 @@ void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
     buddy_assert_locked(z);
     buddy_stat_inc(z, rejected);
     if (buddy_hook_set(z)) {
-        struct buddy_event ev = {BUDDY_EV_REJECT, 0, pfn, order,
-                                 BUDDY_PFN_NONE, 0, err, 0};
+        struct buddy_event ev = {
+            .type = BUDDY_EV_REJECT,
+            .pfn = pfn,
+            .order = order,
+            .buddy = BUDDY_PFN_NONE,
+            .error = err};
         buddy__emit(z, &ev);
     }
 }

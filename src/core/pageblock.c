@@ -219,6 +219,27 @@ static uint32_t try_to_claim(struct buddy_zone *z, unsigned cur,
     return buddy__rmqueue_smallest(z, order, buddy__pb_type(z, start));
 }
 
+/* trace_mm_page_alloc_extfrag: the fallback, as the hook sees it, with
+ * change_ownership read from the pageblock afterwards as the kernel's
+ * tracepoint reads it. */
+static void extfrag(struct buddy_zone *z, uint32_t idx, unsigned order,
+                    unsigned fallback_order, unsigned mt, unsigned f)
+{
+    if (buddy_hook_set(z)) {
+        struct buddy_event ev = {
+            .type = BUDDY_EV_EXTFRAG,
+            .pfn = z->start_pfn + idx,
+            .order = order,
+            .buddy = BUDDY_PFN_NONE,
+            .fallback_order = fallback_order,
+            .alloc_type = (enum buddy_migratetype)mt,
+            .fallback_type = (enum buddy_migratetype)f,
+            .change_ownership = buddy__pb_type(z, idx) == mt};
+
+        buddy__emit(z, &ev);
+    }
+}
+
 /* __rmqueue_claim: the largest free block of a fallback type first, which
  * roughly finds the pageblock with the most free pages. */
 static uint32_t rmqueue_claim(struct buddy_zone *z, unsigned order,
@@ -237,6 +258,7 @@ static uint32_t rmqueue_claim(struct buddy_zone *z, unsigned order,
         idx = try_to_claim(z, cur, order, mt, (unsigned)f);
         if (idx != BUDDY_NIL) {
             buddy_stat_inc(z, claims);
+            extfrag(z, idx, order, cur, mt, (unsigned)f);
             return idx;
         }
     }
@@ -259,6 +281,7 @@ static uint32_t rmqueue_steal(struct buddy_zone *z, unsigned order,
         idx = buddy__take_head(z, cur, (unsigned)f);
         buddy__expand(z, idx, cur, order, (unsigned)f);
         buddy_stat_inc(z, steals);
+        extfrag(z, idx, order, cur, mt, (unsigned)f);
         return idx;
     }
     return BUDDY_NIL;

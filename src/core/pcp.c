@@ -544,8 +544,12 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp,
         /* Nothing free even with every cache drained (ours included). */
         buddy_stat_inc(z, alloc_failures);
         if (buddy_hook_set(z)) {
-            struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
-                                     BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
+            struct buddy_event ev = {
+                .type = BUDDY_EV_FAIL,
+                .pfn = BUDDY_PFN_NONE,
+                .order = order,
+                .buddy = BUDDY_PFN_NONE,
+                .error = BUDDY_ENOMEM};
             buddy__emit(z, &ev);
         }
         err = BUDDY_ENOMEM;

@@ -216,8 +216,20 @@ static int zonelist_pass(struct buddy__system *sys,
                 (void)buddy__drain_caches_locked(z);
             /* Test before calling, so a zone that cannot serve the order
              * does not count a failure of its own. */
-            if (!zone_watermark_ok_locked(z, rq, mark) ||
-                buddy__alloc_pages_flags_locked(
+            if (!zone_watermark_ok_locked(z, rq, mark)) {
+                if (mark != NO_WMARK && buddy_hook_set(z)) {
+                    struct buddy_event ev = {.type = BUDDY_EV_WMARK,
+                                             .pfn = BUDDY_PFN_NONE,
+                                             .order = rq->order,
+                                             .buddy = BUDDY_PFN_NONE,
+                                             .wmark = mark};
+
+                    buddy__emit(z, &ev);
+                }
+                buddy__unlock(z);
+                continue;
+            }
+            if (buddy__alloc_pages_flags_locked(
                     z, rq->order, buddy__request_type(z, rq->mt),
                     alloc_flags(rq), pfn) != 0) {
                 buddy__unlock(z);
@@ -226,9 +238,12 @@ static int zonelist_pass(struct buddy__system *sys,
             if (z != rq->preferred) {
                 buddy_stat_inc(z, fallbacks);
                 if (buddy_hook_set(z)) {
-                    struct buddy_event ev = {BUDDY_EV_FALLBACK, 0, *pfn,
-                                             rq->order, BUDDY_PFN_NONE, 0, 0,
-                                             rq->preferred};
+                    struct buddy_event ev = {
+                        .type = BUDDY_EV_FALLBACK,
+                        .pfn = *pfn,
+                        .order = rq->order,
+                        .buddy = BUDDY_PFN_NONE,
+                        .preferred = rq->preferred};
                     buddy__emit(z, &ev);
                 }
             }
@@ -416,8 +431,12 @@ static int alloc_pages_flags(struct buddy__system *sys, unsigned nid,
     buddy__lock(preferred);
     buddy_stat_inc(preferred, alloc_failures);
     if (buddy_hook_set(preferred)) {
-        struct buddy_event ev = {BUDDY_EV_FAIL, 0, BUDDY_PFN_NONE, order,
-                                 BUDDY_PFN_NONE, 0, BUDDY_ENOMEM, 0};
+        struct buddy_event ev = {
+            .type = BUDDY_EV_FAIL,
+            .pfn = BUDDY_PFN_NONE,
+            .order = order,
+            .buddy = BUDDY_PFN_NONE,
+            .error = BUDDY_ENOMEM};
         buddy__emit(preferred, &ev);
     }
     buddy__unlock(preferred);

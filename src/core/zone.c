@@ -523,7 +523,11 @@ static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
     z->hook = hook;
     buddy_stat_set(z, merges, merges);
     if (buddy_hook_set(z)) {
-        struct buddy_event ev = {type, 0, pfn, 0, BUDDY_PFN_NONE, nr_pages, 0, 0};
+        struct buddy_event ev = {
+            .type = type,
+            .pfn = pfn,
+            .buddy = BUDDY_PFN_NONE,
+            .nr_pages = nr_pages};
 
         buddy__emit(z, &ev);
     }

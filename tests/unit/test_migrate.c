@@ -658,6 +658,89 @@ static void test_highatomic_reserve(void **state)
     zone_del(&f);
 }
 
+/* Events, as the kernel's mm_page_alloc_extfrag tracepoint has them: a
+ * claim changes ownership, a steal does not; watermark crossings. */
+struct ev_log {
+    struct buddy_event ev[64];
+    unsigned n;
+};
+
+static void log_event(void *arg, const struct buddy_event *ev)
+{
+    struct ev_log *log = arg;
+
+    if (log->n < 64)
+        log->ev[log->n++] = *ev;
+}
+
+static const struct buddy_event *find_event(const struct ev_log *log,
+                                            enum buddy_event_type type)
+{
+    unsigned i;
+
+    for (i = 0; i < log->n; i++)
+        if (log->ev[i].type == type)
+            return &log->ev[i];
+    return NULL;
+}
+
+static void test_events(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 512, 9);
+    struct ev_log log = {.n = 0};
+    const struct buddy_event *e;
+    buddy_pfn_t pfn;
+    unsigned i;
+
+    (void)state;
+    assert_int_equal(buddy_zone_set_hook(z, log_event, &log), 0);
+    assert_int_equal(alloc_type(z, 0, BUDDY_MIGRATE_UNMOVABLE), 0);
+    e = find_event(&log, BUDDY_EV_EXTFRAG);
+    assert_non_null(e);
+    assert_int_equal(e->pfn, 0);
+    assert_int_equal(e->order, 0);
+    assert_int_equal(e->fallback_order, 9);
+    assert_int_equal(e->alloc_type, BUDDY_MIGRATE_UNMOVABLE);
+    assert_int_equal(e->fallback_type, BUDDY_MIGRATE_MOVABLE);
+    assert_true(e->change_ownership);
+    assert_true(e < find_event(&log, BUDDY_EV_ALLOC)); /* before the alloc */
+    /* A small movable request into a nearly full unmovable pageblock
+     * steals: no change of ownership. */
+    for (i = 1; i < 508; i++)
+        (void)alloc_type(z, 0, BUDDY_MIGRATE_UNMOVABLE);
+    log.n = 0;
+    assert_int_equal(buddy_zone_alloc_pages_type(z, 0, BUDDY_MIGRATE_MOVABLE,
+                                                 &pfn),
+                     0);
+    e = find_event(&log, BUDDY_EV_EXTFRAG);
+    assert_non_null(e);
+    assert_int_equal(e->pfn, pfn);
+    assert_int_equal(e->fallback_order, 2);
+    assert_int_equal(e->alloc_type, BUDDY_MIGRATE_MOVABLE);
+    assert_int_equal(e->fallback_type, BUDDY_MIGRATE_UNMOVABLE);
+    assert_false(e->change_ownership);
+    assert_string_equal(buddy_event_name(BUDDY_EV_EXTFRAG), "extfrag");
+    assert_string_equal(buddy_event_name(BUDDY_EV_WMARK), "wmark");
+    /* A system allocation that passes a zone by reports the mark. */
+    {
+        struct buddy_wmark_config wc = BUDDY_WMARK_CONFIG_INIT;
+
+        wc.min_free_kbytes = 1024; /* min 256: only 3 pages are free */
+        assert_int_equal(buddy_zone_set_watermarks(z, &wc), 0);
+        log.n = 0;
+        assert_int_equal(buddy_zone_alloc_pages_flags(z, 0, 0, &pfn),
+                         BUDDY_ENOMEM);
+        e = find_event(&log, BUDDY_EV_WMARK);
+        assert_non_null(e);
+        assert_int_equal(e->wmark, BUDDY_WMARK_LOW);
+        assert_int_equal(e->order, 0);
+        assert_non_null(find_event(&log, BUDDY_EV_FAIL));
+    }
+    assert_valid(z);
+    zone_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -678,6 +761,7 @@ int main(void)
         cmocka_unit_test(test_isolate),
         cmocka_unit_test(test_isolate_merges_within),
         cmocka_unit_test(test_highatomic_reserve),
+        cmocka_unit_test(test_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,8 @@ static const struct pg_constant constants[] = {
     PG_CONSTANT(BUDDY_EV_REJECT),
     PG_CONSTANT(BUDDY_EV_ADD_RANGE),
     PG_CONSTANT(BUDDY_EV_RESERVE),
+    PG_CONSTANT(BUDDY_EV_EXTFRAG),
+    PG_CONSTANT(BUDDY_EV_WMARK),
     /* enum pg_buddy_status */
     PG_CONSTANT(PG_BUDDY_FREE),
     PG_CONSTANT(PG_BUDDY_BUSY),

@@ -349,13 +349,17 @@ static inline void expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
 {
     uint32_t *const next = z->next, *const prev = z->prev;
     uint8_t *const state = z->state;
-    struct buddy_free_list *list = &z->free_area[cur].list[mt];
-    uint32_t half = (uint32_t)1 << cur, bits = 0;
+    struct buddy_free_list *list;
+    uint32_t half, bits = 0;
 
+    if (cur == to) /* the block is the size asked for: nothing to split */
+        return;
     if (buddy_hook_set(z)) {
         expand_hooked(z, idx, cur, to, mt);
         return;
     }
+    list = &z->free_area[cur].list[mt];
+    half = (uint32_t)1 << cur;
     buddy_stat_add(z, splits, cur - to);
     while (cur > to) {
         uint32_t upper, head;

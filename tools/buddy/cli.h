@@ -47,6 +47,8 @@ int cli_usage_error(const char *fmt, const char *a, const char *b);
 
 /* Subcommands: argv[0] is the subcommand's name. They return an exit status. */
 int cli_demo_main(int argc, char **argv, enum cli_color color);
+/* `buddy demo fragmentation` (demo_frag.c): the walk-through to `out`. */
+int cli_demo_fragmentation(FILE *out);
 int cli_run_main(int argc, char **argv, enum cli_color color);
 int cli_serve_main(int argc, char **argv, enum cli_color color);
 

@@ -623,15 +623,23 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
     struct cli_zone split_zone = {NULL, NULL}, merge_zone = {NULL, NULL};
     int i, err;
 
+    bool fragmentation = false;
+
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            cli_usage(stdout);
+            cli_help();
             return CLI_EXIT_OK;
+        }
+        if (strcmp(argv[i], "fragmentation") == 0 && !fragmentation) {
+            fragmentation = true;
+            continue;
         }
         if (!cli_parse_color_flag(argv[i], &color))
             return cli_usage_error("demo: unknown argument '%s'", argv[i],
                                    NULL);
     }
+    if (fragmentation) /* plain text: the pictures are characters */
+        return cli_demo_fragmentation(stdout);
     d.out = stdout;
     d.st.color = cli_use_color(color, stdout);
     d.failures = 0;

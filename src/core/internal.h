@@ -489,6 +489,16 @@ void buddy__carve(struct buddy_zone *z, uint32_t idx, uint32_t end,
  * read it as FREE | max_order. */
 uint32_t buddy__block_head(const struct buddy_zone *z, uint32_t idx);
 
+/* Resolve [pfn, pfn + nr_pages) to indices [*start, *end); EINVAL for no
+ * pages, ERANGE if it is not inside the span. Compared as offsets into the
+ * span, so pfn + nr_pages, which can wrap, is never computed. */
+int buddy__range_to_idx(const struct buddy_zone *z, buddy_pfn_t pfn,
+                        uint64_t nr_pages, uint32_t *start, uint32_t *end);
+
+/* Count an allocation of `order` that found nothing (ENOMEM) and report
+ * it to the hook. Lock held. */
+void buddy__alloc_failed(struct buddy_zone *z, unsigned order);
+
 /* Report a refused request through the counters and the hook. */
 void buddy__reject(struct buddy_zone *z, int err, buddy_pfn_t pfn,
                    unsigned order);

@@ -472,16 +472,7 @@ static noinline_ int alloc_pages_slow(struct buddy_zone *z, unsigned order,
         drained = true;
     }
     if (idx == BUDDY_NIL) {
-        buddy_stat_inc(z, alloc_failures);
-        if (buddy_hook_set(z)) {
-            struct buddy_event ev = {
-                .type = BUDDY_EV_FAIL,
-                .pfn = BUDDY_PFN_NONE,
-                .order = order,
-                .buddy = BUDDY_PFN_NONE,
-                .error = BUDDY_ENOMEM};
-            buddy__emit(z, &ev);
-        }
+        buddy__alloc_failed(z, order);
         return BUDDY_ENOMEM;
     }
     *pfn = z->start_pfn + idx;
@@ -663,8 +654,11 @@ int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
     return err;
 }
 
-int buddy_zone_alloc_pages(struct buddy_zone *z, unsigned order,
-                           buddy_pfn_t *pfn)
+/* The zone's allocation calls: the checks, in the documented order, then
+ * the lock. mt < 0: the zone's first type (movable, or with grouping off
+ * its one type), what the call without a type allocates. */
+static always_inline_ int zone_alloc(struct buddy_zone *z, unsigned order,
+                                     int mt, buddy_pfn_t *pfn)
 {
     int err;
 
@@ -674,33 +668,33 @@ int buddy_zone_alloc_pages(struct buddy_zone *z, unsigned order,
         return BUDDY_ENULL;
     if (buddy_unlikely(order > z->max_order))
         return BUDDY_EORDER;
+    if (mt >= (int)BUDDY_MIGRATE_PCPTYPES)
+        return BUDDY_EINVAL;
     buddy__lock(z);
-    /* Movable, which with grouping off is the zone's one type. */
-    err = buddy__alloc_pages_locked(z, order, z->pb_key, pfn);
+    err = buddy__alloc_pages_locked(
+        z, order, mt < 0 ? z->pb_key : buddy__request_type(z, (unsigned)mt),
+        pfn);
     buddy_check_expensive(z);
     buddy__unlock(z);
     return err;
 }
 
+int buddy_zone_alloc_pages(struct buddy_zone *z, unsigned order,
+                           buddy_pfn_t *pfn)
+{
+    return zone_alloc(z, order, -1, pfn);
+}
+
 int buddy_zone_alloc_pages_type(struct buddy_zone *z, unsigned order,
                                 enum buddy_migratetype mt, buddy_pfn_t *pfn)
 {
-    int err;
+    /* Unsigned, so a negative value is large and refused. */
+    unsigned t = (unsigned)mt;
 
-    if (buddy_unlikely(!buddy__zone_ok(z)))
-        return BUDDY_EBADZONE;
-    if (buddy_unlikely(pfn == NULL))
-        return BUDDY_ENULL;
-    if (buddy_unlikely(order > z->max_order))
-        return BUDDY_EORDER;
-    if ((unsigned)mt >= BUDDY_MIGRATE_PCPTYPES)
-        return BUDDY_EINVAL;
-    buddy__lock(z);
-    err = buddy__alloc_pages_locked(z, order,
-                                    buddy__request_type(z, (unsigned)mt), pfn);
-    buddy_check_expensive(z);
-    buddy__unlock(z);
-    return err;
+    return zone_alloc(z, order,
+                      t < BUDDY_MIGRATE_PCPTYPES ? (int)t
+                                                 : (int)BUDDY_MIGRATE_PCPTYPES,
+                      pfn);
 }
 
 int buddy_zone_alloc_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
@@ -816,6 +810,21 @@ int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn)
         return BUDDY_ERESERVED;
     default:
         return BUDDY_ECORRUPT;
+    }
+}
+
+void buddy__alloc_failed(struct buddy_zone *z, unsigned order)
+{
+    buddy_assert_locked(z);
+    buddy_stat_inc(z, alloc_failures);
+    if (buddy_hook_set(z)) {
+        struct buddy_event ev = {.type = BUDDY_EV_FAIL,
+                                 .pfn = BUDDY_PFN_NONE,
+                                 .order = order,
+                                 .buddy = BUDDY_PFN_NONE,
+                                 .error = BUDDY_ENOMEM};
+
+        buddy__emit(z, &ev);
     }
 }
 

@@ -367,36 +367,26 @@ static void retype_pageblock(struct buddy_zone *z, uint32_t pb, uint8_t byte)
 
 /* ---- isolation (mm/page_isolation.c) ------------------------------------- */
 
-/* The pageblocks [*first, *last] that [pfn, pfn + nr_pages) touches, or
- * the error: EINVAL for no pages, ERANGE outside the span. */
-static int pageblock_range(const struct buddy_zone *z, buddy_pfn_t pfn,
-                           uint64_t nr_pages, uint32_t *first, uint32_t *last)
+/* Isolate (`isolate`) or undo it for every pageblock [pfn, pfn +
+ * nr_pages) touches: the lock, the range, the all-or-nothing check of an
+ * isolation, the retypes. */
+static int isolate_op(struct buddy_zone *z, buddy_pfn_t pfn,
+                      uint64_t nr_pages, bool isolate)
 {
-    buddy_pfn_t rel = pfn - z->start_pfn;
-
-    if (nr_pages == 0)
-        return BUDDY_EINVAL;
-    if (pfn < z->start_pfn || rel >= z->spanned ||
-        nr_pages > z->spanned - rel)
-        return BUDDY_ERANGE;
-    *first = buddy__pb_of(z, (uint32_t)rel);
-    *last = buddy__pb_of(z, (uint32_t)(rel + nr_pages - 1));
-    return 0;
-}
-
-int buddy_zone_isolate_range(struct buddy_zone *z, buddy_pfn_t pfn,
-                             uint64_t nr_pages)
-{
-    uint32_t first, last, pb;
+    uint32_t start = 0, end = 1, first = 0, last = 0, pb;
     int err;
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
     buddy__lock(z);
-    err = pageblock_range(z, pfn, nr_pages, &first, &last);
-    /* All or nothing: a pageblock isolated already refuses the range, as
+    err = buddy__range_to_idx(z, pfn, nr_pages, &start, &end);
+    if (err == 0) {
+        first = buddy__pb_of(z, start);
+        last = buddy__pb_of(z, end - 1);
+    }
+    /* A pageblock isolated already refuses the range, as
      * start_isolate_page_range's EBUSY. */
-    for (pb = first; err == 0 && pb <= last; pb++)
+    for (pb = first; isolate && err == 0 && pb <= last; pb++)
         if (buddy__pb_type_at(z, pb) == BUDDY_MIGRATE_ISOLATE)
             err = BUDDY_EBUSY;
     if (err != 0) {
@@ -404,42 +394,34 @@ int buddy_zone_isolate_range(struct buddy_zone *z, buddy_pfn_t pfn,
         buddy__unlock(z);
         return err;
     }
-    for (pb = first; pb <= last; pb++)
-        retype_pageblock(z, pb,
-                         buddy__pb_byte(z, BUDDY_MIGRATE_ISOLATE,
-                                        buddy__pb_type_at(z, pb)));
-    buddy_check_expensive(z);
-    buddy__unlock(z);
-    return 0;
-}
-
-int buddy_zone_undo_isolate_range(struct buddy_zone *z, buddy_pfn_t pfn,
-                                  uint64_t nr_pages)
-{
-    uint32_t first, last, pb;
-    int err;
-
-    if (!buddy__zone_ok(z))
-        return BUDDY_EBADZONE;
-    buddy__lock(z);
-    err = pageblock_range(z, pfn, nr_pages, &first, &last);
-    if (err != 0) {
-        buddy__reject(z, err, pfn, 0);
-        buddy__unlock(z);
-        return err;
-    }
-    /* Pageblocks that are not isolated are left alone, as
-     * unset_migratetype_isolate leaves them. */
     for (pb = first; pb <= last; pb++) {
         uint8_t byte = buddy_load_relaxed(&z->pageblock[pb]);
+        unsigned mt = buddy__pb_type_at(z, pb);
 
-        if (buddy__pb_type_at(z, pb) == BUDDY_MIGRATE_ISOLATE)
+        if (isolate)
+            retype_pageblock(z, pb,
+                             buddy__pb_byte(z, BUDDY_MIGRATE_ISOLATE, mt));
+        else if (mt == BUDDY_MIGRATE_ISOLATE) /* others are left alone, as
+                                                 unset_migratetype_isolate
+                                                 leaves them */
             retype_pageblock(z, pb,
                              buddy__pb_byte(z, byte >> BUDDY_PB_SAVED_SHIFT, 0));
     }
     buddy_check_expensive(z);
     buddy__unlock(z);
     return 0;
+}
+
+int buddy_zone_isolate_range(struct buddy_zone *z, buddy_pfn_t pfn,
+                             uint64_t nr_pages)
+{
+    return isolate_op(z, pfn, nr_pages, true);
+}
+
+int buddy_zone_undo_isolate_range(struct buddy_zone *z, buddy_pfn_t pfn,
+                                  uint64_t nr_pages)
+{
+    return isolate_op(z, pfn, nr_pages, false);
 }
 
 /* ---- the HIGHATOMIC reserve ----------------------------------------------- */

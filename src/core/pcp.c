@@ -542,16 +542,7 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp,
     if (pcp->head[order] == BUDDY_NIL && refill_locked(pcp, order) == 0 &&
         (buddy__drain_caches_locked(z) == 0 || refill_locked(pcp, order) == 0)) {
         /* Nothing free even with every cache drained (ours included). */
-        buddy_stat_inc(z, alloc_failures);
-        if (buddy_hook_set(z)) {
-            struct buddy_event ev = {
-                .type = BUDDY_EV_FAIL,
-                .pfn = BUDDY_PFN_NONE,
-                .order = order,
-                .buddy = BUDDY_PFN_NONE,
-                .error = BUDDY_ENOMEM};
-            buddy__emit(z, &ev);
-        }
+        buddy__alloc_failed(z, order);
         err = BUDDY_ENOMEM;
     } else {
         *pfn = pcp->start_pfn + buddy__pcp_pop(pcp, order);

@@ -429,16 +429,7 @@ static int alloc_pages_flags(struct buddy__system *sys, unsigned nid,
     /* The failure is the preferred zone's, even when its max_order is
      * below the order and only other zones were tried. */
     buddy__lock(preferred);
-    buddy_stat_inc(preferred, alloc_failures);
-    if (buddy_hook_set(preferred)) {
-        struct buddy_event ev = {
-            .type = BUDDY_EV_FAIL,
-            .pfn = BUDDY_PFN_NONE,
-            .order = order,
-            .buddy = BUDDY_PFN_NONE,
-            .error = BUDDY_ENOMEM};
-        buddy__emit(preferred, &ev);
-    }
+    buddy__alloc_failed(preferred, order);
     buddy__unlock(preferred);
     return BUDDY_ENOMEM;
 }

@@ -279,10 +279,7 @@ struct range_rule {
     int hole, free, allocated, reserved; /* 0 = accepted, else the error */
 };
 
-/* Resolve [pfn, pfn + nr_pages) to indices; ERANGE/EINVAL if it is not a
- * non-empty part of the span. Compared as offsets into the span, so
- * pfn + nr_pages, which can wrap, is never computed. */
-static int range_to_idx(const struct buddy_zone *z, buddy_pfn_t pfn,
+int buddy__range_to_idx(const struct buddy_zone *z, buddy_pfn_t pfn,
                         uint64_t nr_pages, uint32_t *start, uint32_t *end)
 {
     buddy_pfn_t rel = pfn - z->start_pfn;
@@ -492,7 +489,7 @@ static int range_op(struct buddy_zone *z, buddy_pfn_t pfn, uint64_t nr_pages,
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
     buddy__lock(z);
-    err = range_to_idx(z, pfn, nr_pages, &start, &end);
+    err = buddy__range_to_idx(z, pfn, nr_pages, &start, &end);
     if (err == 0)
         err = range_check(z, start, end,
                           type == BUDDY_EV_ADD_RANGE ? &add_rule : &reserve_rule,

@@ -9,9 +9,10 @@
 #   SECONDS              how long to fuzz (default 60)
 #   BUDDY_FUZZ_BUILD     build directory (default build-fuzz/)
 #   BUDDY_FUZZ_FORK      run N fuzzing processes in parallel (default 1)
-#   BUDDY_FUZZ_TARGET    fuzz_zone (default: the zone API, corpus/) or
+#   BUDDY_FUZZ_TARGET    fuzz_zone (default: the zone API, corpus/),
 #                        fuzz_cache (a zone behind a per-CPU cache,
-#                        corpus_cache/)
+#                        corpus_cache/) or fuzz_typed (typed allocation
+#                        and isolation, corpus_typed/)
 #
 # A crash or model mismatch stops the run; the input is copied to
 # tests/fuzz/crashes/ (never into the corpus) and the script exits 1.
@@ -27,6 +28,7 @@ target=${BUDDY_FUZZ_TARGET:-fuzz_zone}
 case $target in
   fuzz_zone)  corpus=$root/tests/fuzz/corpus; seeds=$root/tests/fuzz/seeds ;;
   fuzz_cache) corpus=$root/tests/fuzz/corpus_cache; seeds=$corpus ;;
+  fuzz_typed) corpus=$root/tests/fuzz/corpus_typed; seeds=$corpus ;;
   *) echo "run.sh: unknown BUDDY_FUZZ_TARGET $target" >&2; exit 2 ;;
 esac
 crashes=$root/tests/fuzz/crashes

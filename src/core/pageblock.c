@@ -23,9 +23,9 @@
  *          whole pageblock, and later unmovable allocations fill it
  *          instead of spreading through the zone.
  *   steal  else, from the request's order up, the smallest block of a
- *          fallback type, its pageblock left as it was: the kernel's rule
- *          since 6.15, which takes no more than it needs from a pageblock
- *          it cannot claim.
+ *          fallback type, its pageblock left as it was: the kernel's
+ *          current rule, which takes no more than it needs from a
+ *          pageblock it cannot claim.
  *
  * Which pages of a pageblock are "compatible" the kernel reads from page
  * flags (LRU pages are movable). The zone keeps no type per allocation, so

@@ -147,7 +147,7 @@ static void test_claim_below_pageblock_order(void **state)
 
 /* A pageblock with less than half of it free is not claimed: the request
  * steals the smallest block that fits and the pageblock keeps its type
- * (the 6.15 rule), the rest of the split staying on its lists. */
+ * (the kernel's current rule), the rest of the split staying on its lists. */
 static void test_steal_when_claim_fails(void **state)
 {
     struct fixture f;

@@ -395,6 +395,44 @@ describe('playground', () => {
     await page.close();
   });
 
+  test('§ 07: grouping by mobility pins fewer pageblocks, drawn by type', T, async () => {
+    const page = await open();
+    const cells = await page.$$eval('[data-role="pb-on"] .pb-cell', (e) => e.length);
+    assert.equal(cells, 64);
+    assert.equal(await page.$$eval('[data-role="pb-off"] .pb-cell', (e) => e.length), 64);
+    // A fresh zone: every pageblock movable with grouping, unmovable without
+    // (the kernel's page_group_by_mobility_disabled).
+    assert.equal(await page.$$eval('[data-role="pb-on"] .pb-movable', (e) => e.length), 64);
+    assert.equal(await page.$$eval('[data-role="pb-off"] .pb-unmovable', (e) => e.length), 64);
+    await page.click('[data-role="frag-step"]');
+    assert.match(await page.textContent('[data-role="frag-phase"]'), /after 500 operations/);
+    const numbers = await page.evaluate(() => {
+      window.buddyPlayground.frag.runToEnd();
+      return window.buddyPlayground.frag.numbers();
+    });
+    const [on, off] = numbers;
+    assert.ok(on.grouping && !off.grouping);
+    assert.ok(on.pinned < off.pinned, `pinned ${on.pinned} with grouping, ${off.pinned} without`);
+    assert.ok(on.pinned <= on.fewest * 1.5 + 1, `pinned ${on.pinned}, fewest ${on.fewest}`);
+    assert.match(await page.textContent('[data-role="frag-phase"]'), /every movable block freed/);
+    // What is drawn is what the core says of each pageblock.
+    const drawnUnmovable = await page.$$eval('[data-role="pb-on"] .pb-unmovable', (e) => e.length);
+    const coreUnmovable = await page.evaluate(() => {
+      const { core } = window.buddyPlayground;
+      let n = 0;
+      for (let pb = 0; pb < 64; pb++) if (core.pageblockType(6, pb << 4) === 0) n++;
+      return n;
+    });
+    assert.equal(drawnUnmovable, coreUnmovable);
+    assert.ok(coreUnmovable > 0);
+    const text = await page.textContent('[data-role="pagetypeinfo"]');
+    assert.match(text, /^Page block order: 4\nPages per block:  16\n/);
+    assert.match(text, /Number of blocks type     Unmovable      Movable/);
+    assert.match(await page.textContent('[data-role="note-on"]'), /unmovable pages pin \d+ pageblocks/);
+    await page.locator('#fig-frag').screenshot({ path: join(SHOTS, 'fragmentation.png') });
+    await page.close();
+  });
+
   test('sizes up to 1024 pages and order 10', T, async () => {
     const page = await open();
     await page.selectOption('[data-role="pages"]', '1024');

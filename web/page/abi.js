@@ -13,8 +13,9 @@ export const BUDDY = {};  // enum pg_buddy_status: FREE, BUSY, SPLIT, ...
 export const STAT = {};   // enum pg_stat_which: FREE, MANAGED, ...
 export const ERR = {};    // BUDDY_E* and PG_E* codes, by name without prefix
 export const LIMIT = {};  // PAGES, ORDER: the largest zone the page makes
+export const MT = {};     // enum buddy_migratetype: UNMOVABLE, MOVABLE, ...
 // Which zone slot each figure owns (the page's choice, not the module's).
-export const SLOT = { FIG: 0, DEMO_ALLOC: 1, DEMO_FREE: 2, XOR: 3, PLAY: 4, HERO: 5 };
+export const SLOT = { FIG: 0, DEMO_ALLOC: 1, DEMO_FREE: 2, XOR: 3, PLAY: 4, HERO: 5, FRAG_ON: 6, FRAG_OFF: 7 };
 // The ABI this file reads; the module states its own.
 const ABI_VERSION = 2;
 
@@ -47,6 +48,7 @@ export class Core {
     take(EV, 'BUDDY_EV_');
     take(BUDDY, 'PG_BUDDY_');
     take(STAT, 'PG_STAT_');
+    take(MT, 'BUDDY_MIGRATE_');
     for (const [name, value] of Object.entries(c)) {
       const m = /^(?:BUDDY|PG)_(E[A-Z]+)$/.exec(name);
       if (m) ERR[m[1]] = value;
@@ -54,7 +56,7 @@ export class Core {
     Object.assign(LIMIT, { PAGES: c.PG_MAX_PAGES, ORDER: c.PG_MAX_ORDER });
     Object.assign(L, { NONE: c.PG_NONE >>> 0, BLOCK_WORDS: c.PG_BLOCK_WORDS, EVENT_WORDS: c.PG_EVENT_WORDS,
       NR_ORDERS: c.BUDDY_NR_ORDERS, INBUF: c.PG_INBUF_SIZE });
-    for (const o of [KIND, EV, BUDDY, STAT, ERR, LIMIT]) Object.freeze(o);
+    for (const o of [KIND, EV, BUDDY, STAT, ERR, LIMIT, MT]) Object.freeze(o);
   }
 
   u8() { return new Uint8Array(this.x.memory.buffer); }
@@ -166,6 +168,19 @@ export class Core {
   workloadSeed(slot, seed) { this.x.pg_workload_seed(slot, seed >>> 0); }
   workloadNext(slot) { return this.x.pg_workload_next(slot) ? this.str(this.x.pg_out()) : ''; }
   setSnapshots(slot, on) { this.x.pg_set_snapshots(slot, on ? 1 : 0); }
+  // Migrate types: a zone in pageblocks of 2^pbOrder pages, grouping by
+  // mobility on or off; a typed allocation (its pfn, or -1 and the code);
+  // a pageblock's type; the zone's /proc/pagetypeinfo.
+  zoneNewTyped(slot, pages, maxOrder, pbOrder, grouping) {
+    return this.x.pg_zone_new_typed(slot, pages, maxOrder, pbOrder, grouping ? 0 : 1);
+  }
+  allocType(slot, order, mt) {
+    const code = this.x.pg_alloc_type(slot, order, mt);
+    return { code, pfn: code === 0 ? this.x.pg_last_pfn() >>> 0 : -1 };
+  }
+  freeOrder(slot, pfn, order) { return this.x.pg_free_order(slot, pfn, order); }
+  pageblockType(slot, pfn) { return this.x.pg_pageblock_type(slot, pfn); }
+  pagetypeinfo(slot) { this.x.pg_pagetypeinfo(slot); return this.str(this.x.pg_out()); }
 
   // Everything a figure draws of a zone at this moment.
   state(slot) {

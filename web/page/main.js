@@ -16,6 +16,7 @@ import { loadCore } from './abi.js';
 import { allocDemo, freeDemo } from './demos.js';
 import { listsOf, nameKinds } from './draw.js';
 import { freeAreaFigure } from './fig-free-area.js';
+import { fragFigure } from './fig-frag.js';
 import { heroFigure } from './fig-hero.js';
 import { ordersFigure } from './fig-orders.js';
 import { xorFigure } from './fig-xor.js';
@@ -40,13 +41,14 @@ async function start() {
   xorFigure(core, document.getElementById('fig-xor'), document.querySelector('#why-buddy [data-role="example"]'));
   const demo2 = freeDemo(core, document.getElementById('demo-free'));
   const play = new Playground(core, document.querySelector('[data-role="playground"]'));
+  const frag = fragFigure(core, document.getElementById('fig-frag'));
   play.loadHash();
   window.addEventListener('resize', () => play.render());
   status.textContent = `Core: libbuddy compiled to a ${Math.round(moduleBytes / 1024)} KiB WebAssembly module, loaded from this page.`;
 
   // For the end-to-end tests and the curious: read-only views of what is drawn.
   window.buddyPlayground = {
-    core, play, allocDemo: demo1, freeDemo: demo2, listsOf,
+    core, play, allocDemo: demo1, freeDemo: demo2, listsOf, frag,
     ready: true,
   };
   document.documentElement.dataset.ready = 'true';

@@ -48,7 +48,7 @@
 #define PG_EXPORT(name) __attribute__((export_name(#name))) name
 
 #define PG_ABI_VERSION 2u
-#define PG_SLOTS 6u            /* independent zones */
+#define PG_SLOTS 8u            /* independent zones */
 #define PG_MAX_PAGES 1024u     /* the largest zone a slot's buffer holds */
 #define PG_MAX_ORDER 10u       /* the largest max_order the page draws */
 #define PG_NONE 0xffffffffu    /* "no pfn" in the u32 tables */
@@ -110,6 +110,14 @@ int pg_largest_free_order(uint32_t slot);
 int pg_unusable_index(uint32_t slot, uint32_t order);
 int pg_fragmentation_index(uint32_t slot, uint32_t order);
 uint32_t pg_buddyinfo(uint32_t slot);
+/* Migrate types (§ 07): a zone in pageblocks of 2^pageblock_order pages
+ * with grouping by mobility on or off, a typed allocation, a pageblock's
+ * type, the zone's /proc/pagetypeinfo into pg_out(). */
+int pg_zone_new_typed(uint32_t slot, uint32_t pages, uint32_t max_order,
+                      uint32_t pageblock_order, uint32_t nogrouping);
+int pg_alloc_type(uint32_t slot, uint32_t order, uint32_t mt);
+int pg_pageblock_type(uint32_t slot, uint32_t pfn);
+uint32_t pg_pagetypeinfo(uint32_t slot);
 int pg_check(uint32_t slot);
 uint32_t pg_walk(uint32_t slot);
 uint32_t pg_walk_free_list(uint32_t slot, uint32_t order);

@@ -465,6 +465,62 @@ int PG_EXPORT(pg_fragmentation_index)(uint32_t slot, uint32_t order)
                : 0;
 }
 
+/* ---- migrate types -------------------------------------------------------- */
+
+/* A zone of `pages` pages, all free, in pageblocks of 2^pageblock_order
+ * (0: the default), grouping by mobility off when `nogrouping`. */
+int PG_EXPORT(pg_zone_new_typed)(uint32_t slot, uint32_t pages,
+                                 uint32_t max_order, uint32_t pageblock_order,
+                                 uint32_t nogrouping)
+{
+    pg__events_clear();
+    return pg__zone_create(slot, 0, pages, max_order, pageblock_order,
+                           nogrouping ? BUDDY_ZONE_NO_GROUPING : 0, false);
+}
+
+/* buddy_zone_alloc_pages_type: 0 and pg_last_pfn(), or a BUDDY_E* code. */
+int PG_EXPORT(pg_alloc_type)(uint32_t slot, uint32_t order, uint32_t mt)
+{
+    buddy_pfn_t pfn;
+    int err;
+
+    pg__events_clear();
+    if (pg__zone(slot) == NULL)
+        return no_zone(slot);
+    err = buddy_zone_alloc_pages_type(pg__zone(slot), order,
+                                      (enum buddy_migratetype)mt, &pfn);
+    if (err == 0) {
+        last_pfn = (uint32_t)pfn;
+        last_order = order;
+    }
+    return err;
+}
+
+/* The migrate type of the pageblock holding pfn, or a BUDDY_E* code. */
+int PG_EXPORT(pg_pageblock_type)(uint32_t slot, uint32_t pfn)
+{
+    enum buddy_migratetype mt;
+    int err;
+
+    if (pg__zone(slot) == NULL)
+        return no_zone(slot);
+    err = buddy_zone_pageblock_type(pg__zone(slot), pfn, &mt);
+    return err != 0 ? err : (int)mt;
+}
+
+/* The zone's /proc/pagetypeinfo into pg_out(); returns its length. */
+uint32_t PG_EXPORT(pg_pagetypeinfo)(uint32_t slot)
+{
+    struct pg_text *t = pg__out_reset();
+    size_t n;
+
+    if (pg__zone(slot) == NULL)
+        return 0;
+    n = buddy_zone_pagetypeinfo(pg__zone(slot), t->buf, t->cap);
+    t->len = n < t->cap ? n : t->cap - 1;
+    return (uint32_t)t->len;
+}
+
 /* The /proc/buddyinfo line into pg_out(); returns its length. */
 uint32_t PG_EXPORT(pg_buddyinfo)(uint32_t slot)
 {

@@ -399,9 +399,9 @@ static int alloc_pages_flags(struct buddy__system *sys, unsigned nid,
     if (zonelist_pass(sys, &rq, mark, false, pfn, zone_out) == 0 ||
         zonelist_pass(sys, &rq, mark, true, pfn, zone_out) == 0)
         return 0;
-    /* A request that may reclaim first takes back a HIGHATOMIC reserve
-     * beyond its last pageblock, as __alloc_pages_direct_reclaim does
-     * before draining. */
+    /* A request that may reclaim takes back a HIGHATOMIC reserve beyond
+     * its last pageblock before its shrinkers run, as
+     * __alloc_pages_direct_reclaim does when a reclaim came up short. */
     if (!(flags & BUDDY_GFP_NOWAIT) && unreserve_all(sys, &rq, false) &&
         zonelist_pass(sys, &rq, mark, false, pfn, zone_out) == 0)
         return 0;

@@ -517,6 +517,9 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
  * when nothing else is left. */
 #define BUDDY__ALLOC_HIGHATOMIC 0x1u
 #define BUDDY__ALLOC_NON_BLOCK 0x2u
+/* ALLOC_NOFRAGMENT: fall back only by claiming whole pageblocks; a system
+ * tries a lower zone before it fragments a higher one. */
+#define BUDDY__ALLOC_NOFRAGMENT 0x4u
 int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
                                     unsigned mt, unsigned aflags,
                                     buddy_pfn_t *pfn);
@@ -538,7 +541,9 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
 enum {
     BUDDY_RMQUEUE_NORMAL = 0, /* mt's own lists, then claim, then steal */
     BUDDY_RMQUEUE_CLAIM = 1,  /* claim, then steal */
-    BUDDY_RMQUEUE_STEAL = 2   /* steal only */
+    BUDDY_RMQUEUE_STEAL = 2,  /* steal only */
+    BUDDY_RMQUEUE_NOFRAGMENT = 3 /* ALLOC_NOFRAGMENT: claim whole
+                                    pageblocks only, never steal */
 };
 
 /* The pieces of __rmqueue (page_alloc.c): take the head block of list mt

@@ -450,7 +450,8 @@ static noinline_ int alloc_pages_slow(struct buddy_zone *z, unsigned order,
                                       unsigned mt, unsigned aflags,
                                       buddy_pfn_t *pfn)
 {
-    unsigned mode = BUDDY_RMQUEUE_NORMAL;
+    unsigned mode = aflags & BUDDY__ALLOC_NOFRAGMENT ? BUDDY_RMQUEUE_NOFRAGMENT
+                                                     : BUDDY_RMQUEUE_NORMAL;
     uint32_t idx = BUDDY_NIL;
     bool drained = false;
 

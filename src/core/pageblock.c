@@ -243,11 +243,11 @@ static void extfrag(struct buddy_zone *z, uint32_t idx, unsigned order,
 /* __rmqueue_claim: the largest free block of a fallback type first, which
  * roughly finds the pageblock with the most free pages. */
 static uint32_t rmqueue_claim(struct buddy_zone *z, unsigned order,
-                              unsigned mt)
+                              unsigned mt, unsigned min_order)
 {
     unsigned cur = z->max_order + 1u;
 
-    while (cur-- > order) {
+    while (cur-- > min_order) {
         int f = find_fallback(z, cur, mt, true);
         uint32_t idx;
 
@@ -295,8 +295,12 @@ uint32_t buddy__rmqueue_fallback(struct buddy_zone *z, unsigned order,
     buddy_assert_locked(z);
     if (mt >= BUDDY_MIGRATE_PCPTYPES)
         return BUDDY_NIL; /* HIGHATOMIC and ISOLATE never fall back */
+    if (*mode == BUDDY_RMQUEUE_NOFRAGMENT) /* stays so for the request */
+        return rmqueue_claim(z, order, mt,
+                             order > z->pageblock_order ? order
+                                                        : z->pageblock_order);
     if (*mode != BUDDY_RMQUEUE_STEAL) {
-        idx = rmqueue_claim(z, order, mt);
+        idx = rmqueue_claim(z, order, mt, order);
         if (idx != BUDDY_NIL) {
             *mode = BUDDY_RMQUEUE_NORMAL; /* mt's lists have blocks again */
             return idx;

@@ -99,6 +99,9 @@ static bool zonelist_first(const struct buddy__system *sys, unsigned nid,
 struct alloc_request {
     unsigned nid, highest_zone_idx, order, flags;
     unsigned mt; /* the migrate type the flags say */
+    bool nofragment; /* the preferred zone has a populated zone below it
+                        in its node: try that before fragmenting this one
+                        (the kernel's alloc_flags_nofragment) */
     unsigned reserves; /* the flags' reserves: 0 on the fast path, as the
                           kernel applies gfp_to_alloc_flags only in its
                           slow path */
@@ -112,7 +115,7 @@ struct alloc_request {
  * grows it. The fast path has none of them. */
 static unsigned alloc_flags(const struct alloc_request *rq)
 {
-    unsigned af = 0;
+    unsigned af = rq->nofragment ? BUDDY__ALLOC_NOFRAGMENT : 0;
 
     if (rq->reserves & BUDDY_GFP_NOWAIT) {
         af |= BUDDY__ALLOC_NON_BLOCK;
@@ -196,9 +199,10 @@ static bool zone_watermark_ok_locked(const struct buddy_zone *z,
  * With `drain`, each zone first takes back what its per-CPU caches hold
  * (the kernel drains them only once the whole zonelist came up short).
  * Returns 0, or ENOMEM without counting a failure. */
-static int zonelist_pass(struct buddy__system *sys,
-                         const struct alloc_request *rq, int mark, bool drain,
-                         buddy_pfn_t *pfn, struct buddy_zone **zone_out)
+static int zonelist_pass_once(struct buddy__system *sys,
+                              const struct alloc_request *rq, int mark,
+                              bool drain, buddy_pfn_t *pfn,
+                              struct buddy_zone **zone_out)
 {
     unsigned step;
 
@@ -206,6 +210,11 @@ static int zonelist_pass(struct buddy__system *sys,
         unsigned n = (rq->nid + step) % sys->nr_nodes;
         unsigned zi = rq->highest_zone_idx + 1;
 
+        /* Without fragmenting, the walk stays on the preferred node: a
+         * remote node comes only after the local zones were tried the
+         * fragmenting way too. */
+        if (rq->nofragment && n != rq->nid)
+            break;
         while (zi-- > 0) {
             struct buddy_zone *z = sys->zones[n][zi];
 
@@ -255,6 +264,44 @@ static int zonelist_pass(struct buddy__system *sys,
         }
     }
     return BUDDY_ENOMEM;
+}
+
+/* get_page_from_freelist: with ALLOC_NOFRAGMENT first, when the request
+ * has it, then again without. */
+static int zonelist_pass(struct buddy__system *sys,
+                         const struct alloc_request *rq, int mark, bool drain,
+                         buddy_pfn_t *pfn, struct buddy_zone **zone_out)
+{
+    struct alloc_request plain;
+
+    if (zonelist_pass_once(sys, rq, mark, drain, pfn, zone_out) == 0)
+        return 0;
+    if (!rq->nofragment)
+        return BUDDY_ENOMEM;
+    plain = *rq;
+    plain.nofragment = false;
+    return zonelist_pass_once(sys, &plain, mark, false, pfn, zone_out);
+}
+
+/* Does the zone at (nid, zi) have a zone with managed pages below it in
+ * its node? */
+static bool lower_zone_populated(const struct buddy__system *sys,
+                                 unsigned nid, int zi)
+{
+    while (zi-- > 0) {
+        struct buddy_zone *z = sys->zones[nid][zi];
+
+        if (z != NULL) {
+            uint64_t managed;
+
+            buddy__lock(z);
+            managed = buddy__managed_pages(z);
+            buddy__unlock(z);
+            if (managed != 0)
+                return true;
+        }
+    }
+    return false;
 }
 
 /* unreserve_highatomic_pageblock over the zonelist: the first zone that
@@ -368,9 +415,10 @@ static int alloc_pages_flags(struct buddy__system *sys, unsigned nid,
                              struct buddy_zone **zone_out)
 {
     struct alloc_request rq = {nid, highest_zone_idx, order, flags,
-                               BUDDY_MIGRATE_UNMOVABLE, 0, NULL};
+                               BUDDY_MIGRATE_UNMOVABLE, false, 0, NULL};
     int mark = flags & BUDDY_GFP_MEMALLOC ? NO_WMARK : BUDDY_WMARK_MIN;
     unsigned retry;
+    int zi;
     struct buddy_zone *preferred;
 
     if (sys == NULL || pfn == NULL)
@@ -389,6 +437,13 @@ static int alloc_pages_flags(struct buddy__system *sys, unsigned nid,
     if (!zonelist_first(sys, nid, highest_zone_idx, order, &preferred))
         return BUDDY_EORDER;
     rq.preferred = preferred;
+    /* Where the preferred zone sits in this zonelist (not its own zone
+     * index: a lone zone's zonelist is built around it). */
+    for (zi = (int)highest_zone_idx; zi >= 0; zi--)
+        if (sys->zones[nid][zi] != NULL)
+            break;
+    rq.nofragment = zi >= 0 && sys->zones[nid][zi] == preferred &&
+                    lower_zone_populated(sys, nid, zi);
     /* The fast path, against the low marks with no reserves. */
     if (zonelist_pass(sys, &rq, BUDDY_WMARK_LOW, false, pfn, zone_out) == 0)
         return 0;

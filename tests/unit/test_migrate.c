@@ -741,6 +741,56 @@ static void test_events(void **state)
     zone_del(&f);
 }
 
+/* ALLOC_NOFRAGMENT: a request preferring a zone with a populated zone
+ * below it takes a whole pageblock of the lower zone before it fragments
+ * its own; only when nothing is left that way does it fragment. */
+static void test_nofragment(void **state)
+{
+    struct fixture f, g;
+    struct buddy_zone *dma32 = zone_new_named(&f, "DMA32", 0, 1024, 9);
+    struct buddy_zone *normal = zone_new_named(&g, "Normal", 1024, 1024, 9);
+    struct buddy_system sys;
+    struct buddy_zone *from = NULL;
+    buddy_pfn_t pfn;
+    unsigned i;
+
+    (void)state;
+    assert_int_equal(buddy_zone_add_range(dma32, 0, 1024), 0);
+    assert_int_equal(buddy_zone_add_range(normal, 1024, 1024), 0);
+    buddy_system_init(&sys);
+    assert_int_equal(buddy_system_add_zone(&sys, 0, 1, dma32), 0);
+    assert_int_equal(buddy_system_add_zone(&sys, 0, 2, normal), 0);
+    /* Normal: one pageblock whole but allocated, the other broken. */
+    assert_int_equal(alloc_type(normal, 0, BUDDY_MIGRATE_MOVABLE), 1024);
+    assert_int_equal(alloc_type(normal, 9, BUDDY_MIGRATE_MOVABLE), 1536);
+    assert_int_equal(buddy_system_alloc_pages_flags(&sys, 0, 2, 0, 0, &pfn,
+                                                    &from),
+                     0);
+    assert_ptr_equal(from, dma32); /* not a fragmenting claim in Normal */
+    assert_int_equal(pb_type(normal, 1024), BUDDY_MIGRATE_MOVABLE);
+    assert_int_equal(pb_type(dma32, pfn), BUDDY_MIGRATE_UNMOVABLE);
+    /* DMA32 full: now Normal's broken pageblock is claimed after all. */
+    for (i = 0; i < 1023; i++)
+        (void)alloc_type(dma32, 0, BUDDY_MIGRATE_MOVABLE);
+    assert_int_equal(buddy_system_alloc_pages_flags(&sys, 0, 2, 0, 0, &pfn,
+                                                    &from),
+                     0);
+    assert_ptr_equal(from, normal);
+    assert_int_equal(pb_type(normal, pfn), BUDDY_MIGRATE_UNMOVABLE);
+    assert_valid(dma32);
+    assert_valid(normal);
+    /* A lone zone's flags call has no lower zone: it fragments at once. */
+    zone_del(&f);
+    zone_del(&g);
+    normal = zone_new_named(&g, "Normal", 0, 1024, 9);
+    assert_int_equal(buddy_zone_add_range(normal, 0, 1024), 0);
+    assert_int_equal(alloc_type(normal, 0, BUDDY_MIGRATE_MOVABLE), 0);
+    assert_int_equal(alloc_type(normal, 9, BUDDY_MIGRATE_MOVABLE), 512);
+    assert_int_equal(buddy_zone_alloc_pages_flags(normal, 0, 0, &pfn), 0);
+    assert_int_equal(pfn, 1);
+    zone_del(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -762,6 +812,7 @@ int main(void)
         cmocka_unit_test(test_isolate_merges_within),
         cmocka_unit_test(test_highatomic_reserve),
         cmocka_unit_test(test_events),
+        cmocka_unit_test(test_nofragment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

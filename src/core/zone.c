@@ -451,7 +451,6 @@ static void reset_pageblocks(struct buddy_zone *z, uint32_t start,
     uint64_t mask = ((uint64_t)1 << z->pageblock_order) - 1;
     uint64_t first = ((uint64_t)start + z->pb_skew + mask) >> z->pageblock_order;
     uint64_t last = ((uint64_t)end + z->pb_skew) >> z->pageblock_order;
-
     uint64_t pb;
 
     if (!z->pb_dirty)

@@ -161,10 +161,9 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
                 pg_get(z, brel) == s) {
                 unsigned bmt = buddy__pb_type(z, (uint32_t)brel);
 
-                /* Pageblocks of different types merge only when both are
-                 * pcp types (page_alloc.c). */
-                if (bmt == mt || (bmt < BUDDY_MIGRATE_PCPTYPES &&
-                                  mt < BUDDY_MIGRATE_PCPTYPES))
+                /* Across pageblocks only types that may mix merge
+                 * (buddy__types_merge). */
+                if (buddy__types_merge(bmt, mt))
                     return fail(rep, "free block beside a free buddy of the "
                                      "same order (merge missed)",
                                 pfn, order, 0, bpfn);

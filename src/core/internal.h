@@ -228,6 +228,17 @@ _Static_assert(_Alignof(struct buddy__system) <=
                    _Alignof(struct buddy_system),
                "struct buddy_system must be aligned for the system");
 
+/* A system of one zone, node 0's only zone, with no callbacks: the
+ * zonelist a zone's own calls and views use. The zone is only read
+ * through it (hence the cast for the const callers). */
+static inline void buddy__system_of_zone(struct buddy__system *alone,
+                                         const struct buddy_zone *z)
+{
+    buddy_memset(alone, 0, sizeof(*alone));
+    alone->zones[0][0] = (struct buddy_zone *)(uintptr_t)z;
+    alone->nr_nodes = 1;
+}
+
 static inline struct buddy__system *buddy__sys(struct buddy_system *s)
 {
     return (struct buddy__system *)(void *)s;
@@ -423,6 +434,15 @@ static inline uint32_t buddy__nonempty_any(const struct buddy_zone *z)
     for (t = 0; t < BUDDY_MIGRATE_TYPES; t++)
         m |= z->nonempty[t];
     return m;
+}
+
+/* May free blocks of pageblock types a and b merge across pageblocks?
+ * When the types are the same, or both pcp types (the merged block then
+ * takes one of them): a HIGHATOMIC or ISOLATE pageblock keeps its blocks
+ * to itself, as the kernel's migratetype_is_mergeable says. */
+static inline bool buddy__types_merge(unsigned a, unsigned b)
+{
+    return a == b || (a < BUDDY_MIGRATE_PCPTYPES && b < BUDDY_MIGRATE_PCPTYPES);
 }
 
 /* The type a request of type mt takes from: with grouping off, every pcp

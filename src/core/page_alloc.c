@@ -64,10 +64,7 @@ static inline unsigned merge_type(struct buddy_zone *z, uint32_t bidx,
     if (buddy_likely(order < z->pageblock_order))
         return mt;
     bmt = buddy__pb_type(z, bidx);
-    if (bmt != mt && (bmt >= BUDDY_MIGRATE_PCPTYPES ||
-                      mt >= BUDDY_MIGRATE_PCPTYPES))
-        return BUDDY_MIGRATE_TYPES;
-    return bmt;
+    return buddy__types_merge(bmt, mt) ? bmt : BUDDY_MIGRATE_TYPES;
 }
 
 /* The merge loop with a hook set, and the levels from pageblock_order up
@@ -250,10 +247,7 @@ static noinline_ void free_large_block(struct buddy_zone *z, uint32_t idx,
     unsigned mt = buddy__pb_type(z, idx + ((n - 1) << pbo));
 
     for (last = 0; last < n; last++) {
-        unsigned t = buddy__pb_type_at(z, pb + last);
-
-        if (t != mt && (t >= BUDDY_MIGRATE_PCPTYPES ||
-                        mt >= BUDDY_MIGRATE_PCPTYPES))
+        if (!buddy__types_merge(buddy__pb_type_at(z, pb + last), mt))
             break;
     }
     if (last == n) {

@@ -686,10 +686,7 @@ size_t buddy_zone_vmstat(const struct buddy_zone *z, char *buf, size_t size)
 
     if (!buddy__zone_ok(z))
         return vmstat_of(NULL, buf, size); /* "" and 0, as every view */
-    /* A node of this zone alone (cast: the view only reads it). */
-    buddy_memset(&alone, 0, sizeof(alone));
-    alone.zones[0][0] = (struct buddy_zone *)(uintptr_t)z;
-    alone.nr_nodes = 1;
+    buddy__system_of_zone(&alone, z);
     return vmstat_of(&alone, buf, size);
 }
 

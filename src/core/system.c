@@ -508,9 +508,7 @@ int buddy_zone_alloc_pages_flags(struct buddy_zone *z, unsigned order,
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
-    buddy_memset(&alone, 0, sizeof(alone));
-    alone.zones[0][0] = z;
-    alone.nr_nodes = 1;
+    buddy__system_of_zone(&alone, z);
     return alloc_pages_flags(&alone, 0, 0, order, flags, pfn, NULL);
 }
 

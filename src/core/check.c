@@ -193,7 +193,7 @@ static int check_pageblocks(const struct buddy_zone *z,
 
         if ((byte & ~BUDDY_PB_TYPE_MASK & ((1u << BUDDY_PB_SAVED_SHIFT) - 1)) ||
             mt >= BUDDY_MIGRATE_TYPES ||
-            (!z->grouping && mt < BUDDY_MIGRATE_PCPTYPES &&
+            (!buddy__grouping(z) && mt < BUDDY_MIGRATE_PCPTYPES &&
              mt != BUDDY_MIGRATE_UNMOVABLE))
             return fail(rep, "pageblock type out of range", pfn,
                         z->pageblock_order, BUDDY_MIGRATE_TYPES, byte);

@@ -166,8 +166,8 @@ struct buddy_zone {
                                 idx is (idx + pb_skew) >> pageblock_order */
     uint8_t pageblock_order; /* log2 of the pages in a pageblock */
     uint8_t pb_key;          /* the type a stored 0 means: MOVABLE, or
-                                UNMOVABLE with grouping off */
-    uint8_t grouping;        /* grouping by mobility on (1) or off (0) */
+                                UNMOVABLE with grouping by mobility off
+                                (buddy__grouping) */
     uint8_t pb_dirty;        /* some pageblock was ever set to another type
                                 than the first */
     buddy_pfn_t start_pfn;   /* pfn of idx 0 */
@@ -327,13 +327,20 @@ static inline unsigned buddy__pb_type(const struct buddy_zone *z, uint32_t idx)
     return buddy__pb_type_at(z, buddy__pb_of(z, idx));
 }
 
+/* Grouping by mobility on? The zone's first type says: movable with it,
+ * unmovable (the one type) without. */
+static inline bool buddy__grouping(const struct buddy_zone *z)
+{
+    return z->pb_key == BUDDY_MIGRATE_MOVABLE;
+}
+
 /* The pageblock byte for type mt, `saved` the type an ISOLATE pageblock
  * goes back to (0 for any other type). With grouping off every pcp type
  * is stored as unmovable, as the kernel's set_pageblock_migratetype does. */
 static inline uint8_t buddy__pb_byte(const struct buddy_zone *z, unsigned mt,
                                      unsigned saved)
 {
-    if (!z->grouping && mt < BUDDY_MIGRATE_PCPTYPES)
+    if (!buddy__grouping(z) && mt < BUDDY_MIGRATE_PCPTYPES)
         mt = BUDDY_MIGRATE_UNMOVABLE;
     return (uint8_t)((mt ^ z->pb_key) | saved << BUDDY_PB_SAVED_SHIFT);
 }
@@ -450,7 +457,7 @@ static inline bool buddy__types_merge(unsigned a, unsigned b)
 static inline unsigned buddy__request_type(const struct buddy_zone *z,
                                            unsigned mt)
 {
-    return !z->grouping && mt < BUDDY_MIGRATE_PCPTYPES
+    return !buddy__grouping(z) && mt < BUDDY_MIGRATE_PCPTYPES
                ? BUDDY_MIGRATE_UNMOVABLE
                : mt;
 }

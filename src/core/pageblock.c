@@ -71,7 +71,7 @@ static bool should_try_claim(const struct buddy_zone *z, unsigned order,
                              unsigned start_mt)
 {
     return order >= z->pageblock_order / 2 ||
-           start_mt != BUDDY_MIGRATE_MOVABLE || !z->grouping;
+           start_mt != BUDDY_MIGRATE_MOVABLE || !buddy__grouping(z);
 }
 
 /* find_suitable_fallback: the first fallback type with a free block of
@@ -213,7 +213,7 @@ static uint32_t try_to_claim(struct buddy_zone *z, unsigned cur,
         alike = ((uint32_t)1 << z->pageblock_order) - nr_free - nr_movable;
     else /* unmovable and reclaimable pages cannot be told apart */
         alike = 0;
-    if (nr_free + alike < half && z->grouping)
+    if (nr_free + alike < half && buddy__grouping(z))
         return BUDDY_NIL;
     (void)move_freepages_block(z, start, block_mt, start_mt);
     return buddy__rmqueue_smallest(z, order, buddy__pb_type(z, start));

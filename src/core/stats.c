@@ -428,7 +428,7 @@ int buddy_zone_get_pagetypes(const struct buddy_zone *z,
     buddy_memset(pt, 0, sizeof(*pt));
     buddy__lock(z);
     pt->pageblock_order = z->pageblock_order;
-    pt->grouping = z->grouping != 0;
+    pt->grouping = buddy__grouping(z);
     for (k = 0; k <= z->max_order; k++)
         for (t = 0; t < BUDDY_MIGRATE_TYPES; t++)
             pt->nr_free[k][t] = z->free_area[k].list[t].nr;

@@ -170,8 +170,8 @@ int buddy_zone_init(void *meta, size_t meta_size,
                             (((buddy_pfn_t)1 << z->pageblock_order) - 1));
     /* A stored 0 is the type every pageblock starts as: MOVABLE, as the
      * kernel's at boot, or UNMOVABLE when grouping is off. */
-    z->grouping = !(cfg->flags & BUDDY_ZONE_NO_GROUPING);
-    z->pb_key = z->grouping ? BUDDY_MIGRATE_MOVABLE : BUDDY_MIGRATE_UNMOVABLE;
+    z->pb_key = cfg->flags & BUDDY_ZONE_NO_GROUPING ? BUDDY_MIGRATE_UNMOVABLE
+                                                    : BUDDY_MIGRATE_MOVABLE;
     /* Every non-head page must read 0 (I1), every pageblock its first
      * type (I10). This is the only O(spanned) step, skipped when the
      * caller promises a zeroed buffer; the link arrays are never read

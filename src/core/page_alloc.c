@@ -375,7 +375,7 @@ static inline void expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
         list->nr++;
         bits |= half;
     }
-    z->nonempty[mt] |= bits; /* half was 2^k pages for each order k */
+    z->nonempty[mt] |= bits; /* a half of 2^k pages is bit k: order k */
 }
 
 void buddy__expand(struct buddy_zone *z, uint32_t idx, unsigned cur,

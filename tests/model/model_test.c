@@ -24,31 +24,12 @@
 #include <string.h>
 
 #include "harness.h"
+#include "rng.h"
 
 #define DEFAULT_SEED 20240601u
 #define DEFAULT_STEPS 3000u
 
-/* ---- a small PRNG of our own: splitmix64, so seeds mean the same
- * everywhere (rand() differs between libcs) ------------------------------ */
-
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-    uint64_t x = (r->s += 0x9e3779b97f4a7c15ull);
-
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-/* Uniform-enough in [0, n); 0 when n is 0. */
-static uint64_t rng_below(struct rng *r, uint64_t n)
-{
-    return n == 0 ? 0 : rng_next(r) % n;
-}
+/* ---- randomness: rng.h ------------------------------------------------ */
 
 static bool rng_chance(struct rng *r, unsigned percent)
 {

@@ -10,27 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "rng.h"
 #include "typed_engine.h"
 
 #define RUNS 40u
 #define STEPS 4000u
 
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
+/* A number in [0, n), n at least 1. */
 static uint32_t below(struct rng *r, uint32_t n)
 {
-    return (uint32_t)(rng_next(r) % n);
+    return (uint32_t)rng_below(r, n);
 }
 
 static bool one_run(uint64_t seed)

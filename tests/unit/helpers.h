@@ -41,6 +41,19 @@ struct fixture {
     struct buddy_zone *z;
 };
 
+/* A zone of `cfg`, all holes, its metadata from malloc. */
+static inline struct buddy_zone *zone_from_config(
+    struct fixture *f, const struct buddy_zone_config *cfg)
+{
+    size_t n = buddy_zone_meta_size(cfg);
+
+    assert_true(n > 0);
+    f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    assert_non_null(f->meta);
+    assert_int_equal(buddy_zone_init(f->meta, n, cfg, &f->z), 0);
+    return f->z;
+}
+
 /* A zone of nr_pages at start_pfn, all holes, named (NULL: the default). */
 static inline struct buddy_zone *zone_new_named(struct fixture *f,
                                                 const char *name,
@@ -49,19 +62,13 @@ static inline struct buddy_zone *zone_new_named(struct fixture *f,
                                                 unsigned max_order)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
-    size_t n;
 
     cfg.start_pfn = start;
     cfg.nr_pages = nr_pages;
     cfg.max_order = max_order;
     if (name != NULL)
         cfg.name = name;
-    n = buddy_zone_meta_size(&cfg);
-    assert_true(n > 0);
-    f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    assert_non_null(f->meta);
-    assert_int_equal(buddy_zone_init(f->meta, n, &cfg, &f->z), 0);
-    return f->z;
+    return zone_from_config(f, &cfg);
 }
 
 /* A zone of nr_pages at start_pfn, all holes. */
@@ -94,17 +101,12 @@ static inline struct buddy_zone *zone_with_base(struct fixture *f,
                                                 uintptr_t base)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
-    size_t n;
 
     cfg.start_pfn = start;
     cfg.nr_pages = nr_pages;
     cfg.max_order = max_order;
     cfg.base = (void *)base;
-    n = buddy_zone_meta_size(&cfg);
-    assert_true(n > 0);
-    f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    assert_non_null(f->meta);
-    assert_int_equal(buddy_zone_init(f->meta, n, &cfg, &f->z), 0);
+    zone_from_config(f, &cfg);
     assert_int_equal(buddy_zone_add_range(f->z, start, nr_pages), 0);
     return f->z;
 }

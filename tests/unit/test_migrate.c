@@ -13,18 +13,13 @@ static struct buddy_zone *zone_typed(struct fixture *f, buddy_pfn_t start,
                                      unsigned pageblock_order, unsigned flags)
 {
     struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
-    size_t n;
 
     cfg.start_pfn = start;
     cfg.nr_pages = nr_pages;
     cfg.max_order = max_order;
     cfg.pageblock_order = pageblock_order;
     cfg.flags = flags;
-    n = buddy_zone_meta_size(&cfg);
-    assert_true(n > 0);
-    f->meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    assert_non_null(f->meta);
-    assert_int_equal(buddy_zone_init(f->meta, n, &cfg, &f->z), 0);
+    zone_from_config(f, &cfg);
     assert_int_equal(buddy_zone_add_range(f->z, start, nr_pages), 0);
     return f->z;
 }

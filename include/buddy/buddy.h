@@ -1056,7 +1056,7 @@ struct buddy_pcp_config {
  * pthread_mutex_t's are. Nothing needs zeroing: buddy_pcp_init writes
  * what it uses. The size is fixed on every target, so it is part of the
  * ABI. */
-#define BUDDY_PCP_SIZE 256u
+#define BUDDY_PCP_SIZE 384u
 
 struct buddy_pcp {
     union {
@@ -1110,6 +1110,20 @@ BUDDY_API int buddy_pcp_alloc_pages(struct buddy_pcp *pcp, unsigned order,
 BUDDY_API int buddy_pcp_free_pages(struct buddy_pcp *pcp, buddy_pfn_t pfn,
                                    unsigned order);
 BUDDY_API int buddy_pcp_free_pfn(struct buddy_pcp *pcp, buddy_pfn_t pfn);
+/* As buddy_zone_alloc_pages_type, through the cache: one list per pcp type
+ * per cached order, as the kernel's pcp lists. A refill allocates its
+ * batch for the type (one fallback search for the batch) and keeps it on
+ * that type's list; a cached free goes on the list of its pageblock's type
+ * (a HIGHATOMIC pageblock's as movable; an ISOLATE pageblock's straight
+ * to the zone). The movable list, the one the untyped calls use, is the
+ * inline fast path; the other two are the same pop behind one call. With
+ * grouping by mobility off, every type shares the one list. No
+ * watermarks, as the untyped calls. Errors exactly those of the zone
+ * call (ENULL also for a detached cache). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_pcp_alloc_pages_type(struct buddy_pcp *pcp, unsigned order,
+                                         enum buddy_migratetype mt,
+                                         buddy_pfn_t *pfn);
 /* As buddy_zone_alloc / buddy_zone_free, through the cache: the byte API of
  * a zone that has a base address. A size the cache serves (up to its
  * largest cached block) is a list pop with no call; anything else, and

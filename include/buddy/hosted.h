@@ -111,6 +111,12 @@ BUDDY_API int buddy_heap_alloc_pages(struct buddy_heap *h, unsigned order,
 BUDDY_API int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
                                     unsigned order);
 BUDDY_API int buddy_heap_free_pfn(struct buddy_heap *h, buddy_pfn_t pfn);
+/* As buddy_zone_alloc_pages_type, through the cache's list for the type
+ * (buddy_pcp_alloc_pages_type). Blocks are freed with the calls above. */
+BUDDY_NODISCARD
+BUDDY_API int buddy_heap_alloc_pages_type(struct buddy_heap *h, unsigned order,
+                                          enum buddy_migratetype mt,
+                                          buddy_pfn_t *pfn);
 BUDDY_NODISCARD
 BUDDY_API int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order,
                                     unsigned nr, buddy_pfn_t *pfns);

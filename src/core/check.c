@@ -177,12 +177,13 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
 }
 
 /* I10: every pageblock has a type, and with grouping off no pcp type but
- * unmovable; the HIGHATOMIC reserve counts its pageblocks. */
+ * unmovable; the HIGHATOMIC reserve and nr_pb_typed count their
+ * pageblocks. */
 static int check_pageblocks(const struct buddy_zone *z,
                             struct buddy_check_report *rep)
 {
     uint64_t highatomic = 0;
-    uint32_t pb;
+    uint32_t pb, typed = 0;
 
     for (pb = 0; pb < z->nr_pageblocks; pb++) {
         uint8_t byte = buddy_load_relaxed(&z->pageblock[pb]);
@@ -206,7 +207,12 @@ static int check_pageblocks(const struct buddy_zone *z,
         if (mt == BUDDY_MIGRATE_HIGHATOMIC ||
             (mt == BUDDY_MIGRATE_ISOLATE && saved == BUDDY_MIGRATE_HIGHATOMIC))
             highatomic += (uint64_t)1 << z->pageblock_order;
+        typed += byte != 0;
     }
+    if (typed != z->nr_pb_typed)
+        return fail(rep, "count of typed pageblocks differs from the "
+                         "pageblocks",
+                    BUDDY_PFN_NONE, z->pageblock_order, typed, z->nr_pb_typed);
     if (highatomic != z->nr_reserved_highatomic)
         return fail(rep, "HIGHATOMIC reserve differs from its pageblocks",
                     BUDDY_PFN_NONE, z->pageblock_order, highatomic,
@@ -321,7 +327,7 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
 {
     uint64_t on_lists[BUDDY_NR_ORDERS] = {0};
     const struct buddy__pcp *pcp;
-    unsigned order;
+    unsigned order, list;
     uint32_t n = 0;
 
     for (pcp = z->caches; pcp != NULL; pcp = pcp->next) {
@@ -335,8 +341,12 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
         if (pcp->zone != z)
             return fail(rep, "cache attached to another zone", BUDDY_PFN_NONE,
                         0, 0, 0);
-        for (order = 0; order <= pcp->max_order; order++) {
-            uint32_t idx = pcp->head[order];
+        for (list = 0; list < BUDDY_PCP_LISTS * (pcp->max_order + 1u);
+             list++) {
+            uint32_t idx;
+
+            order = list % (pcp->max_order + 1u);
+            idx = buddy__pcp_first(pcp, list / (pcp->max_order + 1u), order);
 
             while (idx != BUDDY_NIL) {
                 if (idx >= z->spanned)

@@ -63,7 +63,8 @@
  *       alloc_count[k] - free_count[k] (those counters count blocks leaving
  *       and entering the free lists);
  *   I10 every pageblock's type is a buddy_migratetype (with grouping off,
- *       no pcp type but UNMOVABLE); a FREE block is on the list of its
+ *       no pcp type but UNMOVABLE); nr_pb_typed counts the pageblocks
+ *       whose byte is not 0; a FREE block is on the list of its
  *       pageblock's type (the kernel's free-list hygiene), and a FREE block
  *       of more than one pageblock has one type in all of them.
  *
@@ -164,12 +165,13 @@ struct buddy_zone {
     uint32_t nr_pageblocks;  /* pageblocks the span touches */
     uint32_t pb_skew;        /* start_pfn mod pageblock size: pageblock of
                                 idx is (idx + pb_skew) >> pageblock_order */
+    uint32_t nr_pb_typed;    /* pageblocks whose byte is not 0: of another
+                                type than the first (I10); while 0 the
+                                caches' frees skip the type lookup */
     uint8_t pageblock_order; /* log2 of the pages in a pageblock */
     uint8_t pb_key;          /* the type a stored 0 means: MOVABLE, or
                                 UNMOVABLE with grouping by mobility off
                                 (buddy__grouping) */
-    uint8_t pb_dirty;        /* some pageblock was ever set to another type
-                                than the first */
     buddy_pfn_t start_pfn;   /* pfn of idx 0 */
     uint32_t spanned;        /* pages in the span, holes included */
     uint8_t max_order;       /* largest FREE/ALLOCATED order */
@@ -345,14 +347,24 @@ static inline uint8_t buddy__pb_byte(const struct buddy_zone *z, unsigned mt,
     return (uint8_t)((mt ^ z->pb_key) | saved << BUDDY_PB_SAVED_SHIFT);
 }
 
-/* Store pageblock pb's byte (its free blocks are the caller's to move).
+/* nr_pb_typed left or reached 0: open or shut the caches' free bounds
+ * (pcp.c). Lock held. */
+void buddy__caches_retype_locked(struct buddy_zone *z);
+
+/* Store pageblock pb's byte (its free blocks are the caller's to move),
+ * keeping nr_pb_typed; the caches learn when it leaves or reaches 0.
  * Lock held. */
 static inline void buddy__pb_store(struct buddy_zone *z, uint32_t pb,
                                    uint8_t byte)
 {
-    if (byte != 0)
-        z->pb_dirty = 1;
+    uint8_t old = z->pageblock[pb];
+
     buddy_store_relaxed(&z->pageblock[pb], byte);
+    if ((old == 0) == (byte == 0))
+        return;
+    z->nr_pb_typed += byte != 0 ? 1u : (uint32_t)-1;
+    if (z->nr_pb_typed == (byte != 0 ? 1u : 0u))
+        buddy__caches_retype_locked(z);
 }
 
 /* Set the type of pageblock pb (not to ISOLATE: see pageblock.c). */
@@ -614,11 +626,12 @@ void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
                               unsigned order);
 
 /* Hand at least `pages` pages cached by pcp back to the free lists (all of
- * them for UINT64_MAX): list `first` before the others, then the highest
- * orders first. Lock held, and the cache is the caller's: its owner, in a
- * slow path, or a drain that holds its gate. */
+ * them for UINT64_MAX): list l of `order` before the others, then the
+ * highest orders first, every list of an order in turn. Lock held, and
+ * the cache is the caller's: its owner, in a slow path, or a drain that
+ * holds its gate. */
 void buddy__pcp_drain_locked(struct buddy__pcp *pcp, uint64_t pages,
-                             unsigned first);
+                             unsigned l, unsigned order);
 
 /* Hold every attached cache's gate shut, owners out of their fast paths,
  * and open them again (the validator). Lock held. */

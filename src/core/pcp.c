@@ -108,6 +108,50 @@ static uint64_t scaled_high(const struct buddy_zone *z, uint64_t batch)
     return high > BUDDY_PCP_MAX_HIGH ? BUDDY_PCP_MAX_HIGH : high;
 }
 
+/* Every list empty. */
+static void lists_clear(struct buddy__pcp *pcp)
+{
+    unsigned l, k;
+
+    for (l = 0; l < BUDDY_PCP_LISTS; l++)
+        for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
+            *buddy__pcp_list(pcp, l, k) = BUDDY_NIL;
+}
+
+/* The list a request of type mt (a pcp type) takes from: list 0 for the
+ * zone's first type, and for every type with grouping off (each then
+ * takes the zone's one type, buddy__request_type). */
+static unsigned list_of_type(const struct buddy__pcp *pcp, unsigned mt)
+{
+    if (mt == pcp->pb_key || pcp->pb_key != BUDDY_MIGRATE_MOVABLE)
+        return 0;
+    return mt == BUDDY_MIGRATE_UNMOVABLE ? 1u : 2u;
+}
+
+/* The type list l's refills ask the zone for. */
+static unsigned type_of_list(const struct buddy__pcp *pcp, unsigned l)
+{
+    static const uint8_t types[BUDDY_PCP_LISTS] = {
+        0, BUDDY_MIGRATE_UNMOVABLE, BUDDY_MIGRATE_RECLAIMABLE};
+
+    return l == 0 ? pcp->pb_key : types[l];
+}
+
+/* The list a block freed at idx goes on, from its pageblock's type now (the
+ * kernel's free_frozen_pages): HIGHATOMIC pages are cached as list 0's
+ * type, movable; -1 for an ISOLATE pageblock, whose frees go to the zone
+ * and stay there. */
+static int list_of_block(const struct buddy__pcp *pcp, uintptr_t idx)
+{
+    uint8_t byte = buddy_load_relaxed(
+        &pcp->pageblock[((uint64_t)idx + pcp->pb_skew) >> pcp->pb_shift]);
+    unsigned mt = (byte & BUDDY_PB_TYPE_MASK) ^ pcp->pb_key;
+
+    if (mt == BUDDY_MIGRATE_ISOLATE)
+        return -1;
+    return mt < BUDDY_MIGRATE_PCPTYPES ? (int)list_of_type(pcp, mt) : 0;
+}
+
 /* Is pcp on z's list of caches? Bounded by nr_caches. Lock held. */
 static bool pcp_attached_locked(const struct buddy_zone *z,
                                 const struct buddy__pcp *pcp)
@@ -125,7 +169,6 @@ int buddy_pcp_init(struct buddy_pcp *cache, struct buddy_zone *z,
                    const struct buddy_pcp_config *cfg)
 {
     struct buddy__pcp *pcp = buddy__pcp(cache);
-    unsigned k;
     uint64_t high;
 
     if (!buddy__zone_ok(z))
@@ -170,11 +213,14 @@ int buddy_pcp_init(struct buddy_pcp *cache, struct buddy_zone *z,
                                    ? (uintptr_t)1 << fast_shift
                                    : UINTPTR_MAX;
     }
+    pcp->pageblock = z->pageblock;
+    pcp->pb_skew = z->pb_skew;
+    pcp->pb_shift = z->pageblock_order;
+    pcp->pb_key = z->pb_key;
     pcp->max_order = cfg->max_order;
     pcp->batch = cfg->batch;
     pcp->high = (uint32_t)high;
-    for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
-        pcp->head[k] = BUDDY_NIL;
+    lists_clear(pcp);
     buddy__pcp_set_mode(pcp);
     pcp->magic = BUDDY_PCP_MAGIC;
     pcp->next = z->caches;
@@ -191,10 +237,13 @@ static void live_set(struct buddy__pcp *pcp, bool open)
 {
     struct buddy__pcp_gate g;
 
-    if (open)
+    if (open) {
         g = pcp->open;
-    else
+        if (pcp->zone->nr_pb_typed != 0) /* frees look their type up */
+            g.spanned = 0, g.byte_pages = 0;
+    } else {
         buddy_memset(&g, 0, sizeof(g));
+    }
     /* Release: what the drain did to the lists happens before a fast path
      * whose first (acquire) read of a bound sees it open. */
     buddy_store_release(&pcp->live.spanned, g.spanned);
@@ -213,6 +262,20 @@ void buddy__pcp_set_mode(struct buddy__pcp *pcp)
      * shut: their cached operations run out of line, with an exchange. */
     pcp->fenced = z->lock.lock != NULL && z->lock.sync_cpus == NULL;
     live_set(pcp, !pcp->fenced && buddy_load_relaxed(&pcp->gate) == 0);
+}
+
+void buddy__caches_retype_locked(struct buddy_zone *z)
+{
+    struct buddy__pcp *pcp = z->caches;
+    uint32_t n;
+
+    /* A cache whose gate is open gets its bounds for the zone's types now;
+     * a closed or fenced one gets them when its gate opens. An owner that
+     * read the old bound frees onto list 0 meanwhile: a list choice the
+     * drain corrects, never a lost block. */
+    for (n = 0; pcp != NULL && n < z->nr_caches; n++, pcp = pcp->next)
+        if (!pcp->fenced && buddy_load_relaxed(&pcp->gate) == 0)
+            live_set(pcp, true);
 }
 
 /* Close one cache's gate: the fast bounds to 0, then the gate word with a
@@ -297,16 +360,20 @@ void buddy__caches_thaw_locked(struct buddy_zone *z)
     gates_open_locked(z);
 }
 
-/* Free blocks from the head of list `order` until `freed` reaches `pages`. */
-static uint64_t drain_list_locked(struct buddy__pcp *pcp, unsigned order,
-                                  uint64_t freed, uint64_t pages)
+/* Free blocks from the head of list l of `order` until `freed` reaches
+ * `pages`. Each goes to its pageblock's type list in the zone, whichever
+ * cache list held it. */
+static uint64_t drain_list_locked(struct buddy__pcp *pcp, unsigned l,
+                                  unsigned order, uint64_t freed,
+                                  uint64_t pages)
 {
     struct buddy_zone *z = pcp->zone;
+    uint32_t *list = buddy__pcp_list(pcp, l, order);
 
-    while (freed < pages && pcp->head[order] != BUDDY_NIL) {
-        uint32_t idx = pcp->head[order];
+    while (freed < pages && *list != BUDDY_NIL) {
+        uint32_t idx = *list;
 
-        pcp->head[order] = z->next[idx];
+        *list = z->next[idx];
         buddy__free_block_locked(z, idx, order);
         freed += (uint64_t)1 << order;
     }
@@ -314,16 +381,16 @@ static uint64_t drain_list_locked(struct buddy__pcp *pcp, unsigned order,
 }
 
 void buddy__pcp_drain_locked(struct buddy__pcp *pcp, uint64_t pages,
-                             unsigned first)
+                             unsigned l, unsigned order)
 {
     uint64_t freed;
+    unsigned k = pcp->max_order + 1;
 
     buddy_assert_locked(pcp->zone);
-    freed = drain_list_locked(pcp, first, 0, pages);
-    unsigned order = pcp->max_order + 1;
-
-    while (order-- > 0)
-        freed = drain_list_locked(pcp, order, freed, pages);
+    freed = drain_list_locked(pcp, l, order, 0, pages);
+    while (k-- > 0)
+        for (l = 0; l < BUDDY_PCP_LISTS; l++)
+            freed = drain_list_locked(pcp, l, k, freed, pages);
     if (freed != 0) {
         buddy__pcp_count_set(pcp, pcp->count - (uint32_t)freed);
         buddy_stat_inc(pcp->zone, cache_drains);
@@ -342,7 +409,7 @@ uint64_t buddy__drain_caches_locked(struct buddy_zone *z)
          n++, pcp = pcp->next)
         if (buddy_load_relaxed(&pcp->gate) != 0) {
             pages += buddy__pcp_count(pcp);
-            buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
+            buddy__pcp_drain_locked(pcp, UINT64_MAX, 0, 0);
         }
     gates_open_locked(z);
     return pages;
@@ -379,7 +446,7 @@ static void drain_one_locked(struct buddy__pcp *pcp)
     gate_close(pcp);
     sync_owners(z);
     wait_owner(z, pcp);
-    buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
+    buddy__pcp_drain_locked(pcp, UINT64_MAX, 0, 0);
 }
 
 void buddy_pcp_drain(struct buddy_pcp *cache)
@@ -409,7 +476,7 @@ void buddy__pcp_drain_self(struct buddy__pcp *pcp)
     if (z == NULL)
         return;
     buddy__lock(z);
-    buddy__pcp_drain_locked(pcp, UINT64_MAX, 0);
+    buddy__pcp_drain_locked(pcp, UINT64_MAX, 0, 0);
     buddy_check_expensive(z);
     buddy__unlock(z);
 }
@@ -420,7 +487,6 @@ void buddy_pcp_fini(struct buddy_pcp *cache)
     struct buddy_zone *z;
     struct buddy__pcp **link;
     uint32_t n;
-    unsigned k;
 
     z = attached_zone(pcp);
     if (z == NULL)
@@ -439,17 +505,22 @@ void buddy_pcp_fini(struct buddy_pcp *cache)
     pcp->magic = 0;
     pcp->zone = NULL;
     buddy_memset(&pcp->open, 0, sizeof(pcp->open));
-    for (k = 0; k <= BUDDY_PCP_ORDER_LIMIT; k++)
-        pcp->head[k] = BUDDY_NIL;
+    lists_clear(pcp);
     buddy_check_expensive(z);
     buddy__unlock(z);
 }
 
 /* Move up to batch pages' worth of order-`order` blocks from the free lists
- * into the cache (rmqueue_bulk). Lock held. Returns the blocks moved. */
-static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned order)
+ * onto list l (rmqueue_bulk): all of them allocated for l's type, one
+ * fallback search for the batch (the mode), and all on l whichever
+ * pageblocks they came from, as the kernel's refill puts them on the
+ * requested type's list. Lock held. Returns the blocks moved. */
+static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned l,
+                              unsigned order)
 {
     struct buddy_zone *z = pcp->zone;
+    uint32_t *list = buddy__pcp_list(pcp, l, order);
+    unsigned mt = type_of_list(pcp, l);
     uint32_t want = pcp->batch >> order, got = 0;
     unsigned floor, mode = BUDDY_RMQUEUE_NORMAL;
 
@@ -463,11 +534,14 @@ static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned order)
     if (floor > BUDDY_STATE_LINE_ORDER)
         floor = BUDDY_STATE_LINE_ORDER;
     /* Runs cut into blocks, pushed in ascending order as single allocations
-     * would be; stop when nothing is left rather than count a failure. */
+     * would be; stop when nothing is left rather than count a failure.
+     * Only a first run rounds up: after a fallback's single block, the
+     * rest of the batch is taken as it is, within the rounded batch. */
     while (got < want) {
         unsigned k;
-        uint32_t idx = buddy__alloc_run_locked(z, order, z->pb_key,
-                                               want - got, floor, &mode, &k);
+        uint32_t idx = buddy__alloc_run_locked(z, order, mt, want - got,
+                                               got == 0 ? floor : order,
+                                               &mode, &k);
         uint32_t end;
 
         if (idx == BUDDY_NIL)
@@ -475,8 +549,8 @@ static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned order)
         end = idx + ((uint32_t)1 << k);
         for (; idx < end; idx += (uint32_t)1 << order) {
             pg_set(z, idx, pg_state(BUDDY_BLOCK_CACHED, order));
-            z->next[idx] = pcp->head[order];
-            pcp->head[order] = idx;
+            z->next[idx] = *list;
+            *list = idx;
             got++;
         }
     }
@@ -509,14 +583,26 @@ static bool fenced_enter(struct buddy__pcp *pcp)
     return false;
 }
 
-/* The slow half of a cached allocation. Under the zone lock everything
- * happens, the pop included: a remote drain may take the lists the moment
- * the lock is released. Out of line, so the fast path is a leaf that saves
- * no registers. */
-noinline_ int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp,
-                                          unsigned order, buddy_pfn_t *pfn)
+/* Enter as a fast path would, the fenced way for a fenced cache; false
+ * (and nothing entered) when the gate is shut or the order not cached. */
+static bool slow_enter(struct buddy__pcp *pcp, unsigned order)
+{
+    buddy__pcp_enter(pcp);
+    if (order < buddy_load_acquire(&pcp->live.order_end))
+        return true;
+    buddy__pcp_leave(pcp);
+    return order <= pcp->max_order && fenced_enter(pcp);
+}
+
+/* The slow half of a cached allocation from list l. Under the zone lock
+ * everything happens, the pop included: a remote drain may take the lists
+ * the moment the lock is released. Out of line, so the fast path is a
+ * leaf that saves no registers. */
+static int alloc_pages_slow(struct buddy__pcp *pcp, unsigned l, unsigned order,
+                            buddy_pfn_t *pfn)
 {
     struct buddy_zone *z = pcp->zone;
+    uint32_t *list;
     int err = 0;
 
     if (z == NULL || pfn == NULL)
@@ -525,10 +611,14 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp,
      * all; short of blocks, the zone drains every cache (this one too)
      * before it fails: they may merge into what is asked for. */
     if (order > pcp->max_order)
-        return buddy_zone_alloc_pages(z, order, pfn);
-    if (fenced_enter(pcp)) {
-        if (pcp->head[order] != BUDDY_NIL) {
-            *pfn = pcp->start_pfn + buddy__pcp_pop(pcp, order);
+        return l == 0 ? buddy_zone_alloc_pages(z, order, pfn)
+                      : buddy_zone_alloc_pages_type(
+                            z, order,
+                            (enum buddy_migratetype)type_of_list(pcp, l), pfn);
+    list = buddy__pcp_list(pcp, l, order);
+    if (slow_enter(pcp, order)) {
+        if (*list != BUDDY_NIL) {
+            *pfn = pcp->start_pfn + buddy__pcp_pop_list(pcp, list, order);
             buddy__pcp_leave(pcp);
             return 0;
         }
@@ -539,17 +629,24 @@ noinline_ int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp,
         buddy__unlock(z);
         return BUDDY_ENULL;
     }
-    if (pcp->head[order] == BUDDY_NIL && refill_locked(pcp, order) == 0 &&
-        (buddy__drain_caches_locked(z) == 0 || refill_locked(pcp, order) == 0)) {
+    if (*list == BUDDY_NIL && refill_locked(pcp, l, order) == 0 &&
+        (buddy__drain_caches_locked(z) == 0 ||
+         refill_locked(pcp, l, order) == 0)) {
         /* Nothing free even with every cache drained (ours included). */
         buddy__alloc_failed(z, order);
         err = BUDDY_ENOMEM;
     } else {
-        *pfn = pcp->start_pfn + buddy__pcp_pop(pcp, order);
+        *pfn = pcp->start_pfn + buddy__pcp_pop_list(pcp, list, order);
     }
     buddy_check_expensive(z);
     buddy__unlock(z);
     return err;
+}
+
+noinline_ int buddy__pcp_alloc_pages_slow(struct buddy__pcp *pcp,
+                                          unsigned order, buddy_pfn_t *pfn)
+{
+    return alloc_pages_slow(pcp, 0, order, pfn);
 }
 
 int buddy_pcp_alloc_pages(struct buddy_pcp *cache, unsigned order,
@@ -561,21 +658,60 @@ int buddy_pcp_alloc_pages(struct buddy_pcp *cache, unsigned order,
     return buddy__pcp_alloc_pages_inline(pcp, order, pfn);
 }
 
-/* A fenced cache's free of the block at idx, of `order` (BUDDY_NIL: read
- * it from the state byte): claim and push as the fast path does. Returns
- * 1 when it did not take the block (the zone path decides). */
-static int fenced_free(struct buddy__pcp *pcp, uintptr_t idx, unsigned order,
-                       bool order_given)
+/* A typed request of list 0's type is the untyped one; the others are its
+ * pop on their own list, out of line. Errors as buddy_zone_alloc_pages_type
+ * (a type that is not a pcp type is the zone's EINVAL, after ENULL and
+ * EORDER). */
+int buddy_pcp_alloc_pages_type(struct buddy_pcp *cache, unsigned order,
+                               enum buddy_migratetype mt, buddy_pfn_t *pfn)
 {
-    if (idx >= pcp->open.spanned || !fenced_enter(pcp))
+    struct buddy__pcp *pcp = buddy__pcp(cache);
+    /* Unsigned, so a negative value is large and refused. */
+    unsigned t = (unsigned)mt, l;
+    uint32_t *list;
+
+    if (buddy_unlikely(pcp == NULL))
+        return BUDDY_ENULL;
+    if (buddy_unlikely(t >= BUDDY_MIGRATE_PCPTYPES))
+        return pcp->zone == NULL
+                   ? BUDDY_ENULL
+                   : buddy_zone_alloc_pages_type(pcp->zone, order, mt, pfn);
+    l = list_of_type(pcp, t);
+    if (l == 0)
+        return buddy__pcp_alloc_pages_inline(pcp, order, pfn);
+    buddy__pcp_enter(pcp);
+    if (order < buddy_load_acquire(&pcp->live.order_end) && pfn != NULL &&
+        *(list = buddy__pcp_list(pcp, l, order)) != BUDDY_NIL) {
+        *pfn = pcp->start_pfn + buddy__pcp_pop_list(pcp, list, order);
+        buddy__pcp_leave(pcp);
+        return 0;
+    }
+    buddy__pcp_leave(pcp);
+    return alloc_pages_slow(pcp, l, order, pfn);
+}
+
+/* A free the fast path did not take, of the block at idx, of `order` (read
+ * from the state byte without order_given): a fenced cache's, or one of a
+ * pageblock of another type than list 0's, claimed and pushed as the fast
+ * path does, on the list of its pageblock's type. Returns 1 when it did
+ * not take the block (the zone path decides: a gate shut, an uncached
+ * order, an ISOLATE pageblock, a bad free). */
+static int slow_free(struct buddy__pcp *pcp, uintptr_t idx, unsigned order,
+                     bool order_given)
+{
+    int l;
+
+    if (idx >= pcp->open.spanned || (l = list_of_block(pcp, idx)) < 0)
         return 1;
     if (!order_given)
         order = buddy__allocated_order(buddy_load_relaxed(&pcp->state[idx]));
-    if (order > pcp->max_order || !buddy__pcp_claim(pcp, idx, order)) {
+    if (order > pcp->max_order || !slow_enter(pcp, order))
+        return 1;
+    if (!buddy__pcp_claim(pcp, idx, order)) {
         buddy__pcp_leave(pcp);
         return 1;
     }
-    return buddy__pcp_push_leave(pcp, idx, order);
+    return buddy__pcp_push_leave_list(pcp, (unsigned)l, idx, order);
 }
 
 /* The slow half of a cached free: a fenced cache's free as the fast path
@@ -591,8 +727,8 @@ noinline_ int buddy__pcp_free_pages_slow(struct buddy__pcp *pcp,
     if (pcp->zone == NULL)
         return BUDDY_ENULL;
     if (pfn - pcp->start_pfn < pcp->open.spanned &&
-        (err = fenced_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), order,
-                           true)) != 1)
+        (err = slow_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), order,
+                         true)) != 1)
         return err;
     return buddy_zone_free_pages(pcp->zone, pfn, order);
 }
@@ -601,13 +737,14 @@ noinline_ int buddy__pcp_free_pages_slow(struct buddy__pcp *pcp,
  * that just grew, the one whose frees outrun its allocations; draining the
  * highest orders first instead would empty lists that the next allocation
  * refills at once (docs/design.md). */
-noinline_ int buddy__pcp_drain_batch(struct buddy__pcp *pcp, unsigned order)
+noinline_ int buddy__pcp_drain_batch(struct buddy__pcp *pcp, unsigned l,
+                                     unsigned order)
 {
     struct buddy_zone *z = pcp->zone;
 
     buddy__lock(z);
     if (buddy_likely(pcp->zone == z))
-        buddy__pcp_drain_locked(pcp, pcp->batch, order);
+        buddy__pcp_drain_locked(pcp, pcp->batch, l, order);
     buddy_check_expensive(z);
     buddy__unlock(z);
     return 0;
@@ -629,8 +766,8 @@ static noinline_ int free_pfn_slow(struct buddy__pcp *pcp, buddy_pfn_t pfn)
     if (pcp->zone == NULL)
         return BUDDY_ENULL;
     if (pfn - pcp->start_pfn < pcp->open.spanned &&
-        (err = fenced_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), 0,
-                           false)) != 1)
+        (err = slow_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), 0,
+                         false)) != 1)
         return err;
     return buddy_zone_free_pfn(pcp->zone, pfn);
 }
@@ -696,7 +833,7 @@ noinline_ int buddy__pcp_free_slow(struct buddy__pcp *pcp, void *ptr)
         return BUDDY_ENULL;
     idx = buddy__pcp_byte_idx(pcp, ptr);
     if (idx < pcp->open.byte_pages &&
-        (err = fenced_free(pcp, idx, 0, false)) != 1)
+        (err = slow_free(pcp, idx, 0, false)) != 1)
         return err;
     return buddy_zone_free(pcp->zone, ptr);
 }

@@ -453,7 +453,7 @@ static void reset_pageblocks(struct buddy_zone *z, uint32_t start,
     uint64_t last = ((uint64_t)end + z->pb_skew) >> z->pageblock_order;
     uint64_t pb;
 
-    if (!z->pb_dirty)
+    if (z->nr_pb_typed == 0)
         return;
     for (pb = first; pb < last; pb++) {
         uint8_t byte = z->pageblock[pb];

@@ -496,6 +496,15 @@ int buddy_heap_free_pages(struct buddy_heap *h, buddy_pfn_t pfn,
     return heap_free_slow(h, pfn, order);
 }
 
+int buddy_heap_alloc_pages_type(struct buddy_heap *h, unsigned order,
+                                enum buddy_migratetype mt, buddy_pfn_t *pfn)
+{
+    if (h == NULL)
+        return BUDDY_ENULL;
+    VIA_CACHE(int, h, buddy_pcp_alloc_pages_type(c.pcp, order, mt, pfn),
+              buddy_zone_alloc_pages_type(h->zone, order, mt, pfn));
+}
+
 int buddy_heap_free_pfn(struct buddy_heap *h, buddy_pfn_t pfn)
 {
     if (h == NULL)

@@ -25,14 +25,26 @@
  * (docs/performance.md).
  *
  * Invariants (an attached cache; buddy_zone_check checks the lists and
- * the count): head[k]
- * starts a list of CACHED blocks of order k linked through the zone's
- * next[] (links), ending in BUDDY_NIL; count == sum over k of the list
- * lengths << k; live is open or all 0 (gate shut, fenced, or detached);
- * magic == BUDDY_PCP_MAGIC iff zone != NULL. Locking: head, links of
+ * the count): head[k] and typed[l - 1][k] start lists 0 and l of CACHED
+ * blocks of order k linked through the zone's next[] (links), ending in
+ * BUDDY_NIL; count == sum over lists and k of their lengths << k; live is
+ * open or all 0 (gate shut, fenced, or detached); magic ==
+ * BUDDY_PCP_MAGIC iff zone != NULL. Which list a block is on says how it
+ * came in (the request a refill served, or its pageblock's type when it
+ * was freed), not its pageblock's type now: a claim may convert the
+ * pageblock meanwhile, as in the kernel. Locking: the lists, links of
  * CACHED pages and count belong to the owner inside a fast path and to
  * the zone lock holder once the gate is shut; everything else is written
  * under the zone lock.
+ *
+ * The fast paths serve list 0 only. While every pageblock of the zone is
+ * of list 0's type (the zone's nr_pb_typed is 0) a free is list 0's with
+ * no lookup; once one is not, the free bounds in live stay 0 (spanned and
+ * byte_pages: the allocation bounds stay open), so every free takes the
+ * typed path out of line, which reads the block's pageblock type and
+ * pushes onto that list (pcp.c). A typed allocation of another type than
+ * list 0's is that path's pop. A zone used without types thus pays
+ * nothing for them, and a typed one one call per free.
  */
 #ifndef BUDDY_PRIVATE_PCP_H
 #define BUDDY_PRIVATE_PCP_H
@@ -50,10 +62,17 @@ struct buddy__pcp_gate { /* what the fast paths compare against */
     uint32_t order_end;    /* orders below this: max_order + 1 */
 };
 
+/* The lists a cache keeps per order, as the kernel's pcp lists: list 0
+ * for the zone's first type (movable; with grouping by mobility off,
+ * every type), then unmovable and reclaimable. A HIGHATOMIC pageblock's
+ * pages go on list 0, as the kernel caches them as movable; an ISOLATE
+ * pageblock's are not cached. */
+#define BUDDY_PCP_LISTS BUDDY_MIGRATE_PCPTYPES
+
 struct buddy__pcp {
-    uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* idx of the first cached
-                                   block per order, linked through the
-                                   zone's next[] */
+    uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* list 0: idx of the first
+                                   cached block per order, linked through
+                                   the zone's next[] */
     uint32_t count;            /* pages cached, all orders (atomic) */
     uint32_t active;           /* the owner is inside a fast path (atomic;
                                   the remote-drain handshake) */
@@ -77,6 +96,12 @@ struct buddy__pcp {
     struct buddy__pcp_gate open; /* the bounds themselves: the zone's span,
                                   its pages and block sizes in bytes (0
                                   without a base) */
+    const uint8_t *pageblock;  /* the zone's pageblock types */
+    uint32_t pb_skew;          /* the zone's: pageblock of idx is */
+    uint8_t pb_shift;          /* (idx + pb_skew) >> pb_shift */
+    uint8_t pb_key;            /* the zone's: the type a stored 0 means */
+    uint32_t typed[BUDDY_PCP_LISTS - 1][BUDDY_PCP_ORDER_LIMIT + 1];
+                               /* lists 1 and 2, as head */
     struct buddy_zone *zone;   /* the zone it caches; NULL once detached */
     struct buddy__pcp *next;   /* the zone's list of caches (zone lock) */
 };
@@ -108,8 +133,9 @@ int buddy__pcp_free_pages_slow(struct buddy__pcp *pcp, buddy_pfn_t pfn,
                                unsigned order);
 void *buddy__pcp_alloc_slow(struct buddy__pcp *pcp, size_t size);
 int buddy__pcp_free_slow(struct buddy__pcp *pcp, void *ptr);
-/* Give a batch back when the cache is over its high mark. */
-int buddy__pcp_drain_batch(struct buddy__pcp *pcp, unsigned order);
+/* Give a batch back when the cache is over its high mark, starting with
+ * list l of `order`, the one that just grew. */
+int buddy__pcp_drain_batch(struct buddy__pcp *pcp, unsigned l, unsigned order);
 /* The owner's own drain, without the handshake (the hosted heap). */
 void buddy__pcp_drain_self(struct buddy__pcp *pcp);
 
@@ -155,17 +181,38 @@ static inline void buddy__pcp_leave(struct buddy__pcp *pcp)
     buddy_store_release(&pcp->active, 0u);
 }
 
-/* Take the head of the non-empty list of `order`: mark it ALLOCATED. Inside
- * the fast path or under the zone lock. */
-static inline uint32_t buddy__pcp_pop(struct buddy__pcp *pcp, unsigned order)
+/* List l of `order` (l < BUDDY_PCP_LISTS). */
+static inline uint32_t *buddy__pcp_list(struct buddy__pcp *pcp, unsigned l,
+                                        unsigned order)
 {
-    uint32_t idx = pcp->head[order];
+    return l == 0 ? &pcp->head[order] : &pcp->typed[l - 1][order];
+}
 
-    pcp->head[order] = pcp->links[idx];
+/* The first block on list l of `order`, or BUDDY_NIL. */
+static inline uint32_t buddy__pcp_first(const struct buddy__pcp *pcp,
+                                        unsigned l, unsigned order)
+{
+    return l == 0 ? pcp->head[order] : pcp->typed[l - 1][order];
+}
+
+/* Take the head of the non-empty *list of `order`: mark it ALLOCATED.
+ * Inside the fast path or under the zone lock. */
+static inline uint32_t buddy__pcp_pop_list(struct buddy__pcp *pcp,
+                                           uint32_t *list, unsigned order)
+{
+    uint32_t idx = *list;
+
+    *list = pcp->links[idx];
     buddy__pcp_count_set(pcp, pcp->count - ((uint32_t)1 << order));
     buddy_store_relaxed(&pcp->state[idx],
                         pg_state(BUDDY_BLOCK_ALLOCATED, order));
     return idx;
+}
+
+/* The same on list 0. */
+static inline uint32_t buddy__pcp_pop(struct buddy__pcp *pcp, unsigned order)
+{
+    return buddy__pcp_pop_list(pcp, &pcp->head[order], order);
 }
 
 /* Claim the ALLOCATED block at idx for the cache: one compare-and-swap of
@@ -178,21 +225,30 @@ static inline bool buddy__pcp_claim(struct buddy__pcp *pcp, uintptr_t idx,
                              pg_state(BUDDY_BLOCK_CACHED, order));
 }
 
-/* Push the claimed block at idx onto the cache and leave the fast path;
- * drain a batch when that took the cache over its high mark. */
-static inline int buddy__pcp_push_leave(struct buddy__pcp *pcp, uintptr_t idx,
-                                        unsigned order)
+/* Push the claimed block at idx onto list l of the cache and leave the
+ * fast path; drain a batch when that took the cache over its high mark. */
+static inline int buddy__pcp_push_leave_list(struct buddy__pcp *pcp,
+                                             unsigned l, uintptr_t idx,
+                                             unsigned order)
 {
+    uint32_t *list = buddy__pcp_list(pcp, l, order);
     uint32_t count;
 
-    pcp->links[idx] = pcp->head[order];
-    pcp->head[order] = (uint32_t)idx;
+    pcp->links[idx] = *list;
+    *list = (uint32_t)idx;
     count = pcp->count + ((uint32_t)1 << order);
     buddy__pcp_count_set(pcp, count);
     buddy__pcp_leave(pcp);
     if (buddy_unlikely(count > pcp->high))
-        return buddy__pcp_drain_batch(pcp, order);
+        return buddy__pcp_drain_batch(pcp, l, order);
     return 0;
+}
+
+/* The same on list 0. */
+static inline int buddy__pcp_push_leave(struct buddy__pcp *pcp, uintptr_t idx,
+                                        unsigned order)
+{
+    return buddy__pcp_push_leave_list(pcp, 0, idx, order);
 }
 
 /* The address of the block at idx (the zone has a base). */

@@ -7,7 +7,8 @@
  * Input: 6 header bytes, then 5 bytes per operation:
  *   header  [0..1] pages - 1 (mod 600), [2] start pfn, [3] max_order (mod 11),
  *           [4] cache max_order / batch, [5] high / how often to drain
- *   op      [0] operation (cache_engine_step), [1..2] a, [3..4] b
+ *   op      [0] operation (cache_engine_step: typed allocation
+ *           included), [1..2] a, [3..4] b
  * The first operation is always "give the whole zone" so inputs start with
  * memory to work on; the rest come from the bytes.
  */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_OPS 10u
+#define CACHE_OPS 11u
 
 static int fail(struct cache_engine *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -204,12 +204,18 @@ static bool pick_live(struct cache_engine *e, uint32_t a, buddy_pfn_t *pfn,
     return true;
 }
 
-static int do_alloc(struct cache_engine *e, unsigned order)
+/* An allocation through the cache, untyped (mt < 0) or of a pcp type:
+ * every pcp type may fall back to the others' pageblocks, and the zone
+ * makes no HIGHATOMIC or ISOLATE pageblocks here, so each fails exactly
+ * when the model has no aligned free run. */
+static int do_alloc(struct cache_engine *e, unsigned order, int mt)
 {
     unsigned from;
     buddy_pfn_t pfn = 0;
     int want = model_alloc_expect(&e->m, order, &from);
-    int rc = buddy_pcp_alloc_pages(&e->pcp, order, &pfn);
+    int rc = mt < 0 ? buddy_pcp_alloc_pages(&e->pcp, order, &pfn)
+                    : buddy_pcp_alloc_pages_type(
+                          &e->pcp, order, (enum buddy_migratetype)mt, &pfn);
 
     if (expect(e, rc, want) != 0)
         return -1;
@@ -235,9 +241,30 @@ int cache_engine_step(struct cache_engine *e, unsigned op, uint32_t a,
     case 0: /* allocate through the cache, any order (above it: the zone) */
         order = a % (m->max_order + 2);
         snprintf(e->op, sizeof(e->op), "pcp_alloc_pages(order %u)", order);
-        if (do_alloc(e, order) != 0)
+        if (do_alloc(e, order, -1) != 0)
             return -1;
         break;
+    case 10: { /* a typed allocation through the cache; type 3
+                  (HIGHATOMIC) is not one a request may name */
+        unsigned mt = b % 4u;
+
+        order = a % (m->max_order + 2);
+        snprintf(e->op, sizeof(e->op), "pcp_alloc_pages_type(order %u, %s)",
+                 order, buddy_migratetype_name((enum buddy_migratetype)mt));
+        if (mt < BUDDY_MIGRATE_PCPTYPES) {
+            if (do_alloc(e, order, (int)mt) != 0)
+                return -1;
+            break;
+        }
+        pfn = BUDDY_PFN_NONE;
+        rc = buddy_pcp_alloc_pages_type(&e->pcp, order,
+                                        (enum buddy_migratetype)mt, &pfn);
+        if (expect(e, rc, order > m->max_order ? BUDDY_EORDER : BUDDY_EINVAL))
+            return -1;
+        if (pfn != BUDDY_PFN_NONE)
+            return fail(e, "a refused allocation wrote *pfn");
+        break;
+    }
     case 1: /* free a live block through the cache */
     case 2: /* ... by pfn alone */
     case 3: /* ... through the zone, as a thread without a cache */

@@ -79,8 +79,10 @@ int main(int argc, char **argv)
             unsigned op = (unsigned)(rng_next() % 100);
             uint32_t a = (uint32_t)rng_next(), b = (uint32_t)rng_next();
 
-            /* Weighted: mostly allocations and frees, as a cache sees. */
-            op = op < 30 ? 0 : op < 45 ? 1 : op < 55 ? 2 : op < 62 ? 3
+            /* Weighted: mostly allocations (typed ones too) and frees, as
+             * a cache sees. */
+            op = op < 18 ? 0 : op < 30 ? 10 : op < 45 ? 1 : op < 55 ? 2
+                 : op < 62 ? 3
                  : op < 70 ? 4 : op < 75 ? 5 : op < 82 ? 6 : op < 86 ? 7
                  : op < 90 ? 8 : 9;
             if (op == 9 && (b & 3) != 0) /* big ranges now and then */

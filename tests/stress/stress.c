@@ -134,7 +134,19 @@ static void step(struct worker *w)
 
         b.order = order < 60 ? 0 : order < 80 ? 1 : order < 90 ? 2
                   : order < 97 ? 3 : 4 + order % 5;
-        if (buddy_heap_alloc_pages(heap, b.order, &b.pfn) == 0) {
+        unsigned kind = (unsigned)(rng_next(&w->rng) % 4);
+        int err;
+
+        /* Half untyped (the movable list), the rest typed: each pcp type
+         * has its own lists, refilled and drained like the first. */
+        if (kind < 2)
+            err = buddy_heap_alloc_pages(heap, b.order, &b.pfn);
+        else
+            err = buddy_heap_alloc_pages_type(
+                heap, b.order,
+                kind == 2 ? BUDDY_MIGRATE_UNMOVABLE : BUDDY_MIGRATE_RECLAIMABLE,
+                &b.pfn);
+        if (err == 0) {
             keep(w, b);
             w->allocs++;
         }

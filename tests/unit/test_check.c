@@ -109,6 +109,12 @@ static void test_detects_each_broken_invariant(void **state)
     expect_corrupt(z, "pageblock type out of range");
     zone_del(&f);
 
+    z = sample(&f); /* I10: the count of typed pageblocks */
+    z->nr_pb_typed = 1;
+    expect_corrupt(z, "count of typed pageblocks");
+    z->nr_pb_typed = 0;
+    zone_del(&f);
+
     z = sample(&f); /* I10: a free block on the list of another type */
     {
         uint32_t idx = z->free_area[3].list[BUDDY_MIGRATE_MOVABLE].head;

@@ -787,6 +787,383 @@ static void test_lock_held_everywhere(void **state)
     zone_del(&f);
 }
 
+/* ---- one list per pcp type ------------------------------------------- */
+
+static enum buddy_migratetype pb_type(const struct buddy_zone *z,
+                                      buddy_pfn_t pfn)
+{
+    enum buddy_migratetype mt = BUDDY_MIGRATE_TYPES;
+
+    assert_int_equal(buddy_zone_pageblock_type(z, pfn, &mt), 0);
+    return mt;
+}
+
+static buddy_pfn_t pcp_alloc_type(struct buddy_pcp *pcp, unsigned order,
+                                  enum buddy_migratetype mt)
+{
+    buddy_pfn_t pfn = BUDDY_PFN_NONE;
+
+    assert_int_equal(buddy_pcp_alloc_pages_type(pcp, order, mt, &pfn), 0);
+    return pfn;
+}
+
+/* The first block of list l of `order` (white-box), as a pfn. */
+static buddy_pfn_t list_first(struct buddy_pcp *cache, unsigned l,
+                              unsigned order)
+{
+    struct buddy__pcp *pcp = buddy__pcp(cache);
+    uint32_t idx = buddy__pcp_first(pcp, l, order);
+
+    return idx == BUDDY_NIL ? BUDDY_PFN_NONE : pcp->start_pfn + idx;
+}
+
+/* A typed request refills its own list, for its type: an unmovable one
+ * claims a movable pageblock (its order-10 block, whole), and its later
+ * requests come from the cache; a movable one is served from movable
+ * pageblocks beside it. A free goes on the list of its pageblock's type,
+ * so the next request of that type gets it back and the others do not. */
+static void test_typed_lists(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 4096, 10);
+    struct buddy_pcp_config cfg = {3, 16, 256};
+    struct buddy_pcp pcp;
+    struct buddy_zone_stats st;
+    buddy_pfn_t u, u2, m, m2, r;
+    uint64_t refills;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    u = pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_UNMOVABLE);
+    assert_int_equal(pb_type(z, u), BUDDY_MIGRATE_UNMOVABLE);
+    assert_int_equal(pcp_pages(&pcp), 15);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
+    refills = st.cache_refills;
+    assert_int_equal(refills, 1);
+    assert_int_equal(st.claims, 1);
+    /* The next unmovable page is a cached one: no refill. */
+    u2 = pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_UNMOVABLE);
+    assert_int_equal(pb_type(z, u2), BUDDY_MIGRATE_UNMOVABLE);
+    assert_int_equal(pcp_pages(&pcp), 14);
+    /* Movable: list 0 is empty, so it refills from a movable pageblock. */
+    m = pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_MOVABLE);
+    assert_int_equal(pb_type(z, m), BUDDY_MIGRATE_MOVABLE);
+    assert_int_equal(pcp_pages(&pcp), 14 + 15);
+    /* The untyped call is the movable list. */
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &m2), 0);
+    assert_int_equal(pb_type(z, m2), BUDDY_MIGRATE_MOVABLE);
+    assert_int_equal(pcp_pages(&pcp), 14 + 14);
+    assert_int_equal(buddy_zone_get_stats(z, &st), 0);
+    assert_int_equal(st.cache_refills, refills + 1);
+    assert_valid(z);
+    /* A free goes on its pageblock's list: u on list 1, m on list 0. */
+    assert_int_equal(buddy_pcp_free_pages(&pcp, u, 0), 0);
+    assert_int_equal(list_first(&pcp, 1, 0), u);
+    assert_int_equal(buddy_pcp_free_pfn(&pcp, m), 0);
+    assert_int_equal(list_first(&pcp, 0, 0), m);
+    assert_int_equal(pcp_pages(&pcp), 30);
+    assert_valid(z);
+    /* LIFO per list: each type gets its own block back. */
+    assert_int_equal(pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_MOVABLE), m);
+    assert_int_equal(pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_UNMOVABLE), u);
+    /* Reclaimable has a list of its own, filled from a pageblock it
+     * claims. */
+    r = pcp_alloc_type(&pcp, 1, BUDDY_MIGRATE_RECLAIMABLE);
+    assert_int_equal(pb_type(z, r), BUDDY_MIGRATE_RECLAIMABLE);
+    assert_int_equal(list_first(&pcp, 0, 1), BUDDY_PFN_NONE);
+    assert_true(list_first(&pcp, 2, 1) != BUDDY_PFN_NONE);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, r, 1), 0);
+    assert_int_equal(list_first(&pcp, 2, 1), r);
+    assert_valid(z);
+    /* While the zone has pageblocks of other types, frees take the typed
+     * path: the free bounds are shut, the allocation bounds open. */
+    assert_int_equal(buddy__pcp(&pcp)->live.spanned, 0);
+    assert_int_equal(buddy__pcp(&pcp)->live.order_end, 4);
+    /* Everything goes back, from every list. */
+    assert_int_equal(buddy_pcp_free_pages(&pcp, u, 0), 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, u2, 0), 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, m, 0), 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, m2, 0), 0);
+    buddy_pcp_drain(&pcp);
+    assert_int_equal(pcp_pages(&pcp), 0);
+    assert_int_equal(zone_free_pages(z), 4096);
+    assert_valid(z);
+    /* The claimed pageblocks keep their types, free as they are, as the
+     * kernel's do: the typed path stays on. */
+    {
+        struct buddy_zone_pagetypes pt;
+
+        assert_int_equal(buddy_zone_get_pagetypes(z, &pt), 0);
+        assert_int_equal(pt.nr_pageblocks[BUDDY_MIGRATE_UNMOVABLE], 2);
+        assert_int_equal(pt.nr_pageblocks[BUDDY_MIGRATE_RECLAIMABLE], 2);
+        assert_int_equal(pt.nr_pageblocks[BUDDY_MIGRATE_MOVABLE], 4);
+    }
+    assert_int_equal(buddy__pcp(&pcp)->live.spanned, 0);
+    buddy_pcp_fini(&pcp);
+    zone_del(&f);
+}
+
+/* The byte API frees by pageblock type too: a page of an unmovable
+ * pageblock freed by address goes on list 1. */
+static void test_typed_byte_free(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_with_base(&f, 0, 2048, 10, 0x10000000);
+    struct buddy_pcp_config cfg = {3, 8, 64};
+    struct buddy_pcp pcp;
+    buddy_pfn_t u;
+    void *p;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    u = pcp_alloc_type(&pcp, 2, BUDDY_MIGRATE_UNMOVABLE);
+    p = buddy_zone_pfn_to_addr(z, u);
+    assert_non_null(p);
+    assert_int_equal(buddy_pcp_free(&pcp, p), 0);
+    assert_int_equal(list_first(&pcp, 1, 2), u);
+    assert_int_equal(list_first(&pcp, 0, 2), BUDDY_PFN_NONE);
+    /* The byte allocation is movable: it does not get the page back. */
+    p = buddy_pcp_alloc(&pcp, 4 * BUDDY_DEFAULT_PAGE_SIZE);
+    assert_non_null(p);
+    assert_int_equal(pb_type(z, buddy_zone_addr_to_pfn(z, p)),
+                     BUDDY_MIGRATE_MOVABLE);
+    assert_int_equal(list_first(&pcp, 1, 2), u);
+    assert_int_equal(buddy_pcp_free(&pcp, p), 0);
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(zone_free_pages(z), 2048);
+    zone_del(&f);
+}
+
+/* A free into an ISOLATE pageblock is not cached: it goes to the zone and
+ * stays on the isolate lists (the kernel's free_frozen_pages). Undone, the
+ * pageblock caches again, and with every pageblock movable once more the
+ * fast frees are open again. */
+static void test_isolated_frees_bypass_the_cache(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 2048, 10);
+    struct buddy_pcp_config cfg = {3, 8, 64};
+    struct buddy_pcp pcp;
+    struct buddy_zone_pagetypes pt;
+    buddy_pfn_t m;
+    uint64_t cached, free_before;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    m = pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_MOVABLE);
+    cached = pcp_pages(&pcp);
+    /* Every pageblock movable: the fast frees are open. */
+    assert_int_equal(buddy__pcp(&pcp)->live.spanned, 2048);
+    assert_int_equal(buddy_zone_isolate_range(z, m, 1), 0);
+    assert_int_equal(buddy__pcp(&pcp)->live.spanned, 0);
+    free_before = zone_free_pages(z);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, m, 0), 0);
+    assert_int_equal(pcp_pages(&pcp), cached);
+    assert_int_equal(zone_free_pages(z), free_before + 1);
+    assert_int_equal(buddy_zone_get_pagetypes(z, &pt), 0);
+    assert_true(pt.nr_free[0][BUDDY_MIGRATE_ISOLATE] >= 1);
+    assert_valid(z);
+    assert_int_equal(buddy_zone_undo_isolate_range(z, m, 1), 0);
+    assert_int_equal(buddy__pcp(&pcp)->live.spanned, 2048);
+    m = pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_MOVABLE);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, m, 0), 0);
+    assert_int_equal(list_first(&pcp, 0, 0), m);
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(zone_free_pages(z), 2048);
+    zone_del(&f);
+}
+
+/* A HIGHATOMIC pageblock's pages are cached as movable, on list 0. */
+static void test_highatomic_frees_cache_as_movable(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 65536, 10);
+    struct buddy_system sys;
+    struct buddy_wmark_config wc = BUDDY_WMARK_CONFIG_INIT;
+    struct buddy_pcp_config cfg = {3, 8, 64};
+    struct buddy_pcp pcp;
+    buddy_pfn_t pfn, atomic;
+    unsigned i;
+
+    (void)state;
+    buddy_system_init(&sys);
+    assert_int_equal(buddy_system_add_zone(&sys, 0, 0, z), 0);
+    wc.min_free_kbytes = 4096;
+    assert_int_equal(buddy_system_set_watermarks(&sys, &wc), 0);
+    for (i = 0; i < 63; i++)
+        assert_int_equal(buddy_zone_alloc_pages(z, 10, &pfn), 0);
+    /* Below low: a high-order atomic allocation reserves its pageblock. */
+    assert_int_equal(buddy_system_alloc_pages_flags(&sys, 0, 0, 1,
+                                                    BUDDY_GFP_ATOMIC, &atomic,
+                                                    NULL),
+                     0);
+    assert_int_equal(pb_type(z, atomic), BUDDY_MIGRATE_HIGHATOMIC);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, atomic, 1), 0);
+    assert_int_equal(list_first(&pcp, 0, 1), atomic);
+    assert_int_equal(pcp_pages(&pcp), 2);
+    assert_valid(z);
+    assert_int_equal(buddy_pcp_alloc_pages(&pcp, 1, &pfn), 0);
+    assert_int_equal(pfn, atomic);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 1), 0);
+    buddy_pcp_fini(&pcp);
+    assert_valid(z);
+    zone_del(&f);
+}
+
+/* With grouping by mobility off every type is the zone's one type, and
+ * shares one list. */
+static void test_typed_lists_without_grouping(void **state)
+{
+    struct fixture f;
+    struct buddy_zone_config zc = BUDDY_ZONE_CONFIG_INIT;
+    struct buddy_zone *z;
+    struct buddy_pcp_config cfg = {3, 8, 64};
+    struct buddy_pcp pcp;
+    buddy_pfn_t u;
+
+    (void)state;
+    zc.nr_pages = 2048;
+    zc.max_order = 10;
+    zc.flags = BUDDY_ZONE_NO_GROUPING;
+    z = zone_from_config(&f, &zc);
+    assert_int_equal(buddy_zone_add_range(z, 0, 2048), 0);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    u = pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_UNMOVABLE);
+    assert_int_equal(pcp_pages(&pcp), 7);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, u, 0), 0);
+    assert_int_equal(list_first(&pcp, 0, 0), u);
+    assert_int_equal(pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_MOVABLE), u);
+    assert_int_equal(pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_RECLAIMABLE) != u,
+                     1);
+    assert_int_equal(pcp_pages(&pcp), 6);
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    zone_del(&f);
+}
+
+/* A fenced cache (a zone lock but no sync_cpus) serves its typed lists
+ * out of line without the lock, as it does list 0. */
+static void test_typed_lists_fenced(void **state)
+{
+    struct fixture f;
+    struct check_lock l;
+    struct buddy_zone *z = locked_zone(&f, &l, 2048, 10);
+    struct buddy_pcp_config cfg = {3, 8, 64};
+    struct buddy_pcp pcp;
+    buddy_pfn_t u, u2;
+    unsigned long taken;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    u = pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_UNMOVABLE);
+    taken = l.taken;
+    u2 = pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_UNMOVABLE);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, u, 0), 0);
+    assert_int_equal(l.taken, taken);
+    assert_int_equal(list_first(&pcp, 1, 0), u);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, u2, 0), 0);
+    assert_int_equal(pcp_pages(&pcp), 8);
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(l.held, 0);
+    assert_int_equal(zone_free_pages(z), 2048);
+    zone_del(&f);
+}
+
+/* A typed request the cache cannot take gets exactly the zone call's
+ * error, and nothing changes. */
+static void test_typed_alloc_errors(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 1024, 10);
+    struct buddy_pcp_config cfg = {3, 8, 64};
+    struct buddy_pcp pcp;
+    struct snapshot before, after;
+    buddy_pfn_t pfn = 77;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_alloc_pages_type(NULL, 0,
+                                                BUDDY_MIGRATE_UNMOVABLE, &pfn),
+                     BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    snapshot_take(z, &before);
+    assert_int_equal(buddy_pcp_alloc_pages_type(&pcp, 0,
+                                                BUDDY_MIGRATE_HIGHATOMIC, &pfn),
+                     BUDDY_EINVAL);
+    assert_int_equal(buddy_pcp_alloc_pages_type(&pcp, 0, BUDDY_MIGRATE_ISOLATE,
+                                                &pfn),
+                     BUDDY_EINVAL);
+    assert_int_equal(buddy_pcp_alloc_pages_type(
+                         &pcp, 0, (enum buddy_migratetype)-1, &pfn),
+                     BUDDY_EINVAL);
+    assert_int_equal(buddy_pcp_alloc_pages_type(&pcp, 0,
+                                                BUDDY_MIGRATE_UNMOVABLE, NULL),
+                     BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_alloc_pages_type(&pcp, 11,
+                                                BUDDY_MIGRATE_UNMOVABLE, &pfn),
+                     BUDDY_EORDER);
+    /* EORDER comes before EINVAL, as in the zone call. */
+    assert_int_equal(buddy_pcp_alloc_pages_type(&pcp, 11,
+                                                BUDDY_MIGRATE_HIGHATOMIC, &pfn),
+                     BUDDY_EORDER);
+    assert_int_equal(pfn, 77);
+    snapshot_take(z, &after);
+    assert_string_equal(before.walk, after.walk);
+    assert_memory_equal(&before.st, &after.st, sizeof(after.st));
+    assert_int_equal(pcp_pages(&pcp), 0);
+    assert_valid(z);
+    /* Uncached orders go to the zone, typed. */
+    assert_int_equal(buddy_pcp_alloc_pages_type(&pcp, 9,
+                                                BUDDY_MIGRATE_UNMOVABLE, &pfn),
+                     0);
+    assert_int_equal(pb_type(z, pfn), BUDDY_MIGRATE_UNMOVABLE);
+    assert_int_equal(pcp_pages(&pcp), 0);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 9), 0);
+    buddy_pcp_fini(&pcp);
+    assert_int_equal(buddy_pcp_alloc_pages_type(&pcp, 0,
+                                                BUDDY_MIGRATE_UNMOVABLE, &pfn),
+                     BUDDY_ENULL);
+    assert_int_equal(buddy_pcp_alloc_pages_type(&pcp, 0,
+                                                BUDDY_MIGRATE_HIGHATOMIC, &pfn),
+                     BUDDY_ENULL);
+    assert_valid(z);
+    zone_del(&f);
+}
+
+/* The validator walks the typed lists too: a typed list head pointing at
+ * an allocated block is caught. */
+static void test_check_sees_typed_lists(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 1024, 10);
+    struct buddy_pcp_config cfg = {3, 8, 64};
+    struct buddy_pcp pcp;
+    struct buddy_check_report rep;
+    buddy_pfn_t u, a;
+    uint32_t saved;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
+    u = pcp_alloc_type(&pcp, 0, BUDDY_MIGRATE_UNMOVABLE);
+    assert_int_equal(buddy_zone_alloc_pages(z, 0, &a), 0);
+    saved = buddy__pcp(&pcp)->typed[0][0];
+    buddy__pcp(&pcp)->typed[0][0] = (uint32_t)a;
+    assert_int_equal(buddy_zone_check(z, &rep), BUDDY_ECORRUPT);
+    assert_string_equal(rep.what,
+                        "cache holds a block that is not a cached block of "
+                        "its order");
+    buddy__pcp(&pcp)->typed[0][0] = saved;
+    assert_valid(z);
+    assert_int_equal(buddy_pcp_free_pages(&pcp, u, 0), 0);
+    assert_int_equal(buddy_zone_free_pages(z, a, 0), 0);
+    buddy_pcp_fini(&pcp);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -808,6 +1185,14 @@ int main(void)
         cmocka_unit_test(test_bulk),
         cmocka_unit_test(test_scaled_high),
         cmocka_unit_test(test_pcp_config_errors),
+        cmocka_unit_test(test_typed_lists),
+        cmocka_unit_test(test_typed_byte_free),
+        cmocka_unit_test(test_isolated_frees_bypass_the_cache),
+        cmocka_unit_test(test_highatomic_frees_cache_as_movable),
+        cmocka_unit_test(test_typed_lists_without_grouping),
+        cmocka_unit_test(test_typed_lists_fenced),
+        cmocka_unit_test(test_typed_alloc_errors),
+        cmocka_unit_test(test_check_sees_typed_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -849,13 +849,60 @@ BUDDY_API int buddy_zone_alloc_pages_flags(struct buddy_zone *z,
  */
 
 /* Woken, once per node of the zonelist, when an allocation finds every
- * zone below its low mark (wakeup_kswapd). It should free memory
- * asynchronously, up to the high mark; the allocation goes on. */
+ * zone below its low mark (wakeup_kswapd); and for one zone, with order 0
+ * and that zone's index as highest_zone_idx, after an allocation whose
+ * fallback boosted that zone's marks (the kernel's ZONE_BOOSTED_WATERMARK
+ * in rmqueue). It should free memory asynchronously, up to the high mark:
+ * record the request and have another thread run
+ * buddy_system_balance_node; the allocation goes on. Allocating threads
+ * call it concurrently, with no zone lock held. */
 typedef void (*buddy_kswapd_fn)(void *arg, unsigned nid, unsigned order,
                                 unsigned highest_zone_idx);
-/* Set (fn NULL: clear) the system's kswapd callback. ENULL. */
+/* Set (fn NULL: clear) the system's kswapd callback, before the system is
+ * shared (buddy_kswapd_start in buddy/hosted.h sets it for a thread of
+ * its own). ENULL. */
 BUDDY_API int buddy_system_set_kswapd(struct buddy_system *sys,
                                       buddy_kswapd_fn fn, void *arg);
+
+/*
+ * What kswapd runs when woken: the kernel's balance_pgdat, with the
+ * registered shrinkers as the only reclaim. The node is balanced when one
+ * of its zones of index <= highest_zone_idx has free pages above its high
+ * mark plus boost plus the lowmem reserve for highest_zone_idx, and for
+ * order > 0 a free block of the order (pgdat_balanced: one such zone
+ * serves the request). Until then the shrinkers run at priorities 12 down
+ * to 1, one pass each, as a direct reclaim runs them. A zone's boost is
+ * reclaimed on top, even on a balanced node, at priority 10 at the lowest
+ * while passes free something; afterwards each boosted zone's boost drops
+ * by what it was when the run began. Once twice the order's pages came
+ * back, the order is judged as 0 (there is no compaction). The objects the
+ * shrinkers freed go to *reclaimed (may be NULL). A node without managed
+ * pages at those indices is balanced: 0 reclaimed, no run counted.
+ *
+ * A freestanding embedder runs this on a thread of its own, woken by its
+ * kswapd callback (merging wakes as the kernel's kswapd_order and
+ * kswapd_highest_zoneidx do: the largest order and index asked since the
+ * last run). It is safe beside allocations, frees and direct reclaims on
+ * other threads, and beside other balance runs: it takes each zone's lock
+ * for what it reads and changes, and only reads the zonelist and the
+ * shrinker table, which are set before the system is shared. The
+ * shrinkers, though, then run on several threads at once: they must be
+ * thread-safe. Counts one pageoutrun per run and the objects asked of
+ * the shrinkers in slabs_scanned (buddy_system_vmstat).
+ *
+ * Errors, in order, each with nothing changed and *reclaimed untouched:
+ * ENULL (sys); ENODE (nid not below the system's nr_nodes, or
+ * highest_zone_idx not below BUDDY_MAX_NR_ZONES); EORDER (order above
+ * BUDDY_MAX_ORDER_LIMIT). Cost: at most 12 passes (24 when a boosted run
+ * finds the node unbalanced and starts again), plus as many at priority 10
+ * as reclaiming a boost takes, each freeing something; a pass is one call
+ * of each shrinker's count and its scan batches, and a lock round trip per
+ * zone of the node.
+ */
+BUDDY_API int buddy_system_balance_node(struct buddy_system *sys,
+                                        unsigned nid,
+                                        unsigned highest_zone_idx,
+                                        unsigned order, uint64_t *reclaimed);
 
 struct buddy_shrink_control {
     unsigned nid;        /* the node the allocation wanted */
@@ -909,9 +956,11 @@ BUDDY_API struct buddy_zone *buddy_system_pfn_zone(const struct buddy_system *sy
  * pgalloc_<zone> (pages taken from the free lists: a cache refill counts
  * its batch) and allocstall_<zone>, then pgfree (pages put back), summed
  * over nodes by zone index and named, lowercased, after the zone of that
- * index on the lowest node. Without statistics (BUDDY_STATS=0) only
- * nr_free_pages. As buddy_system_buddyinfo for buf, size and the result;
- * 0 for a NULL system. */
+ * index on the lowest node; then the system's slabs_scanned (objects the
+ * shrinkers were asked to scan, by direct reclaim and kswapd) and
+ * pageoutrun (buddy_system_balance_node runs). Without statistics
+ * (BUDDY_STATS=0) only nr_free_pages. As buddy_system_buddyinfo for buf,
+ * size and the result; 0 for a NULL system. */
 BUDDY_API size_t buddy_system_vmstat(const struct buddy_system *sys,
                                      char *buf, size_t size);
 

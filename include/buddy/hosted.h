@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libbuddy hosted layer: a zone made ready for a multi-threaded program.
+ * libbuddy hosted layer: a zone made ready for a multi-threaded program,
+ * and a background reclaimer thread for a system of zones (buddy_kswapd).
  *
  * A buddy_heap is one zone whose metadata (and, if asked, the managed memory
  * itself) comes from mmap, guarded by a lock, with page caches in front of
@@ -148,6 +149,38 @@ BUDDY_API void buddy_heap_drain_all(struct buddy_heap *h);
  * check holds the caches' owners out of their fast paths while it runs). */
 BUDDY_NODISCARD
 BUDDY_API struct buddy_zone *buddy_heap_zone(struct buddy_heap *h);
+
+/*
+ * A background reclaimer for a buddy_system: the kernel's kswapd on a
+ * thread of its own, keeping a node between its low and high marks so
+ * that allocations seldom reclaim directly. buddy_kswapd_start installs
+ * itself as the system's kswapd callback (buddy_system_set_kswapd) and
+ * starts a thread that sleeps until an allocation wakes it (a zonelist
+ * below its low marks, or a zone whose marks a fallback boosted), then
+ * runs buddy_system_balance_node for each woken node, with the largest
+ * order and zone index asked since its last run, and sleeps again. It
+ * never wakes on a timer: only an allocation brings free memory below a
+ * mark, and every such allocation wakes it.
+ *
+ * Start it before the system is shared, and stop it only when no thread
+ * allocates from the system any more, as buddy_system_set_kswapd asks:
+ * the system has no lock of its own for its callback. One per system: a
+ * second start replaces the first's callback, and that one then never
+ * wakes. The registered shrinkers run on its thread as well as in
+ * allocating threads' direct reclaim, so they must be thread-safe; the
+ * zones need lock ops (a heap's zone has them).
+ *
+ * start: ENULL (sys or out); ENOMEM when the thread or its state cannot
+ * be made, the system's callback then left as it was. stop: clears the
+ * callback, wakes the thread, waits for its current run to end and frees
+ * it; NULL does nothing.
+ */
+struct buddy_kswapd; /* opaque */
+
+BUDDY_NODISCARD
+BUDDY_API int buddy_kswapd_start(struct buddy_system *sys,
+                                 struct buddy_kswapd **out);
+BUDDY_API void buddy_kswapd_stop(struct buddy_kswapd *k);
 
 /* Nothing in this header is async-signal-safe (buddy.h says why). */
 

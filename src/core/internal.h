@@ -172,6 +172,10 @@ struct buddy_zone {
     uint8_t pb_key;          /* the type a stored 0 means: MOVABLE, or
                                 UNMOVABLE with grouping by mobility off
                                 (buddy__grouping) */
+    uint8_t boosted_wmark;   /* ZONE_BOOSTED_WATERMARK: a fallback of an
+                                ALLOC_KSWAPD request boosted the marks; the
+                                system allocation that made it tests and
+                                clears it in the same lock hold */
     buddy_pfn_t start_pfn;   /* pfn of idx 0 */
     uint32_t spanned;        /* pages in the span, holes included */
     uint8_t max_order;       /* largest FREE/ALLOCATED order */
@@ -214,7 +218,11 @@ struct buddy_zone {
 };
 
 /* A system: the zones of each node by zone index (NULL where none), in
- * the caller's struct buddy_system storage. */
+ * the caller's struct buddy_system storage. Locking: none of its own. The
+ * zones, callbacks and shrinkers are set before it is shared and only read
+ * after; the two reclaim counters are the kernel's vm events, bumped with
+ * relaxed atomics by any thread that reclaims (unsigned long, as the
+ * kernel's, so the add is one instruction on every target). */
 struct buddy__system {
     struct buddy_zone *zones[BUDDY_MAX_NUMNODES][BUDDY_MAX_NR_ZONES];
     unsigned nr_nodes; /* highest node id in use + 1 */
@@ -222,6 +230,8 @@ struct buddy__system {
     void *kswapd_arg;
     unsigned nr_shrinkers; /* shrinkers[0..nr_shrinkers) are registered */
     struct buddy_shrinker shrinkers[BUDDY_MAX_SHRINKERS];
+    unsigned long slabs_scanned; /* objects shrinkers were asked to scan */
+    unsigned long pageoutrun;    /* buddy_system_balance_node runs */
 };
 
 _Static_assert(sizeof(struct buddy__system) <= sizeof(struct buddy_system),
@@ -559,6 +569,11 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
 /* ALLOC_NOFRAGMENT: fall back only by claiming whole pageblocks; a system
  * tries a lower zone before it fragments a higher one. */
 #define BUDDY__ALLOC_NOFRAGMENT 0x4u
+/* ALLOC_KSWAPD: the request may wake kswapd, so a claim that boosts the
+ * marks sets the zone's boosted_wmark for the system to wake it after the
+ * allocation. It changes no choice of block: a request with only this
+ * flag takes the common path. */
+#define BUDDY__ALLOC_KSWAPD 0x8u
 int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
                                     unsigned mt, unsigned aflags,
                                     buddy_pfn_t *pfn);
@@ -595,10 +610,11 @@ void buddy__expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
 
 /* The kernel's fallback when mt's lists have no block of `order` or more
  * (pageblock.c): claim a whole pageblock of another type, else steal a
- * block from one. Returns the block, its state byte the caller's to write,
- * or BUDDY_NIL. Lock held. */
+ * block from one. aflags are the request's BUDDY__ALLOC_* (only
+ * ALLOC_KSWAPD is read here). Returns the block, its state byte the
+ * caller's to write, or BUDDY_NIL. Lock held. */
 uint32_t buddy__rmqueue_fallback(struct buddy_zone *z, unsigned order,
-                                 unsigned mt, unsigned *mode);
+                                 unsigned mt, unsigned aflags, unsigned *mode);
 
 /* The HIGHATOMIC reserve (pageblock.c): after a high-order atomic
  * allocation of the block at idx/order, make its pageblock a reserved

@@ -406,14 +406,14 @@ uint32_t buddy__rmqueue_smallest(struct buddy_zone *z, unsigned order,
  * on mt's lists when there is one (one mask, one ctz, one pop, a push per
  * split), else a fallback to another type's block (pageblock.c). */
 static inline uint32_t rmqueue(struct buddy_zone *z, unsigned order,
-                               unsigned mt, unsigned *mode)
+                               unsigned mt, unsigned aflags, unsigned *mode)
 {
     uint32_t candidates = z->nonempty[mt] & (0xffffffffu << order);
     unsigned cur;
     uint32_t idx;
 
     if (buddy_unlikely(candidates == 0))
-        return buddy__rmqueue_fallback(z, order, mt, mode);
+        return buddy__rmqueue_fallback(z, order, mt, aflags, mode);
     cur = buddy_ctz32(candidates);
     idx = take_head(z, cur, mt);
     expand(z, idx, cur, order, mt);
@@ -456,7 +456,7 @@ static noinline_ int alloc_pages_slow(struct buddy_zone *z, unsigned order,
         if (aflags & BUDDY__ALLOC_HIGHATOMIC)
             idx = buddy__rmqueue_smallest(z, order, BUDDY_MIGRATE_HIGHATOMIC);
         if (idx == BUDDY_NIL)
-            idx = rmqueue(z, order, mt, &mode);
+            idx = rmqueue(z, order, mt, aflags, &mode);
         if (idx == BUDDY_NIL && (aflags & BUDDY__ALLOC_NON_BLOCK))
             idx = buddy__rmqueue_smallest(z, order, BUDDY_MIGRATE_HIGHATOMIC);
         /* Short of blocks: take back what the per-CPU caches hold before
@@ -477,8 +477,9 @@ static noinline_ int alloc_pages_slow(struct buddy_zone *z, unsigned order,
     return 0;
 }
 
-/* The common case inline: no flags, and a block on the request's own
- * lists. One mask and ctz, one pop, expand(), the state byte and counts. */
+/* The common case inline: no flags but ALLOC_KSWAPD (which only a
+ * fallback reads), and a block on the request's own lists. One mask and
+ * ctz, one pop, expand(), the state byte and counts. */
 int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
                                     unsigned mt, unsigned aflags,
                                     buddy_pfn_t *pfn)
@@ -489,7 +490,8 @@ int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
     buddy_assert_locked(z);
     buddy_assert_internal(mt == buddy__request_type(z, mt));
     candidates = z->nonempty[mt] & (0xffffffffu << order);
-    if (buddy_unlikely(candidates == 0 || aflags != 0))
+    if (buddy_unlikely(candidates == 0 ||
+                       (aflags & ~BUDDY__ALLOC_KSWAPD) != 0))
         return alloc_pages_slow(z, order, mt, aflags, pfn);
     cur = buddy_ctz32(candidates);
     idx = take_head(z, cur, mt);
@@ -524,7 +526,8 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
  *
  * When mt's lists have no block of `order`, the run is one block from the
  * fallback (pageblock.c), and *mode keeps, for the next run of the batch,
- * how far that had to go.
+ * how far that had to go. A batch belongs to a zone, not to a system
+ * allocation, so it has no kswapd to wake (no ALLOC_KSWAPD).
  *
  * Returns the run's idx and its order in *run_order, or BUDDY_NIL when no
  * block of `order` is free (not counted as a failure: the caller decides).
@@ -543,7 +546,7 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
     if (want == 0)
         return BUDDY_NIL;
     if (buddy_hook_set(z)) { /* one block, reported as one allocation */
-        idx = rmqueue(z, order, mt, mode);
+        idx = rmqueue(z, order, mt, 0, mode);
         if (idx != BUDDY_NIL)
             alloc_done(z, idx, order);
         *run_order = order;
@@ -554,7 +557,7 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
          * remembers in *mode how far it had to go, so the next block of a
          * batch starts there (the kernel's rmqueue_mode). A claim refills
          * mt's lists and the following runs are ordinary again. */
-        idx = buddy__rmqueue_fallback(z, order, mt, mode);
+        idx = buddy__rmqueue_fallback(z, order, mt, 0, mode);
         if (idx == BUDDY_NIL)
             return BUDDY_NIL;
         z->free_pages -= (uint64_t)1 << order;

@@ -96,24 +96,28 @@ static int find_fallback(const struct buddy_zone *z, unsigned order,
 /* boost_watermark: a fragmenting fallback raises the zone's marks by a
  * pageblock, up to watermark_boost_factor / 10000 of the high mark, so
  * that reclaim frees more before the next one is needed. Not in zones
- * under four pageblocks, nor before the marks are set. Lock held. */
-static void boost_watermark(struct buddy_zone *z)
+ * under four pageblocks, nor before the marks are set. Returns whether
+ * the zone is boosted (also when it already was at the cap), as the
+ * kernel's does, so the caller wakes kswapd to reclaim it back. Balancing
+ * takes the boost back (buddy_system_balance_node). Lock held. */
+static bool boost_watermark(struct buddy_zone *z)
 {
     uint64_t pages = (uint64_t)1 << z->pageblock_order;
     uint64_t high = z->wmarks.wmark[BUDDY_WMARK_HIGH], max_boost;
 
     if (z->wmarks.boost_factor == 0 || pages * 4 > buddy__managed_pages(z))
-        return;
+        return false;
     /* mult_frac without the overflow: high < 2^32 for any zone. */
     max_boost = high / 10000 * z->wmarks.boost_factor +
                 high % 10000 * z->wmarks.boost_factor / 10000;
     if (max_boost == 0)
-        return;
+        return false;
     if (max_boost < pages)
         max_boost = pages;
     z->wmarks.boost = z->wmarks.boost + pages < max_boost
                           ? z->wmarks.boost + pages
                           : max_boost;
+    return true;
 }
 
 /* The pageblock holding idx as [*start, *start + pages): false when it
@@ -188,10 +192,13 @@ static uint32_t move_freepages_block(struct buddy_zone *z, uint32_t start,
     return moved;
 }
 
-/* try_to_claim_block for the head block of list block_mt at order cur. */
+/* try_to_claim_block for the head block of list block_mt at order cur.
+ * A claim below a pageblock boosts the marks; for a request that may wake
+ * kswapd it marks the zone boosted, since the node may be balanced as a
+ * whole and kswapd would not wake on its own to take the boost back. */
 static uint32_t try_to_claim(struct buddy_zone *z, unsigned cur,
                              unsigned order, unsigned start_mt,
-                             unsigned block_mt)
+                             unsigned block_mt, unsigned aflags)
 {
     uint32_t idx, start, nr_free, nr_movable, alike;
     uint32_t half = (uint32_t)1 << z->pageblock_order >> 1;
@@ -202,7 +209,8 @@ static uint32_t try_to_claim(struct buddy_zone *z, unsigned cur,
         buddy__expand(z, idx, cur, order, buddy__pb_type(z, idx));
         return idx;
     }
-    boost_watermark(z);
+    if (boost_watermark(z) && (aflags & BUDDY__ALLOC_KSWAPD))
+        z->boosted_wmark = 1;
     idx = z->free_area[cur].list[block_mt].head;
     if (!pageblock_span(z, idx, &start))
         return BUDDY_NIL;
@@ -243,7 +251,7 @@ static void extfrag(struct buddy_zone *z, uint32_t idx, unsigned order,
 /* __rmqueue_claim: the largest free block of a fallback type first, which
  * roughly finds the pageblock with the most free pages. */
 static uint32_t rmqueue_claim(struct buddy_zone *z, unsigned order,
-                              unsigned mt, unsigned min_order)
+                              unsigned mt, unsigned min_order, unsigned aflags)
 {
     unsigned cur = z->max_order + 1u;
 
@@ -255,7 +263,7 @@ static uint32_t rmqueue_claim(struct buddy_zone *z, unsigned order,
             continue;
         if (f == -2)
             break;
-        idx = try_to_claim(z, cur, order, mt, (unsigned)f);
+        idx = try_to_claim(z, cur, order, mt, (unsigned)f, aflags);
         if (idx != BUDDY_NIL) {
             buddy_stat_inc(z, claims);
             extfrag(z, idx, order, cur, mt, (unsigned)f);
@@ -288,7 +296,7 @@ static uint32_t rmqueue_steal(struct buddy_zone *z, unsigned order,
 }
 
 uint32_t buddy__rmqueue_fallback(struct buddy_zone *z, unsigned order,
-                                 unsigned mt, unsigned *mode)
+                                 unsigned mt, unsigned aflags, unsigned *mode)
 {
     uint32_t idx;
 
@@ -298,9 +306,10 @@ uint32_t buddy__rmqueue_fallback(struct buddy_zone *z, unsigned order,
     if (*mode == BUDDY_RMQUEUE_NOFRAGMENT) /* stays so for the request */
         return rmqueue_claim(z, order, mt,
                              order > z->pageblock_order ? order
-                                                        : z->pageblock_order);
+                                                        : z->pageblock_order,
+                             aflags);
     if (*mode != BUDDY_RMQUEUE_STEAL) {
-        idx = rmqueue_claim(z, order, mt, order);
+        idx = rmqueue_claim(z, order, mt, order, aflags);
         if (idx != BUDDY_NIL) {
             *mode = BUDDY_RMQUEUE_NORMAL; /* mt's lists have blocks again */
             return idx;

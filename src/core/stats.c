@@ -669,6 +669,13 @@ static size_t vmstat_of(const struct buddy__system *sys, char *buf,
         out_str(&o, "pgfree ", 0);
         out_u64(&o, pgfree, 0);
         out_char(&o, '\n');
+        /* The system's own vm events, bumped by reclaimers on any thread. */
+        out_str(&o, "slabs_scanned ", 0);
+        out_u64(&o, buddy_load_relaxed(&sys->slabs_scanned), 0);
+        out_char(&o, '\n');
+        out_str(&o, "pageoutrun ", 0);
+        out_u64(&o, buddy_load_relaxed(&sys->pageoutrun), 0);
+        out_char(&o, '\n');
     }
     out_finish(&o);
     return o.len;

@@ -106,6 +106,8 @@ struct alloc_request {
                           kernel applies gfp_to_alloc_flags only in its
                           slow path */
     struct buddy_zone *preferred;
+    bool kswapd; /* the system has a kswapd to wake: ALLOC_KSWAPD, on
+                    both paths as the kernel sets it from the gfp word */
 };
 
 /* What the request's flags let a zone give it, as the kernel's
@@ -116,6 +118,9 @@ struct alloc_request {
 static unsigned alloc_flags(const struct alloc_request *rq)
 {
     unsigned af = rq->nofragment ? BUDDY__ALLOC_NOFRAGMENT : 0;
+
+    if (rq->kswapd)
+        af |= BUDDY__ALLOC_KSWAPD;
 
     if (rq->reserves & BUDDY_GFP_NOWAIT) {
         af |= BUDDY__ALLOC_NON_BLOCK;
@@ -162,7 +167,7 @@ static bool zone_watermark_ok_locked(const struct buddy_zone *z,
                    z->nonempty[BUDDY_MIGRATE_MOVABLE] |
                    z->nonempty[BUDDY_MIGRATE_RECLAIMABLE];
     uint32_t reserve = z->nonempty[BUDDY_MIGRATE_HIGHATOMIC];
-    unsigned af = alloc_flags(rq);
+    unsigned af = alloc_flags(rq) & ~BUDDY__ALLOC_KSWAPD; /* no list's */
     uint64_t min, avail;
 
     /* No block the request could be given at all: not worth the lock's
@@ -194,11 +199,33 @@ static bool zone_watermark_ok_locked(const struct buddy_zone *z,
     return ((pcp | (af & BUDDY__ALLOC_HIGHATOMIC ? reserve : 0)) & orders) != 0;
 }
 
+/* ZONE_BOOSTED_WATERMARK, as rmqueue ends: the allocation from z just
+ * made, whether it succeeded or not, boosted the zone's marks; clear the
+ * mark and say whether kswapd is to be woken for it. Lock held. */
+static bool test_clear_boosted(struct buddy_zone *z)
+{
+    bool boosted = z->boosted_wmark != 0;
+
+    buddy_assert_locked(z);
+    z->boosted_wmark = 0;
+    return boosted;
+}
+
+/* wakeup_kswapd for a boosted zone at (nid, zi): order 0, the zone's own
+ * index as the highest. No lock held. */
+static void wake_boosted(const struct buddy__system *sys, unsigned nid,
+                         unsigned zi)
+{
+    if (sys->kswapd != NULL)
+        sys->kswapd(sys->kswapd_arg, nid, 0, zi);
+}
+
 /* One pass along the zonelist: the first zone that passes the mark serves
  * the request; one served for another preferred zone counts a fallback.
  * With `drain`, each zone first takes back what its per-CPU caches hold
  * (the kernel drains them only once the whole zonelist came up short).
- * Returns 0, or ENOMEM without counting a failure. */
+ * An allocation that boosted a zone wakes kswapd for it once the lock is
+ * dropped. Returns 0, or ENOMEM without counting a failure. */
 static int zonelist_pass_once(struct buddy__system *sys,
                               const struct alloc_request *rq, int mark,
                               bool drain, buddy_pfn_t *pfn,
@@ -217,6 +244,7 @@ static int zonelist_pass_once(struct buddy__system *sys,
             break;
         while (zi-- > 0) {
             struct buddy_zone *z = sys->zones[n][zi];
+            bool boosted;
 
             if (z == NULL || rq->order > z->max_order)
                 continue;
@@ -241,7 +269,10 @@ static int zonelist_pass_once(struct buddy__system *sys,
             if (buddy__alloc_pages_flags_locked(
                     z, rq->order, buddy__request_type(z, rq->mt),
                     alloc_flags(rq), pfn) != 0) {
+                boosted = test_clear_boosted(z);
                 buddy__unlock(z);
+                if (buddy_unlikely(boosted))
+                    wake_boosted(sys, n, zi);
                 continue;
             }
             if (z != rq->preferred) {
@@ -256,8 +287,11 @@ static int zonelist_pass_once(struct buddy__system *sys,
                     buddy__emit(z, &ev);
                 }
             }
+            boosted = test_clear_boosted(z);
             buddy_check_expensive(z);
             buddy__unlock(z);
+            if (buddy_unlikely(boosted))
+                wake_boosted(sys, n, zi);
             if (zone_out != NULL)
                 *zone_out = z;
             return 0;
@@ -354,10 +388,21 @@ static void wake_kswapds(const struct buddy__system *sys,
     }
 }
 
+/* The system's vm events: with the zones' counters, compiled out by
+ * BUDDY_STATS=0. */
+#if BUDDY_STATS
+#define sys_count(sys, field, n)                                               \
+    buddy_add_relaxed(&(sys)->field, (unsigned long)(n))
+#else
+#define sys_count(sys, field, n) ((void)(sys), (void)(n))
+#endif
+
 /* do_shrink_slab for each shrinker at reclaim priority `prio`: ask for
  * (freeable >> prio) * 4 / seeks objects, at most twice what it has, in
- * batches. Returns the objects freed. No lock held. */
-static uint64_t shrink_all(const struct buddy__system *sys,
+ * batches, each batch counted in slabs_scanned. Returns the objects
+ * freed. No lock held; direct reclaim and kswapd may run it at once, so
+ * the shrinkers must be thread-safe. */
+static uint64_t shrink_all(struct buddy__system *sys,
                            const struct alloc_request *rq, unsigned prio)
 {
     uint64_t freed = 0;
@@ -384,6 +429,7 @@ static uint64_t shrink_all(const struct buddy__system *sys,
             ret = s->scan(s->arg, &sc);
             if (ret == BUDDY_SHRINK_STOP)
                 break;
+            sys_count(sys, slabs_scanned, sc.nr_to_scan);
             freed += ret;
             total -= sc.nr_to_scan;
         }
@@ -398,7 +444,7 @@ static uint64_t shrink_all(const struct buddy__system *sys,
 #define RECLAIM_ENOUGH 32u
 
 /* do_try_to_free_pages, shrinkers only. Returns the objects freed. */
-static uint64_t direct_reclaim(const struct buddy__system *sys,
+static uint64_t direct_reclaim(struct buddy__system *sys,
                                const struct alloc_request *rq)
 {
     uint64_t freed = 0;
@@ -409,13 +455,162 @@ static uint64_t direct_reclaim(const struct buddy__system *sys,
     return freed;
 }
 
+/* ---- kswapd: balancing a node ---------------------------------------------
+ *
+ * The kernel's balance_pgdat with shrinkers only, for whatever thread the
+ * embedder runs it on (the hosted layer's is src/hosted/kswapd.c). A node
+ * is balanced when one zone it may use passes the high mark (boost
+ * included) at the order, as an allocation with no reserves would judge it
+ * (pgdat_balanced): one zone is enough for the request to succeed, and
+ * balancing the others too would reclaim more than any allocation needs.
+ * Until then the shrinkers run at priorities 12 down to 1, one pass each.
+ * A boost is reclaimed on top: while the zones' boost (as it was when the
+ * run began) is not yet freed, a balanced node is reclaimed anyway, and
+ * the priority stays at 10 while passes make progress; a pass that frees
+ * nothing ends a boosted run, and a node found unbalanced forgets the
+ * boost and reclaims for its marks from priority 12 again. At the end each
+ * zone's boost drops by what it was at the start (a boost raised during
+ * the run stays for the next), as the kernel resets it after balancing.
+ * Once twice the order's pages are reclaimed the order is judged as 0
+ * (kswapd_shrink_node's compact_gap): there is no compaction to assemble a
+ * large block from what reclaim frees.
+ *
+ * Everything it touches is safe beside allocations and direct reclaim on
+ * other threads: zone state only under each zone's lock, the counters by
+ * atomic adds, the zonelist and shrinker table only read (they are fixed
+ * once the system is shared). Cost: at most 12 passes of the shrinkers
+ * (24 when a boosted run starts again), plus, while a boost is reclaimed
+ * at priority 10, as many passes as it takes, each freeing something; a
+ * pass is O(shrinkers) calls plus their batches and O(zones of the node)
+ * lock round trips.
+ */
+
+/* Where a boosted run holds its priority (DEF_PRIORITY - 2: the kernel's
+ * limit that keeps boosted reclaim light). */
+#define RECLAIM_BOOST_PRIORITY (RECLAIM_DEF_PRIORITY - 2u)
+
+/* pgdat_balanced: does some zone of the node, up to the request's highest
+ * index, pass its high mark at the order? A node without managed pages
+ * there is balanced: there is nothing to reclaim for. Takes each zone's
+ * lock in turn. */
+static bool node_balanced(const struct buddy__system *sys,
+                          const struct alloc_request *rq)
+{
+    bool managed = false;
+    unsigned zi;
+
+    for (zi = 0; zi <= rq->highest_zone_idx; zi++) {
+        struct buddy_zone *z = sys->zones[rq->nid][zi];
+        bool ok = false;
+
+        if (z == NULL)
+            continue;
+        buddy__lock(z);
+        if (buddy__managed_pages(z) != 0) {
+            managed = true;
+            ok = zone_watermark_ok_locked(z, rq, BUDDY_WMARK_HIGH);
+        }
+        buddy__unlock(z);
+        if (ok)
+            return true;
+    }
+    return !managed;
+}
+
+/* The balance_pgdat loop, from priority 12 down; nr_boost is the boost
+ * still to reclaim. Returns the objects freed. */
+static uint64_t balance_loop(struct buddy__system *sys,
+                             struct alloc_request *rq, uint64_t nr_boost)
+{
+    uint64_t total = 0;
+    unsigned prio = RECLAIM_DEF_PRIORITY;
+
+    while (prio >= 1) {
+        bool balanced = node_balanced(sys, rq);
+        bool lower = nr_boost == 0 || prio != RECLAIM_BOOST_PRIORITY;
+        uint64_t freed;
+
+        if (!balanced && nr_boost != 0) {
+            nr_boost = 0; /* the marks first: start again without it */
+            prio = RECLAIM_DEF_PRIORITY;
+            continue;
+        }
+        if (balanced && nr_boost == 0)
+            break;
+        freed = shrink_all(sys, rq, prio);
+        total += freed;
+        if (rq->order != 0 && total >= (uint64_t)2 << rq->order)
+            rq->order = 0;
+        nr_boost -= nr_boost < freed ? nr_boost : freed;
+        if (nr_boost != 0 && freed == 0)
+            break;
+        if (lower || freed == 0)
+            prio--;
+    }
+    return total;
+}
+
+int buddy_system_balance_node(struct buddy_system *system, unsigned nid,
+                              unsigned highest_zone_idx, unsigned order,
+                              uint64_t *reclaimed)
+{
+    struct buddy__system *sys = buddy__sys(system);
+    struct alloc_request rq = {nid, highest_zone_idx, order, 0,
+                               BUDDY_MIGRATE_UNMOVABLE, false, 0, NULL,
+                               false};
+    uint64_t boosts[BUDDY_MAX_NR_ZONES] = {0}, nr_boost = 0, total;
+    bool managed = false;
+    unsigned zi;
+
+    if (sys == NULL)
+        return BUDDY_ENULL;
+    if (nid >= sys->nr_nodes || highest_zone_idx >= BUDDY_MAX_NR_ZONES)
+        return BUDDY_ENODE;
+    if (order > BUDDY_MAX_ORDER_LIMIT)
+        return BUDDY_EORDER;
+    /* The boost of each zone now: what this run reclaims on top of the
+     * marks, and takes back at the end. */
+    for (zi = 0; zi <= highest_zone_idx; zi++) {
+        struct buddy_zone *z = sys->zones[nid][zi];
+
+        if (z == NULL)
+            continue;
+        buddy__lock(z);
+        if (buddy__managed_pages(z) != 0) {
+            managed = true;
+            boosts[zi] = z->wmarks.boost;
+        }
+        buddy__unlock(z);
+        nr_boost += boosts[zi];
+    }
+    total = 0;
+    if (managed) {
+        sys_count(sys, pageoutrun, 1);
+        total = balance_loop(sys, &rq, nr_boost);
+    }
+    for (zi = 0; zi <= highest_zone_idx; zi++) {
+        struct buddy_zone *z = sys->zones[nid][zi];
+
+        if (boosts[zi] == 0)
+            continue;
+        buddy__lock(z);
+        z->wmarks.boost -= z->wmarks.boost < boosts[zi] ? z->wmarks.boost
+                                                        : boosts[zi];
+        buddy__unlock(z);
+    }
+    if (reclaimed != NULL)
+        *reclaimed = total;
+    return 0;
+}
+
 static int alloc_pages_flags(struct buddy__system *sys, unsigned nid,
                              unsigned highest_zone_idx, unsigned order,
                              unsigned flags, buddy_pfn_t *pfn,
                              struct buddy_zone **zone_out)
 {
     struct alloc_request rq = {nid, highest_zone_idx, order, flags,
-                               BUDDY_MIGRATE_UNMOVABLE, false, 0, NULL};
+                               BUDDY_MIGRATE_UNMOVABLE, false, 0, NULL,
+                               false};
     int mark = flags & BUDDY_GFP_MEMALLOC ? NO_WMARK : BUDDY_WMARK_MIN;
     unsigned retry;
     int zi;
@@ -437,6 +632,7 @@ static int alloc_pages_flags(struct buddy__system *sys, unsigned nid,
     if (!zonelist_first(sys, nid, highest_zone_idx, order, &preferred))
         return BUDDY_EORDER;
     rq.preferred = preferred;
+    rq.kswapd = sys->kswapd != NULL;
     /* Where the preferred zone sits in this zonelist (not its own zone
      * index: a lone zone's zonelist is built around it). */
     for (zi = (int)highest_zone_idx; zi >= 0; zi--)

@@ -39,9 +39,10 @@ static inline unsigned buddy_log2_64(uint64_t x)
 }
 
 /* Atomics: data one thread changes while another reads it (state bytes,
- * cache counts, a cache's handshake words). The loads and stores are plain
- * moves on the targets we know; the compare-and-swap of a state byte and
- * the exchange of a handshake word are the only read-modify-writes.
+ * cache counts, a cache's handshake words, a system's reclaim counters).
+ * The loads and stores are plain moves on the targets we know; the
+ * compare-and-swap of a state byte, the exchange of a handshake word and
+ * the add to a counter are the only read-modify-writes.
  * Where the target has no lock-free atomics at all (ARMv6-M, e.g.
  * Cortex-M0, which is single-core) an aligned byte or word access is
  * indivisible anyway and volatile keeps the compiler from splitting or
@@ -63,6 +64,9 @@ static inline unsigned buddy_log2_64(uint64_t x)
     })
 #define buddy_load_seq_cst(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define buddy_xchg_seq_cst(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+/* *p += v, for a counter that threads bump without a common lock. */
+#define buddy_add_relaxed(p, v)                                                \
+    ((void)__atomic_fetch_add((p), (v), __ATOMIC_RELAXED))
 #else
 #define buddy_load_relaxed(p) (*(volatile __typeof__(*(p)) *)(p))
 #define buddy_store_relaxed(p, v) (*(volatile __typeof__(*(p)) *)(p) = (v))
@@ -82,6 +86,7 @@ static inline unsigned buddy_log2_64(uint64_t x)
         buddy_xchg_old_;                                                       \
     })
 #define buddy_load_seq_cst(p) buddy_load_relaxed(p)
+#define buddy_add_relaxed(p, v) buddy_store_relaxed(p, buddy_load_relaxed(p) + (v))
 #endif
 /* Keep the compiler from moving memory accesses across this point; the
  * CPU may still reorder (a remote drain's barrier covers that). */

@@ -499,7 +499,9 @@ static void test_shrinkers_feed_the_retry(void **state)
     /* /proc/vmstat: every page of the zone went out once through the
      * allocations and 1024 came back through the shrinker; one stall per
      * reclaim: the first, seven more of 128 pages each, one that found
-     * the cache empty and ended the loop, and the last call's. */
+     * the cache empty and ended the loop, and the last call's. Each of the
+     * eight that found pages was asked one batch of 128 (slabs_scanned);
+     * no kswapd ran (pageoutrun). */
     {
         char text[512];
         uint64_t out = 2048 - 128 + 1024;
@@ -508,7 +510,8 @@ static void test_shrinkers_feed_the_retry(void **state)
                     sizeof(text));
         snprintf(text + 256, 256,
                  "nr_free_pages 128\npgalloc_normal %llu\n"
-                 "allocstall_normal 10\npgfree 1024\n",
+                 "allocstall_normal 10\npgfree 1024\n"
+                 "slabs_scanned 1024\npageoutrun 0\n",
                  (unsigned long long)out);
         assert_string_equal(text, text + 256);
     }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_typed.c: libFuzzer target for typed allocation, isolation and its
- * undo (tests/model/typed_engine.c checks each operation: placement, the
- * free accounting, ENOMEM only when nothing could serve, the validator,
- * and the zone whole again at the end). A failed check aborts.
+ * undo (tests/model/typed_engine.c checks each operation against its
+ * reference model of types: return codes, free blocks per order and type,
+ * pageblock types, claims, steals, watermark decisions; and placement,
+ * the validator, the zone whole again at the end). A failed check
+ * aborts.
  *
  * Input format (missing bytes read as 0, so every input is valid):
  *
@@ -13,7 +15,9 @@
  *   byte 4    bit 0: grouping off; bits 1..: pageblock_order =
  *             (b4 >> 1) % (max_order + 1), 0 the default
  *   then 4 bytes per operation: opcode (low 2 bits: alloc, free,
- *   isolate, undo) and three parameters.
+ *   isolate, undo; an alloc with bit 2 set goes through the zone's
+ *   watermarks, its reserves chosen by the third parameter) and three
+ *   parameters.
  *
  * The saved corpus in tests/fuzz/corpus_typed is replayed by ctest.
  */
@@ -41,6 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned max_order = 1u + byte_at(data, size, 3) % 10u;
     uint8_t b4 = byte_at(data, size, 4);
     unsigned pbo = (b4 >> 1) % (max_order + 1u);
+    static const unsigned reserves[] = {0, BUDDY_GFP_HIGH, BUDDY_GFP_NOWAIT,
+                                        BUDDY_GFP_ATOMIC, BUDDY_GFP_MEMALLOC};
     size_t pos;
 
     if (!typed_init(&t, start, pages, max_order, pbo, !(b4 & 1u)))
@@ -53,7 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         switch (op & 3u) {
         case 0:
-            typed_alloc(&t, p1 % (max_order + 1u), p2 % 3u);
+            if (op & 4u) /* through the zone's watermarks */
+                typed_alloc_flags(&t, p1 % (max_order + 1u), p2 % 3u,
+                                  reserves[p3 % 5u]);
+            else
+                typed_alloc(&t, p1 % (max_order + 1u), p2 % 3u);
             break;
         case 1:
             typed_free(&t, (unsigned)p1 | (unsigned)p2 << 8);

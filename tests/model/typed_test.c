@@ -38,7 +38,16 @@ static bool one_run(uint64_t seed)
         for (step = 0; step < STEPS && !t.failed; step++) {
             uint32_t op = below(&g, 100);
 
-            if (op < 50) {
+            if (op < 10) {
+                static const unsigned reserves[] = {
+                    0, BUDDY_GFP_HIGH, BUDDY_GFP_NOWAIT, BUDDY_GFP_ATOMIC,
+                    BUDDY_GFP_MEMALLOC};
+
+                typed_alloc_flags(&t, below(&g, 3) <= max_order
+                                          ? below(&g, 3)
+                                          : 0,
+                                  below(&g, 3), reserves[below(&g, 5)]);
+            } else if (op < 50) {
                 unsigned small = below(&g, 3), any = below(&g, max_order + 1);
 
                 typed_alloc(&t, below(&g, 10) < 7 && small <= max_order

@@ -47,7 +47,7 @@ static void fail(struct typed *t, const char *what)
  * the outcome against that choice (a claim below pageblock_order looks at
  * the head only: which pageblock, hence whether it is claimed, is the
  * choice; the library's type of that pageblock afterwards says which
- * legal outcome it was). */
+ * legal outcome it was, and its watermark boost at which order). */
 
 #define M_NONE 0xffu
 
@@ -334,6 +334,15 @@ static void m_alloc(struct typed *t, unsigned order, unsigned req, int rc,
                 buddy_zone_pageblock_type(t->z, pfn, &now) == 0 &&
                 (unsigned)now == mt)
                 claimed = true;
+        }
+        /* A pageblock claimed here, or at a lower order after this head
+         * failed: the same pageblock and block either way, and only the
+         * boost (one pageblock per order tried) tells which. */
+        if (claimed && any_fail) {
+            struct buddy_zone_watermarks wm;
+
+            claimed = buddy_zone_get_watermarks(t->z, &wm) == 0 &&
+                      wm.boost == t->m_boost;
         }
         if (claimed) {
             uint32_t first = 0, j, best = UINT32_MAX;

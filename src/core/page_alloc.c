@@ -422,20 +422,25 @@ static inline uint32_t rmqueue(struct buddy_zone *z, unsigned order,
 
 /* The block at idx/order, off the free lists, is allocated: its state
  * byte, the counts and the event. */
+static noinline_ void emit_alloc(struct buddy_zone *z, uint32_t idx,
+                                 unsigned order)
+{
+    struct buddy_event ev = {.type = BUDDY_EV_ALLOC,
+                             .pfn = z->start_pfn + idx,
+                             .order = order,
+                             .buddy = BUDDY_PFN_NONE};
+
+    buddy__emit(z, &ev);
+}
+
 static inline void alloc_done(struct buddy_zone *z, uint32_t idx,
                               unsigned order)
 {
     pg_set(z, idx, pg_state(BUDDY_BLOCK_ALLOCATED, order));
     z->free_pages -= (uint64_t)1 << order;
     buddy_stat_inc(z, alloc_count[order]);
-    if (buddy_hook_set(z)) {
-        struct buddy_event ev = {
-            .type = BUDDY_EV_ALLOC,
-            .pfn = z->start_pfn + idx,
-            .order = order,
-            .buddy = BUDDY_PFN_NONE};
-        buddy__emit(z, &ev);
-    }
+    if (buddy_hook_set(z))
+        emit_alloc(z, idx, order); /* out of line: its frame */
 }
 
 /* Everything but the common case: the fallback, the reserve, the drain
@@ -592,20 +597,28 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
 
 /* The block at idx, its state byte already 0, comes back: counted,
  * reported, merged. */
+/* The FREE event, the block shown INFLIGHT while the hook runs. Out of
+ * line: the event is the only thing on the free path that needs a stack
+ * frame. */
+static noinline_ void emit_free(struct buddy_zone *z, uint32_t idx,
+                                unsigned order)
+{
+    struct buddy_event ev = {.type = BUDDY_EV_FREE,
+                             .pfn = z->start_pfn + idx,
+                             .order = order,
+                             .buddy = BUDDY_PFN_NONE};
+
+    pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, order));
+    buddy__emit(z, &ev);
+}
+
 static always_inline_ void free_block(struct buddy_zone *z, uint32_t idx,
                                       unsigned order)
 {
     buddy_assert_locked(z);
     buddy_stat_inc(z, free_count[order]);
-    if (buddy_hook_set(z)) {
-        struct buddy_event ev = {
-            .type = BUDDY_EV_FREE,
-            .pfn = z->start_pfn + idx,
-            .order = order,
-            .buddy = BUDDY_PFN_NONE};
-        pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, order));
-        buddy__emit(z, &ev);
-    }
+    if (buddy_hook_set(z))
+        emit_free(z, idx, order);
     free_one_block(z, idx, order, false);
 }
 

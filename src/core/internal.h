@@ -418,17 +418,25 @@ static inline void buddy__add_to_free_list(struct buddy_zone *z, uint32_t idx,
 }
 
 /* Unlink the FREE block at idx from list mt of free_area[order]. Leaves its
- * state byte for the caller to rewrite. O(1). */
+ * state byte for the caller to rewrite. O(1); the list's only block (the
+ * lazy run counts in nr, so it is none there) without reading a link. */
 static inline void buddy__del_from_free_list(struct buddy_zone *z,
                                              uint32_t idx, unsigned order,
                                              unsigned mt)
 {
-    struct buddy_free_area *area = &z->free_area[order];
-    struct buddy_free_list *list = &area->list[mt];
-    uint32_t n = z->next[idx];
-    uint32_t p = z->prev[idx];
+    struct buddy_free_list *list = &z->free_area[order].list[mt];
+    uint32_t n, p;
 
     buddy_assert_internal(pg_get(z, idx) == pg_state(BUDDY_BLOCK_FREE, order));
+    if (list->nr == 1) { /* the list's only block: no links to read */
+        buddy_assert_internal(list->head == idx && list->tail == idx);
+        list->nr = 0;
+        list->head = list->tail = BUDDY_NIL;
+        z->nonempty[mt] &= ~(1u << order);
+        return;
+    }
+    n = z->next[idx];
+    p = z->prev[idx];
     if (p != BUDDY_NIL)
         z->next[p] = n;
     else
@@ -437,8 +445,7 @@ static inline void buddy__del_from_free_list(struct buddy_zone *z,
         z->prev[n] = p;
     else
         list->tail = p;
-    if (--area->list[mt].nr == 0)
-        z->nonempty[mt] &= ~(1u << order);
+    list->nr--; /* at least one block stays: the bit stays set */
 }
 
 /* Blocks on free_area[order], all types: the kernel's nr_free. O(types). */

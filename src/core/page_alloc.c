@@ -129,32 +129,34 @@ static inline struct buddy_free_list *list_down(struct buddy_free_list *list)
 
 /* Unlink the free buddy at rel, below max_order, from its list (of type
  * mt, whose non-empty bit is `bit`): buddy__del_from_free_list on the
- * merge loop's locals. A block with no neighbours was the list's only one
- * (no lazy blocks below max_order to count), so the emptied list needs no
- * count test. */
+ * merge loop's locals. The list's only block (no lazy blocks below
+ * max_order to count) empties it without reading a link: one compare, two
+ * stores and the bit; else at least one neighbour is there to relink. */
 static always_inline_ void unlink_buddy(uint32_t *next, uint32_t *prev,
                                         struct buddy_free_list *list,
                                         uint32_t *nonempty, uint32_t rel,
                                         uint32_t bit)
 {
-    uint32_t n = next[rel], p = prev[rel];
+    uint32_t n, p;
 
-    list->nr--;
-    if (p != BUDDY_NIL) {
-        next[p] = n;
-        if (n != BUDDY_NIL)
-            prev[n] = p;
-        else
-            list->tail = p;
-    } else {
-        list->head = n;
-        if (n != BUDDY_NIL) {
-            prev[n] = p;
-        } else {
-            list->tail = p;
-            *nonempty &= ~bit;
-        }
+    if (list->nr == 1) {
+        buddy_assert_internal(list->head == rel && list->tail == rel);
+        list->nr = 0;
+        list->head = list->tail = BUDDY_NIL;
+        *nonempty &= ~bit;
+        return;
     }
+    n = next[rel];
+    p = prev[rel];
+    list->nr--;
+    if (p != BUDDY_NIL)
+        next[p] = n;
+    else
+        list->head = n;
+    if (n != BUDDY_NIL)
+        prev[n] = p;
+    else
+        list->tail = p;
 }
 
 /*

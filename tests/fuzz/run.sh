@@ -28,7 +28,8 @@ target=${BUDDY_FUZZ_TARGET:-fuzz_zone}
 case $target in
   fuzz_zone)  corpus=$root/tests/fuzz/corpus; seeds=$root/tests/fuzz/seeds ;;
   fuzz_cache) corpus=$root/tests/fuzz/corpus_cache; seeds=$corpus ;;
-  fuzz_typed) corpus=$root/tests/fuzz/corpus_typed; seeds=$corpus ;;
+  fuzz_typed) corpus=$root/tests/fuzz/corpus_typed
+              seeds=$root/tests/fuzz/seeds_typed ;;
   *) echo "run.sh: unknown BUDDY_FUZZ_TARGET $target" >&2; exit 2 ;;
 esac
 crashes=$root/tests/fuzz/crashes

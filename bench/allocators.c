@@ -346,8 +346,8 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
         }
         {
             /* BUDDY_PCP_{MAX_ORDER,BATCH,HIGH} tune every variant's caches
-             * (to try a setting); the cache mode and lock stay the
-             * variant's. */
+             * and BUDDY_HUGE / BUDDY_PREFAULT its memory (to try a
+             * setting); the cache mode and lock stay the variant's. */
             struct buddy_heap_options env = o;
             const char *bad = NULL;
 
@@ -356,6 +356,8 @@ int bench_alloc_open(const struct bench_variant *v, struct bench_alloc *a)
                 return 1;
             }
             o.pcp = env.pcp;
+            o.huge = env.huge;
+            o.prefault = env.prefault;
         }
         a->pcp_max_order = o.cache == BUDDY_CACHE_NONE ? -1
                                                        : (int)o.pcp.max_order;
@@ -436,4 +438,34 @@ int bench_alloc_close(struct bench_alloc *a)
     buddy_heap_destroy(a->heap);
     a->heap = NULL;
     return bad;
+}
+
+/* The heap options the environment gives the libbuddy rows' memory. */
+static struct buddy_heap_options bench_env_options(void)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+
+    if (buddy_heap_options_from_env(&o, NULL) != 0) {
+        struct buddy_heap_options d = BUDDY_HEAP_OPTIONS_INIT;
+
+        return d; /* bench_alloc_open reports the bad variable */
+    }
+    return o;
+}
+
+const char *bench_huge_name(void)
+{
+    switch (bench_env_options().huge) {
+    case BUDDY_HUGE_THP:
+        return "transparent huge pages (MADV_HUGEPAGE)";
+    case BUDDY_HUGE_TLB:
+        return "hugetlbfs pages";
+    default:
+        return "base pages";
+    }
+}
+
+int bench_prefault(void)
+{
+    return bench_env_options().prefault;
 }

@@ -159,6 +159,11 @@ void bench_malloc_identity(char *path, size_t path_size, char *version,
 /* Which file serves buddy_heap_alloc in this process (this executable, or
  * libbuddy.so in bench_shared); 1 when it is a shared libbuddy. */
 int bench_buddy_identity(char *path, size_t path_size);
+/* What backs the libbuddy rows' memory (BUDDY_HUGE, BUDDY_PREFAULT as
+ * buddy_heap_options_from_env reads them; the defaults without them), for
+ * the report's header. */
+const char *bench_huge_name(void);
+int bench_prefault(void);
 
 /* 1 in bench_shared, 0 in bench (CMake defines it). */
 #ifndef BENCH_SHARED

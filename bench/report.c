@@ -332,8 +332,10 @@ static void print_header(const struct bench_run *b)
     printf("faults:  minor page faults of the worker (getrusage ru_minflt) "
            "over the measured window, per operation\n");
     printf("libbuddy: buddy_heap of 2^20 pages of 4 KiB (4 GiB), max_order "
-           "18, metadata and memory mmap'd MAP_NORESERVE, byte API "
-           "(buddy_heap_alloc/free) unless said; adaptive zone lock unless said\n");
+           "18, metadata and memory mmap'd MAP_NORESERVE, memory pages %s%s, "
+           "byte API (buddy_heap_alloc/free) unless said; adaptive zone lock "
+           "unless said\n",
+           bench_huge_name(), bench_prefault() ? ", prefaulted at create" : "");
     printf("linkage: libbuddy rows are linked statically (libbuddy.a, direct "
            "calls) except \"libbuddy (shared)\": bench_shared, linked with "
            "libbuddy.so (PLT calls), as the peers' libraries are\n");

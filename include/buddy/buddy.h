@@ -178,7 +178,7 @@ typedef uint64_t buddy_pfn_t;
     X(EBADZONE, -23, "not an initialised zone")                                \
     X(ESPANOVERLAP, -24, "zone span overlaps a zone already in the system")  \
     X(EATTACHED, -25, "a per-CPU cache is attached: buddy_pcp_fini it first") \
-    X(ENOTSUP, -26, "not in this build (statistics compiled out: BUDDY_STATS=0)")
+    X(ENOTSUP, -26, "not supported here (statistics compiled out, or a kernel feature missing)")
 
 enum buddy_errno {
     BUDDY_OK = 0,

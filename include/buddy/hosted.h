@@ -52,6 +52,22 @@ enum buddy_sync_kind {
                              call */
 };
 
+/* What backs a heap's managed memory (with_memory; a heap without memory
+ * ignores it). */
+enum buddy_huge_kind {
+    BUDDY_HUGE_NONE = 0, /* base pages, faulted in as they are first written */
+    BUDDY_HUGE_THP = 1,  /* transparent huge pages: the mapping aligned to a
+                            huge page at least and advised MADV_HUGEPAGE, so
+                            the kernel backs each aligned huge-page run with
+                            one huge page when it has one (THP "always" or
+                            "madvise"; with THP "never" or absent, base
+                            pages) */
+    BUDDY_HUGE_TLB = 2   /* hugetlbfs pages the administrator reserved
+                            (vm.nr_hugepages), taken from the pool at create:
+                            ENOMEM when it has too few; the size rounds up
+                            to whole huge pages */
+};
+
 /* The default start_pfn: the heap numbers its frames so that its pfns are
  * its own in the process. With memory aligned to its largest block (blocks
  * up to 1 GiB), pfn = address >> page_shift, as an identity map; otherwise
@@ -73,16 +89,24 @@ struct buddy_heap_options {
     enum buddy_lock_kind lock;    /* the zone lock */
     const char *name;             /* zone name for buddyinfo */
     enum buddy_sync_kind sync;    /* see above */
+    enum buddy_huge_kind huge;    /* the managed memory's pages */
+    int prefault;                 /* fault every page of the managed memory
+                                     in at create, so no allocation pays a
+                                     page fault (the memory is then committed:
+                                     nr_pages * page_size of RSS); ENOTSUP
+                                     where the kernel cannot
+                                     (MADV_POPULATE_WRITE, Linux 5.14) */
 };
 
 #define BUDDY_HEAP_OPTIONS_INIT                                                \
     {BUDDY_HEAP_PFN_AUTO, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, \
      0, BUDDY_CACHE_PER_THREAD, BUDDY_PCP_CONFIG_INIT, BUDDY_LOCK_ADAPTIVE,    \
-     NULL, BUDDY_SYNC_AUTO}
+     NULL, BUDDY_SYNC_AUTO, BUDDY_HUGE_NONE, 0}
 
 /*
  * Override options from the environment: BUDDY_CACHE=none|thread|cpu,
  * BUDDY_LOCK=mutex|spin|adaptive, BUDDY_SYNC=auto|fence,
+ * BUDDY_HUGE=none|thp|hugetlb, BUDDY_PREFAULT=0|1,
  * BUDDY_PCP_MAX_ORDER, BUDDY_PCP_BATCH,
  * BUDDY_PCP_HIGH (decimal; high 0 scales with the zone, see
  * buddy_pcp_config). A malformed value returns EINVAL, names the
@@ -137,6 +161,17 @@ BUDDY_API int buddy_heap_free(struct buddy_heap *h, void *ptr);
  * thread may move between CPUs, so a per-CPU cache is never one thread's)
  * or the cache cannot be made. */
 BUDDY_API struct buddy_pcp *buddy_heap_thread_cache(struct buddy_heap *h);
+
+/* Fault the pages of [addr, addr + size) in for writing now, without
+ * changing a byte (MADV_POPULATE_WRITE), so that the caller's first
+ * writes there take no page fault: for a block it is about to use on a
+ * path that must not fault. Any part of the heap's memory, allocated or
+ * not. Errors: ENULL; EINVAL when the heap has no memory or size is 0;
+ * ERANGE when the range is not inside it; ENOTSUP where the kernel cannot;
+ * ENOMEM when the kernel has no memory for it. Thread-safe. */
+BUDDY_NODISCARD
+BUDDY_API int buddy_heap_prefault(struct buddy_heap *h, const void *addr,
+                                  size_t size);
 
 /* Give the calling thread's (or CPU's) cached pages back to the zone. */
 BUDDY_API void buddy_heap_drain(struct buddy_heap *h);

@@ -44,6 +44,23 @@ static inline bool page_is_buddy(const struct buddy_zone *z, buddy_pfn_t bpfn,
     return pg_get(z, rel) == pg_state(BUDDY_BLOCK_FREE, order);
 }
 
+/* An ALLOC or FREE event for the block at idx/order; a freed block is
+ * shown INFLIGHT while the hook runs. Out of line: the event is the only
+ * thing on the allocation and free paths that needs a stack frame. */
+static noinline_ void emit_block(struct buddy_zone *z,
+                                 enum buddy_event_type type, uint32_t idx,
+                                 unsigned order)
+{
+    struct buddy_event ev = {.type = type,
+                             .pfn = z->start_pfn + idx,
+                             .order = order,
+                             .buddy = BUDDY_PFN_NONE};
+
+    if (type == BUDDY_EV_FREE)
+        pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, order));
+    buddy__emit(z, &ev);
+}
+
 /* __free_one_page: put the block at idx/order, of pageblock type mt, on
  * the free lists, merging with free buddies as far as it can. Inside a
  * pageblock a buddy shares the block's type; from pageblock_order up the
@@ -423,18 +440,7 @@ static inline uint32_t rmqueue(struct buddy_zone *z, unsigned order,
 }
 
 /* The block at idx/order, off the free lists, is allocated: its state
- * byte, the counts and the event. */
-static noinline_ void emit_alloc(struct buddy_zone *z, uint32_t idx,
-                                 unsigned order)
-{
-    struct buddy_event ev = {.type = BUDDY_EV_ALLOC,
-                             .pfn = z->start_pfn + idx,
-                             .order = order,
-                             .buddy = BUDDY_PFN_NONE};
-
-    buddy__emit(z, &ev);
-}
-
+ * byte, the counts and the event (out of line, emit_block). */
 static inline void alloc_done(struct buddy_zone *z, uint32_t idx,
                               unsigned order)
 {
@@ -442,7 +448,7 @@ static inline void alloc_done(struct buddy_zone *z, uint32_t idx,
     z->free_pages -= (uint64_t)1 << order;
     buddy_stat_inc(z, alloc_count[order]);
     if (buddy_hook_set(z))
-        emit_alloc(z, idx, order); /* out of line: its frame */
+        emit_block(z, BUDDY_EV_ALLOC, idx, order);
 }
 
 /* Everything but the common case: the fallback, the reserve, the drain
@@ -598,29 +604,14 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
 }
 
 /* The block at idx, its state byte already 0, comes back: counted,
- * reported, merged. */
-/* The FREE event, the block shown INFLIGHT while the hook runs. Out of
- * line: the event is the only thing on the free path that needs a stack
- * frame. */
-static noinline_ void emit_free(struct buddy_zone *z, uint32_t idx,
-                                unsigned order)
-{
-    struct buddy_event ev = {.type = BUDDY_EV_FREE,
-                             .pfn = z->start_pfn + idx,
-                             .order = order,
-                             .buddy = BUDDY_PFN_NONE};
-
-    pg_set(z, idx, pg_state(BUDDY_BLOCK_INFLIGHT, order));
-    buddy__emit(z, &ev);
-}
-
+ * reported (out of line, emit_block), merged. */
 static always_inline_ void free_block(struct buddy_zone *z, uint32_t idx,
                                       unsigned order)
 {
     buddy_assert_locked(z);
     buddy_stat_inc(z, free_count[order]);
     if (buddy_hook_set(z))
-        emit_free(z, idx, order);
+        emit_block(z, BUDDY_EV_FREE, idx, order);
     free_one_block(z, idx, order, false);
 }
 

@@ -75,6 +75,9 @@ struct buddy_heap {
     size_t meta_size;
     void *mem;                     /* mmap'd managed memory, or NULL */
     size_t mem_size;               /* bytes at mem (0 without memory) */
+    size_t mem_mapped;             /* bytes mapped there (a hugetlb
+                                      mapping rounds up) */
+    enum buddy_huge_kind huge;     /* what backs mem */
     pthread_key_t key;             /* PER_THREAD: this thread's cache */
     int key_made;                  /* key is live */
     pthread_mutex_t threads_mutex; /* guards threads */
@@ -296,6 +299,10 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
         return BUDDY_EINVAL;
     if (o->sync != BUDDY_SYNC_AUTO && o->sync != BUDDY_SYNC_FENCE)
         return BUDDY_EINVAL;
+    if ((o->huge != BUDDY_HUGE_NONE && o->huge != BUDDY_HUGE_THP &&
+         o->huge != BUDDY_HUGE_TLB) ||
+        (o->prefault != 0 && o->prefault != 1))
+        return BUDDY_EINVAL;
     cfg.nr_pages = o->nr_pages;
     cfg.page_size = o->page_size;
     cfg.max_order = o->max_order;
@@ -332,9 +339,21 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
         if (o->nr_pages > SIZE_MAX / o->page_size)
             return heap_fail(h, BUDDY_ESPAN);
         h->mem_size = (size_t)o->nr_pages * o->page_size;
-        h->mem = buddy__prim_map(h->mem_size, align);
+        h->huge = o->huge;
+        h->mem = buddy__prim_map_memory(
+            h->mem_size, align,
+            o->huge == BUDDY_HUGE_THP   ? BUDDY__MAP_THP
+            : o->huge == BUDDY_HUGE_TLB ? BUDDY__MAP_HUGETLB
+                                        : 0u,
+            &h->mem_mapped);
         if (h->mem == NULL)
             return heap_fail(h, BUDDY_ENOMEM);
+        if (o->prefault) {
+            int r = buddy__prim_populate(h->mem, h->mem_size);
+
+            if (r != 0)
+                return heap_fail(h, r == -1 ? BUDDY_ENOTSUP : BUDDY_ENOMEM);
+        }
         cfg.base = h->mem;
     }
     err = heap_start_pfn(o, h->mem, &cfg.start_pfn);
@@ -430,11 +449,37 @@ void buddy_heap_destroy(struct buddy_heap *h)
             buddy_pcp_fini(&h->cpus[i].pcp);
         free(h->cpus);
     }
-    buddy__prim_unmap(h->mem, h->mem_size);
+    buddy__prim_unmap(h->mem, h->mem_mapped);
     buddy__prim_unmap(h->meta, h->meta_size);
     pthread_mutex_destroy(&h->mutex);
     pthread_mutex_destroy(&h->threads_mutex);
     free(h);
+}
+
+int buddy_heap_prefault(struct buddy_heap *h, const void *addr, size_t size)
+{
+    uintptr_t start, end, page, first, last;
+    int r;
+
+    if (h == NULL || addr == NULL)
+        return BUDDY_ENULL;
+    if (h->mem == NULL || size == 0)
+        return BUDDY_EINVAL;
+    start = (uintptr_t)addr;
+    if (start < (uintptr_t)h->mem ||
+        start - (uintptr_t)h->mem >= h->mem_size ||
+        size > h->mem_size - (start - (uintptr_t)h->mem))
+        return BUDDY_ERANGE;
+    end = start + size;
+    /* The kernel's call takes whole pages: OS pages, or a hugetlb
+     * mapping's huge pages (the mapping is aligned to one and rounded up
+     * to them, so the rounded range stays inside it). */
+    page = h->huge == BUDDY_HUGE_TLB ? buddy__prim_huge_page_size()
+                                     : buddy__prim_page_size();
+    first = start & ~(page - 1);
+    last = (end + page - 1) & ~(page - 1);
+    r = buddy__prim_populate((void *)first, last - first);
+    return r == 0 ? 0 : r == -1 ? BUDDY_ENOTSUP : BUDDY_ENOMEM;
 }
 
 struct buddy_zone *buddy_heap_zone(struct buddy_heap *h)

@@ -63,6 +63,23 @@ int buddy_heap_options_from_env(struct buddy_heap_options *opts,
         else
             goto invalid_sync;
     }
+    if ((v = getenv("BUDDY_HUGE")) != NULL) {
+        if (strcmp(v, "none") == 0)
+            o.huge = BUDDY_HUGE_NONE;
+        else if (strcmp(v, "thp") == 0)
+            o.huge = BUDDY_HUGE_THP;
+        else if (strcmp(v, "hugetlb") == 0)
+            o.huge = BUDDY_HUGE_TLB;
+        else
+            goto invalid_huge;
+    }
+    if ((v = getenv("BUDDY_PREFAULT")) != NULL) {
+        unsigned on;
+
+        if (parse_uint(v, 0, 1, &on) != 0)
+            goto invalid_prefault;
+        o.prefault = (int)on;
+    }
     if ((v = getenv("BUDDY_PCP_MAX_ORDER")) != NULL &&
         parse_uint(v, 0, BUDDY_PCP_ORDER_LIMIT, &o.pcp.max_order) != 0)
         goto invalid_max_order;
@@ -88,6 +105,12 @@ invalid_lock:
     goto invalid;
 invalid_sync:
     v = "BUDDY_SYNC";
+    goto invalid;
+invalid_huge:
+    v = "BUDDY_HUGE";
+    goto invalid;
+invalid_prefault:
+    v = "BUDDY_PREFAULT";
     goto invalid;
 invalid_max_order:
     v = "BUDDY_PCP_MAX_ORDER";

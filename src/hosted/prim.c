@@ -11,8 +11,11 @@
 #define _GNU_SOURCE
 #include "prim.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -48,6 +51,113 @@ void buddy__prim_unmap(void *p, size_t size)
 {
     if (p != NULL)
         munmap(p, size);
+}
+
+/* "Hugepagesize:" of /proc/meminfo, read once with plain system calls (no
+ * stdio, so the hosted layer can serve a malloc). */
+size_t buddy__prim_huge_page_size(void)
+{
+    static size_t cached = (size_t)-1;
+    size_t size = 0;
+#if defined(__linux__)
+    char buf[4096];
+    const char *key = "Hugepagesize:";
+    ssize_t n;
+    int fd;
+
+    if (__atomic_load_n(&cached, __ATOMIC_RELAXED) != (size_t)-1)
+        return cached;
+    fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n > 0) {
+            char *p;
+
+            buf[n] = '\0';
+            p = strstr(buf, key);
+            if (p != NULL) {
+                size_t kib = 0;
+
+                for (p += strlen(key); *p == ' '; p++)
+                    ;
+                for (; *p >= '0' && *p <= '9' && kib < SIZE_MAX / 10240; p++)
+                    kib = kib * 10 + (size_t)(*p - '0');
+                size = kib * 1024;
+            }
+        }
+    }
+    if (size != 0 && (size & (size - 1)) != 0)
+        size = 0; /* not a power of two: not one we align to */
+#endif
+    __atomic_store_n(&cached, size, __ATOMIC_RELAXED);
+    return size;
+}
+
+size_t buddy__prim_page_size(void)
+{
+    long n = sysconf(_SC_PAGESIZE);
+
+    return n > 0 ? (size_t)n : 4096u;
+}
+
+void *buddy__prim_map_memory(size_t size, size_t align, unsigned flags,
+                             size_t *mapped)
+{
+    void *p;
+
+#if defined(__linux__) && defined(MAP_HUGETLB)
+    if (flags & BUDDY__MAP_HUGETLB) {
+        /* Reserved at map time (no MAP_NORESERVE: a fault on an empty pool
+         * would be SIGBUS), aligned to the huge page by the kernel. The
+         * size rounds up to whole huge pages. */
+        size_t huge = buddy__prim_huge_page_size();
+        size_t span;
+
+        if (huge == 0 || size > SIZE_MAX - huge)
+            return NULL;
+        span = (size + huge - 1) & ~(huge - 1);
+        p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        *mapped = span;
+        return p;
+    }
+#else
+    if (flags & BUDDY__MAP_HUGETLB)
+        return NULL;
+#endif
+    if (flags & BUDDY__MAP_THP) {
+        /* A huge page needs an aligned huge-page-sized run. */
+        size_t huge = buddy__prim_huge_page_size();
+
+        if (huge > align)
+            align = huge;
+    }
+    p = buddy__prim_map(size, align);
+    if (p == NULL)
+        return NULL;
+    *mapped = size;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* Advice: a kernel without THP (or with it off) maps base pages. */
+    if (flags & BUDDY__MAP_THP)
+        (void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+int buddy__prim_populate(void *p, size_t size)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    if (madvise(p, size, MADV_POPULATE_WRITE) == 0)
+        return 0;
+    return errno == EINVAL ? -1 : -2;
+#else
+    (void)p;
+    (void)size;
+    return -1;
+#endif
 }
 
 static inline void cpu_relax(void)

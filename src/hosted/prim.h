@@ -16,6 +16,22 @@
 void *buddy__prim_map(size_t size, size_t align);
 void buddy__prim_unmap(void *p, size_t size);
 
+/* The same with a backing, for a heap's managed memory: */
+#define BUDDY__MAP_THP 1u      /* transparent huge pages (MADV_HUGEPAGE) */
+#define BUDDY__MAP_HUGETLB 2u  /* hugetlbfs pages, reserved at map time */
+/* *mapped is what to unmap (a hugetlb mapping rounds up to its pages);
+ * NULL when it cannot be made (hugetlb: not enough reserved pages). */
+void *buddy__prim_map_memory(size_t size, size_t align, unsigned flags,
+                             size_t *mapped);
+/* Fault [p, p + size) in for writing without changing a byte
+ * (MADV_POPULATE_WRITE): 0; -1 when the kernel has no such call; -2 when
+ * it could not (out of memory). */
+int buddy__prim_populate(void *p, size_t size);
+/* The size of a huge page (a PMD on x86-64: 2 MiB), 0 if none. */
+size_t buddy__prim_huge_page_size(void);
+/* The OS page size. */
+size_t buddy__prim_page_size(void);
+
 /* A test-and-test-and-set spinlock on its own cache line. */
 struct buddy__spin {
     _Alignas(64) int held;

@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "buddy/hosted.h"
+#include "../model/rng.h"
 
 #define NR_WORKERS 3
 #define NR_ZONES 2
@@ -49,7 +50,7 @@ struct block {
 
 struct worker {
     int id;
-    uint64_t rng;
+    struct rng rng;
     struct block held[MAX_HELD];
     int nheld;
     unsigned long allocs, failures, frees, stashed;
@@ -85,15 +86,6 @@ static unsigned main_n;
         fputc('\n', stderr);                                                   \
         __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);                        \
     } while (0)
-
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
 static uint8_t *owner_of(buddy_pfn_t pfn)
 {
@@ -293,7 +285,7 @@ int main(int argc, char **argv)
     }
     for (t = 0; t < NR_WORKERS; t++) {
         workers[t].id = t;
-        workers[t].rng = seed * 7919u + (uint64_t)t;
+        workers[t].rng.s = seed * 7919u + (uint64_t)t;
         pthread_create(&th[t], NULL, run, &workers[t]);
     }
     for (t = 0; t < NR_WORKERS; t++)

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "buddy/hosted.h"
+#include "../model/rng.h"
 
 #define NR_THREADS 4
 #define ZONE_PAGES 16384u
@@ -46,7 +47,7 @@ struct mailbox {
 
 struct worker {
     int id;
-    uint64_t rng;
+    struct rng rng;
     struct block live[MAX_LIVE];
     int nlive;
     unsigned long allocs, frees, cross, bulks, drains;
@@ -66,15 +67,6 @@ static int failed;
         fputc('\n', stderr);                                                   \
         __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);                        \
     } while (0)
-
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
 /* Claim every page of a block for `who`; it must have been unowned. */
 static void claim(struct block b, int who)
@@ -308,7 +300,7 @@ int main(int argc, char **argv)
     for (int t = 0; t < NR_THREADS; t++) {
         pthread_mutex_init(&mail[t].lock, NULL);
         workers[t].id = t;
-        workers[t].rng = seed * 7919u + (uint64_t)t;
+        workers[t].rng.s = seed * 7919u + (uint64_t)t;
     }
     for (int t = 0; t < NR_THREADS; t++)
         pthread_create(&th[t], NULL, run, &workers[t]);

@@ -32,6 +32,8 @@ static void test_options_from_env(void **state)
         {"BUDDY_PCP_BATCH", "-3"},   {"BUDDY_PCP_HIGH", ""},
         {"BUDDY_PCP_HIGH", "8"},     /* below batch */
         {"BUDDY_PCP_MAX_ORDER", "11"}, {"BUDDY_PCP_MAX_ORDER", "99999999999999999999"},
+        {"BUDDY_HUGE", "2m"},        {"BUDDY_HUGE", ""},
+        {"BUDDY_PREFAULT", "2"},     {"BUDDY_PREFAULT", "yes"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char saved[64];
@@ -74,9 +76,24 @@ static void test_options_from_env(void **state)
     assert_int_equal(buddy_heap_options_from_env(&o, &bad), BUDDY_EINVAL);
     assert_string_equal(bad, "BUDDY_PCP_BATCH");
     assert_memory_equal(&o, &before, sizeof(o));
+    unsetenv("BUDDY_PCP_BATCH");
+    setenv("BUDDY_HUGE", "thp", 1);
+    setenv("BUDDY_PREFAULT", "1", 1);
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
+    assert_int_equal(o.huge, BUDDY_HUGE_THP);
+    assert_int_equal(o.prefault, 1);
+    setenv("BUDDY_HUGE", "hugetlb", 1);
+    setenv("BUDDY_PREFAULT", "0", 1);
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
+    assert_int_equal(o.huge, BUDDY_HUGE_TLB);
+    assert_int_equal(o.prefault, 0);
+    setenv("BUDDY_HUGE", "none", 1);
+    assert_int_equal(buddy_heap_options_from_env(&o, &bad), 0);
+    assert_int_equal(o.huge, BUDDY_HUGE_NONE);
+    unsetenv("BUDDY_HUGE");
+    unsetenv("BUDDY_PREFAULT");
     unsetenv("BUDDY_CACHE");
     unsetenv("BUDDY_LOCK");
-    unsetenv("BUDDY_PCP_BATCH");
     unsetenv("BUDDY_PCP_HIGH");
     unsetenv("BUDDY_PCP_MAX_ORDER");
 }
@@ -105,6 +122,12 @@ static void test_create_errors(void **state)
     assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
     bad = o;
     bad.pcp.batch = 0;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
+    bad = o;
+    bad.huge = (enum buddy_huge_kind)3;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
+    bad = o;
+    bad.prefault = 2;
     assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
     bad = o;
     bad.cache = BUDDY_CACHE_PER_CPU;
@@ -345,6 +368,170 @@ static void test_pfns_are_the_heaps_own(void **state)
     buddy_heap_destroy(h);
 }
 
+/* The kB a field of /proc/self/smaps gives the mapping that holds p, or
+ * -1 (no such file, mapping or field). */
+static long smaps_kb(const void *p, const char *field)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    bool in = false;
+    long kb = -1;
+    size_t n = strlen(field);
+
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        unsigned long lo, hi;
+
+        /* A mapping's header starts "lo-hi "; no field name parses so. */
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+            in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+            continue;
+        }
+        if (in && strncmp(line, field, n) == 0 && line[n] == ':') {
+            kb = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return kb;
+}
+
+/* Transparent huge pages: the mapping is advised, so the kernel may back
+ * it with huge pages (THPeligible 1) where THP is not off. */
+static void test_thp_memory(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h;
+    char mode[128] = "";
+    FILE *f;
+    void *p;
+
+    (void)state;
+    o.nr_pages = 2048; /* 8 MiB */
+    o.max_order = 9;   /* 2 MiB blocks */
+    o.with_memory = 1;
+    o.huge = BUDDY_HUGE_THP;
+    assert_int_equal(buddy_heap_create(&o, &h), 0);
+    p = buddy_heap_alloc(h, 2u << 20);
+    assert_non_null(p);
+    assert_int_equal((uintptr_t)p & ((2u << 20) - 1), 0);
+    memset(p, 1, 2u << 20);
+    f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f != NULL) {
+        if (fgets(mode, sizeof(mode), f) == NULL)
+            mode[0] = '\0';
+        fclose(f);
+    }
+    if (strstr(mode, "[never]") == NULL && mode[0] != '\0')
+        assert_int_equal(smaps_kb(p, "THPeligible"), 1);
+    assert_int_equal(buddy_heap_free(h, p), 0);
+    assert_valid(buddy_heap_zone(h));
+    buddy_heap_destroy(h);
+}
+
+/* hugetlbfs pages come from the reserved pool: with none reserved (the
+ * default) the heap is refused with ENOMEM and nothing is left mapped;
+ * with enough, it works. */
+static void test_hugetlb_memory(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h = NULL;
+    long free_huge = 0;
+    FILE *f;
+    int err;
+
+    (void)state;
+    o.nr_pages = 1024; /* 4 MiB: two 2 MiB pages */
+    o.max_order = 9;
+    o.with_memory = 1;
+    o.huge = BUDDY_HUGE_TLB;
+    f = fopen("/proc/sys/vm/nr_hugepages", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &free_huge) != 1)
+            free_huge = 0;
+        fclose(f);
+    }
+    err = buddy_heap_create(&o, &h);
+    if (free_huge == 0) {
+        assert_int_equal(err, BUDDY_ENOMEM);
+        assert_null(h);
+        return;
+    }
+    if (err == BUDDY_ENOMEM) /* reserved, but taken by others */
+        return;
+    assert_int_equal(err, 0);
+    {
+        void *p = buddy_heap_alloc(h, 4096);
+
+        assert_non_null(p);
+        memset(p, 1, 4096);
+        assert_int_equal(buddy_heap_free(h, p), 0);
+    }
+    buddy_heap_destroy(h);
+}
+
+/* Prefaulting: at create every page of the memory is resident; by call a
+ * range is, and the call refuses what is not the heap's memory. */
+static void test_prefault(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h;
+    char *p;
+    long before;
+    int err;
+
+    (void)state;
+    o.nr_pages = 256; /* 1 MiB */
+    o.max_order = 8;
+    o.with_memory = 1;
+    o.prefault = 1;
+    err = buddy_heap_create(&o, &h);
+    if (err == BUDDY_ENOTSUP) /* a kernel before MADV_POPULATE_WRITE */
+        return;
+    assert_int_equal(err, 0);
+    p = buddy_heap_alloc(h, 4096);
+    assert_non_null(p);
+    if (smaps_kb(p, "Rss") >= 0)
+        assert_true(smaps_kb(p, "Rss") >= 1024);
+    assert_int_equal(buddy_heap_free(h, p), 0);
+    buddy_heap_destroy(h);
+
+    o.prefault = 0;
+    assert_int_equal(buddy_heap_create(&o, &h), 0);
+    p = buddy_heap_alloc(h, 64 * 4096);
+    assert_non_null(p);
+    before = smaps_kb(p, "Rss");
+    assert_int_equal(buddy_heap_prefault(h, p, 64 * 4096), 0);
+    if (before >= 0) {
+        assert_true(before < 256);
+        assert_true(smaps_kb(p, "Rss") >= before + 256);
+    }
+    /* What it did is invisible to the heap: the block is the caller's. */
+    assert_int_equal(p[0], 0);
+    /* Bad ranges change nothing. */
+    assert_int_equal(buddy_heap_prefault(NULL, p, 4096), BUDDY_ENULL);
+    assert_int_equal(buddy_heap_prefault(h, NULL, 4096), BUDDY_ENULL);
+    assert_int_equal(buddy_heap_prefault(h, p, 0), BUDDY_EINVAL);
+    assert_int_equal(buddy_heap_prefault(h, p - 4096 * 1024, 4096),
+                     BUDDY_ERANGE);
+    assert_int_equal(buddy_heap_prefault(h, p, (size_t)2 << 20),
+                     BUDDY_ERANGE);
+    assert_int_equal(buddy_heap_prefault(h, p, SIZE_MAX), BUDDY_ERANGE);
+    assert_int_equal(buddy_heap_free(h, p), 0);
+    assert_valid(buddy_heap_zone(h));
+    buddy_heap_destroy(h);
+    /* A heap without memory has nothing to fault in. */
+    o.with_memory = 0;
+    assert_int_equal(buddy_heap_create(&o, &h), 0);
+    {
+        char x;
+
+        assert_int_equal(buddy_heap_prefault(h, &x, 1), BUDDY_EINVAL);
+    }
+    buddy_heap_destroy(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +543,9 @@ int main(void)
         cmocka_unit_test(test_pcp_get_config_errors),
         cmocka_unit_test(test_pfns_are_the_heaps_own),
         cmocka_unit_test(test_blocks_above_1g_stay_aligned),
+        cmocka_unit_test(test_thp_memory),
+        cmocka_unit_test(test_hugetlb_memory),
+        cmocka_unit_test(test_prefault),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,7 +57,7 @@
 #include "timer.h"
 
 const char *const bench_section_names[S_COUNT] = {
-    "hot", "batch", "mixed", "latency", "threads", "init"};
+    "hot", "batch", "mixed", "latency", "threads", "init", "cross"};
 
 static void usage(FILE *f)
 {
@@ -67,7 +67,7 @@ static void usage(FILE *f)
         "(default 5)\n"
         "  --threads N    threads for the multi-threaded runs (default 2)\n"
         "  --only LIST    sections, comma separated: hot,batch,mixed,"
-        "latency,threads,init\n"
+        "latency,threads,init,cross\n"
         "  --touch LIST   what each workload writes into every block it\n"
         "                 allocates, inside the measured window, comma\n"
         "                 separated (default none,first,pages):\n"
@@ -381,6 +381,24 @@ static void plan(struct bench_run *b)
                 }
         }
     }
+    if (wanted(b, S_CROSS)) {
+        /* Every free of another thread's block: the caches' libbuddy
+         * configurations and every peer (no handle: it is one thread's). */
+        static const char *const cross_buddy[] = {"buddy", "buddy-shared",
+                                                  "buddy-wide", "buddy-cpu",
+                                                  "buddy-none"};
+
+        for (unsigned k = 0; k < nt; k++) {
+            if (order[k] == TOUCH_PAGES)
+                continue; /* one-page blocks: the same as first */
+            for (unsigned i = 0; i < sizeof(cross_buddy) / sizeof(char *);
+                 i++)
+                add_job(b, W_CROSS, S_CROSS, cross_buddy[i], 1, order[k]);
+            for (unsigned i = 0; i < sizeof(peer_variants) / sizeof(char *);
+                 i++)
+                add_job(b, W_CROSS, S_CROSS, peer_variants[i], 1, order[k]);
+        }
+    }
     if (wanted(b, S_INIT))
         add_job(b, W_INIT, S_INIT, "buddy", 1, TOUCH_NONE);
 }
@@ -440,6 +458,8 @@ static uint64_t job_count(const struct bench_run *b, const struct bench_job *j)
         return b->par.mixed_ops;
     case W_LATENCY:
         return b->par.mixed_ops;
+    case W_CROSS: /* blocks: twice as many operations */
+        return b->par.mixed_ops / 2;
     default:
         return 0;
     }

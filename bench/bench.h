@@ -43,6 +43,8 @@ enum bench_workload {
     W_MIXED,   /* fill to LIVE bytes, then COUNT random ops per thread */
     W_LATENCY, /* W_MIXED with a clock reading around every op */
     W_INIT,    /* zone init for 1 GiB, 64 GiB, 1 TiB */
+    W_CROSS,   /* one thread allocates COUNT 4 KiB blocks, another frees
+                  them, through a queue */
     W_COUNT
 };
 

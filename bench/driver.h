@@ -39,7 +39,7 @@ struct bench_options {
 
 /* Sections of the report; --only names them. */
 enum bench_section { S_HOT, S_BATCH, S_MIXED, S_LATENCY, S_THREADS, S_INIT,
-                     S_COUNT };
+                     S_CROSS, S_COUNT };
 extern const char *const bench_section_names[S_COUNT];
 
 /* The counts each workload uses (the record's, or --quick's). */

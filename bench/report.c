@@ -365,7 +365,7 @@ static void print_header(const struct bench_run *b)
 /* ---- tables --------------------------------------------------------------- */
 
 static void print_throughput(const struct bench_run *b, enum bench_workload w,
-                             const char *title)
+                             int section, const char *title)
 {
     enum bench_touch tt[TOUCH_COUNT];
     unsigned nt = touch_tables(b, w, tt);
@@ -385,8 +385,7 @@ static void print_throughput(const struct bench_run *b, enum bench_workload w,
         for (unsigned i = 0; i < b->nr_jobs; i++) {
             const struct bench_job *j = &b->jobs[i];
 
-            /* bench_workload and bench_section share their first four. */
-            if (j->w != w || j->threads != 1 || j->section != (int)w ||
+            if (j->w != w || j->threads != 1 || j->section != section ||
                 j->touch != tt[k])
                 continue;
             printf("  %-26s %9.2f %9.2f %6.0f%% %12s %10s",
@@ -415,14 +414,15 @@ static void print_throughput(const struct bench_run *b, enum bench_workload w,
             const struct bench_job *j = &b->jobs[i];
             const char *label = bench_variants[j->variant].label;
 
-            if (j->w != w || j->threads != 1 || j->section != (int)w ||
+            if (j->w != w || j->threads != 1 || j->section != section ||
                 j->touch != tt[k])
                 continue;
             if (w == W_HOT && !isnan(bench_job_median(b, j, "splits_per_pair")))
                 printf("  (%s: %.4f splits and %.4f merges per pair)\n", label,
                        bench_job_median(b, j, "splits_per_pair"),
                        bench_job_median(b, j, "merges_per_pair"));
-            if (w == W_MIXED && !isnan(bench_job_median(b, j, "lock_per_kop")))
+            if ((w == W_MIXED || w == W_CROSS) &&
+                !isnan(bench_job_median(b, j, "lock_per_kop")))
                 printf("  (%s: %.2f zone lock round trips and %.1f blocks "
                        "through the free lists per 1000 operations)\n", label,
                        bench_job_median(b, j, "lock_per_kop"),
@@ -665,19 +665,24 @@ void bench_report_table(const struct bench_run *b)
              "%llu pairs, from a fully free zone",
              (unsigned long long)b->par.hot_pairs);
     if (b->nr_jobs != 0 && section_on(b, S_HOT))
-        print_throughput(b, W_HOT, title);
+        print_throughput(b, W_HOT, S_HOT, title);
     snprintf(title, sizeof(title), "batch: allocate %llu 4 KiB blocks, then "
              "free them in random order", (unsigned long long)b->par.batch_n);
     if (b->nr_jobs != 0 && section_on(b, S_BATCH))
-        print_throughput(b, W_BATCH, title);
+        print_throughput(b, W_BATCH, S_BATCH, title);
     snprintf(title, sizeof(title), "mixed: orders 0..10, p(k) = 0.6 * 0.4^k, "
              "filled to %llu MiB live, then %llu random ops within 4 MiB of it",
              (unsigned long long)(b->par.mixed_live >> 20),
              (unsigned long long)b->par.mixed_ops);
     if (b->nr_jobs != 0 && section_on(b, S_MIXED))
-        print_throughput(b, W_MIXED, title);
+        print_throughput(b, W_MIXED, S_MIXED, title);
     if (b->nr_jobs != 0 && section_on(b, S_LATENCY))
         print_latency(b);
+    snprintf(title, sizeof(title), "cross: one thread allocates %llu 4 KiB "
+             "blocks, another frees them (a 256-block queue between them)",
+             (unsigned long long)(b->par.mixed_ops / 2));
+    if (b->nr_jobs != 0 && section_on(b, S_CROSS))
+        print_throughput(b, W_CROSS, S_CROSS, title);
     if (b->nr_jobs != 0 && section_on(b, S_THREADS))
         print_threads(b);
     if (b->nr_jobs != 0 && section_on(b, S_INIT))

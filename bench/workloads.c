@@ -42,6 +42,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,7 @@
 #include "buddy/hosted.h"
 
 const char *const bench_workload_names[W_COUNT] = {
-    "hot", "batch", "mixed", "latency", "init"};
+    "hot", "batch", "mixed", "latency", "init", "cross"};
 
 const char *const bench_touch_names[TOUCH_COUNT] = {"none", "first", "pages"};
 
@@ -69,7 +70,7 @@ enum bench_touch bench_touch_effective(enum bench_workload w,
 {
     if (w == W_INIT)
         return TOUCH_NONE;
-    if (t == TOUCH_PAGES && (w == W_HOT || w == W_BATCH))
+    if (t == TOUCH_PAGES && (w == W_HOT || w == W_BATCH || w == W_CROSS))
         return TOUCH_FIRST;
     return t;
 }
@@ -825,6 +826,131 @@ static int run_init(struct bench_result *r)
     return err;
 }
 
+/* ---- cross: one thread allocates, another frees ---------------------------
+ * The producer allocates 4 KiB blocks, writes each as the touch mode says
+ * and hands it to the consumer through a single-producer single-consumer
+ * ring; the consumer frees it. Every free is of a block another thread
+ * allocated: the case per-thread caches are worst at (a free lands in the
+ * freeing thread's cache, which overflows, while the allocating thread's
+ * runs dry). The window is from the start to the consumer's last free;
+ * times are per operation, an alloc or a free. */
+
+#define CROSS_RING 256u /* a power of two */
+
+struct cross_ring {
+    void *slot[CROSS_RING];
+    _Alignas(64) uint64_t head; /* blocks put in (the producer's) */
+    _Alignas(64) uint64_t tail; /* blocks taken out (the consumer's) */
+};
+
+struct cross_job {
+    const struct bench_alloc *a;
+    struct cross_ring *ring;
+    uint64_t count;
+    pthread_barrier_t *start;
+    uint64_t t1; /* the consumer's end */
+    int err;
+};
+
+/* Wait for the other side: spin a little, then let it run (the machine may
+ * have fewer free CPUs than threads). */
+static void cross_wait(unsigned *spins)
+{
+    if (++*spins < 64)
+        return;
+    *spins = 0;
+    sched_yield();
+}
+
+static void *cross_consumer(void *arg)
+{
+    struct cross_job *j = arg;
+    struct cross_ring *r = j->ring;
+    uint64_t tail = 0;
+
+    pthread_barrier_wait(j->start);
+    while (tail < __atomic_load_n(&j->count, __ATOMIC_ACQUIRE)) {
+        unsigned spins = 0;
+
+        while (__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) == tail) {
+            if (tail >= __atomic_load_n(&j->count, __ATOMIC_ACQUIRE))
+                goto done; /* the producer stopped short */
+            cross_wait(&spins);
+        }
+        if (j->a->free(j->a->ctx, r->slot[tail % CROSS_RING]) != 0)
+            j->err = 1;
+        tail++;
+        __atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+    }
+done:
+    j->t1 = bench_now_ns();
+    return NULL;
+}
+
+static int run_cross(const struct bench_alloc *a, uint64_t count,
+                     struct bench_result *r)
+{
+    struct cross_ring *ring = aligned_alloc(64, sizeof(*ring));
+    struct bench_counters c0, c1;
+    pthread_barrier_t start;
+    struct cross_job job;
+    pthread_t tid;
+    uint64_t head = 0, t0;
+    double f0, ops = 2.0 * (double)count;
+    int err = 0;
+
+    if (ring == NULL)
+        return 1;
+    memset(ring, 0, sizeof(*ring));
+    pthread_barrier_init(&start, NULL, 2);
+    job = (struct cross_job){a, ring, count, &start, 0, 0};
+    if (pthread_create(&tid, NULL, cross_consumer, &job) != 0) {
+        fprintf(stderr, "bench: pthread_create failed\n");
+        exit(1);
+    }
+    bench_alloc_counters(a, &c0);
+    f0 = minor_faults();
+    pthread_barrier_wait(&start);
+    t0 = bench_now_ns();
+    while (head < count && err == 0) {
+        unsigned spins = 0;
+        void *p;
+
+        while (head - __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE) ==
+               CROSS_RING)
+            cross_wait(&spins);
+        p = a->alloc(a->ctx, BENCH_PAGE);
+        if (p == NULL) {
+            err = 1;
+            break;
+        }
+        touch_block(p, BENCH_PAGE, a->touch);
+        ring->slot[head % CROSS_RING] = p;
+        head++;
+        __atomic_store_n(&ring->head, head, __ATOMIC_RELEASE);
+    }
+    if (err != 0) /* let the consumer finish what was handed over */
+        __atomic_store_n(&job.count, head, __ATOMIC_RELEASE);
+    pthread_join(tid, NULL);
+    pthread_barrier_destroy(&start);
+    bench_alloc_counters(a, &c1);
+    if (job.err != 0)
+        err = 1;
+    bench_result_set(r, "ns_per_op", (double)(job.t1 - t0) / ops);
+    bench_result_set(r, "mops", ops / (double)(job.t1 - t0) * 1e3);
+    bench_result_set(r, "ops", ops);
+    bench_result_set(r, "faults_per_op", (minor_faults() - f0) / ops);
+    if (a->heap != NULL) {
+        bench_result_set(r, "lock_per_kop",
+                         1e3 * (double)(c1.lock_takes - c0.lock_takes) / ops);
+        bench_result_set(r, "zone_blocks_per_kop",
+                         1e3 * (double)(c1.zone_blocks - c0.zone_blocks) /
+                             ops);
+    }
+    free(ring);
+    return err;
+}
+
 /* ---- one workload -------------------------------------------------------- */
 
 int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
@@ -840,7 +966,7 @@ int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
         return run_init(r);
     if (v->kind == K_BUDDY && v->private_heaps && w != W_HOT && w != W_MIXED)
         return 2; /* private heaps only mean something with threads */
-    if (v->handle && threads > 1)
+    if (v->handle && (threads > 1 || w == W_CROSS))
         return 2; /* a handle is one thread's */
     a = calloc(nr, sizeof(*a));
     if (a == NULL)
@@ -859,6 +985,9 @@ int bench_workload_run(const struct bench_variant *v, enum bench_workload w,
             break;
         case W_LATENCY:
             err = run_latency(&a[0], count, live_bytes, r);
+            break;
+        case W_CROSS:
+            err = run_cross(&a[0], count, r);
             break;
         default:
             err = 1;

@@ -65,7 +65,9 @@ enum buddy_huge_kind {
     BUDDY_HUGE_TLB = 2   /* hugetlbfs pages the administrator reserved
                             (vm.nr_hugepages), taken from the pool at create:
                             ENOMEM when it has too few; the size rounds up
-                            to whole huge pages */
+                            to whole huge pages, and the memory is aligned
+                            to one huge page (not to a larger block: pfns
+                            then come from a window, see below) */
 };
 
 /* The default start_pfn: the heap numbers its frames so that its pfns are

@@ -349,7 +349,8 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
         if (h->mem == NULL)
             return heap_fail(h, BUDDY_ENOMEM);
         if (o->prefault) {
-            int r = buddy__prim_populate(h->mem, h->mem_size);
+            /* The whole mapping: a hugetlb one is whole huge pages. */
+            int r = buddy__prim_populate(h->mem, h->mem_mapped);
 
             if (r != 0)
                 return heap_fail(h, r == -1 ? BUDDY_ENOTSUP : BUDDY_ENOMEM);

@@ -9,8 +9,8 @@
  *   bench --check-targets [--targets FILE]
  *
  * Workloads (workloads.c): hot, batch, mixed, mixed's per-operation
- * latency, hot and mixed on 1 and N threads sharing one heap, and zone
- * init, each (but init) in every touch mode asked for: nothing written,
+ * latency, hot and mixed on 1 and N threads sharing one heap, cross
+ * (one thread allocates, another frees), and zone init, each (but init) in every touch mode asked for: nothing written,
  * the first byte of each block, or a byte in every page of it (bench.h).
  * Allocators (allocators.c): libbuddy's byte API with per-thread,
  * per-CPU and no caches and either zone lock, its pfn API, linked

@@ -16,6 +16,8 @@
  *            p50, p99, p99.9 and max
  *   init     zones of 1 GiB, 64 GiB and 1 TiB of 4 KiB pages on fresh
  *            MAP_NORESERVE metadata: time and resident-memory growth
+ *   cross    one thread allocates COUNT 4 KiB blocks and hands each to a
+ *            second thread through a queue, which frees it
  *
  * Every workload but init takes a touch mode (bench.h): after each
  * allocation, inside the measured window (and inside the timed interval

@@ -153,6 +153,16 @@ static inline int zone_fragmentation_index(const struct buddy_zone *z,
     return index;
 }
 
+/* The migrate type of the pageblock holding pfn (which must be in z). */
+static inline enum buddy_migratetype pb_type(const struct buddy_zone *z,
+                                             buddy_pfn_t pfn)
+{
+    enum buddy_migratetype mt = BUDDY_MIGRATE_TYPES;
+
+    assert_int_equal(buddy_zone_pageblock_type(z, pfn, &mt), 0);
+    return mt;
+}
+
 /* Fail the test with the validator's words if the zone is inconsistent. */
 static inline void assert_valid(const struct buddy_zone *z)
 {

@@ -24,15 +24,6 @@ static struct buddy_zone *zone_typed(struct fixture *f, buddy_pfn_t start,
     return f->z;
 }
 
-static enum buddy_migratetype pb_type(const struct buddy_zone *z,
-                                      buddy_pfn_t pfn)
-{
-    enum buddy_migratetype mt = BUDDY_MIGRATE_TYPES;
-
-    assert_int_equal(buddy_zone_pageblock_type(z, pfn, &mt), 0);
-    return mt;
-}
-
 static buddy_pfn_t alloc_type(struct buddy_zone *z, unsigned order,
                               enum buddy_migratetype mt)
 {

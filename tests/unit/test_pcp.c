@@ -789,15 +789,6 @@ static void test_lock_held_everywhere(void **state)
 
 /* ---- one list per pcp type ------------------------------------------- */
 
-static enum buddy_migratetype pb_type(const struct buddy_zone *z,
-                                      buddy_pfn_t pfn)
-{
-    enum buddy_migratetype mt = BUDDY_MIGRATE_TYPES;
-
-    assert_int_equal(buddy_zone_pageblock_type(z, pfn, &mt), 0);
-    return mt;
-}
-
 static buddy_pfn_t pcp_alloc_type(struct buddy_pcp *pcp, unsigned order,
                                   enum buddy_migratetype mt)
 {

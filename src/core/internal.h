@@ -129,13 +129,6 @@ _Static_assert(SIZE_MAX <= UINTPTR_MAX,
                "a page size (size_t) must be a byte offset (uintptr_t), so "
                "page_shift < BUDDY_PTR_BITS");
 
-/* log2 of the pages whose state bytes share one 64-byte cache line. A page
- * cache refills in runs of at least this many pages, so that two caches'
- * pages rarely share a line: every cached alloc and free writes its state
- * byte, and a line written by two CPUs moves between them on each write
- * (docs/performance.md, threads). */
-#define BUDDY_STATE_LINE_ORDER 6u
-
 struct buddy_free_list {
     uint32_t head;    /* idx of the first block on the list, or BUDDY_NIL */
     uint32_t tail;    /* idx of the last block, or BUDDY_NIL */
@@ -589,13 +582,12 @@ int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
 uint32_t buddy__rmqueue_smallest(struct buddy_zone *z, unsigned order,
                                  unsigned mt);
 /* Up to `want` blocks of `order` for type mt as one run of order
- * *run_order, of at least order `floor` while such a block is free (see
- * page_alloc.c); BUDDY_NIL when none is free. *mode carries the fallback
+ * *run_order (see page_alloc.c); BUDDY_NIL when none is free. *mode carries the fallback
  * state from one run of a batch to the next: BUDDY_RMQUEUE_NORMAL to
  * start. */
 uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
-                                 unsigned mt, uint32_t want, unsigned floor,
-                                 unsigned *mode, unsigned *run_order);
+                                 unsigned mt, uint32_t want, unsigned *mode,
+                                 unsigned *run_order);
 
 /* How far a batch's fallback had to go, as the kernel's rmqueue_mode: a
  * refill that had to steal does not search for a block to claim again. */

@@ -532,11 +532,6 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
  * single allocations would have made). With a hook set, a run is one block,
  * allocated and reported as a single allocation is.
  *
- * A cache refill asks for a `floor` order: while a block of at least that
- * order is free, the run is taken from one (and is at least that large,
- * rounding `want` up), smallest-first among those; only when none is left
- * does it take the smaller blocks. Bulk allocation passes 0.
- *
  * When mt's lists have no block of `order`, the run is one block from the
  * fallback (pageblock.c), and *mode keeps, for the next run of the batch,
  * how far that had to go. A batch belongs to a zone, not to a system
@@ -547,8 +542,8 @@ int buddy__alloc_pages_locked(struct buddy_zone *z, unsigned order,
  * Lock held; the state bytes of the run are the caller's to write.
  */
 uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
-                                 unsigned mt, uint32_t want, unsigned floor,
-                                 unsigned *mode, unsigned *run_order)
+                                 unsigned mt, uint32_t want, unsigned *mode,
+                                 unsigned *run_order)
 {
     uint32_t candidates, idx, n;
     unsigned cur, k;
@@ -577,15 +572,6 @@ uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
         buddy_stat_inc(z, alloc_count[order]);
         *run_order = order;
         return idx;
-    }
-    if (floor > z->max_order)
-        floor = z->max_order;
-    if (floor > order && (z->nonempty[mt] & (0xffffffffu << floor)) != 0) {
-        /* A run of at least 2^floor pages, so that the run is its own
-         * lines of state bytes: `want` rounds up to a whole run. */
-        candidates = z->nonempty[mt] & (0xffffffffu << floor);
-        if (want < (uint32_t)1 << (floor - order))
-            want = (uint32_t)1 << (floor - order);
     }
     cur = buddy_ctz32(candidates);
     k = order + buddy_log2_64(want);
@@ -722,7 +708,7 @@ int buddy_zone_alloc_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
     while (n < nr) {
         unsigned k;
         uint32_t idx = buddy__alloc_run_locked(
-            z, order, z->pb_key, nr - n, 0, &mode, &k);
+            z, order, z->pb_key, nr - n, &mode, &k);
         uint32_t end;
 
         if (idx == BUDDY_NIL && !drained) {

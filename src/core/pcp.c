@@ -22,13 +22,10 @@
  * while it is free; a cached page is not free, so the slot is the cache's.
  * When a list is empty the owner takes the zone lock once and moves
  * `batch` pages' worth of blocks in (rmqueue_bulk), cut from whole runs
- * (buddy__alloc_run_locked: one list operation per run). Unlike the
- * kernel's smallest-first refill, a run is taken from a block of at least
- * 64 pages while one is free (the batch rounded up to a power of two when
- * it is smaller): 64 pages' state bytes are one cache line, and each cached
- * alloc and free writes its page's byte, so two caches whose pages shared
- * lines would pass those lines between CPUs on every operation
- * (docs/design.md has the measurement). When the cache holds more
+ * (buddy__alloc_run_locked: one list operation per run), smallest-first
+ * as the kernel's: the holes that frees left are refilled before a large
+ * block is cut, so the cache hands out pages the program has already
+ * faulted in (docs/design.md has the measurement). When the cache holds more
  * than `high` pages (by default 1/1024 of the zone's span, at least 6
  * batches) it moves `batch` pages out (free_pcppages_bulk), from the list
  * that grew past the mark first, then the highest orders. A cache that
@@ -522,25 +519,16 @@ static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned l,
     uint32_t *list = buddy__pcp_list(pcp, l, order);
     unsigned mt = type_of_list(pcp, l);
     uint32_t want = pcp->batch >> order, got = 0;
-    unsigned floor, mode = BUDDY_RMQUEUE_NORMAL;
+    unsigned mode = BUDDY_RMQUEUE_NORMAL;
 
     buddy_assert_locked(z);
     if (want == 0)
         want = 1;
-    /* Runs of whole state-byte lines when the batch is about a line or
-     * more (63 pages: one run of 64), never more than the batch rounded up
-     * to a power of two. */
-    floor = order + buddy_log2_64(want) + ((want & (want - 1)) != 0);
-    if (floor > BUDDY_STATE_LINE_ORDER)
-        floor = BUDDY_STATE_LINE_ORDER;
     /* Runs cut into blocks, pushed in ascending order as single allocations
-     * would be; stop when nothing is left rather than count a failure.
-     * Only a first run rounds up: after a fallback's single block, the
-     * rest of the batch is taken as it is, within the rounded batch. */
+     * would be; stop when nothing is left rather than count a failure. */
     while (got < want) {
         unsigned k;
         uint32_t idx = buddy__alloc_run_locked(z, order, mt, want - got,
-                                               got == 0 ? floor : order,
                                                &mode, &k);
         uint32_t end;
 

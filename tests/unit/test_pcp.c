@@ -364,16 +364,17 @@ static void test_byte_frees_with_huge_pages(void **state)
 #endif
 }
 
-/* A refill of a line's worth of pages takes one free 64-page block (its own
- * line of state bytes) rather than scattered free pages, which bulk
- * allocation, smallest first like single allocations, takes. */
-static void test_refill_takes_whole_lines(void **state)
+/* A refill takes its batch smallest first, as the kernel's rmqueue_bulk
+ * and as single allocations: the free pages that frees left (pages the
+ * program has used) before any larger block is cut. */
+static void test_refill_takes_holes_first(void **state)
 {
     struct fixture f;
     struct buddy_zone *z = zone_new_free(&f, 0, 256, 8);
     struct buddy_pcp_config cfg = {0, 63, 378};
     struct buddy_pcp pcp;
-    buddy_pfn_t pfn, got[3];
+    buddy_pfn_t pfn, got[4];
+    bool seen[256] = {false};
 
     (void)state;
     for (buddy_pfn_t i = 0; i < 256; i++) {
@@ -388,19 +389,29 @@ static void test_refill_takes_whole_lines(void **state)
     assert_int_equal(zone_nr_free(z, 6), 1);
     assert_int_equal(buddy_pcp_init(&pcp, z, &cfg), 0);
     assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &pfn), 0);
-    assert_true(pfn >= 64 && pfn < 128);
-    assert_int_equal(pcp_pages(&pcp), 63);
-    assert_int_equal(zone_nr_free(z, 0), 3);
+    assert_int_equal(pcp_pages(&pcp), 62);
+    /* The three holes and 60 pages of the block (runs of 32, 16, 8, 4)
+     * went to the cache; the block's last 4 pages stay free. */
+    assert_int_equal(zone_nr_free(z, 0), 0);
     assert_int_equal(zone_nr_free(z, 6), 0);
+    assert_int_equal(zone_nr_free(z, 2), 1);
     assert_valid(z);
-    assert_int_equal(buddy_zone_alloc_bulk(z, 0, 3, got), 3);
-    assert_int_equal(got[0], 5); /* the list's head: the last freed */
-    assert_int_equal(got[1], 3);
-    assert_int_equal(got[2], 1);
-    assert_int_equal(buddy_pcp_free_pages(&pcp, pfn, 0), 0);
+    seen[pfn] = true;
+    for (unsigned i = 0; i < 62; i++) {
+        buddy_pfn_t q;
+
+        assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &q), 0);
+        assert_true(q < 256 && !seen[q]);
+        seen[q] = true;
+    }
+    assert_true(seen[1] && seen[3] && seen[5]);
+    for (buddy_pfn_t i = 64; i < 124; i++)
+        assert_true(seen[i]);
+    assert_int_equal(buddy_zone_alloc_bulk(z, 0, 4, got), 4);
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(got[i], 124 + i);
+    assert_valid(z);
     buddy_pcp_fini(&pcp);
-    assert_int_equal(zone_nr_free(z, 6), 1);
-    assert_valid(z);
     zone_del(&f);
 }
 
@@ -1169,7 +1180,7 @@ int main(void)
         cmocka_unit_test(test_byte_api_through_a_cache),
         cmocka_unit_test(test_high_mark_drains_a_batch),
         cmocka_unit_test(test_high_mark_drains_the_list_that_grew),
-        cmocka_unit_test(test_refill_takes_whole_lines),
+        cmocka_unit_test(test_refill_takes_holes_first),
         cmocka_unit_test(test_byte_frees_with_huge_pages),
         cmocka_unit_test(test_refill_drains_own_cache_when_short),
         cmocka_unit_test(test_uncached_order_drains_own_cache_when_short),

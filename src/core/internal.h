@@ -582,9 +582,9 @@ int buddy__alloc_pages_flags_locked(struct buddy_zone *z, unsigned order,
 uint32_t buddy__rmqueue_smallest(struct buddy_zone *z, unsigned order,
                                  unsigned mt);
 /* Up to `want` blocks of `order` for type mt as one run of order
- * *run_order (see page_alloc.c); BUDDY_NIL when none is free. *mode carries the fallback
- * state from one run of a batch to the next: BUDDY_RMQUEUE_NORMAL to
- * start. */
+ * *run_order (see page_alloc.c); BUDDY_NIL when none is free. *mode
+ * carries the fallback state from one run of a batch to the next:
+ * BUDDY_RMQUEUE_NORMAL to start. */
 uint32_t buddy__alloc_run_locked(struct buddy_zone *z, unsigned order,
                                  unsigned mt, uint32_t want, unsigned *mode,
                                  unsigned *run_order);

@@ -25,8 +25,8 @@
  * (buddy__alloc_run_locked: one list operation per run), smallest-first
  * as the kernel's: the holes that frees left are refilled before a large
  * block is cut, so the cache hands out pages the program has already
- * faulted in (docs/design.md has the measurement). When the cache holds more
- * than `high` pages (by default 1/1024 of the zone's span, at least 6
+ * faulted in (docs/design.md has the measurement). When the cache holds
+ * more than `high` pages (by default 1/1024 of the zone's span, at least 6
  * batches) it moves `batch` pages out (free_pcppages_bulk), from the list
  * that grew past the mark first, then the highest orders. A cache that
  * cannot refill takes every cache's blocks back, its own included (they

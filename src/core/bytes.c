@@ -119,7 +119,8 @@ static int ptr_to_pfn(const struct buddy_zone *z, const void *ptr,
     return 0;
 }
 
-int buddy_zone_free(struct buddy_zone *z, void *ptr)
+int buddy__zone_free_by(struct buddy_zone *z, void *ptr,
+                        const struct buddy__pcp *by)
 {
     buddy_pfn_t pfn = BUDDY_PFN_NONE;
     int err = ptr_to_pfn(z, ptr, &pfn);
@@ -133,7 +134,12 @@ int buddy_zone_free(struct buddy_zone *z, void *ptr)
         }
         return err;
     }
-    return buddy_zone_free_pfn(z, pfn);
+    return buddy__zone_free_pages_by(z, pfn, 0, false, by);
+}
+
+int buddy_zone_free(struct buddy_zone *z, void *ptr)
+{
+    return buddy__zone_free_by(z, ptr, NULL);
 }
 
 size_t buddy_zone_usable_size(const struct buddy_zone *z, const void *ptr)

@@ -374,6 +374,16 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
     if (n != z->nr_caches)
         return fail(rep, "cache list shorter than the caches attached",
                     BUDDY_PFN_NONE, 0, z->nr_caches, n);
+    /* A solo cache is the zone's one cache, the only one marked so, and
+     * there is none once the zone has been shared. */
+    for (pcp = z->caches; pcp != NULL; pcp = pcp->next)
+        if (buddy_load_relaxed(&pcp->solo) != z->solo)
+            return fail(rep, "cache solo mark differs from the zone's",
+                        BUDDY_PFN_NONE, 0, z->solo,
+                        buddy_load_relaxed(&pcp->solo));
+    if (z->solo && (z->caches_shared || z->nr_caches != 1))
+        return fail(rep, "solo cache on a shared zone", BUDDY_PFN_NONE, 0,
+                    z->caches_shared, z->nr_caches);
     for (order = 0; order < BUDDY_NR_ORDERS; order++)
         if (on_lists[order] != t->cached_heads[order])
             return fail(rep, "cached block on no cache list", BUDDY_PFN_NONE,

@@ -81,7 +81,11 @@
  * ALLOCATED, and it does so with one compare-and-swap (ALLOCATED|k to
  * CACHED|k through a cache, to 0 through the zone), so of two concurrent
  * frees of one block exactly one wins and the other reads the new value and
- * is refused. Every other transition is made by the byte's one owner: the
+ * is refused. The one exception proves there is no race instead: while a
+ * cache is its zone's solo cache (z->solo, pcp.c), no other thread may
+ * claim a byte without first ending that under the zone lock and the
+ * cache's gate, so the solo owner claims with a plain load and store.
+ * Every other transition is made by the byte's one owner: the
  * zone lock for FREE, HOLE, RESERVED and INFLIGHT bytes; the cache (or a
  * drain holding its gate) for CACHED bytes; the allocation that returned
  * the block for nothing (it only ever frees it).
@@ -206,6 +210,10 @@ struct buddy_zone {
     struct buddy__pcp *caches; /* attached per-CPU caches (I9) */
     struct buddy_zone_watermarks wmarks; /* watermark.c; all 0 until set */
     uint32_t nr_caches;      /* length of that list: bounds every walk */
+    uint8_t solo;            /* the one cache (caches) is solo: it claims
+                                without a compare-and-swap (pcp.c) */
+    uint8_t caches_shared;   /* a second cache or an outside free came:
+                                no cache is solo again */
     struct buddy_lock_ops lock; /* the embedder's lock, or all NULL */
     char name[BUDDY_ZONE_NAME_MAX + 1]; /* NUL-terminated copy */
 };
@@ -631,8 +639,29 @@ bool buddy__unreserve_highatomic_locked(struct buddy_zone *z, unsigned mt,
 void buddy__pb_set_block(struct buddy_zone *z, uint32_t idx, unsigned order,
                          unsigned mt);
 
+/* A zone free (buddy_zone_free_pages, or _pfn without order_given) made
+ * by `by`: the cache whose owner frees (its slow path), NULL for any
+ * other caller. */
 int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
-                             unsigned order, bool order_given);
+                             unsigned order, bool order_given,
+                             const struct buddy__pcp *by);
+int buddy__zone_free_pages_by(struct buddy_zone *z, buddy_pfn_t pfn,
+                              unsigned order, bool order_given,
+                              const struct buddy__pcp *by);
+int buddy__zone_free_by(struct buddy_zone *z, void *ptr,
+                        const struct buddy__pcp *by);
+
+/* End the zone's solo cache: from now on every cache claims with a
+ * compare-and-swap. Lock held; a handshake with the owner (pcp.c). */
+void buddy__caches_share_locked(struct buddy_zone *z);
+
+/* Before a claim under the lock by anyone but the solo cache's owner. */
+static inline void buddy__solo_end_locked(struct buddy_zone *z,
+                                          const struct buddy__pcp *by)
+{
+    if (buddy_unlikely(z->solo && z->caches != by))
+        buddy__caches_share_locked(z);
+}
 int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn);
 
 /* Return the ALLOCATED or CACHED block at idx (already checked) to the

@@ -609,7 +609,8 @@ void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,
 }
 
 int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
-                             unsigned order, bool order_given)
+                             unsigned order, bool order_given,
+                             const struct buddy__pcp *by)
 {
     buddy_pfn_t rel = pfn - z->start_pfn;
     int err;
@@ -627,8 +628,11 @@ int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
         bool head = held <= z->max_order && (!order_given || held == order);
 
         /* The whole O(1) check and claim (internal.h): a cache's owner may
-         * be freeing the same block without the lock. The claim leaves the
+         * be freeing the same block without the lock, with a plain store
+         * while its cache is solo, so that ends first. The claim leaves the
          * byte 0. */
+        if (head)
+            buddy__solo_end_locked(z, by);
         if (buddy_likely(head && buddy__free_claim(z->state, (uintptr_t)rel,
                                                    held, 0))) {
             free_block(z, (uint32_t)rel, held);
@@ -729,30 +733,29 @@ int buddy_zone_alloc_bulk(struct buddy_zone *z, unsigned order, unsigned nr,
     return (int)n;
 }
 
-int buddy_zone_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)
+int buddy__zone_free_pages_by(struct buddy_zone *z, buddy_pfn_t pfn,
+                              unsigned order, bool order_given,
+                              const struct buddy__pcp *by)
 {
     int err;
 
     if (buddy_unlikely(!buddy__zone_ok(z)))
         return BUDDY_EBADZONE;
     buddy__lock(z);
-    err = buddy__free_pages_locked(z, pfn, order, true);
+    err = buddy__free_pages_locked(z, pfn, order, order_given, by);
     buddy_check_expensive(z);
     buddy__unlock(z);
     return err;
 }
 
+int buddy_zone_free_pages(struct buddy_zone *z, buddy_pfn_t pfn, unsigned order)
+{
+    return buddy__zone_free_pages_by(z, pfn, order, true, NULL);
+}
+
 int buddy_zone_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn)
 {
-    int err;
-
-    if (buddy_unlikely(!buddy__zone_ok(z)))
-        return BUDDY_EBADZONE;
-    buddy__lock(z);
-    err = buddy__free_pages_locked(z, pfn, 0, false);
-    buddy_check_expensive(z);
-    buddy__unlock(z);
-    return err;
+    return buddy__zone_free_pages_by(z, pfn, 0, false, NULL);
 }
 
 int buddy_zone_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn)

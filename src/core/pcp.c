@@ -219,6 +219,14 @@ int buddy_pcp_init(struct buddy_pcp *cache, struct buddy_zone *z,
     pcp->high = (uint32_t)high;
     lists_clear(pcp);
     buddy__pcp_set_mode(pcp);
+    /* The first cache of a zone never shared is solo; a second ends that
+     * for both, for good. */
+    if (z->nr_caches != 0)
+        buddy__caches_share_locked(z);
+    if (!z->caches_shared) {
+        pcp->solo = 1;
+        z->solo = 1; /* pcp is about to be z->caches */
+    }
     pcp->magic = BUDDY_PCP_MAGIC;
     pcp->next = z->caches;
     z->caches = pcp;
@@ -333,6 +341,43 @@ static uint32_t gates_close_locked(struct buddy_zone *z, bool all)
         if (buddy_load_relaxed(&pcp->gate) != 0)
             wait_owner(z, pcp);
     return closed;
+}
+
+/* ---- the solo cache -------------------------------------------------------
+ * A zone's claims race only when two threads can free at once. While one
+ * cache is the only one a zone ever had, and nobody else has freed
+ * through the zone since it attached, its owner is the only thread that
+ * claims a state byte without the lock, so its claim need not be atomic:
+ * a plain load and store instead of a compare-and-swap, which waits for
+ * the byte's line and drains every earlier store (glibc's malloc keeps a
+ * single-threaded process off its atomics the same way, SINGLE_THREAD_P).
+ * Every other claimer ends it first, under the lock: a second cache
+ * attaching, or a zone free by anyone but the solo owner's own slow path
+ * (buddy__solo_end_locked). Ending is a remote drain's handshake without
+ * the drain: shut the gate, make that visible, wait for the owner to
+ * leave a plain claim it may be inside, clear solo, open the gate; the
+ * owner's next fast path sees solo clear (the gate's release and acquire
+ * order it). It lasts for the zone's life: a program that has shared a
+ * zone once tends to again, and each end costs a sync_cpus. */
+void buddy__caches_share_locked(struct buddy_zone *z)
+{
+    struct buddy__pcp *pcp = z->caches;
+    bool open;
+
+    buddy_assert_locked(z);
+    z->caches_shared = 1;
+    if (!z->solo)
+        return;
+    z->solo = 0;
+    open = buddy_load_relaxed(&pcp->gate) == 0;
+    if (open) {
+        gate_close(pcp);
+        sync_owners(z);
+        wait_owner(z, pcp);
+    }
+    buddy_store_relaxed(&pcp->solo, 0u);
+    if (open)
+        gate_open(pcp);
 }
 
 /* Open every closed gate. Lock held. */
@@ -492,6 +537,9 @@ void buddy_pcp_fini(struct buddy_pcp *cache)
     /* The gate stays closed, the bounds 0: a detached cache takes the slow
      * paths, which refuse it. */
     drain_one_locked(pcp);
+    if (z->solo)
+        z->solo = 0; /* pcp was it; a later first cache may be solo again */
+    buddy_store_relaxed(&pcp->solo, 0u);
     for (n = 0, link = &z->caches; *link != NULL && n < z->nr_caches;
          n++, link = &(*link)->next)
         if (*link == pcp) {
@@ -718,7 +766,7 @@ noinline_ int buddy__pcp_free_pages_slow(struct buddy__pcp *pcp,
         (err = slow_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), order,
                          true)) != 1)
         return err;
-    return buddy_zone_free_pages(pcp->zone, pfn, order);
+    return buddy__zone_free_pages_by(pcp->zone, pfn, order, true, pcp);
 }
 
 /* Give a batch back when the cache is over its high mark: from the list
@@ -757,7 +805,7 @@ static noinline_ int free_pfn_slow(struct buddy__pcp *pcp, buddy_pfn_t pfn)
         (err = slow_free(pcp, (uintptr_t)(pfn - pcp->start_pfn), 0,
                          false)) != 1)
         return err;
-    return buddy_zone_free_pfn(pcp->zone, pfn);
+    return buddy__zone_free_pages_by(pcp->zone, pfn, 0, false, pcp);
 }
 
 /* As buddy_pcp_free_pages, with the order read from the state byte. */
@@ -823,7 +871,7 @@ noinline_ int buddy__pcp_free_slow(struct buddy__pcp *pcp, void *ptr)
     if (idx < pcp->open.byte_pages &&
         (err = slow_free(pcp, idx, 0, false)) != 1)
         return err;
-    return buddy_zone_free(pcp->zone, ptr);
+    return buddy__zone_free_by(pcp->zone, ptr, pcp);
 }
 
 void *buddy_pcp_alloc(struct buddy_pcp *cache, size_t size)

@@ -6,17 +6,20 @@
  * Per-thread caches (the default) are found through a one-entry
  * thread-local pair {heap id, cache}: the hot path compares one word and
  * calls the core's lock-free cache path. A thread's first call on a heap
- * makes its cache (malloc) and registers a pthread key whose destructor
- * gives the cache's pages back when the thread exits. Heap ids are unique
- * for the life of the process, so a stale thread-local pair can never match
- * a new heap that reuses an old heap's address.
+ * makes its cache (malloc). Every cache is on two lists: its heap's and
+ * its thread's, both under one process-wide mutex, so that a thread's exit
+ * (one pthread key's destructor gives back every cache the thread has)
+ * and a heap's destroy (which gives back every cache of the heap) can run
+ * at once and each cache is given back by exactly one of them. Heap ids
+ * are unique for the life of the process, so a stale thread-local pair can
+ * never match a new heap that reuses an old heap's address.
  *
  * Per-CPU caches are an array indexed by sched_getcpu(); a thread can be
  * moved or preempted at any moment, so each cache has its own spinlock,
  * almost never contended. docs/performance.md compares the two.
  *
- * Lock order: a cache's spinlock, then the zone lock (taken inside the
- * core); the heap's thread list mutex is never held with either. Every zone
+ * Lock order: the cache lists' mutex, then a cache's spinlock, then the
+ * zone lock (taken inside the core). Every zone
  * lock records its holder, for the core's debug assertions (lock ops
  * `held`). Remote drains (drain_all, the core's drain before ENOMEM, a
  * check) keep owners out of their fast paths with membarrier(2) as the
@@ -41,9 +44,14 @@
 struct thread_cache {
     struct buddy_pcp pcp;          /* first: the pcp is the cache */
     struct buddy_heap *heap;       /* owner heap */
-    struct thread_cache *next;     /* heap's list, under threads_mutex */
+    struct thread_cache *next;     /* heap's list */
     struct thread_cache **pprev;
+    struct thread_cache *tnext;    /* its thread's list */
+    struct thread_cache **tpprev;
 };
+
+/* Both lists of every cache, of every heap and thread. */
+static pthread_mutex_t caches_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 struct cpu_cache {
     struct buddy__spin lock;       /* guards pcp against a moved thread */
@@ -78,10 +86,8 @@ struct buddy_heap {
     size_t mem_mapped;             /* bytes mapped there (a hugetlb
                                       mapping rounds up) */
     enum buddy_huge_kind huge;     /* what backs mem */
-    pthread_key_t key;             /* PER_THREAD: this thread's cache */
-    int key_made;                  /* key is live */
-    pthread_mutex_t threads_mutex; /* guards threads */
-    struct thread_cache *threads;  /* PER_THREAD: every live cache */
+    struct thread_cache *threads;  /* PER_THREAD: every live cache
+                                      (caches_mutex) */
     struct cpu_cache *cpus;        /* PER_CPU: one per CPU */
     unsigned nr_cpus;
     enum buddy_lock_kind lock_kind;
@@ -107,6 +113,10 @@ static __thread struct {
     uint64_t heap_id;
     struct buddy__pcp *pcp;
 } tl_cache __attribute__((tls_model("initial-exec")));
+
+/* This thread's caches, one per heap it used (caches_mutex). */
+static __thread struct thread_cache *tl_caches
+    __attribute__((tls_model("initial-exec")));
 
 /* ---- the zone lock ------------------------------------------------------ */
 
@@ -148,55 +158,86 @@ static bool lock_held(void *arg)
 
 /* ---- per-thread caches -------------------------------------------------- */
 
-static void thread_cache_unlink(struct thread_cache *tc)
+/* One key for the process: its value is set in every thread that has a
+ * cache, so that its destructor runs when the thread exits. */
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static int exit_key_err;
+
+/* Off both lists, its pages back to the zone, freed. caches_mutex held. */
+static void thread_cache_destroy_locked(struct thread_cache *tc)
 {
-    pthread_mutex_lock(&tc->heap->threads_mutex);
     *tc->pprev = tc->next;
     if (tc->next != NULL)
         tc->next->pprev = tc->pprev;
-    pthread_mutex_unlock(&tc->heap->threads_mutex);
-}
-
-/* The thread exits: its pages go back to the zone. */
-static void thread_cache_destroy(void *p)
-{
-    struct thread_cache *tc = p;
-
-    if (tl_cache.pcp == buddy__pcp(&tc->pcp)) {
-        tl_cache.heap_id = 0;
-        tl_cache.pcp = NULL;
-    }
-    thread_cache_unlink(tc);
+    *tc->tpprev = tc->tnext;
+    if (tc->tnext != NULL)
+        tc->tnext->tpprev = tc->tpprev;
     buddy_pcp_fini(&tc->pcp);
     free(tc);
+}
+
+/* The thread exits: every cache it has goes back. A heap destroyed
+ * meanwhile has taken its own cache off this thread's list already. */
+static void thread_exit(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&caches_mutex);
+    while (tl_caches != NULL)
+        thread_cache_destroy_locked(tl_caches);
+    tl_cache.heap_id = 0;
+    tl_cache.pcp = NULL;
+    pthread_mutex_unlock(&caches_mutex);
+}
+
+static void exit_key_make(void)
+{
+    exit_key_err = pthread_key_create(&exit_key, thread_exit);
+}
+
+/* This thread's cache of h, NULL if it has none. caches_mutex held. */
+static struct thread_cache *thread_cache_find_locked(const struct buddy_heap *h)
+{
+    struct thread_cache *tc;
+
+    for (tc = tl_caches; tc != NULL; tc = tc->tnext)
+        if (tc->heap == h)
+            return tc;
+    return NULL;
 }
 
 static __attribute__((noinline)) struct buddy_pcp *
 thread_cache_slow(struct buddy_heap *h)
 {
-    struct thread_cache *tc = pthread_getspecific(h->key);
+    struct thread_cache *tc;
 
+    if (pthread_once(&exit_key_once, exit_key_make) != 0 || exit_key_err != 0)
+        return NULL; /* the caller falls back to the zone */
+    pthread_mutex_lock(&caches_mutex);
+    tc = thread_cache_find_locked(h);
     if (tc == NULL) {
         tc = calloc(1, sizeof(*tc));
-        if (tc == NULL)
-            return NULL; /* the caller falls back to the zone */
-        if (buddy_pcp_init(&tc->pcp, h->zone, &h->pcp_cfg) != 0 ||
-            pthread_setspecific(h->key, tc) != 0) {
-            buddy_pcp_fini(&tc->pcp);
+        if (tc == NULL || pthread_setspecific(exit_key, &tl_caches) != 0 ||
+            buddy_pcp_init(&tc->pcp, h->zone, &h->pcp_cfg) != 0) {
+            pthread_mutex_unlock(&caches_mutex);
             free(tc);
             return NULL;
         }
         tc->heap = h;
-        pthread_mutex_lock(&h->threads_mutex);
         tc->next = h->threads;
         tc->pprev = &h->threads;
         if (h->threads != NULL)
             h->threads->pprev = &tc->next;
         h->threads = tc;
-        pthread_mutex_unlock(&h->threads_mutex);
+        tc->tnext = tl_caches;
+        tc->tpprev = &tl_caches;
+        if (tl_caches != NULL)
+            tl_caches->tpprev = &tc->tnext;
+        tl_caches = tc;
     }
     tl_cache.heap_id = h->id;
     tl_cache.pcp = buddy__pcp(&tc->pcp);
+    pthread_mutex_unlock(&caches_mutex);
     return &tc->pcp;
 }
 
@@ -324,7 +365,6 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     h->pcp_cfg = o->pcp;
     h->lock_kind = o->lock;
     pthread_mutex_init(&h->mutex, NULL);
-    pthread_mutex_init(&h->threads_mutex, NULL);
     if (o->with_memory) {
         /* Align the memory to the largest block (up to 1 GiB, and at least
          * a page) so blocks are aligned to their size in address space
@@ -400,9 +440,9 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
         if (err != 0)
             return heap_fail(h, err);
         buddy_pcp_fini(&probe);
-        if (pthread_key_create(&h->key, thread_cache_destroy) != 0)
+        if (pthread_once(&exit_key_once, exit_key_make) != 0 ||
+            exit_key_err != 0)
             return heap_fail(h, BUDDY_ENOMEM);
-        h->key_made = 1;
     } else if (o->cache == BUDDY_CACHE_PER_CPU) {
         unsigned i;
 
@@ -430,17 +470,12 @@ void buddy_heap_destroy(struct buddy_heap *h)
 {
     if (h == NULL)
         return;
-    if (h->key_made) {
-        /* No destructor may run after this; free the caches ourselves. */
-        pthread_key_delete(h->key);
-    }
-    while (h->threads != NULL) {
-        struct thread_cache *tc = h->threads;
-
-        h->threads = tc->next;
-        buddy_pcp_fini(&tc->pcp);
-        free(tc);
-    }
+    /* Every thread's cache of h, a thread exiting now included: it gives
+     * back only what is still on its list. */
+    pthread_mutex_lock(&caches_mutex);
+    while (h->threads != NULL)
+        thread_cache_destroy_locked(h->threads);
+    pthread_mutex_unlock(&caches_mutex);
     if (tl_cache.heap_id == h->id)
         tl_cache.heap_id = 0;
     if (h->cpus != NULL) {
@@ -453,7 +488,6 @@ void buddy_heap_destroy(struct buddy_heap *h)
     buddy__prim_unmap(h->mem, h->mem_mapped);
     buddy__prim_unmap(h->meta, h->meta_size);
     pthread_mutex_destroy(&h->mutex);
-    pthread_mutex_destroy(&h->threads_mutex);
     free(h);
 }
 
@@ -623,9 +657,15 @@ void buddy_heap_drain(struct buddy_heap *h)
     /* A thread drains only a cache it already has: draining makes none.
      * The caller is the cache's owner (or holds its CPU's lock), so no
      * handshake. */
-    if (h->cache == BUDDY_CACHE_PER_THREAD && tl_cache.heap_id != h->id &&
-        pthread_getspecific(h->key) == NULL)
-        return;
+    if (h->cache == BUDDY_CACHE_PER_THREAD && tl_cache.heap_id != h->id) {
+        struct thread_cache *tc;
+
+        pthread_mutex_lock(&caches_mutex);
+        tc = thread_cache_find_locked(h);
+        pthread_mutex_unlock(&caches_mutex);
+        if (tc == NULL)
+            return;
+    }
     if (!h->cache_get(h, &c))
         return;
     buddy__pcp_drain_self(buddy__pcp(c.pcp));

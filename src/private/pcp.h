@@ -20,8 +20,8 @@
  * Budget, in structure: an alloc is the entering store, one size or order
  * compare (which is also the remote-drain gate), one pop (two loads, three
  * stores) and the leaving store; a free is the entering store, one range
- * compare (the gate too), one compare-and-swap of the state byte, one push
- * and the leaving store. bench --callgrind measures both in place
+ * compare (the gate too), the state byte's claim (one compare-and-swap, or
+ * a plain store for a solo cache: pcp.c), one push and the leaving store. bench --callgrind measures both in place
  * (docs/performance.md).
  *
  * Invariants (an attached cache; buddy_zone_check checks the lists and
@@ -81,6 +81,8 @@ struct buddy__pcp {
                                   drain holds it or the cache is detached */
     uint32_t high, batch;      /* see buddy_pcp_config */
     unsigned max_order;        /* orders 0..max_order are cached */
+    uint8_t solo;              /* the zone's solo cache: claims are a plain
+                                  load and store (atomic; pcp.c) */
     uint32_t *links;           /* the zone's next[] (copied for the fast
                                   paths, which then touch no zone field) */
     uint8_t *state;            /* the zone's state[] */
@@ -215,14 +217,39 @@ static inline uint32_t buddy__pcp_pop(struct buddy__pcp *pcp, unsigned order)
     return buddy__pcp_pop_list(pcp, &pcp->head[order], order);
 }
 
-/* Claim the ALLOCATED block at idx for the cache: one compare-and-swap of
- * its state byte to CACHED, so that of two concurrent frees exactly one
- * wins. False when the byte is not ALLOCATED of that order (any more). */
+/* Claim the ALLOCATED block at idx for the cache, its state byte to
+ * CACHED. A solo cache's owner is the only thread that can claim a byte
+ * of its zone (pcp.c): one load, one compare, one plain store. Any other
+ * cache makes it one compare-and-swap, so that of two concurrent frees
+ * exactly one wins. False when the byte is not ALLOCATED of that order
+ * (any more). */
 static inline bool buddy__pcp_claim(struct buddy__pcp *pcp, uintptr_t idx,
                                     unsigned order)
 {
-    return buddy__free_claim(pcp->state, idx, order,
-                             pg_state(BUDDY_BLOCK_CACHED, order));
+    uint8_t from = pg_state(BUDDY_BLOCK_ALLOCATED, order);
+    uint8_t to = pg_state(BUDDY_BLOCK_CACHED, order);
+
+    if (buddy_likely(buddy_load_relaxed(&pcp->solo) != 0)) {
+        if (buddy_load_relaxed(&pcp->state[idx]) != from)
+            return false;
+        buddy_store_relaxed(&pcp->state[idx], to);
+        return true;
+    }
+    return buddy__free_claim(pcp->state, idx, order, to);
+}
+
+/* The same for a byte the caller just read as ALLOCATED of `order`: a solo
+ * cache stores without reading it again. */
+static inline bool buddy__pcp_claim_seen(struct buddy__pcp *pcp, uintptr_t idx,
+                                         unsigned order)
+{
+    uint8_t to = pg_state(BUDDY_BLOCK_CACHED, order);
+
+    if (buddy_likely(buddy_load_relaxed(&pcp->solo) != 0)) {
+        buddy_store_relaxed(&pcp->state[idx], to);
+        return true;
+    }
+    return buddy__free_claim(pcp->state, idx, order, to);
 }
 
 /* Push the claimed block at idx onto list l of the cache and leave the
@@ -361,13 +388,13 @@ static inline int buddy__pcp_free_inline(struct buddy__pcp *pcp, void *ptr)
         goto slow;
     s = buddy_load_relaxed(&pcp->state[idx]);
     if (buddy_likely(s == pg_state(BUDDY_BLOCK_ALLOCATED, 0))) {
-        if (buddy_unlikely(!buddy__pcp_claim(pcp, idx, 0)))
+        if (buddy_unlikely(!buddy__pcp_claim_seen(pcp, idx, 0)))
             goto slow;
         return buddy__pcp_push_leave(pcp, idx, 0); /* a page */
     }
     order = buddy__allocated_order(s);
     if (buddy_unlikely(order >= buddy_load_relaxed(&pcp->live.order_end) ||
-                       !buddy__pcp_claim(pcp, idx, order)))
+                       !buddy__pcp_claim_seen(pcp, idx, order)))
         goto slow;
     return buddy__pcp_push_leave(pcp, idx, order);
 slow:

@@ -6,6 +6,13 @@
  *                through its own cache (or one through the zone): exactly
  *                one free succeeds and the other gets EDOUBLEFREE, round
  *                after round, and no page is lost or handed out twice.
+ *   solo         a fresh heap each round, so that its one cache is solo
+ *                (it claims with a plain store); the other thread ends
+ *                that at the moment the owner frees a block, by freeing
+ *                the same block through the zone or through a second
+ *                cache it attaches: exactly one free succeeds. The
+ *                other thread exits while the last heap is destroyed:
+ *                its cache goes back exactly once.
  *   reclaim      an idle thread's cache holds most of a small zone; an
  *                order-max_order allocation from another thread still
  *                succeeds, because the zone drains every cache before it
@@ -186,6 +193,123 @@ static void double_free(void)
                via_zone ? "cache vs zone" : "cache vs cache", rounds, wins[0],
                wins[1]);
         check_whole("double_free", 4096);
+        wins[0] = wins[1] = wins[2] = 0;
+    }
+}
+
+/* ---- solo ---------------------------------------------------------------- */
+
+static struct buddy_heap_options base_opts; /* the command line's */
+static struct buddy_heap *so_heap; /* this round's */
+static int so_via_cache;           /* the other thread attaches a cache */
+
+static void so_delay(uint64_t cycles)
+{
+    uint64_t until = df_now() + cycles;
+
+    while (df_now() < until)
+        ;
+}
+
+static int so_free(int id)
+{
+    if (id == 1 && !so_via_cache)
+        return buddy_zone_free_pages(buddy_heap_zone(so_heap), df_pfn,
+                                     df_order);
+    return buddy_heap_free_pages(so_heap, df_pfn, df_order);
+}
+
+static void *so_worker(void *arg)
+{
+    unsigned long n = *(const unsigned long *)arg;
+    unsigned seen = 0;
+
+    for (unsigned long r = 0; r < n; r++) {
+        unsigned tries = 0, g;
+
+        while ((g = __atomic_load_n(&go_gen, __ATOMIC_ACQUIRE)) == seen)
+            relax(&tries);
+        seen = g;
+        df_wait_start();
+        df_result[1] = so_free(1);
+        __atomic_store_n(&done_gen, g, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+static void solo(void)
+{
+    unsigned long n = rounds / 4 + 1, wins[3] = {0, 0, 0};
+
+    for (int via_cache = 0; via_cache < 2; via_cache++) {
+        pthread_t th;
+
+        so_via_cache = via_cache;
+        __atomic_store_n(&go_gen, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&done_gen, 0, __ATOMIC_RELEASE);
+        pthread_create(&th, NULL, so_worker, &n);
+        for (unsigned long r = 0; r < n; r++) {
+            struct buddy_heap_options o = base_opts;
+            struct buddy_heap *saved;
+            unsigned tries = 0, g = (unsigned)r + 1;
+            buddy_pfn_t other;
+            int err;
+
+            o.nr_pages = 256;
+            o.pcp.batch = 8;
+            o.pcp.high = 32;
+            err = buddy_heap_create(&o, &so_heap);
+            if (err != 0) {
+                FAIL("heap: %s", buddy_strerror(err));
+                abort();
+            }
+            zone = buddy_heap_zone(so_heap);
+            /* The owner's cache attaches, refills and claims once with a
+             * plain store before the race. */
+            df_order = (unsigned)(r % 3);
+            if (buddy_heap_alloc_pages(so_heap, df_order, &other) != 0 ||
+                buddy_heap_alloc_pages(so_heap, df_order, &df_pfn) != 0 ||
+                buddy_heap_free_pages(so_heap, other, df_order) != 0) {
+                FAIL("round %lu: the owner's first operations failed", r);
+                abort();
+            }
+            __atomic_store_n(&df_start, df_now() + 20000, __ATOMIC_RELEASE);
+            __atomic_store_n(&go_gen, g, __ATOMIC_RELEASE);
+            df_wait_start();
+            /* The other thread's free takes the lock before it claims: the
+             * owner starts up to a few thousand cycles later, a different
+             * delay each round, so that some rounds meet at the claims. */
+            so_delay((r * 193u) % 4096u);
+            df_result[0] = so_free(0);
+            while (__atomic_load_n(&done_gen, __ATOMIC_ACQUIRE) != g)
+                relax(&tries);
+            if (df_result[0] == 0 && df_result[1] == 0)
+                wins[2]++;
+            else if (!((df_result[0] == 0 &&
+                        df_result[1] == BUDDY_EDOUBLEFREE) ||
+                       (df_result[1] == 0 &&
+                        df_result[0] == BUDDY_EDOUBLEFREE)))
+                FAIL("round %lu: frees returned %s and %s", r,
+                     buddy_errname(df_result[0]), buddy_errname(df_result[1]));
+            else
+                wins[df_result[0] == 0 ? 0 : 1]++;
+            /* The other thread's cache, if any, is still attached: the
+             * drain takes every cache back. */
+            saved = heap;
+            heap = so_heap;
+            check_whole("solo", 256);
+            buddy_heap_destroy(so_heap);
+            heap = saved;
+            zone = buddy_heap_zone(heap);
+        }
+        pthread_join(th, NULL);
+        if (wins[2] != 0)
+            FAIL("%s: both frees of one block succeeded in %lu of %lu rounds",
+                 via_cache ? "solo and second cache" : "solo and zone",
+                 wins[2], n);
+        printf("solo (%s): %lu rounds, owner won %lu, other %lu\n",
+               via_cache ? "solo vs second cache" : "solo vs zone", n,
+               wins[0], wins[1]);
         wins[0] = wins[1] = wins[2] = 0;
     }
 }
@@ -504,6 +628,7 @@ int main(int argc, char **argv)
         o.pcp.batch = 64;
         o.pcp.high = 512;
     }
+    base_opts = o;
     err = buddy_heap_create(&o, &heap);
     if (err != 0) {
         fprintf(stderr, "races: heap: %s\n", buddy_strerror(err));
@@ -512,7 +637,9 @@ int main(int argc, char **argv)
     zone = buddy_heap_zone(heap);
     printf("races: %s, cache %s, sync %s, %lu rounds\n", what,
            argc > 2 ? argv[2] : "thread", argc > 3 ? argv[3] : "auto", rounds);
-    if (strcmp(what, "double_free") == 0)
+    if (strcmp(what, "solo") == 0)
+        solo();
+    else if (strcmp(what, "double_free") == 0)
         double_free();
     else if (strcmp(what, "reclaim") == 0)
         reclaim();

@@ -165,6 +165,83 @@ static void test_bad_frees_through_a_cache(void **state)
     zone_del(&f);
 }
 
+/* Is the cache solo (its claims a plain store)? White-box. */
+static int pcp_solo(struct buddy_pcp *pcp)
+{
+    return buddy__pcp(pcp)->solo;
+}
+
+/* A zone's first cache is solo until anyone else could claim a byte: a
+ * second cache, or a zone free from outside it. Its own slow-path frees
+ * and refused zone frees leave it solo; once shared, no cache is solo
+ * again. A solo cache still refuses every bad free. */
+static void test_solo_cache_until_shared(void **state)
+{
+    struct fixture f;
+    struct buddy_zone *z = zone_new_free(&f, 0, 256, 8);
+    struct buddy_pcp_config cfg = {2, 4, 64};
+    struct buddy_pcp a, b, c;
+    buddy_pfn_t p0, p1, big;
+
+    (void)state;
+    assert_int_equal(buddy_pcp_init(&a, z, &cfg), 0);
+    assert_true(pcp_solo(&a));
+    assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &p0), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &p1), 0);
+    assert_int_equal(buddy_pcp_free_pages(&a, p0, 0), 0);
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&a, p0, 0), BUDDY_EDOUBLEFREE);
+    EXPECT_REJECTED(z, buddy_pcp_free_pfn(&a, p0), BUDDY_EDOUBLEFREE);
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&a, p1, 1), BUDDY_EWRONGORDER);
+    /* A refused zone free claims nothing: still solo. */
+    EXPECT_REJECTED(z, buddy_zone_free_pages(z, p0, 0), BUDDY_EDOUBLEFREE);
+    assert_true(pcp_solo(&a));
+    /* The owner's own uncached free goes through the zone: still solo. */
+    assert_int_equal(buddy_pcp_alloc_pages(&a, 5, &big), 0);
+    assert_int_equal(buddy_pcp_free_pages(&a, big, 5), 0);
+    assert_true(pcp_solo(&a));
+    assert_valid(z);
+    /* Detached, the zone may have a solo cache again. */
+    buddy_pcp_fini(&a);
+    assert_false(pcp_solo(&a));
+    assert_int_equal(buddy_pcp_init(&a, z, &cfg), 0);
+    assert_true(pcp_solo(&a));
+    assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &p0), 0);
+    /* A free from outside the cache ends it, and the block is the zone's. */
+    assert_int_equal(buddy_zone_free_pages(z, p1, 0), 0);
+    assert_false(pcp_solo(&a));
+    assert_valid(z);
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&a, p1, 0), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_pcp_free_pages(&a, p0, 0), 0);
+    EXPECT_REJECTED(z, buddy_pcp_free_pfn(&a, p0), BUDDY_EDOUBLEFREE);
+    /* For good: a later first cache is not solo either. */
+    buddy_pcp_fini(&a);
+    assert_int_equal(buddy_pcp_init(&a, z, &cfg), 0);
+    assert_false(pcp_solo(&a));
+    buddy_pcp_fini(&a);
+    assert_valid(z);
+    zone_del(&f);
+
+    /* A second cache ends it for both. */
+    z = zone_new_free(&f, 0, 256, 8);
+    assert_int_equal(buddy_pcp_init(&a, z, &cfg), 0);
+    assert_int_equal(buddy_pcp_alloc_pages(&a, 0, &p0), 0);
+    assert_true(pcp_solo(&a));
+    assert_int_equal(buddy_pcp_init(&b, z, &cfg), 0);
+    assert_false(pcp_solo(&a));
+    assert_false(pcp_solo(&b));
+    assert_valid(z);
+    assert_int_equal(buddy_pcp_free_pages(&b, p0, 0), 0); /* a's block */
+    EXPECT_REJECTED(z, buddy_pcp_free_pages(&a, p0, 0), BUDDY_EDOUBLEFREE);
+    buddy_pcp_fini(&b);
+    buddy_pcp_fini(&a);
+    assert_int_equal(buddy_pcp_init(&c, z, &cfg), 0);
+    assert_false(pcp_solo(&c));
+    buddy_pcp_fini(&c);
+    assert_int_equal(zone_nr_free(z, 8), 1);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 /* The byte API through a cache: the sizes it caches are served from its
  * lists, everything else and every error is exactly the zone's. */
 static void test_byte_api_through_a_cache(void **state)
@@ -1177,6 +1254,7 @@ int main(void)
         cmocka_unit_test(test_cache_serves_without_the_lock),
         cmocka_unit_test(test_cached_blocks_are_visible),
         cmocka_unit_test(test_bad_frees_through_a_cache),
+        cmocka_unit_test(test_solo_cache_until_shared),
         cmocka_unit_test(test_byte_api_through_a_cache),
         cmocka_unit_test(test_high_mark_drains_a_batch),
         cmocka_unit_test(test_high_mark_drains_the_list_that_grew),

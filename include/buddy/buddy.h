@@ -178,7 +178,10 @@ typedef uint64_t buddy_pfn_t;
     X(EBADZONE, -23, "not an initialised zone")                                \
     X(ESPANOVERLAP, -24, "zone span overlaps a zone already in the system")  \
     X(EATTACHED, -25, "a per-CPU cache is attached: buddy_pcp_fini it first") \
-    X(ENOTSUP, -26, "not supported here (statistics compiled out, or a kernel feature missing)")
+    X(ENOTSUP, -26, "not supported here (statistics compiled out, or a kernel feature missing)") \
+    X(ENOTSLAB, -27, "address is not an object of a slab cache")               \
+    X(EWRONGCACHE, -28, "object belongs to another slab cache")                \
+    X(EBADCACHE, -29, "not a created slab cache")
 
 enum buddy_errno {
     BUDDY_OK = 0,
@@ -356,6 +359,35 @@ BUDDY_API int buddy_zone_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn);
  * buddy_zone_free_pfn would return. O(1). */
 BUDDY_NODISCARD
 BUDDY_API int buddy_zone_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn);
+
+/*
+ * A word for the owner of an allocated block, as the kernel's
+ * page->private and its slab pointer in struct page: a layer above (a slab
+ * cache) hangs its descriptor on the pages it allocated, and finds it again
+ * from any page of the block in O(1), with no header in the memory. The
+ * word lives in the page slots a free block uses for its list links, so it
+ * costs no metadata, and it is gone once the block is freed.
+ *
+ * buddy_zone_set_private writes value into every page of the ALLOCATED
+ * block whose head is pfn: O(2^order), no lock (the block is the caller's,
+ * as its memory is). Errors, nothing changed: EBADZONE; ERANGE (pfn outside
+ * the zone); and, when pfn is not the head of an allocated block, the error
+ * buddy_zone_pfn_order gives (EINTERIOR, EDOUBLEFREE for a free or cached
+ * block, EHOLE, ERESERVED).
+ *
+ * buddy_zone_get_private reads the word of the page at pfn into *value:
+ * O(1), no lock, and no check of the page's state. Only an owner that set
+ * it can trust what it reads; for any other page the word is whatever the
+ * allocator left there, and a layer that takes a pfn from its caller must
+ * verify what the word names (the slab layer checks that it is a live
+ * descriptor of the cache that covers the page). EBADZONE, ENULL, ERANGE.
+ */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
+                                     uintptr_t value);
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_get_private(const struct buddy_zone *z,
+                                     buddy_pfn_t pfn, uintptr_t *value);
 
 /* The buddy of the block at pfn of the given order. */
 static inline buddy_pfn_t buddy_find_buddy_pfn(buddy_pfn_t pfn, unsigned order)

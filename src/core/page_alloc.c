@@ -770,6 +770,73 @@ int buddy_zone_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn)
     return err;
 }
 
+/* ---- the owner's word of an allocated block ------------------------------
+ * Kept in next[] (low 32 bits) and prev[] (the rest, on a 64-bit target)
+ * of each page of the block: slots only a FREE page uses (I3) and a CACHED
+ * one its next[], so an ALLOCATED block's are its owner's. */
+
+static inline void private_store(struct buddy_zone *z, uint32_t idx,
+                                 uintptr_t value)
+{
+    z->next[idx] = (uint32_t)value;
+#if UINTPTR_MAX > 0xffffffffu
+    z->prev[idx] = (uint32_t)(value >> 32);
+#else
+    z->prev[idx] = 0;
+#endif
+}
+
+int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
+                           uintptr_t value)
+{
+    buddy_pfn_t rel;
+    unsigned order;
+    uint32_t i, n;
+    int err;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    rel = pfn - z->start_pfn;
+    order = rel < z->spanned ? buddy__allocated_order(pg_get(z, (uint32_t)rel))
+                             : BUDDY_NR_ORDERS;
+    if (order > z->max_order) {
+        /* Not an allocated head: say what it is, counted and reported as
+         * every refusal. A head it is by now was not the caller's. */
+        buddy__lock(z);
+        err = buddy__pfn_order_locked(z, pfn);
+        if (err >= 0)
+            err = BUDDY_EBUSY;
+        buddy__reject(z, err, pfn, 0);
+        buddy__unlock(z);
+        return err;
+    }
+    n = (uint32_t)1 << order;
+    for (i = 0; i < n; i++)
+        private_store(z, (uint32_t)rel + i, value);
+    return 0;
+}
+
+int buddy_zone_get_private(const struct buddy_zone *z, buddy_pfn_t pfn,
+                           uintptr_t *value)
+{
+    buddy_pfn_t rel;
+    uintptr_t v;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    rel = pfn - z->start_pfn;
+    if (value == NULL)
+        return BUDDY_ENULL;
+    if (rel >= z->spanned)
+        return BUDDY_ERANGE;
+    v = z->next[rel];
+#if UINTPTR_MAX > 0xffffffffu
+    v |= (uintptr_t)z->prev[rel] << 32;
+#endif
+    *value = v;
+    return 0;
+}
+
 /* The error for a page that is not the head of an ALLOCATED block, from
  * what covers it; or the order when it is one. */
 int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn)

@@ -13,6 +13,7 @@
  * formats, the extfrag indices, the stats.
  */
 #include "internal.h"
+#include "../private/outbuf.h"
 
 /* Every query answers through an out pointer and returns 0 or an error, in
  * one order: EBADZONE, ENULL, EORDER. */
@@ -196,53 +197,6 @@ int buddy_zone_fragmentation_index(const struct buddy_zone *z, unsigned order,
 }
 
 /* ---- text --------------------------------------------------------------- */
-
-struct outbuf {
-    char *buf;
-    size_t size; /* capacity including the NUL */
-    size_t len;  /* what the full text needs, excluding the NUL */
-};
-
-static void out_char(struct outbuf *o, char c)
-{
-    if (o->len + 1 < o->size)
-        o->buf[o->len] = c;
-    o->len++;
-}
-
-static void out_str(struct outbuf *o, const char *s, unsigned width)
-{
-    unsigned n = 0;
-
-    while (s[n] != '\0')
-        n++;
-    for (; width > n; width--)
-        out_char(o, ' ');
-    while (*s != '\0')
-        out_char(o, *s++);
-}
-
-static void out_u64(struct outbuf *o, uint64_t v, unsigned width)
-{
-    char digits[21];
-    unsigned n = 0;
-
-    do {
-        digits[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    for (; width > n; width--)
-        out_char(o, ' ');
-    while (n > 0)
-        out_char(o, digits[--n]);
-}
-
-static void out_finish(struct outbuf *o)
-{
-    if (o->size == 0)
-        return;
-    o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
-}
 
 /* "Node %d, zone %8s " then "%6lu " per order, as mm/vmstat.c frag_show. */
 static void out_buddyinfo(struct outbuf *o, const struct buddy_zone *z)

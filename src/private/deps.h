@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #define buddy_memset(dst, c, n) __builtin_memset((dst), (c), (n))
+#define buddy_memcpy(dst, src, n) __builtin_memcpy((dst), (src), (n))
 
 #define buddy_likely(x) __builtin_expect(!!(x), 1)
 #define buddy_unlikely(x) __builtin_expect(!!(x), 0)

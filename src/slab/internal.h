@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h: what the slab layer's files share (slab.c and kmalloc.c),
+ * never its users.
+ */
+#ifndef BUDDY_SLAB_INTERNAL_H
+#define BUDDY_SLAB_INTERNAL_H
+
+#include "buddy/slab.h"
+
+/* The cache whose live slab holds the page of obj, in *cache: 0, or
+ * ERANGE (obj outside zone) / ENOTSLAB. Says nothing about obj within the
+ * slab (buddy_slab_free checks that, under the cache's lock). No lock: for
+ * an object its caller holds, the slab cannot go meanwhile. O(1). */
+int buddy__slab_owner(const struct buddy_zone *zone,
+                      const struct buddy_zone *meta, const void *obj,
+                      struct buddy_slab_cache **cache);
+
+/* The slot size when obj is an allocated object of c, else 0. Under the
+ * cache's lock. */
+size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj);
+
+/* A created cache's slot size, 0 for anything else. */
+size_t buddy__slab_size(const struct buddy_slab_cache *c);
+
+#endif /* BUDDY_SLAB_INTERNAL_H */

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmalloc.c: the kernel's kmalloc size classes on slab caches
+ * (include/buddy/slab.h), and kmalloc_large beside them.
+ *
+ * Two sets of thirteen caches (normal and reclaimable), made at init and
+ * empty until used. A request of size bytes goes to the first class of its
+ * set whose size holds it (a table of 24 entries for sizes up to 192 in
+ * steps of 8, as the kernel's size_index, then the power of two), or, above
+ * 8 KiB, to the zone as a block of the order the size needs, whose pages'
+ * private word is the kmalloc's tag (its address with the low bit set:
+ * never a descriptor, which is 8-aligned).
+ *
+ * A free tells the two apart from the page's word: the tag means a large
+ * block, which must then be an allocated block head of the zone that the
+ * pointer starts; anything else must be a live slab of one of this
+ * kmalloc's caches (buddy__slab_owner), whose cache then checks the
+ * object itself under its lock. Cost: a lookup of a few loads, then the
+ * cache's free; a large free is one zone free.
+ */
+#include "buddy/slab.h"
+#include "internal.h"
+#include "../private/deps.h"
+#include "../private/outbuf.h"
+
+#define KMALLOC_MAGIC 0x4b4d4131u /* "KMA1" while initialised */
+#define KMALLOC_SETS 2u
+
+static const uint16_t class_sizes[BUDDY_KMALLOC_CLASSES] = {
+    8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+};
+
+static const char *const class_names[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES] = {
+    {"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-96",
+     "kmalloc-128", "kmalloc-192", "kmalloc-256", "kmalloc-512",
+     "kmalloc-1k", "kmalloc-2k", "kmalloc-4k", "kmalloc-8k"},
+    {"kmalloc-rcl-8", "kmalloc-rcl-16", "kmalloc-rcl-32", "kmalloc-rcl-64",
+     "kmalloc-rcl-96", "kmalloc-rcl-128", "kmalloc-rcl-192",
+     "kmalloc-rcl-256", "kmalloc-rcl-512", "kmalloc-rcl-1k",
+     "kmalloc-rcl-2k", "kmalloc-rcl-4k", "kmalloc-rcl-8k"},
+};
+
+/* (size - 1) / 8 for sizes 1..192 -> class index: the kernel's
+ * size_index, which sends 65..96 to kmalloc-96 and 129..192 to
+ * kmalloc-192. */
+static const uint8_t size_index[24] = {
+    0, 1, 2, 2, 3, 3, 3, 3,     /* 8, 16, 24-32, 40-64 */
+    4, 4, 4, 4,                 /* 72-96 */
+    5, 5, 5, 5,                 /* 104-128 */
+    6, 6, 6, 6, 6, 6, 6, 6,     /* 136-192 */
+};
+
+struct kmalloc {
+    uint32_t magic;
+    uint8_t present[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES]; /* made */
+    struct buddy_zone *zone, *meta;
+    uintptr_t large_blocks;      /* large blocks allocated (atomic: a word,
+                                    lock-free on every target) */
+    uintptr_t rejected;          /* bad kfrees no cache saw (atomic) */
+    struct buddy_slab_cache caches[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES];
+};
+
+_Static_assert(sizeof(struct kmalloc) <= sizeof(struct buddy_kmalloc),
+               "BUDDY_KMALLOC_SIZE must hold the kmalloc");
+_Static_assert(_Alignof(struct kmalloc) <= _Alignof(struct buddy_kmalloc),
+               "struct buddy_kmalloc must be aligned for the kmalloc");
+
+static struct kmalloc *km_of(struct buddy_kmalloc *k)
+{
+    return (struct kmalloc *)(void *)k;
+}
+
+static bool km_ok(const struct kmalloc *km)
+{
+    return km != NULL && km->magic == KMALLOC_MAGIC;
+}
+
+/* The word a large block's pages carry. */
+static uintptr_t large_tag(const struct kmalloc *km)
+{
+    return (uintptr_t)km | 1u;
+}
+
+/* The class index for size (1..8192). */
+static unsigned class_of(size_t size)
+{
+    if (size <= 192)
+        return size_index[(size - 1) / 8];
+    return buddy_log2_64((uint64_t)size - 1); /* 193..256: 7 (256) */
+}
+
+int buddy_kmalloc_init(struct buddy_kmalloc *k,
+                       const struct buddy_kmalloc_config *cfg)
+{
+    struct kmalloc *km = km_of(k);
+    unsigned set, i;
+    int err;
+
+    if (k == NULL || cfg == NULL)
+        return BUDDY_ENULL;
+    buddy_memset(km, 0, sizeof(*km));
+    for (set = 0; set < KMALLOC_SETS; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+            struct buddy_slab_config sc = BUDDY_SLAB_CONFIG_INIT;
+
+            sc.name = class_names[set][i];
+            sc.size = class_sizes[i];
+            sc.flags = set == 1 ? BUDDY_SLAB_RECLAIM_ACCOUNT : 0;
+            sc.zone = cfg->zone;
+            sc.meta_zone = cfg->meta_zone;
+            sc.nr_cpus = cfg->nr_cpus;
+            sc.lock = cfg->lock;
+            err = buddy_slab_cache_create(&km->caches[set][i], &sc);
+            if (err == BUDDY_EORDER)
+                continue; /* a class the zone's blocks cannot hold */
+            if (err != 0) { /* unwind: every cache made is empty */
+                unsigned s2, j;
+
+                for (s2 = 0; s2 < KMALLOC_SETS; s2++)
+                    for (j = 0; j < BUDDY_KMALLOC_CLASSES; j++)
+                        if (km->present[s2][j])
+                            (void)buddy_slab_cache_destroy(&km->caches[s2][j]);
+                buddy_memset(km, 0, sizeof(*km));
+                return err;
+            }
+            /* The slot must be the class size: a zone whose pointers
+             * need more alignment would round it up. */
+            if (buddy__slab_size(&km->caches[set][i]) != class_sizes[i]) {
+                (void)buddy_slab_cache_destroy(&km->caches[set][i]);
+                continue;
+            }
+            km->present[set][i] = 1;
+        }
+    km->zone = cfg->zone;
+    km->meta = cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone;
+    km->magic = KMALLOC_MAGIC;
+    return 0;
+}
+
+int buddy_kmalloc_fini(struct buddy_kmalloc *k)
+{
+    struct kmalloc *km = km_of(k);
+    struct buddy_slab_info info;
+    unsigned set, i;
+    int busy = 0;
+
+    if (!km_ok(km))
+        return BUDDY_ENULL;
+    if (buddy_load_relaxed(&km->large_blocks) != 0)
+        busy = 1;
+    for (set = 0; set < KMALLOC_SETS; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            if (km->present[set][i] &&
+                buddy_slab_get_info(&km->caches[set][i], &info) == 0 &&
+                info.active_objs != 0) {
+                /* destroy refuses it and reports what is left */
+                (void)buddy_slab_cache_destroy(&km->caches[set][i]);
+                busy = 1;
+            }
+    if (busy)
+        return BUDDY_EBUSY;
+    for (set = 0; set < KMALLOC_SETS; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            if (km->present[set][i])
+                (void)buddy_slab_cache_destroy(&km->caches[set][i]);
+    km->magic = 0;
+    return 0;
+}
+
+static void *kmalloc_large(struct kmalloc *km, size_t size, unsigned flags)
+{
+    struct buddy_zone_info zi;
+    buddy_pfn_t pfn;
+    unsigned order = 0;
+    void *p;
+
+    if (buddy_zone_get_info(km->zone, &zi) != 0)
+        return NULL;
+    while (((uint64_t)zi.page_size << order) < (uint64_t)size) {
+        if (++order > zi.max_order)
+            return NULL;
+    }
+    if (buddy_zone_alloc_pages_type(km->zone, order,
+                                    flags & BUDDY_KMALLOC_RECLAIMABLE
+                                        ? BUDDY_MIGRATE_RECLAIMABLE
+                                        : BUDDY_MIGRATE_UNMOVABLE,
+                                    &pfn) != 0)
+        return NULL;
+    p = buddy_zone_pfn_to_addr(km->zone, pfn);
+    if (p == NULL || buddy_zone_set_private(km->zone, pfn, large_tag(km)) != 0) {
+        (void)buddy_zone_free_pages(km->zone, pfn, order);
+        return NULL;
+    }
+    buddy_add_relaxed(&km->large_blocks, 1u);
+    if (flags & BUDDY_KMALLOC_ZERO)
+        buddy_memset(p, 0, (size_t)zi.page_size << order);
+    return p;
+}
+
+void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size, unsigned flags)
+{
+    struct kmalloc *km = km_of(k);
+    unsigned set = flags & BUDDY_KMALLOC_RECLAIMABLE ? 1u : 0u, i;
+    void *p;
+
+    if (!km_ok(km) || size == 0)
+        return NULL;
+    if (size > BUDDY_KMALLOC_MAX_CACHE_SIZE)
+        return kmalloc_large(km, size, flags);
+    for (i = class_of(size); i < BUDDY_KMALLOC_CLASSES; i++)
+        if (km->present[set][i])
+            break; /* a class left out: the next that holds it */
+    if (i == BUDDY_KMALLOC_CLASSES)
+        return kmalloc_large(km, size, flags);
+    p = buddy_slab_alloc(&km->caches[set][i]);
+    if (p != NULL && (flags & BUDDY_KMALLOC_ZERO))
+        buddy_memset(p, 0, class_sizes[i]);
+    return p;
+}
+
+void *buddy_kzalloc(struct buddy_kmalloc *k, size_t size)
+{
+    return buddy_kmalloc(k, size, BUDDY_KMALLOC_ZERO);
+}
+
+/* Is obj a large block of km: 0 and its order, or an error; 1 when the
+ * page does not carry the tag (then it is for the slabs to judge). */
+static int large_of(const struct kmalloc *km, const void *obj,
+                    unsigned *order)
+{
+    buddy_pfn_t pfn = buddy_zone_addr_to_pfn(km->zone, obj);
+    uintptr_t w;
+    int o;
+
+    if (pfn == BUDDY_PFN_NONE)
+        return BUDDY_ERANGE;
+    if (buddy_zone_get_private(km->zone, pfn, &w) != 0 || w != large_tag(km))
+        return 1;
+    if (buddy_zone_pfn_to_addr(km->zone, pfn) != obj)
+        return BUDDY_EINTERIOR; /* inside the block's first page */
+    o = buddy_zone_pfn_order(km->zone, pfn);
+    if (o < 0)
+        return o; /* a later page (EINTERIOR), or freed (EDOUBLEFREE) */
+    *order = (unsigned)o;
+    return 0;
+}
+
+/* The cache of km that obj's slab belongs to: 0, or an error. */
+static int cache_of_obj(struct kmalloc *km, const void *obj,
+                        struct buddy_slab_cache **out)
+{
+    struct buddy_slab_cache *c;
+    int err = buddy__slab_owner(km->zone, km->meta, obj, &c);
+
+    if (err != 0)
+        return err;
+    if (c < &km->caches[0][0] ||
+        c > &km->caches[KMALLOC_SETS - 1][BUDDY_KMALLOC_CLASSES - 1])
+        return BUDDY_EWRONGCACHE;
+    *out = c;
+    return 0;
+}
+
+int buddy_kfree(struct buddy_kmalloc *k, const void *obj)
+{
+    struct kmalloc *km = km_of(k);
+    struct buddy_slab_cache *c;
+    unsigned order;
+    int err;
+
+    if (!km_ok(km))
+        return BUDDY_ENULL;
+    if (obj == NULL)
+        return 0;
+    err = large_of(km, obj, &order);
+    if (err == 0) {
+        err = buddy_zone_free_pages(km->zone,
+                                    buddy_zone_addr_to_pfn(km->zone, obj),
+                                    order);
+        if (err == 0)
+            buddy_add_relaxed(&km->large_blocks, (uintptr_t)-1);
+        return err;
+    }
+    if (err == 1) {
+        err = cache_of_obj(km, obj, &c);
+        if (err == 0)
+            return buddy_slab_free(c, (void *)(uintptr_t)obj);
+        /* A page the zone has free: a large block freed twice. */
+        if (err == BUDDY_ENOTSLAB &&
+            buddy_zone_pfn_order(km->zone, buddy_zone_addr_to_pfn(
+                                               km->zone, obj)) ==
+                BUDDY_EDOUBLEFREE)
+            err = BUDDY_EDOUBLEFREE;
+    }
+    buddy_add_relaxed(&km->rejected, 1u);
+    return err;
+}
+
+int buddy_kmalloc_get_stats(struct buddy_kmalloc *k,
+                            struct buddy_kmalloc_stats *st)
+{
+    struct kmalloc *km = km_of(k);
+
+    if (!km_ok(km) || st == NULL)
+        return BUDDY_ENULL;
+    st->large_blocks = buddy_load_relaxed(&km->large_blocks);
+    st->rejected = buddy_load_relaxed(&km->rejected);
+    return 0;
+}
+
+size_t buddy_ksize(struct buddy_kmalloc *k, const void *obj)
+{
+    struct kmalloc *km = km_of(k);
+    struct buddy_slab_cache *c;
+    struct buddy_zone_info zi;
+    unsigned order;
+    int err;
+
+    if (!km_ok(km) || obj == NULL)
+        return 0;
+    err = large_of(km, obj, &order);
+    if (err == 0)
+        return buddy_zone_get_info(km->zone, &zi) == 0
+                   ? zi.page_size << order
+                   : 0;
+    if (err != 1 || cache_of_obj(km, obj, &c) != 0)
+        return 0;
+    return buddy__slab_obj_size(c, obj);
+}
+
+void *buddy_krealloc(struct buddy_kmalloc *k, void *obj, size_t new_size,
+                     unsigned flags)
+{
+    size_t old;
+    void *p;
+
+    if (!km_ok(km_of(k)))
+        return NULL;
+    if (obj == NULL)
+        return buddy_kmalloc(k, new_size, flags);
+    if (new_size == 0) {
+        (void)buddy_kfree(k, obj);
+        return NULL;
+    }
+    old = buddy_ksize(k, obj);
+    if (old == 0)
+        return NULL; /* not ours: refuse rather than copy from it */
+    if (new_size <= old)
+        return obj;
+    p = buddy_kmalloc(k, new_size, flags & ~BUDDY_KMALLOC_ZERO);
+    if (p == NULL)
+        return NULL;
+    buddy_memcpy(p, obj, old);
+    if (flags & BUDDY_KMALLOC_ZERO)
+        buddy_memset((char *)p + old, 0, buddy_ksize(k, p) - old);
+    (void)buddy_kfree(k, obj);
+    return p;
+}
+
+struct buddy_slab_cache *buddy_kmalloc_cache(struct buddy_kmalloc *k,
+                                             unsigned set, unsigned index)
+{
+    struct kmalloc *km = km_of(k);
+
+    if (!km_ok(km) || set >= KMALLOC_SETS || index >= BUDDY_KMALLOC_CLASSES ||
+        !km->present[set][index])
+        return NULL;
+    return &km->caches[set][index];
+}
+
+size_t buddy_kmalloc_slabinfo(struct buddy_kmalloc *k, char *buf, size_t size)
+{
+    struct kmalloc *km = km_of(k);
+    struct buddy_slab_cache *used[KMALLOC_SETS * BUDDY_KMALLOC_CLASSES];
+    struct buddy_slab_info info;
+    unsigned set, i, n = 0;
+
+    if (km_ok(km))
+        for (set = 0; set < KMALLOC_SETS; set++)
+            for (i = BUDDY_KMALLOC_CLASSES; i-- > 0;) /* largest first */
+                if (km->present[set][i] &&
+                    buddy_slab_get_info(&km->caches[set][i], &info) == 0 &&
+                    info.num_slabs != 0)
+                    used[n++] = &km->caches[set][i];
+    return buddy_slabinfo(used, n, buf, size);
+}

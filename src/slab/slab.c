@@ -1,0 +1,1151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab.c: slab caches on buddy blocks (include/buddy/slab.h), the
+ * kernel's kmem_cache with SLUB's sizing and the old SLAB's off-slab
+ * descriptors.
+ *
+ * Two kinds of memory, two kinds of block:
+ *
+ *   slab        a block of 2^order pages of the objects' zone, cut into
+ *               `objects` slots of `size` bytes from its start. Never
+ *               written here. Every page's private word (the core's, in
+ *               the slots a free page uses for its links) holds the
+ *               slab's descriptor.
+ *   desc block  a block of 2^desc_order pages of the metadata zone, which
+ *               this file does write: a header, then up to 64 descriptor
+ *               slots of desc_size bytes. Its pages' private words hold the
+ *               header's address, so a descriptor's block is found from the
+ *               descriptor in O(1) whatever the zone's base alignment.
+ *
+ * A descriptor (struct slab) is the slab's list links, its block, its
+ * in-use count, and one bit per object, set while the object is free. An
+ * allocation scans the map from `hint`, below which every word is 0.
+ *
+ * A free trusts nothing it reads from the zone: the private word of an
+ * address's page is only a candidate, checked to name a live descriptor
+ * slot of a live desc block of a cache (desc_lookup) whose slab covers the
+ * page, before any field of it is believed. Desc blocks clear their magic
+ * before they go back, so a stale word that names a freed one fails.
+ * kfree looks an object's cache up before it takes that cache's lock, so
+ * the fields such a lookup reads that change under the lock (a desc
+ * block's magic, cache and free map) are written with relaxed atomics;
+ * those of the object's own descriptor cannot change while it is live.
+ *
+ * Invariants (checked by buddy_slab_check): a slab on `partial` has
+ * 0 < inuse < objects, on `full` inuse == objects, on `empty` inuse == 0;
+ * inuse == objects - popcount(map over the first `objects` bits), bits at
+ * and past `objects` are 0, and every word below hint is 0;
+ * nr_partial/nr_full/nr_empty are the lists' lengths and nr_slabs their
+ * sum; active == sum of inuse; every page of a slab's block carries its
+ * descriptor; a desc block's used == descriptors in use == its slots minus
+ * the bits of its free map, and it is on `desc_free` iff it has a free slot.
+ * Locking: all of it under the cache's lock (when it has one).
+ *
+ * Cost: alloc and free O(1) (plus the map scan, at most objects / 64 words,
+ * and the lookup's few loads); a new slab one zone allocation, O(2^order)
+ * private words and the constructor; a slab given back one zone free.
+ */
+#include "buddy/slab.h"
+#include "internal.h"
+#include "../private/debug.h"
+#include "../private/deps.h"
+#include "../private/outbuf.h"
+
+#define SLAB_CACHE_MAGIC 0x534c4231u /* "SLB1" while created */
+#define DESC_MAGIC 0x44455343u       /* "DESC" while a desc block is live */
+#define DESC_SLOTS_MAX 32u           /* one 32-bit free map per block (a
+                                        word every target reads atomically) */
+
+enum slab_list { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY, SLAB_NR_LISTS };
+
+struct cache;
+
+struct slab_link {               /* a list's links, and its head */
+    struct slab_link *next, *prev;
+};
+
+struct slab {                    /* a descriptor, in a desc block slot */
+    struct slab_link link;       /* first: its list (circular, through
+                                    the cache's head) */
+    struct cache *cache;
+    uintptr_t base;              /* the first object's address */
+    buddy_pfn_t pfn;             /* the slab block's head */
+    uint32_t inuse;              /* objects allocated */
+    uint32_t hint;               /* map words below this are all 0 */
+    uint8_t list;                /* enum slab_list */
+    _Alignas(8) uint64_t map[];  /* bit i: object i is free */
+};
+
+struct desc_block {              /* at the start of a metadata block */
+    uint32_t magic;              /* DESC_MAGIC while live */
+    uint32_t used;               /* descriptors in use */
+    struct cache *cache;
+    struct desc_block *next, *prev; /* cache's blocks with a free slot */
+    buddy_pfn_t pfn;             /* its block in the metadata zone */
+    uint32_t free_map;           /* bit i: slot i free */
+    _Alignas(8) uint64_t slots_[]; /* the descriptors, desc_size apart */
+};
+
+struct cache {
+    uint32_t magic;              /* SLAB_CACHE_MAGIC while created */
+    unsigned flags;
+    struct buddy_zone *zone, *meta;
+    struct buddy_lock_ops lock;  /* lock == NULL: no lock */
+    void (*ctor)(void *obj);
+    buddy_slab_report_fn report;
+    void *report_arg;
+    size_t object_size, size, align;
+    uint64_t recip;              /* 2^32 / size + 1: the object index */
+    bool divide;                 /* a slab too large for recip: divide */
+    uint32_t objects;            /* per slab */
+    uint32_t map_words;          /* per descriptor */
+    uint32_t desc_size;          /* bytes per descriptor slot */
+    uint32_t desc_slots;         /* slots per desc block */
+    uint8_t order, desc_order;
+    uint8_t mt;                  /* the slabs' migrate type */
+    uint32_t min_partial;
+    struct slab_link lists[SLAB_NR_LISTS];
+    uint64_t nr[SLAB_NR_LISTS];
+    uint64_t active;             /* objects allocated */
+    struct desc_block *desc_free; /* blocks with a free slot */
+    uint64_t nr_desc_blocks;
+    uint64_t allocs, frees, slabs_made, slabs_freed, rejected;
+    char name[BUDDY_SLAB_NAME_MAX + 1];
+};
+
+_Static_assert(sizeof(struct cache) <= sizeof(struct buddy_slab_cache),
+               "BUDDY_SLAB_CACHE_SIZE must hold the cache");
+_Static_assert(_Alignof(struct cache) <= _Alignof(struct buddy_slab_cache),
+               "struct buddy_slab_cache must be aligned for the cache");
+_Static_assert(sizeof(struct slab) % 8u == 0 && sizeof(struct desc_block) % 8u == 0,
+               "descriptors and their maps are 8-byte aligned");
+
+static struct cache *cache_of(struct buddy_slab_cache *c)
+{
+    return (struct cache *)(void *)c;
+}
+
+static const struct cache *cache_of_const(const struct buddy_slab_cache *c)
+{
+    return (const struct cache *)(const void *)c;
+}
+
+static bool cache_ok(const struct cache *s)
+{
+    return s != NULL && s->magic == SLAB_CACHE_MAGIC;
+}
+
+static void lock(struct cache *s)
+{
+    if (s->lock.lock != NULL)
+        s->lock.lock(s->lock.arg);
+}
+
+static void unlock(struct cache *s)
+{
+    if (s->lock.lock != NULL)
+        s->lock.unlock(s->lock.arg);
+}
+
+static void report(struct cache *s, int err, const void *obj,
+                   const char *what)
+{
+    if (s->report != NULL)
+        s->report(s->report_arg, s->name, err, obj, what);
+}
+
+/* A bad free: counted and reported. */
+static void reject(struct cache *s, int err, const void *obj, const char *what)
+{
+    s->rejected++;
+    report(s, err, obj, what);
+}
+
+/* ---- lists -------------------------------------------------------------- */
+
+/* The slab whose links these are (the first member). */
+static struct slab *slab_of(struct slab_link *link)
+{
+    return (struct slab *)(void *)link;
+}
+
+static void list_add(struct cache *s, struct slab *sl, unsigned l)
+{
+    struct slab_link *head = &s->lists[l];
+
+    sl->link.next = head->next;
+    sl->link.prev = head;
+    head->next->prev = &sl->link;
+    head->next = &sl->link;
+    sl->list = (uint8_t)l;
+    s->nr[l]++;
+}
+
+static void list_del(struct cache *s, struct slab *sl)
+{
+    sl->link.prev->next = sl->link.next;
+    sl->link.next->prev = sl->link.prev;
+    s->nr[sl->list]--;
+}
+
+static struct slab *list_first(struct cache *s, unsigned l)
+{
+    struct slab_link *head = &s->lists[l];
+
+    return head->next == head ? NULL : slab_of(head->next);
+}
+
+static void lists_init(struct cache *s)
+{
+    unsigned l;
+
+    for (l = 0; l < SLAB_NR_LISTS; l++) {
+        s->lists[l].next = s->lists[l].prev = &s->lists[l];
+        s->nr[l] = 0;
+    }
+}
+
+/* ---- sizing: the kernel's calculate_alignment and calculate_order ------ */
+
+static size_t calculate_alignment(unsigned flags, size_t align, size_t size)
+{
+    if (flags & BUDDY_SLAB_HWCACHE_ALIGN) {
+        size_t ralign = BUDDY_SLAB_CACHE_LINE;
+
+        while (size <= ralign / 2)
+            ralign /= 2;
+        if (ralign > align)
+            align = ralign;
+    }
+    if (align < sizeof(void *))
+        align = sizeof(void *);
+    return align;
+}
+
+/* Objects in a slab of `order` for slots of `size` (capped). */
+static uint64_t order_objects(size_t page_size, unsigned order, size_t size)
+{
+    uint64_t n = ((uint64_t)page_size << order) / size;
+
+    return n < BUDDY_SLAB_MAX_OBJECTS ? n : BUDDY_SLAB_MAX_OBJECTS;
+}
+
+/* The smallest order in [min_order, max_order] leaving at most
+ * 1/fract of the slab over; max_order + 1 when none does. */
+static unsigned calc_slab_order(size_t page_size, size_t size,
+                                unsigned min_order, unsigned max_order,
+                                unsigned fract)
+{
+    unsigned order;
+
+    for (order = min_order; order <= max_order; order++) {
+        uint64_t slab = (uint64_t)page_size << order;
+
+        if (slab % size <= slab / fract)
+            break;
+    }
+    return order;
+}
+
+/* The order of the smallest block of at least `bytes`. */
+static unsigned get_order(size_t page_size, uint64_t bytes)
+{
+    unsigned order = 0;
+
+    while (((uint64_t)page_size << order) < bytes)
+        order++;
+    return order;
+}
+
+static unsigned calculate_order(size_t page_size, size_t size,
+                                unsigned nr_cpus, unsigned zone_max)
+{
+    unsigned max_order = zone_max < BUDDY_SLAB_MAX_ORDER ? zone_max
+                                                         : BUDDY_SLAB_MAX_ORDER;
+    uint64_t min_objects, max_objects;
+    unsigned min_order, fract, order;
+
+    min_objects = 4u * (buddy_log2_64(nr_cpus != 0 ? nr_cpus : 1u) + 2u);
+    max_objects = order_objects(page_size, max_order, size);
+    if (max_objects < 1)
+        max_objects = 1;
+    if (min_objects > max_objects)
+        min_objects = max_objects;
+    min_order = get_order(page_size, min_objects * size);
+    for (fract = 16; fract > 1; fract /= 2) {
+        order = calc_slab_order(page_size, size, min_order, max_order, fract);
+        if (order <= max_order)
+            return order;
+    }
+    return get_order(page_size, size); /* one object needs more */
+}
+
+/* ---- descriptors -------------------------------------------------------- */
+
+static struct slab *desc_slot(const struct cache *s, struct desc_block *db,
+                              unsigned i)
+{
+    return (struct slab *)(void *)((char *)db->slots_ + (size_t)i * s->desc_size);
+}
+
+/* The live descriptor of this cache, or of another, that the private word
+ * w of a page names; NULL when w names none. Every read is of memory
+ * inside the metadata zone's span, checked before it is read. */
+static struct slab *desc_lookup(const struct buddy_zone *meta, uintptr_t w,
+                                const struct cache **owner)
+{
+    const struct cache *s;
+    struct desc_block *db;
+    buddy_pfn_t mpfn;
+    uintptr_t dbw, off;
+    unsigned i;
+
+    if (w == 0 || (w & 7u) != 0)
+        return NULL;
+    mpfn = buddy_zone_addr_to_pfn(meta, (const void *)w);
+    if (mpfn == BUDDY_PFN_NONE ||
+        buddy_zone_get_private(meta, mpfn, &dbw) != 0 || dbw == 0 ||
+        (dbw & 7u) != 0 || dbw > w ||
+        buddy_zone_addr_to_pfn(meta, (const void *)dbw) == BUDDY_PFN_NONE)
+        return NULL;
+    db = (struct desc_block *)dbw;
+    /* The header lies in the zone (its block starts at dbw); w > dbw. */
+    s = buddy_load_relaxed(&db->cache);
+    if (buddy_load_relaxed(&db->magic) != DESC_MAGIC || s == NULL ||
+        s->magic != SLAB_CACHE_MAGIC || s->meta != meta)
+        return NULL;
+    if (w < (uintptr_t)db->slots_)
+        return NULL;
+    off = w - (uintptr_t)db->slots_;
+    if (off % s->desc_size != 0)
+        return NULL;
+    i = (unsigned)(off / s->desc_size);
+    if (i >= s->desc_slots ||
+        (buddy_load_relaxed(&db->free_map) >> i & 1u) != 0)
+        return NULL;
+    *owner = s;
+    return (struct slab *)w;
+}
+
+/* A free descriptor slot, from a desc block with room or a new one. */
+static struct slab *desc_alloc(struct cache *s)
+{
+    struct desc_block *db = s->desc_free;
+    struct slab *sl;
+    unsigned i;
+
+    if (db == NULL) {
+        buddy_pfn_t pfn;
+
+        if (buddy_zone_alloc_pages_type(s->meta, s->desc_order,
+                                        BUDDY_MIGRATE_UNMOVABLE, &pfn) != 0)
+            return NULL;
+        db = buddy_zone_pfn_to_addr(s->meta, pfn);
+        if (db == NULL || buddy_zone_set_private(s->meta, pfn,
+                                                 (uintptr_t)db) != 0) {
+            (void)buddy_zone_free_pages(s->meta, pfn, s->desc_order);
+            return NULL;
+        }
+        db->used = 0;
+        db->pfn = pfn;
+        buddy_store_relaxed(&db->free_map,
+                            s->desc_slots == 32
+                                ? UINT32_MAX
+                                : ((uint32_t)1 << s->desc_slots) - 1);
+        buddy_store_relaxed(&db->cache, s);
+        buddy_store_relaxed(&db->magic, DESC_MAGIC);
+        db->prev = NULL;
+        db->next = NULL;
+        s->desc_free = db;
+        s->nr_desc_blocks++;
+    }
+    i = buddy_ctz32(db->free_map);
+    buddy_store_relaxed(&db->free_map, db->free_map & (db->free_map - 1));
+    db->used++;
+    if (db->free_map == 0) { /* full: off the list */
+        s->desc_free = db->next;
+        if (db->next != NULL)
+            db->next->prev = NULL;
+        db->next = db->prev = NULL;
+    }
+    sl = desc_slot(s, db, i);
+    return sl;
+}
+
+/* The desc block a live descriptor of s is in. */
+static struct desc_block *desc_block_of(const struct cache *s,
+                                        const struct slab *sl)
+{
+    uintptr_t w = 0;
+
+    /* A live descriptor's page is in the zone: this cannot fail. */
+    if (buddy_zone_get_private(s->meta, buddy_zone_addr_to_pfn(s->meta, sl),
+                               &w) != 0)
+        buddy_trap();
+    return (struct desc_block *)w;
+}
+
+static void desc_free(struct cache *s, struct slab *sl)
+{
+    struct desc_block *db = desc_block_of(s, sl);
+    unsigned i = (unsigned)(((uintptr_t)sl - (uintptr_t)db->slots_) /
+                            s->desc_size);
+    bool was_full = db->free_map == 0;
+
+    buddy_store_relaxed(&db->free_map, db->free_map | (uint32_t)1 << i);
+    db->used--;
+    if (was_full) { /* room again: on the list */
+        db->prev = NULL;
+        db->next = s->desc_free;
+        if (s->desc_free != NULL)
+            s->desc_free->prev = db;
+        s->desc_free = db;
+    }
+    if (db->used == 0) { /* unused: back to the zone */
+        if (db->prev != NULL)
+            db->prev->next = db->next;
+        else
+            s->desc_free = db->next;
+        if (db->next != NULL)
+            db->next->prev = db->prev;
+        buddy_store_relaxed(&db->magic, 0u);
+        buddy_store_relaxed(&db->cache, (struct cache *)NULL);
+        s->nr_desc_blocks--;
+        (void)buddy_zone_free_pages(s->meta, db->pfn, s->desc_order);
+    }
+}
+
+/* ---- slabs -------------------------------------------------------------- */
+
+static void map_fill(const struct cache *s, struct slab *sl)
+{
+    uint32_t w;
+
+    for (w = 0; w < s->map_words; w++)
+        sl->map[w] = UINT64_MAX;
+    if (s->objects % 64u != 0)
+        sl->map[s->map_words - 1] = ((uint64_t)1 << (s->objects % 64u)) - 1;
+}
+
+/* A new empty slab on the empty list, or NULL (nothing changed). */
+static struct slab *slab_new(struct cache *s)
+{
+    struct slab *sl = desc_alloc(s);
+    buddy_pfn_t pfn;
+    void *base;
+
+    if (sl == NULL)
+        return NULL;
+    if (buddy_zone_alloc_pages_type(s->zone, s->order,
+                                    (enum buddy_migratetype)s->mt, &pfn) != 0) {
+        desc_free(s, sl);
+        return NULL;
+    }
+    base = buddy_zone_pfn_to_addr(s->zone, pfn);
+    if (base == NULL ||
+        buddy_zone_set_private(s->zone, pfn, (uintptr_t)sl) != 0) {
+        (void)buddy_zone_free_pages(s->zone, pfn, s->order);
+        desc_free(s, sl);
+        return NULL;
+    }
+    sl->cache = s;
+    sl->base = (uintptr_t)base;
+    sl->pfn = pfn;
+    sl->inuse = 0;
+    sl->hint = 0;
+    map_fill(s, sl);
+    list_add(s, sl, SLAB_EMPTY);
+    s->slabs_made++;
+    if (s->ctor != NULL) {
+        uint32_t i;
+
+        for (i = 0; i < s->objects; i++)
+            s->ctor((void *)(sl->base + (uintptr_t)i * s->size));
+    }
+    return sl;
+}
+
+/* An empty slab back to the zone. */
+static void slab_discard(struct cache *s, struct slab *sl)
+{
+    list_del(s, sl);
+    sl->cache = NULL;
+    (void)buddy_zone_free_pages(s->zone, sl->pfn, s->order);
+    desc_free(s, sl);
+    s->slabs_freed++;
+}
+
+/* Move sl to the list its in-use count says. */
+static void slab_relist(struct cache *s, struct slab *sl)
+{
+    unsigned l = sl->inuse == 0           ? SLAB_EMPTY
+                 : sl->inuse == s->objects ? SLAB_FULL
+                                           : SLAB_PARTIAL;
+
+    if (l != sl->list) {
+        list_del(s, sl);
+        list_add(s, sl, l);
+    }
+}
+
+/* ---- create / destroy --------------------------------------------------- */
+
+static void name_copy(char *dst, const char *src)
+{
+    unsigned i = 0;
+
+    if (src != NULL)
+        for (; i < BUDDY_SLAB_NAME_MAX && src[i] != '\0'; i++)
+            dst[i] = src[i];
+    dst[i] = '\0';
+}
+
+int buddy_slab_cache_create(struct buddy_slab_cache *c,
+                            const struct buddy_slab_config *cfg)
+{
+    struct cache *s = cache_of(c);
+    struct buddy_zone_info zi, mi;
+    struct buddy_zone *meta;
+    size_t align, size, block;
+    uint64_t objects;
+    unsigned order, desc_order;
+    uint32_t map_words, desc_size, slots;
+
+    if (c == NULL || cfg == NULL || cfg->zone == NULL)
+        return BUDDY_ENULL;
+    meta = cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone;
+    if (buddy_zone_get_info(cfg->zone, &zi) != 0 ||
+        buddy_zone_get_info(meta, &mi) != 0)
+        return BUDDY_EBADZONE;
+    if (buddy_zone_pfn_to_addr(cfg->zone, zi.start_pfn) == NULL ||
+        buddy_zone_pfn_to_addr(meta, mi.start_pfn) == NULL)
+        return BUDDY_ENOBASE;
+    if (cfg->size == 0)
+        return BUDDY_EZERO;
+    if ((cfg->align & (cfg->align - 1)) != 0 ||
+        (cfg->flags & ~BUDDY_SLAB_FLAGS_ALL) != 0 ||
+        (cfg->lock != NULL &&
+         (cfg->lock->lock == NULL || cfg->lock->unlock == NULL)))
+        return BUDDY_EINVAL;
+    align = calculate_alignment(cfg->flags, cfg->align, cfg->size);
+    /* The slot: the size rounded up to the alignment, overflow-checked;
+     * a slot larger than the zone's largest block fits no slab. */
+    if (cfg->size > SIZE_MAX - (align - 1) ||
+        align > ((size_t)zi.page_size << zi.max_order))
+        return BUDDY_EORDER;
+    size = (cfg->size + align - 1) & ~(align - 1);
+    if ((uint64_t)size > ((uint64_t)zi.page_size << zi.max_order))
+        return BUDDY_EORDER;
+    order = calculate_order(zi.page_size, size, cfg->nr_cpus, zi.max_order);
+    if (order > zi.max_order)
+        return BUDDY_EORDER;
+    objects = order_objects(zi.page_size, order, size);
+    /* The descriptor: header and map, then a desc block of the smallest
+     * order holding one, with up to 64 slots. */
+    map_words = (uint32_t)((objects + 63u) / 64u);
+    desc_size = (uint32_t)(sizeof(struct slab) + 8u * map_words);
+    for (desc_order = 0;; desc_order++) {
+        if (desc_order > mi.max_order)
+            return BUDDY_EORDER;
+        block = (size_t)mi.page_size << desc_order;
+        if (block >= sizeof(struct desc_block) + desc_size)
+            break;
+    }
+    slots = (uint32_t)((block - sizeof(struct desc_block)) / desc_size);
+    if (slots > DESC_SLOTS_MAX)
+        slots = DESC_SLOTS_MAX;
+
+    buddy_memset(s, 0, sizeof(*s));
+    s->flags = cfg->flags;
+    s->zone = cfg->zone;
+    s->meta = meta;
+    if (cfg->lock != NULL)
+        s->lock = *cfg->lock;
+    s->ctor = cfg->ctor;
+    s->object_size = cfg->size;
+    s->size = size;
+    s->align = align;
+    s->recip = ((uint64_t)1 << 32) / size + 1;
+    s->divide = ((uint64_t)zi.page_size << order) > UINT32_MAX;
+    s->objects = (uint32_t)objects;
+    s->map_words = map_words;
+    s->desc_size = desc_size;
+    s->desc_slots = slots;
+    s->order = (uint8_t)order;
+    s->desc_order = (uint8_t)desc_order;
+    s->mt = cfg->flags & BUDDY_SLAB_RECLAIM_ACCOUNT ? BUDDY_MIGRATE_RECLAIMABLE
+                                                    : BUDDY_MIGRATE_UNMOVABLE;
+    /* The kernel's min_partial: ilog2(size) / 2, within [5, 10]. */
+    s->min_partial = buddy_log2_64(size) / 2;
+    if (s->min_partial < 5)
+        s->min_partial = 5;
+    if (s->min_partial > 10)
+        s->min_partial = 10;
+    lists_init(s);
+    name_copy(s->name, cfg->name);
+    s->magic = SLAB_CACHE_MAGIC;
+    return 0;
+}
+
+int buddy_slab_cache_destroy(struct buddy_slab_cache *c)
+{
+    struct cache *s = cache_of(c);
+    struct slab *sl;
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    lock(s);
+    if (s->active != 0) {
+        report(s, BUDDY_EBUSY, NULL,
+               "Objects remaining in cache on buddy_slab_cache_destroy()");
+        unlock(s);
+        return BUDDY_EBUSY;
+    }
+    while ((sl = list_first(s, SLAB_EMPTY)) != NULL)
+        slab_discard(s, sl);
+    s->magic = 0;
+    unlock(s);
+    return 0;
+}
+
+/* ---- alloc / free ------------------------------------------------------- */
+
+/* An object of a slab with a free one. Lock held. */
+static void *slab_take(struct cache *s, struct slab *sl)
+{
+    uint32_t w = sl->hint;
+    unsigned bit;
+
+    while (sl->map[w] == 0)
+        w++;
+    bit = buddy_ctz64(sl->map[w]);
+    sl->map[w] &= sl->map[w] - 1;
+    sl->hint = w;
+    sl->inuse++;
+    s->active++;
+    s->allocs++;
+    slab_relist(s, sl);
+    return (void *)(sl->base + ((uintptr_t)w * 64u + bit) * s->size);
+}
+
+static void *alloc_locked(struct cache *s)
+{
+    struct slab *sl = list_first(s, SLAB_PARTIAL);
+
+    if (sl == NULL)
+        sl = list_first(s, SLAB_EMPTY);
+    if (sl == NULL)
+        sl = slab_new(s);
+    if (sl == NULL)
+        return NULL;
+    return slab_take(s, sl);
+}
+
+void *buddy_slab_alloc(struct buddy_slab_cache *c)
+{
+    struct cache *s = cache_of(c);
+    void *obj;
+
+    if (!cache_ok(s))
+        return NULL;
+    lock(s);
+    obj = alloc_locked(s);
+    unlock(s);
+    return obj;
+}
+
+/* The one free check: obj must be the start of an allocated object of a
+ * live slab of s. Returns its slab and index, or an error with what to
+ * report. Lock held. */
+static int free_check(struct cache *s, const void *obj, struct slab **out,
+                      uint32_t *index, const char **what)
+{
+    const struct cache *owner = NULL;
+    struct slab *sl;
+    buddy_pfn_t pfn;
+    uintptr_t w, off;
+    uint64_t idx;
+
+    *what = "Invalid object pointer";
+    if (obj == NULL)
+        return BUDDY_ENULL;
+    pfn = buddy_zone_addr_to_pfn(s->zone, obj);
+    if (pfn == BUDDY_PFN_NONE)
+        return BUDDY_ERANGE;
+    if (buddy_zone_get_private(s->zone, pfn, &w) != 0 ||
+        (sl = desc_lookup(s->meta, w, &owner)) == NULL ||
+        sl->cache != owner || owner->zone != s->zone || pfn < sl->pfn ||
+        pfn - sl->pfn >= ((buddy_pfn_t)1 << owner->order))
+        return BUDDY_ENOTSLAB; /* not a page of a live slab */
+    if (owner != s) {
+        *what = "Object from another cache";
+        return BUDDY_EWRONGCACHE;
+    }
+    off = (uintptr_t)obj - sl->base;
+    /* off / size with a multiply: for off below 2^32 the reciprocal's
+     * excess is below one, so the estimate is exact or one above. */
+    if (buddy_unlikely(s->divide)) {
+        idx = (uint64_t)off / s->size;
+    } else {
+        idx = ((uint64_t)off * s->recip) >> 32;
+        if (idx * s->size > off)
+            idx--;
+    }
+    if (idx >= s->objects) {
+        *what = "Object in the slab's left-over tail";
+        return BUDDY_ENOTSLAB;
+    }
+    if (off - idx * s->size != 0) {
+        *what = "Pointer inside an object";
+        return BUDDY_EINTERIOR;
+    }
+    if (sl->map[idx / 64u] >> (idx % 64u) & 1u) {
+        *what = "Object already free";
+        return BUDDY_EDOUBLEFREE;
+    }
+    *out = sl;
+    *index = (uint32_t)idx;
+    return 0;
+}
+
+int buddy__slab_owner(const struct buddy_zone *zone,
+                      const struct buddy_zone *meta, const void *obj,
+                      struct buddy_slab_cache **cache)
+{
+    const struct cache *owner = NULL;
+    struct slab *sl;
+    buddy_pfn_t pfn = buddy_zone_addr_to_pfn(zone, obj);
+    uintptr_t w;
+
+    if (pfn == BUDDY_PFN_NONE)
+        return BUDDY_ERANGE;
+    if (buddy_zone_get_private(zone, pfn, &w) != 0 ||
+        (sl = desc_lookup(meta, w, &owner)) == NULL || sl->cache != owner ||
+        owner->zone != zone || pfn < sl->pfn ||
+        pfn - sl->pfn >= ((buddy_pfn_t)1 << owner->order))
+        return BUDDY_ENOTSLAB;
+    *cache = (struct buddy_slab_cache *)(void *)(uintptr_t)owner;
+    return 0;
+}
+
+size_t buddy__slab_size(const struct buddy_slab_cache *c)
+{
+    const struct cache *s = cache_of_const(c);
+
+    return cache_ok(s) ? s->size : 0;
+}
+
+size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj)
+{
+    struct cache *s = cache_of(c);
+    const char *what;
+    struct slab *sl;
+    uint32_t idx;
+    int err;
+
+    if (!cache_ok(s))
+        return 0;
+    lock(s);
+    err = free_check(s, obj, &sl, &idx, &what);
+    unlock(s);
+    return err == 0 ? s->size : 0;
+}
+
+static int free_locked(struct cache *s, void *obj)
+{
+    const char *what;
+    struct slab *sl;
+    uint32_t idx;
+    int err = free_check(s, obj, &sl, &idx, &what);
+
+    if (err != 0) {
+        reject(s, err, obj, what);
+        return err;
+    }
+    sl->map[idx / 64u] |= (uint64_t)1 << (idx % 64u);
+    if (idx / 64u < sl->hint)
+        sl->hint = idx / 64u;
+    sl->inuse--;
+    s->active--;
+    s->frees++;
+    slab_relist(s, sl);
+    if (sl->inuse == 0 && s->nr[SLAB_EMPTY] > s->min_partial)
+        slab_discard(s, sl);
+    return 0;
+}
+
+int buddy_slab_free(struct buddy_slab_cache *c, void *obj)
+{
+    struct cache *s = cache_of(c);
+    int err;
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    lock(s);
+    err = free_locked(s, obj);
+    unlock(s);
+    return err;
+}
+
+int buddy_slab_alloc_bulk(struct buddy_slab_cache *c, unsigned nr, void **objs)
+{
+    struct cache *s = cache_of(c);
+    unsigned i;
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    if (nr == 0)
+        return 0;
+    if (objs == NULL)
+        return BUDDY_ENULL;
+    if (nr > (unsigned)INT32_MAX)
+        return 0;
+    lock(s);
+    for (i = 0; i < nr; i++) {
+        void *obj = alloc_locked(s);
+
+        if (obj == NULL) { /* all or nothing: give back what we took */
+            while (i-- > 0)
+                (void)free_locked(s, objs[i]);
+            unlock(s);
+            return 0;
+        }
+        objs[i] = obj;
+    }
+    unlock(s);
+    return (int)nr;
+}
+
+int buddy_slab_free_bulk(struct buddy_slab_cache *c, unsigned nr,
+                         void *const *objs)
+{
+    struct cache *s = cache_of(c);
+    int first = 0;
+    unsigned i;
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    if (nr != 0 && objs == NULL)
+        return BUDDY_ENULL;
+    lock(s);
+    for (i = 0; i < nr; i++) {
+        int err = free_locked(s, objs[i]);
+
+        if (err != 0 && first == 0)
+            first = err;
+    }
+    unlock(s);
+    return first;
+}
+
+uint64_t buddy_slab_shrink(struct buddy_slab_cache *c)
+{
+    struct cache *s = cache_of(c);
+    struct slab *sl;
+    uint64_t pages = 0;
+
+    if (!cache_ok(s))
+        return 0;
+    lock(s);
+    while ((sl = list_first(s, SLAB_EMPTY)) != NULL) {
+        slab_discard(s, sl);
+        pages += (uint64_t)1 << s->order;
+    }
+    unlock(s);
+    return pages;
+}
+
+/* The shrinker: what empty slabs hold, in objects, and giving them back
+ * until nr_to_scan objects' worth went. */
+static uint64_t shrink_count(void *arg, const struct buddy_shrink_control *sc)
+{
+    struct cache *s = arg;
+    uint64_t n;
+
+    (void)sc;
+    if (!cache_ok(s))
+        return BUDDY_SHRINK_EMPTY;
+    lock(s);
+    n = s->nr[SLAB_EMPTY] * s->objects;
+    unlock(s);
+    return n != 0 ? n : BUDDY_SHRINK_EMPTY;
+}
+
+static uint64_t shrink_scan(void *arg, const struct buddy_shrink_control *sc)
+{
+    struct cache *s = arg;
+    uint64_t freed = 0;
+    struct slab *sl;
+
+    if (!cache_ok(s))
+        return BUDDY_SHRINK_STOP;
+    lock(s);
+    while (freed < sc->nr_to_scan &&
+           (sl = list_first(s, SLAB_EMPTY)) != NULL) {
+        slab_discard(s, sl);
+        freed += s->objects;
+    }
+    unlock(s);
+    return freed;
+}
+
+int buddy_slab_shrinker(struct buddy_slab_cache *c, struct buddy_shrinker *out)
+{
+    struct cache *s = cache_of(c);
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    if (out == NULL)
+        return BUDDY_ENULL;
+    buddy_memset(out, 0, sizeof(*out));
+    out->count = shrink_count;
+    out->scan = shrink_scan;
+    out->arg = s;
+    return 0;
+}
+
+int buddy_slab_set_report(struct buddy_slab_cache *c, buddy_slab_report_fn fn,
+                          void *arg)
+{
+    struct cache *s = cache_of(c);
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    lock(s);
+    s->report = fn;
+    s->report_arg = arg;
+    unlock(s);
+    return 0;
+}
+
+/* ---- views -------------------------------------------------------------- */
+
+static void info_fill(const struct cache *s, struct buddy_slab_info *info)
+{
+    buddy_memset(info, 0, sizeof(*info));
+    name_copy(info->name, s->name);
+    info->object_size = s->object_size;
+    info->size = s->size;
+    info->align = s->align;
+    info->order = s->order;
+    info->objects = s->objects;
+    info->flags = s->flags;
+    info->min_partial = s->min_partial;
+    info->active_objs = s->active;
+    info->num_slabs = s->nr[SLAB_PARTIAL] + s->nr[SLAB_FULL] + s->nr[SLAB_EMPTY];
+    info->num_objs = info->num_slabs * s->objects;
+    info->partial_slabs = s->nr[SLAB_PARTIAL];
+    info->empty_slabs = s->nr[SLAB_EMPTY];
+    info->desc_blocks = s->nr_desc_blocks;
+    info->allocs = s->allocs;
+    info->frees = s->frees;
+    info->slabs_made = s->slabs_made;
+    info->slabs_freed = s->slabs_freed;
+    info->rejected = s->rejected;
+}
+
+int buddy_slab_get_info(const struct buddy_slab_cache *c,
+                        struct buddy_slab_info *info)
+{
+    struct cache *s = (struct cache *)(uintptr_t)cache_of_const(c);
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    if (info == NULL)
+        return BUDDY_ENULL;
+    lock(s);
+    info_fill(s, info);
+    unlock(s);
+    return 0;
+}
+
+static void out_header(struct outbuf *o)
+{
+    out_str_left(o, "slabinfo - version: 2.1\n", 0);
+    out_str_left(o,
+                 "# name            <active_objs> <num_objs> <objsize> "
+                 "<objperslab> <pagesperslab> : tunables <limit> "
+                 "<batchcount> <sharedfactor> : slabdata <active_slabs> "
+                 "<num_slabs> <sharedavail>\n",
+                 0);
+}
+
+/* mm/slab_common.c cache_show. */
+static void out_line(struct outbuf *o, const struct buddy_slab_info *i)
+{
+    out_str_left(o, i->name, 17);
+    out_char(o, ' ');
+    out_u64(o, i->active_objs, 6);
+    out_char(o, ' ');
+    out_u64(o, i->num_objs, 6);
+    out_char(o, ' ');
+    out_u64(o, i->size, 6);
+    out_char(o, ' ');
+    out_u64(o, i->objects, 4);
+    out_char(o, ' ');
+    out_u64(o, (uint64_t)1 << i->order, 4);
+    out_str_left(o, " : tunables    0    0    0 : slabdata ", 0);
+    out_u64(o, i->num_slabs, 6);
+    out_char(o, ' ');
+    out_u64(o, i->num_slabs, 6);
+    out_char(o, ' ');
+    out_u64(o, 0, 6);
+    out_char(o, '\n');
+}
+
+size_t buddy_slabinfo_header(char *buf, size_t size)
+{
+    struct outbuf o = {buf, buf != NULL ? size : 0, 0};
+
+    out_header(&o);
+    out_finish(&o);
+    return o.len;
+}
+
+size_t buddy_slabinfo_line(const struct buddy_slab_cache *c, char *buf,
+                           size_t size)
+{
+    struct outbuf o = {buf, buf != NULL ? size : 0, 0};
+    struct buddy_slab_info info;
+
+    if (buddy_slab_get_info(c, &info) == 0)
+        out_line(&o, &info);
+    out_finish(&o);
+    return o.len;
+}
+
+size_t buddy_slabinfo(struct buddy_slab_cache *const *caches, unsigned n,
+                      char *buf, size_t size)
+{
+    struct outbuf o = {buf, buf != NULL ? size : 0, 0};
+    struct buddy_slab_info info;
+    unsigned i;
+
+    out_header(&o);
+    for (i = 0; caches != NULL && i < n; i++)
+        if (buddy_slab_get_info(caches[i], &info) == 0)
+            out_line(&o, &info);
+    out_finish(&o);
+    return o.len;
+}
+
+/* ---- the validator ------------------------------------------------------ */
+
+static int check_fail(struct buddy_check_report *rep, const char *what,
+                      buddy_pfn_t pfn, uint64_t expected, uint64_t actual)
+{
+    if (rep != NULL) {
+        rep->error = BUDDY_ECORRUPT;
+        rep->what = what;
+        rep->pfn = pfn;
+        rep->order = 0;
+        rep->expected = expected;
+        rep->actual = actual;
+    }
+    return BUDDY_ECORRUPT;
+}
+
+static unsigned popcount64(uint64_t x)
+{
+    return (unsigned)__builtin_popcountll(x);
+}
+
+static int check_slab(const struct cache *s, struct slab *sl, unsigned l,
+                      struct buddy_check_report *rep)
+{
+    const struct cache *owner = NULL;
+    uint64_t free_objs = 0;
+    uint32_t w, n = (uint32_t)1 << s->order, i;
+    uintptr_t pw;
+
+    if (desc_lookup(s->meta, (uintptr_t)sl, &owner) != sl || owner != s ||
+        sl->cache != s)
+        return check_fail(rep, "slab descriptor not live in this cache",
+                          BUDDY_PFN_NONE, 0, 0);
+    if (sl->list != l)
+        return check_fail(rep, "slab on another list than it says", sl->pfn,
+                          l, sl->list);
+    if (buddy_zone_pfn_order(s->zone, sl->pfn) != (int)s->order)
+        return check_fail(rep, "slab block not allocated at the slab order",
+                          sl->pfn, s->order,
+                          (uint64_t)buddy_zone_pfn_order(s->zone, sl->pfn));
+    for (i = 0; i < n; i++)
+        if (buddy_zone_get_private(s->zone, sl->pfn + i, &pw) != 0 ||
+            pw != (uintptr_t)sl)
+            return check_fail(rep, "slab page does not name its descriptor",
+                              sl->pfn + i, (uintptr_t)sl, pw);
+    for (w = 0; w < s->map_words; w++) {
+        uint64_t valid = w + 1 < s->map_words || s->objects % 64u == 0
+                             ? UINT64_MAX
+                             : ((uint64_t)1 << (s->objects % 64u)) - 1;
+
+        if (sl->map[w] & ~valid)
+            return check_fail(rep, "free bit past the slab's objects",
+                              sl->pfn, 0, sl->map[w] & ~valid);
+        if (w < sl->hint && sl->map[w] != 0)
+            return check_fail(rep, "free object below the slab's hint",
+                              sl->pfn, sl->hint, w);
+        free_objs += popcount64(sl->map[w]);
+    }
+    if (sl->inuse != s->objects - free_objs)
+        return check_fail(rep, "slab in-use count differs from its map",
+                          sl->pfn, s->objects - free_objs, sl->inuse);
+    if ((l == SLAB_EMPTY) != (sl->inuse == 0) ||
+        (l == SLAB_FULL) != (sl->inuse == s->objects))
+        return check_fail(rep, "slab on the wrong list for its count",
+                          sl->pfn, l, sl->inuse);
+    return 0;
+}
+
+int buddy_slab_check(struct buddy_slab_cache *c, struct buddy_check_report *rep)
+{
+    struct cache *s = cache_of(c);
+    uint64_t active = 0, blocks = 0;
+    struct desc_block *db;
+    unsigned l;
+    int err = 0;
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    if (rep != NULL) {
+        rep->error = 0;
+        rep->what = "";
+        rep->pfn = BUDDY_PFN_NONE;
+        rep->order = 0;
+        rep->expected = rep->actual = 0;
+    }
+    lock(s);
+    for (l = 0; l < SLAB_NR_LISTS && err == 0; l++) {
+        struct slab_link *head = &s->lists[l], *at;
+        uint64_t n = 0;
+
+        for (at = head->next; at != head && err == 0; at = at->next) {
+            struct slab *sl = slab_of(at);
+
+            if (++n > s->nr[l] || at->next->prev != at) {
+                err = check_fail(rep, "slab list longer than counted, or a "
+                                      "broken back link",
+                                 BUDDY_PFN_NONE, s->nr[l], n);
+                break;
+            }
+            err = check_slab(s, sl, l, rep);
+            active += sl->inuse;
+        }
+        if (err == 0 && n != s->nr[l])
+            err = check_fail(rep, "slab list shorter than counted",
+                             BUDDY_PFN_NONE, s->nr[l], n);
+    }
+    if (err == 0 && active != s->active)
+        err = check_fail(rep, "objects allocated differ from the slabs'",
+                         BUDDY_PFN_NONE, active, s->active);
+    /* Every desc block with room is on the free list, counted once. */
+    for (db = s->desc_free; db != NULL && err == 0; db = db->next) {
+        if (++blocks > s->nr_desc_blocks || db->magic != DESC_MAGIC ||
+            db->cache != s || db->free_map == 0 ||
+            db->used != s->desc_slots - popcount64(db->free_map))
+            err = check_fail(rep, "descriptor block list or counts broken",
+                             db->pfn, s->nr_desc_blocks, blocks);
+    }
+    unlock(s);
+    return err;
+}

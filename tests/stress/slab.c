@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab.c: threads sharing one slab cache, with a mutex as its lock, on a
+ * heap's zone. Each thread allocates and frees objects of its own and
+ * hands some to the next thread, which frees them; every object carries
+ * its holder's tag while held, so two threads holding one object is seen
+ * at once. At the end every object is back, the cache's validator and the
+ * zone's pass, and shrinking gives every page back. Built plain and under
+ * ThreadSanitizer. BUDDY_STEPS scales the work.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/hosted.h"
+#include "buddy/slab.h"
+
+#define THREADS 4
+#define HELD 64
+
+static struct buddy_slab_cache cache;
+static pthread_mutex_t cache_mutex = PTHREAD_MUTEX_INITIALIZER;
+static void *mailbox[THREADS]; /* an object passed to thread i */
+static pthread_mutex_t mail_mutex = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long steps = 20000;
+static int failed;
+
+#define FAIL(...)                                                              \
+    do {                                                                       \
+        fprintf(stderr, "slab stress: " __VA_ARGS__);                          \
+        fputc('\n', stderr);                                                   \
+        __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);                        \
+    } while (0)
+
+static void mutex_lock(void *arg)
+{
+    pthread_mutex_lock(arg);
+}
+
+static void mutex_unlock(void *arg)
+{
+    pthread_mutex_unlock(arg);
+}
+
+/* The tag a held object carries: its holder and a check word. */
+static void tag(void *obj, uint32_t who)
+{
+    uint32_t t[2] = {who, ~who};
+
+    memcpy(obj, t, sizeof(t));
+}
+
+static void untag(void *obj, uint32_t who)
+{
+    uint32_t t[2];
+
+    memcpy(t, obj, sizeof(t));
+    if (t[0] != who || t[1] != ~who)
+        FAIL("object %p held by %u carries %u/%u", obj, who, t[0], ~t[1]);
+    memset(obj, 0, sizeof(t));
+}
+
+static void *worker(void *arg)
+{
+    uint32_t id = (uint32_t)(uintptr_t)arg;
+    void *held[HELD] = {0};
+    uint64_t rng = 0x9e3779b97f4a7c15ull * (id + 1);
+
+    for (unsigned long s = 0; s < steps; s++) {
+        unsigned i;
+        void *got;
+
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        i = (unsigned)(rng % HELD);
+        if (held[i] != NULL) {
+            untag(held[i], id);
+            if (rng >> 60 == 0) { /* hand it to the next thread */
+                tag(held[i], (id + 1) % THREADS);
+                pthread_mutex_lock(&mail_mutex);
+                got = mailbox[(id + 1) % THREADS];
+                mailbox[(id + 1) % THREADS] = held[i];
+                pthread_mutex_unlock(&mail_mutex);
+                if (got != NULL) { /* the one it displaced: ours to free */
+                    untag(got, (id + 1) % THREADS);
+                    if (buddy_slab_free(&cache, got) != 0)
+                        FAIL("free of a displaced object failed");
+                }
+            } else if (buddy_slab_free(&cache, held[i]) != 0) {
+                FAIL("free failed");
+            }
+            held[i] = NULL;
+        } else if ((held[i] = buddy_slab_alloc(&cache)) != NULL) {
+            tag(held[i], id);
+        }
+        if (s % 64 == 0) { /* collect what was passed to us */
+            pthread_mutex_lock(&mail_mutex);
+            got = mailbox[id];
+            mailbox[id] = NULL;
+            pthread_mutex_unlock(&mail_mutex);
+            if (got != NULL) {
+                untag(got, id);
+                if (buddy_slab_free(&cache, got) != 0)
+                    FAIL("free of a passed object failed");
+            }
+        }
+    }
+    for (unsigned i = 0; i < HELD; i++)
+        if (held[i] != NULL) {
+            untag(held[i], id);
+            if (buddy_slab_free(&cache, held[i]) != 0)
+                FAIL("final free failed");
+        }
+    return NULL;
+}
+
+int main(void)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_lock_ops ops = {.lock = mutex_lock, .unlock = mutex_unlock,
+                                 .arg = &cache_mutex};
+    struct buddy_slab_config cfg = BUDDY_SLAB_CONFIG_INIT;
+    struct buddy_check_report rep;
+    struct buddy_slab_info info;
+    struct buddy_zone_stats st;
+    struct buddy_heap *heap;
+    pthread_t th[THREADS];
+    const char *env = getenv("BUDDY_STEPS");
+
+    if (env != NULL)
+        steps = strtoul(env, NULL, 10);
+    o.nr_pages = 2048;
+    o.with_memory = 1;
+    o.cache = BUDDY_CACHE_NONE;
+    if (buddy_heap_create(&o, &heap) != 0) {
+        fprintf(stderr, "slab stress: no heap\n");
+        return 1;
+    }
+    cfg.name = "stress";
+    cfg.size = 96;
+    cfg.zone = buddy_heap_zone(heap);
+    cfg.lock = &ops;
+    cfg.nr_cpus = THREADS;
+    if (buddy_slab_cache_create(&cache, &cfg) != 0) {
+        fprintf(stderr, "slab stress: no cache\n");
+        return 1;
+    }
+    for (uintptr_t t = 0; t < THREADS; t++)
+        pthread_create(&th[t], NULL, worker, (void *)t);
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < THREADS; t++)
+        if (mailbox[t] != NULL) {
+            untag(mailbox[t], (uint32_t)t);
+            if (buddy_slab_free(&cache, mailbox[t]) != 0)
+                FAIL("free of a last passed object failed");
+        }
+    if (buddy_slab_check(&cache, &rep) != 0)
+        FAIL("slab validator: %s", rep.what);
+    if (buddy_slab_get_info(&cache, &info) != 0 || info.active_objs != 0 ||
+        info.rejected != 0)
+        FAIL("objects left: %llu, rejected %llu",
+             (unsigned long long)info.active_objs,
+             (unsigned long long)info.rejected);
+    printf("slab stress: %d threads, %lu steps each, %llu allocations, %llu "
+           "slabs made\n",
+           THREADS, steps, (unsigned long long)info.allocs,
+           (unsigned long long)info.slabs_made);
+    (void)buddy_slab_shrink(&cache);
+    if (buddy_slab_cache_destroy(&cache) != 0)
+        FAIL("destroy failed");
+    if (buddy_zone_get_stats(buddy_heap_zone(heap), &st) != 0 ||
+        st.free_pages != 2048)
+        FAIL("zone not whole: %llu free", (unsigned long long)st.free_pages);
+    if (buddy_zone_check(buddy_heap_zone(heap), &rep) != 0)
+        FAIL("zone validator: %s", rep.what);
+    buddy_heap_destroy(heap);
+    return failed ? 1 : 0;
+}

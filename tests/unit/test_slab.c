@@ -1,0 +1,1017 @@
+/* SPDX-License-Identifier: MIT */
+/* test_slab.c: slab caches: sizing as the kernel's, the object lifecycle,
+ * every bad free refused with nothing changed, bulk calls, destroy,
+ * shrinking and the shrinker, and /proc/slabinfo's format. The objects'
+ * zone has a made-up base, so a write into it would crash the test: the
+ * caches keep all their metadata in the metadata zone. */
+#include "helpers.h"
+#include "buddy/slab.h"
+
+struct slab_zones {
+    struct fixture objs, meta;
+    void *meta_mem;
+    struct buddy_zone *z, *m;
+};
+
+#define META_PAGES 64u
+
+static void zones_new(struct slab_zones *f, uint64_t pages, unsigned max_order)
+{
+    f->z = zone_with_base(&f->objs, 0, pages, max_order, BASE);
+    f->meta_mem = aligned_alloc(4096, META_PAGES * 4096);
+    assert_non_null(f->meta_mem);
+    f->m = zone_with_base(&f->meta, 0, META_PAGES, 6,
+                          (uintptr_t)f->meta_mem);
+}
+
+static void zones_del(struct slab_zones *f)
+{
+    zone_del(&f->objs);
+    zone_del(&f->meta);
+    free(f->meta_mem);
+}
+
+static struct buddy_slab_config slab_cfg(struct slab_zones *f,
+                                         const char *name, size_t size)
+{
+    struct buddy_slab_config cfg = BUDDY_SLAB_CONFIG_INIT;
+
+    cfg.name = name;
+    cfg.size = size;
+    cfg.zone = f->z;
+    cfg.meta_zone = f->m;
+    return cfg;
+}
+
+static struct buddy_slab_info slab_info(struct buddy_slab_cache *c)
+{
+    struct buddy_slab_info info;
+
+    assert_int_equal(buddy_slab_get_info(c, &info), 0);
+    return info;
+}
+
+static void assert_slab_valid(struct buddy_slab_cache *c)
+{
+    struct buddy_check_report rep;
+    int err = buddy_slab_check(c, &rep);
+
+    if (err != 0)
+        fail_msg("slab validator: %s (pfn %llu expected %llu actual %llu)",
+                 rep.what, (unsigned long long)rep.pfn,
+                 (unsigned long long)rep.expected,
+                 (unsigned long long)rep.actual);
+}
+
+/* Both zones whole again: every page free, both validators content. */
+static void assert_zones_whole(struct slab_zones *f, uint64_t pages)
+{
+    assert_int_equal(zone_free_pages(f->z), pages);
+    assert_int_equal(zone_free_pages(f->m), META_PAGES);
+    assert_valid(f->z);
+    assert_valid(f->m);
+}
+
+/* ---- sizing ------------------------------------------------------------- */
+
+/* The slot sizes, objects per slab and pages per slab of a Linux 6.18
+ * machine with two CPUs (../shared/kernel-formats/slabinfo.txt): the same
+ * calculate_order gives the same slabs. */
+static void test_sizes_as_the_kernel(void **state)
+{
+    static const unsigned golden[][3] = {
+        {312, 13, 1},  {416, 19, 2},  {320, 12, 1},  {384, 21, 2},
+        {240, 17, 1},  {104, 39, 1},  {448, 18, 2},  {1016, 16, 4},
+        {512, 16, 2},  {120, 34, 1},  {1280, 12, 4}, {2112, 15, 8},
+        {392, 20, 2},  {1344, 12, 4}, {1472, 22, 8}, {256, 16, 1},
+        {2496, 13, 8}, {128, 32, 1},  {1232, 13, 4},
+    };
+    struct slab_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_info info;
+    size_t i;
+
+    (void)state;
+    zones_new(&f, 1024, 10);
+    for (i = 0; i < sizeof(golden) / sizeof(golden[0]); i++) {
+        struct buddy_slab_config cfg = slab_cfg(&f, "golden", golden[i][0]);
+
+        cfg.nr_cpus = 2;
+        assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+        info = slab_info(&c);
+        assert_int_equal(info.size, golden[i][0]);
+        assert_int_equal(info.objects, golden[i][1]);
+        assert_int_equal(1u << info.order, golden[i][2]);
+        assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    }
+    /* One CPU: min_objects 8. A slab for one object that needs more than
+     * order 3 gets the order of its size. */
+    {
+        static const unsigned one_cpu[][3] = {
+            {8, 512, 0},   {96, 42, 0},  {192, 21, 0},  {1024, 8, 1},
+            {4096, 8, 3},  {8192, 4, 3}, {16384, 2, 3}, {65536, 1, 4},
+        };
+
+        for (i = 0; i < sizeof(one_cpu) / sizeof(one_cpu[0]); i++) {
+            struct buddy_slab_config cfg = slab_cfg(&f, "one", one_cpu[i][0]);
+
+            assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+            info = slab_info(&c);
+            assert_int_equal(info.objects, one_cpu[i][1]);
+            assert_int_equal(info.order, one_cpu[i][2]);
+            assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+        }
+    }
+    /* Alignment: HWCACHE_ALIGN halves the line while the object fits in
+     * half of it; the pointer size is the least; align rounds up. */
+    {
+        static const unsigned aligned[][4] = {
+            /* size, align, flags, slot */
+            {20, 0, BUDDY_SLAB_HWCACHE_ALIGN, 32},
+            {100, 0, BUDDY_SLAB_HWCACHE_ALIGN, 128},
+            {8, 0, BUDDY_SLAB_HWCACHE_ALIGN, 8},
+            {1, 0, 0, sizeof(void *)},
+            {24, 16, 0, 32},
+            {40, 0, 0, 40},
+        };
+
+        for (i = 0; i < sizeof(aligned) / sizeof(aligned[0]); i++) {
+            struct buddy_slab_config cfg = slab_cfg(&f, "align", aligned[i][0]);
+
+            cfg.align = aligned[i][1];
+            cfg.flags = aligned[i][2];
+            assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+            info = slab_info(&c);
+            assert_int_equal(info.size, aligned[i][3]);
+            assert_int_equal(info.object_size, aligned[i][0]);
+            assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+        }
+    }
+    assert_zones_whole(&f, 1024);
+    zones_del(&f);
+}
+
+/* ---- the lifecycle ------------------------------------------------------ */
+
+static void test_alloc_free_lifecycle(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg;
+    struct buddy_slab_info info;
+    enum { N = 1000 };
+    static void *objs[N];
+    size_t slab_bytes;
+    unsigned i, j;
+
+    (void)state;
+    zones_new(&f, 1024, 10);
+    cfg = slab_cfg(&f, "life", 200);
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    info = slab_info(&c);
+    assert_int_equal(info.num_slabs, 0); /* nothing until the first object */
+    slab_bytes = (size_t)4096 << info.order;
+    for (i = 0; i < N; i++) {
+        uintptr_t a;
+
+        objs[i] = buddy_slab_alloc(&c);
+        assert_non_null(objs[i]);
+        a = (uintptr_t)objs[i];
+        assert_true(a >= BASE && a < BASE + 1024u * 4096u);
+        assert_int_equal(a % 8u, 0);
+        /* In a slab, on a slot boundary, not in the left-over tail. */
+        assert_int_equal(((a - BASE) % slab_bytes) % info.size, 0);
+        assert_true(((a - BASE) % slab_bytes) / info.size < info.objects);
+    }
+    for (i = 0; i < N; i++)
+        for (j = i + 1; j < N; j++)
+            assert_ptr_not_equal(objs[i], objs[j]);
+    info = slab_info(&c);
+    assert_int_equal(info.active_objs, N);
+    assert_int_equal(info.num_slabs, (N + info.objects - 1) / info.objects);
+    assert_int_equal(info.num_objs, info.num_slabs * info.objects);
+    assert_int_equal(info.allocs, N);
+    assert_slab_valid(&c);
+    assert_valid(f.z);
+    /* The slabs are zone blocks of the slab order. */
+    assert_int_equal(zone_free_pages(f.z),
+                     1024 - info.num_slabs * (1u << info.order));
+    /* Free every other object, then the rest: the freed slots come back
+     * before a new slab is made. */
+    for (i = 0; i < N; i += 2)
+        assert_int_equal(buddy_slab_free(&c, objs[i]), 0);
+    assert_slab_valid(&c);
+    for (i = 0; i < N; i += 2) {
+        objs[i] = buddy_slab_alloc(&c);
+        assert_non_null(objs[i]);
+    }
+    assert_int_equal(slab_info(&c).num_slabs, info.num_slabs);
+    for (i = 0; i < N; i++)
+        assert_int_equal(buddy_slab_free(&c, objs[i]), 0);
+    info = slab_info(&c);
+    assert_int_equal(info.active_objs, 0);
+    assert_int_equal(info.frees, 2 * N - N / 2);
+    /* Empty slabs beyond min_partial went back as they emptied. */
+    assert_int_equal(info.empty_slabs, info.min_partial);
+    assert_int_equal(info.num_slabs, info.min_partial);
+    assert_slab_valid(&c);
+    assert_int_equal(buddy_slab_shrink(&c), info.min_partial << info.order);
+    info = slab_info(&c);
+    assert_int_equal(info.num_slabs, 0);
+    assert_int_equal(info.desc_blocks, 0);
+    assert_int_equal(info.slabs_made, info.slabs_freed);
+    assert_zones_whole(&f, 1024);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    zones_del(&f);
+}
+
+/* ---- bad frees ---------------------------------------------------------- */
+
+struct report_log {
+    unsigned calls;
+    int err;
+    const void *obj;
+    char name[32];
+    char what[80];
+};
+
+static void report_hook(void *arg, const char *cache_name, int err,
+                        const void *obj, const char *what)
+{
+    struct report_log *log = arg;
+
+    log->calls++;
+    log->err = err;
+    log->obj = obj;
+    snprintf(log->name, sizeof(log->name), "%s", cache_name);
+    snprintf(log->what, sizeof(log->what), "%s", what);
+}
+
+/* A refused free: the error, one report naming the object, the rejected
+ * count up by one and nothing else changed, both validators content. */
+static void expect_refused(struct slab_zones *f, struct buddy_slab_cache *c,
+                           struct report_log *log, void *obj, int err,
+                           const char *what)
+{
+    struct buddy_slab_info before = slab_info(c), after;
+    uint64_t free_pages = zone_free_pages(f->z);
+    unsigned calls = log->calls;
+
+    assert_int_equal(buddy_slab_free(c, obj), err);
+    after = slab_info(c);
+    assert_int_equal(after.rejected, before.rejected + 1);
+    after.rejected = before.rejected;
+    assert_memory_equal(&after, &before, sizeof(before));
+    assert_int_equal(zone_free_pages(f->z), free_pages);
+    assert_int_equal(log->calls, calls + 1);
+    assert_int_equal(log->err, err);
+    assert_ptr_equal(log->obj, obj);
+    if (what != NULL)
+        assert_string_equal(log->what, what);
+    assert_slab_valid(c);
+    assert_valid(f->z);
+    assert_valid(f->m);
+}
+
+static void test_bad_frees(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c, other;
+    struct buddy_slab_config cfg;
+    struct report_log log = {0};
+    struct buddy_slab_info info;
+    void *a, *b, *o;
+    char *tail;
+    buddy_pfn_t user, pfn;
+    uintptr_t desc;
+
+    (void)state;
+    zones_new(&f, 256, 8);
+    cfg = slab_cfg(&f, "victim", 320); /* 12 per page, 256 bytes left */
+    cfg.nr_cpus = 2;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    cfg.name = "other";
+    assert_int_equal(buddy_slab_cache_create(&other, &cfg), 0);
+    assert_int_equal(buddy_slab_set_report(&c, report_hook, &log), 0);
+    a = buddy_slab_alloc(&c);
+    b = buddy_slab_alloc(&c);
+    o = buddy_slab_alloc(&other);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(o);
+    info = slab_info(&c);
+    assert_int_equal(info.objects, 12);
+
+    expect_refused(&f, &c, &log, NULL, BUDDY_ENULL, NULL);
+    expect_refused(&f, &c, &log, (void *)(BASE - 64), BUDDY_ERANGE, NULL);
+    expect_refused(&f, &c, &log, (void *)(BASE + 256u * 4096u), BUDDY_ERANGE,
+                   NULL);
+    expect_refused(&f, &c, &log, (char *)a + 1, BUDDY_EINTERIOR,
+                   "Pointer inside an object");
+    expect_refused(&f, &c, &log, (char *)b + 319, BUDDY_EINTERIOR, NULL);
+    /* The slab's last 256 bytes hold no object. */
+    tail = (char *)((uintptr_t)a & ~(uintptr_t)4095) + 12 * 320;
+    expect_refused(&f, &c, &log, tail, BUDDY_ENOTSLAB, NULL);
+    expect_refused(&f, &c, &log, o, BUDDY_EWRONGCACHE,
+                   "Object from another cache");
+    /* A free page, and a page the zone handed to someone else, whatever
+     * their words hold. */
+    assert_int_equal(buddy_zone_alloc_pages(f.z, 2, &user), 0);
+    expect_refused(&f, &c, &log, buddy_zone_pfn_to_addr(f.z, user),
+                   BUDDY_ENOTSLAB, NULL);
+    expect_refused(&f, &c, &log, buddy_zone_pfn_to_addr(f.z, 255),
+                   BUDDY_ENOTSLAB, NULL);
+    /* Even when its word names a live descriptor: the descriptor's slab
+     * does not cover that page. */
+    pfn = buddy_zone_addr_to_pfn(f.z, a);
+    assert_int_equal(buddy_zone_get_private(f.z, pfn, &desc), 0);
+    assert_int_equal(buddy_zone_set_private(f.z, user, desc), 0);
+    expect_refused(&f, &c, &log, buddy_zone_pfn_to_addr(f.z, user + 1),
+                   BUDDY_ENOTSLAB, NULL);
+    assert_int_equal(buddy_zone_free_pages(f.z, user, 2), 0);
+    /* Double frees, and an object of a slab given back. */
+    assert_int_equal(buddy_slab_free(&c, a), 0);
+    expect_refused(&f, &c, &log, a, BUDDY_EDOUBLEFREE, "Object already free");
+    assert_int_equal(buddy_slab_free(&c, b), 0);
+    assert_int_equal(buddy_slab_shrink(&c), 1);
+    expect_refused(&f, &c, &log, b, BUDDY_ENOTSLAB, NULL);
+    assert_string_equal(log.name, "victim");
+    assert_int_equal(slab_info(&c).rejected, log.calls);
+
+    assert_int_equal(buddy_slab_free(&other, o), 0);
+    assert_int_equal(buddy_slab_cache_destroy(&other), 0);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_zones_whole(&f, 256);
+    zones_del(&f);
+}
+
+static void test_create_errors(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg, bad;
+    struct fixture nobase;
+    struct buddy_lock_ops half = {0};
+    uint64_t not_a_zone[64] = {0};
+
+    (void)state;
+    zones_new(&f, 64, 6);
+    cfg = slab_cfg(&f, "cfg", 64);
+    assert_int_equal(buddy_slab_cache_create(NULL, &cfg), BUDDY_ENULL);
+    assert_int_equal(buddy_slab_cache_create(&c, NULL), BUDDY_ENULL);
+    bad = cfg;
+    bad.zone = NULL;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_ENULL);
+    bad = cfg;
+    bad.zone = (struct buddy_zone *)(void *)not_a_zone;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_EBADZONE);
+    bad = cfg;
+    bad.meta_zone = (struct buddy_zone *)(void *)not_a_zone;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_EBADZONE);
+    bad = cfg;
+    bad.zone = zone_new_free(&nobase, 0, 64, 6);
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_ENOBASE);
+    bad.zone = cfg.zone;
+    bad.meta_zone = nobase.z;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_ENOBASE);
+    zone_del(&nobase);
+    bad = cfg;
+    bad.size = 0;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_EZERO);
+    bad = cfg;
+    bad.align = 24;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_EINVAL);
+    bad = cfg;
+    bad.flags = 0x100;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_EINVAL);
+    bad = cfg;
+    bad.lock = &half;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_EINVAL);
+    /* Larger than the zone's largest block, by size or by alignment, or
+     * so large the rounding would wrap. */
+    bad = cfg;
+    bad.size = (size_t)4096 << 6 | 1;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_EORDER);
+    bad = cfg;
+    bad.align = (size_t)4096 << 7;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_EORDER);
+    bad = cfg;
+    bad.size = SIZE_MAX - 2;
+    assert_int_equal(buddy_slab_cache_create(&c, &bad), BUDDY_EORDER);
+    /* A cache never created, and one destroyed, are refused. */
+    memset(&c, 0, sizeof(c));
+    assert_null(buddy_slab_alloc(&c));
+    assert_int_equal(buddy_slab_free(&c, (void *)BASE), BUDDY_EBADCACHE);
+    assert_int_equal(buddy_slab_cache_destroy(&c), BUDDY_EBADCACHE);
+    assert_int_equal(buddy_slab_check(&c, NULL), BUDDY_EBADCACHE);
+    assert_int_equal(buddy_slab_shrink(&c), 0);
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_int_equal(buddy_slab_cache_destroy(&c), BUDDY_EBADCACHE);
+    assert_null(buddy_slab_alloc(&c));
+    assert_int_equal(buddy_slabinfo_line(&c, NULL, 0), 0);
+    assert_zones_whole(&f, 64);
+    zones_del(&f);
+}
+
+static void test_destroy_with_objects_left(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg;
+    struct report_log log = {0};
+    struct buddy_slab_info before;
+    void *a;
+
+    (void)state;
+    zones_new(&f, 64, 6);
+    cfg = slab_cfg(&f, "leaky", 100);
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    assert_int_equal(buddy_slab_set_report(&c, report_hook, &log), 0);
+    a = buddy_slab_alloc(&c);
+    assert_non_null(a);
+    before = slab_info(&c);
+    assert_int_equal(buddy_slab_cache_destroy(&c), BUDDY_EBUSY);
+    assert_int_equal(log.calls, 1);
+    assert_int_equal(log.err, BUDDY_EBUSY);
+    assert_string_equal(log.name, "leaky");
+    assert_string_equal(log.what,
+                        "Objects remaining in cache on "
+                        "buddy_slab_cache_destroy()");
+    {
+        struct buddy_slab_info after = slab_info(&c);
+
+        assert_memory_equal(&after, &before, sizeof(before));
+    }
+    assert_slab_valid(&c);
+    assert_int_equal(buddy_slab_free(&c, a), 0);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_zones_whole(&f, 64);
+    zones_del(&f);
+}
+
+/* ---- bulk --------------------------------------------------------------- */
+
+static void test_bulk(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg;
+    struct report_log log = {0};
+    void *objs[300], *keep[300];
+
+    (void)state;
+    zones_new(&f, 16, 4);
+    cfg = slab_cfg(&f, "bulk", 512); /* 8 per page: 128 in the zone */
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    assert_int_equal(buddy_slab_set_report(&c, report_hook, &log), 0);
+    assert_int_equal(buddy_slab_alloc_bulk(&c, 0, NULL), 0);
+    assert_int_equal(buddy_slab_alloc_bulk(&c, 1, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_slab_alloc_bulk(&c, 100, objs), 100);
+    assert_int_equal(slab_info(&c).active_objs, 100);
+    /* All or nothing: 200 more do not fit, and nothing is taken. */
+    memcpy(keep, objs, sizeof(objs));
+    assert_int_equal(buddy_slab_alloc_bulk(&c, 200, objs + 100), 0);
+    assert_int_equal(slab_info(&c).active_objs, 100);
+    /* The slabs it made stay as empty slabs, the cache's to reuse. */
+    assert_int_equal(slab_info(&c).empty_slabs, 16 - 100 / 8 - 1);
+    assert_int_equal(buddy_slab_shrink(&c), 16 - 100 / 8 - 1);
+    assert_int_equal(zone_free_pages(f.z), 16 - 100 / 8 - 1);
+    assert_slab_valid(&c);
+    /* A bad pointer in the middle is refused; the rest are freed. */
+    objs[50] = (char *)objs[49] + 1;
+    assert_int_equal(buddy_slab_free_bulk(&c, 100, objs), BUDDY_EINTERIOR);
+    assert_int_equal(log.calls, 1);
+    assert_int_equal(slab_info(&c).active_objs, 1);
+    assert_int_equal(buddy_slab_free(&c, keep[50]), 0);
+    assert_int_equal(buddy_slab_free_bulk(&c, 1, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_slab_free_bulk(&c, 0, NULL), 0);
+    (void)buddy_slab_shrink(&c);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_zones_whole(&f, 16);
+    zones_del(&f);
+}
+
+/* ---- memory the cache may write: the constructor, one zone ------------- */
+
+static unsigned ctor_calls;
+
+static void ctor(void *obj)
+{
+    memset(obj, 0x5a, 48);
+    ctor_calls++;
+}
+
+static void test_ctor_and_one_zone(void **state)
+{
+    struct fixture fx;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg = BUDDY_SLAB_CONFIG_INIT;
+    struct buddy_slab_info info;
+    void *mem = aligned_alloc(4096, 64 * 4096), *a, *b;
+    struct buddy_zone *z;
+
+    (void)state;
+    assert_non_null(mem);
+    /* Objects and descriptors in one zone of real memory. */
+    z = zone_with_base(&fx, 0, 64, 6, (uintptr_t)mem);
+    cfg.name = "ctor";
+    cfg.size = 48;
+    cfg.zone = z;
+    cfg.ctor = ctor;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    a = buddy_slab_alloc(&c);
+    assert_non_null(a);
+    info = slab_info(&c);
+    assert_int_equal(ctor_calls, info.objects); /* the whole new slab */
+    assert_int_equal(((unsigned char *)a)[47], 0x5a);
+    assert_int_equal(buddy_slab_free(&c, a), 0);
+    b = buddy_slab_alloc(&c);
+    assert_ptr_equal(b, a); /* reused, not constructed again */
+    assert_int_equal(ctor_calls, info.objects);
+    assert_int_equal(buddy_slab_free(&c, b), 0);
+    assert_slab_valid(&c);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_int_equal(zone_free_pages(z), 64);
+    assert_valid(z);
+    zone_del(&fx);
+    free(mem);
+}
+
+static void test_reclaimable_slabs_and_shrinker(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg;
+    struct buddy_shrinker sh;
+    struct buddy_shrink_control sc = {0, 0, 0};
+    void *objs[64];
+    unsigned i, per;
+    uint64_t empty;
+
+    (void)state;
+    zones_new(&f, 2048, 10); /* pageblocks of 512 pages */
+    cfg = slab_cfg(&f, "dentry", 192);
+    cfg.flags = BUDDY_SLAB_RECLAIM_ACCOUNT;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    per = slab_info(&c).objects;
+    for (i = 0; i < 64; i++) {
+        objs[i] = buddy_slab_alloc(&c);
+        assert_non_null(objs[i]);
+        assert_int_equal(pb_type(f.z, buddy_zone_addr_to_pfn(f.z, objs[i])),
+                         BUDDY_MIGRATE_RECLAIMABLE);
+    }
+    assert_int_equal(buddy_slab_shrinker(&c, &sh), 0);
+    assert_int_equal(buddy_slab_shrinker(&c, NULL), BUDDY_ENULL);
+    assert_int_equal(sh.count(sh.arg, &sc), BUDDY_SHRINK_EMPTY);
+    for (i = 0; i < 64; i++)
+        assert_int_equal(buddy_slab_free(&c, objs[i]), 0);
+    /* Up to min_partial empty slabs stay; the shrinker counts and frees
+     * them. */
+    empty = slab_info(&c).empty_slabs;
+    assert_int_equal(empty, (64 + per - 1) / per);
+    assert_true(empty <= slab_info(&c).min_partial);
+    assert_int_equal(sh.count(sh.arg, &sc), empty * per);
+    sc.nr_to_scan = per; /* one slab's worth */
+    assert_int_equal(sh.scan(sh.arg, &sc), per);
+    assert_int_equal(slab_info(&c).empty_slabs, empty - 1);
+    sc.nr_to_scan = UINT64_MAX;
+    assert_int_equal(sh.scan(sh.arg, &sc), (empty - 1) * per);
+    assert_int_equal(sh.count(sh.arg, &sc), BUDDY_SHRINK_EMPTY);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_int_equal(sh.count(sh.arg, &sc), BUDDY_SHRINK_EMPTY);
+    assert_int_equal(sh.scan(sh.arg, &sc), BUDDY_SHRINK_STOP);
+    assert_zones_whole(&f, 2048);
+    zones_del(&f);
+}
+
+/* ---- slabinfo ----------------------------------------------------------- */
+
+static void test_slabinfo_format(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c, d;
+    struct buddy_slab_cache *both[2] = {&c, &d};
+    struct buddy_slab_config cfg;
+    void *objs[12];
+    char buf[1024], line[256];
+    size_t n;
+    unsigned i;
+
+    (void)state;
+    zones_new(&f, 64, 6);
+    cfg = slab_cfg(&f, "bio-312", 320);
+    cfg.nr_cpus = 2;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    for (i = 0; i < 12; i++)
+        objs[i] = buddy_slab_alloc(&c);
+    cfg.name = "btrfs_delayed_node";
+    cfg.size = 312;
+    assert_int_equal(buddy_slab_cache_create(&d, &cfg), 0);
+    n = buddy_slabinfo_header(buf, sizeof(buf));
+    assert_string_equal(
+        buf, "slabinfo - version: 2.1\n"
+             "# name            <active_objs> <num_objs> <objsize> "
+             "<objperslab> <pagesperslab> : tunables <limit> <batchcount> "
+             "<sharedfactor> : slabdata <active_slabs> <num_slabs> "
+             "<sharedavail>\n");
+    assert_int_equal(n, strlen(buf));
+    /* Lines of the golden file, character for character. */
+    buddy_slabinfo_line(&c, line, sizeof(line));
+    assert_string_equal(line, "bio-312               12     12    320   12    "
+                              "1 : tunables    0    0    0 : slabdata      1 "
+                              "     1      0\n");
+    buddy_slabinfo_line(&d, line, sizeof(line));
+    assert_string_equal(line, "btrfs_delayed_node      0      0    312   13 "
+                              "   1 : tunables    0    0    0 : slabdata     "
+                              " 0      0      0\n");
+    /* The whole view; sized with a call of size 0, cut with a NUL. */
+    n = buddy_slabinfo(both, 2, NULL, 0);
+    assert_int_equal(buddy_slabinfo(both, 2, buf, sizeof(buf)), n);
+    assert_int_equal(strlen(buf), n);
+    assert_int_equal(buddy_slabinfo(both, 2, buf, 10), n);
+    assert_string_equal(buf, "slabinfo ");
+    for (i = 0; i < 12; i++)
+        assert_int_equal(buddy_slab_free(&c, objs[i]), 0);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_int_equal(buddy_slab_cache_destroy(&d), 0);
+    assert_zones_whole(&f, 64);
+    zones_del(&f);
+}
+
+/* ---- the lock ----------------------------------------------------------- */
+
+struct count_lock {
+    int held;
+    unsigned long taken;
+};
+
+static void count_lock_take(void *arg)
+{
+    struct count_lock *l = arg;
+
+    assert_int_equal(l->held, 0);
+    l->held = 1;
+    l->taken++;
+}
+
+static void count_lock_release(void *arg)
+{
+    struct count_lock *l = arg;
+
+    assert_int_equal(l->held, 1);
+    l->held = 0;
+}
+
+static void test_every_call_takes_the_lock(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg;
+    struct count_lock l = {0, 0};
+    struct buddy_lock_ops ops = {.lock = count_lock_take,
+                                 .unlock = count_lock_release, .arg = &l};
+    struct buddy_slab_info info;
+    void *a, *objs[4];
+    unsigned long t;
+
+    (void)state;
+    zones_new(&f, 64, 6);
+    cfg = slab_cfg(&f, "locked", 64);
+    cfg.lock = &ops;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+#define ONE_ROUND_TRIP(call)                                                   \
+    do {                                                                       \
+        t = l.taken;                                                           \
+        call;                                                                  \
+        assert_int_equal(l.taken, t + 1);                                      \
+        assert_int_equal(l.held, 0);                                           \
+    } while (0)
+    ONE_ROUND_TRIP(a = buddy_slab_alloc(&c));
+    ONE_ROUND_TRIP(assert_int_equal(buddy_slab_free(&c, a), 0));
+    ONE_ROUND_TRIP(assert_int_equal(buddy_slab_free(&c, a),
+                                    BUDDY_EDOUBLEFREE));
+    ONE_ROUND_TRIP(assert_int_equal(buddy_slab_alloc_bulk(&c, 4, objs), 4));
+    ONE_ROUND_TRIP(assert_int_equal(buddy_slab_free_bulk(&c, 4, objs), 0));
+    ONE_ROUND_TRIP(assert_int_equal(buddy_slab_get_info(&c, &info), 0));
+    ONE_ROUND_TRIP(assert_int_equal(buddy_slab_check(&c, NULL), 0));
+    ONE_ROUND_TRIP((void)buddy_slab_shrink(&c));
+    ONE_ROUND_TRIP(assert_int_equal(buddy_slab_cache_destroy(&c), 0));
+#undef ONE_ROUND_TRIP
+    assert_zones_whole(&f, 64);
+    zones_del(&f);
+}
+
+/* ---- the core's private word -------------------------------------------- */
+
+static void test_zone_private_word(void **state)
+{
+    struct fixture fx;
+    struct buddy_zone *z = zone_new_free(&fx, 100, 64, 6);
+    buddy_pfn_t pfn, cached;
+    uintptr_t w = 0, big = (uintptr_t)0x12345678u;
+    unsigned i;
+
+    (void)state;
+    if (sizeof(uintptr_t) == 8)
+        big = (uintptr_t)(((uint64_t)0xfedcba98u << 32) | 0x76543210u);
+    assert_int_equal(buddy_zone_alloc_pages(z, 3, &pfn), 0);
+    assert_int_equal(buddy_zone_set_private(z, pfn, big), 0);
+    for (i = 0; i < 8; i++) {
+        assert_int_equal(buddy_zone_get_private(z, pfn + i, &w), 0);
+        assert_true(w == big);
+    }
+    assert_valid(z);
+    /* Only an allocated block's head takes a word; nothing changes. */
+    EXPECT_REJECTED(z, buddy_zone_set_private(z, pfn + 1, 1), BUDDY_EINTERIOR);
+    EXPECT_REJECTED(z, buddy_zone_set_private(z, 99, 1), BUDDY_ERANGE);
+    EXPECT_REJECTED(z, buddy_zone_set_private(z, 164, 1), BUDDY_ERANGE);
+    assert_int_equal(buddy_zone_get_private(z, 164, &w), BUDDY_ERANGE);
+    assert_int_equal(buddy_zone_get_private(z, pfn, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_zone_free_pages(z, pfn, 3), 0);
+    EXPECT_REJECTED(z, buddy_zone_set_private(z, pfn, 1), BUDDY_EDOUBLEFREE);
+    assert_valid(z); /* the word went with the free: links again */
+    /* A cached block is its cache's, not an owner's. */
+    {
+        struct buddy_pcp pcp;
+        struct buddy_pcp_config pc = {2, 4, 16};
+
+        assert_int_equal(buddy_pcp_init(&pcp, z, &pc), 0);
+        assert_int_equal(buddy_pcp_alloc_pages(&pcp, 0, &cached), 0);
+        assert_int_equal(buddy_pcp_free_pages(&pcp, cached, 0), 0);
+        EXPECT_REJECTED(z, buddy_zone_set_private(z, cached, 1),
+                        BUDDY_EDOUBLEFREE);
+        buddy_pcp_fini(&pcp);
+    }
+    assert_int_equal(buddy_zone_set_private(NULL, pfn, 1), BUDDY_EBADZONE);
+    assert_int_equal(buddy_zone_get_private(NULL, pfn, &w), BUDDY_EBADZONE);
+    assert_int_equal(zone_free_pages(z), 64);
+    assert_valid(z);
+    zone_del(&fx);
+}
+
+
+/* ---- kmalloc ------------------------------------------------------------ */
+
+struct km_zones {
+    struct fixture fx;
+    void *mem;
+    struct buddy_zone *z;
+    struct buddy_kmalloc k;
+};
+
+#define KM_PAGES 512u
+
+/* One zone of real memory (kzalloc and krealloc write), objects and
+ * descriptors both. */
+static void km_new(struct km_zones *f)
+{
+    struct buddy_kmalloc_config cfg = {0};
+
+    f->mem = aligned_alloc(4096, KM_PAGES * 4096);
+    assert_non_null(f->mem);
+    f->z = zone_with_base(&f->fx, 0, KM_PAGES, 9, (uintptr_t)f->mem);
+    cfg.zone = f->z;
+    cfg.nr_cpus = 2;
+    assert_int_equal(buddy_kmalloc_init(&f->k, &cfg), 0);
+}
+
+static void km_del(struct km_zones *f)
+{
+    assert_int_equal(buddy_kmalloc_fini(&f->k), 0);
+    assert_int_equal(zone_free_pages(f->z), KM_PAGES);
+    assert_valid(f->z);
+    zone_del(&f->fx);
+    free(f->mem);
+}
+
+static void test_kmalloc_classes(void **state)
+{
+    static const size_t want[][2] = {
+        {1, 8},       {8, 8},       {9, 16},      {16, 16},     {17, 32},
+        {32, 32},     {33, 64},     {64, 64},     {65, 96},     {96, 96},
+        {97, 128},    {128, 128},   {129, 192},   {192, 192},   {193, 256},
+        {256, 256},   {257, 512},   {513, 1024},  {1025, 2048}, {2049, 4096},
+        {4097, 8192}, {8192, 8192}, {8193, 16384}, {20000, 32768},
+        {(size_t)4096 << 9, (size_t)4096 << 9},
+    };
+    struct km_zones f;
+    struct buddy_kmalloc_stats st;
+    void *p[sizeof(want) / sizeof(want[0])];
+    size_t i;
+
+    (void)state;
+    km_new(&f);
+    for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        p[i] = buddy_kmalloc(&f.k, want[i][0], 0);
+        assert_non_null(p[i]);
+        assert_int_equal(buddy_ksize(&f.k, p[i]), want[i][1]);
+        /* aligned to the class: 96 and 192 to 32 and 64 */
+        assert_int_equal((uintptr_t)p[i] %
+                             (want[i][1] == 96 ? 32 : want[i][1] == 192 ? 64
+                                                                        : want[i][1] > 4096 ? 4096 : want[i][1]),
+                         0);
+        assert_int_equal(buddy_kfree(&f.k, p[i]), 0);
+        if (i == sizeof(want) / sizeof(want[0]) - 2) {
+            unsigned j; /* the classes' empty slabs back, for the last */
+
+            for (j = 0; j < BUDDY_KMALLOC_CLASSES; j++)
+                (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, j));
+        }
+        if (i == sizeof(want) / sizeof(want[0]) - 1) { /* the whole zone */
+            p[i] = buddy_kmalloc(&f.k, want[i][0], 0);
+            assert_non_null(p[i]);
+            break;
+        }
+    }
+    assert_int_equal(buddy_kmalloc_get_stats(&f.k, &st), 0);
+    assert_int_equal(st.large_blocks, 1);
+    assert_null(buddy_kmalloc(&f.k, 1, 0)); /* the zone is full */
+    assert_int_equal(buddy_kfree(&f.k, p[i]), 0);
+    assert_null(buddy_kmalloc(&f.k, 0, 0));
+    assert_null(buddy_kmalloc(&f.k, ((size_t)4096 << 9) + 1, 0));
+    assert_null(buddy_kmalloc(&f.k, SIZE_MAX, 0));
+    assert_int_equal(buddy_kfree(&f.k, NULL), 0);
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+        (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, (unsigned)i));
+    km_del(&f);
+}
+
+static void test_kmalloc_zero_realloc_and_reclaim(void **state)
+{
+    struct km_zones f;
+    unsigned char *a, *b, *c;
+    char info[4096];
+    unsigned i;
+
+    (void)state;
+    km_new(&f);
+    a = buddy_kmalloc(&f.k, 100, 0);
+    memset(a, 0xee, 128);
+    assert_int_equal(buddy_kfree(&f.k, a), 0);
+    a = buddy_kzalloc(&f.k, 100);
+    for (i = 0; i < 128; i++)
+        assert_int_equal(a[i], 0);
+    for (i = 0; i < 100; i++)
+        a[i] = (unsigned char)i;
+    /* Fits: the same object. Grows: a copy, the old one freed. */
+    assert_ptr_equal(buddy_krealloc(&f.k, a, 120, 0), a);
+    b = buddy_krealloc(&f.k, a, 5000, BUDDY_KMALLOC_ZERO);
+    assert_non_null(b);
+    assert_int_equal(buddy_ksize(&f.k, b), 8192);
+    for (i = 0; i < 100; i++)
+        assert_int_equal(b[i], i);
+    for (i = 128; i < 8192; i++)
+        assert_int_equal(b[i], 0);
+    assert_int_equal(buddy_kfree(&f.k, a), BUDDY_EDOUBLEFREE);
+    c = buddy_krealloc(&f.k, b, 40000, 0); /* into a large block */
+    assert_non_null(c);
+    assert_int_equal(buddy_ksize(&f.k, c), 65536);
+    assert_int_equal(c[99], 99);
+    assert_null(buddy_krealloc(&f.k, c, 0, 0)); /* frees */
+    assert_int_equal(buddy_kfree(&f.k, c), BUDDY_EDOUBLEFREE);
+    assert_non_null(c = buddy_krealloc(&f.k, NULL, 10, 0));
+    assert_null(buddy_krealloc(&f.k, (void *)((uintptr_t)f.mem - 4096), 10,
+                               0));
+    assert_int_equal(buddy_kfree(&f.k, c), 0);
+    /* The reclaimable set: its own caches, on reclaimable pageblocks. */
+    a = buddy_kmalloc(&f.k, 64, BUDDY_KMALLOC_RECLAIMABLE);
+    assert_non_null(a);
+    assert_int_equal(pb_type(f.z, buddy_zone_addr_to_pfn(f.z, a)),
+                     BUDDY_MIGRATE_RECLAIMABLE);
+    b = buddy_kmalloc(&f.k, 64, 0);
+    assert_int_equal(pb_type(f.z, buddy_zone_addr_to_pfn(f.z, b)),
+                     BUDDY_MIGRATE_UNMOVABLE);
+    buddy_kmalloc_slabinfo(&f.k, info, sizeof(info));
+    assert_non_null(strstr(info, "\nkmalloc-64 "));
+    assert_non_null(strstr(info, "\nkmalloc-rcl-64 "));
+    assert_null(strstr(info, "kmalloc-256 "));
+    assert_int_equal(buddy_kfree(&f.k, a), 0);
+    assert_int_equal(buddy_kfree(&f.k, b), 0);
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+        (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, i));
+        (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 1, i));
+    }
+    assert_null(buddy_kmalloc_cache(&f.k, 2, 0));
+    assert_null(buddy_kmalloc_cache(&f.k, 0, BUDDY_KMALLOC_CLASSES));
+    km_del(&f);
+}
+
+/* A refused kfree: the error, nothing allocated or freed. */
+static void expect_kfree_refused(struct km_zones *f, const void *obj, int err)
+{
+    uint64_t free_pages = zone_free_pages(f->z);
+    struct buddy_kmalloc_stats st;
+    struct buddy_slab_info info;
+    uint64_t active = 0, rejected_before, rejected_after;
+    unsigned i, set;
+
+    rejected_before = 0;
+    for (set = 0; set < 2; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+            assert_int_equal(buddy_slab_get_info(
+                                 buddy_kmalloc_cache(&f->k, set, i), &info),
+                             0);
+            active += info.active_objs;
+            rejected_before += info.rejected;
+        }
+    assert_int_equal(buddy_kmalloc_get_stats(&f->k, &st), 0);
+    rejected_before += st.rejected;
+    assert_int_equal(buddy_kfree(&f->k, obj), err);
+    rejected_after = 0;
+    for (set = 0; set < 2; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+            assert_int_equal(buddy_slab_get_info(
+                                 buddy_kmalloc_cache(&f->k, set, i), &info),
+                             0);
+            active -= info.active_objs;
+            rejected_after += info.rejected;
+            assert_int_equal(buddy_slab_check(
+                                 buddy_kmalloc_cache(&f->k, set, i), NULL),
+                             0);
+        }
+    assert_int_equal(buddy_kmalloc_get_stats(&f->k, &st), 0);
+    rejected_after += st.rejected;
+    assert_int_equal(active, 0);
+    assert_int_equal(rejected_after, rejected_before + 1);
+    assert_int_equal(zone_free_pages(f->z), free_pages);
+    assert_valid(f->z);
+}
+
+static void test_kfree_bad_input(void **state)
+{
+    struct km_zones f;
+    struct buddy_slab_cache foreign;
+    struct buddy_slab_config cfg = BUDDY_SLAB_CONFIG_INIT;
+    char *small, *large, *other;
+    buddy_pfn_t user;
+
+    (void)state;
+    km_new(&f);
+    small = buddy_kmalloc(&f.k, 64, 0);
+    large = buddy_kmalloc(&f.k, 20000, 0);
+    assert_non_null(small);
+    assert_non_null(large);
+    cfg.name = "foreign";
+    cfg.size = 64;
+    cfg.zone = f.z;
+    assert_int_equal(buddy_slab_cache_create(&foreign, &cfg), 0);
+    other = buddy_slab_alloc(&foreign);
+    assert_non_null(other);
+    assert_int_equal(buddy_zone_alloc_pages(f.z, 0, &user), 0);
+
+    expect_kfree_refused(&f, (char *)f.mem - 1, BUDDY_ERANGE);
+    expect_kfree_refused(&f, small + 8, BUDDY_EINTERIOR);
+    expect_kfree_refused(&f, large + 8, BUDDY_EINTERIOR);
+    expect_kfree_refused(&f, large + 4096, BUDDY_EINTERIOR);
+    expect_kfree_refused(&f, other, BUDDY_EWRONGCACHE);
+    expect_kfree_refused(&f, buddy_zone_pfn_to_addr(f.z, user),
+                         BUDDY_ENOTSLAB);
+    assert_int_equal(buddy_ksize(&f.k, small + 8), 0);
+    assert_int_equal(buddy_ksize(&f.k, other), 0);
+    assert_int_equal(buddy_kfree(&f.k, small), 0);
+    expect_kfree_refused(&f, small, BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_kfree(&f.k, large), 0);
+    expect_kfree_refused(&f, large, BUDDY_EDOUBLEFREE);
+    /* fini refuses while anything is allocated, and changes nothing. */
+    large = buddy_kmalloc(&f.k, 20000, 0);
+    assert_int_equal(buddy_kmalloc_fini(&f.k), BUDDY_EBUSY);
+    assert_int_equal(buddy_ksize(&f.k, large), 32768);
+    assert_int_equal(buddy_kfree(&f.k, large), 0);
+    small = buddy_kmalloc(&f.k, 64, 0);
+    assert_int_equal(buddy_kmalloc_fini(&f.k), BUDDY_EBUSY);
+    assert_int_equal(buddy_kfree(&f.k, small), 0);
+    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 3));
+
+    assert_int_equal(buddy_slab_free(&foreign, other), 0);
+    (void)buddy_slab_shrink(&foreign);
+    assert_int_equal(buddy_slab_cache_destroy(&foreign), 0);
+    assert_int_equal(buddy_zone_free_pages(f.z, user, 0), 0);
+    assert_int_equal(buddy_kmalloc_init(NULL, NULL), BUDDY_ENULL);
+    assert_int_equal(buddy_kfree(NULL, small), BUDDY_ENULL);
+    km_del(&f);
+    assert_null(buddy_kmalloc(&f.k, 8, 0)); /* after fini */
+    assert_int_equal(buddy_kmalloc_fini(&f.k), BUDDY_ENULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zone_private_word),
+        cmocka_unit_test(test_sizes_as_the_kernel),
+        cmocka_unit_test(test_alloc_free_lifecycle),
+        cmocka_unit_test(test_bad_frees),
+        cmocka_unit_test(test_create_errors),
+        cmocka_unit_test(test_destroy_with_objects_left),
+        cmocka_unit_test(test_bulk),
+        cmocka_unit_test(test_ctor_and_one_zone),
+        cmocka_unit_test(test_reclaimable_slabs_and_shrinker),
+        cmocka_unit_test(test_slabinfo_format),
+        cmocka_unit_test(test_every_call_takes_the_lock),
+        cmocka_unit_test(test_kmalloc_classes),
+        cmocka_unit_test(test_kmalloc_zero_realloc_and_reclaim),
+        cmocka_unit_test(test_kfree_bad_input),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

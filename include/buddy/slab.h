@@ -46,7 +46,24 @@ extern "C" {
                                            cache lines (below) */
 #define BUDDY_SLAB_RECLAIM_ACCOUNT 0x2u /* SLAB_RECLAIM_ACCOUNT: slabs on
                                            reclaimable pageblocks */
-#define BUDDY_SLAB_FLAGS_ALL 0x3u
+/* slub_debug's flags. They write into the objects' memory (red zones,
+ * poison, callers), so they need memory the cache may write. */
+#define BUDDY_SLAB_CONSISTENCY_CHECKS 0x4u /* F: check every object's bytes
+                                              on alloc and free */
+#define BUDDY_SLAB_RED_ZONE 0x8u      /* Z: red zones around each object */
+#define BUDDY_SLAB_POISON 0x10u       /* P: free objects and padding
+                                         poisoned */
+#define BUDDY_SLAB_STORE_USER 0x20u   /* U: the last alloc's and free's
+                                         callers kept */
+#define BUDDY_SLAB_DEBUG_ALL 0x3cu
+#define BUDDY_SLAB_FLAGS_ALL 0x3fu
+
+/* The bytes, as the kernel's include/linux/poison.h. */
+#define BUDDY_SLAB_RED_INACTIVE 0xbbu /* red zone of a free object */
+#define BUDDY_SLAB_RED_ACTIVE 0xccu   /* red zone of an allocated one */
+#define BUDDY_SLAB_POISON_INUSE 0x5au /* padding */
+#define BUDDY_SLAB_POISON_FREE 0x6bu  /* a free object's bytes */
+#define BUDDY_SLAB_POISON_END 0xa5u   /* its last byte */
 
 #define BUDDY_SLAB_CACHE_LINE 64u    /* the line HWCACHE_ALIGN aligns to */
 #define BUDDY_SLAB_NAME_MAX 31u      /* bytes of a cache's name kept */
@@ -201,13 +218,29 @@ BUDDY_API size_t buddy_slabinfo(struct buddy_slab_cache *const *caches,
 BUDDY_API int buddy_slab_check(struct buddy_slab_cache *c,
                                struct buddy_check_report *rep);
 
-/* What the cache refuses, with the error and the address, and the
- * destroy of a cache with objects left: called with the cache's lock held,
- * so it must not call the cache. `what` is the kernel's wording where it
- * has one ("Object already free"). */
-typedef void (*buddy_slab_report_fn)(void *arg, const char *cache_name,
-                                     int err, const void *obj,
-                                     const char *what);
+/* What the cache refuses or finds: a bad free (its error and address),
+ * the destroy of a cache with objects left, and with the debug flags a
+ * red zone or poison overwritten. `what` is the kernel's wording where it
+ * has one ("Object already free", "Redzone overwritten", "Poison
+ * overwritten"). With CONSISTENCY_CHECKS an object whose red zone was
+ * overwritten is not freed (ECORRUPT, as the kernel leaves it); a free
+ * object found overwritten at its allocation is mended and handed out. */
+struct buddy_slab_report {
+    const char *cache;       /* the cache's name */
+    int err;                 /* the error returned, or ECORRUPT for what a
+                                check found */
+    const void *obj;         /* the object or address */
+    const char *what;
+    const void *first_bad;   /* the first wrong byte, or NULL */
+    uint8_t found, expected; /* its value, and what it should be */
+    uintptr_t alloc_caller;  /* STORE_USER: the object's last allocation's
+                                caller, 0 if unknown */
+    uintptr_t free_caller;   /* and its last free's */
+};
+
+/* Called with the cache's lock held, so it must not call the cache. */
+typedef void (*buddy_slab_report_fn)(void *arg,
+                                     const struct buddy_slab_report *r);
 /* Set (fn NULL: clear) the report hook. EBADCACHE. */
 BUDDY_API int buddy_slab_set_report(struct buddy_slab_cache *c,
                                     buddy_slab_report_fn fn, void *arg);

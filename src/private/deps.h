@@ -102,6 +102,15 @@ static inline unsigned buddy_log2_64(uint64_t x)
 #define buddy_cpu_relax() buddy_compiler_barrier()
 #endif
 
+/* The caller's address, for debug records; 0 where the target has no
+ * way to say (WebAssembly without Emscripten). A macro: it must expand in
+ * the function whose caller it names. */
+#if defined(__wasm__)
+#define buddy_caller() ((uintptr_t)0)
+#else
+#define buddy_caller() ((uintptr_t)__builtin_return_address(0))
+#endif
+
 /* Keep slow paths out of the hot function they hang off. */
 #define noinline_ __attribute__((noinline))
 /* Fold a step of a hot path into its caller whatever the inliner thinks:

@@ -16,11 +16,18 @@ int buddy__slab_owner(const struct buddy_zone *zone,
                       const struct buddy_zone *meta, const void *obj,
                       struct buddy_slab_cache **cache);
 
-/* The slot size when obj is an allocated object of c, else 0. Under the
- * cache's lock. */
+/* buddy__slab_size when obj is an allocated object of c, else 0. Under
+ * the cache's lock. */
 size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj);
 
-/* A created cache's slot size, 0 for anything else. */
+/* buddy_slab_alloc and buddy_slab_free with the caller STORE_USER
+ * records: kmalloc passes its own caller's. */
+void *buddy__slab_alloc_from(struct buddy_slab_cache *c, uintptr_t caller);
+int buddy__slab_free_from(struct buddy_slab_cache *c, void *obj,
+                          uintptr_t caller);
+
+/* A created cache's usable object size (the slot, or with the debug
+ * flags the object itself), 0 for anything else. */
 size_t buddy__slab_size(const struct buddy_slab_cache *c);
 
 #endif /* BUDDY_SLAB_INTERNAL_H */

@@ -212,7 +212,8 @@ void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size, unsigned flags)
             break; /* a class left out: the next that holds it */
     if (i == BUDDY_KMALLOC_CLASSES)
         return kmalloc_large(km, size, flags);
-    p = buddy_slab_alloc(&km->caches[set][i]);
+    p = buddy__slab_alloc_from(&km->caches[set][i],
+                               buddy_caller());
     if (p != NULL && (flags & BUDDY_KMALLOC_ZERO))
         buddy_memset(p, 0, class_sizes[i]);
     return p;
@@ -284,7 +285,9 @@ int buddy_kfree(struct buddy_kmalloc *k, const void *obj)
     if (err == 1) {
         err = cache_of_obj(km, obj, &c);
         if (err == 0)
-            return buddy_slab_free(c, (void *)(uintptr_t)obj);
+            return buddy__slab_free_from(
+                c, (void *)(uintptr_t)obj,
+                buddy_caller());
         /* A page the zone has free: a large block freed twice. */
         if (err == BUDDY_ENOTSLAB &&
             buddy_zone_pfn_order(km->zone, buddy_zone_addr_to_pfn(

@@ -95,6 +95,10 @@ struct cache {
     buddy_slab_report_fn report;
     void *report_arg;
     size_t object_size, size, align;
+    uint32_t red_left;           /* debug: bytes of left red zone */
+    uint32_t inuse;              /* debug: object plus right red zone */
+    uint32_t track;              /* debug: offset of the two callers, or 0 */
+    bool debug;                  /* any of the slub_debug flags */
     uint64_t recip;              /* 2^32 / size + 1: the object index */
     bool divide;                 /* a slab too large for recip: divide */
     uint32_t objects;            /* per slab */
@@ -102,6 +106,7 @@ struct cache {
     uint32_t desc_size;          /* bytes per descriptor slot */
     uint32_t desc_slots;         /* slots per desc block */
     uint8_t order, desc_order;
+    size_t page_size;            /* the objects' zone's */
     uint8_t mt;                  /* the slabs' migrate type */
     uint32_t min_partial;
     struct slab_link lists[SLAB_NR_LISTS];
@@ -147,11 +152,44 @@ static void unlock(struct cache *s)
         s->lock.unlock(s->lock.arg);
 }
 
+/* The two callers STORE_USER keeps after an object's red zone. */
+static uintptr_t *track_of(const struct cache *s, const void *obj)
+{
+    return (uintptr_t *)(void *)((char *)(uintptr_t)obj - s->red_left +
+                                 s->track);
+}
+
+static void report_full(struct cache *s, int err, const void *obj,
+                        const char *what, const uint8_t *bad,
+                        uint8_t expected)
+{
+    struct buddy_slab_report r;
+
+    if (s->report == NULL)
+        return;
+    buddy_memset(&r, 0, sizeof(r));
+    r.cache = s->name;
+    r.err = err;
+    r.obj = obj;
+    r.what = what;
+    r.first_bad = bad;
+    if (bad != NULL) {
+        r.found = *bad;
+        r.expected = expected;
+    }
+    if (s->track != 0 && obj != NULL && err != BUDDY_ERANGE &&
+        err != BUDDY_ENOTSLAB && err != BUDDY_EINTERIOR &&
+        err != BUDDY_EWRONGCACHE && err != BUDDY_ENULL) {
+        r.alloc_caller = track_of(s, obj)[0];
+        r.free_caller = track_of(s, obj)[1];
+    }
+    s->report(s->report_arg, &r);
+}
+
 static void report(struct cache *s, int err, const void *obj,
                    const char *what)
 {
-    if (s->report != NULL)
-        s->report(s->report_arg, s->name, err, obj, what);
+    report_full(s, err, obj, what, NULL, 0);
 }
 
 /* A bad free: counted and reported. */
@@ -415,6 +453,105 @@ static void desc_free(struct cache *s, struct slab *sl)
     }
 }
 
+/* ---- debug: red zones, poison, callers (the kernel's slub_debug) -------
+ * A debug slot is [left red zone][object][right red zone][two callers]
+ * [padding], the object at red_left. A free object reads 0xbb in both red
+ * zones and, with POISON and no constructor, 0x6b with a last byte of
+ * 0xa5; an allocated one 0xcc in its red zones. Padding, and a slab's
+ * left-over tail, read 0x5a. These bytes are the one thing the cache
+ * writes into its objects' memory, and only with these flags. */
+
+static void fill(void *p, uint8_t v, size_t n)
+{
+    buddy_memset(p, v, n);
+}
+
+/* The first byte in [p, p + n) that is not v, or NULL. */
+static const uint8_t *first_not(const void *p, uint8_t v, size_t n)
+{
+    const uint8_t *b = p;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (b[i] != v)
+            return b + i;
+    return NULL;
+}
+
+static bool poisoned(const struct cache *s)
+{
+    return (s->flags & BUDDY_SLAB_POISON) && s->ctor == NULL;
+}
+
+/* Write the red zones as `red`, and with `poison_obj` the poison. */
+static void debug_mark(const struct cache *s, void *obj, uint8_t red,
+                       bool poison_obj)
+{
+    char *o = obj;
+
+    if (s->flags & BUDDY_SLAB_RED_ZONE) {
+        fill(o - s->red_left, red, s->red_left);
+        fill(o + s->object_size, red, s->inuse - s->object_size);
+    }
+    if (poison_obj && poisoned(s)) {
+        fill(o, BUDDY_SLAB_POISON_FREE, s->object_size - 1);
+        o[s->object_size - 1] = (char)BUDDY_SLAB_POISON_END;
+    }
+}
+
+/* Check an object's red zones against `red`, and with `free_obj` its
+ * poison; the first wrong byte, with what it should be and the kernel's
+ * words for it, or NULL. */
+static const uint8_t *debug_verify(const struct cache *s, const void *obj,
+                                   uint8_t red, bool free_obj,
+                                   uint8_t *expected, const char **what)
+{
+    const char *o = obj;
+    const uint8_t *bad;
+
+    *what = "Redzone overwritten";
+    *expected = red;
+    if (s->flags & BUDDY_SLAB_RED_ZONE) {
+        if ((bad = first_not(o - s->red_left, red, s->red_left)) != NULL ||
+            (bad = first_not(o + s->object_size, red,
+                             s->inuse - s->object_size)) != NULL)
+            return bad;
+    }
+    if (free_obj && poisoned(s)) {
+        *what = "Poison overwritten";
+        *expected = BUDDY_SLAB_POISON_FREE;
+        if ((bad = first_not(o, BUDDY_SLAB_POISON_FREE,
+                             s->object_size - 1)) != NULL)
+            return bad;
+        *expected = BUDDY_SLAB_POISON_END;
+        if ((uint8_t)o[s->object_size - 1] != BUDDY_SLAB_POISON_END)
+            return (const uint8_t *)o + s->object_size - 1;
+    }
+    return NULL;
+}
+
+/* A new slab's slots and tail, as free objects. */
+static void debug_init_slab(const struct cache *s, uintptr_t base,
+                            size_t slab_bytes)
+{
+    uint32_t i;
+
+    for (i = 0; i < s->objects; i++) {
+        char *slot = (char *)(base + (uintptr_t)i * s->size);
+        size_t used = s->red_left + s->inuse;
+
+        if (s->track != 0) {
+            fill(slot + s->track, 0, 2 * sizeof(uintptr_t));
+            used = s->track + 2 * sizeof(uintptr_t);
+        }
+        fill(slot + used, BUDDY_SLAB_POISON_INUSE, s->size - used);
+        debug_mark(s, slot + s->red_left, BUDDY_SLAB_RED_INACTIVE, true);
+    }
+    if (s->flags & BUDDY_SLAB_POISON)
+        fill((char *)(base + (uintptr_t)s->objects * s->size),
+             BUDDY_SLAB_POISON_INUSE, slab_bytes - s->objects * s->size);
+}
+
 /* ---- slabs -------------------------------------------------------------- */
 
 static void map_fill(const struct cache *s, struct slab *sl)
@@ -456,11 +593,14 @@ static struct slab *slab_new(struct cache *s)
     map_fill(s, sl);
     list_add(s, sl, SLAB_EMPTY);
     s->slabs_made++;
+    if (s->debug)
+        debug_init_slab(s, sl->base, (size_t)s->page_size << s->order);
     if (s->ctor != NULL) {
         uint32_t i;
 
         for (i = 0; i < s->objects; i++)
-            s->ctor((void *)(sl->base + (uintptr_t)i * s->size));
+            s->ctor((void *)(sl->base + (uintptr_t)i * s->size +
+                             s->red_left));
     }
     return sl;
 }
@@ -508,6 +648,8 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
     struct buddy_zone *meta;
     size_t align, size, block;
     uint64_t objects;
+    size_t inuse, red_left, track;
+    bool debug;
     unsigned order, desc_order;
     uint32_t map_words, desc_size, slots;
 
@@ -529,11 +671,34 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
         return BUDDY_EINVAL;
     align = calculate_alignment(cfg->flags, cfg->align, cfg->size);
     /* The slot: the size rounded up to the alignment, overflow-checked;
-     * a slot larger than the zone's largest block fits no slab. */
-    if (cfg->size > SIZE_MAX - (align - 1) ||
+     * a slot larger than the zone's largest block fits no slab. With the
+     * debug flags, the red zones and callers first (calculate_sizes):
+     * the object rounded to a word, plus a word of right red zone when
+     * that added none, a left red zone of a word rounded to the
+     * alignment, two callers. */
+    if (cfg->size > ((size_t)zi.page_size << zi.max_order) ||
         align > ((size_t)zi.page_size << zi.max_order))
         return BUDDY_EORDER;
-    size = (cfg->size + align - 1) & ~(align - 1);
+    debug = (cfg->flags & BUDDY_SLAB_DEBUG_ALL) != 0;
+    inuse = cfg->size;
+    red_left = 0;
+    track = 0;
+    size = cfg->size;
+    if (debug) {
+        inuse = (cfg->size + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+        if ((cfg->flags & BUDDY_SLAB_RED_ZONE) && inuse == cfg->size)
+            inuse += sizeof(void *);
+        if (cfg->flags & BUDDY_SLAB_RED_ZONE)
+            red_left = (sizeof(void *) + align - 1) & ~(align - 1);
+        size = red_left + inuse;
+        if (cfg->flags & BUDDY_SLAB_STORE_USER) {
+            track = size;
+            size += 2 * sizeof(uintptr_t);
+        }
+    }
+    if (size > SIZE_MAX - (align - 1))
+        return BUDDY_EORDER;
+    size = (size + align - 1) & ~(align - 1);
     if ((uint64_t)size > ((uint64_t)zi.page_size << zi.max_order))
         return BUDDY_EORDER;
     order = calculate_order(zi.page_size, size, cfg->nr_cpus, zi.max_order);
@@ -564,6 +729,11 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
     s->ctor = cfg->ctor;
     s->object_size = cfg->size;
     s->size = size;
+    s->debug = debug;
+    s->red_left = (uint32_t)red_left;
+    s->inuse = (uint32_t)inuse;
+    s->track = (uint32_t)track;
+    s->page_size = zi.page_size;
     s->align = align;
     s->recip = ((uint64_t)1 << 32) / size + 1;
     s->divide = ((uint64_t)zi.page_size << order) > UINT32_MAX;
@@ -625,12 +795,36 @@ static void *slab_take(struct cache *s, struct slab *sl)
     s->active++;
     s->allocs++;
     slab_relist(s, sl);
-    return (void *)(sl->base + ((uintptr_t)w * 64u + bit) * s->size);
+    return (void *)(sl->base + ((uintptr_t)w * 64u + bit) * s->size +
+                    s->red_left);
 }
 
-static void *alloc_locked(struct cache *s)
+/* The debug half of an allocation: with CONSISTENCY_CHECKS the free
+ * object's bytes are checked (a write after its free, reported and
+ * mended: the allocation goes on); then its red zones say allocated and
+ * its caller is kept. */
+static void debug_alloc(struct cache *s, void *obj, uintptr_t caller)
+{
+    if (s->flags & BUDDY_SLAB_CONSISTENCY_CHECKS) {
+        const char *what;
+        uint8_t expected;
+        const uint8_t *bad = debug_verify(s, obj, BUDDY_SLAB_RED_INACTIVE,
+                                          true, &expected, &what);
+
+        if (bad != NULL) {
+            report_full(s, BUDDY_ECORRUPT, obj, what, bad, expected);
+            debug_mark(s, obj, BUDDY_SLAB_RED_INACTIVE, true);
+        }
+    }
+    debug_mark(s, obj, BUDDY_SLAB_RED_ACTIVE, false);
+    if (s->track != 0)
+        track_of(s, obj)[0] = caller;
+}
+
+static void *alloc_locked(struct cache *s, uintptr_t caller)
 {
     struct slab *sl = list_first(s, SLAB_PARTIAL);
+    void *obj;
 
     if (sl == NULL)
         sl = list_first(s, SLAB_EMPTY);
@@ -638,10 +832,13 @@ static void *alloc_locked(struct cache *s)
         sl = slab_new(s);
     if (sl == NULL)
         return NULL;
-    return slab_take(s, sl);
+    obj = slab_take(s, sl);
+    if (buddy_unlikely(s->debug))
+        debug_alloc(s, obj, caller);
+    return obj;
 }
 
-void *buddy_slab_alloc(struct buddy_slab_cache *c)
+void *buddy__slab_alloc_from(struct buddy_slab_cache *c, uintptr_t caller)
 {
     struct cache *s = cache_of(c);
     void *obj;
@@ -649,9 +846,15 @@ void *buddy_slab_alloc(struct buddy_slab_cache *c)
     if (!cache_ok(s))
         return NULL;
     lock(s);
-    obj = alloc_locked(s);
+    obj = alloc_locked(s, caller);
     unlock(s);
     return obj;
+}
+
+void *buddy_slab_alloc(struct buddy_slab_cache *c)
+{
+    return buddy__slab_alloc_from(
+        c, buddy_caller());
 }
 
 /* The one free check: obj must be the start of an allocated object of a
@@ -682,6 +885,11 @@ static int free_check(struct cache *s, const void *obj, struct slab **out,
         return BUDDY_EWRONGCACHE;
     }
     off = (uintptr_t)obj - sl->base;
+    if (off < s->red_left) {
+        *what = "Pointer inside an object";
+        return BUDDY_EINTERIOR; /* the first slot's left red zone */
+    }
+    off -= s->red_left;
     /* off / size with a multiply: for off below 2^32 the reciprocal's
      * excess is below one, so the estimate is exact or one above. */
     if (buddy_unlikely(s->divide)) {
@@ -732,7 +940,7 @@ size_t buddy__slab_size(const struct buddy_slab_cache *c)
 {
     const struct cache *s = cache_of_const(c);
 
-    return cache_ok(s) ? s->size : 0;
+    return cache_ok(s) ? (s->debug ? s->object_size : s->size) : 0;
 }
 
 size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj)
@@ -748,10 +956,10 @@ size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj)
     lock(s);
     err = free_check(s, obj, &sl, &idx, &what);
     unlock(s);
-    return err == 0 ? s->size : 0;
+    return err == 0 ? (s->debug ? s->object_size : s->size) : 0;
 }
 
-static int free_locked(struct cache *s, void *obj)
+static int free_locked(struct cache *s, void *obj, uintptr_t caller)
 {
     const char *what;
     struct slab *sl;
@@ -761,6 +969,22 @@ static int free_locked(struct cache *s, void *obj)
     if (err != 0) {
         reject(s, err, obj, what);
         return err;
+    }
+    if (buddy_unlikely(s->debug)) {
+        if (s->flags & BUDDY_SLAB_CONSISTENCY_CHECKS) {
+            uint8_t expected;
+            const uint8_t *bad = debug_verify(s, obj, BUDDY_SLAB_RED_ACTIVE,
+                                              false, &expected, &what);
+
+            if (bad != NULL) { /* not freed: the kernel's "not freed" */
+                s->rejected++;
+                report_full(s, BUDDY_ECORRUPT, obj, what, bad, expected);
+                return BUDDY_ECORRUPT;
+            }
+        }
+        debug_mark(s, obj, BUDDY_SLAB_RED_INACTIVE, true);
+        if (s->track != 0)
+            track_of(s, obj)[1] = caller;
     }
     sl->map[idx / 64u] |= (uint64_t)1 << (idx % 64u);
     if (idx / 64u < sl->hint)
@@ -774,7 +998,8 @@ static int free_locked(struct cache *s, void *obj)
     return 0;
 }
 
-int buddy_slab_free(struct buddy_slab_cache *c, void *obj)
+int buddy__slab_free_from(struct buddy_slab_cache *c, void *obj,
+                          uintptr_t caller)
 {
     struct cache *s = cache_of(c);
     int err;
@@ -782,9 +1007,15 @@ int buddy_slab_free(struct buddy_slab_cache *c, void *obj)
     if (!cache_ok(s))
         return BUDDY_EBADCACHE;
     lock(s);
-    err = free_locked(s, obj);
+    err = free_locked(s, obj, caller);
     unlock(s);
     return err;
+}
+
+int buddy_slab_free(struct buddy_slab_cache *c, void *obj)
+{
+    return buddy__slab_free_from(c, obj,
+                                 buddy_caller());
 }
 
 int buddy_slab_alloc_bulk(struct buddy_slab_cache *c, unsigned nr, void **objs)
@@ -802,11 +1033,11 @@ int buddy_slab_alloc_bulk(struct buddy_slab_cache *c, unsigned nr, void **objs)
         return 0;
     lock(s);
     for (i = 0; i < nr; i++) {
-        void *obj = alloc_locked(s);
+        void *obj = alloc_locked(s, buddy_caller());
 
         if (obj == NULL) { /* all or nothing: give back what we took */
             while (i-- > 0)
-                (void)free_locked(s, objs[i]);
+                (void)free_locked(s, objs[i], 0);
             unlock(s);
             return 0;
         }
@@ -829,7 +1060,8 @@ int buddy_slab_free_bulk(struct buddy_slab_cache *c, unsigned nr,
         return BUDDY_ENULL;
     lock(s);
     for (i = 0; i < nr; i++) {
-        int err = free_locked(s, objs[i]);
+        int err = free_locked(s, objs[i],
+                              buddy_caller());
 
         if (err != 0 && first == 0)
             first = err;
@@ -1090,6 +1322,37 @@ static int check_slab(const struct cache *s, struct slab *sl, unsigned l,
     if (sl->inuse != s->objects - free_objs)
         return check_fail(rep, "slab in-use count differs from its map",
                           sl->pfn, s->objects - free_objs, sl->inuse);
+    if (s->debug) {
+        size_t slab_bytes = (size_t)s->page_size << s->order;
+        const uint8_t *bad;
+
+        for (i = 0; i < s->objects; i++) {
+            const char *slot = (const char *)(sl->base + (uintptr_t)i * s->size);
+            bool is_free = sl->map[i / 64u] >> (i % 64u) & 1u;
+            size_t used = s->track != 0 ? s->track + 2 * sizeof(uintptr_t)
+                                        : s->red_left + s->inuse;
+            const char *what;
+            uint8_t expected;
+
+            bad = debug_verify(s, slot + s->red_left,
+                               is_free ? BUDDY_SLAB_RED_INACTIVE
+                                       : BUDDY_SLAB_RED_ACTIVE,
+                               is_free, &expected, &what);
+            if (bad != NULL)
+                return check_fail(rep, what, sl->pfn, expected, *bad);
+            if ((bad = first_not(slot + used, BUDDY_SLAB_POISON_INUSE,
+                                 s->size - used)) != NULL)
+                return check_fail(rep, "Padding overwritten", sl->pfn,
+                                  BUDDY_SLAB_POISON_INUSE, *bad);
+        }
+        if ((s->flags & BUDDY_SLAB_POISON) &&
+            (bad = first_not((const char *)(sl->base + (uintptr_t)s->objects *
+                                                           s->size),
+                             BUDDY_SLAB_POISON_INUSE,
+                             slab_bytes - s->objects * s->size)) != NULL)
+            return check_fail(rep, "Padding overwritten", sl->pfn,
+                              BUDDY_SLAB_POISON_INUSE, *bad);
+    }
     if ((l == SLAB_EMPTY) != (sl->inuse == 0) ||
         (l == SLAB_FULL) != (sl->inuse == s->objects))
         return check_fail(rep, "slab on the wrong list for its count",

@@ -233,18 +233,19 @@ struct report_log {
     const void *obj;
     char name[32];
     char what[80];
+    struct buddy_slab_report last;
 };
 
-static void report_hook(void *arg, const char *cache_name, int err,
-                        const void *obj, const char *what)
+static void report_hook(void *arg, const struct buddy_slab_report *r)
 {
     struct report_log *log = arg;
 
     log->calls++;
-    log->err = err;
-    log->obj = obj;
-    snprintf(log->name, sizeof(log->name), "%s", cache_name);
-    snprintf(log->what, sizeof(log->what), "%s", what);
+    log->err = r->err;
+    log->obj = r->obj;
+    snprintf(log->name, sizeof(log->name), "%s", r->cache);
+    snprintf(log->what, sizeof(log->what), "%s", r->what);
+    log->last = *r;
 }
 
 /* A refused free: the error, one report naming the object, the rejected
@@ -994,6 +995,116 @@ static void test_kfree_bad_input(void **state)
     assert_int_equal(buddy_kmalloc_fini(&f.k), BUDDY_ENULL);
 }
 
+
+/* ---- slub_debug --------------------------------------------------------- */
+
+static void test_debug_red_zones_and_poison(void **state)
+{
+    struct fixture fx;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg = BUDDY_SLAB_CONFIG_INIT;
+    struct report_log log = {0};
+    struct buddy_slab_info info, before;
+    struct buddy_check_report rep;
+    void *mem = aligned_alloc(4096, 64 * 4096);
+    struct buddy_zone *z;
+    unsigned char *a, *b;
+    unsigned i;
+
+    (void)state;
+    assert_non_null(mem);
+    z = zone_with_base(&fx, 0, 64, 6, (uintptr_t)mem);
+    cfg.name = "debug";
+    cfg.size = 40;
+    cfg.zone = z;
+    cfg.flags = BUDDY_SLAB_DEBUG_ALL;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    assert_int_equal(buddy_slab_set_report(&c, report_hook, &log), 0);
+    info = slab_info(&c);
+    /* A word of red zone each side (40 is a word multiple), two callers:
+     * 8 + 40 + 8 + 16 on a 64-bit target. */
+    assert_int_equal(info.size,
+                     sizeof(void *) + 40 + sizeof(void *) + 2 * sizeof(void *));
+    a = buddy_slab_alloc(&c);
+    assert_non_null(a);
+    assert_int_equal(a[-1], BUDDY_SLAB_RED_ACTIVE);
+    assert_int_equal(a[40], BUDDY_SLAB_RED_ACTIVE);
+    assert_int_equal(a[0], BUDDY_SLAB_POISON_FREE); /* not initialised */
+    assert_int_equal(a[39], BUDDY_SLAB_POISON_END);
+    assert_slab_valid(&c);
+
+    /* One byte past the object: the free is refused, the object kept. */
+    a[40] = 0;
+    before = slab_info(&c);
+    assert_int_equal(buddy_slab_free(&c, a), BUDDY_ECORRUPT);
+    assert_int_equal(log.err, BUDDY_ECORRUPT);
+    assert_string_equal(log.what, "Redzone overwritten");
+    assert_ptr_equal(log.last.first_bad, a + 40);
+    assert_int_equal(log.last.found, 0);
+    assert_int_equal(log.last.expected, BUDDY_SLAB_RED_ACTIVE);
+    assert_true(log.last.alloc_caller != 0);
+    assert_int_equal(slab_info(&c).active_objs, before.active_objs);
+    assert_int_equal(slab_info(&c).rejected, before.rejected + 1);
+    assert_int_equal(buddy_slab_check(&c, &rep), BUDDY_ECORRUPT);
+    assert_string_equal(rep.what, "Redzone overwritten");
+    a[40] = BUDDY_SLAB_RED_ACTIVE;
+    /* One byte before it, the same. */
+    a[-1] = 0x11;
+    assert_int_equal(buddy_slab_free(&c, a), BUDDY_ECORRUPT);
+    assert_ptr_equal(log.last.first_bad, a - 1);
+    assert_int_equal(log.last.found, 0x11);
+    a[-1] = BUDDY_SLAB_RED_ACTIVE;
+    assert_slab_valid(&c);
+
+    /* A clean free poisons the object and says it is free. */
+    assert_int_equal(buddy_slab_free(&c, a), 0);
+    for (i = 0; i < 39; i++)
+        assert_int_equal(a[i], BUDDY_SLAB_POISON_FREE);
+    assert_int_equal(a[39], BUDDY_SLAB_POISON_END);
+    assert_int_equal(a[40], BUDDY_SLAB_RED_INACTIVE);
+    assert_int_equal(a[-1], BUDDY_SLAB_RED_INACTIVE);
+    /* A double free names both callers. */
+    assert_int_equal(buddy_slab_free(&c, a), BUDDY_EDOUBLEFREE);
+    assert_string_equal(log.what, "Object already free");
+    assert_true(log.last.alloc_caller != 0 && log.last.free_caller != 0);
+
+    /* A write after free: the validator sees it, the next allocation
+     * reports and mends it and hands the object out. */
+    a[7] = 0x42;
+    assert_int_equal(buddy_slab_check(&c, &rep), BUDDY_ECORRUPT);
+    assert_string_equal(rep.what, "Poison overwritten");
+    log.calls = 0;
+    b = buddy_slab_alloc(&c);
+    assert_ptr_equal(b, a);
+    assert_int_equal(log.calls, 1);
+    assert_string_equal(log.what, "Poison overwritten");
+    assert_ptr_equal(log.last.first_bad, a + 7);
+    assert_int_equal(log.last.found, 0x42);
+    assert_int_equal(log.last.expected, BUDDY_SLAB_POISON_FREE);
+    assert_slab_valid(&c);
+    /* Padding: the slab's left-over tail. */
+    {
+        unsigned char *tail = (unsigned char *)((uintptr_t)a & ~(uintptr_t)4095) +
+                              info.objects * info.size;
+
+        assert_int_equal(info.order, 0);
+        assert_true(info.objects * info.size < 4096);
+        assert_int_equal(tail[0], BUDDY_SLAB_POISON_INUSE);
+        tail[0] = 0;
+        assert_int_equal(buddy_slab_check(&c, &rep), BUDDY_ECORRUPT);
+        assert_string_equal(rep.what, "Padding overwritten");
+        tail[0] = BUDDY_SLAB_POISON_INUSE;
+    }
+    assert_slab_valid(&c);
+    assert_int_equal(buddy_slab_free(&c, b), 0);
+    (void)buddy_slab_shrink(&c);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_int_equal(zone_free_pages(z), 64);
+    assert_valid(z);
+    zone_del(&fx);
+    free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1011,6 +1122,7 @@ int main(void)
         cmocka_unit_test(test_kmalloc_classes),
         cmocka_unit_test(test_kmalloc_zero_realloc_and_reclaim),
         cmocka_unit_test(test_kfree_bad_input),
+        cmocka_unit_test(test_debug_red_zones_and_poison),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

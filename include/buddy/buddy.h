@@ -366,7 +366,8 @@ BUDDY_API int buddy_zone_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn);
  * cache) hangs its descriptor on the pages it allocated, and finds it again
  * from any page of the block in O(1), with no header in the memory. The
  * word lives in the page slots a free block uses for its list links, so it
- * costs no metadata, and it is gone once the block is freed.
+ * costs no metadata; once the block is freed the slots are the allocator's
+ * again and what they hold means nothing (it is not cleared).
  *
  * buddy_zone_set_private writes value into every page of the ALLOCATED
  * block whose head is pfn: O(2^order), no lock (the block is the caller's,

@@ -86,9 +86,14 @@ struct buddy_slab_config {
     unsigned nr_cpus;       /* sizes slabs as the kernel's min_objects,
                                4 * (fls(nr_cpus) + 1); 0 counts as 1 */
     const struct buddy_lock_ops *lock; /* NULL: one thread (copied) */
+    struct buddy_system *system; /* NULL, or a system whose reclaim gets
+                                    the cache's shrinker: registered at
+                                    create and removed at destroy, so both
+                                    while the system is not shared (its
+                                    shrinker table has no lock) */
 };
 
-#define BUDDY_SLAB_CONFIG_INIT {NULL, 0, 0, 0, NULL, NULL, NULL, 0, NULL}
+#define BUDDY_SLAB_CONFIG_INIT {NULL, 0, 0, 0, NULL, NULL, NULL, 0, NULL, NULL}
 
 /* A cache, in the caller's storage (its fields are the library's). */
 #define BUDDY_SLAB_CACHE_SIZE 384u
@@ -114,7 +119,9 @@ struct buddy_slab_cache {
  * initialised); ENOBASE (a zone without a base); EZERO (size 0); EINVAL
  * (align not 0 or a power of two, unknown flags, a lock without lock and
  * unlock); EORDER (a slab for one object needs an order above the zone's
- * max_order, or the metadata zone cannot hold one descriptor block).
+ * max_order, or the metadata zone cannot hold one descriptor block); and
+ * buddy_system_register_shrinker's (ENOSPC when the system's table is
+ * full).
  */
 BUDDY_NODISCARD
 BUDDY_API int buddy_slab_cache_create(struct buddy_slab_cache *c,
@@ -270,10 +277,15 @@ struct buddy_kmalloc_config {
     unsigned nr_cpus;              /* as buddy_slab_config's */
     const struct buddy_lock_ops *lock; /* every class's lock (NULL: one
                                           thread) */
+    unsigned debug_flags;          /* BUDDY_SLAB_DEBUG_ALL bits for every
+                                      class, as slub_debug on the command
+                                      line (memory the cache may write) */
+    struct buddy_system *system;   /* NULL, or one shrinker there for
+                                      every class's empty slabs */
 };
 
 #define BUDDY_KMALLOC_SIZE (2u * BUDDY_KMALLOC_CLASSES * \
-                            BUDDY_SLAB_CACHE_SIZE + 64u)
+                            BUDDY_SLAB_CACHE_SIZE + 128u)
 struct buddy_kmalloc {
     union {
         unsigned char bytes[BUDDY_KMALLOC_SIZE];
@@ -283,7 +295,8 @@ struct buddy_kmalloc {
 };
 
 /* Make the size classes in *k (nothing is allocated until the first
- * object). Errors as buddy_slab_cache_create's, nothing made. */
+ * object). Errors as buddy_slab_cache_create's (EINVAL for debug_flags
+ * outside BUDDY_SLAB_DEBUG_ALL), nothing made. */
 BUDDY_NODISCARD
 BUDDY_API int buddy_kmalloc_init(struct buddy_kmalloc *k,
                                  const struct buddy_kmalloc_config *cfg);

@@ -10,7 +10,9 @@
  * its thread's, both under one process-wide mutex, so that a thread's exit
  * (one pthread key's destructor gives back every cache the thread has)
  * and a heap's destroy (which gives back every cache of the heap) can run
- * at once and each cache is given back by exactly one of them. Heap ids
+ * at once and each cache is given back by exactly one of them (a thread
+ * that alternates between heaps takes that mutex at each switch, to find
+ * its cache of the other heap on its list). Heap ids
  * are unique for the life of the process, so a stale thread-local pair can
  * never match a new heap that reuses an old heap's address.
  *

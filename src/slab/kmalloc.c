@@ -54,6 +54,7 @@ struct kmalloc {
     uint32_t magic;
     uint8_t present[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES]; /* made */
     struct buddy_zone *zone, *meta;
+    struct buddy_system *system; /* where its shrinker is, or NULL */
     uintptr_t large_blocks;      /* large blocks allocated (atomic: a word,
                                     lock-free on every target) */
     uintptr_t rejected;          /* bad kfrees no cache saw (atomic) */
@@ -89,6 +90,54 @@ static unsigned class_of(size_t size)
     return buddy_log2_64((uint64_t)size - 1); /* 193..256: 7 (256) */
 }
 
+/* One shrinker for every class: what their empty slabs hold, and giving
+ * them back class by class. */
+static uint64_t km_count(void *arg, const struct buddy_shrink_control *sc)
+{
+    struct kmalloc *km = arg;
+    struct buddy_slab_info info;
+    uint64_t n = 0;
+    unsigned set, i;
+
+    (void)sc;
+    if (!km_ok(km))
+        return BUDDY_SHRINK_EMPTY;
+    for (set = 0; set < KMALLOC_SETS; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            if (km->present[set][i] &&
+                buddy_slab_get_info(&km->caches[set][i], &info) == 0)
+                n += info.empty_slabs * info.objects;
+    return n != 0 ? n : BUDDY_SHRINK_EMPTY;
+}
+
+static uint64_t km_scan(void *arg, const struct buddy_shrink_control *sc)
+{
+    struct kmalloc *km = arg;
+    struct buddy_slab_info info;
+    uint64_t freed = 0;
+    unsigned set, i;
+
+    if (!km_ok(km))
+        return BUDDY_SHRINK_STOP;
+    for (set = 0; set < KMALLOC_SETS && freed < sc->nr_to_scan; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES && freed < sc->nr_to_scan; i++)
+            if (km->present[set][i] &&
+                buddy_slab_get_info(&km->caches[set][i], &info) == 0 &&
+                info.empty_slabs != 0) {
+                (void)buddy_slab_shrink(&km->caches[set][i]);
+                freed += info.empty_slabs * info.objects;
+            }
+    return freed;
+}
+
+static void shrinker_of(struct kmalloc *km, struct buddy_shrinker *sh)
+{
+    buddy_memset(sh, 0, sizeof(*sh));
+    sh->count = km_count;
+    sh->scan = km_scan;
+    sh->arg = km;
+}
+
 int buddy_kmalloc_init(struct buddy_kmalloc *k,
                        const struct buddy_kmalloc_config *cfg)
 {
@@ -98,6 +147,8 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
 
     if (k == NULL || cfg == NULL)
         return BUDDY_ENULL;
+    if (cfg->debug_flags & ~BUDDY_SLAB_DEBUG_ALL)
+        return BUDDY_EINVAL;
     buddy_memset(km, 0, sizeof(*km));
     for (set = 0; set < KMALLOC_SETS; set++)
         for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
@@ -105,7 +156,8 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
 
             sc.name = class_names[set][i];
             sc.size = class_sizes[i];
-            sc.flags = set == 1 ? BUDDY_SLAB_RECLAIM_ACCOUNT : 0;
+            sc.flags = (set == 1 ? BUDDY_SLAB_RECLAIM_ACCOUNT : 0) |
+                       cfg->debug_flags;
             sc.zone = cfg->zone;
             sc.meta_zone = cfg->meta_zone;
             sc.nr_cpus = cfg->nr_cpus;
@@ -134,6 +186,21 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
     km->zone = cfg->zone;
     km->meta = cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone;
     km->magic = KMALLOC_MAGIC;
+    if (cfg->system != NULL) {
+        struct buddy_shrinker sh;
+
+        shrinker_of(km, &sh);
+        err = buddy_system_register_shrinker(cfg->system, &sh);
+        if (err != 0) {
+            km->magic = 0;
+            for (set = 0; set < KMALLOC_SETS; set++)
+                for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+                    if (km->present[set][i])
+                        (void)buddy_slab_cache_destroy(&km->caches[set][i]);
+            return err;
+        }
+        km->system = cfg->system;
+    }
     return 0;
 }
 
@@ -159,6 +226,12 @@ int buddy_kmalloc_fini(struct buddy_kmalloc *k)
             }
     if (busy)
         return BUDDY_EBUSY;
+    if (km->system != NULL) {
+        struct buddy_shrinker sh;
+
+        shrinker_of(km, &sh);
+        (void)buddy_system_unregister_shrinker(km->system, &sh);
+    }
     for (set = 0; set < KMALLOC_SETS; set++)
         for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
             if (km->present[set][i])

@@ -94,6 +94,7 @@ struct cache {
     void (*ctor)(void *obj);
     buddy_slab_report_fn report;
     void *report_arg;
+    struct buddy_system *system; /* where its shrinker is, or NULL */
     size_t object_size, size, align;
     uint32_t red_left;           /* debug: bytes of left red zone */
     uint32_t inuse;              /* debug: object plus right red zone */
@@ -754,6 +755,18 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
     lists_init(s);
     name_copy(s->name, cfg->name);
     s->magic = SLAB_CACHE_MAGIC;
+    if (cfg->system != NULL) {
+        struct buddy_shrinker sh;
+        int err = buddy_slab_shrinker(c, &sh);
+
+        if (err == 0)
+            err = buddy_system_register_shrinker(cfg->system, &sh);
+        if (err != 0) {
+            s->magic = 0;
+            return err;
+        }
+        s->system = cfg->system;
+    }
     return 0;
 }
 
@@ -773,8 +786,14 @@ int buddy_slab_cache_destroy(struct buddy_slab_cache *c)
     }
     while ((sl = list_first(s, SLAB_EMPTY)) != NULL)
         slab_discard(s, sl);
-    s->magic = 0;
     unlock(s);
+    if (s->system != NULL) { /* reclaim may be in it: out before the end */
+        struct buddy_shrinker sh;
+
+        if (buddy_slab_shrinker(c, &sh) == 0)
+            (void)buddy_system_unregister_shrinker(s->system, &sh);
+    }
+    s->magic = 0;
     return 0;
 }
 

@@ -1105,6 +1105,121 @@ static void test_debug_red_zones_and_poison(void **state)
     free(mem);
 }
 
+
+/* A cache or a kmalloc made with a system registers its shrinker there,
+ * and takes it out when destroyed; the system's reclaim then gives its
+ * empty slabs back. */
+static void test_shrinker_registered_with_the_system(void **state)
+{
+    struct slab_zones f;
+    struct buddy_system sys;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg;
+    struct buddy_shrinker sh;
+    struct buddy_kmalloc k;
+    struct buddy_kmalloc_config kc = {0};
+    uint64_t reclaimed = 0;
+    void *objs[40];
+    unsigned i;
+
+    (void)state;
+    zones_new(&f, 256, 8);
+    buddy_system_init(&sys);
+    assert_int_equal(buddy_system_add_zone(&sys, 0, 0, f.z), 0);
+    cfg = slab_cfg(&f, "registered", 256);
+    cfg.system = &sys;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    assert_int_equal(buddy_slab_shrinker(&c, &sh), 0);
+    assert_int_equal(buddy_system_register_shrinker(&sys, &sh), BUDDY_EEXIST);
+    for (i = 0; i < 40; i++)
+        assert_non_null(objs[i] = buddy_slab_alloc(&c));
+    for (i = 0; i < 40; i++)
+        assert_int_equal(buddy_slab_free(&c, objs[i]), 0);
+    assert_true(slab_info(&c).empty_slabs > 0);
+    assert_int_equal(buddy_system_balance_node(&sys, 0, 0, 0, &reclaimed), 0);
+    /* kswapd reclaims only below the high mark; watermarks are 0 here, so
+     * ask the shrinker as a direct reclaim would. */
+    {
+        struct buddy_shrink_control sc = {0, 0, UINT64_MAX};
+
+        assert_true(sh.scan(sh.arg, &sc) > 0);
+    }
+    assert_int_equal(slab_info(&c).empty_slabs, 0);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_int_equal(buddy_system_unregister_shrinker(&sys, &sh), BUDDY_ERANGE);
+
+    /* kmalloc: one shrinker for every class. */
+    kc.zone = f.z;
+    kc.meta_zone = f.m;
+    kc.system = &sys;
+    assert_int_equal(buddy_kmalloc_init(&k, &kc), 0);
+    for (i = 0; i < 40; i++)
+        assert_non_null(objs[i] = buddy_kmalloc(&k, i * 50 + 1, 0));
+    for (i = 0; i < 40; i++)
+        assert_int_equal(buddy_kfree(&k, objs[i]), 0);
+    assert_true(zone_free_pages(f.z) < 256);
+    /* It takes one slot of the system's table, which fini gives back:
+     * fill the table with placeholders (never run) to see it. */
+    {
+        struct buddy_shrinker fill = sh;
+        unsigned n = 0;
+
+        for (;;) {
+            fill.arg = &objs[n];
+            if (buddy_system_register_shrinker(&sys, &fill) != 0)
+                break;
+            n++;
+        }
+        assert_int_equal(n, BUDDY_MAX_SHRINKERS - 1);
+        /* A cache that cannot register is not made. */
+        assert_int_equal(buddy_slab_cache_create(&c, &cfg), BUDDY_ENOSPC);
+        assert_null(buddy_slab_alloc(&c));
+        assert_int_equal(buddy_kmalloc_fini(&k), 0);
+        fill.arg = &objs[n];
+        assert_int_equal(buddy_system_register_shrinker(&sys, &fill), 0);
+        for (i = 0; i <= n; i++) {
+            fill.arg = &objs[i];
+            assert_int_equal(buddy_system_unregister_shrinker(&sys, &fill), 0);
+        }
+    }
+    assert_zones_whole(&f, 256);
+    kc.debug_flags = 0x1;
+    assert_int_equal(buddy_kmalloc_init(&k, &kc), BUDDY_EINVAL);
+    zones_del(&f);
+}
+
+/* kmalloc with slub_debug on every class: the usable size is the class,
+ * and a write past it is caught at kfree. */
+static void test_kmalloc_debug(void **state)
+{
+    struct km_zones f;
+    struct buddy_kmalloc_config cfg = {0};
+    struct report_log log = {0};
+    unsigned char *p;
+
+    (void)state;
+    f.mem = aligned_alloc(4096, KM_PAGES * 4096);
+    assert_non_null(f.mem);
+    f.z = zone_with_base(&f.fx, 0, KM_PAGES, 9, (uintptr_t)f.mem);
+    cfg.zone = f.z;
+    cfg.debug_flags = BUDDY_SLAB_DEBUG_ALL;
+    assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+    assert_int_equal(buddy_slab_set_report(buddy_kmalloc_cache(&f.k, 0, 3),
+                                           report_hook, &log),
+                     0);
+    p = buddy_kmalloc(&f.k, 64, 0);
+    assert_non_null(p);
+    assert_int_equal(buddy_ksize(&f.k, p), 64);
+    p[64] = 1;
+    assert_int_equal(buddy_kfree(&f.k, p), BUDDY_ECORRUPT);
+    assert_string_equal(log.what, "Redzone overwritten");
+    assert_true(log.last.alloc_caller != 0);
+    p[64] = BUDDY_SLAB_RED_ACTIVE;
+    assert_int_equal(buddy_kfree(&f.k, p), 0);
+    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 3));
+    km_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1123,6 +1238,8 @@ int main(void)
         cmocka_unit_test(test_kmalloc_zero_realloc_and_reclaim),
         cmocka_unit_test(test_kfree_bad_input),
         cmocka_unit_test(test_debug_red_zones_and_poison),
+        cmocka_unit_test(test_shrinker_registered_with_the_system),
+        cmocka_unit_test(test_kmalloc_debug),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * malloc.c: the C library's allocation entry points on libbuddy: kmalloc's
+ * size classes on slab caches, and blocks of the zone above 8 KiB, over one
+ * large lazily reserved heap. Built as libbuddy-malloc.so (LD_PRELOAD) and
+ * as a static library to link before libc.
+ *
+ * State: one heap (src/hosted: metadata and memory from mmap MAP_NORESERVE,
+ * so the reservation costs nothing until pages are written, and the core's
+ * lazy init makes its free lists cost nothing either) and one kmalloc on
+ * its zone, made on the first call. Until then, and while the first call
+ * makes them (the heap's own few allocations come back here), requests are
+ * served from a static bootstrap buffer, never freed.
+ *
+ * Locking: one mutex around every call into the heap and kmalloc; so the
+ * zone lock is only ever taken under it, and fork holds that one mutex
+ * across fork (pthread_atfork) to leave the child a consistent allocator.
+ * Per-thread caches come later; this is the correct baseline.
+ *
+ * Misuse (a free of what is not a live allocation: outside the heap, an
+ * interior pointer, a double free) is detected in O(1) by kfree and
+ * reported on stderr with the address and the error, then, by
+ * BUDDY_MALLOC_ON_ERROR: abort (the default), report (and leak: nothing is
+ * changed), or ignore. No stdio and no dlsym inside the allocator: the
+ * report is written with write(2).
+ */
+#define _GNU_SOURCE
+#include "buddy/hosted.h"
+#include "buddy/slab.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+#if UINTPTR_MAX > 0xffffffffu
+#define HEAP_PAGES ((uint64_t)1 << 26) /* 256 GiB of address space */
+#define HEAP_MAX_ORDER 20u             /* blocks up to 4 GiB */
+#else
+#define HEAP_PAGES ((uint64_t)1 << 17) /* 512 MiB on a 32-bit target */
+#define HEAP_MAX_ORDER 17u
+#endif
+#define PAGE_SIZE_ 4096u
+#define BOOT_BYTES (256u * 1024u)
+
+enum on_error { ON_ERROR_ABORT, ON_ERROR_REPORT, ON_ERROR_IGNORE };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct buddy_heap *heap;
+static struct buddy_zone *zone;
+static struct buddy_kmalloc km;
+static int ready;              /* heap and kmalloc made (under lock) */
+static int init_failed;
+/* This thread is making them, holding the lock: its allocations meanwhile
+ * (the heap's own) come from the bootstrap buffer. */
+static __thread int tl_in_init __attribute__((tls_model("initial-exec")));
+static enum on_error on_error = ON_ERROR_ABORT;
+static int stats_at_exit;
+
+/* ---- bootstrap: a bump allocator in a static buffer ------------------- */
+
+static _Alignas(64) unsigned char boot[BOOT_BYTES];
+static size_t boot_used;
+
+static int in_boot(const void *p)
+{
+    return (const unsigned char *)p >= boot &&
+           (const unsigned char *)p < boot + sizeof(boot);
+}
+
+/* Under lock. */
+static void *boot_alloc(size_t size, size_t align)
+{
+    size_t at = (boot_used + align - 1) & ~(align - 1);
+
+    if (at > sizeof(boot) || size > sizeof(boot) - at)
+        return NULL;
+    boot_used = at + size;
+    return boot + at;
+}
+
+/* ---- reports ------------------------------------------------------------ */
+
+static void put(const char *s)
+{
+    size_t n = strlen(s);
+
+    while (n > 0) {
+        ssize_t w = write(2, s, n);
+
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void put_hex(uintptr_t v)
+{
+    char buf[2 + 2 * sizeof(v) + 1];
+    int i = (int)sizeof(buf) - 1;
+
+    buf[i] = '\0';
+    do {
+        buf[--i] = "0123456789abcdef"[v & 15u];
+        v >>= 4;
+    } while (v != 0 && i > 2);
+    buf[--i] = 'x';
+    buf[--i] = '0';
+    put(buf + i);
+}
+
+static void misuse(const char *fn, const void *p, int err)
+{
+    if (on_error == ON_ERROR_IGNORE)
+        return;
+    put("libbuddy-malloc: ");
+    put(fn);
+    put("(");
+    put_hex((uintptr_t)p);
+    put("): ");
+    put(buddy_errname(err));
+    put(": ");
+    put(buddy_strerror(err));
+    put("\n");
+    if (on_error == ON_ERROR_ABORT)
+        abort();
+}
+
+/* ---- init --------------------------------------------------------------- */
+
+static void atfork_prepare(void)
+{
+    pthread_mutex_lock(&lock);
+}
+
+static void atfork_release(void)
+{
+    pthread_mutex_unlock(&lock);
+}
+
+static void print_stats(void)
+{
+    static char buf[16384];
+    size_t n;
+
+    pthread_mutex_lock(&lock);
+    if (ready) {
+        n = buddy_zone_buddyinfo(zone, buf, sizeof(buf));
+        (void)n;
+        put(buf);
+        buddy_zone_pagetypeinfo(zone, buf, sizeof(buf));
+        put(buf);
+        buddy_kmalloc_slabinfo(&km, buf, sizeof(buf));
+        put(buf);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+static void read_env(void)
+{
+    const char *e = getenv("BUDDY_MALLOC_ON_ERROR");
+
+    if (e != NULL) {
+        if (strcmp(e, "report") == 0)
+            on_error = ON_ERROR_REPORT;
+        else if (strcmp(e, "ignore") == 0)
+            on_error = ON_ERROR_IGNORE;
+        else if (strcmp(e, "abort") != 0)
+            put("libbuddy-malloc: BUDDY_MALLOC_ON_ERROR must be abort, "
+                "report or ignore; using abort\n");
+    }
+    e = getenv("BUDDY_MALLOC_STATS");
+    stats_at_exit = e != NULL && strcmp(e, "1") == 0;
+}
+
+/* Make the heap and kmalloc. Lock held; the heap's own allocations come
+ * back into malloc on this thread, which serves them from the bootstrap
+ * buffer without taking the lock again (tl_in_init). */
+static int init_locked(void)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_kmalloc_config kc = {0};
+
+    if (ready || init_failed)
+        return ready ? 0 : -1;
+    tl_in_init = 1;
+    read_env();
+    o.nr_pages = HEAP_PAGES;
+    o.page_size = PAGE_SIZE_;
+    o.max_order = HEAP_MAX_ORDER;
+    o.with_memory = 1;
+    o.cache = BUDDY_CACHE_NONE; /* the caches are the slab's, later */
+    o.name = "Malloc";
+    if (buddy_heap_create(&o, &heap) != 0) {
+        tl_in_init = 0;
+        init_failed = 1;
+        return -1;
+    }
+    zone = buddy_heap_zone(heap);
+    kc.zone = zone;
+    kc.nr_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (buddy_kmalloc_init(&km, &kc) != 0) {
+        tl_in_init = 0;
+        init_failed = 1;
+        return -1;
+    }
+    pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+    if (stats_at_exit)
+        atexit(print_stats);
+    ready = 1;
+    tl_in_init = 0;
+    return 0;
+}
+
+/* ---- the entry points --------------------------------------------------- */
+
+/* Allocate size bytes aligned to align (a power of two), under the lock. */
+static void *alloc_locked(size_t size, size_t align)
+{
+    if (init_locked() != 0)
+        return NULL;
+    if (size < 16)
+        size = 16; /* glibc aligns every allocation to 16 bytes */
+    if (align > 16) {
+        /* A power-of-two class or block of at least align is aligned to
+         * its size: ask for the power of two above both. */
+        size_t want = size > align ? size : align;
+
+        if (want > ((size_t)1 << (sizeof(size_t) * 8 - 2)))
+            return NULL;
+        size = (size_t)1 << (64 - __builtin_clzll((unsigned long long)want - 1));
+        if (size < want)
+            return NULL;
+    }
+    return buddy_kmalloc(&km, size, 0);
+}
+
+static void *alloc(size_t size, size_t align)
+{
+    void *p;
+
+    if (tl_in_init) { /* the heap's own, during init: the lock is ours */
+        p = boot_alloc(size != 0 ? size : 1, align < 16 ? 16 : align);
+    } else {
+        pthread_mutex_lock(&lock);
+        p = alloc_locked(size, align);
+        pthread_mutex_unlock(&lock);
+    }
+    if (p == NULL)
+        errno = ENOMEM;
+    return p;
+}
+
+EXPORT void *malloc(size_t size)
+{
+    return alloc(size, 16);
+}
+
+EXPORT void free(void *p)
+{
+    int saved = errno, err;
+
+    if (p == NULL || in_boot(p) || tl_in_init)
+        return;
+    pthread_mutex_lock(&lock);
+    err = ready ? buddy_kfree(&km, p) : BUDDY_ERANGE;
+    pthread_mutex_unlock(&lock);
+    if (err != 0)
+        misuse("free", p, err);
+    errno = saved;
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+    void *p;
+
+    if (size != 0 && n > SIZE_MAX / size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    p = alloc(n * size, 16);
+    if (p != NULL)
+        memset(p, 0, n * size);
+    return p;
+}
+
+/* The usable size of p (0 for NULL). Lock held. */
+static size_t usable_locked(const void *p)
+{
+    if (p == NULL)
+        return 0;
+    if (in_boot(p))
+        return (size_t)(boot + sizeof(boot) - (const unsigned char *)p);
+    return ready ? buddy_ksize(&km, p) : 0;
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+    size_t n;
+
+    pthread_mutex_lock(&lock);
+    n = usable_locked(p);
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+EXPORT void *realloc(void *p, size_t size)
+{
+    size_t old;
+    void *q;
+
+    if (p == NULL)
+        return malloc(size);
+    if (size == 0) { /* glibc: free it, return NULL */
+        free(p);
+        return NULL;
+    }
+    pthread_mutex_lock(&lock);
+    old = usable_locked(p);
+    pthread_mutex_unlock(&lock);
+    if (old == 0) {
+        misuse("realloc", p, BUDDY_ENOTSLAB);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (size <= old && !in_boot(p) && size > old / 2)
+        return p; /* fits, and not so much smaller that it wastes half */
+    q = malloc(size);
+    if (q == NULL)
+        return NULL;
+    memcpy(q, p, size < old ? size : old);
+    free(p);
+    return q;
+}
+
+EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(p, n * size);
+}
+
+static int pow2(size_t a)
+{
+    return a != 0 && (a & (a - 1)) == 0;
+}
+
+EXPORT void *memalign(size_t align, size_t size)
+{
+    if (!pow2(align)) { /* glibc rounds it up to a power of two */
+        size_t a = 1;
+
+        while (a < align && a != 0)
+            a <<= 1;
+        if (a == 0) {
+            errno = EINVAL;
+            return NULL;
+        }
+        align = a;
+    }
+    return alloc(size, align);
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+    if (!pow2(align)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return alloc(size, align);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+    void *p;
+    int saved = errno;
+
+    if (!pow2(align) || align % sizeof(void *) != 0)
+        return EINVAL;
+    p = alloc(size, align);
+    if (p == NULL) {
+        errno = saved;
+        return ENOMEM;
+    }
+    *out = p;
+    return 0;
+}
+
+EXPORT void *valloc(size_t size)
+{
+    return alloc(size, PAGE_SIZE_);
+}
+
+EXPORT void *pvalloc(size_t size)
+{
+    size_t up = (size + PAGE_SIZE_ - 1) & ~(size_t)(PAGE_SIZE_ - 1);
+
+    if (up < size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return alloc(up != 0 ? up : PAGE_SIZE_, PAGE_SIZE_);
+}
+
+EXPORT int malloc_trim(size_t pad)
+{
+    uint64_t pages = 0;
+    unsigned set, i;
+
+    (void)pad;
+    pthread_mutex_lock(&lock);
+    if (ready)
+        for (set = 0; set < 2; set++)
+            for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+                pages += buddy_slab_shrink(buddy_kmalloc_cache(&km, set, i));
+    pthread_mutex_unlock(&lock);
+    return pages != 0;
+}
+
+EXPORT struct mallinfo2 mallinfo2(void)
+{
+    struct mallinfo2 mi;
+    struct buddy_zone_stats st;
+
+    memset(&mi, 0, sizeof(mi));
+    pthread_mutex_lock(&lock);
+    if (ready && buddy_zone_get_stats(zone, &st) == 0) {
+        mi.arena = (size_t)(st.spanned_pages * PAGE_SIZE_);
+        mi.fordblks = (size_t)(st.free_pages * PAGE_SIZE_);
+        mi.uordblks = mi.arena - mi.fordblks;
+    }
+    pthread_mutex_unlock(&lock);
+    return mi;
+}
+
+EXPORT struct mallinfo mallinfo(void)
+{
+    struct mallinfo2 m2 = mallinfo2();
+    struct mallinfo mi;
+
+    memset(&mi, 0, sizeof(mi));
+    mi.arena = (int)m2.arena;
+    mi.fordblks = (int)m2.fordblks;
+    mi.uordblks = (int)m2.uordblks;
+    return mi;
+}
+
+EXPORT int mallopt(int param, int value)
+{
+    (void)param;
+    (void)value;
+    return 0; /* no tunable is taken */
+}
+
+EXPORT void malloc_stats(void)
+{
+    print_stats();
+}
+
+/* glibc's internal names, which some programs call directly. */
+EXPORT void *__libc_malloc(size_t size);
+EXPORT void __libc_free(void *p);
+EXPORT void *__libc_calloc(size_t n, size_t size);
+EXPORT void *__libc_realloc(void *p, size_t size);
+EXPORT void *__libc_memalign(size_t align, size_t size);
+EXPORT void *__libc_valloc(size_t size);
+EXPORT void *__libc_pvalloc(size_t size);
+
+void *__libc_malloc(size_t size)
+{
+    return malloc(size);
+}
+
+void __libc_free(void *p)
+{
+    free(p);
+}
+
+void *__libc_calloc(size_t n, size_t size)
+{
+    return calloc(n, size);
+}
+
+void *__libc_realloc(void *p, size_t size)
+{
+    return realloc(p, size);
+}
+
+void *__libc_memalign(size_t align, size_t size)
+{
+    return memalign(align, size);
+}
+
+void *__libc_valloc(size_t size)
+{
+    return valloc(size);
+}
+
+void *__libc_pvalloc(size_t size)
+{
+    return pvalloc(size);
+}

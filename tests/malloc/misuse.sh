@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/malloc/misuse.sh PROGRAM: a double free is reported on stderr with
+# its address and aborts (the default); with BUDDY_MALLOC_ON_ERROR=report
+# it is reported and the program goes on (and returns 3, the test's code
+# for "the free returned").
+set -u
+prog=$1
+out=$("$prog" misuse 2>&1)
+rc=$?
+echo "$out"
+[ $rc -eq 134 ] || { echo "FAIL: exit status $rc, expected 134 (SIGABRT)"; exit 1; }
+echo "$out" | grep -Eq '^libbuddy-malloc: free\(0x[0-9a-f]+\): EDOUBLEFREE: ' ||
+  { echo "FAIL: no report of the double free"; exit 1; }
+out=$(BUDDY_MALLOC_ON_ERROR=report "$prog" misuse 2>&1)
+rc=$?
+[ $rc -eq 3 ] || { echo "FAIL: with report, exit status $rc, expected 3"; exit 1; }
+echo "$out" | grep -q 'EDOUBLEFREE' || { echo "FAIL: with report, no report"; exit 1; }
+echo "ok: the double free aborts, and with report goes on"

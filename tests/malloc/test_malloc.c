@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_malloc.c: every entry point of libbuddy-malloc, linked in (the
+ * static library) or preloaded: sizes and alignment, calloc's zeroing and
+ * overflow, realloc's copies, the aligned calls' errors, errno across free,
+ * threads allocating and freeing each other's blocks, fork from a threaded
+ * process, and (run with "misuse") a double free that must abort.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failures;
+/* A count the compiler cannot see through, for the overflow checks. */
+static volatile size_t huge_count = SIZE_MAX / 2;
+
+#define CHECK(c)                                                               \
+    do {                                                                       \
+        if (!(c)) {                                                            \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__,   \
+                    #c);                                                       \
+            failures++;                                                        \
+        }                                                                      \
+    } while (0)
+
+static void sizes_and_alignment(void)
+{
+    static const size_t sizes[] = {0,    1,    7,    8,     9,     15,
+                                   16,   17,   24,   33,    64,    65,
+                                   96,   100,  129,  192,   200,   256,
+                                   511,  1000, 4096, 4097,  8192,  8193,
+                                   20000, 65536, 1 << 20, 5 << 20};
+    size_t i;
+
+    for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        unsigned char *p = malloc(sizes[i]);
+
+        CHECK(p != NULL);
+        CHECK((uintptr_t)p % 16 == 0);
+        CHECK(malloc_usable_size(p) >= sizes[i]);
+        memset(p, 0xab, sizes[i]);
+        free(p);
+    }
+    CHECK(malloc_usable_size(NULL) == 0);
+    free(NULL);
+}
+
+static void calloc_and_realloc(void)
+{
+    unsigned char *p;
+    size_t i;
+
+    p = malloc(300);
+    memset(p, 0xff, 300);
+    free(p);
+    p = calloc(30, 10);
+    CHECK(p != NULL);
+    for (i = 0; i < 300; i++)
+        CHECK(p[i] == 0);
+    free(p);
+    errno = 0;
+    CHECK(calloc(huge_count, 3) == NULL);
+    CHECK(errno == ENOMEM);
+    errno = 0;
+    CHECK(reallocarray(NULL, huge_count, 3) == NULL);
+    CHECK(errno == ENOMEM);
+
+    p = malloc(10);
+    for (i = 0; i < 10; i++)
+        p[i] = (unsigned char)i;
+    /* up through every kind: classes, the largest class, a large block */
+    {
+        static const size_t grow[] = {20, 100, 1000, 8192, 9000, 100000, 50, 12};
+
+        for (size_t g = 0; g < sizeof(grow) / sizeof(grow[0]); g++) {
+            p = realloc(p, grow[g]);
+            CHECK(p != NULL);
+            for (i = 0; i < 10; i++)
+                CHECK(p[i] == i);
+        }
+    }
+    CHECK(realloc(p, 0) == NULL); /* freed, as glibc */
+    p = realloc(NULL, 5);
+    CHECK(p != NULL);
+    free(p);
+}
+
+static void aligned(void)
+{
+    size_t a;
+    void *p;
+
+    for (a = 1; a <= (1u << 20); a <<= 1) {
+        p = memalign(a, 100);
+        CHECK(p != NULL && (uintptr_t)p % a == 0);
+        free(p);
+        p = aligned_alloc(a, a * 3);
+        CHECK(p != NULL && (uintptr_t)p % a == 0);
+        free(p);
+        if (a >= sizeof(void *)) {
+            CHECK(posix_memalign(&p, a, 17) == 0);
+            CHECK((uintptr_t)p % a == 0);
+            free(p);
+        }
+    }
+    p = memalign(48, 10); /* rounded up to 64, as glibc */
+    CHECK(p != NULL && (uintptr_t)p % 64 == 0);
+    free(p);
+    errno = 0;
+    CHECK(aligned_alloc(48, 96) == NULL && errno == EINVAL);
+    p = (void *)1;
+    CHECK(posix_memalign(&p, 4, 16) == EINVAL);
+    CHECK(posix_memalign(&p, 24, 16) == EINVAL);
+    CHECK(p == (void *)1);
+    p = valloc(10);
+    CHECK(p != NULL && (uintptr_t)p % 4096 == 0);
+    free(p);
+    p = pvalloc(5000);
+    CHECK(p != NULL && (uintptr_t)p % 4096 == 0 &&
+          malloc_usable_size(p) >= 8192);
+    free(p);
+}
+
+static void errno_and_info(void)
+{
+    struct mallinfo2 mi;
+    void *p = malloc(64);
+
+    errno = 1234;
+    free(p);
+    CHECK(errno == 1234);
+    mi = mallinfo2();
+    CHECK(mi.arena > 0 && mi.uordblks <= mi.arena);
+    CHECK(mallopt(M_ARENA_MAX, 1) == 0);
+    (void)malloc_trim(0);
+}
+
+/* Threads that allocate, and free what the previous thread allocated. */
+#define THREADS 4
+#define ROUNDS 20000
+static void *volatile passed[THREADS];
+
+static void *worker(void *arg)
+{
+    unsigned id = (unsigned)(uintptr_t)arg, seed = id * 2654435761u + 1;
+    void *held[64] = {0};
+
+    for (int r = 0; r < ROUNDS; r++) {
+        unsigned i;
+        void *got;
+
+        seed = seed * 1103515245u + 12345u;
+        i = (seed >> 8) % 64;
+        if (held[i] != NULL) {
+            got = __atomic_exchange_n(&passed[(id + 1) % THREADS], held[i],
+                                      __ATOMIC_ACQ_REL);
+            free(got);
+            held[i] = NULL;
+        } else {
+            size_t size = (seed >> 16) % 3000 + 1;
+
+            held[i] = malloc(size);
+            if (held[i] != NULL)
+                memset(held[i], (int)id, size);
+        }
+    }
+    for (int i = 0; i < 64; i++)
+        free(held[i]);
+    return NULL;
+}
+
+static void threads_and_fork(void)
+{
+    pthread_t th[THREADS];
+    int status = 0;
+    pid_t pid;
+
+    for (uintptr_t t = 0; t < THREADS; t++)
+        pthread_create(&th[t], NULL, worker, (void *)t);
+    /* fork while the threads allocate: the child's allocator is whole */
+    pid = fork();
+    if (pid == 0) {
+        void *p[100];
+
+        for (int i = 0; i < 100; i++)
+            p[i] = malloc((size_t)i * 37 + 1);
+        for (int i = 0; i < 100; i++)
+            free(p[i]);
+        _exit(0);
+    }
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+          WEXITSTATUS(status) == 0);
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < THREADS; t++)
+        free(passed[t]);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "misuse") == 0) {
+        /* volatile: the compiler may not pair the calls away */
+        char *volatile p = malloc(100);
+
+        free(p);
+        free(p); /* must not return under the default policy */
+        fprintf(stderr, "test_malloc: the double free returned\n");
+        return 3;
+    }
+    sizes_and_alignment();
+    calloc_and_realloc();
+    aligned();
+    errno_and_info();
+    threads_and_fork();
+    if (failures != 0) {
+        fprintf(stderr, "test_malloc: %d checks failed\n", failures);
+        return 1;
+    }
+    printf("test_malloc: every entry point checked\n");
+    return 0;
+}

@@ -17,6 +17,10 @@
  * across fork (pthread_atfork) to leave the child a consistent allocator.
  * Per-thread caches come later; this is the correct baseline.
  *
+ * BUDDY_MALLOC_DEBUG=1 turns on slub_debug's flags in every size class:
+ * red zones (a write past an object is caught at its free), poison (a
+ * write after free is caught at the next allocation of the slot), callers.
+ *
  * Misuse (a free of what is not a live allocation: outside the heap, an
  * interior pointer, a double free) is detected in O(1) by kfree and
  * reported on stderr with the address and the error, then, by
@@ -61,6 +65,7 @@ static int init_failed;
 static __thread int tl_in_init __attribute__((tls_model("initial-exec")));
 static enum on_error on_error = ON_ERROR_ABORT;
 static int stats_at_exit;
+static int debug;              /* BUDDY_MALLOC_DEBUG=1: slub_debug's flags */
 
 /* ---- bootstrap: a bump allocator in a static buffer ------------------- */
 
@@ -177,6 +182,8 @@ static void read_env(void)
     }
     e = getenv("BUDDY_MALLOC_STATS");
     stats_at_exit = e != NULL && strcmp(e, "1") == 0;
+    e = getenv("BUDDY_MALLOC_DEBUG");
+    debug = e != NULL && strcmp(e, "1") == 0;
 }
 
 /* Make the heap and kmalloc. Lock held; the heap's own allocations come
@@ -205,6 +212,8 @@ static int init_locked(void)
     zone = buddy_heap_zone(heap);
     kc.zone = zone;
     kc.nr_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (debug) /* red zones, poison, callers, checks on every free */
+        kc.debug_flags = BUDDY_SLAB_DEBUG_ALL;
     if (buddy_kmalloc_init(&km, &kc) != 0) {
         tl_in_init = 0;
         init_failed = 1;

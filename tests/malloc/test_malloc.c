@@ -205,6 +205,16 @@ static void threads_and_fork(void)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "overflow") == 0) {
+        /* one byte past the usable size: with BUDDY_MALLOC_DEBUG=1 the
+         * free finds the red zone overwritten */
+        char *volatile p = malloc(32);
+
+        p[malloc_usable_size(p)] = 'x';
+        free(p);
+        fprintf(stderr, "test_malloc: the overflowed free returned\n");
+        return 3;
+    }
     if (argc > 1 && strcmp(argv[1], "misuse") == 0) {
         /* volatile: the compiler may not pair the calls away */
         char *volatile p = malloc(100);

@@ -127,19 +127,26 @@ static int df_free(int id)
     return buddy_heap_free_pages(heap, df_pfn, df_order);
 }
 
+/* The second thread of a two-free round: n rounds of waiting for the
+ * start, freeing with its free function, saying it is done. */
+struct df_side {
+    unsigned long n;
+    int (*free_fn)(int id);
+};
+
 static void *df_worker(void *arg)
 {
+    const struct df_side *side = arg;
     unsigned seen = 0;
 
-    (void)arg;
-    for (unsigned long r = 0; r < rounds; r++) {
+    for (unsigned long r = 0; r < side->n; r++) {
         unsigned tries = 0, g;
 
         while ((g = __atomic_load_n(&go_gen, __ATOMIC_ACQUIRE)) == seen)
             relax(&tries);
         seen = g;
         df_wait_start();
-        df_result[1] = df_free(1);
+        df_result[1] = side->free_fn(1);
         __atomic_store_n(&done_gen, g, __ATOMIC_RELEASE);
     }
     return NULL;
@@ -148,6 +155,7 @@ static void *df_worker(void *arg)
 static void double_free(void)
 {
     unsigned long wins[3] = {0, 0, 0};
+    struct df_side side = {rounds, df_free};
 
     for (int via_zone = 0; via_zone < 2; via_zone++) {
         pthread_t th;
@@ -155,7 +163,7 @@ static void double_free(void)
         df_via_zone = via_zone;
         __atomic_store_n(&go_gen, 0, __ATOMIC_RELEASE);
         __atomic_store_n(&done_gen, 0, __ATOMIC_RELEASE);
-        pthread_create(&th, NULL, df_worker, NULL);
+        pthread_create(&th, NULL, df_worker, &side);
         for (unsigned long r = 0; r < rounds; r++) {
             unsigned tries = 0, g = (unsigned)r + 1;
             int err;
@@ -219,27 +227,10 @@ static int so_free(int id)
     return buddy_heap_free_pages(so_heap, df_pfn, df_order);
 }
 
-static void *so_worker(void *arg)
-{
-    unsigned long n = *(const unsigned long *)arg;
-    unsigned seen = 0;
-
-    for (unsigned long r = 0; r < n; r++) {
-        unsigned tries = 0, g;
-
-        while ((g = __atomic_load_n(&go_gen, __ATOMIC_ACQUIRE)) == seen)
-            relax(&tries);
-        seen = g;
-        df_wait_start();
-        df_result[1] = so_free(1);
-        __atomic_store_n(&done_gen, g, __ATOMIC_RELEASE);
-    }
-    return NULL;
-}
-
 static void solo(void)
 {
     unsigned long n = rounds / 4 + 1, wins[3] = {0, 0, 0};
+    struct df_side side = {n, so_free};
 
     for (int via_cache = 0; via_cache < 2; via_cache++) {
         pthread_t th;
@@ -247,7 +238,7 @@ static void solo(void)
         so_via_cache = via_cache;
         __atomic_store_n(&go_gen, 0, __ATOMIC_RELEASE);
         __atomic_store_n(&done_gen, 0, __ATOMIC_RELEASE);
-        pthread_create(&th, NULL, so_worker, &n);
+        pthread_create(&th, NULL, df_worker, &side);
         for (unsigned long r = 0; r < n; r++) {
             struct buddy_heap_options o = base_opts;
             struct buddy_heap *saved;

@@ -152,6 +152,20 @@ static void *df_worker(void *arg)
     return NULL;
 }
 
+/* A round's two results: one success and one EDOUBLEFREE, counted in
+ * wins[0] or wins[1] by who won; both succeeding in wins[2]. */
+static void df_judge(unsigned long r, unsigned long wins[3])
+{
+    if (df_result[0] == 0 && df_result[1] == 0)
+        wins[2]++;
+    else if (!((df_result[0] == 0 && df_result[1] == BUDDY_EDOUBLEFREE) ||
+               (df_result[1] == 0 && df_result[0] == BUDDY_EDOUBLEFREE)))
+        FAIL("round %lu: frees returned %s and %s", r,
+             buddy_errname(df_result[0]), buddy_errname(df_result[1]));
+    else
+        wins[df_result[0] == 0 ? 0 : 1]++;
+}
+
 static void double_free(void)
 {
     unsigned long wins[3] = {0, 0, 0};
@@ -182,16 +196,7 @@ static void double_free(void)
             df_result[0] = df_free(0);
             while (__atomic_load_n(&done_gen, __ATOMIC_ACQUIRE) != g)
                 relax(&tries);
-            if (df_result[0] == 0 && df_result[1] == 0)
-                wins[2]++;
-            else if (!((df_result[0] == 0 &&
-                        df_result[1] == BUDDY_EDOUBLEFREE) ||
-                       (df_result[1] == 0 &&
-                        df_result[0] == BUDDY_EDOUBLEFREE)))
-                FAIL("round %lu: frees returned %s and %s", r,
-                     buddy_errname(df_result[0]), buddy_errname(df_result[1]));
-            else
-                wins[df_result[0] == 0 ? 0 : 1]++;
+            df_judge(r, wins);
         }
         pthread_join(th, NULL);
         if (wins[2] != 0)
@@ -274,16 +279,7 @@ static void solo(void)
             df_result[0] = so_free(0);
             while (__atomic_load_n(&done_gen, __ATOMIC_ACQUIRE) != g)
                 relax(&tries);
-            if (df_result[0] == 0 && df_result[1] == 0)
-                wins[2]++;
-            else if (!((df_result[0] == 0 &&
-                        df_result[1] == BUDDY_EDOUBLEFREE) ||
-                       (df_result[1] == 0 &&
-                        df_result[0] == BUDDY_EDOUBLEFREE)))
-                FAIL("round %lu: frees returned %s and %s", r,
-                     buddy_errname(df_result[0]), buddy_errname(df_result[1]));
-            else
-                wins[df_result[0] == 0 ? 0 : 1]++;
+            df_judge(r, wins);
             /* The other thread's cache, if any, is still attached: the
              * drain takes every cache back. */
             saved = heap;

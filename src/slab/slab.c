@@ -12,7 +12,7 @@
  *               the slots a free page uses for its links) holds the
  *               slab's descriptor.
  *   desc block  a block of 2^desc_order pages of the metadata zone, which
- *               this file does write: a header, then up to 64 descriptor
+ *               this file does write: a header, then up to 32 descriptor
  *               slots of desc_size bytes. Its pages' private words hold the
  *               header's address, so a descriptor's block is found from the
  *               descriptor in O(1) whatever the zone's base alignment.
@@ -707,7 +707,7 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
         return BUDDY_EORDER;
     objects = order_objects(zi.page_size, order, size);
     /* The descriptor: header and map, then a desc block of the smallest
-     * order holding one, with up to 64 slots. */
+     * order holding one, with up to 32 slots. */
     map_words = (uint32_t)((objects + 63u) / 64u);
     desc_size = (uint32_t)(sizeof(struct slab) + 8u * map_words);
     for (desc_order = 0;; desc_order++) {

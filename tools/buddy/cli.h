@@ -51,6 +51,8 @@ int cli_demo_main(int argc, char **argv, enum cli_color color);
 int cli_demo_fragmentation(FILE *out);
 int cli_run_main(int argc, char **argv, enum cli_color color);
 int cli_serve_main(int argc, char **argv, enum cli_color color);
+/* `buddy exec` (exec.c): on success it does not return. */
+int cli_exec_main(int argc, char **argv);
 
 /* A zone with its metadata buffer from malloc. */
 struct cli_zone {

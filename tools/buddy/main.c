@@ -81,6 +81,11 @@ void cli_usage(FILE *out)
         "        serve the web playground (build/web/index.html, made by\n"
         "        make playground) at http://127.0.0.1:N/ (default 8000; 0\n"
         "        picks a free port); loopback only. --once: one request\n"
+        "  exec [--stats] PROGRAM [ARGS...]\n"
+        "        run PROGRAM with libbuddy's malloc preloaded (the\n"
+        "        libbuddy-malloc.so built beside this command, or\n"
+        "        BUDDY_MALLOC_LIB); --stats: buddyinfo, pagetypeinfo and\n"
+        "        slabinfo on stderr when it exits\n"
         "  help  this text (also --help, -h)\n"
         "  version\n"
         "        print the version (also --version)\n"
@@ -202,6 +207,8 @@ static int dispatch(int argc, char **argv)
         return cli_run_main(argc - i, argv + i, color);
     if (strcmp(cmd, "serve") == 0)
         return cli_serve_main(argc - i, argv + i, color);
+    if (strcmp(cmd, "exec") == 0)
+        return cli_exec_main(argc - i, argv + i);
     return cli_usage_error("unknown command '%s'", cmd, NULL);
 }
 

@@ -152,12 +152,10 @@ static void atfork_release(void)
 static void print_stats(void)
 {
     static char buf[16384];
-    size_t n;
 
     pthread_mutex_lock(&lock);
     if (ready) {
-        n = buddy_zone_buddyinfo(zone, buf, sizeof(buf));
-        (void)n;
+        (void)buddy_zone_buddyinfo(zone, buf, sizeof(buf));
         put(buf);
         buddy_zone_pagetypeinfo(zone, buf, sizeof(buf));
         put(buf);

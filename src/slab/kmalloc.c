@@ -90,6 +90,17 @@ static unsigned class_of(size_t size)
     return buddy_log2_64((uint64_t)size - 1); /* 193..256: 7 (256) */
 }
 
+/* Destroy every class that was made (each is empty). */
+static void destroy_classes(struct kmalloc *km)
+{
+    unsigned set, i;
+
+    for (set = 0; set < KMALLOC_SETS; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            if (km->present[set][i])
+                (void)buddy_slab_cache_destroy(&km->caches[set][i]);
+}
+
 /* One shrinker for every class: what their empty slabs hold, and giving
  * them back class by class. */
 static uint64_t km_count(void *arg, const struct buddy_shrink_control *sc)
@@ -169,13 +180,8 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
             err = buddy_slab_cache_create(&km->caches[set][i], &sc);
             if (err == BUDDY_EORDER)
                 continue; /* a class the zone's blocks cannot hold */
-            if (err != 0) { /* unwind: every cache made is empty */
-                unsigned s2, j;
-
-                for (s2 = 0; s2 < KMALLOC_SETS; s2++)
-                    for (j = 0; j < BUDDY_KMALLOC_CLASSES; j++)
-                        if (km->present[s2][j])
-                            (void)buddy_slab_cache_destroy(&km->caches[s2][j]);
+            if (err != 0) {
+                destroy_classes(km);
                 buddy_memset(km, 0, sizeof(*km));
                 return err;
             }
@@ -197,10 +203,7 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
         err = buddy_system_register_shrinker(cfg->system, &sh);
         if (err != 0) {
             km->magic = 0;
-            for (set = 0; set < KMALLOC_SETS; set++)
-                for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
-                    if (km->present[set][i])
-                        (void)buddy_slab_cache_destroy(&km->caches[set][i]);
+            destroy_classes(km);
             return err;
         }
         km->system = cfg->system;
@@ -236,28 +239,20 @@ int buddy_kmalloc_fini(struct buddy_kmalloc *k)
         shrinker_of(km, &sh);
         (void)buddy_system_unregister_shrinker(km->system, &sh);
     }
-    for (set = 0; set < KMALLOC_SETS; set++)
-        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
-            if (km->present[set][i])
-                (void)buddy_slab_cache_destroy(&km->caches[set][i]);
+    destroy_classes(km);
     km->magic = 0;
     return 0;
 }
 
 static void *kmalloc_large(struct kmalloc *km, size_t size, unsigned flags)
 {
-    struct buddy_zone_info zi;
+    int order = buddy_zone_size_to_order(km->zone, size);
     buddy_pfn_t pfn;
-    unsigned order = 0;
     void *p;
 
-    if (buddy_zone_get_info(km->zone, &zi) != 0)
+    if (order < 0)
         return NULL;
-    while (((uint64_t)zi.page_size << order) < (uint64_t)size) {
-        if (++order > zi.max_order)
-            return NULL;
-    }
-    if (buddy_zone_alloc_pages_type(km->zone, order,
+    if (buddy_zone_alloc_pages_type(km->zone, (unsigned)order,
                                     flags & BUDDY_KMALLOC_RECLAIMABLE
                                         ? BUDDY_MIGRATE_RECLAIMABLE
                                         : BUDDY_MIGRATE_UNMOVABLE,
@@ -265,12 +260,12 @@ static void *kmalloc_large(struct kmalloc *km, size_t size, unsigned flags)
         return NULL;
     p = buddy_zone_pfn_to_addr(km->zone, pfn);
     if (p == NULL || buddy_zone_set_private(km->zone, pfn, large_tag(km)) != 0) {
-        (void)buddy_zone_free_pages(km->zone, pfn, order);
+        (void)buddy_zone_free_pages(km->zone, pfn, (unsigned)order);
         return NULL;
     }
     buddy_add_relaxed(&km->large_blocks, 1u);
     if (flags & BUDDY_KMALLOC_ZERO)
-        buddy_memset(p, 0, (size_t)zi.page_size << order);
+        buddy_memset(p, 0, buddy_zone_usable_size(km->zone, p));
     return p;
 }
 

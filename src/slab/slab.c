@@ -879,26 +879,42 @@ void *buddy_slab_alloc(struct buddy_slab_cache *c)
 /* The one free check: obj must be the start of an allocated object of a
  * live slab of s. Returns its slab and index, or an error with what to
  * report. Lock held. */
+/* The live slab of any cache on these zones whose pages hold obj, and
+ * that cache: 0, ERANGE (outside the zone) or ENOTSLAB. */
+static int slab_lookup(const struct buddy_zone *zone,
+                       const struct buddy_zone *meta, const void *obj,
+                       struct slab **out, const struct cache **owner)
+{
+    buddy_pfn_t pfn = buddy_zone_addr_to_pfn(zone, obj);
+    struct slab *sl;
+    uintptr_t w;
+
+    if (pfn == BUDDY_PFN_NONE)
+        return BUDDY_ERANGE;
+    if (buddy_zone_get_private(zone, pfn, &w) != 0 ||
+        (sl = desc_lookup(meta, w, owner)) == NULL || sl->cache != *owner ||
+        (*owner)->zone != zone || pfn < sl->pfn ||
+        pfn - sl->pfn >= ((buddy_pfn_t)1 << (*owner)->order))
+        return BUDDY_ENOTSLAB; /* not a page of a live slab */
+    *out = sl;
+    return 0;
+}
+
 static int free_check(struct cache *s, const void *obj, struct slab **out,
                       uint32_t *index, const char **what)
 {
     const struct cache *owner = NULL;
     struct slab *sl;
-    buddy_pfn_t pfn;
-    uintptr_t w, off;
+    uintptr_t off;
     uint64_t idx;
+    int err;
 
     *what = "Invalid object pointer";
     if (obj == NULL)
         return BUDDY_ENULL;
-    pfn = buddy_zone_addr_to_pfn(s->zone, obj);
-    if (pfn == BUDDY_PFN_NONE)
-        return BUDDY_ERANGE;
-    if (buddy_zone_get_private(s->zone, pfn, &w) != 0 ||
-        (sl = desc_lookup(s->meta, w, &owner)) == NULL ||
-        sl->cache != owner || owner->zone != s->zone || pfn < sl->pfn ||
-        pfn - sl->pfn >= ((buddy_pfn_t)1 << owner->order))
-        return BUDDY_ENOTSLAB; /* not a page of a live slab */
+    err = slab_lookup(s->zone, s->meta, obj, &sl, &owner);
+    if (err != 0)
+        return err;
     if (owner != s) {
         *what = "Object from another cache";
         return BUDDY_EWRONGCACHE;
@@ -941,16 +957,10 @@ int buddy__slab_owner(const struct buddy_zone *zone,
 {
     const struct cache *owner = NULL;
     struct slab *sl;
-    buddy_pfn_t pfn = buddy_zone_addr_to_pfn(zone, obj);
-    uintptr_t w;
+    int err = slab_lookup(zone, meta, obj, &sl, &owner);
 
-    if (pfn == BUDDY_PFN_NONE)
-        return BUDDY_ERANGE;
-    if (buddy_zone_get_private(zone, pfn, &w) != 0 ||
-        (sl = desc_lookup(meta, w, &owner)) == NULL || sl->cache != owner ||
-        owner->zone != zone || pfn < sl->pfn ||
-        pfn - sl->pfn >= ((buddy_pfn_t)1 << owner->order))
-        return BUDDY_ENOTSLAB;
+    if (err != 0)
+        return err;
     *cache = (struct buddy_slab_cache *)(void *)(uintptr_t)owner;
     return 0;
 }
@@ -975,7 +985,7 @@ size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj)
     lock(s);
     err = free_check(s, obj, &sl, &idx, &what);
     unlock(s);
-    return err == 0 ? (s->debug ? s->object_size : s->size) : 0;
+    return err == 0 ? buddy__slab_size(c) : 0;
 }
 
 static int free_locked(struct cache *s, void *obj, uintptr_t caller)

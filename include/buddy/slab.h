@@ -163,6 +163,60 @@ BUDDY_API int buddy_slab_alloc_bulk(struct buddy_slab_cache *c, unsigned nr,
 BUDDY_API int buddy_slab_free_bulk(struct buddy_slab_cache *c, unsigned nr,
                                    void *const *objs);
 
+/*
+ * Magazines: a thread's (or a CPU's) stack of one cache's free objects, in
+ * front of the cache's lock, as Bonwick's magazines and the kernel's
+ * sheaves. The caller owns the magazine and uses it from one thread at a
+ * time (a CPU's with preemption off); the cache must have a lock when more
+ * than one magazine, or any other call, can reach it at once.
+ * buddy_slab_alloc_mag pops an object and buddy_slab_free_mag pushes one,
+ * with no lock: a free looks the object's slab up (the same O(1) checks as
+ * buddy_slab_free) and claims it from the user with one atomic operation
+ * on the slab's owned map, so a double free is caught whether the first
+ * free went to a slab or to any thread's magazine, and of two threads
+ * freeing one object at once exactly one succeeds; an allocation gives it
+ * back with one more. An empty magazine refills half of itself, a full one
+ * flushes its older half, each in one lock round trip. A cache with debug
+ * flags takes the lock on every call, as without a magazine, so its checks
+ * all still run. Objects in a magazine count as allocated in the cache
+ * (slabinfo, destroy's EBUSY, shrink keeps their slabs): flush a
+ * magazine before destroying its cache, and when its thread ends.
+ * A zeroed struct (BUDDY_SLAB_MAG_INIT) is an empty magazine; its fields
+ * are the library's.
+ */
+#define BUDDY_SLAB_MAG_MAX 32u      /* objects a magazine holds at most; a
+                                       cache takes 32 KiB of objects, 4 to
+                                       this many */
+struct buddy_slab_mag_slot_ {
+    void *obj_;
+    void *slab_;
+    uint32_t index_;
+};
+struct buddy_slab_mag {
+    uint32_t count_;
+    const void *cache_;
+    struct buddy_slab_mag_slot_ slot_[BUDDY_SLAB_MAG_MAX];
+};
+#define BUDDY_SLAB_MAG_INIT {0, NULL, {{NULL, NULL, 0}}}
+
+/* An object from m, else as buddy_slab_alloc with m refilled (m NULL, or
+ * holding another cache's objects: buddy_slab_alloc). O(1): a pop and an
+ * atomic or. */
+BUDDY_NODISCARD
+BUDDY_API void *buddy_slab_alloc_mag(struct buddy_slab_cache *c,
+                                     struct buddy_slab_mag *m);
+
+/* Free obj into m (m NULL, or holding another cache's objects: as
+ * buddy_slab_free). Errors as buddy_slab_free's, reported and nothing
+ * changed. O(1): the slab lookup, an atomic and, a push. */
+BUDDY_API int buddy_slab_free_mag(struct buddy_slab_cache *c,
+                                  struct buddy_slab_mag *m, void *obj);
+
+/* Every object of m back on its slab. EBADCACHE, ENULL (m), EWRONGCACHE
+ * (m holds another cache's objects). */
+BUDDY_API int buddy_slab_mag_flush(struct buddy_slab_cache *c,
+                                   struct buddy_slab_mag *m);
+
 /* Give every empty slab back to the zone, and the descriptor blocks that
  * leaves unused: the kernel's kmem_cache_shrink. Returns the slab pages
  * given back (0 for a bad c). */
@@ -282,6 +336,11 @@ struct buddy_kmalloc_config {
                                       line (memory the cache may write) */
     struct buddy_system *system;   /* NULL, or one shrinker there for
                                       every class's empty slabs */
+    const struct buddy_lock_ops *class_locks; /* NULL, or a lock for each
+                                      class, 2 * BUDDY_KMALLOC_CLASSES of
+                                      them (set * CLASSES + index), in
+                                      place of lock: classes then run in
+                                      parallel */
 };
 
 #define BUDDY_KMALLOC_SIZE (2u * BUDDY_KMALLOC_CLASSES * \
@@ -326,6 +385,30 @@ BUDDY_API void *buddy_kzalloc(struct buddy_kmalloc *k, size_t size);
  * class cache's `rejected`, or in buddy_kmalloc_get_stats' before a
  * cache sees it. O(1). */
 BUDDY_API int buddy_kfree(struct buddy_kmalloc *k, const void *obj);
+
+/*
+ * kmalloc through magazines: one per class of the normal set, the caller's
+ * (a thread's or a CPU's; see buddy_slab_mag). The reclaimable set and
+ * large blocks go as buddy_kmalloc and buddy_kfree. The classes must have
+ * a lock (cfg->lock or class_locks) when more than one thread calls.
+ */
+struct buddy_kmalloc_mags {
+    struct buddy_slab_mag mag_[BUDDY_KMALLOC_CLASSES];
+};
+
+/* buddy_kmalloc, the object from m's magazine for its class. */
+BUDDY_NODISCARD
+BUDDY_API void *buddy_kmalloc_mag(struct buddy_kmalloc *k,
+                                  struct buddy_kmalloc_mags *m, size_t size,
+                                  unsigned flags);
+/* buddy_kfree, a normal-set object into m's magazine for its class (one
+ * slab lookup). Errors as buddy_kfree's. */
+BUDDY_API int buddy_kfree_mag(struct buddy_kmalloc *k,
+                              struct buddy_kmalloc_mags *m, const void *obj);
+/* Every magazine of m flushed: before the thread that owns it ends, and
+ * before buddy_kmalloc_fini. 0 or the first error; ENULL. */
+BUDDY_API int buddy_kmalloc_mags_flush(struct buddy_kmalloc *k,
+                                       struct buddy_kmalloc_mags *m);
 
 struct buddy_kmalloc_stats {
     uint64_t large_blocks; /* blocks above 8 KiB allocated now */

@@ -68,6 +68,11 @@ static inline unsigned buddy_log2_64(uint64_t x)
 /* *p += v, for a counter that threads bump without a common lock. */
 #define buddy_add_relaxed(p, v)                                                \
     ((void)__atomic_fetch_add((p), (v), __ATOMIC_RELAXED))
+/* *p |= v and *p &= v, returning the old *p: one bit of a word whose other
+ * bits other threads change (the slab's owned maps). */
+#define buddy_fetch_or_relaxed(p, v) __atomic_fetch_or((p), (v), __ATOMIC_RELAXED)
+#define buddy_fetch_and_relaxed(p, v)                                          \
+    __atomic_fetch_and((p), (v), __ATOMIC_RELAXED)
 #else
 #define buddy_load_relaxed(p) (*(volatile __typeof__(*(p)) *)(p))
 #define buddy_store_relaxed(p, v) (*(volatile __typeof__(*(p)) *)(p) = (v))
@@ -88,6 +93,18 @@ static inline unsigned buddy_log2_64(uint64_t x)
     })
 #define buddy_load_seq_cst(p) buddy_load_relaxed(p)
 #define buddy_add_relaxed(p, v) buddy_store_relaxed(p, buddy_load_relaxed(p) + (v))
+#define buddy_fetch_or_relaxed(p, v)                                           \
+    __extension__({                                                            \
+        __typeof__(*(p)) buddy_rmw_old_ = buddy_load_relaxed(p);               \
+        buddy_store_relaxed(p, buddy_rmw_old_ | (v));                          \
+        buddy_rmw_old_;                                                        \
+    })
+#define buddy_fetch_and_relaxed(p, v)                                          \
+    __extension__({                                                            \
+        __typeof__(*(p)) buddy_rmw_old_ = buddy_load_relaxed(p);               \
+        buddy_store_relaxed(p, buddy_rmw_old_ & (v));                          \
+        buddy_rmw_old_;                                                        \
+    })
 #endif
 /* Keep the compiler from moving memory accesses across this point; the
  * CPU may still reorder (a remote drain's barrier covers that). */

@@ -26,6 +26,28 @@ void *buddy__slab_alloc_from(struct buddy_slab_cache *c, uintptr_t caller);
 int buddy__slab_free_from(struct buddy_slab_cache *c, void *obj,
                           uintptr_t caller);
 
+/* Where an object's slot is: its slab's descriptor and index. */
+struct buddy__slab_at {
+    void *slab;
+    uint32_t index;
+};
+
+/* The cache, slab and index of the object slot obj starts, of any cache
+ * on these zones: 0, ENULL, ERANGE, ENOTSLAB or EINTERIOR. Says nothing of
+ * whether it is allocated. No lock, as buddy__slab_owner. */
+int buddy__slab_find(const struct buddy_zone *zone,
+                     const struct buddy_zone *meta, const void *obj,
+                     struct buddy_slab_cache **cache, struct buddy__slab_at *at);
+
+/* buddy_slab_free_mag for an object buddy__slab_find placed in c. */
+int buddy__slab_free_mag_at(struct buddy_slab_cache *c,
+                            struct buddy_slab_mag *m, void *obj,
+                            const struct buddy__slab_at *at, uintptr_t caller);
+
+/* buddy_slab_alloc_mag with the caller STORE_USER records. */
+void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,
+                            struct buddy_slab_mag *m, uintptr_t caller);
+
 /* A created cache's usable object size (the slot, or with the debug
  * flags the object itself), 0 for anything else. */
 size_t buddy__slab_size(const struct buddy_slab_cache *c);

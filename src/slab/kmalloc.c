@@ -176,7 +176,9 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
             sc.zone = cfg->zone;
             sc.meta_zone = cfg->meta_zone;
             sc.nr_cpus = cfg->nr_cpus;
-            sc.lock = cfg->lock;
+            sc.lock = cfg->class_locks != NULL
+                          ? &cfg->class_locks[set * BUDDY_KMALLOC_CLASSES + i]
+                          : cfg->lock;
             err = buddy_slab_cache_create(&km->caches[set][i], &sc);
             if (err == BUDDY_EORDER)
                 continue; /* a class the zone's blocks cannot hold */
@@ -269,9 +271,10 @@ static void *kmalloc_large(struct kmalloc *km, size_t size, unsigned flags)
     return p;
 }
 
-void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size, unsigned flags)
+/* kmalloc with the normal set's magazines (NULL: none), for caller. */
+static void *kmalloc_from(struct kmalloc *km, struct buddy_kmalloc_mags *m,
+                          size_t size, unsigned flags, uintptr_t caller)
 {
-    struct kmalloc *km = km_of(k);
     unsigned set = flags & BUDDY_KMALLOC_RECLAIMABLE ? 1u : 0u, i;
     void *p;
 
@@ -284,11 +287,23 @@ void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size, unsigned flags)
             break; /* a class left out: the next that holds it */
     if (i == BUDDY_KMALLOC_CLASSES)
         return kmalloc_large(km, size, flags);
-    p = buddy__slab_alloc_from(&km->caches[set][i],
-                               buddy_caller());
+    p = m != NULL && set == 0
+            ? buddy__slab_alloc_mag(&km->caches[0][i], &m->mag_[i], caller)
+            : buddy__slab_alloc_from(&km->caches[set][i], caller);
     if (p != NULL && (flags & BUDDY_KMALLOC_ZERO))
         buddy_memset(p, 0, class_sizes[i]);
     return p;
+}
+
+void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size, unsigned flags)
+{
+    return kmalloc_from(km_of(k), NULL, size, flags, buddy_caller());
+}
+
+void *buddy_kmalloc_mag(struct buddy_kmalloc *k, struct buddy_kmalloc_mags *m,
+                        size_t size, unsigned flags)
+{
+    return kmalloc_from(km_of(k), m, size, flags, buddy_caller());
 }
 
 void *buddy_kzalloc(struct buddy_kmalloc *k, size_t size)
@@ -369,6 +384,44 @@ int buddy_kfree(struct buddy_kmalloc *k, const void *obj)
     }
     buddy_add_relaxed(&km->rejected, 1u);
     return err;
+}
+
+int buddy_kfree_mag(struct buddy_kmalloc *k, struct buddy_kmalloc_mags *m,
+                    const void *obj)
+{
+    struct kmalloc *km = km_of(k);
+    struct buddy_slab_cache *c;
+    struct buddy__slab_at at;
+
+    /* One lookup on the way of a normal-set object into its magazine;
+     * anything else (a large block, the reclaimable set, a bad pointer)
+     * goes kfree's way, which judges and reports it. */
+    if (m != NULL && km_ok(km) && obj != NULL &&
+        buddy__slab_find(km->zone, km->meta, obj, &c, &at) == 0 &&
+        c >= &km->caches[0][0] && c <= &km->caches[0][BUDDY_KMALLOC_CLASSES - 1])
+        return buddy__slab_free_mag_at(c, &m->mag_[c - &km->caches[0][0]],
+                                       (void *)(uintptr_t)obj, &at,
+                                       buddy_caller());
+    return buddy_kfree(k, obj);
+}
+
+int buddy_kmalloc_mags_flush(struct buddy_kmalloc *k,
+                             struct buddy_kmalloc_mags *m)
+{
+    struct kmalloc *km = km_of(k);
+    unsigned i;
+    int first = 0;
+
+    if (!km_ok(km) || m == NULL)
+        return BUDDY_ENULL;
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+        if (km->present[0][i]) {
+            int err = buddy_slab_mag_flush(&km->caches[0][i], &m->mag_[i]);
+
+            if (err != 0 && first == 0)
+                first = err;
+        }
+    return first;
 }
 
 int buddy_kmalloc_get_stats(struct buddy_kmalloc *k,

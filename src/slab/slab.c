@@ -73,7 +73,8 @@ struct slab {                    /* a descriptor, in a desc block slot */
     uint32_t inuse;              /* objects allocated */
     uint32_t hint;               /* map words below this are all 0 */
     uint8_t list;                /* enum slab_list */
-    _Alignas(8) uint64_t map[];  /* bit i: object i is free */
+    _Alignas(8) uint64_t map[];  /* bit i: object i is free; then the
+                                    owned map, map_words later */
 };
 
 struct desc_block {              /* at the start of a metadata block */
@@ -104,6 +105,11 @@ struct cache {
     bool divide;                 /* a slab too large for recip: divide */
     uint32_t objects;            /* per slab */
     uint32_t map_words;          /* per descriptor */
+    uint32_t owned_words;        /* 32-bit words of the owned map */
+    uint32_t mag_size;           /* objects a magazine holds */
+    bool shared;                 /* has a lock: the owned maps are changed
+                                    with atomics (magazines run without
+                                    the lock) */
     uint32_t desc_size;          /* bytes per descriptor slot */
     uint32_t desc_slots;         /* slots per desc block */
     uint8_t order, desc_order;
@@ -555,6 +561,45 @@ static void debug_init_slab(const struct cache *s, uintptr_t base,
 
 /* ---- slabs -------------------------------------------------------------- */
 
+/* The owned map: bit i set while object i is the user's (allocated and
+ * in no magazine). */
+static uint32_t *owned_of(const struct cache *s, struct slab *sl)
+{
+    return (uint32_t *)(void *)(sl->map + s->map_words);
+}
+
+/* Claim object idx back from the user: clear its owned bit, true if it was
+ * set. The one test of a double free, and, shared, race-proof: of two
+ * threads freeing one object at once exactly one sees the bit. */
+static bool owned_take(const struct cache *s, struct slab *sl, uint32_t idx)
+{
+    uint32_t *w = owned_of(s, sl) + idx / 32u, bit = (uint32_t)1 << (idx % 32u);
+
+    if (!s->shared) {
+        uint32_t old = *w;
+
+        *w = old & ~bit;
+        return (old & bit) != 0;
+    }
+    return (buddy_fetch_and_relaxed(w, ~bit) & bit) != 0;
+}
+
+static void owned_give(const struct cache *s, struct slab *sl, uint32_t idx)
+{
+    uint32_t *w = owned_of(s, sl) + idx / 32u, bit = (uint32_t)1 << (idx % 32u);
+
+    if (!s->shared)
+        *w |= bit;
+    else
+        (void)buddy_fetch_or_relaxed(w, bit);
+}
+
+static bool owned_test(const struct cache *s, struct slab *sl, uint32_t idx)
+{
+    return (buddy_load_relaxed(owned_of(s, sl) + idx / 32u) >> (idx % 32u) &
+            1u) != 0;
+}
+
 static void map_fill(const struct cache *s, struct slab *sl)
 {
     uint32_t w;
@@ -563,6 +608,8 @@ static void map_fill(const struct cache *s, struct slab *sl)
         sl->map[w] = UINT64_MAX;
     if (s->objects % 64u != 0)
         sl->map[s->map_words - 1] = ((uint64_t)1 << (s->objects % 64u)) - 1;
+    for (w = 0; w < s->owned_words; w++)
+        owned_of(s, sl)[w] = 0;
 }
 
 /* A new empty slab on the empty list, or NULL (nothing changed). */
@@ -709,7 +756,8 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
     /* The descriptor: header and map, then a desc block of the smallest
      * order holding one, with up to 32 slots. */
     map_words = (uint32_t)((objects + 63u) / 64u);
-    desc_size = (uint32_t)(sizeof(struct slab) + 8u * map_words);
+    desc_size = (uint32_t)(sizeof(struct slab) + 8u * map_words +
+                           8u * ((objects + 63u) / 64u));
     for (desc_order = 0;; desc_order++) {
         if (desc_order > mi.max_order)
             return BUDDY_EORDER;
@@ -740,6 +788,16 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
     s->divide = ((uint64_t)zi.page_size << order) > UINT32_MAX;
     s->objects = (uint32_t)objects;
     s->map_words = map_words;
+    s->owned_words = (uint32_t)((objects + 31u) / 32u);
+    s->shared = cfg->lock != NULL;
+    /* A magazine holds about 32 KiB of objects, 4 to MAG_MAX of them: a
+     * refill or flush moves half, so one lock round trip per that many
+     * allocations or frees, and a thread holds little memory idle. */
+    s->mag_size = (uint32_t)(32768u / size);
+    if (s->mag_size > BUDDY_SLAB_MAG_MAX)
+        s->mag_size = BUDDY_SLAB_MAG_MAX;
+    if (s->mag_size < 4u)
+        s->mag_size = 4u;
     s->desc_size = desc_size;
     s->desc_slots = slots;
     s->order = (uint8_t)order;
@@ -799,8 +857,8 @@ int buddy_slab_cache_destroy(struct buddy_slab_cache *c)
 
 /* ---- alloc / free ------------------------------------------------------- */
 
-/* An object of a slab with a free one. Lock held. */
-static void *slab_take(struct cache *s, struct slab *sl)
+/* An object of a slab with a free one, and its index. Lock held. */
+static void *slab_take(struct cache *s, struct slab *sl, uint32_t *index)
 {
     uint32_t w = sl->hint;
     unsigned bit;
@@ -814,8 +872,8 @@ static void *slab_take(struct cache *s, struct slab *sl)
     s->active++;
     s->allocs++;
     slab_relist(s, sl);
-    return (void *)(sl->base + ((uintptr_t)w * 64u + bit) * s->size +
-                    s->red_left);
+    *index = w * 64u + bit;
+    return (void *)(sl->base + (uintptr_t)*index * s->size + s->red_left);
 }
 
 /* The debug half of an allocation: with CONSISTENCY_CHECKS the free
@@ -840,10 +898,11 @@ static void debug_alloc(struct cache *s, void *obj, uintptr_t caller)
         track_of(s, obj)[0] = caller;
 }
 
-static void *alloc_locked(struct cache *s, uintptr_t caller)
+/* An object off the slabs, not yet the user's (its owned bit clear), with
+ * its slab and index; NULL when no slab can be made. Lock held. */
+static void *take_locked(struct cache *s, struct slab **out, uint32_t *index)
 {
     struct slab *sl = list_first(s, SLAB_PARTIAL);
-    void *obj;
 
     if (sl == NULL)
         sl = list_first(s, SLAB_EMPTY);
@@ -851,7 +910,19 @@ static void *alloc_locked(struct cache *s, uintptr_t caller)
         sl = slab_new(s);
     if (sl == NULL)
         return NULL;
-    obj = slab_take(s, sl);
+    *out = sl;
+    return slab_take(s, sl, index);
+}
+
+static void *alloc_locked(struct cache *s, uintptr_t caller)
+{
+    struct slab *sl;
+    uint32_t idx;
+    void *obj = take_locked(s, &sl, &idx);
+
+    if (obj == NULL)
+        return NULL;
+    owned_give(s, sl, idx);
     if (buddy_unlikely(s->debug))
         debug_alloc(s, obj, caller);
     return obj;
@@ -900,10 +971,15 @@ static int slab_lookup(const struct buddy_zone *zone,
     return 0;
 }
 
-static int free_check(struct cache *s, const void *obj, struct slab **out,
-                      uint32_t *index, const char **what)
+/* The slot obj starts, of any cache on these zones: its cache, slab and
+ * index, or an error with what to report: ENULL, ERANGE, ENOTSLAB,
+ * EINTERIOR. Says nothing of whether the object is allocated. */
+static int slot_find(const struct buddy_zone *zone,
+                     const struct buddy_zone *meta, const void *obj,
+                     const struct cache **owner, struct slab **out,
+                     uint32_t *index, const char **what)
 {
-    const struct cache *owner = NULL;
+    const struct cache *s;
     struct slab *sl;
     uintptr_t off;
     uint64_t idx;
@@ -912,13 +988,10 @@ static int free_check(struct cache *s, const void *obj, struct slab **out,
     *what = "Invalid object pointer";
     if (obj == NULL)
         return BUDDY_ENULL;
-    err = slab_lookup(s->zone, s->meta, obj, &sl, &owner);
+    err = slab_lookup(zone, meta, obj, &sl, owner);
     if (err != 0)
         return err;
-    if (owner != s) {
-        *what = "Object from another cache";
-        return BUDDY_EWRONGCACHE;
-    }
+    s = *owner;
     off = (uintptr_t)obj - sl->base;
     if (off < s->red_left) {
         *what = "Pointer inside an object";
@@ -942,13 +1015,23 @@ static int free_check(struct cache *s, const void *obj, struct slab **out,
         *what = "Pointer inside an object";
         return BUDDY_EINTERIOR;
     }
-    if (sl->map[idx / 64u] >> (idx % 64u) & 1u) {
-        *what = "Object already free";
-        return BUDDY_EDOUBLEFREE;
-    }
     *out = sl;
     *index = (uint32_t)idx;
     return 0;
+}
+
+/* obj must be the start of an object slot of a live slab of s. */
+static int free_check(struct cache *s, const void *obj, struct slab **out,
+                      uint32_t *index, const char **what)
+{
+    const struct cache *owner = NULL;
+    int err = slot_find(s->zone, s->meta, obj, &owner, out, index, what);
+
+    if (err == 0 && owner != s) {
+        *what = "Object from another cache";
+        return BUDDY_EWRONGCACHE;
+    }
+    return err;
 }
 
 int buddy__slab_owner(const struct buddy_zone *zone,
@@ -984,8 +1067,24 @@ size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj)
         return 0;
     lock(s);
     err = free_check(s, obj, &sl, &idx, &what);
+    if (err == 0 && !owned_test(s, sl, idx))
+        err = BUDDY_EDOUBLEFREE;
     unlock(s);
     return err == 0 ? buddy__slab_size(c) : 0;
+}
+
+/* Object idx, no longer the user's, back on its slab. Lock held. */
+static void release_locked(struct cache *s, struct slab *sl, uint32_t idx)
+{
+    sl->map[idx / 64u] |= (uint64_t)1 << (idx % 64u);
+    if (idx / 64u < sl->hint)
+        sl->hint = idx / 64u;
+    sl->inuse--;
+    s->active--;
+    s->frees++;
+    slab_relist(s, sl);
+    if (sl->inuse == 0 && s->nr[SLAB_EMPTY] > s->min_partial)
+        slab_discard(s, sl);
 }
 
 static int free_locked(struct cache *s, void *obj, uintptr_t caller)
@@ -999,6 +1098,10 @@ static int free_locked(struct cache *s, void *obj, uintptr_t caller)
         reject(s, err, obj, what);
         return err;
     }
+    if (!owned_take(s, sl, idx)) { /* free on its slab, or in a magazine */
+        reject(s, BUDDY_EDOUBLEFREE, obj, "Object already free");
+        return BUDDY_EDOUBLEFREE;
+    }
     if (buddy_unlikely(s->debug)) {
         if (s->flags & BUDDY_SLAB_CONSISTENCY_CHECKS) {
             uint8_t expected;
@@ -1006,6 +1109,7 @@ static int free_locked(struct cache *s, void *obj, uintptr_t caller)
                                               false, &expected, &what);
 
             if (bad != NULL) { /* not freed: the kernel's "not freed" */
+                owned_give(s, sl, idx);
                 s->rejected++;
                 report_full(s, BUDDY_ECORRUPT, obj, what, bad, expected);
                 return BUDDY_ECORRUPT;
@@ -1015,15 +1119,7 @@ static int free_locked(struct cache *s, void *obj, uintptr_t caller)
         if (s->track != 0)
             track_of(s, obj)[1] = caller;
     }
-    sl->map[idx / 64u] |= (uint64_t)1 << (idx % 64u);
-    if (idx / 64u < sl->hint)
-        sl->hint = idx / 64u;
-    sl->inuse--;
-    s->active--;
-    s->frees++;
-    slab_relist(s, sl);
-    if (sl->inuse == 0 && s->nr[SLAB_EMPTY] > s->min_partial)
-        slab_discard(s, sl);
+    release_locked(s, sl, idx);
     return 0;
 }
 
@@ -1097,6 +1193,161 @@ int buddy_slab_free_bulk(struct buddy_slab_cache *c, unsigned nr,
     }
     unlock(s);
     return first;
+}
+
+/* ---- magazines ----------------------------------------------------------- */
+
+/* Whether m serves s: not NULL, not a debug cache's (those take the lock
+ * on every call, for their checks), and empty or holding s's objects. */
+static bool mag_serves(const struct cache *s, const struct buddy_slab_mag *m)
+{
+    return m != NULL && !s->debug && (m->count_ == 0 || m->cache_ == s);
+}
+
+/* The n oldest objects of m back on their slabs, the rest moved down. */
+static void mag_flush(struct cache *s, struct buddy_slab_mag *m, uint32_t n)
+{
+    uint32_t i;
+
+    lock(s);
+    for (i = 0; i < n; i++)
+        release_locked(s, (struct slab *)m->slot_[i].slab_,
+                       m->slot_[i].index_);
+    unlock(s);
+    for (i = n; i < m->count_; i++)
+        m->slot_[i - n] = m->slot_[i];
+    m->count_ -= n;
+}
+
+/* An empty m refilled: one object for the caller, the user's, and up to
+ * half a magazine more, lowest address on top. One lock round trip. */
+static void *mag_refill(struct cache *s, struct buddy_slab_mag *m,
+                        uintptr_t caller)
+{
+    uint32_t i, n;
+    void *obj;
+
+    lock(s);
+    obj = alloc_locked(s, caller);
+    for (n = 0; obj != NULL && n < s->mag_size / 2u; n++) {
+        struct slab *sl;
+        uint32_t idx;
+        void *o = take_locked(s, &sl, &idx);
+
+        if (o == NULL)
+            break;
+        m->slot_[n].obj_ = o;
+        m->slot_[n].slab_ = sl;
+        m->slot_[n].index_ = idx;
+    }
+    unlock(s);
+    for (i = 0; i < n / 2u; i++) {
+        struct buddy_slab_mag_slot_ t = m->slot_[i];
+
+        m->slot_[i] = m->slot_[n - 1u - i];
+        m->slot_[n - 1u - i] = t;
+    }
+    m->count_ = n;
+    m->cache_ = s;
+    return obj;
+}
+
+void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,
+                            struct buddy_slab_mag *m, uintptr_t caller)
+{
+    struct cache *s = cache_of(c);
+
+    if (buddy_likely(m != NULL && m->count_ != 0 && m->cache_ == s)) {
+        struct buddy_slab_mag_slot_ *e = &m->slot_[--m->count_];
+
+        owned_give(s, (struct slab *)e->slab_, e->index_);
+        return e->obj_;
+    }
+    if (!cache_ok(s))
+        return NULL;
+    if (!mag_serves(s, m))
+        return buddy__slab_alloc_from(c, caller);
+    return mag_refill(s, m, caller);
+}
+
+void *buddy_slab_alloc_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m)
+{
+    return buddy__slab_alloc_mag(c, m, buddy_caller());
+}
+
+int buddy__slab_find(const struct buddy_zone *zone,
+                     const struct buddy_zone *meta, const void *obj,
+                     struct buddy_slab_cache **cache, struct buddy__slab_at *at)
+{
+    const struct cache *owner = NULL;
+    struct slab *sl;
+    const char *what;
+    int err = slot_find(zone, meta, obj, &owner, &sl, &at->index, &what);
+
+    if (err != 0)
+        return err;
+    at->slab = sl;
+    *cache = (struct buddy_slab_cache *)(void *)(uintptr_t)owner;
+    return 0;
+}
+
+int buddy__slab_free_mag_at(struct buddy_slab_cache *c,
+                            struct buddy_slab_mag *m, void *obj,
+                            const struct buddy__slab_at *at, uintptr_t caller)
+{
+    struct cache *s = cache_of(c);
+    struct slab *sl = at->slab;
+    struct buddy_slab_mag_slot_ *e;
+
+    if (!mag_serves(s, m))
+        return buddy__slab_free_from(c, obj, caller);
+    if (!owned_take(s, sl, at->index)) { /* free on its slab, or cached */
+        lock(s);
+        reject(s, BUDDY_EDOUBLEFREE, obj, "Object already free");
+        unlock(s);
+        return BUDDY_EDOUBLEFREE;
+    }
+    if (m->count_ == s->mag_size)
+        mag_flush(s, m, s->mag_size / 2u);
+    e = &m->slot_[m->count_++];
+    e->obj_ = obj;
+    e->slab_ = sl;
+    e->index_ = at->index;
+    m->cache_ = s;
+    return 0;
+}
+
+int buddy_slab_free_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m,
+                        void *obj)
+{
+    struct cache *s = cache_of(c);
+    struct buddy_slab_cache *owner;
+    struct buddy__slab_at at;
+    int err;
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    if (!mag_serves(s, m))
+        return buddy__slab_free_from(c, obj, buddy_caller());
+    err = buddy__slab_find(s->zone, s->meta, obj, &owner, &at);
+    if (err != 0 || owner != c) /* refused, and reported, under the lock */
+        return buddy__slab_free_from(c, obj, buddy_caller());
+    return buddy__slab_free_mag_at(c, m, obj, &at, buddy_caller());
+}
+
+int buddy_slab_mag_flush(struct buddy_slab_cache *c, struct buddy_slab_mag *m)
+{
+    struct cache *s = cache_of(c);
+
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    if (m == NULL)
+        return BUDDY_ENULL;
+    if (m->count_ != 0 && m->cache_ != s)
+        return BUDDY_EWRONGCACHE;
+    if (m->count_ != 0)
+        mag_flush(s, m, m->count_);
+    return 0;
 }
 
 uint64_t buddy_slab_shrink(struct buddy_slab_cache *c)
@@ -1315,7 +1566,7 @@ static int check_slab(const struct cache *s, struct slab *sl, unsigned l,
                       struct buddy_check_report *rep)
 {
     const struct cache *owner = NULL;
-    uint64_t free_objs = 0;
+    uint64_t free_objs = 0, owned = 0;
     uint32_t w, n = (uint32_t)1 << s->order, i;
     uintptr_t pw;
 
@@ -1351,6 +1602,25 @@ static int check_slab(const struct cache *s, struct slab *sl, unsigned l,
     if (sl->inuse != s->objects - free_objs)
         return check_fail(rep, "slab in-use count differs from its map",
                           sl->pfn, s->objects - free_objs, sl->inuse);
+    /* The user's objects: allocated, none past the objects; fewer than
+     * the allocated count by those in magazines. Each owned word is read
+     * once, atomically: magazines change them without the lock, never
+     * making a free object the user's. */
+    for (w = 0; w < s->owned_words; w++) {
+        uint32_t o = buddy_load_relaxed(owned_of(s, sl) + w);
+        uint32_t fr = (uint32_t)(sl->map[w / 2u] >> (w % 2u * 32u));
+        uint32_t valid = w + 1 < s->owned_words || s->objects % 32u == 0
+                             ? UINT32_MAX
+                             : ((uint32_t)1 << (s->objects % 32u)) - 1;
+
+        if (o & (fr | ~valid))
+            return check_fail(rep, "object both free and the user's",
+                              sl->pfn, 0, o & (fr | ~valid));
+        owned += (unsigned)__builtin_popcount(o);
+    }
+    if (owned > sl->inuse)
+        return check_fail(rep, "more objects the user's than allocated",
+                          sl->pfn, sl->inuse, owned);
     if (s->debug) {
         size_t slab_bytes = (size_t)s->page_size << s->order;
         const uint8_t *bad;

@@ -4,10 +4,16 @@
  * heap's zone. Each thread allocates and frees objects of its own and
  * hands some to the next thread, which frees them; every object carries
  * its holder's tag while held, so two threads holding one object is seen
- * at once. At the end every object is back, the cache's validator and the
- * zone's pass, and shrinking gives every page back. Built plain and under
+ * at once. Each thread has a magazine and sends about half of its calls
+ * through it, so objects pass between magazines and slabs both ways, and
+ * objects freed by other threads land in the freeing thread's magazine.
+ * Then two threads free the same object at once, through their magazines,
+ * round after round: exactly one free of each pair may succeed. At the
+ * end every object is back, the cache's validator and the zone's pass,
+ * and shrinking gives every page back. Built plain and under
  * ThreadSanitizer. BUDDY_STEPS scales the work.
  */
+#define _GNU_SOURCE /* pthread_barrier_t */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,11 +68,19 @@ static void untag(void *obj, uint32_t who)
     memset(obj, 0, sizeof(t));
 }
 
+/* Free through the magazine or straight, as bit says. */
+static int obj_free(struct buddy_slab_mag *mag, void *obj, uint64_t bit)
+{
+    return bit & 1u ? buddy_slab_free_mag(&cache, mag, obj)
+                    : buddy_slab_free(&cache, obj);
+}
+
 static void *worker(void *arg)
 {
     uint32_t id = (uint32_t)(uintptr_t)arg;
     void *held[HELD] = {0};
     uint64_t rng = 0x9e3779b97f4a7c15ull * (id + 1);
+    struct buddy_slab_mag mag = BUDDY_SLAB_MAG_INIT;
 
     for (unsigned long s = 0; s < steps; s++) {
         unsigned i;
@@ -86,14 +100,16 @@ static void *worker(void *arg)
                 pthread_mutex_unlock(&mail_mutex);
                 if (got != NULL) { /* the one it displaced: ours to free */
                     untag(got, (id + 1) % THREADS);
-                    if (buddy_slab_free(&cache, got) != 0)
+                    if (obj_free(&mag, got, rng >> 40) != 0)
                         FAIL("free of a displaced object failed");
                 }
-            } else if (buddy_slab_free(&cache, held[i]) != 0) {
+            } else if (obj_free(&mag, held[i], rng >> 41) != 0) {
                 FAIL("free failed");
             }
             held[i] = NULL;
-        } else if ((held[i] = buddy_slab_alloc(&cache)) != NULL) {
+        } else if ((held[i] = rng >> 42 & 1u
+                                  ? buddy_slab_alloc_mag(&cache, &mag)
+                                  : buddy_slab_alloc(&cache)) != NULL) {
             tag(held[i], id);
         }
         if (s % 64 == 0) { /* collect what was passed to us */
@@ -103,7 +119,7 @@ static void *worker(void *arg)
             pthread_mutex_unlock(&mail_mutex);
             if (got != NULL) {
                 untag(got, id);
-                if (buddy_slab_free(&cache, got) != 0)
+                if (obj_free(&mag, got, rng >> 43) != 0)
                     FAIL("free of a passed object failed");
             }
         }
@@ -114,6 +130,31 @@ static void *worker(void *arg)
             if (buddy_slab_free(&cache, held[i]) != 0)
                 FAIL("final free failed");
         }
+    if (buddy_slab_mag_flush(&cache, &mag) != 0 || mag.count_ != 0)
+        FAIL("magazine flush failed");
+    return NULL;
+}
+
+/* Two threads free one object at once, round after round. */
+static pthread_barrier_t race_barrier;
+static void *race_obj;
+static unsigned long race_rounds, race_wins[2];
+
+static void *racer(void *arg)
+{
+    unsigned id = (unsigned)(uintptr_t)arg;
+    struct buddy_slab_mag mag = BUDDY_SLAB_MAG_INIT;
+
+    for (unsigned long r = 0; r < race_rounds; r++) {
+        if (id == 0 && (race_obj = buddy_slab_alloc_mag(&cache, &mag)) == NULL)
+            FAIL("race allocation failed");
+        pthread_barrier_wait(&race_barrier);
+        if (race_obj != NULL && buddy_slab_free_mag(&cache, &mag, race_obj) == 0)
+            race_wins[id]++;
+        pthread_barrier_wait(&race_barrier);
+    }
+    if (buddy_slab_mag_flush(&cache, &mag) != 0)
+        FAIL("racer's flush failed");
     return NULL;
 }
 
@@ -165,10 +206,28 @@ int main(void)
         FAIL("objects left: %llu, rejected %llu",
              (unsigned long long)info.active_objs,
              (unsigned long long)info.rejected);
-    printf("slab stress: %d threads, %lu steps each, %llu allocations, %llu "
-           "slabs made\n",
+    race_rounds = steps / 10 + 1;
+    pthread_barrier_init(&race_barrier, NULL, 2);
+    for (uintptr_t t = 0; t < 2; t++)
+        pthread_create(&th[t], NULL, racer, (void *)t);
+    for (int t = 0; t < 2; t++)
+        pthread_join(th[t], NULL);
+    pthread_barrier_destroy(&race_barrier);
+    if (race_wins[0] + race_wins[1] != race_rounds)
+        FAIL("%lu rounds of two frees of one object, %lu + %lu succeeded",
+             race_rounds, race_wins[0], race_wins[1]);
+    if (buddy_slab_check(&cache, &rep) != 0)
+        FAIL("slab validator after the races: %s", rep.what);
+    if (buddy_slab_get_info(&cache, &info) != 0 || info.active_objs != 0 ||
+        info.rejected != race_rounds)
+        FAIL("objects left: %llu, rejected %llu",
+             (unsigned long long)info.active_objs,
+             (unsigned long long)info.rejected);
+    printf("slab stress: %d threads, %lu steps each, %llu allocations from "
+           "slabs, %llu slabs made; %lu double-free races, wins %lu/%lu\n",
            THREADS, steps, (unsigned long long)info.allocs,
-           (unsigned long long)info.slabs_made);
+           (unsigned long long)info.slabs_made, race_rounds, race_wins[0],
+           race_wins[1]);
     (void)buddy_slab_shrink(&cache);
     if (buddy_slab_cache_destroy(&cache) != 0)
         FAIL("destroy failed");

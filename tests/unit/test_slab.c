@@ -1220,6 +1220,293 @@ static void test_kmalloc_debug(void **state)
     km_del(&f);
 }
 
+
+/* ---- magazines ---------------------------------------------------------- */
+
+/* Objects through a magazine: refilled by half on empty, flushed by half
+ * on full, one lock round trip each and none in between; every double
+ * free refused whichever way the first free went; objects in a magazine
+ * count as allocated until flushed. */
+static void test_magazines(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c, other;
+    struct buddy_slab_config cfg;
+    struct count_lock l = {0, 0};
+    struct buddy_lock_ops ops = {.lock = count_lock_take,
+                                 .unlock = count_lock_release, .arg = &l};
+    struct buddy_slab_mag m = BUDDY_SLAB_MAG_INIT, m2 = BUDDY_SLAB_MAG_INIT;
+    struct report_log log = {0};
+    void *objs[200], *a, *o;
+    unsigned long t;
+    unsigned i, mag;
+
+    (void)state;
+    zones_new(&f, 256, 8);
+    cfg = slab_cfg(&f, "mag", 1024);
+    cfg.lock = &ops;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    cfg.name = "other";
+    assert_int_equal(buddy_slab_cache_create(&other, &cfg), 0);
+    assert_int_equal(buddy_slab_set_report(&c, report_hook, &log), 0);
+    mag = 32768u / 1024u; /* 32: the magazine of 1 KiB objects */
+
+    /* The first allocation refills: one round trip, half a magazine. */
+    t = l.taken;
+    objs[0] = buddy_slab_alloc_mag(&c, &m);
+    assert_non_null(objs[0]);
+    assert_int_equal(l.taken, t + 1);
+    assert_int_equal(m.count_, mag / 2);
+    assert_int_equal(slab_info(&c).active_objs, 1 + mag / 2);
+    /* Then no lock until it runs out; addresses come up in order. */
+    t = l.taken;
+    for (i = 1; i <= mag / 2; i++) {
+        objs[i] = buddy_slab_alloc_mag(&c, &m);
+        assert_ptr_equal(objs[i], (char *)objs[i - 1] + 1024);
+    }
+    assert_int_equal(l.taken, t);
+    assert_int_equal(m.count_, 0);
+    assert_slab_valid(&c);
+    for (i = mag / 2 + 1; i < 200; i++)
+        assert_non_null(objs[i] = buddy_slab_alloc_mag(&c, &m));
+    assert_int_equal(l.held, 0);
+    assert_slab_valid(&c);
+
+    /* Frees fill it with no lock; the one that finds it full flushes
+     * the older half in one round trip. */
+    for (i = 0; i < 200; i++) {
+        if (m.count_ == mag) {
+            t = l.taken;
+            assert_int_equal(buddy_slab_free_mag(&c, &m, objs[i]), 0);
+            assert_int_equal(l.taken, t + 1);
+            assert_int_equal(m.count_, mag / 2 + 1);
+        } else {
+            t = l.taken;
+            assert_int_equal(buddy_slab_free_mag(&c, &m, objs[i]), 0);
+            assert_int_equal(l.taken, t);
+        }
+        assert_true(m.count_ <= mag);
+    }
+    assert_slab_valid(&c);
+    assert_int_equal(slab_info(&c).active_objs, m.count_);
+
+    /* A double free is caught in the magazine, on the slab, either way. */
+    a = m.slot_[m.count_ - 1].obj_;  /* in the magazine */
+    assert_int_equal(buddy_slab_free_mag(&c, &m, a), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_slab_free(&c, a), BUDDY_EDOUBLEFREE);
+    assert_string_equal(log.what, "Object already free");
+    assert_ptr_equal(log.obj, a);
+    assert_int_equal(buddy_slab_free_mag(&c, &m2, a), BUDDY_EDOUBLEFREE);
+    assert_int_equal(m2.count_, 0);
+    a = objs[0]; /* flushed: free on its slab */
+    assert_int_equal(buddy_slab_free_mag(&c, &m, a), BUDDY_EDOUBLEFREE);
+    a = buddy_slab_alloc(&c); /* freed straight, then through the magazine */
+    assert_int_equal(buddy_slab_free(&c, a), 0);
+    assert_int_equal(buddy_slab_free_mag(&c, &m, a), BUDDY_EDOUBLEFREE);
+    assert_int_equal(slab_info(&c).rejected, 5);
+    /* Bad pointers through the magazine: refused as buddy_slab_free
+     * refuses them, the magazine unchanged. */
+    i = m.count_;
+    assert_int_equal(buddy_slab_free_mag(&c, &m, (char *)objs[5] + 8),
+                     BUDDY_EINTERIOR);
+    o = buddy_slab_alloc(&other);
+    assert_int_equal(buddy_slab_free_mag(&c, &m, o), BUDDY_EWRONGCACHE);
+    assert_int_equal(buddy_slab_free_mag(&c, &m, NULL), BUDDY_ENULL);
+    assert_int_equal(m.count_, i);
+    /* A magazine holding c's objects serves no other cache: other's
+     * objects go straight to their slabs, and flushing it with other is
+     * refused. */
+    assert_int_equal(buddy_slab_free_mag(&other, &m, o), 0);
+    assert_int_equal(m.count_, i);
+    assert_int_equal(slab_info(&other).active_objs, 0);
+    assert_int_equal(buddy_slab_mag_flush(&other, &m), BUDDY_EWRONGCACHE);
+    assert_int_equal(buddy_slab_mag_flush(&c, NULL), BUDDY_ENULL);
+    assert_slab_valid(&c);
+    assert_slab_valid(&other);
+
+    /* Destroy refuses while the magazine holds objects; flushed, it goes. */
+    assert_int_equal(buddy_slab_cache_destroy(&c), BUDDY_EBUSY);
+    assert_int_equal(buddy_slab_mag_flush(&c, &m), 0);
+    assert_int_equal(m.count_, 0);
+    assert_int_equal(slab_info(&c).active_objs, 0);
+    assert_slab_valid(&c);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_int_equal(buddy_slab_cache_destroy(&other), 0);
+    assert_int_equal(l.held, 0);
+    assert_zones_whole(&f, 256);
+    zones_del(&f);
+}
+
+/* A debug cache's magazine stays empty: every call takes the lock and
+ * runs its checks, so a write after free is still caught. */
+static void test_magazine_debug_cache(void **state)
+{
+    struct km_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg = BUDDY_SLAB_CONFIG_INIT;
+    struct buddy_slab_mag m = BUDDY_SLAB_MAG_INIT;
+    struct report_log log = {0};
+    char *p;
+
+    (void)state;
+    km_new(&f);
+    cfg.name = "dbg";
+    cfg.size = 40;
+    cfg.zone = f.z;
+    cfg.flags = BUDDY_SLAB_DEBUG_ALL;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    assert_int_equal(buddy_slab_set_report(&c, report_hook, &log), 0);
+    p = buddy_slab_alloc_mag(&c, &m);
+    assert_non_null(p);
+    assert_int_equal(m.count_, 0);
+    p[40] = 1; /* into the right red zone */
+    assert_int_equal(buddy_slab_free_mag(&c, &m, p), BUDDY_ECORRUPT);
+    assert_string_equal(log.what, "Redzone overwritten");
+    p[40] = (char)BUDDY_SLAB_RED_ACTIVE;
+    assert_int_equal(buddy_slab_free_mag(&c, &m, p), 0);
+    assert_int_equal(m.count_, 0);
+    assert_int_equal(buddy_slab_free_mag(&c, &m, p), BUDDY_EDOUBLEFREE);
+    assert_slab_valid(&c);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    km_del(&f);
+}
+
+/* kmalloc through magazines: normal classes cached, large blocks and the
+ * reclaimable set straight; kfree_mag judges what it does not cache as
+ * kfree does. */
+static void test_kmalloc_magazines(void **state)
+{
+    static const size_t sizes[] = {1, 8, 24, 64, 96, 100, 192, 256, 1000,
+                                   2048, 4096, 8192, 8193, 40000};
+    struct km_zones f;
+    struct buddy_kmalloc_mags m;
+    struct buddy_kmalloc_stats st;
+    void *p[sizeof(sizes) / sizeof(sizes[0])][8], *r;
+    size_t i, j;
+
+    (void)state;
+    memset(&m, 0, sizeof(m));
+    km_new(&f);
+    for (j = 0; j < 8; j++)
+        for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            p[i][j] = buddy_kmalloc_mag(&f.k, &m, sizes[i],
+                                        j == 7 ? BUDDY_KMALLOC_ZERO : 0);
+            assert_non_null(p[i][j]);
+            assert_true(buddy_ksize(&f.k, p[i][j]) >= sizes[i]);
+            memset(p[i][j], (int)j, sizes[i]);
+        }
+    r = buddy_kmalloc_mag(&f.k, &m, 64, BUDDY_KMALLOC_RECLAIMABLE);
+    assert_non_null(r);
+    for (j = 0; j < 8; j++)
+        for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+            assert_int_equal(buddy_kfree_mag(&f.k, &m, p[i][j]), 0);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, r), 0);
+    assert_int_equal(buddy_kmalloc_get_stats(&f.k, &st), 0);
+    assert_int_equal(st.large_blocks, 0);
+    /* Double frees, cached or not, and a large block twice. */
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, p[3][7]), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_kfree(&f.k, p[3][7]), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, r), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, p[13][0]), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, (char *)p[3][0] + 1),
+                     BUDDY_EINTERIOR);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, NULL), 0);
+    /* fini refuses while magazines hold objects. */
+    assert_int_equal(buddy_kmalloc_fini(&f.k), BUDDY_EBUSY);
+    assert_int_equal(buddy_kmalloc_mags_flush(&f.k, &m), 0);
+    assert_int_equal(buddy_kmalloc_mags_flush(&f.k, NULL), BUDDY_ENULL);
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+        struct buddy_slab_cache *c = buddy_kmalloc_cache(&f.k, 0, (unsigned)i);
+
+        if (c != NULL)
+            assert_slab_valid(c);
+    }
+    km_del(&f);
+}
+
+/* ---- the model: random calls against a reference ----------------------- */
+
+/* Random allocations and frees (straight and through two magazines),
+ * double frees, flushes and shrinks on one cache, against a model of
+ * which objects are live: after every step the validator passes, the
+ * counts agree with the model, and no object is handed out twice. */
+static void test_slab_model(void **state)
+{
+    enum { LIVE_MAX = 600, STEPS = 20000 };
+    struct slab_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg;
+    struct buddy_slab_mag mags[2] = {BUDDY_SLAB_MAG_INIT, BUDDY_SLAB_MAG_INIT};
+    struct buddy_slab_info info;
+    static void *live[LIVE_MAX];
+    static void *dead[64];
+    unsigned nlive = 0, ndead = 0, step, i;
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+    (void)state;
+    zones_new(&f, 512, 8);
+    cfg = slab_cfg(&f, "model", 200);
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    for (step = 0; step < STEPS; step++) {
+        unsigned op, which;
+
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        op = (unsigned)(rng % 100);
+        which = (unsigned)(rng >> 32) % 2;
+        if (op < 50 && nlive < LIVE_MAX) {
+            void *p = op < 25 ? buddy_slab_alloc(&c)
+                              : buddy_slab_alloc_mag(&c, &mags[which]);
+
+            if (p == NULL)
+                continue; /* the zone is full */
+            for (i = 0; i < nlive; i++)
+                assert_ptr_not_equal(live[i], p);
+            live[nlive++] = p;
+        } else if (op < 92 && nlive > 0) {
+            unsigned k = (unsigned)((rng >> 20) % nlive);
+            void *p = live[k];
+
+            assert_int_equal(op < 70 ? buddy_slab_free(&c, p)
+                                     : buddy_slab_free_mag(&c, &mags[which], p),
+                             0);
+            live[k] = live[--nlive];
+            dead[ndead++ % 64] = p;
+        } else if (op < 96 && ndead > 0) {
+            /* A free of something freed earlier: refused unless it was
+             * handed out again since. */
+            void *p = dead[(rng >> 24) % (ndead < 64 ? ndead : 64)];
+            bool is_live = false;
+
+            for (i = 0; i < nlive; i++)
+                is_live |= live[i] == p;
+            if (!is_live)
+                assert_int_equal(op < 94 ? buddy_slab_free(&c, p)
+                                         : buddy_slab_free_mag(&c, &mags[which], p),
+                                 BUDDY_EDOUBLEFREE);
+        } else if (op < 98) {
+            assert_int_equal(buddy_slab_mag_flush(&c, &mags[which]), 0);
+        } else {
+            (void)buddy_slab_shrink(&c);
+        }
+        assert_slab_valid(&c);
+        assert_int_equal(buddy_slab_get_info(&c, &info), 0);
+        assert_int_equal(info.active_objs,
+                         nlive + mags[0].count_ + mags[1].count_);
+        assert_true(info.empty_slabs <= info.min_partial ||
+                    step == 0 || op >= 96);
+    }
+    for (i = 0; i < nlive; i++)
+        assert_int_equal(buddy_slab_free(&c, live[i]), 0);
+    assert_int_equal(buddy_slab_mag_flush(&c, &mags[0]), 0);
+    assert_int_equal(buddy_slab_mag_flush(&c, &mags[1]), 0);
+    assert_int_equal(slab_info(&c).active_objs, 0);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_zones_whole(&f, 512);
+    zones_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1240,6 +1527,10 @@ int main(void)
         cmocka_unit_test(test_debug_red_zones_and_poison),
         cmocka_unit_test(test_shrinker_registered_with_the_system),
         cmocka_unit_test(test_kmalloc_debug),
+        cmocka_unit_test(test_magazines),
+        cmocka_unit_test(test_magazine_debug_cache),
+        cmocka_unit_test(test_kmalloc_magazines),
+        cmocka_unit_test(test_slab_model),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

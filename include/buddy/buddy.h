@@ -389,6 +389,14 @@ BUDDY_API int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
 BUDDY_NODISCARD
 BUDDY_API int buddy_zone_get_private(const struct buddy_zone *z,
                                      buddy_pfn_t pfn, uintptr_t *value);
+/* Both at once for an address, the fast path of a free: the pfn of the
+ * page holding addr and that page's word, or ERANGE (addr outside the
+ * zone's memory, or a zone without a base) with nothing written. O(1),
+ * no lock, no check of the page's state: as buddy_zone_get_private. */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_addr_private(const struct buddy_zone *z,
+                                      const void *addr, buddy_pfn_t *pfn,
+                                      uintptr_t *value);
 
 /* The buddy of the block at pfn of the given order. */
 static inline buddy_pfn_t buddy_find_buddy_pfn(buddy_pfn_t pfn, unsigned order)

@@ -182,6 +182,14 @@ BUDDY_API void buddy_heap_drain(struct buddy_heap *h);
  * the same before it fails. */
 BUDDY_API void buddy_heap_drain_all(struct buddy_heap *h);
 
+/* Take and release the heap's zone lock from outside: around fork
+ * (pthread_atfork's prepare, then parent and child), so that no child
+ * inherits it held by a thread the child does not have. Nothing on the
+ * heap may be called in between. Lock order: after every lock of a
+ * layer above (a slab cache's), as inside the library. */
+BUDDY_API void buddy_heap_lock(struct buddy_heap *h);
+BUDDY_API void buddy_heap_unlock(struct buddy_heap *h);
+
 /* The zone, for stats, buddyinfo, walks and checks (all take its lock; a
  * check holds the caches' owners out of their fast paths while it runs). */
 BUDDY_NODISCARD

@@ -96,7 +96,7 @@ struct buddy_slab_config {
 #define BUDDY_SLAB_CONFIG_INIT {NULL, 0, 0, 0, NULL, NULL, NULL, 0, NULL, NULL}
 
 /* A cache, in the caller's storage (its fields are the library's). */
-#define BUDDY_SLAB_CACHE_SIZE 384u
+#define BUDDY_SLAB_CACHE_SIZE 448u
 struct buddy_slab_cache {
     union {
         unsigned char bytes[BUDDY_SLAB_CACHE_SIZE];

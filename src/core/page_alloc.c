@@ -837,6 +837,26 @@ int buddy_zone_get_private(const struct buddy_zone *z, buddy_pfn_t pfn,
     return 0;
 }
 
+int buddy_zone_addr_private(const struct buddy_zone *z, const void *addr,
+                            buddy_pfn_t *pfn, uintptr_t *value)
+{
+    uintptr_t a = (uintptr_t)addr, v;
+    uint64_t rel;
+
+    if (!buddy__zone_ok(z) || z->base == 0 || a < z->base)
+        return BUDDY_ERANGE;
+    rel = (uint64_t)(a - z->base) >> z->page_shift;
+    if (rel >= z->spanned)
+        return BUDDY_ERANGE;
+    v = z->next[rel];
+#if UINTPTR_MAX > 0xffffffffu
+    v |= (uintptr_t)z->prev[rel] << 32;
+#endif
+    *pfn = z->start_pfn + rel;
+    *value = v;
+    return 0;
+}
+
 /* The error for a page that is not the head of an ALLOCATED block, from
  * what covers it; or the order when it is one. */
 int buddy__pfn_order_locked(const struct buddy_zone *z, buddy_pfn_t pfn)

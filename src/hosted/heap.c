@@ -158,6 +158,24 @@ static bool lock_held(void *arg)
     return __atomic_load_n(&h->lock_holder, __ATOMIC_RELAXED) == &tl_self;
 }
 
+void buddy_heap_lock(struct buddy_heap *h)
+{
+    switch (h->lock_kind) {
+    case BUDDY_LOCK_MUTEX: mutex_lock(h); break;
+    case BUDDY_LOCK_SPIN: spin_lock(h); break;
+    default: park_lock(h); break;
+    }
+}
+
+void buddy_heap_unlock(struct buddy_heap *h)
+{
+    switch (h->lock_kind) {
+    case BUDDY_LOCK_MUTEX: mutex_unlock(h); break;
+    case BUDDY_LOCK_SPIN: spin_unlock(h); break;
+    default: park_unlock(h); break;
+    }
+}
+
 /* ---- per-thread caches -------------------------------------------------- */
 
 /* One key for the process: its value is set in every thread that has a

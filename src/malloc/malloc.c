@@ -12,10 +12,18 @@
  * makes them (the heap's own few allocations come back here), requests are
  * served from a static bootstrap buffer, never freed.
  *
- * Locking: one mutex around every call into the heap and kmalloc; so the
- * zone lock is only ever taken under it, and fork holds that one mutex
- * across fork (pthread_atfork) to leave the child a consistent allocator.
- * Per-thread caches come later; this is the correct baseline.
+ * Threads: each thread has its own magazines (buddy_kmalloc_mags, one
+ * per size class), made at its first allocation and flushed when it ends
+ * (a pthread key's destructor), so a malloc or free of a cached class
+ * takes no lock: a pop or a push, the free's O(1) slab lookup, and one
+ * atomic operation on the slab's owned map (which is also what catches a
+ * double free, whichever thread's magazine holds the object). A refill or
+ * flush takes its class's own lock; blocks above 8 KiB take the zone's.
+ * Locks, in the order they nest: `lock` (init and the list of threads'
+ * magazines), then a class's, then the zone's. fork holds all of them, in
+ * that order, across fork (pthread_atfork), and the child, which has only
+ * the forking thread, flushes the magazines of the threads it did not
+ * inherit, so their objects are not lost to it.
  *
  * BUDDY_MALLOC_DEBUG=1 turns on slub_debug's flags in every size class:
  * red zones (a write past an object is caught at its free), poison (a
@@ -41,6 +49,8 @@
 #include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 #if UINTPTR_MAX > 0xffffffffu
 #define HEAP_PAGES ((uint64_t)1 << 26) /* 256 GiB of address space */
@@ -49,20 +59,39 @@
 #define HEAP_PAGES ((uint64_t)1 << 17) /* 512 MiB on a 32-bit target */
 #define HEAP_MAX_ORDER 17u
 #endif
+#define HEAP_PAGES_MIN ((uint64_t)1 << 14) /* 64 MiB: the last try */
 #define PAGE_SIZE_ 4096u
 #define BOOT_BYTES (256u * 1024u)
 
 enum on_error { ON_ERROR_ABORT, ON_ERROR_REPORT, ON_ERROR_IGNORE };
 
+#define NR_CLASS_LOCKS (2u * BUDDY_KMALLOC_CLASSES)
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct buddy_heap *heap;
 static struct buddy_zone *zone;
 static struct buddy_kmalloc km;
-static int ready;              /* heap and kmalloc made (under lock) */
+static pthread_mutex_t class_mutex[NR_CLASS_LOCKS];
+static struct buddy_lock_ops class_lock[NR_CLASS_LOCKS];
+static int ready;              /* heap and kmalloc made (written under
+                                  lock; read without it: atomic) */
 static int init_failed;
 /* This thread is making them, holding the lock: its allocations meanwhile
  * (the heap's own) come from the bootstrap buffer. */
 static __thread int tl_in_init __attribute__((tls_model("initial-exec")));
+
+/* A thread's magazines, on the list of every thread's (under lock). */
+struct tcache {
+    struct buddy_kmalloc_mags mags;
+    struct tcache *next, *prev;
+};
+
+static struct tcache threads = {.next = &threads, .prev = &threads};
+static pthread_key_t tcache_key;
+static __thread struct tcache *tl_cache __attribute__((tls_model("initial-exec")));
+/* The thread is making its magazines, or has flushed them at its end:
+ * its calls go straight to kmalloc. */
+static __thread int tl_no_cache __attribute__((tls_model("initial-exec")));
 static enum on_error on_error = ON_ERROR_ABORT;
 static int stats_at_exit;
 static int debug;              /* BUDDY_MALLOC_DEBUG=1: slub_debug's flags */
@@ -139,14 +168,105 @@ static void misuse(const char *fn, const void *p, int err)
 
 /* ---- init --------------------------------------------------------------- */
 
-static void atfork_prepare(void)
+static void mutex_lock(void *arg)
 {
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(arg);
 }
 
-static void atfork_release(void)
+static void mutex_unlock(void *arg)
 {
+    pthread_mutex_unlock(arg);
+}
+
+/* Every lock, in the order they nest, so no other thread is inside the
+ * allocator when fork copies it. */
+static void atfork_prepare(void)
+{
+    unsigned i;
+
+    pthread_mutex_lock(&lock);
+    if (!ready)
+        return;
+    for (i = 0; i < NR_CLASS_LOCKS; i++)
+        pthread_mutex_lock(&class_mutex[i]);
+    buddy_heap_lock(heap);
+}
+
+static void atfork_parent(void)
+{
+    unsigned i;
+
+    if (ready) {
+        buddy_heap_unlock(heap);
+        for (i = NR_CLASS_LOCKS; i-- > 0;)
+            pthread_mutex_unlock(&class_mutex[i]);
+    }
     pthread_mutex_unlock(&lock);
+}
+
+/* The child has one thread: the other threads' magazines are nobody's
+ * now, so their objects go back to the slabs. */
+static void atfork_child(void)
+{
+    struct tcache *tc, *next;
+
+    atfork_parent();
+    if (!ready)
+        return;
+    pthread_mutex_lock(&lock);
+    for (tc = threads.next; tc != &threads; tc = next) {
+        next = tc->next;
+        if (tc == tl_cache)
+            continue;
+        (void)buddy_kmalloc_mags_flush(&km, &tc->mags);
+        tc->prev->next = tc->next;
+        tc->next->prev = tc->prev;
+        (void)buddy_kfree(&km, tc);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+/* A thread ends: its magazines flushed and freed, and from here on (the
+ * destructors of other keys may still allocate) its calls go straight. */
+static void tcache_exit(void *arg)
+{
+    struct tcache *tc = arg;
+
+    tl_no_cache = 1;
+    tl_cache = NULL;
+    (void)buddy_kmalloc_mags_flush(&km, &tc->mags);
+    pthread_mutex_lock(&lock);
+    tc->prev->next = tc->next;
+    tc->next->prev = tc->prev;
+    pthread_mutex_unlock(&lock);
+    (void)buddy_kfree(&km, tc);
+}
+
+/* The calling thread's magazines, made now; NULL while it cannot have
+ * them (making them, ending, or out of memory: it goes straight). */
+static struct tcache *tcache_make(void)
+{
+    struct tcache *tc;
+
+    if (tl_no_cache)
+        return NULL;
+    tl_no_cache = 1; /* what pthread_setspecific allocates goes straight */
+    tc = buddy_kzalloc(&km, sizeof(*tc));
+    if (tc == NULL)
+        return NULL;
+    if (pthread_setspecific(tcache_key, tc) != 0) {
+        (void)buddy_kfree(&km, tc);
+        return NULL;
+    }
+    pthread_mutex_lock(&lock);
+    tc->next = threads.next;
+    tc->prev = &threads;
+    threads.next->prev = tc;
+    threads.next = tc;
+    pthread_mutex_unlock(&lock);
+    tl_no_cache = 0;
+    tl_cache = tc;
+    return tc;
 }
 
 static void print_stats(void)
@@ -191,23 +311,38 @@ static int init_locked(void)
 {
     struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
     struct buddy_kmalloc_config kc = {0};
+    unsigned i;
 
     if (ready || init_failed)
         return ready ? 0 : -1;
     tl_in_init = 1;
     read_env();
-    o.nr_pages = HEAP_PAGES;
     o.page_size = PAGE_SIZE_;
-    o.max_order = HEAP_MAX_ORDER;
     o.with_memory = 1;
-    o.cache = BUDDY_CACHE_NONE; /* the caches are the slab's, later */
+    o.cache = BUDDY_CACHE_NONE; /* the magazines are the caches */
     o.name = "Malloc";
-    if (buddy_heap_create(&o, &heap) != 0) {
-        tl_in_init = 0;
-        init_failed = 1;
-        return -1;
+    /* Where the address space is limited (ulimit -v, valgrind, a 32-bit
+     * process) the reservation is halved until it fits. */
+    for (o.nr_pages = HEAP_PAGES;; o.nr_pages /= 2) {
+        o.max_order = HEAP_MAX_ORDER;
+        while (((uint64_t)1 << o.max_order) > o.nr_pages)
+            o.max_order--;
+        if (buddy_heap_create(&o, &heap) == 0)
+            break;
+        if (o.nr_pages <= HEAP_PAGES_MIN) {
+            tl_in_init = 0;
+            init_failed = 1;
+            return -1;
+        }
     }
     zone = buddy_heap_zone(heap);
+    for (i = 0; i < NR_CLASS_LOCKS; i++) {
+        pthread_mutex_init(&class_mutex[i], NULL);
+        class_lock[i].lock = mutex_lock;
+        class_lock[i].unlock = mutex_unlock;
+        class_lock[i].arg = &class_mutex[i];
+    }
+    kc.class_locks = class_lock;
     kc.zone = zone;
     kc.nr_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (debug) /* red zones, poison, callers, checks on every free */
@@ -217,21 +352,38 @@ static int init_locked(void)
         init_failed = 1;
         return -1;
     }
-    pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+    if (pthread_key_create(&tcache_key, tcache_exit) != 0) {
+        tl_in_init = 0;
+        init_failed = 1;
+        return -1;
+    }
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
     if (stats_at_exit)
         atexit(print_stats);
-    ready = 1;
+    __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
     tl_in_init = 0;
     return 0;
 }
 
 /* ---- the entry points --------------------------------------------------- */
 
-/* Allocate size bytes aligned to align (a power of two), under the lock. */
-static void *alloc_locked(size_t size, size_t align)
+/* The heap and kmalloc, made on the first call: 0, or -1 (no memory). */
+static int ensure_ready(void)
 {
-    if (init_locked() != 0)
-        return NULL;
+    int err;
+
+    if (likely(__atomic_load_n(&ready, __ATOMIC_ACQUIRE)))
+        return 0;
+    pthread_mutex_lock(&lock);
+    err = init_locked();
+    pthread_mutex_unlock(&lock);
+    return err;
+}
+
+/* Allocate size bytes aligned to align (a power of two), through the
+ * thread's magazines when it has them. */
+static void *alloc_sized(struct tcache *tc, size_t size, size_t align)
+{
     if (size < 16)
         size = 16; /* glibc aligns every allocation to 16 bytes */
     if (align > 16) {
@@ -245,21 +397,36 @@ static void *alloc_locked(size_t size, size_t align)
         if (size < want)
             return NULL;
     }
-    return buddy_kmalloc(&km, size, 0);
+    return tc != NULL ? buddy_kmalloc_mag(&km, &tc->mags, size, 0)
+                      : buddy_kmalloc(&km, size, 0);
 }
 
-static void *alloc(size_t size, size_t align)
+/* The first call of the process or of a thread, or one during init. */
+static __attribute__((noinline)) void *alloc_slow(size_t size, size_t align)
 {
     void *p;
 
     if (tl_in_init) { /* the heap's own, during init: the lock is ours */
         p = boot_alloc(size != 0 ? size : 1, align < 16 ? 16 : align);
+    } else if (ensure_ready() != 0) {
+        p = NULL;
     } else {
-        pthread_mutex_lock(&lock);
-        p = alloc_locked(size, align);
-        pthread_mutex_unlock(&lock);
+        p = alloc_sized(tcache_make(), size, align);
     }
     if (p == NULL)
+        errno = ENOMEM;
+    return p;
+}
+
+static void *alloc(size_t size, size_t align)
+{
+    struct tcache *tc = tl_cache;
+    void *p;
+
+    if (unlikely(tc == NULL))
+        return alloc_slow(size, align);
+    p = alloc_sized(tc, size, align);
+    if (unlikely(p == NULL))
         errno = ENOMEM;
     return p;
 }
@@ -271,16 +438,22 @@ EXPORT void *malloc(size_t size)
 
 EXPORT void free(void *p)
 {
-    int saved = errno, err;
+    struct tcache *tc = tl_cache;
+    int err;
 
     if (p == NULL || in_boot(p) || tl_in_init)
         return;
-    pthread_mutex_lock(&lock);
-    err = ready ? buddy_kfree(&km, p) : BUDDY_ERANGE;
-    pthread_mutex_unlock(&lock);
-    if (err != 0)
+    if (likely(tc != NULL))
+        err = buddy_kfree_mag(&km, &tc->mags, p);
+    else
+        err = __atomic_load_n(&ready, __ATOMIC_ACQUIRE) ? buddy_kfree(&km, p)
+                                                        : BUDDY_ERANGE;
+    if (unlikely(err != 0)) { /* nothing else here sets errno */
+        int saved = errno;
+
         misuse("free", p, err);
-    errno = saved;
+        errno = saved;
+    }
 }
 
 EXPORT void *calloc(size_t n, size_t size)
@@ -297,24 +470,19 @@ EXPORT void *calloc(size_t n, size_t size)
     return p;
 }
 
-/* The usable size of p (0 for NULL). Lock held. */
-static size_t usable_locked(const void *p)
+/* The usable size of p (0 for NULL or what is not a live allocation). */
+static size_t usable(const void *p)
 {
     if (p == NULL)
         return 0;
     if (in_boot(p))
         return (size_t)(boot + sizeof(boot) - (const unsigned char *)p);
-    return ready ? buddy_ksize(&km, p) : 0;
+    return __atomic_load_n(&ready, __ATOMIC_ACQUIRE) ? buddy_ksize(&km, p) : 0;
 }
 
 EXPORT size_t malloc_usable_size(void *p)
 {
-    size_t n;
-
-    pthread_mutex_lock(&lock);
-    n = usable_locked(p);
-    pthread_mutex_unlock(&lock);
-    return n;
+    return usable(p);
 }
 
 EXPORT void *realloc(void *p, size_t size)
@@ -328,9 +496,7 @@ EXPORT void *realloc(void *p, size_t size)
         free(p);
         return NULL;
     }
-    pthread_mutex_lock(&lock);
-    old = usable_locked(p);
-    pthread_mutex_unlock(&lock);
+    old = usable(p);
     if (old == 0) {
         misuse("realloc", p, BUDDY_ENOTSLAB);
         errno = ENOMEM;
@@ -423,12 +589,13 @@ EXPORT int malloc_trim(size_t pad)
     unsigned set, i;
 
     (void)pad;
-    pthread_mutex_lock(&lock);
-    if (ready)
-        for (set = 0; set < 2; set++)
-            for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
-                pages += buddy_slab_shrink(buddy_kmalloc_cache(&km, set, i));
-    pthread_mutex_unlock(&lock);
+    if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
+        return 0;
+    if (tl_cache != NULL) /* this thread's; others keep theirs */
+        (void)buddy_kmalloc_mags_flush(&km, &tl_cache->mags);
+    for (set = 0; set < 2; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            pages += buddy_slab_shrink(buddy_kmalloc_cache(&km, set, i));
     return pages != 0;
 }
 
@@ -438,13 +605,12 @@ EXPORT struct mallinfo2 mallinfo2(void)
     struct buddy_zone_stats st;
 
     memset(&mi, 0, sizeof(mi));
-    pthread_mutex_lock(&lock);
-    if (ready && buddy_zone_get_stats(zone, &st) == 0) {
+    if (__atomic_load_n(&ready, __ATOMIC_ACQUIRE) &&
+        buddy_zone_get_stats(zone, &st) == 0) {
         mi.arena = (size_t)(st.spanned_pages * PAGE_SIZE_);
         mi.fordblks = (size_t)(st.free_pages * PAGE_SIZE_);
         mi.uordblks = mi.arena - mi.fordblks;
     }
-    pthread_mutex_unlock(&lock);
     return mi;
 }
 

@@ -54,6 +54,7 @@ struct kmalloc {
     uint32_t magic;
     uint8_t present[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES]; /* made */
     struct buddy_zone *zone, *meta;
+    struct buddy__slab_span mspan; /* the metadata zone's memory */
     struct buddy_system *system; /* where its shrinker is, or NULL */
     uintptr_t large_blocks;      /* large blocks allocated (atomic: a word,
                                     lock-free on every target) */
@@ -197,6 +198,7 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
         }
     km->zone = cfg->zone;
     km->meta = cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone;
+    (void)buddy__slab_span_of(km->meta, &km->mspan); /* as the classes' */
     km->magic = KMALLOC_MAGIC;
     if (cfg->system != NULL) {
         struct buddy_shrinker sh;
@@ -338,7 +340,7 @@ static int cache_of_obj(struct kmalloc *km, const void *obj,
                         struct buddy_slab_cache **out)
 {
     struct buddy_slab_cache *c;
-    int err = buddy__slab_owner(km->zone, km->meta, obj, &c);
+    int err = buddy__slab_owner(km->zone, &km->mspan, obj, &c);
 
     if (err != 0)
         return err;
@@ -390,18 +392,18 @@ int buddy_kfree_mag(struct buddy_kmalloc *k, struct buddy_kmalloc_mags *m,
                     const void *obj)
 {
     struct kmalloc *km = km_of(k);
-    struct buddy_slab_cache *c;
-    struct buddy__slab_at at;
+    int err;
 
     /* One lookup on the way of a normal-set object into its magazine;
      * anything else (a large block, the reclaimable set, a bad pointer)
      * goes kfree's way, which judges and reports it. */
     if (m != NULL && km_ok(km) && obj != NULL &&
-        buddy__slab_find(km->zone, km->meta, obj, &c, &at) == 0 &&
-        c >= &km->caches[0][0] && c <= &km->caches[0][BUDDY_KMALLOC_CLASSES - 1])
-        return buddy__slab_free_mag_at(c, &m->mag_[c - &km->caches[0][0]],
-                                       (void *)(uintptr_t)obj, &at,
-                                       buddy_caller());
+        (err = buddy__slab_free_mag_set(km->zone, &km->mspan,
+                                        &km->caches[0][0],
+                                        BUDDY_KMALLOC_CLASSES, m->mag_,
+                                        (void *)(uintptr_t)obj,
+                                        buddy_caller())) != 1)
+        return err;
     return buddy_kfree(k, obj);
 }
 

@@ -53,6 +53,12 @@
 
 #define SLAB_CACHE_MAGIC 0x534c4231u /* "SLB1" while created */
 #define DESC_MAGIC 0x44455343u       /* "DESC" while a desc block is live */
+/* A live descriptor holds its address ^ SELF_KEY: a page word that is not
+ * a descriptor's (a free page's links, a stale word) names memory that
+ * holds this by accident with odds of one in 2^32 or 2^64. Against
+ * accidents, not attackers (who could write it into an object of a
+ * cache whose metadata shares the objects' zone). */
+#define SELF_KEY ((uintptr_t)0x9e3779b97f4a7c15ull)
 #define DESC_SLOTS_MAX 32u           /* one 32-bit free map per block (a
                                         word every target reads atomically) */
 
@@ -67,6 +73,8 @@ struct slab_link {               /* a list's links, and its head */
 struct slab {                    /* a descriptor, in a desc block slot */
     struct slab_link link;       /* first: its list (circular, through
                                     the cache's head) */
+    uintptr_t self;              /* its own address ^ SELF_KEY while live,
+                                    else 0: the lookup's one check */
     struct cache *cache;
     uintptr_t base;              /* the first object's address */
     buddy_pfn_t pfn;             /* the slab block's head */
@@ -91,6 +99,7 @@ struct cache {
     uint32_t magic;              /* SLAB_CACHE_MAGIC while created */
     unsigned flags;
     struct buddy_zone *zone, *meta;
+    struct buddy__slab_span mspan; /* the metadata zone's memory */
     struct buddy_lock_ops lock;  /* lock == NULL: no lock */
     void (*ctor)(void *obj);
     buddy_slab_report_fn report;
@@ -571,7 +580,8 @@ static uint32_t *owned_of(const struct cache *s, struct slab *sl)
 /* Claim object idx back from the user: clear its owned bit, true if it was
  * set. The one test of a double free, and, shared, race-proof: of two
  * threads freeing one object at once exactly one sees the bit. */
-static bool owned_take(const struct cache *s, struct slab *sl, uint32_t idx)
+static inline bool owned_take(const struct cache *s, struct slab *sl,
+                              uint32_t idx)
 {
     uint32_t *w = owned_of(s, sl) + idx / 32u, bit = (uint32_t)1 << (idx % 32u);
 
@@ -633,12 +643,13 @@ static struct slab *slab_new(struct cache *s)
         desc_free(s, sl);
         return NULL;
     }
-    sl->cache = s;
     sl->base = (uintptr_t)base;
     sl->pfn = pfn;
     sl->inuse = 0;
     sl->hint = 0;
     map_fill(s, sl);
+    buddy_store_relaxed(&sl->cache, s);
+    buddy_store_relaxed(&sl->self, (uintptr_t)sl ^ SELF_KEY);
     list_add(s, sl, SLAB_EMPTY);
     s->slabs_made++;
     if (s->debug)
@@ -657,7 +668,8 @@ static struct slab *slab_new(struct cache *s)
 static void slab_discard(struct cache *s, struct slab *sl)
 {
     list_del(s, sl);
-    sl->cache = NULL;
+    buddy_store_relaxed(&sl->self, (uintptr_t)0);
+    buddy_store_relaxed(&sl->cache, (struct cache *)NULL);
     (void)buddy_zone_free_pages(s->zone, sl->pfn, s->order);
     desc_free(s, sl);
     s->slabs_freed++;
@@ -770,6 +782,8 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
         slots = DESC_SLOTS_MAX;
 
     buddy_memset(s, 0, sizeof(*s));
+    if (buddy__slab_span_of(meta, &s->mspan) != 0)
+        return BUDDY_ENOBASE;
     s->flags = cfg->flags;
     s->zone = cfg->zone;
     s->meta = meta;
@@ -952,30 +966,59 @@ void *buddy_slab_alloc(struct buddy_slab_cache *c)
  * report. Lock held. */
 /* The live slab of any cache on these zones whose pages hold obj, and
  * that cache: 0, ERANGE (outside the zone) or ENOTSLAB. */
-static int slab_lookup(const struct buddy_zone *zone,
-                       const struct buddy_zone *meta, const void *obj,
+static inline __attribute__((always_inline)) int
+slab_lookup(const struct buddy_zone *zone,
+                       const struct buddy__slab_span *ms, const void *obj,
                        struct slab **out, const struct cache **owner)
 {
-    buddy_pfn_t pfn = buddy_zone_addr_to_pfn(zone, obj);
+    const struct cache *s;
     struct slab *sl;
+    buddy_pfn_t pfn;
     uintptr_t w;
 
-    if (pfn == BUDDY_PFN_NONE)
+    if (buddy_zone_addr_private(zone, obj, &pfn, &w) != 0)
         return BUDDY_ERANGE;
-    if (buddy_zone_get_private(zone, pfn, &w) != 0 ||
-        (sl = desc_lookup(meta, w, owner)) == NULL || sl->cache != *owner ||
-        (*owner)->zone != zone || pfn < sl->pfn ||
-        pfn - sl->pfn >= ((buddy_pfn_t)1 << (*owner)->order))
+    /* The word must name a whole descriptor inside the metadata zone's
+     * memory before it is read, then the descriptor must say it is live,
+     * then its cache's slab must cover the page. */
+    if ((w & 7u) != 0 || w - ms->lo >= ms->len ||
+        ms->len - (w - ms->lo) < sizeof(struct slab))
+        return BUDDY_ENOTSLAB;
+    sl = (struct slab *)w;
+    if (buddy_load_relaxed(&sl->self) != (w ^ SELF_KEY) ||
+        (s = buddy_load_relaxed(&sl->cache)) == NULL || s->zone != zone ||
+        pfn < sl->pfn || pfn - sl->pfn >= ((buddy_pfn_t)1 << s->order))
         return BUDDY_ENOTSLAB; /* not a page of a live slab */
+    *owner = s;
     *out = sl;
+    return 0;
+}
+
+int buddy__slab_span_of(const struct buddy_zone *meta,
+                        struct buddy__slab_span *ms)
+{
+    struct buddy_zone_info mi;
+    struct buddy_zone_stats st;
+    void *lo;
+
+    if (buddy_zone_get_info(meta, &mi) != 0 ||
+        buddy_zone_get_stats(meta, &st) != 0)
+        return BUDDY_EBADZONE;
+    lo = buddy_zone_pfn_to_addr(meta, mi.start_pfn);
+    if (lo == NULL)
+        return BUDDY_ENOBASE;
+    /* The memory is addressable, so its length fits a uintptr_t. */
+    ms->lo = (uintptr_t)lo;
+    ms->len = (uintptr_t)(st.spanned_pages * mi.page_size);
     return 0;
 }
 
 /* The slot obj starts, of any cache on these zones: its cache, slab and
  * index, or an error with what to report: ENULL, ERANGE, ENOTSLAB,
  * EINTERIOR. Says nothing of whether the object is allocated. */
-static int slot_find(const struct buddy_zone *zone,
-                     const struct buddy_zone *meta, const void *obj,
+static inline __attribute__((always_inline)) int
+slot_find(const struct buddy_zone *zone,
+                     const struct buddy__slab_span *ms, const void *obj,
                      const struct cache **owner, struct slab **out,
                      uint32_t *index, const char **what)
 {
@@ -988,7 +1031,7 @@ static int slot_find(const struct buddy_zone *zone,
     *what = "Invalid object pointer";
     if (obj == NULL)
         return BUDDY_ENULL;
-    err = slab_lookup(zone, meta, obj, &sl, owner);
+    err = slab_lookup(zone, ms, obj, &sl, owner);
     if (err != 0)
         return err;
     s = *owner;
@@ -1025,7 +1068,7 @@ static int free_check(struct cache *s, const void *obj, struct slab **out,
                       uint32_t *index, const char **what)
 {
     const struct cache *owner = NULL;
-    int err = slot_find(s->zone, s->meta, obj, &owner, out, index, what);
+    int err = slot_find(s->zone, &s->mspan, obj, &owner, out, index, what);
 
     if (err == 0 && owner != s) {
         *what = "Object from another cache";
@@ -1035,12 +1078,12 @@ static int free_check(struct cache *s, const void *obj, struct slab **out,
 }
 
 int buddy__slab_owner(const struct buddy_zone *zone,
-                      const struct buddy_zone *meta, const void *obj,
+                      const struct buddy__slab_span *ms, const void *obj,
                       struct buddy_slab_cache **cache)
 {
     const struct cache *owner = NULL;
     struct slab *sl;
-    int err = slab_lookup(zone, meta, obj, &sl, &owner);
+    int err = slab_lookup(zone, ms, obj, &sl, &owner);
 
     if (err != 0)
         return err;
@@ -1276,19 +1319,39 @@ void *buddy_slab_alloc_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m)
 }
 
 int buddy__slab_find(const struct buddy_zone *zone,
-                     const struct buddy_zone *meta, const void *obj,
+                     const struct buddy__slab_span *ms, const void *obj,
                      struct buddy_slab_cache **cache, struct buddy__slab_at *at)
 {
     const struct cache *owner = NULL;
     struct slab *sl;
     const char *what;
-    int err = slot_find(zone, meta, obj, &owner, &sl, &at->index, &what);
+    int err = slot_find(zone, ms, obj, &owner, &sl, &at->index, &what);
 
     if (err != 0)
         return err;
     at->slab = sl;
     *cache = (struct buddy_slab_cache *)(void *)(uintptr_t)owner;
     return 0;
+}
+
+int buddy__slab_free_mag_set(const struct buddy_zone *zone,
+                             const struct buddy__slab_span *ms,
+                             struct buddy_slab_cache *first, unsigned n,
+                             struct buddy_slab_mag *mags, void *obj,
+                             uintptr_t caller)
+{
+    const struct cache *owner = NULL;
+    struct buddy_slab_cache *c;
+    struct buddy__slab_at at;
+    const char *what;
+    struct slab *sl;
+    int err = slot_find(zone, ms, obj, &owner, &sl, &at.index, &what);
+
+    c = (struct buddy_slab_cache *)(void *)(uintptr_t)owner;
+    if (err != 0 || c < first || c >= first + n)
+        return 1; /* not an object of the set's caches */
+    at.slab = sl;
+    return buddy__slab_free_mag_at(c, &mags[c - first], obj, &at, caller);
 }
 
 int buddy__slab_free_mag_at(struct buddy_slab_cache *c,
@@ -1329,7 +1392,7 @@ int buddy_slab_free_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m,
         return BUDDY_EBADCACHE;
     if (!mag_serves(s, m))
         return buddy__slab_free_from(c, obj, buddy_caller());
-    err = buddy__slab_find(s->zone, s->meta, obj, &owner, &at);
+    err = buddy__slab_find(s->zone, &s->mspan, obj, &owner, &at);
     if (err != 0 || owner != c) /* refused, and reported, under the lock */
         return buddy__slab_free_from(c, obj, buddy_caller());
     return buddy__slab_free_mag_at(c, m, obj, &at, buddy_caller());

@@ -1036,6 +1036,64 @@ BUDDY_API int buddy_zone_check_locked(const struct buddy_zone *z,
                                       struct buddy_check_report *rep);
 
 /* ------------------------------------------------------------------------ */
+/* Free page reporting                                                       */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The kernel's free page reporting (mm/page_reporting.c), for whoever must
+ * act on memory that has become free: give it back to the OS (madvise) or
+ * to a hypervisor, TRIM it, zero it for security. A zone with a reporter
+ * notes every block of at least min_order that a free leaves on the free
+ * lists (the merged block, after the buddies joined it; the pages a range
+ * call adds are not noted). buddy_zone_report_free, called when the
+ * embedder chooses (after a delay, from a timer or a later call: the
+ * kernel waits two seconds), hands the noted blocks that are still free
+ * to `report`, in batches of up to BUDDY_FREE_REPORT_BATCH, with the zone
+ * lock held, so none of them can be allocated while report works on it:
+ * report must not call the zone. A block allocated again before then is
+ * not reported. `notify`, if set, is called (lock held) when a first block
+ * is noted since the last report, to schedule one.
+ * The notes are a fixed array of BUDDY_FREE_REPORT_PENDING blocks in the
+ * zone (no allocation); when more are noted before a report, that report
+ * walks the free lists of min_order and above instead and reports every
+ * free block there. A block may be reported again after it was allocated
+ * and freed, or, after such a walk, while it stayed free. Costs, with a
+ * reporter: a free that leaves a block of min_order or more, the walk to
+ * its head (O(max_order)) and a store; without one, one branch per free.
+ */
+#define BUDDY_FREE_REPORT_BATCH 16u
+#define BUDDY_FREE_REPORT_PENDING 64u
+
+struct buddy_free_range {
+    buddy_pfn_t pfn;   /* a free block's head */
+    unsigned order;    /* its order (min_order or more) */
+};
+
+typedef void (*buddy_free_report_fn)(void *arg,
+                                     const struct buddy_free_range *ranges,
+                                     unsigned n);
+
+struct buddy_free_reporter {
+    unsigned min_order;            /* the smallest block worth reporting */
+    buddy_free_report_fn report;
+    void (*notify)(void *arg);     /* NULL, or told a report is due */
+    void *arg;
+};
+
+/* Set the zone's reporter (r NULL: none; the notes are dropped). Takes
+ * the zone lock. EBADZONE; ENULL (r->report NULL); EORDER (min_order
+ * above max_order). */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_set_free_reporter(struct buddy_zone *z,
+                                           const struct buddy_free_reporter *r);
+
+/* Report the noted blocks that are still free (see above) and forget the
+ * notes: the blocks reported, 0 with no reporter or nothing noted. One
+ * lock round trip; O(notes), or O(free blocks of min_order and above)
+ * after an overflow. */
+BUDDY_API uint64_t buddy_zone_report_free(struct buddy_zone *z);
+
+/* ------------------------------------------------------------------------ */
 /* Threads: the zone lock, per-CPU page caches, bulk allocation             */
 /* ------------------------------------------------------------------------ */
 

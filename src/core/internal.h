@@ -186,6 +186,10 @@ struct buddy_zone {
     uintptr_t base;          /* address of start_pfn, or 0: no byte API */
     buddy_event_fn hook;     /* event hook, or NULL */
     void *hook_arg;          /* its argument */
+    struct buddy_free_reporter reporter; /* report == NULL: none (report.c) */
+    uint32_t nr_noted;       /* noted[0..nr_noted): block heads to report */
+    bool noted_overflow;     /* more were noted: report walks the lists */
+    uint32_t noted[BUDDY_FREE_REPORT_PENDING];
     struct buddy_free_area free_area[BUDDY_NR_ORDERS]; /* the kernel's */
     uint64_t free_pages;     /* sum of nr_free[k] << k (I6) */
     uint64_t present_pages;  /* spanned minus holes (I6) */
@@ -545,6 +549,11 @@ void buddy__carve(struct buddy_zone *z, uint32_t idx, uint32_t end,
  * bytes are corrupt. O(31). A head in the lazy run has no state byte yet:
  * read it as FREE | max_order. */
 uint32_t buddy__block_head(const struct buddy_zone *z, uint32_t idx);
+
+/* A free left the block holding idx on the free lists: note it for the
+ * reporter when it is of min_order or more (report.c). Lock held; only
+ * called with a reporter set. */
+void buddy__note_free(struct buddy_zone *z, uint32_t idx);
 
 /* Resolve [pfn, pfn + nr_pages) to indices [*start, *end); EINVAL for no
  * pages, ERANGE if it is not inside the span. Compared as offsets into the

@@ -599,6 +599,8 @@ static always_inline_ void free_block(struct buddy_zone *z, uint32_t idx,
     if (buddy_hook_set(z))
         emit_block(z, BUDDY_EV_FREE, idx, order);
     free_one_block(z, idx, order, false);
+    if (buddy_unlikely(z->reporter.report != NULL))
+        buddy__note_free(z, idx);
 }
 
 void buddy__free_block_locked(struct buddy_zone *z, uint32_t idx,

@@ -25,6 +25,16 @@
  * the forking thread, flushes the magazines of the threads it did not
  * inherit, so their objects are not lost to it.
  *
+ * Memory goes back to the kernel: the zone reports every free block of a
+ * pageblock (2 MiB) or more that frees leave (the core's free page
+ * reporting), and RETURN_DELAY_MS after the first such free (100 ms;
+ * BUDDY_MALLOC_RETURN_DELAY_MS, `never` to keep everything) the next
+ * malloc or free hands those still free to the kernel with
+ * madvise(MADV_DONTNEED), under the zone lock so none is allocated
+ * meanwhile. A block taken again within the delay costs no system call.
+ * A program that frees and then makes no call keeps the memory until its
+ * next call (as mimalloc's delayed purge); malloc_trim returns it at once.
+ *
  * BUDDY_MALLOC_DEBUG=1 turns on slub_debug's flags in every size class:
  * red zones (a write past an object is caught at its free), poison (a
  * write after free is caught at the next allocation of the slot), callers.
@@ -41,6 +51,8 @@
 #include "buddy/slab.h"
 
 #include <errno.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -95,6 +107,13 @@ static __thread int tl_no_cache __attribute__((tls_model("initial-exec")));
 static enum on_error on_error = ON_ERROR_ABORT;
 static int stats_at_exit;
 static int debug;              /* BUDDY_MALLOC_DEBUG=1: slub_debug's flags */
+#define RETURN_ORDER 9u        /* a pageblock: 2 MiB of 4 KiB pages */
+static long return_delay_ms = 100; /* -1: never */
+static uintptr_t heap_base;    /* the address of the zone's first pfn */
+static buddy_pfn_t heap_start;
+/* When the noted free blocks go back (CLOCK_MONOTONIC ns), 0: none
+ * noted. Set by the zone's notify, cleared by the report. */
+static uint64_t return_at;
 
 /* ---- bootstrap: a bump allocator in a static buffer ------------------- */
 
@@ -285,6 +304,50 @@ static void print_stats(void)
     pthread_mutex_unlock(&lock);
 }
 
+/* ---- giving memory back --------------------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* The zone's reporter: free blocks to the kernel. Zone lock held. */
+static void return_blocks(void *arg, const struct buddy_free_range *r,
+                          unsigned n)
+{
+    unsigned i;
+
+    (void)arg;
+    for (i = 0; i < n; i++)
+        (void)madvise((void *)(heap_base +
+                               (uintptr_t)(r[i].pfn - heap_start) * PAGE_SIZE_),
+                      (size_t)PAGE_SIZE_ << r[i].order, MADV_DONTNEED);
+}
+
+/* A first block noted since the last report: the clock starts. */
+static void return_due(void *arg)
+{
+    uint64_t at = now_ns() + (uint64_t)return_delay_ms * 1000000u;
+
+    (void)arg;
+    __atomic_store_n(&return_at, at != 0 ? at : 1, __ATOMIC_RELAXED);
+}
+
+/* On a malloc or free: when the delay is over, one thread reports. */
+static void maybe_return(void)
+{
+    uint64_t at = __atomic_load_n(&return_at, __ATOMIC_RELAXED);
+
+    if (likely(at == 0) || now_ns() < at ||
+        !__atomic_compare_exchange_n(&return_at, &at, 0, 0, __ATOMIC_RELAXED,
+                                     __ATOMIC_RELAXED))
+        return;
+    (void)buddy_zone_report_free(zone);
+}
+
 static void read_env(void)
 {
     const char *e = getenv("BUDDY_MALLOC_ON_ERROR");
@@ -302,6 +365,19 @@ static void read_env(void)
     stats_at_exit = e != NULL && strcmp(e, "1") == 0;
     e = getenv("BUDDY_MALLOC_DEBUG");
     debug = e != NULL && strcmp(e, "1") == 0;
+    e = getenv("BUDDY_MALLOC_RETURN_DELAY_MS");
+    if (e != NULL) {
+        char *end;
+        long v = strtol(e, &end, 10);
+
+        if (strcmp(e, "never") == 0)
+            return_delay_ms = -1;
+        else if (*e != '\0' && *end == '\0' && v >= 0 && v <= 3600000)
+            return_delay_ms = v;
+        else
+            put("libbuddy-malloc: BUDDY_MALLOC_RETURN_DELAY_MS must be "
+                "0..3600000 or never; using 100\n");
+    }
 }
 
 /* Make the heap and kmalloc. Lock held; the heap's own allocations come
@@ -336,6 +412,20 @@ static int init_locked(void)
         }
     }
     zone = buddy_heap_zone(heap);
+    if (return_delay_ms >= 0) {
+        struct buddy_free_reporter r = {RETURN_ORDER, return_blocks,
+                                        return_due, NULL};
+        struct buddy_zone_info zi;
+
+        if (r.min_order > o.max_order)
+            r.min_order = o.max_order;
+        if (buddy_zone_get_info(zone, &zi) == 0) {
+            heap_start = zi.start_pfn;
+            heap_base = (uintptr_t)buddy_zone_pfn_to_addr(zone, zi.start_pfn);
+            if (heap_base == 0 || buddy_zone_set_free_reporter(zone, &r) != 0)
+                return_delay_ms = -1; /* nothing noted, nothing returned */
+        }
+    }
     for (i = 0; i < NR_CLASS_LOCKS; i++) {
         pthread_mutex_init(&class_mutex[i], NULL);
         class_lock[i].lock = mutex_lock;
@@ -425,6 +515,7 @@ static void *alloc(size_t size, size_t align)
 
     if (unlikely(tc == NULL))
         return alloc_slow(size, align);
+    maybe_return();
     p = alloc_sized(tc, size, align);
     if (unlikely(p == NULL))
         errno = ENOMEM;
@@ -454,6 +545,7 @@ EXPORT void free(void *p)
         misuse("free", p, err);
         errno = saved;
     }
+    maybe_return();
 }
 
 EXPORT void *calloc(size_t n, size_t size)
@@ -596,7 +688,8 @@ EXPORT int malloc_trim(size_t pad)
     for (set = 0; set < 2; set++)
         for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
             pages += buddy_slab_shrink(buddy_kmalloc_cache(&km, set, i));
-    return pages != 0;
+    __atomic_store_n(&return_at, 0, __ATOMIC_RELAXED);
+    return (pages != 0) | (buddy_zone_report_free(zone) != 0);
 }
 
 EXPORT struct mallinfo2 mallinfo2(void)

@@ -4,10 +4,11 @@
  * static library) or preloaded: sizes and alignment, calloc's zeroing and
  * overflow, realloc's copies, the aligned calls' errors, errno across free,
  * threads allocating and freeing each other's blocks, fork from a threaded
- * process, and (run with "misuse") a double free that must abort.
+ * process, freed memory given back to the kernel, and (run with "misuse") a double free that must abort.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -203,6 +204,59 @@ static void threads_and_fork(void)
         free(passed[t]);
 }
 
+/* Resident KiB, from /proc/self/statm, with no allocation. */
+static long rss_kib(void)
+{
+    char buf[128];
+    ssize_t n;
+    int fd = open("/proc/self/statm", O_RDONLY);
+    char *at;
+
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    at = strchr(buf, ' ');
+    return at == NULL ? -1 : strtol(at + 1, NULL, 10) * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* 64 MiB written and freed goes back to the kernel once the return delay
+ * (100 ms by default) has passed and the program calls again; with
+ * returns turned off (kept) it stays. */
+static void memory_returned(int kept)
+{
+    enum { N = 64, MIB = 1 << 20 };
+    void *p[N];
+    void *volatile one;
+    long before = rss_kib(), peak, after;
+
+    for (int i = 0; i < N; i++) {
+        p[i] = malloc(MIB);
+        CHECK(p[i] != NULL);
+        if (p[i] != NULL)
+            memset(p[i], 0x5a, MIB);
+    }
+    peak = rss_kib();
+    CHECK(peak - before >= (N - 4) * 1024);
+    for (int i = 0; i < N; i++)
+        free(p[i]);
+    usleep(300 * 1000);
+    one = malloc(1); /* volatile: a call the compiler cannot pair away */
+    free(one);
+    after = rss_kib();
+    if (kept) { /* BUDDY_MALLOC_RETURN_DELAY_MS=never: nothing goes back */
+        CHECK(after >= peak - 4 * 1024);
+        return;
+    }
+    if (after - before >= 16 * 1024)
+        fprintf(stderr, "test_malloc: rss %ld KiB before, %ld at the peak, "
+                        "%ld after the free\n", before, peak, after);
+    CHECK(after - before < 16 * 1024);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "overflow") == 0) {
@@ -224,11 +278,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "test_malloc: the double free returned\n");
         return 3;
     }
+    if (argc > 1 && strcmp(argv[1], "kept") == 0) {
+        memory_returned(1);
+        return failures != 0;
+    }
     sizes_and_alignment();
     calloc_and_realloc();
     aligned();
     errno_and_info();
     threads_and_fork();
+    memory_returned(0);
     if (failures != 0) {
         fprintf(stderr, "test_malloc: %d checks failed\n", failures);
         return 1;

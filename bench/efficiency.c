@@ -73,7 +73,7 @@
 #include "buddy/slab.h"
 
 #define ARENA_MIB_DEFAULT 16u
-#define TARGET_KMALLOC 0.75  /* the slab classes' target (docs/performance.md) */
+#define TARGET_KMALLOC 0.75  /* the slab classes' (docs/performance.md) */
 #define SIZE_BOUND_MIN 16u   /* talc's generate_size: bound in [16, max) */
 #define SIZE_MAX_ALLOC 10000u
 #define SIZE_MIN_ALLOC 4u
@@ -117,7 +117,7 @@ static size_t gen_align(struct rng *r)
     return (size_t)8 << (tz / 2);
 }
 
-/* ---- the arena and the allocators over it ---------------------------- */
+/* ---- the arena and the allocators over it ------------------------------- */
 
 /* What the arena holds at a failure, in bytes; the parts sum to it. */
 enum part {
@@ -358,7 +358,7 @@ static int eff_close(struct eff *e)
     return ret;
 }
 
-/* ---- one run ------------------------------------------------------------- */
+/* ---- one run ------------------------------------------------------------ */
 
 enum mix { MIX_ALLOC_FREE, MIX_TALC, MIX_COUNT };
 
@@ -542,7 +542,8 @@ static int run(struct eff *e, const struct variant *v, enum mix mix,
 
         for (unsigned p = 0; p < P_COUNT; p++)
             sum += p == P_META ? 0 : s->parts[p];
-        if (sum > e->arena_bytes || (v->kmalloc != 2 && sum != e->arena_bytes)) {
+        if (sum > e->arena_bytes ||
+            (v->kmalloc != 2 && sum != e->arena_bytes)) {
             fprintf(stderr, "bench_efficiency: %s: the parts sum to %llu of "
                     "%zu bytes\n", v->name, (unsigned long long)sum,
                     e->arena_bytes);
@@ -573,7 +574,7 @@ out:
     return ret;
 }
 
-/* ---- the report ---------------------------------------------------------- */
+/* ---- the report --------------------------------------------------------- */
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -632,17 +633,16 @@ static int run_seeds(struct eff *e, const struct variant *v, enum mix m,
  * for. */
 static void print_classes(const struct eff *e, const struct summary *sum)
 {
+    /* The classes 8 .. 256 in order, then the powers of two above. */
+    static const size_t small[] = {8, 16, 32, 64, 96, 128, 192, 256};
+    const unsigned nsmall = sizeof(small) / sizeof(small[0]);
+
     printf("  kmalloc at the failure, by the slot or block that holds the "
            "bytes (means; shares of the arena):\n");
     printf("    %-10s %8s %8s %10s\n", "slot", "held", "asked",
            "asked/held");
-    /* The classes 8 .. 256 in order, then the powers of two above. */
-    static const size_t small[] = {8, 16, 32, 64, 96, 128, 192, 256};
-
-    for (unsigned i = 0; i < sizeof(small) / sizeof(small[0]) + 16; i++) {
-        size_t size = i < sizeof(small) / sizeof(small[0])
-                          ? small[i]
-                          : (size_t)512 << (i - sizeof(small) / sizeof(small[0]));
+    for (unsigned i = 0; i < nsmall + 16; i++) {
+        size_t size = i < nsmall ? small[i] : (size_t)512 << (i - nsmall);
         unsigned b = bucket_of(size);
 
         if (sum->held[b] == 0)

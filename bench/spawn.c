@@ -30,7 +30,7 @@ const struct bench_peer bench_peers[] = {
 };
 const unsigned bench_nr_peers = sizeof(bench_peers) / sizeof(bench_peers[0]);
 
-/* ---- identity of malloc -------------------------------------------------- */
+/* ---- identity of malloc ------------------------------------------------- */
 
 /* Look a function up by name without ISO C's object/function pointer cast. */
 static void *symbol(const char *name)
@@ -82,7 +82,7 @@ void bench_malloc_identity(char *path, size_t path_size, char *version,
     }
 }
 
-/* ---- results ------------------------------------------------------------- */
+/* ---- results ------------------------------------------------------------ */
 
 void bench_result_set(struct bench_result *r, const char *key, double val)
 {
@@ -105,7 +105,7 @@ double bench_result_get(const struct bench_result *r, const char *key)
     return NAN;
 }
 
-/* ---- workers ------------------------------------------------------------- */
+/* ---- workers ------------------------------------------------------------ */
 
 const char *bench_self_path(void)
 {

@@ -69,6 +69,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_commit.h"
 #include "buddy/buddy.h"
 #include "buddy/slab.h"
 
@@ -781,6 +782,8 @@ int main(int argc, char **argv)
     effs = calloc(seeds, sizeof(*effs));
     if (e.arena == NULL || effs == NULL)
         return fail("arena", BUDDY_ENOMEM);
+    printf("libbuddy %u.%u.%u, commit %s\n", BUDDY_VERSION_MAJOR,
+           BUDDY_VERSION_MINOR, BUDDY_VERSION_PATCH, BENCH_COMMIT);
     printf("heap efficiency (talc's definition): an arena of %llu MiB, "
            "steps until the first failed request;\n"
            "score = bytes requested by the live allocations then / arena "

@@ -63,6 +63,7 @@ struct mb_run {
     unsigned only;              /* bit per workload; all when 0 */
     unsigned allocs;            /* bit per allocator; all when 0 */
     int quick, with_callgrind, callgrind_done;
+    char callgrind_dir[256];     /* where its output files stay */
     const struct mb_params *pm;
     int installed[MB_MAX_ALLOCS];
     const char *soname[MB_MAX_ALLOCS];
@@ -435,14 +436,14 @@ static void run_callgrind(struct mb_run *b)
 {
     const uint64_t n[2] = {b->quick ? 1000 : 20000, b->quick ? 11000 : 220000};
     char *argv[] = {"valgrind", "--version", NULL};
-    char dir[256], out[4096];
+    char *dir = b->callgrind_dir, out[4096];
 
     if (bench_spawn(NULL, argv, NULL, 1, out, sizeof(out)) != 0) {
-        printf("callgrind: valgrind is not installed: instruction counts "
-               "skipped\n");
+        snprintf(b->callgrind_dir, sizeof(b->callgrind_dir),
+                 "valgrind is not installed: instruction counts skipped");
         return;
     }
-    snprintf(dir, sizeof(dir), "%s/mbench-callgrind.XXXXXX",
+    snprintf(dir, sizeof(b->callgrind_dir), "%s/mbench-callgrind.XXXXXX",
              getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
     if (mkdtemp(dir) == NULL) {
         perror("mbench: mkdtemp");
@@ -497,7 +498,6 @@ static void run_callgrind(struct mb_run *b)
     }
     progress_clear();
     b->callgrind_done = 1;
-    printf("callgrind: files in %s\n", dir);
 }
 
 /* ---- statistics --------------------------------------------------------- */
@@ -633,6 +633,9 @@ static void print_header(const struct mb_run *b)
         else
             printf("  %-9s not installed: skipped\n", mb_allocs[i].name);
     }
+    if (b->with_callgrind)
+        printf("callgrind: %s%s\n", b->callgrind_done ? "files in " : "",
+               b->callgrind_dir);
     printf("counts:  larson %u slots a thread, %u epochs of %llu "
            "replacements a thread; xmalloc %llu objects a producer; thrash "
            "%u objects a thread, each byte written %u times; sweep %llu.."

@@ -59,6 +59,8 @@ test: build asan m32
 bench: build
 	./build/bench/bench
 	./build/bench/bench_frag
+	./build/bench/malloc/mbench
+	./build/bench/bench_efficiency
 
 # Fuzz with clang's libFuzzer (own build in build-fuzz/) for FUZZ_SECONDS,
 # merging new finds into tests/fuzz/corpus.

@@ -31,7 +31,6 @@
 #include "bench.h"
 
 #include <dlfcn.h>
-#include <gnu/libc-version.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,17 +97,6 @@ const char *const bench_thread_variants[] = {
     "null" /* shares nothing: how well the machine scales */};
 const unsigned bench_nr_thread_variants =
     sizeof(bench_thread_variants) / sizeof(bench_thread_variants[0]);
-
-/* tcmalloc: the minimal build first (no heap profiler, what most users
- * preload), the full one if only that is installed. */
-const struct bench_peer bench_peers[] = {
-    {"glibc", "libc.so", {NULL, NULL, NULL}},
-    {"jemalloc", "libjemalloc", {"libjemalloc.so.2", NULL, NULL}},
-    {"mimalloc", "libmimalloc", {"libmimalloc.so.2", NULL, NULL}},
-    {"tcmalloc", "libtcmalloc",
-     {"libtcmalloc_minimal.so.4", "libtcmalloc.so.4", NULL}},
-};
-const unsigned bench_nr_peers = sizeof(bench_peers) / sizeof(bench_peers[0]);
 
 int bench_variant_find(const char *name)
 {
@@ -208,58 +196,6 @@ static int null_free(void *ctx, void *ptr)
  * every page of it stays inside; written once at open, so the touches
  * never fault. */
 #define NULL_BLOCK_SIZE ((size_t)BENCH_PAGE << BENCH_MIXED_MAX_ORDER)
-
-/* ---- identity of malloc -------------------------------------------------- */
-
-/* Look a function up by name without ISO C's object/function pointer cast. */
-static void *symbol(const char *name)
-{
-    return dlsym(RTLD_DEFAULT, name);
-}
-
-void bench_malloc_identity(char *path, size_t path_size, char *version,
-                           size_t version_size)
-{
-    void *(*fn)(size_t) = malloc;
-    void *addr;
-    Dl_info info;
-    void *sym;
-
-    memcpy(&addr, &fn, sizeof(addr));
-    snprintf(path, path_size, "?");
-    snprintf(version, version_size, "?");
-    if (dladdr(addr, &info) != 0 && info.dli_fname != NULL)
-        snprintf(path, path_size, "%s", info.dli_fname);
-    if (strstr(path, "jemalloc") != NULL && (sym = symbol("mallctl")) != NULL) {
-        int (*mallctl)(const char *, void *, size_t *, void *, size_t);
-        const char *v = NULL;
-        size_t len = sizeof(v);
-
-        memcpy(&mallctl, &sym, sizeof(sym));
-        if (mallctl("version", &v, &len, NULL, 0) == 0 && v != NULL)
-            snprintf(version, version_size, "%s", v);
-    } else if (strstr(path, "mimalloc") != NULL &&
-               (sym = symbol("mi_version")) != NULL) {
-        int (*mi_version)(void);
-        int v;
-
-        memcpy(&mi_version, &sym, sizeof(sym));
-        v = mi_version();
-        snprintf(version, version_size, "%d.%d.%d", v / 100, v / 10 % 10,
-                 v % 10);
-    } else if (strstr(path, "tcmalloc") != NULL &&
-               (sym = symbol("tc_version")) != NULL) {
-        const char *(*tc_version)(int *, int *, const char **);
-        int major, minor;
-        const char *patch, *v;
-
-        memcpy(&tc_version, &sym, sizeof(sym));
-        v = tc_version(&major, &minor, &patch);
-        snprintf(version, version_size, "%s", v != NULL ? v : "?");
-    } else if (strstr(path, "libc.so") != NULL) {
-        snprintf(version, version_size, "glibc %s", gnu_get_libc_version());
-    }
-}
 
 int bench_buddy_identity(char *path, size_t path_size)
 {

@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spawn.h"
+
 /* ---- what is measured --------------------------------------------------- */
 
 #define BENCH_PAGE 4096u               /* bytes per page, every workload */
@@ -110,13 +112,6 @@ struct bench_variant {
 #define BENCH_WIDE_MAX_ORDER 10u
 #define BENCH_WIDE_HIGH 8192u
 
-/* A peer: what a user would pick instead of libbuddy. */
-struct bench_peer {
-    const char *name;       /* "jemalloc" */
-    const char *stem;       /* what its library's file name contains */
-    const char *sonames[3]; /* LD_PRELOAD candidates; none for glibc */
-};
-
 extern const struct bench_variant bench_variants[];
 extern const unsigned bench_nr_variants;
 /* The variants of the threads section, in the order it reports them. */
@@ -155,9 +150,6 @@ struct bench_counters {
 };
 void bench_alloc_counters(const struct bench_alloc *a,
                           struct bench_counters *c);
-/* Which library serves malloc in this process, and its version. */
-void bench_malloc_identity(char *path, size_t path_size, char *version,
-                           size_t version_size);
 /* Which file serves buddy_heap_alloc in this process (this executable, or
  * libbuddy.so in bench_shared); 1 when it is a shared libbuddy. */
 int bench_buddy_identity(char *path, size_t path_size);
@@ -189,23 +181,6 @@ int bench_loop_alloc(const struct bench_alloc *a, size_t size, void **ptrs,
 int bench_loop_free(const struct bench_alloc *a, void *const *ptrs,
                     const uint32_t *order, size_t n);
 
-/* ---- results: key=value pairs ------------------------------------------ */
-
-#define BENCH_MAX_KV 40
-
-struct bench_kv {
-    char key[32];
-    double val;
-};
-
-struct bench_result {
-    int nkv;
-    struct bench_kv kv[BENCH_MAX_KV];
-};
-
-void bench_result_set(struct bench_result *r, const char *key, double val);
-double bench_result_get(const struct bench_result *r, const char *key); /* NAN */
-
 /* Run one workload in this process (the worker role). Fills *r; returns 0,
  * 1 when an allocator call or the validator failed, 3 when the peer is
  * not loaded. */
@@ -218,25 +193,10 @@ int bench_worker_main(int argc, char **argv);
  * "--probe libbuddy": which file serves libbuddy; 3 if not libbuddy.so. */
 int bench_probe_main(int argc, char **argv);
 
-/* ---- starting workers ---------------------------------------------------- */
+/* ---- starting workers (and spawn.h) --------------------------------------- */
 
-/* Run the program at path (NULL: argv[0], searched in PATH) with argv and
- * LD_PRELOAD=preload (or no LD_PRELOAD), stdout captured into out
- * (NUL-terminated, truncated to out_size - 1), stderr inherited or
- * discarded. Returns the exit status (0..255), 128 + signal when it was
- * killed, or -1 when it could not be started. */
-int bench_spawn(const char *path, char *const argv[], const char *preload,
-                int quiet, char *out, size_t out_size);
-/* Parse "RESULT k=v k=v ..." out of a worker's output; 0 or -1. */
-int bench_parse_result(const char *out, struct bench_result *r);
-/* This executable's path, for messages and argv[0]. */
-const char *bench_self_path(void);
-/* The path to start this very binary from: for posix_spawn of ourselves
- * (other_program 0), or for another program or this process to open
- * (--callgrind copies it). */
-const char *bench_exe_for_spawn(int other_program);
-/* The same for bench_shared, the executable beside this one that links
- * libbuddy.so: opened once (bench_shared_open, 0 or -1), so that a
+/* bench_exe_for_spawn's counterpart for bench_shared, the executable
+ * beside this one that links libbuddy.so: opened once (bench_shared_open, 0 or -1), so that a
  * rebuild during a run cannot swap it; NULL when it is not open. */
 int bench_shared_open(void);
 const char *bench_shared_for_spawn(int other_program);

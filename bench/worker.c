@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * worker.c: the worker role and the driver's way of starting workers.
+ * worker.c: the worker role, and where the driver finds bench_shared.
  *
  *   bench --worker VARIANT WORKLOAD THREADS COUNT LIVE_BYTES TOUCH
  *       runs one measurement and prints "RESULT key=value ..." on stdout;
@@ -13,8 +13,9 @@
  *   bench_shared --probe libbuddy
  *       the same for the file that serves libbuddy (libbuddy.so).
  *
- * The driver starts them with posix_spawn, LD_PRELOAD set to the peer's
- * library (or removed), stdout through a pipe. bench serves libbuddy's
+ * The driver starts them with bench_spawn (spawn.c): posix_spawn,
+ * LD_PRELOAD set to the peer's library (or removed), stdout through a
+ * pipe. bench serves libbuddy's
  * static rows, the peers and the null allocator; bench_shared serves the
  * rows of libbuddy linked as a shared library, and nothing else.
  */
@@ -25,11 +26,9 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buddy/buddy.h"
@@ -116,37 +115,6 @@ int bench_probe_main(int argc, char **argv)
 
 /* ---- the driver side ------------------------------------------------------ */
 
-const char *bench_self_path(void)
-{
-    static char path[PATH_MAX];
-    ssize_t n;
-
-    if (path[0] != '\0')
-        return path;
-    n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-    if (n <= 0)
-        return NULL;
-    path[n] = '\0';
-    return path;
-}
-
-/*
- * What a worker is started from. Not the path: a rebuild while a long run
- * is going would replace the file, and later workers would measure another
- * binary. /proc/self/exe, resolved by the new process before its exec,
- * names the very file the driver runs; a program that execs it later
- * (valgrind) gets /proc/<driver>/exe instead.
- */
-const char *bench_exe_for_spawn(int other_program)
-{
-    static char path[64];
-
-    if (!other_program)
-        return "/proc/self/exe";
-    snprintf(path, sizeof(path), "/proc/%ld/exe", (long)getpid());
-    return path;
-}
-
 static int shared_fd = -1;
 
 /* bench_shared is built beside bench. The driver holds it open, so every
@@ -184,105 +152,3 @@ const char *bench_shared_for_spawn(int other_program)
     return path;
 }
 
-/* The environment without LD_PRELOAD, plus LD_PRELOAD=preload if given. */
-static char **make_env(const char *preload, char *buf, size_t buf_size)
-{
-    size_t n = 0, k = 0;
-    char **env;
-
-    while (environ[n] != NULL)
-        n++;
-    env = calloc(n + 2, sizeof(char *));
-    if (env == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
-            env[k++] = environ[i];
-    if (preload != NULL) {
-        snprintf(buf, buf_size, "LD_PRELOAD=%s", preload);
-        env[k++] = buf;
-    }
-    env[k] = NULL;
-    return env;
-}
-
-int bench_spawn(const char *path, char *const argv[], const char *preload,
-                int quiet, char *out, size_t out_size)
-{
-    posix_spawn_file_actions_t fa;
-    char preload_buf[512];
-    char **env = make_env(preload, preload_buf, sizeof(preload_buf));
-    int fds[2], status;
-    size_t used = 0;
-    pid_t pid;
-
-    if (out_size > 0)
-        out[0] = '\0';
-    if (env == NULL || pipe(fds) != 0) {
-        free(env);
-        return -1;
-    }
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    posix_spawn_file_actions_addclose(&fa, fds[1]);
-    if (quiet)
-        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
-                                         O_WRONLY, 0);
-    if (posix_spawnp(&pid, path != NULL ? path : argv[0], &fa, NULL, argv,
-                     env) != 0) {
-        posix_spawn_file_actions_destroy(&fa);
-        close(fds[0]);
-        close(fds[1]);
-        free(env);
-        return -1;
-    }
-    posix_spawn_file_actions_destroy(&fa);
-    free(env);
-    close(fds[1]);
-    for (;;) {
-        char chunk[4096];
-        ssize_t got = read(fds[0], chunk, sizeof(chunk));
-
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        for (ssize_t i = 0; i < got && used + 1 < out_size; i++)
-            out[used++] = chunk[i];
-    }
-    if (out_size > 0)
-        out[used] = '\0';
-    close(fds[0]);
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-}
-
-int bench_parse_result(const char *out, struct bench_result *r)
-{
-    const char *p = strstr(out, "RESULT");
-
-    memset(r, 0, sizeof(*r));
-    if (p == NULL)
-        return -1;
-    p += 6;
-    for (;;) {
-        char k[32];
-        double v;
-        int used;
-
-        while (*p == ' ')
-            p++;
-        if (*p == '\n' || *p == '\0')
-            break;
-        if (sscanf(p, "%31[^=]=%lf%n", k, &v, &used) != 2)
-            return -1;
-        bench_result_set(r, k, v);
-        p += used;
-    }
-    return 0;
-}

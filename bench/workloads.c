@@ -87,27 +87,6 @@ int bench_workload_parse(const char *name)
 
 /* ---- results ------------------------------------------------------------- */
 
-void bench_result_set(struct bench_result *r, const char *key, double val)
-{
-    for (int i = 0; i < r->nkv; i++)
-        if (strcmp(r->kv[i].key, key) == 0) {
-            r->kv[i].val = val;
-            return;
-        }
-    if (r->nkv < BENCH_MAX_KV) {
-        snprintf(r->kv[r->nkv].key, sizeof(r->kv[r->nkv].key), "%s", key);
-        r->kv[r->nkv++].val = val;
-    }
-}
-
-double bench_result_get(const struct bench_result *r, const char *key)
-{
-    for (int i = 0; i < r->nkv; i++)
-        if (strcmp(r->kv[i].key, key) == 0)
-            return r->kv[i].val;
-    return NAN;
-}
-
 /* ---- the measured loops --------------------------------------------------
  * Named, external and never inlined: --callgrind counts instructions inside
  * exactly these (valgrind --toggle-collect=bench_loop_hot). Each one

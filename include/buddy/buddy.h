@@ -1062,7 +1062,7 @@ BUDDY_API int buddy_zone_check_locked(const struct buddy_zone *z,
  * its head (O(max_order)) and a store; without one, one branch per free.
  */
 #define BUDDY_FREE_REPORT_BATCH 16u
-#define BUDDY_FREE_REPORT_PENDING 64u
+#define BUDDY_FREE_REPORT_PENDING 16u
 
 struct buddy_free_range {
     buddy_pfn_t pfn;   /* a free block's head */

@@ -1334,6 +1334,34 @@ int buddy__slab_find(const struct buddy_zone *zone,
     return 0;
 }
 
+/* A found object into m: its owned bit claimed, pushed (the older half
+ * flushed first when m is full). */
+static inline __attribute__((always_inline)) int
+free_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m, void *obj,
+         void *slab, uint32_t index, uintptr_t caller)
+{
+    struct cache *s = cache_of(c);
+    struct slab *sl = slab;
+    struct buddy_slab_mag_slot_ *e;
+
+    if (!mag_serves(s, m))
+        return buddy__slab_free_from(c, obj, caller);
+    if (!owned_take(s, sl, index)) { /* free on its slab, or cached */
+        lock(s);
+        reject(s, BUDDY_EDOUBLEFREE, obj, "Object already free");
+        unlock(s);
+        return BUDDY_EDOUBLEFREE;
+    }
+    if (buddy_unlikely(m->count_ == s->mag_size))
+        mag_flush(s, m, s->mag_size / 2u);
+    e = &m->slot_[m->count_++];
+    e->obj_ = obj;
+    e->slab_ = sl;
+    e->index_ = index;
+    m->cache_ = s;
+    return 0;
+}
+
 int buddy__slab_free_mag_set(const struct buddy_zone *zone,
                              const struct buddy__slab_span *ms,
                              struct buddy_slab_cache *first, unsigned n,
@@ -1350,34 +1378,14 @@ int buddy__slab_free_mag_set(const struct buddy_zone *zone,
     c = (struct buddy_slab_cache *)(void *)(uintptr_t)owner;
     if (err != 0 || c < first || c >= first + n)
         return 1; /* not an object of the set's caches */
-    at.slab = sl;
-    return buddy__slab_free_mag_at(c, &mags[c - first], obj, &at, caller);
+    return free_mag(c, &mags[c - first], obj, sl, at.index, caller);
 }
 
 int buddy__slab_free_mag_at(struct buddy_slab_cache *c,
                             struct buddy_slab_mag *m, void *obj,
                             const struct buddy__slab_at *at, uintptr_t caller)
 {
-    struct cache *s = cache_of(c);
-    struct slab *sl = at->slab;
-    struct buddy_slab_mag_slot_ *e;
-
-    if (!mag_serves(s, m))
-        return buddy__slab_free_from(c, obj, caller);
-    if (!owned_take(s, sl, at->index)) { /* free on its slab, or cached */
-        lock(s);
-        reject(s, BUDDY_EDOUBLEFREE, obj, "Object already free");
-        unlock(s);
-        return BUDDY_EDOUBLEFREE;
-    }
-    if (m->count_ == s->mag_size)
-        mag_flush(s, m, s->mag_size / 2u);
-    e = &m->slot_[m->count_++];
-    e->obj_ = obj;
-    e->slab_ = sl;
-    e->index_ = at->index;
-    m->cache_ = s;
-    return 0;
+    return free_mag(c, m, obj, at->slab, at->index, caller);
 }
 
 int buddy_slab_free_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m,

@@ -309,7 +309,8 @@ BUDDY_API int buddy_slab_set_report(struct buddy_slab_cache *c,
 /*
  * kmalloc: the kernel's size classes on slab caches. kmalloc-8, -16, -32,
  * -64, -96, -128, -192, -256, -512, -1k, -2k, -4k and -8k (a size rounds
- * up to the smallest class that holds it, as kmalloc_index picks), in two
+ * up to the smallest class that holds it, as kmalloc_index picks), and
+ * with cfg->fine five more between the powers of two above 256, in two
  * sets: normal (UNMOVABLE slabs) and reclaimable (RECLAIMABLE slabs, the
  * kernel's KMALLOC_RECLAIM). Above 8 KiB (KMALLOC_MAX_CACHE_SIZE, two pages
  * of 4 KiB) a request is a block of the zone of the order its size needs
@@ -319,7 +320,7 @@ BUDDY_API int buddy_slab_set_report(struct buddy_slab_cache *c,
  * is refused with the slab free's errors (and, for a large block, the
  * zone's), nothing changed.
  */
-#define BUDDY_KMALLOC_CLASSES 13u
+#define BUDDY_KMALLOC_CLASSES 18u /* the kernel's 13 and 5 fine ones */
 #define BUDDY_KMALLOC_MAX_CACHE_SIZE 8192u
 #define BUDDY_KMALLOC_ZERO 0x1u       /* __GFP_ZERO: the object zeroed */
 #define BUDDY_KMALLOC_RECLAIMABLE 0x2u /* __GFP_RECLAIMABLE: the reclaimable
@@ -341,6 +342,11 @@ struct buddy_kmalloc_config {
                                       them (set * CLASSES + index), in
                                       place of lock: classes then run in
                                       parallel */
+    bool fine;                     /* also the classes half way between
+                                      the powers of two above 256:
+                                      kmalloc-384, -768, -1536, -3072 and
+                                      -6144, which the kernel does not
+                                      have: a third less rounding there */
 };
 
 #define BUDDY_KMALLOC_SIZE (2u * BUDDY_KMALLOC_CLASSES * \
@@ -433,7 +439,8 @@ BUDDY_API void *buddy_krealloc(struct buddy_kmalloc *k, void *obj,
                                size_t new_size, unsigned flags);
 
 /* The class cache for set (0 normal, 1 reclaimable) and class index
- * (0..BUDDY_KMALLOC_CLASSES - 1, kmalloc-8 first), for slabinfo and
+ * (0..BUDDY_KMALLOC_CLASSES - 1, kmalloc-8 first, the fine classes where
+ * they fall: kmalloc-384 is 8), for slabinfo and
  * stats; NULL for an index out of range or a class left out. */
 BUDDY_API struct buddy_slab_cache *
 buddy_kmalloc_cache(struct buddy_kmalloc *k, unsigned set, unsigned index);

@@ -433,6 +433,7 @@ static int init_locked(void)
         class_lock[i].arg = &class_mutex[i];
     }
     kc.class_locks = class_lock;
+    kc.fine = true; /* less rounding between 256 B and 8 KiB */
     kc.zone = zone;
     kc.nr_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (debug) /* red zones, poison, callers, checks on every free */

@@ -26,18 +26,30 @@
 #define KMALLOC_MAGIC 0x4b4d4131u /* "KMA1" while initialised */
 #define KMALLOC_SETS 2u
 
+/* The kernel's classes, with the fine ones (made only with cfg->fine)
+ * half way between the powers of two above 256. */
 static const uint16_t class_sizes[BUDDY_KMALLOC_CLASSES] = {
-    8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+    8, 16, 32, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048,
+    3072, 4096, 6144, 8192,
 };
+
+static bool class_fine(unsigned i)
+{
+    return i >= 8 && i % 2 == 0 && i < BUDDY_KMALLOC_CLASSES - 1;
+}
 
 static const char *const class_names[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES] = {
     {"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-96",
-     "kmalloc-128", "kmalloc-192", "kmalloc-256", "kmalloc-512",
-     "kmalloc-1k", "kmalloc-2k", "kmalloc-4k", "kmalloc-8k"},
+     "kmalloc-128", "kmalloc-192", "kmalloc-256", "kmalloc-384",
+     "kmalloc-512", "kmalloc-768", "kmalloc-1k", "kmalloc-1536",
+     "kmalloc-2k", "kmalloc-3072", "kmalloc-4k", "kmalloc-6144",
+     "kmalloc-8k"},
     {"kmalloc-rcl-8", "kmalloc-rcl-16", "kmalloc-rcl-32", "kmalloc-rcl-64",
      "kmalloc-rcl-96", "kmalloc-rcl-128", "kmalloc-rcl-192",
-     "kmalloc-rcl-256", "kmalloc-rcl-512", "kmalloc-rcl-1k",
-     "kmalloc-rcl-2k", "kmalloc-rcl-4k", "kmalloc-rcl-8k"},
+     "kmalloc-rcl-256", "kmalloc-rcl-384", "kmalloc-rcl-512",
+     "kmalloc-rcl-768", "kmalloc-rcl-1k", "kmalloc-rcl-1536",
+     "kmalloc-rcl-2k", "kmalloc-rcl-3072", "kmalloc-rcl-4k",
+     "kmalloc-rcl-6144", "kmalloc-rcl-8k"},
 };
 
 /* (size - 1) / 8 for sizes 1..192 -> class index: the kernel's
@@ -83,12 +95,19 @@ static uintptr_t large_tag(const struct kmalloc *km)
     return (uintptr_t)km | 1u;
 }
 
-/* The class index for size (1..8192). */
+/* The index of the smallest class, fine ones included, that holds size
+ * (1..8192): for size in (2^k, 2^(k+1)], k >= 8, the fine class 3 << (k-1)
+ * at 2k - 8, else 2^(k+1) at 2k - 7. */
 static unsigned class_of(size_t size)
 {
+    unsigned k;
+
     if (size <= 192)
         return size_index[(size - 1) / 8];
-    return buddy_log2_64((uint64_t)size - 1); /* 193..256: 7 (256) */
+    if (size <= 256)
+        return 7;
+    k = buddy_log2_64((uint64_t)size - 1);
+    return size <= ((size_t)3 << (k - 1)) ? 2 * k - 8 : 2 * k - 7;
 }
 
 /* Destroy every class that was made (each is empty). */
@@ -166,6 +185,8 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
         for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
             struct buddy_slab_config sc = BUDDY_SLAB_CONFIG_INIT;
 
+            if (class_fine(i) && !cfg->fine)
+                continue; /* left out: a size goes to the next class */
             sc.name = class_names[set][i];
             sc.size = class_sizes[i];
             /* Natural alignment, as the kernel's kmalloc caches: a power

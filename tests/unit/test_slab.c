@@ -910,6 +910,8 @@ static void expect_kfree_refused(struct km_zones *f, const void *obj, int err)
     rejected_before = 0;
     for (set = 0; set < 2; set++)
         for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+            if (buddy_kmalloc_cache(&f->k, set, i) == NULL)
+                continue; /* a fine class, not made */
             assert_int_equal(buddy_slab_get_info(
                                  buddy_kmalloc_cache(&f->k, set, i), &info),
                              0);
@@ -922,6 +924,8 @@ static void expect_kfree_refused(struct km_zones *f, const void *obj, int err)
     rejected_after = 0;
     for (set = 0; set < 2; set++)
         for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+            if (buddy_kmalloc_cache(&f->k, set, i) == NULL)
+                continue; /* a fine class, not made */
             assert_int_equal(buddy_slab_get_info(
                                  buddy_kmalloc_cache(&f->k, set, i), &info),
                              0);
@@ -1220,6 +1224,52 @@ static void test_kmalloc_debug(void **state)
     km_del(&f);
 }
 
+
+
+/* The fine classes: made only when asked, each size to the smallest class
+ * that holds it; without them those sizes go to the power of two above. */
+static void test_kmalloc_fine_classes(void **state)
+{
+    static const size_t want[][3] = { /* size, fine's slot, kernel's slot */
+        {256, 256, 256},   {257, 384, 512},    {384, 384, 512},
+        {385, 512, 512},   {513, 768, 1024},   {769, 1024, 1024},
+        {1025, 1536, 2048}, {1537, 2048, 2048}, {2049, 3072, 4096},
+        {3073, 4096, 4096}, {4097, 6144, 8192}, {6145, 8192, 8192},
+        {8192, 8192, 8192},
+    };
+    struct km_zones f;
+    struct buddy_kmalloc_config cfg = {0};
+    char buf[4096];
+    void *p;
+    size_t i, al;
+    int fine;
+
+    (void)state;
+    for (fine = 0; fine < 2; fine++) {
+        f.mem = aligned_alloc(4096, KM_PAGES * 4096);
+        assert_non_null(f.mem);
+        f.z = zone_with_base(&f.fx, 0, KM_PAGES, 9, (uintptr_t)f.mem);
+        cfg.zone = f.z;
+        cfg.nr_cpus = 2;
+        cfg.fine = fine != 0;
+        assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+        assert_true((buddy_kmalloc_cache(&f.k, 0, 8) != NULL) == (fine != 0));
+        for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+            p = buddy_kmalloc(&f.k, want[i][0], 0);
+            assert_non_null(p);
+            assert_int_equal(buddy_ksize(&f.k, p), want[i][fine ? 1 : 2]);
+            /* naturally aligned, up to the zone base's 4 KiB */
+            al = want[i][fine ? 1 : 2] & (0 - want[i][fine ? 1 : 2]);
+            assert_int_equal((uintptr_t)p % (al < 4096 ? al : 4096), 0);
+            if (fine && i == 1) {
+                (void)buddy_kmalloc_slabinfo(&f.k, buf, sizeof(buf));
+                assert_non_null(strstr(buf, "kmalloc-384 "));
+            }
+            assert_int_equal(buddy_kfree(&f.k, p), 0);
+        }
+        km_del(&f);
+    }
+}
 
 /* ---- magazines ---------------------------------------------------------- */
 
@@ -1527,6 +1577,7 @@ int main(void)
         cmocka_unit_test(test_debug_red_zones_and_poison),
         cmocka_unit_test(test_shrinker_registered_with_the_system),
         cmocka_unit_test(test_kmalloc_debug),
+        cmocka_unit_test(test_kmalloc_fine_classes),
         cmocka_unit_test(test_magazines),
         cmocka_unit_test(test_magazine_debug_cache),
         cmocka_unit_test(test_kmalloc_magazines),

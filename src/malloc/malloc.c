@@ -185,6 +185,43 @@ static void misuse(const char *fn, const void *p, int err)
         abort();
 }
 
+/* A class's report, in the debug mode: what a check found (a red zone or
+ * poison overwritten), with the first wrong byte and the callers. A
+ * finding at an allocation has no caller to return an error to, so the
+ * policy applies here (a refused free's is misuse()'s). The class's lock
+ * is held: only write(2). */
+static void class_report(void *arg, const struct buddy_slab_report *r)
+{
+    (void)arg;
+    if (on_error == ON_ERROR_IGNORE || r->err != BUDDY_ECORRUPT)
+        return;
+    put("libbuddy-malloc: ");
+    put(r->cache);
+    put(": ");
+    put(r->what);
+    put(" in ");
+    put_hex((uintptr_t)r->obj);
+    if (r->first_bad != NULL) {
+        put(" at ");
+        put_hex((uintptr_t)r->first_bad);
+        put(": ");
+        put_hex(r->found);
+        put(" instead of ");
+        put_hex(r->expected);
+    }
+    if (r->alloc_caller != 0) {
+        put("; last allocated from ");
+        put_hex(r->alloc_caller);
+    }
+    if (r->free_caller != 0) {
+        put(", last freed from ");
+        put_hex(r->free_caller);
+    }
+    put("\n");
+    if (on_error == ON_ERROR_ABORT)
+        abort();
+}
+
 /* ---- init --------------------------------------------------------------- */
 
 static void mutex_lock(void *arg)
@@ -448,6 +485,15 @@ static int init_locked(void)
         init_failed = 1;
         return -1;
     }
+    if (debug)
+        for (i = 0; i < NR_CLASS_LOCKS; i++) {
+            struct buddy_slab_cache *c =
+                buddy_kmalloc_cache(&km, i / BUDDY_KMALLOC_CLASSES,
+                                    i % BUDDY_KMALLOC_CLASSES);
+
+            if (c != NULL)
+                (void)buddy_slab_set_report(c, class_report, NULL);
+        }
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
     if (stats_at_exit)
         atexit(print_stats);

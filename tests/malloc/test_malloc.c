@@ -4,7 +4,8 @@
  * static library) or preloaded: sizes and alignment, calloc's zeroing and
  * overflow, realloc's copies, the aligned calls' errors, errno across free,
  * threads allocating and freeing each other's blocks, fork from a threaded
- * process, freed memory given back to the kernel, and (run with "misuse") a double free that must abort.
+ * process, and freed memory given back to the kernel (run with "kept",
+ * returns off: kept). misuse.c has the misuses.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -259,25 +260,6 @@ static void memory_returned(int kept)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "overflow") == 0) {
-        /* one byte past the usable size: with BUDDY_MALLOC_DEBUG=1 the
-         * free finds the red zone overwritten */
-        char *volatile p = malloc(32);
-
-        p[malloc_usable_size(p)] = 'x';
-        free(p);
-        fprintf(stderr, "test_malloc: the overflowed free returned\n");
-        return 3;
-    }
-    if (argc > 1 && strcmp(argv[1], "misuse") == 0) {
-        /* volatile: the compiler may not pair the calls away */
-        char *volatile p = malloc(100);
-
-        free(p);
-        free(p); /* must not return under the default policy */
-        fprintf(stderr, "test_malloc: the double free returned\n");
-        return 3;
-    }
     if (argc > 1 && strcmp(argv[1], "kept") == 0) {
         memory_returned(1);
         return failures != 0;

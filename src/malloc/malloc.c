@@ -29,7 +29,8 @@
  * pageblock (2 MiB) or more that frees leave (the core's free page
  * reporting), and RETURN_DELAY_MS after the first such free (100 ms;
  * BUDDY_MALLOC_RETURN_DELAY_MS, `never` to keep everything) the next
- * malloc or free hands those still free to the kernel with
+ * malloc or free (a thread reads the clock on one call in 64) hands those
+ * still free to the kernel with
  * madvise(MADV_DONTNEED), under the zone lock so none is allocated
  * meanwhile. A block taken again within the delay costs no system call.
  * A program that frees and then makes no call keeps the memory until its
@@ -111,7 +112,7 @@ static int debug;              /* BUDDY_MALLOC_DEBUG=1: slub_debug's flags */
 static long return_delay_ms = 100; /* -1: never */
 static uintptr_t heap_base;    /* the address of the zone's first pfn */
 static buddy_pfn_t heap_start;
-/* When the noted free blocks go back (CLOCK_MONOTONIC ns), 0: none
+/* When the noted free blocks go back (CLOCK_MONOTONIC_COARSE ns), 0: none
  * noted. Set by the zone's notify, cleared by the report. */
 static uint64_t return_at;
 
@@ -343,11 +344,13 @@ static void print_stats(void)
 
 /* ---- giving memory back --------------------------------------------------- */
 
+/* The coarse clock: a read of the vDSO's last tick, no counter read; its
+ * few milliseconds of resolution are nothing against the delay. */
 static uint64_t now_ns(void)
 {
     struct timespec t;
 
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
@@ -373,12 +376,15 @@ static void return_due(void *arg)
     __atomic_store_n(&return_at, at != 0 ? at : 1, __ATOMIC_RELAXED);
 }
 
-/* On a malloc or free: when the delay is over, one thread reports. */
+static __thread unsigned tl_calls __attribute__((tls_model("initial-exec")));
+
+/* On a malloc or free: when the delay is over, one thread reports. While
+ * blocks wait, a thread reads the clock on one call in 64. */
 static void maybe_return(void)
 {
     uint64_t at = __atomic_load_n(&return_at, __ATOMIC_RELAXED);
 
-    if (likely(at == 0) || now_ns() < at ||
+    if (likely(at == 0) || (++tl_calls & 63u) != 0 || now_ns() < at ||
         !__atomic_compare_exchange_n(&return_at, &at, 0, 0, __ATOMIC_RELAXED,
                                      __ATOMIC_RELAXED))
         return;

@@ -11,8 +11,9 @@
 #   BUDDY_FUZZ_FORK      run N fuzzing processes in parallel (default 1)
 #   BUDDY_FUZZ_TARGET    fuzz_zone (default: the zone API, corpus/),
 #                        fuzz_cache (a zone behind a per-CPU cache,
-#                        corpus_cache/) or fuzz_typed (typed allocation
-#                        and isolation, corpus_typed/)
+#                        corpus_cache/), fuzz_typed (typed allocation
+#                        and isolation, corpus_typed/) or fuzz_slab (slab
+#                        caches and magazines, corpus_slab/)
 #
 # A crash or model mismatch stops the run; the input is copied to
 # tests/fuzz/crashes/ (never into the corpus) and the script exits 1.
@@ -30,6 +31,8 @@ case $target in
   fuzz_cache) corpus=$root/tests/fuzz/corpus_cache; seeds=$corpus ;;
   fuzz_typed) corpus=$root/tests/fuzz/corpus_typed
               seeds=$root/tests/fuzz/seeds_typed ;;
+  fuzz_slab)  corpus=$root/tests/fuzz/corpus_slab
+              seeds=$root/tests/fuzz/seeds_slab ;;
   *) echo "run.sh: unknown BUDDY_FUZZ_TARGET $target" >&2; exit 2 ;;
 esac
 crashes=$root/tests/fuzz/crashes

@@ -96,6 +96,7 @@ w_gcc() {
 # A thousand forks (each $(...) is one), and what they print summed.
 w_bash() {
   local n=0 i
+  # shellcheck disable=SC2116 # the echo's subshell is the fork
   for i in $(seq 1000); do n=$((n + $(echo 1))); done
   echo $n
 }
@@ -218,10 +219,10 @@ cli() { timeout 60 redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 # check and the bind makes the server exit, and the next port is tried; the
 # server that answers must be ours (its pid).
 start_redis() {
-  local try n
+  local n
   rm -rf redis
   mkdir redis
-  for try in $(seq 20); do
+  for _ in $(seq 20); do
     redis_port=$((6390 + RANDOM % 2000))
     if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then continue; fi
     redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \

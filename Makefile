@@ -12,7 +12,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all build asan m32 run test bench clean fuzz playground
+.PHONY: all build asan m32 run test bench realworld clean fuzz playground
 
 all: build
 
@@ -61,6 +61,14 @@ bench: build
 	./build/bench/bench_frag
 	./build/bench/malloc/mbench
 	./build/bench/bench_efficiency
+
+# Real programs (git, redis, perl, sqlite3, gcc, Python's tests...) under
+# libbuddy-malloc, glibc, jemalloc, mimalloc and tcmalloc, side by side:
+# a Markdown report on stdout (bench/realworld/realworld.sh). The
+# environment's REALWORLD_RUNS, REALWORLD_REGRTEST_RUNS and
+# REALWORLD_PROGRAMS choose the rounds and the programs.
+realworld: build
+	cmake --build build --target realworld
 
 # Fuzz with clang's libFuzzer (own build in build-fuzz/) for FUZZ_SECONDS,
 # merging new finds into tests/fuzz/corpus.

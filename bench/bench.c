@@ -55,6 +55,7 @@
 #include "buddy/buddy.h"
 #include "buddy/hosted.h"
 #include "timer.h"
+#include "util.h"
 
 const char *const bench_section_names[S_COUNT] = {
     "hot", "batch", "mixed", "latency", "threads", "init", "cross"};
@@ -532,27 +533,6 @@ static int run_all(struct bench_run *b)
 }
 
 /* ---- --callgrind ---------------------------------------------------------- */
-
-/* Instructions collected in one run: the "totals:" (or "summary:") line of
- * a callgrind output file. */
-static double callgrind_total(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char line[512];
-    double total = NAN;
-
-    if (f == NULL)
-        return NAN;
-    while (fgets(line, sizeof(line), f) != NULL) {
-        unsigned long long v;
-
-        if (sscanf(line, "totals: %llu", &v) == 1 ||
-            (isnan(total) && sscanf(line, "summary: %llu", &v) == 1))
-            total = (double)v;
-    }
-    fclose(f);
-    return total;
-}
 
 /* Copy a file (an open executable, through its /proc path) to dst, mode
  * 0755; 0 or -1. */

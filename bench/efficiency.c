@@ -72,6 +72,7 @@
 #include "bench_commit.h"
 #include "buddy/buddy.h"
 #include "buddy/slab.h"
+#include "util.h"
 
 #define ARENA_MIB_DEFAULT 16u
 #define TARGET_KMALLOC 0.75  /* the slab classes' (docs/performance.md) */
@@ -581,13 +582,6 @@ out:
 
 /* ---- the report --------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 static double median(double *v, unsigned n)
 {
     qsort(v, n, sizeof(*v), cmp_double);
@@ -693,19 +687,6 @@ static int report_mix(struct eff *e, enum mix m, uint64_t first,
         putchar('\n');
     }
     print_classes(e, &km_sum);
-    return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0')
-        return -1;
-    *out = v;
     return 0;
 }
 

@@ -24,23 +24,9 @@
 
 #include "bench_commit.h"
 #include "buddy/buddy.h"
+#include "util.h"
 
 /* ---- statistics ----------------------------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static double median_of(double *v, unsigned n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
 
 static unsigned collect(const struct bench_run *b, const struct bench_job *j,
                         const char *key, double *v)

@@ -32,19 +32,7 @@
 #include <unistd.h>
 
 #include "buddy/buddy.h"
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
-}
+#include "util.h"
 
 int bench_worker_main(int argc, char **argv)
 {

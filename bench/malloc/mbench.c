@@ -41,6 +41,7 @@
 
 #include "../timer.h"
 #include "bench_commit.h"
+#include "../util.h"
 
 #define MB_MAX_ROUNDS 64
 #define MB_MAX_THREADS 8   /* thread counts in one run */
@@ -413,25 +414,6 @@ static int run_all(struct mb_run *b)
 
 /* ---- callgrind ---------------------------------------------------------- */
 
-static double callgrind_total(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char line[512];
-    double total = NAN;
-
-    if (f == NULL)
-        return NAN;
-    while (fgets(line, sizeof(line), f) != NULL) {
-        unsigned long long v;
-
-        if (sscanf(line, "totals: %llu", &v) == 1 ||
-            (isnan(total) && sscanf(line, "summary: %llu", &v) == 1))
-            total = (double)v;
-    }
-    fclose(f);
-    return total;
-}
-
 static void run_callgrind(struct mb_run *b)
 {
     const uint64_t n[2] = {b->quick ? 1000 : 20000, b->quick ? 11000 : 220000};
@@ -501,21 +483,6 @@ static void run_callgrind(struct mb_run *b)
 }
 
 /* ---- statistics --------------------------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static double median_of(double *v, unsigned n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static double job_value(const struct mb_run *b, const struct mb_job *j,
                         unsigned r, const char *key)

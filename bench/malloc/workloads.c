@@ -59,6 +59,7 @@
 
 #include "../timer.h"
 #include "buddy/buddy.h"
+#include "../util.h"
 
 const char *const mb_workload_names[MW_COUNT] = {
     "larson", "xmalloc", "thrash", "sweep", "fastpath"};
@@ -632,19 +633,6 @@ static int run_sweep(unsigned threads, const struct mb_params *pm,
 }
 
 /* ---- the worker --------------------------------------------------------- */
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
-}
 
 int mb_worker_main(int argc, char **argv)
 {

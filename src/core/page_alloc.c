@@ -818,11 +818,21 @@ int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
     return 0;
 }
 
+/* An allocated page's word: its two link slots, low half in next. */
+static inline uintptr_t page_word(const struct buddy_zone *z, uint32_t rel)
+{
+    uintptr_t v = z->next[rel];
+
+#if UINTPTR_MAX > 0xffffffffu
+    v |= (uintptr_t)z->prev[rel] << 32;
+#endif
+    return v;
+}
+
 int buddy_zone_get_private(const struct buddy_zone *z, buddy_pfn_t pfn,
                            uintptr_t *value)
 {
     buddy_pfn_t rel;
-    uintptr_t v;
 
     if (!buddy__zone_ok(z))
         return BUDDY_EBADZONE;
@@ -831,18 +841,14 @@ int buddy_zone_get_private(const struct buddy_zone *z, buddy_pfn_t pfn,
         return BUDDY_ENULL;
     if (rel >= z->spanned)
         return BUDDY_ERANGE;
-    v = z->next[rel];
-#if UINTPTR_MAX > 0xffffffffu
-    v |= (uintptr_t)z->prev[rel] << 32;
-#endif
-    *value = v;
+    *value = page_word(z, (uint32_t)rel);
     return 0;
 }
 
 int buddy_zone_addr_private(const struct buddy_zone *z, const void *addr,
                             buddy_pfn_t *pfn, uintptr_t *value)
 {
-    uintptr_t a = (uintptr_t)addr, v;
+    uintptr_t a = (uintptr_t)addr;
     uint64_t rel;
 
     if (!buddy__zone_ok(z) || z->base == 0 || a < z->base)
@@ -850,12 +856,8 @@ int buddy_zone_addr_private(const struct buddy_zone *z, const void *addr,
     rel = (uint64_t)(a - z->base) >> z->page_shift;
     if (rel >= z->spanned)
         return BUDDY_ERANGE;
-    v = z->next[rel];
-#if UINTPTR_MAX > 0xffffffffu
-    v |= (uintptr_t)z->prev[rel] << 32;
-#endif
     *pfn = z->start_pfn + rel;
-    *value = v;
+    *value = page_word(z, (uint32_t)rel);
     return 0;
 }
 

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * util.h: what the bench programs share that is not a measurement: the
+ * command line's number parser, the median, and callgrind's total.
+ */
+#ifndef BENCH_UTIL_H
+#define BENCH_UTIL_H
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* A whole decimal string into *out: 0, or -1 (empty, trailing junk, out
+ * of range). */
+static inline int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static inline int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (sorted in place), NAN for none. */
+static inline double median_of(double *v, unsigned n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/* Instructions collected in one run: the "totals:" (or "summary:") line of
+ * a callgrind output file; NAN if it has none. */
+static inline double callgrind_total(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    double total = NAN;
+
+    if (f == NULL)
+        return NAN;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        unsigned long long v;
+
+        if (sscanf(line, "totals: %llu", &v) == 1 ||
+            (isnan(total) && sscanf(line, "summary: %llu", &v) == 1))
+            total = (double)v;
+    }
+    fclose(f);
+    return total;
+}
+
+#endif /* BENCH_UTIL_H */

@@ -42,7 +42,9 @@ struct mb_fixture {
     size_t mem_size, meta_size;
     struct buddy_zone *z;
     struct buddy_slab_cache cache; /* the slab row's */
+    struct buddy_slab_mag mag;     /* the slab_mag row's */
     struct buddy_kmalloc km;       /* the kmalloc row's */
+    struct buddy_kmalloc_mags mags; /* the kmalloc_mag row's */
     int cache_ready, km_ready;
 };
 
@@ -152,6 +154,10 @@ static int fx_close(struct mb_fixture *f)
     uint64_t free_pages = 0;
     int err, ret = 0;
 
+    if (f->cache_ready && (err = buddy_slab_mag_flush(&f->cache, &f->mag)) != 0)
+        ret = fx_fail("magazine flush", err);
+    if (f->km_ready && (err = buddy_kmalloc_mags_flush(&f->km, &f->mags)) != 0)
+        ret = fx_fail("kmalloc magazines flush", err);
     if (f->cache_ready && (err = buddy_slab_cache_destroy(&f->cache)) != 0)
         ret = fx_fail("cache destroy", err);
     if (f->km_ready && (err = buddy_kmalloc_fini(&f->km)) != 0)

@@ -106,8 +106,14 @@ int mb_probe_main(int argc, char **argv);
 #define MB_FASTPATH_ROWS(X)                                                  \
     X(slab, 0, "buddy_slab_alloc/free, a 64 B cache, no lock",               \
       buddy_slab_alloc(&f->cache), buddy_slab_free(&f->cache, p))            \
+    X(slab_mag, 0, "buddy_slab_alloc_mag/free_mag, a magazine",              \
+      buddy_slab_alloc_mag(&f->cache, &f->mag),                              \
+      buddy_slab_free_mag(&f->cache, &f->mag, p))                            \
     X(kmalloc, 0, "buddy_kmalloc/kfree(64), no lock",                        \
       buddy_kmalloc(&f->km, MB_FAST_SIZE, 0), buddy_kfree(&f->km, p))        \
+    X(kmalloc_mag, 0, "buddy_kmalloc_mag/kfree_mag(64), magazines",          \
+      buddy_kmalloc_mag(&f->km, &f->mags, MB_FAST_SIZE, 0),                  \
+      buddy_kfree_mag(&f->km, &f->mags, p))                                  \
     X(malloc, 1, "malloc/free(64)", malloc(MB_FAST_SIZE), (free(p), 0))
 
 struct mb_fixture;

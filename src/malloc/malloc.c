@@ -21,9 +21,9 @@
  * flush takes its class's own lock; blocks above 8 KiB take the zone's.
  * Locks, in the order they nest: `lock` (init and the list of threads'
  * magazines), then a class's, then the zone's. fork holds all of them, in
- * that order, across fork (pthread_atfork), and the child, which has only
- * the forking thread, flushes the magazines of the threads it did not
- * inherit, so their objects are not lost to it.
+ * that order, across fork (pthread_atfork); the child, which has only the
+ * forking thread, leaves the objects in the other threads' magazines
+ * allocated (atfork_child says why).
  *
  * Memory goes back to the kernel: the zone reports every free block of a
  * pageblock (2 MiB) or more that frees leave (the core's free page
@@ -262,7 +262,10 @@ static void atfork_parent(void)
 }
 
 /* The child has one thread: the other threads' magazines are nobody's
- * now, so their objects go back to the slabs. */
+ * now. Their objects are left allocated (as glibc leaves other threads'
+ * tcaches): a magazine's push and pop take no lock, so fork may have
+ * caught one half done, and flushing it could free a slot that was never
+ * written. Their structs go back. */
 static void atfork_child(void)
 {
     struct tcache *tc, *next;
@@ -275,7 +278,6 @@ static void atfork_child(void)
         next = tc->next;
         if (tc == tl_cache)
             continue;
-        (void)buddy_kmalloc_mags_flush(&km, &tc->mags);
         tc->prev->next = tc->next;
         tc->next->prev = tc->prev;
         (void)buddy_kfree(&km, tc);

@@ -17,29 +17,42 @@
  *               header's address, so a descriptor's block is found from the
  *               descriptor in O(1) whatever the zone's base alignment.
  *
- * A descriptor (struct slab) is the slab's list links, its block, its
- * in-use count, and one bit per object, set while the object is free. An
+ * A descriptor (struct slab) is the slab's list links, a self word (its
+ * address ^ SELF_KEY while live), its block, its in-use count, one bit per
+ * object set while the object is free (the map, under the lock), and one
+ * bit per object set while it is the user's (the owned map: allocated and
+ * in no magazine, changed with atomics by magazines without the lock). An
  * allocation scans the map from `hint`, below which every word is 0.
  *
  * A free trusts nothing it reads from the zone: the private word of an
- * address's page is only a candidate, checked to name a live descriptor
- * slot of a live desc block of a cache (desc_lookup) whose slab covers the
- * page, before any field of it is believed. Desc blocks clear their magic
- * before they go back, so a stale word that names a freed one fails.
- * kfree looks an object's cache up before it takes that cache's lock, so
- * the fields such a lookup reads that change under the lock (a desc
- * block's magic, cache and free map) are written with relaxed atomics;
- * those of the object's own descriptor cannot change while it is live.
+ * address's page is only a candidate, checked to lie inside the metadata
+ * zone's memory and to name a descriptor whose self word is live and
+ * whose slab covers the page (slab_lookup), before any other field of it
+ * is believed; then the free claims the object's owned bit, the one test
+ * of a double free. The validator also checks every descriptor through
+ * its desc block (desc_lookup). Lookups run without the cache's lock
+ * (magazines, kfree), so the fields they read that change under it (the
+ * self word, the cache, a desc block's magic and free map) are written
+ * with relaxed atomics; those of a live object's descriptor cannot change
+ * while it is live.
+ *
+ * Magazines (buddy_slab_alloc_mag, buddy_slab_free_mag): the caller's
+ * stacks of free objects, each slot its object, slab and index. A pop sets
+ * the owned bit, a push claims it; a refill takes half a magazine off the
+ * slabs and a flush puts the older half back, each under the lock.
  *
  * Invariants (checked by buddy_slab_check): a slab on `partial` has
  * 0 < inuse < objects, on `full` inuse == objects, on `empty` inuse == 0;
  * inuse == objects - popcount(map over the first `objects` bits), bits at
- * and past `objects` are 0, and every word below hint is 0;
+ * and past `objects` are 0, and every word below hint is 0; no object is
+ * both free and owned, no owned bit lies past `objects`, and
+ * popcount(owned) <= inuse (the rest are in magazines);
  * nr_partial/nr_full/nr_empty are the lists' lengths and nr_slabs their
  * sum; active == sum of inuse; every page of a slab's block carries its
  * descriptor; a desc block's used == descriptors in use == its slots minus
  * the bits of its free map, and it is on `desc_free` iff it has a free slot.
- * Locking: all of it under the cache's lock (when it has one).
+ * Locking: all of it under the cache's lock (when it has one), but a
+ * magazine's pop and push and the lookups above.
  *
  * Cost: alloc and free O(1) (plus the map scan, at most objects / 64 words,
  * and the lookup's few loads); a new slab one zone allocation, O(2^order)
@@ -961,15 +974,11 @@ void *buddy_slab_alloc(struct buddy_slab_cache *c)
         c, buddy_caller());
 }
 
-/* The one free check: obj must be the start of an allocated object of a
- * live slab of s. Returns its slab and index, or an error with what to
- * report. Lock held. */
 /* The live slab of any cache on these zones whose pages hold obj, and
  * that cache: 0, ERANGE (outside the zone) or ENOTSLAB. */
 static inline __attribute__((always_inline)) int
-slab_lookup(const struct buddy_zone *zone,
-                       const struct buddy__slab_span *ms, const void *obj,
-                       struct slab **out, const struct cache **owner)
+slab_lookup(const struct buddy_zone *zone, const struct buddy__slab_span *ms,
+            const void *obj, struct slab **out, const struct cache **owner)
 {
     const struct cache *s;
     struct slab *sl;
@@ -1017,10 +1026,9 @@ int buddy__slab_span_of(const struct buddy_zone *meta,
  * index, or an error with what to report: ENULL, ERANGE, ENOTSLAB,
  * EINTERIOR. Says nothing of whether the object is allocated. */
 static inline __attribute__((always_inline)) int
-slot_find(const struct buddy_zone *zone,
-                     const struct buddy__slab_span *ms, const void *obj,
-                     const struct cache **owner, struct slab **out,
-                     uint32_t *index, const char **what)
+slot_find(const struct buddy_zone *zone, const struct buddy__slab_span *ms,
+          const void *obj, const struct cache **owner, struct slab **out,
+          uint32_t *index, const char **what)
 {
     const struct cache *s;
     struct slab *sl;

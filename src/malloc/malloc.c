@@ -27,10 +27,9 @@
  *
  * Memory goes back to the kernel: the zone reports every free block of a
  * pageblock (2 MiB) or more that frees leave (the core's free page
- * reporting), and RETURN_DELAY_MS after the first such free (100 ms;
- * BUDDY_MALLOC_RETURN_DELAY_MS, `never` to keep everything) the next
- * malloc or free (a thread reads the clock on one call in 64) hands those
- * still free to the kernel with
+ * reporting), and BUDDY_MALLOC_RETURN_DELAY_MS (100; `never` keeps
+ * everything) after the first such free a malloc or free (a thread reads
+ * the clock on one call in 64) hands those still free to the kernel with
  * madvise(MADV_DONTNEED), under the zone lock so none is allocated
  * meanwhile. A block taken again within the delay costs no system call.
  * A program that frees and then makes no call keeps the memory until its
@@ -52,13 +51,13 @@
 #include "buddy/slab.h"
 
 #include <errno.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))

@@ -174,27 +174,13 @@ static void machine_info(struct bench_run *b)
 {
     struct utsname u;
     time_t now = time(NULL);
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512];
 
     strftime(b->date, sizeof(b->date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
     snprintf(b->commit, sizeof(b->commit), "%s", BENCH_COMMIT);
     if (gethostname(b->host, sizeof(b->host)) != 0)
         snprintf(b->host, sizeof(b->host), "?");
     b->host[sizeof(b->host) - 1] = '\0';
-    snprintf(b->cpu, sizeof(b->cpu), "unknown CPU");
-    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-        char *colon = strchr(line, ':');
-
-        if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
-            colon += 2;
-            colon[strcspn(colon, "\n")] = '\0';
-            snprintf(b->cpu, sizeof(b->cpu), "%s", colon);
-            break;
-        }
-    }
-    if (f != NULL)
-        fclose(f);
+    cpu_model(b->cpu, sizeof(b->cpu));
     b->cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (uname(&u) == 0)
         snprintf(b->kernel, sizeof(b->kernel), "%s %s %s", u.sysname,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util.h: what the bench programs share that is not a measurement: the
- * command line's number parser, the median, and callgrind's total.
+ * command line's number parser, the median, callgrind's total and the
+ * CPU's name.
  */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A whole decimal string into *out: 0, or -1 (empty, trailing junk, out
  * of range). */
@@ -62,6 +64,27 @@ static inline double callgrind_total(const char *path)
     }
     fclose(f);
     return total;
+}
+
+/* The CPU's model name from /proc/cpuinfo, or "unknown CPU". */
+static inline void cpu_model(char *buf, size_t size)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+
+    snprintf(buf, size, "unknown CPU");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        char *colon = strchr(line, ':');
+
+        if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
+            colon += 2;
+            colon[strcspn(colon, "\n")] = '\0';
+            snprintf(buf, size, "%s", colon);
+            break;
+        }
+    }
+    if (f != NULL)
+        fclose(f);
 }
 
 #endif /* BENCH_UTIL_H */

@@ -129,24 +129,6 @@ static int parse_only(const char *s, unsigned *mask)
     return *mask != 0 ? 0 : -1;
 }
 
-/* Comma separated touch modes into a bit mask. */
-static int parse_touch(const char *s, unsigned *mask)
-{
-    char buf[256], *tok, *save = NULL;
-
-    snprintf(buf, sizeof(buf), "%s", s);
-    *mask = 0;
-    for (tok = strtok_r(buf, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        int t = bench_touch_parse(tok);
-
-        if (t < 0)
-            return -1;
-        *mask |= 1u << t;
-    }
-    return *mask != 0 ? 0 : -1;
-}
-
 /* ---- the run's identity and the machine ----------------------------------- */
 
 /* The command line as typed, quoted where a shell would need it. */
@@ -746,7 +728,7 @@ int main(int argc, char **argv)
                    parse_only(argv[i + 1], &b.opt.only) == 0) {
             i++;
         } else if (strcmp(a, "--touch") == 0 && i + 1 < argc &&
-                   parse_touch(argv[i + 1], &b.opt.touch) == 0) {
+                   parse_names(argv[i + 1], bench_touch_parse, &b.opt.touch) == 0) {
             i++;
         } else if (strcmp(a, "--save") == 0 && i + 1 < argc) {
             b.opt.save = argv[++i];

@@ -66,6 +66,26 @@ static inline double callgrind_total(const char *path)
     return total;
 }
 
+/* A comma separated list of names (each found by find: its index, or -1)
+ * into a bit mask; -1 on an unknown name or none. */
+static inline int parse_names(const char *s, int (*find)(const char *),
+                              unsigned *mask)
+{
+    char buf[256], *tok, *save = NULL;
+
+    snprintf(buf, sizeof(buf), "%s", s);
+    *mask = 0;
+    for (tok = strtok_r(buf, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        int i = find(tok);
+
+        if (i < 0)
+            return -1;
+        *mask |= 1u << i;
+    }
+    return *mask != 0 ? 0 : -1;
+}
+
 /* The CPU's model name from /proc/cpuinfo, or "unknown CPU". */
 static inline void cpu_model(char *buf, size_t size)
 {

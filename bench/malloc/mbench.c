@@ -138,25 +138,6 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
     return 0;
 }
 
-/* A comma separated list of names into a bit mask; -1 on an unknown one. */
-static int parse_names(const char *s, int (*find)(const char *),
-                       unsigned *mask)
-{
-    char buf[256], *tok, *save = NULL;
-
-    snprintf(buf, sizeof(buf), "%s", s);
-    *mask = 0;
-    for (tok = strtok_r(buf, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        int i = find(tok);
-
-        if (i < 0)
-            return -1;
-        *mask |= 1u << i;
-    }
-    return *mask != 0 ? 0 : -1;
-}
-
 static int parse_threads(struct mb_run *b, const char *s)
 {
     char buf[128], *tok, *save = NULL;

@@ -51,15 +51,10 @@ void *buddy_zone_pfn_to_addr(const struct buddy_zone *z, buddy_pfn_t pfn)
 
 buddy_pfn_t buddy_zone_addr_to_pfn(const struct buddy_zone *z, const void *addr)
 {
-    uintptr_t a = (uintptr_t)addr;
     uint64_t rel;
 
-    if (!buddy__zone_ok(z) || z->base == 0 || a < z->base)
-        return BUDDY_PFN_NONE;
-    rel = (uint64_t)(a - z->base) >> z->page_shift;
-    if (rel >= z->spanned)
-        return BUDDY_PFN_NONE;
-    return z->start_pfn + rel;
+    return buddy__addr_rel(z, addr, &rel) ? z->start_pfn + rel
+                                          : BUDDY_PFN_NONE;
 }
 
 size_t buddy_zone_addr_align(const struct buddy_zone *z)

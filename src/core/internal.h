@@ -528,6 +528,19 @@ static inline bool buddy__zone_ok(const struct buddy_zone *z)
     return z != NULL && z->magic == BUDDY_ZONE_MAGIC;
 }
 
+/* The index of the page that holds addr: true, or false when addr is
+ * outside the zone's memory or the zone has no base. */
+static inline bool buddy__addr_rel(const struct buddy_zone *z, const void *addr,
+                                   uint64_t *rel)
+{
+    uintptr_t a = (uintptr_t)addr;
+
+    if (!buddy__zone_ok(z) || z->base == 0 || a < z->base)
+        return false;
+    *rel = (uint64_t)(a - z->base) >> z->page_shift;
+    return *rel < z->spanned;
+}
+
 /* Return the block at idx/order (its head state already cleared or
  * INFLIGHT) to the free lists, merging with free buddies as far as it can:
  * the kernel's __free_one_page. Adds 2^order to free_pages. O(max_order). */

@@ -848,13 +848,9 @@ int buddy_zone_get_private(const struct buddy_zone *z, buddy_pfn_t pfn,
 int buddy_zone_addr_private(const struct buddy_zone *z, const void *addr,
                             buddy_pfn_t *pfn, uintptr_t *value)
 {
-    uintptr_t a = (uintptr_t)addr;
     uint64_t rel;
 
-    if (!buddy__zone_ok(z) || z->base == 0 || a < z->base)
-        return BUDDY_ERANGE;
-    rel = (uint64_t)(a - z->base) >> z->page_shift;
-    if (rel >= z->spanned)
+    if (!buddy__addr_rel(z, addr, &rel))
         return BUDDY_ERANGE;
     *pfn = z->start_pfn + rel;
     *value = page_word(z, (uint32_t)rel);

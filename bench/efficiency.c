@@ -84,36 +84,22 @@
 #define KM_PAGE 4096u
 #define META_ZONE_PAGES 2048u /* the separate descriptors' zone: 8 MiB */
 
-struct rng {
-    uint64_t s;
-};
-
-/* splitmix64: small, seeded, the same everywhere. */
-static uint64_t rng_next(struct rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 /* Uniform in [lo, hi), hi > lo (the modulo's bias is below 2^-40). */
-static size_t rng_range(struct rng *r, size_t lo, size_t hi)
+static size_t rng_range(uint64_t *r, size_t lo, size_t hi)
 {
-    return lo + (size_t)(rng_next(r) % (hi - lo));
+    return lo + (size_t)(splitmix64(r) % (hi - lo));
 }
 
-static size_t gen_size(struct rng *r)
+static size_t gen_size(uint64_t *r)
 {
     size_t bound = rng_range(r, SIZE_BOUND_MIN, SIZE_MAX_ALLOC);
 
     return rng_range(r, SIZE_MIN_ALLOC, bound);
 }
 
-static size_t gen_align(struct rng *r)
+static size_t gen_align(uint64_t *r)
 {
-    unsigned u = (unsigned)(rng_next(r) & 0xffffu);
+    unsigned u = (unsigned)(splitmix64(r) & 0xffffu);
     unsigned tz = u == 0 ? 16u : (unsigned)__builtin_ctz(u);
 
     return (size_t)8 << (tz / 2);
@@ -440,7 +426,7 @@ static int placed(const struct eff *e, const void *p, size_t size,
 static int run(struct eff *e, const struct variant *v, enum mix mix,
                uint64_t seed, struct score *s)
 {
-    struct rng r = {seed};
+    uint64_t r = seed;
     size_t cap = 1024, n = 0;
     struct live *live = malloc(cap * sizeof(*live));
     uint64_t serial = 0, requested = 0;

@@ -27,6 +27,7 @@
  * the validator fails, or on a bad argument (2); a missed target is
  * reported, not failed.
  */
+#define _POSIX_C_SOURCE 200809L /* bench/util.h: strtok_r */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #include <string.h>
 
 #include "buddy/buddy.h"
+#include "util.h"
 
 #define ZONE_PAGES (1u << 18) /* 1 GiB of 4 KiB pages */
 #define MAX_ORDER 10u
@@ -46,23 +48,9 @@
 #define TARGET_POLLUTION 1.5 /* polluted pageblocks over the fewest */
 #define TARGET_LARGE 0.95    /* free memory in blocks >= order 9 */
 
-struct rng {
-    uint64_t s;
-};
-
-/* splitmix64: small, seeded, the same everywhere. */
-static uint64_t rng_next(struct rng *r)
+static uint32_t rng_below(uint64_t *r, uint32_t n)
 {
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(struct rng *r, uint32_t n)
-{
-    return (uint32_t)(rng_next(r) % n);
+    return (uint32_t)(splitmix64(r) % n);
 }
 
 struct block {
@@ -116,7 +104,7 @@ struct result {
 };
 
 /* Movable orders 0..4, small ones most often. */
-static unsigned movable_order(struct rng *r)
+static unsigned movable_order(uint64_t *r)
 {
     static const unsigned cdf[] = {70, 82, 92, 97, 100};
     uint32_t x = rng_below(r, 100);
@@ -152,7 +140,7 @@ static int run(bool grouping, uint64_t ops, uint64_t seed, struct result *res)
     struct buddy_zone_stats st;
     struct held unmov = {0}, mov = {0};
     uint32_t *pb_unmov = calloc(NR_PB, sizeof(*pb_unmov));
-    struct rng r = {seed};
+    uint64_t r = seed;
     uint64_t i, low = ZONE_PAGES / 20, high = ZONE_PAGES / 10;
     uint64_t full_lo = ZONE_PAGES / 10 * 8, full_hi = ZONE_PAGES / 10 * 9;
     uint64_t free_pages, large = 0, every = ops / SAMPLES ? ops / SAMPLES : 1;

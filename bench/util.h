@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util.h: what the bench programs share that is not a measurement: the
- * command line's number parser, the median, callgrind's total and the
- * CPU's name.
+ * command line's number parsers, the seeded random numbers, the median,
+ * callgrind's total and the CPU's name. POSIX (strtok_r): define
+ * _POSIX_C_SOURCE or _GNU_SOURCE before the first include.
  */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
@@ -27,6 +28,17 @@ static inline int parse_u64(const char *s, uint64_t *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* splitmix64: small, seeded, the same sequence everywhere; *s is the
+ * state. */
+static inline uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
 }
 
 static inline int cmp_double(const void *a, const void *b)

@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "buddy/hosted.h"
+#include "util.h"
 
 const char *const bench_workload_names[W_COUNT] = {
     "hot", "batch", "mixed", "latency", "init", "cross"};
@@ -310,19 +311,10 @@ double bench_tick_overhead(void)
 
 /* ---- random numbers and the mixed trace --------------------------------- */
 
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 /* p(k) = 0.6 * 0.4^k for k = 0..10; the 0.4^11 left over goes to 10. */
 static unsigned draw_order(uint64_t *s)
 {
-    double u = (double)(rng_next(s) >> 11) * 0x1.0p-53, p = 0.6, acc = 0.6;
+    double u = (double)(splitmix64(s) >> 11) * 0x1.0p-53, p = 0.6, acc = 0.6;
     unsigned k = 0;
 
     while (u >= acc && k < BENCH_MIXED_MAX_ORDER) {
@@ -374,7 +366,7 @@ static int trace_make(struct trace *t, uint64_t seed, uint64_t target,
     t->max_live = nlive;
     for (size_t m = 0; m < n; m++) {
         unsigned k = draw_order(&s);
-        uint64_t r = rng_next(&s);
+        uint64_t r = splitmix64(&s);
         size_t j = nlive != 0 ? (size_t)((r >> 1) % nlive) : 0;
         int can_alloc = live + ((uint64_t)BENCH_PAGE << k) <= hi;
         int can_free = nlive != 0 &&
@@ -604,7 +596,7 @@ static int run_batch(const struct bench_alloc *a, size_t n,
     for (size_t i = 0; i < n; i++)
         perm[i] = (uint32_t)i;
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)(rng_next(&s) % i);
+        size_t j = (size_t)(splitmix64(&s) % i);
         uint32_t x = perm[i - 1];
 
         perm[i - 1] = perm[j];

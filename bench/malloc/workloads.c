@@ -133,19 +133,9 @@ int mb_alloc_loaded(const struct mb_alloc *a)
 
 /* ---- what every workload shares ----------------------------------------- */
 
-/* splitmix64, seeded per thread: the same sizes for every allocator. */
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 static size_t rng_size(uint64_t *s, size_t lo, size_t hi)
 {
-    return lo + (size_t)(rng_next(s) % (hi - lo + 1));
+    return lo + (size_t)(splitmix64(s) % (hi - lo + 1));
 }
 
 /* The tags written and checked, and the first failure. */
@@ -231,7 +221,7 @@ static void *larson_thread(void *argp)
     uint64_t written = 0, checked = 0;
 
     for (uint64_t i = 0; i < a->ops && !atomic_load(&failed); i++) {
-        struct slot *s = &a->slots[rng_next(&a->seed) % a->nslots];
+        struct slot *s = &a->slots[splitmix64(&a->seed) % a->nslots];
         size_t size = rng_size(&a->seed, MB_LARSON_MIN, MB_LARSON_MAX);
         uint64_t tag = tag_of(a->thread, ++a->serial);
 

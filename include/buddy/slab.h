@@ -350,7 +350,7 @@ struct buddy_kmalloc_config {
 };
 
 #define BUDDY_KMALLOC_SIZE (2u * BUDDY_KMALLOC_CLASSES * \
-                            BUDDY_SLAB_CACHE_SIZE + 128u)
+                            BUDDY_SLAB_CACHE_SIZE + 256u)
 struct buddy_kmalloc {
     union {
         unsigned char bytes[BUDDY_KMALLOC_SIZE];

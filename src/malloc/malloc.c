@@ -379,17 +379,24 @@ static void return_due(void *arg)
 
 static __thread unsigned tl_calls __attribute__((tls_model("initial-exec")));
 
-/* On a malloc or free: when the delay is over, one thread reports. While
- * blocks wait, a thread reads the clock on one call in 64. */
-static void maybe_return(void)
+/* While blocks wait, a thread reads the clock on one call in 64; when
+ * the delay is over, one thread reports. */
+static __attribute__((noinline)) void return_waiting(uint64_t at)
 {
-    uint64_t at = __atomic_load_n(&return_at, __ATOMIC_RELAXED);
-
-    if (likely(at == 0) || (++tl_calls & 63u) != 0 || now_ns() < at ||
+    if ((++tl_calls & 63u) != 0 || now_ns() < at ||
         !__atomic_compare_exchange_n(&return_at, &at, 0, 0, __ATOMIC_RELAXED,
                                      __ATOMIC_RELAXED))
         return;
     (void)buddy_zone_report_free(zone);
+}
+
+/* On a malloc or free: one load and compare while nothing waits. */
+static inline __attribute__((always_inline)) void maybe_return(void)
+{
+    uint64_t at = __atomic_load_n(&return_at, __ATOMIC_RELAXED);
+
+    if (unlikely(at != 0))
+        return_waiting(at);
 }
 
 static void read_env(void)
@@ -581,25 +588,45 @@ EXPORT void *malloc(size_t size)
     return alloc(size, 16);
 }
 
-EXPORT void free(void *p)
+/* A free the kmalloc refused: reported, errno kept (nothing else here
+ * sets it). */
+static __attribute__((noinline)) void free_refused(void *p, int err)
 {
-    struct tcache *tc = tl_cache;
+    int saved = errno;
+
+    misuse("free", p, err);
+    errno = saved;
+}
+
+/* A free by a thread without magazines, or during init. */
+static __attribute__((noinline)) void free_slow(void *p)
+{
     int err;
 
     if (p == NULL || in_boot(p) || tl_in_init)
         return;
-    if (likely(tc != NULL))
-        err = buddy_kfree_mag(&km, &tc->mags, p);
-    else
-        err = __atomic_load_n(&ready, __ATOMIC_ACQUIRE) ? buddy_kfree(&km, p)
-                                                        : BUDDY_ERANGE;
-    if (unlikely(err != 0)) { /* nothing else here sets errno */
-        int saved = errno;
-
-        misuse("free", p, err);
-        errno = saved;
-    }
+    err = __atomic_load_n(&ready, __ATOMIC_ACQUIRE) ? buddy_kfree(&km, p)
+                                                    : BUDDY_ERANGE;
+    if (unlikely(err != 0))
+        free_refused(p, err);
     maybe_return();
+}
+
+/* A thread with magazines is past init (init makes none), so only the
+ * boot buffer is told apart here. */
+EXPORT void free(void *p)
+{
+    struct tcache *tc = tl_cache;
+
+    if (likely(tc != NULL) && likely(p != NULL) && likely(!in_boot(p))) {
+        int err = buddy_kfree_mag(&km, &tc->mags, p);
+
+        if (unlikely(err != 0))
+            free_refused(p, err);
+        maybe_return();
+        return;
+    }
+    free_slow(p);
 }
 
 EXPORT void *calloc(size_t n, size_t size)

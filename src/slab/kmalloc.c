@@ -25,6 +25,7 @@
 
 #define KMALLOC_MAGIC 0x4b4d4131u /* "KMA1" while initialised */
 #define KMALLOC_SETS 2u
+#define QUICK_MAX 1024u /* sizes up to this take kmalloc_quick's one load */
 
 /* The kernel's classes, with the fine ones (made only with cfg->fine)
  * half way between the powers of two above 256. */
@@ -65,6 +66,9 @@ static const uint8_t size_index[24] = {
 struct kmalloc {
     uint32_t magic;
     uint8_t present[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES]; /* made */
+    uint8_t quick[QUICK_MAX / 8]; /* the normal set's class made for sizes
+                                     8k-7..8k (BUDDY_KMALLOC_CLASSES: none):
+                                     one load instead of the search */
     struct buddy_zone *zone, *meta;
     struct buddy__slab_span mspan; /* the metadata zone's memory */
     struct buddy_system *system; /* where its shrinker is, or NULL */
@@ -217,6 +221,13 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
             }
             km->present[set][i] = 1;
         }
+    for (i = 0; i < QUICK_MAX / 8; i++) {
+        unsigned c = class_of((size_t)i * 8u + 8u);
+
+        while (c < BUDDY_KMALLOC_CLASSES && !km->present[0][c])
+            c++;
+        km->quick[i] = (uint8_t)c;
+    }
     km->zone = cfg->zone;
     km->meta = cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone;
     (void)buddy__slab_span_of(km->meta, &km->mspan); /* as the classes' */
@@ -326,7 +337,19 @@ void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size, unsigned flags)
 void *buddy_kmalloc_mag(struct buddy_kmalloc *k, struct buddy_kmalloc_mags *m,
                         size_t size, unsigned flags)
 {
-    return kmalloc_from(km_of(k), m, size, flags, buddy_caller());
+    struct kmalloc *km = km_of(k);
+
+    /* A small plain request: one table load to the class, then the
+     * magazine's pop; everything else takes the general way. */
+    if (buddy_likely(flags == 0 && m != NULL && size - 1u < QUICK_MAX &&
+                     km_ok(km))) {
+        unsigned i = km->quick[(size - 1u) / 8u];
+
+        if (buddy_likely(i < BUDDY_KMALLOC_CLASSES))
+            return buddy__slab_alloc_mag(&km->caches[0][i], &m->mag_[i],
+                                         buddy_caller());
+    }
+    return kmalloc_from(km, m, size, flags, buddy_caller());
 }
 
 void *buddy_kzalloc(struct buddy_kmalloc *k, size_t size)

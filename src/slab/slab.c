@@ -1256,7 +1256,8 @@ static bool mag_serves(const struct cache *s, const struct buddy_slab_mag *m)
 }
 
 /* The n oldest objects of m back on their slabs, the rest moved down. */
-static void mag_flush(struct cache *s, struct buddy_slab_mag *m, uint32_t n)
+static __attribute__((noinline)) void
+mag_flush(struct cache *s, struct buddy_slab_mag *m, uint32_t n)
 {
     uint32_t i;
 
@@ -1303,6 +1304,21 @@ static void *mag_refill(struct cache *s, struct buddy_slab_mag *m,
     return obj;
 }
 
+/* An empty or foreign magazine, or none: the refill, or the cache. Out
+ * of line, so that the pop saves no registers. */
+static __attribute__((noinline)) void *
+alloc_mag_slow(struct buddy_slab_cache *c, struct buddy_slab_mag *m,
+               uintptr_t caller)
+{
+    struct cache *s = cache_of(c);
+
+    if (!cache_ok(s))
+        return NULL;
+    if (!mag_serves(s, m))
+        return buddy__slab_alloc_from(c, caller);
+    return mag_refill(s, m, caller);
+}
+
 void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,
                             struct buddy_slab_mag *m, uintptr_t caller)
 {
@@ -1314,11 +1330,7 @@ void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,
         owned_give(s, (struct slab *)e->slab_, e->index_);
         return e->obj_;
     }
-    if (!cache_ok(s))
-        return NULL;
-    if (!mag_serves(s, m))
-        return buddy__slab_alloc_from(c, caller);
-    return mag_refill(s, m, caller);
+    return alloc_mag_slow(c, m, caller);
 }
 
 void *buddy_slab_alloc_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m)
@@ -1342,6 +1354,16 @@ int buddy__slab_find(const struct buddy_zone *zone,
     return 0;
 }
 
+/* A free of an object nobody holds: reported under the lock. */
+static __attribute__((noinline)) int free_mag_refused(struct cache *s,
+                                                      void *obj)
+{
+    lock(s);
+    reject(s, BUDDY_EDOUBLEFREE, obj, "Object already free");
+    unlock(s);
+    return BUDDY_EDOUBLEFREE;
+}
+
 /* A found object into m: its owned bit claimed, pushed (the older half
  * flushed first when m is full). */
 static inline __attribute__((always_inline)) int
@@ -1352,14 +1374,10 @@ free_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m, void *obj,
     struct slab *sl = slab;
     struct buddy_slab_mag_slot_ *e;
 
-    if (!mag_serves(s, m))
+    if (buddy_unlikely(!mag_serves(s, m)))
         return buddy__slab_free_from(c, obj, caller);
-    if (!owned_take(s, sl, index)) { /* free on its slab, or cached */
-        lock(s);
-        reject(s, BUDDY_EDOUBLEFREE, obj, "Object already free");
-        unlock(s);
-        return BUDDY_EDOUBLEFREE;
-    }
+    if (buddy_unlikely(!owned_take(s, sl, index))) /* on its slab, cached */
+        return free_mag_refused(s, obj);
     if (buddy_unlikely(m->count_ == s->mag_size))
         mag_flush(s, m, s->mag_size / 2u);
     e = &m->slot_[m->count_++];

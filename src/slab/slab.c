@@ -12,8 +12,9 @@
  *               the slots a free page uses for its links) holds the
  *               slab's descriptor.
  *   desc block  a block of 2^desc_order pages of the metadata zone, which
- *               this file does write: a header, then up to 32 descriptor
- *               slots of desc_size bytes. Its pages' private words hold the
+ *               this file does write: a header, then, a cache line in, up
+ *               to 32 descriptor slots of desc_size bytes (a multiple of
+ *               the line when the cache has a lock). Its pages' private words hold the
  *               header's address, so a descriptor's block is found from the
  *               descriptor in O(1) whatever the zone's base alignment.
  *
@@ -39,7 +40,12 @@
  * Magazines (buddy_slab_alloc_mag, buddy_slab_free_mag): the caller's
  * stacks of free objects, each slot its object, slab and index. A pop sets
  * the owned bit, a push claims it; a refill takes half a magazine off the
- * slabs and a flush puts the older half back, each under the lock.
+ * slabs and a flush puts the older half back, each under the lock. A
+ * refill takes from the slab its magazine took from last (the slab's tag),
+ * else from one nobody's magazine did or a new one while few are partial
+ * (refill_slab): two threads' magazines then hold objects of different
+ * slabs, and their atomics on owned maps, in descriptors a line apart,
+ * touch different lines.
  *
  * Invariants (checked by buddy_slab_check): a slab on `partial` has
  * 0 < inuse < objects, on `full` inuse == objects, on `empty` inuse == 0;
@@ -94,9 +100,14 @@ struct slab {                    /* a descriptor, in a desc block slot */
     uint32_t inuse;              /* objects allocated */
     uint32_t hint;               /* map words below this are all 0 */
     uint8_t list;                /* enum slab_list */
+    uint32_t tag;                /* the magazine that refilled from it
+                                    last (mag_tag), 0 once empty: a hint
+                                    that keeps threads on slabs apart */
     _Alignas(8) uint64_t map[];  /* bit i: object i is free; then the
                                     owned map, map_words later */
 };
+
+#define DESC_LINE 64u /* a cache line */
 
 struct desc_block {              /* at the start of a metadata block */
     uint32_t magic;              /* DESC_MAGIC while live */
@@ -105,8 +116,8 @@ struct desc_block {              /* at the start of a metadata block */
     struct desc_block *next, *prev; /* cache's blocks with a free slot */
     buddy_pfn_t pfn;             /* its block in the metadata zone */
     uint32_t free_map;           /* bit i: slot i free */
-    _Alignas(8) uint64_t slots_[]; /* the descriptors, desc_size apart */
-};
+};                               /* then, DESC_LINE in, the descriptors,
+                                    desc_size apart (slots_of) */
 
 struct cache {
     uint32_t magic;              /* SLAB_CACHE_MAGIC while created */
@@ -349,10 +360,20 @@ static unsigned calculate_order(size_t page_size, size_t size,
 
 /* ---- descriptors -------------------------------------------------------- */
 
+_Static_assert(sizeof(struct desc_block) <= DESC_LINE,
+               "a desc block's header fits before its first slot");
+
+/* Where db's descriptors start: a cache line in, so that with a
+ * line-sized desc_size each descriptor has its lines to itself. */
+static uintptr_t slots_of(const struct desc_block *db)
+{
+    return (uintptr_t)db + DESC_LINE;
+}
+
 static struct slab *desc_slot(const struct cache *s, struct desc_block *db,
                               unsigned i)
 {
-    return (struct slab *)(void *)((char *)db->slots_ + (size_t)i * s->desc_size);
+    return (struct slab *)(void *)((char *)slots_of(db) + (size_t)i * s->desc_size);
 }
 
 /* The live descriptor of this cache, or of another, that the private word
@@ -381,9 +402,9 @@ static struct slab *desc_lookup(const struct buddy_zone *meta, uintptr_t w,
     if (buddy_load_relaxed(&db->magic) != DESC_MAGIC || s == NULL ||
         s->magic != SLAB_CACHE_MAGIC || s->meta != meta)
         return NULL;
-    if (w < (uintptr_t)db->slots_)
+    if (w < slots_of(db))
         return NULL;
-    off = w - (uintptr_t)db->slots_;
+    off = w - slots_of(db);
     if (off % s->desc_size != 0)
         return NULL;
     i = (unsigned)(off / s->desc_size);
@@ -455,7 +476,7 @@ static struct desc_block *desc_block_of(const struct cache *s,
 static void desc_free(struct cache *s, struct slab *sl)
 {
     struct desc_block *db = desc_block_of(s, sl);
-    unsigned i = (unsigned)(((uintptr_t)sl - (uintptr_t)db->slots_) /
+    unsigned i = (unsigned)(((uintptr_t)sl - slots_of(db)) /
                             s->desc_size);
     bool was_full = db->free_map == 0;
 
@@ -660,6 +681,7 @@ static struct slab *slab_new(struct cache *s)
     sl->pfn = pfn;
     sl->inuse = 0;
     sl->hint = 0;
+    sl->tag = 0;
     map_fill(s, sl);
     buddy_store_relaxed(&sl->cache, s);
     buddy_store_relaxed(&sl->self, (uintptr_t)sl ^ SELF_KEY);
@@ -698,6 +720,8 @@ static void slab_relist(struct cache *s, struct slab *sl)
     if (l != sl->list) {
         list_del(s, sl);
         list_add(s, sl, l);
+        if (l == SLAB_EMPTY)
+            sl->tag = 0;
     }
 }
 
@@ -783,14 +807,19 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
     map_words = (uint32_t)((objects + 63u) / 64u);
     desc_size = (uint32_t)(sizeof(struct slab) + 8u * map_words +
                            8u * ((objects + 63u) / 64u));
+    /* With a lock the cache is shared, and threads write their slabs'
+     * owned maps with atomics: a descriptor per cache line, so that two
+     * threads' slabs never share one. */
+    if (cfg->lock != NULL)
+        desc_size = (desc_size + DESC_LINE - 1u) & ~(DESC_LINE - 1u);
     for (desc_order = 0;; desc_order++) {
         if (desc_order > mi.max_order)
             return BUDDY_EORDER;
         block = (size_t)mi.page_size << desc_order;
-        if (block >= sizeof(struct desc_block) + desc_size)
+        if (block >= DESC_LINE + desc_size)
             break;
     }
-    slots = (uint32_t)((block - sizeof(struct desc_block)) / desc_size);
+    slots = (uint32_t)((block - DESC_LINE) / desc_size);
     if (slots > DESC_SLOTS_MAX)
         slots = DESC_SLOTS_MAX;
 
@@ -1271,24 +1300,78 @@ mag_flush(struct cache *s, struct buddy_slab_mag *m, uint32_t n)
     m->count_ -= n;
 }
 
+/* A magazine's tag: its address folded to 32 bits, never 0. A hint
+ * only: two magazines that fold alike share slabs, as without tags. */
+static uint32_t mag_tag(const struct buddy_slab_mag *m)
+{
+    uint64_t a = (uint64_t)(uintptr_t)m >> 3;
+
+    return (uint32_t)(a ^ (a >> 32)) | 1u;
+}
+
+#define REFILL_LOOK 8u /* partial slabs a refill looks at for its own */
+
+/* The slab a refill with this tag takes from: one of the first
+ * REFILL_LOOK partial slabs that it refilled from last, else one nobody
+ * did; else, while few slabs are partial, an empty or a new one, so that
+ * two threads do not take their objects (and owned bits, which their
+ * pops and frees write with atomics) from one slab; else the first
+ * partial one. As SLUB's per-CPU slab, without taking the slab off its
+ * list. Lock held; NULL when no slab can be made. */
+static struct slab *refill_slab(struct cache *s, uint32_t tag)
+{
+    struct slab_link *head = &s->lists[SLAB_PARTIAL], *l;
+    struct slab *untagged = NULL, *sl;
+    uint32_t n = 0;
+
+    for (l = head->next; l != head && n < REFILL_LOOK; l = l->next, n++) {
+        sl = slab_of(l);
+        if (sl->tag == tag)
+            return sl;
+        if (sl->tag == 0 && untagged == NULL)
+            untagged = sl;
+    }
+    if (untagged != NULL)
+        return untagged;
+    if (s->nr[SLAB_PARTIAL] < REFILL_LOOK) {
+        sl = list_first(s, SLAB_EMPTY);
+        if (sl == NULL)
+            sl = slab_new(s);
+        if (sl != NULL)
+            return sl;
+    }
+    sl = list_first(s, SLAB_PARTIAL);
+    if (sl == NULL)
+        sl = list_first(s, SLAB_EMPTY);
+    return sl != NULL ? sl : slab_new(s);
+}
+
 /* An empty m refilled: one object for the caller, the user's, and up to
- * half a magazine more, lowest address on top. One lock round trip. */
+ * half a magazine more, lowest address on top, from the tag's slab first.
+ * One lock round trip. */
 static void *mag_refill(struct cache *s, struct buddy_slab_mag *m,
                         uintptr_t caller)
 {
-    uint32_t i, n;
-    void *obj;
+    uint32_t i, n, idx, tag = mag_tag(m);
+    struct slab *sl;
+    void *obj = NULL;
 
+    (void)caller; /* a magazine serves no debug cache: nothing to track */
     lock(s);
-    obj = alloc_locked(s, caller);
+    sl = refill_slab(s, tag);
+    if (sl != NULL) {
+        sl->tag = tag;
+        obj = slab_take(s, sl, &idx);
+        owned_give(s, sl, idx);
+    }
     for (n = 0; obj != NULL && n < s->mag_size / 2u; n++) {
-        struct slab *sl;
-        uint32_t idx;
-        void *o = take_locked(s, &sl, &idx);
-
-        if (o == NULL)
-            break;
-        m->slot_[n].obj_ = o;
+        if (sl->inuse == s->objects) {
+            sl = refill_slab(s, tag);
+            if (sl == NULL)
+                break;
+            sl->tag = tag;
+        }
+        m->slot_[n].obj_ = slab_take(s, sl, &idx);
         m->slot_[n].slab_ = sl;
         m->slot_[n].index_ = idx;
     }

@@ -1387,6 +1387,74 @@ static void test_magazines(void **state)
     zones_del(&f);
 }
 
+/* Refills of different magazines on a shared cache take their objects
+ * from different slabs (while few slabs are partial), and a magazine's
+ * next refill comes back to its own: threads' owned bits then never share
+ * a slab. Past REFILL_LOOK partial slabs no new one is made for it. */
+static void test_magazines_refill_from_slabs_of_their_own(void **state)
+{
+    struct slab_zones f;
+    struct buddy_slab_cache c;
+    struct buddy_slab_config cfg;
+    struct count_lock l = {0, 0};
+    struct buddy_lock_ops ops = {.lock = count_lock_take,
+                                 .unlock = count_lock_release, .arg = &l};
+    struct buddy_slab_mag m[12];
+    void *a, *b, *objs[40];
+    uintptr_t slab_bytes;
+    unsigned i, n;
+
+    (void)state;
+    for (i = 0; i < 12; i++)
+        m[i] = (struct buddy_slab_mag)BUDDY_SLAB_MAG_INIT;
+    zones_new(&f, 256, 8);
+    cfg = slab_cfg(&f, "own", 64); /* 64 objects a 4 KiB slab */
+    cfg.lock = &ops;
+    assert_int_equal(buddy_slab_cache_create(&c, &cfg), 0);
+    slab_bytes = (uintptr_t)4096 << slab_info(&c).order;
+
+    a = buddy_slab_alloc_mag(&c, &m[0]);
+    b = buddy_slab_alloc_mag(&c, &m[1]);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(slab_info(&c).num_slabs, 2); /* the first had room */
+    assert_true((uintptr_t)a / slab_bytes != (uintptr_t)b / slab_bytes);
+    /* m[0] emptied, refilled: from its own slab again, not m[1]'s. */
+    n = 0;
+    objs[n++] = a;
+    while (m[0].count_ != 0)
+        objs[n++] = buddy_slab_alloc_mag(&c, &m[0]);
+    objs[n++] = buddy_slab_alloc_mag(&c, &m[0]);
+    assert_non_null(objs[n - 1]);
+    assert_int_equal((uintptr_t)objs[n - 1] / slab_bytes,
+                     (uintptr_t)a / slab_bytes);
+    assert_int_equal(slab_info(&c).num_slabs, 2);
+    assert_slab_valid(&c);
+    /* Ten more magazines: new slabs until REFILL_LOOK (8) are partial,
+     * then they share the first partial one: m[8], m[9] and m[10] take
+     * 17 objects each from it, m[10] fills it and takes the rest from a
+     * new one (seven partial then), m[11] shares that. */
+    for (i = 2; i < 12; i++) {
+        assert_non_null(objs[n++] = buddy_slab_alloc_mag(&c, &m[i]));
+        assert_true(slab_info(&c).partial_slabs <= 8);
+    }
+    assert_int_equal(slab_info(&c).num_slabs, 9);
+    assert_int_equal(slab_info(&c).partial_slabs, 8);
+    assert_slab_valid(&c);
+
+    for (i = 0; i < n; i++)
+        assert_int_equal(buddy_slab_free(&c, objs[i]), 0);
+    assert_int_equal(buddy_slab_free(&c, b), 0);
+    for (i = 0; i < 12; i++)
+        assert_int_equal(buddy_slab_mag_flush(&c, &m[i]), 0);
+    assert_int_equal(slab_info(&c).active_objs, 0);
+    assert_slab_valid(&c);
+    assert_int_equal(buddy_slab_cache_destroy(&c), 0);
+    assert_int_equal(l.held, 0);
+    assert_zones_whole(&f, 256);
+    zones_del(&f);
+}
+
 /* A debug cache's magazine stays empty: every call takes the lock and
  * runs its checks, so a write after free is still caught. */
 static void test_magazine_debug_cache(void **state)
@@ -1579,6 +1647,7 @@ int main(void)
         cmocka_unit_test(test_kmalloc_debug),
         cmocka_unit_test(test_kmalloc_fine_classes),
         cmocka_unit_test(test_magazines),
+        cmocka_unit_test(test_magazines_refill_from_slabs_of_their_own),
         cmocka_unit_test(test_magazine_debug_cache),
         cmocka_unit_test(test_kmalloc_magazines),
         cmocka_unit_test(test_slab_model),

@@ -25,7 +25,8 @@
 
 #define KMALLOC_MAGIC 0x4b4d4131u /* "KMA1" while initialised */
 #define KMALLOC_SETS 2u
-#define QUICK_MAX 1024u /* sizes up to this take kmalloc_quick's one load */
+#define QUICK_MAX 1024u /* sizes up to this take buddy_kmalloc_mag's one
+                           table load to their class */
 
 /* The kernel's classes, with the fine ones (made only with cfg->fine)
  * half way between the powers of two above 256. */
@@ -66,9 +67,9 @@ static const uint8_t size_index[24] = {
 struct kmalloc {
     uint32_t magic;
     uint8_t present[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES]; /* made */
-    uint8_t quick[QUICK_MAX / 8]; /* the normal set's class made for sizes
-                                     8k-7..8k (BUDDY_KMALLOC_CLASSES: none):
-                                     one load instead of the search */
+    uint8_t quick[QUICK_MAX / 8]; /* [i]: the normal set's class made
+                                     that holds sizes 8i+1..8i+8
+                                     (BUDDY_KMALLOC_CLASSES: none) */
     struct buddy_zone *zone, *meta;
     struct buddy__slab_span mspan; /* the metadata zone's memory */
     struct buddy_system *system; /* where its shrinker is, or NULL */

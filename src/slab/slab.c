@@ -14,9 +14,10 @@
  *   desc block  a block of 2^desc_order pages of the metadata zone, which
  *               this file does write: a header, then, a cache line in, up
  *               to 32 descriptor slots of desc_size bytes (a multiple of
- *               the line when the cache has a lock). Its pages' private words hold the
- *               header's address, so a descriptor's block is found from the
- *               descriptor in O(1) whatever the zone's base alignment.
+ *               the line when the cache has a lock). Its pages' private
+ *               words hold the header's address, so a descriptor's block is
+ *               found from the descriptor in O(1) whatever the zone's base
+ *               alignment.
  *
  * A descriptor (struct slab) is the slab's list links, a self word (its
  * address ^ SELF_KEY while live), its block, its in-use count, one bit per
@@ -373,7 +374,8 @@ static uintptr_t slots_of(const struct desc_block *db)
 static struct slab *desc_slot(const struct cache *s, struct desc_block *db,
                               unsigned i)
 {
-    return (struct slab *)(void *)((char *)slots_of(db) + (size_t)i * s->desc_size);
+    return (struct slab *)(void *)((char *)slots_of(db) +
+                                   (size_t)i * s->desc_size);
 }
 
 /* The live descriptor of this cache, or of another, that the private word

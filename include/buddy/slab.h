@@ -310,17 +310,18 @@ BUDDY_API int buddy_slab_set_report(struct buddy_slab_cache *c,
  * kmalloc: the kernel's size classes on slab caches. kmalloc-8, -16, -32,
  * -64, -96, -128, -192, -256, -512, -1k, -2k, -4k and -8k (a size rounds
  * up to the smallest class that holds it, as kmalloc_index picks), and
- * with cfg->fine five more between the powers of two above 256, in two
- * sets: normal (UNMOVABLE slabs) and reclaimable (RECLAIMABLE slabs, the
- * kernel's KMALLOC_RECLAIM). Above 8 KiB (KMALLOC_MAX_CACHE_SIZE, two pages
- * of 4 KiB) a request is a block of the zone of the order its size needs
- * (kmalloc_large), carrying a tag in its pages' private word so that kfree
- * and ksize know it. Classes whose slot is smaller than the zone's pointer
+ * with cfg->fine twenty more, a malloc's spacing (16-byte steps to 128,
+ * then four to each doubling: kmalloc-48, -80, ..., -5120, -6144, -7168),
+ * in two sets: normal (UNMOVABLE slabs) and reclaimable (RECLAIMABLE
+ * slabs, the kernel's KMALLOC_RECLAIM). Above 8 KiB (KMALLOC_MAX_CACHE_SIZE,
+ * two pages of 4 KiB) a request is a block of the zone of the order its
+ * size needs (kmalloc_large), carrying a tag in its pages' private word
+ * so that kfree and ksize know it. Classes whose slot is smaller than the zone's pointer
  * alignment or larger than the zone's blocks are left out. Every bad kfree
  * is refused with the slab free's errors (and, for a large block, the
  * zone's), nothing changed.
  */
-#define BUDDY_KMALLOC_CLASSES 18u /* the kernel's 13 and 5 fine ones */
+#define BUDDY_KMALLOC_CLASSES 33u /* the kernel's 13 and 20 fine ones */
 #define BUDDY_KMALLOC_MAX_CACHE_SIZE 8192u
 #define BUDDY_KMALLOC_ZERO 0x1u       /* __GFP_ZERO: the object zeroed */
 #define BUDDY_KMALLOC_RECLAIMABLE 0x2u /* __GFP_RECLAIMABLE: the reclaimable
@@ -342,11 +343,13 @@ struct buddy_kmalloc_config {
                                       them (set * CLASSES + index), in
                                       place of lock: classes then run in
                                       parallel */
-    bool fine;                     /* also the classes half way between
-                                      the powers of two above 256:
-                                      kmalloc-384, -768, -1536, -3072 and
-                                      -6144, which the kernel does not
-                                      have: a third less rounding there */
+    bool fine;                     /* also the classes between the
+                                      kernel's: 16-byte steps to 128, then
+                                      four to each doubling (kmalloc-48,
+                                      -80, -112, -160, ..., -7168), which
+                                      the kernel does not have: no size
+                                      above 128 rounds up by more than a
+                                      quarter */
 };
 
 #define BUDDY_KMALLOC_SIZE (2u * BUDDY_KMALLOC_CLASSES * \

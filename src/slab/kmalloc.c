@@ -28,40 +28,46 @@
 #define QUICK_MAX 1024u /* sizes up to this take buddy_kmalloc_mag's one
                            table load to their class */
 
-/* The kernel's classes, with the fine ones (made only with cfg->fine)
- * half way between the powers of two above 256. */
+/* Every class: the kernel's thirteen (8, 16, 32, 64, 96, 128, 192, then
+ * the powers of two to 8 KiB) and, made only with cfg->fine, the rest of
+ * a malloc's spacing: 16-byte steps to 128, then four classes to each
+ * doubling, so no size above 128 rounds up by more than a quarter, as
+ * jemalloc's. A size above 128 in (2^k + j 2^(k-2), 2^k + (j+1) 2^(k-2)]
+ * is class 4k - 19 + j. */
 static const uint16_t class_sizes[BUDDY_KMALLOC_CLASSES] = {
-    8, 16, 32, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048,
-    3072, 4096, 6144, 8192,
+    8, 16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448,
+    512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584,
+    4096, 5120, 6144, 7168, 8192,
 };
 
+/* Not a class of the kernel's (8, 16, a power of two, 96 or 192). */
 static bool class_fine(unsigned i)
 {
-    return i >= 8 && i % 2 == 0 && i < BUDDY_KMALLOC_CLASSES - 1;
+    unsigned v = class_sizes[i];
+
+    return (v & (v - 1u)) != 0 && v != 96 && v != 192;
 }
 
 static const char *const class_names[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES] = {
-    {"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-96",
-     "kmalloc-128", "kmalloc-192", "kmalloc-256", "kmalloc-384",
-     "kmalloc-512", "kmalloc-768", "kmalloc-1k", "kmalloc-1536",
-     "kmalloc-2k", "kmalloc-3072", "kmalloc-4k", "kmalloc-6144",
-     "kmalloc-8k"},
-    {"kmalloc-rcl-8", "kmalloc-rcl-16", "kmalloc-rcl-32", "kmalloc-rcl-64",
-     "kmalloc-rcl-96", "kmalloc-rcl-128", "kmalloc-rcl-192",
-     "kmalloc-rcl-256", "kmalloc-rcl-384", "kmalloc-rcl-512",
-     "kmalloc-rcl-768", "kmalloc-rcl-1k", "kmalloc-rcl-1536",
-     "kmalloc-rcl-2k", "kmalloc-rcl-3072", "kmalloc-rcl-4k",
-     "kmalloc-rcl-6144", "kmalloc-rcl-8k"},
-};
-
-/* (size - 1) / 8 for sizes 1..192 -> class index: the kernel's
- * size_index, which sends 65..96 to kmalloc-96 and 129..192 to
- * kmalloc-192. */
-static const uint8_t size_index[24] = {
-    0, 1, 2, 2, 3, 3, 3, 3,     /* 8, 16, 24-32, 40-64 */
-    4, 4, 4, 4,                 /* 72-96 */
-    5, 5, 5, 5,                 /* 104-128 */
-    6, 6, 6, 6, 6, 6, 6, 6,     /* 136-192 */
+    {"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-48", "kmalloc-64",
+     "kmalloc-80", "kmalloc-96", "kmalloc-112", "kmalloc-128", "kmalloc-160",
+     "kmalloc-192", "kmalloc-224", "kmalloc-256", "kmalloc-320",
+     "kmalloc-384", "kmalloc-448", "kmalloc-512", "kmalloc-640",
+     "kmalloc-768", "kmalloc-896", "kmalloc-1k", "kmalloc-1280",
+     "kmalloc-1536", "kmalloc-1792", "kmalloc-2k", "kmalloc-2560",
+     "kmalloc-3072", "kmalloc-3584", "kmalloc-4k", "kmalloc-5120",
+     "kmalloc-6144", "kmalloc-7168", "kmalloc-8k"},
+    {"kmalloc-rcl-8", "kmalloc-rcl-16", "kmalloc-rcl-32", "kmalloc-rcl-48",
+     "kmalloc-rcl-64", "kmalloc-rcl-80", "kmalloc-rcl-96", "kmalloc-rcl-112",
+     "kmalloc-rcl-128", "kmalloc-rcl-160", "kmalloc-rcl-192",
+     "kmalloc-rcl-224", "kmalloc-rcl-256", "kmalloc-rcl-320",
+     "kmalloc-rcl-384", "kmalloc-rcl-448", "kmalloc-rcl-512",
+     "kmalloc-rcl-640", "kmalloc-rcl-768", "kmalloc-rcl-896",
+     "kmalloc-rcl-1k", "kmalloc-rcl-1280", "kmalloc-rcl-1536",
+     "kmalloc-rcl-1792", "kmalloc-rcl-2k", "kmalloc-rcl-2560",
+     "kmalloc-rcl-3072", "kmalloc-rcl-3584", "kmalloc-rcl-4k",
+     "kmalloc-rcl-5120", "kmalloc-rcl-6144", "kmalloc-rcl-7168",
+     "kmalloc-rcl-8k"},
 };
 
 struct kmalloc {
@@ -101,18 +107,19 @@ static uintptr_t large_tag(const struct kmalloc *km)
 }
 
 /* The index of the smallest class, fine ones included, that holds size
- * (1..8192): for size in (2^k, 2^(k+1)], k >= 8, the fine class 3 << (k-1)
- * at 2k - 8, else 2^(k+1) at 2k - 7. */
+ * (1..8192). Where that class was left out the next one made serves, which
+ * for the kernel's set is its kmalloc_index (65..96 to 96, 129..192 to
+ * 192). A divide by 16 up to 128, a log, a shift and a mask above. */
 static unsigned class_of(size_t size)
 {
     unsigned k;
 
-    if (size <= 192)
-        return size_index[(size - 1) / 8];
-    if (size <= 256)
-        return 7;
+    if (size <= 8)
+        return 0;
+    if (size <= 128)
+        return (unsigned)((size + 15) / 16);
     k = buddy_log2_64((uint64_t)size - 1);
-    return size <= ((size_t)3 << (k - 1)) ? 2 * k - 8 : 2 * k - 7;
+    return 4u * k - 19u + (unsigned)(((size - 1) >> (k - 2)) & 3u);
 }
 
 /* Destroy every class that was made (each is empty). */

@@ -62,7 +62,7 @@ expect_status double BUDDY_MALLOC_ON_ERROR=ignore 3
 
 dbg=BUDDY_MALLOC_DEBUG=1
 expect_abort overflow-1 $dbg "^libbuddy-malloc: kmalloc-32: Redzone overwritten in $hex at $hex: 0x78 instead of 0xcc"
-expect_abort overflow-32 $dbg "^libbuddy-malloc: kmalloc-64: Redzone overwritten in $hex"
+expect_abort overflow-32 $dbg "^libbuddy-malloc: kmalloc-48: Redzone overwritten in $hex"
 expect_abort underflow-1 $dbg "^libbuddy-malloc: kmalloc-32: Redzone overwritten in $hex at $hex: 0x78 instead of 0xcc"
 expect_abort underflow-32 $dbg "^libbuddy-malloc: kmalloc-64: Redzone overwritten in $hex"
 expect_abort write-after-free $dbg "^libbuddy-malloc: kmalloc-32: Poison overwritten in $hex at $hex: 0x78 instead of 0x6b"

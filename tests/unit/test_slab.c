@@ -986,7 +986,7 @@ static void test_kfree_bad_input(void **state)
     small = buddy_kmalloc(&f.k, 64, 0);
     assert_int_equal(buddy_kmalloc_fini(&f.k), BUDDY_EBUSY);
     assert_int_equal(buddy_kfree(&f.k, small), 0);
-    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 3));
+    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 4));
 
     assert_int_equal(buddy_slab_free(&foreign, other), 0);
     (void)buddy_slab_shrink(&foreign);
@@ -1208,7 +1208,7 @@ static void test_kmalloc_debug(void **state)
     cfg.zone = f.z;
     cfg.debug_flags = BUDDY_SLAB_DEBUG_ALL;
     assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
-    assert_int_equal(buddy_slab_set_report(buddy_kmalloc_cache(&f.k, 0, 3),
+    assert_int_equal(buddy_slab_set_report(buddy_kmalloc_cache(&f.k, 0, 4),
                                            report_hook, &log),
                      0);
     p = buddy_kmalloc(&f.k, 64, 0);
@@ -1220,28 +1220,43 @@ static void test_kmalloc_debug(void **state)
     assert_true(log.last.alloc_caller != 0);
     p[64] = BUDDY_SLAB_RED_ACTIVE;
     assert_int_equal(buddy_kfree(&f.k, p), 0);
-    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 3));
+    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 4));
     km_del(&f);
 }
 
 
 
-/* The fine classes: made only when asked, each size to the smallest class
- * that holds it; without them those sizes go to the power of two above. */
+/* The slot a size gets, from the classes' lists (not the library's
+ * formula): the smallest class of the list that holds it. */
+static size_t slot_for(size_t size, int fine)
+{
+    static const size_t kernel[] = {8, 16, 32, 64, 96, 128, 192, 256,
+                                    512, 1024, 2048, 4096, 8192};
+    static const size_t all[] = {
+        8, 16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+        448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072,
+        3584, 4096, 5120, 6144, 7168, 8192};
+    const size_t *l = fine ? all : kernel;
+    size_t n = fine ? sizeof(all) / sizeof(all[0])
+                    : sizeof(kernel) / sizeof(kernel[0]);
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (l[i] >= size)
+            return l[i];
+    return 0;
+}
+
+/* The fine classes: made only when asked, each size from 1 to 8 KiB to
+ * the smallest class that holds it; without them every size goes where
+ * the kernel's kmalloc_index sends it. */
 static void test_kmalloc_fine_classes(void **state)
 {
-    static const size_t want[][3] = { /* size, fine's slot, kernel's slot */
-        {256, 256, 256},   {257, 384, 512},    {384, 384, 512},
-        {385, 512, 512},   {513, 768, 1024},   {769, 1024, 1024},
-        {1025, 1536, 2048}, {1537, 2048, 2048}, {2049, 3072, 4096},
-        {3073, 4096, 4096}, {4097, 6144, 8192}, {6145, 8192, 8192},
-        {8192, 8192, 8192},
-    };
     struct km_zones f;
     struct buddy_kmalloc_config cfg = {0};
-    char buf[4096];
+    char buf[8192];
     void *p;
-    size_t i, al;
+    size_t size, want, al;
     int fine;
 
     (void)state;
@@ -1253,20 +1268,24 @@ static void test_kmalloc_fine_classes(void **state)
         cfg.nr_cpus = 2;
         cfg.fine = fine != 0;
         assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
-        assert_true((buddy_kmalloc_cache(&f.k, 0, 8) != NULL) == (fine != 0));
-        for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-            p = buddy_kmalloc(&f.k, want[i][0], 0);
+        assert_true((buddy_kmalloc_cache(&f.k, 0, 3) != NULL) == (fine != 0));
+        for (size = 1; size <= BUDDY_KMALLOC_MAX_CACHE_SIZE; size++) {
+            want = slot_for(size, fine);
+            p = buddy_kmalloc(&f.k, size, 0);
             assert_non_null(p);
-            assert_int_equal(buddy_ksize(&f.k, p), want[i][fine ? 1 : 2]);
+            assert_int_equal(buddy_ksize(&f.k, p), want);
             /* naturally aligned, up to the zone base's 4 KiB */
-            al = want[i][fine ? 1 : 2] & (0 - want[i][fine ? 1 : 2]);
+            al = want & (0 - want);
             assert_int_equal((uintptr_t)p % (al < 4096 ? al : 4096), 0);
-            if (fine && i == 1) {
+            if (fine && size == 4097) {
                 (void)buddy_kmalloc_slabinfo(&f.k, buf, sizeof(buf));
-                assert_non_null(strstr(buf, "kmalloc-384 "));
+                assert_non_null(strstr(buf, "\nkmalloc-5120 "));
             }
             assert_int_equal(buddy_kfree(&f.k, p), 0);
         }
+        (void)buddy_kmalloc_slabinfo(&f.k, buf, sizeof(buf));
+        assert_true((strstr(buf, "\nkmalloc-48 ") != NULL) == (fine != 0));
+        assert_non_null(strstr(buf, "\nkmalloc-8k "));
         km_del(&f);
     }
 }

@@ -74,6 +74,7 @@
 #define HEAP_PAGES_MIN ((uint64_t)1 << 14) /* 64 MiB: the last try */
 #define PAGE_SIZE_ 4096u
 #define BOOT_BYTES (256u * 1024u)
+#define CALLOC_FRESH (128u * 1024u) /* glibc's default mmap threshold */
 
 enum on_error { ON_ERROR_ABORT, ON_ERROR_REPORT, ON_ERROR_IGNORE };
 
@@ -629,6 +630,8 @@ EXPORT void free(void *p)
     free_slow(p);
 }
 
+static size_t usable(const void *p);
+
 EXPORT void *calloc(size_t n, size_t size)
 {
     void *p;
@@ -638,8 +641,19 @@ EXPORT void *calloc(size_t n, size_t size)
         return NULL;
     }
     p = alloc(n * size, 16);
-    if (p != NULL)
-        memset(p, 0, n * size);
+    if (p == NULL)
+        return NULL;
+    /* A block of CALLOC_FRESH or more is whole pages of the zone, all the
+     * caller's: handed back to the kernel, it reads as zeros and stays
+     * out of the resident set until written, as glibc's mmapped chunks.
+     * A program that fills it pays a fault per page instead of the
+     * memset; one that leaves most of it untouched (a sparse table) pays
+     * nothing for that part. */
+    if (n * size >= CALLOC_FRESH && !in_boot(p) &&
+        ((uintptr_t)p & (PAGE_SIZE_ - 1u)) == 0 &&
+        madvise(p, usable(p), MADV_DONTNEED) == 0)
+        return p;
+    memset(p, 0, n * size);
     return p;
 }
 

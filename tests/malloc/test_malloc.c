@@ -67,6 +67,23 @@ static void calloc_and_realloc(void)
     for (i = 0; i < 300; i++)
         CHECK(p[i] == 0);
     free(p);
+    /* A large calloc (its pages given back rather than cleared) in the
+     * block a dirty one left, and one past it. */
+    for (i = 0; i < 2; i++) {
+        size_t sz = i == 0 ? 200000 : (2u << 20) + 5;
+        size_t j;
+
+        p = malloc(sz);
+        CHECK(p != NULL);
+        memset(p, 0x5c, sz);
+        free(p);
+        p = calloc(1, sz);
+        CHECK(p != NULL);
+        for (j = 0; j < sz; j += 997)
+            CHECK(p[j] == 0);
+        CHECK(p[sz - 1] == 0);
+        free(p);
+    }
     errno = 0;
     CHECK(calloc(huge_count, 3) == NULL);
     CHECK(errno == ENOMEM);

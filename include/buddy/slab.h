@@ -343,6 +343,13 @@ struct buddy_kmalloc_config {
                                       them (set * CLASSES + index), in
                                       place of lock: classes then run in
                                       parallel */
+    const struct buddy_lock_ops *desc_lock; /* with class_locks, a lock
+                                      for the descriptor blocks the
+                                      classes then share (taken inside a
+                                      class's, around the metadata zone's
+                                      calls); NULL: each class keeps its
+                                      own. Without class_locks the classes
+                                      always share them */
     bool fine;                     /* also the classes between the
                                       kernel's: 16-byte steps to 128, then
                                       four to each doubling (kmalloc-48,
@@ -353,7 +360,7 @@ struct buddy_kmalloc_config {
 };
 
 #define BUDDY_KMALLOC_SIZE (2u * BUDDY_KMALLOC_CLASSES * \
-                            BUDDY_SLAB_CACHE_SIZE + 256u)
+                            BUDDY_SLAB_CACHE_SIZE + 512u)
 struct buddy_kmalloc {
     union {
         unsigned char bytes[BUDDY_KMALLOC_SIZE];

@@ -20,7 +20,8 @@
  * double free, whichever thread's magazine holds the object). A refill or
  * flush takes its class's own lock; blocks above 8 KiB take the zone's.
  * Locks, in the order they nest: `lock` (init and the list of threads'
- * magazines), then a class's, then the zone's. fork holds all of them, in
+ * magazines), then a class's, then the classes' shared descriptor blocks'
+ * (desc_mutex), then the zone's. fork holds all of them, in
  * that order, across fork (pthread_atfork); the child, which has only the
  * forking thread, leaves the objects in the other threads' magazines
  * allocated (atfork_child says why).
@@ -86,6 +87,9 @@ static struct buddy_zone *zone;
 static struct buddy_kmalloc km;
 static pthread_mutex_t class_mutex[NR_CLASS_LOCKS];
 static struct buddy_lock_ops class_lock[NR_CLASS_LOCKS];
+/* The descriptor blocks every class shares (taken inside a class's). */
+static pthread_mutex_t desc_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct buddy_lock_ops desc_lock;
 static int ready;              /* heap and kmalloc made (written under
                                   lock; read without it: atomic) */
 static int init_failed;
@@ -246,6 +250,7 @@ static void atfork_prepare(void)
         return;
     for (i = 0; i < NR_CLASS_LOCKS; i++)
         pthread_mutex_lock(&class_mutex[i]);
+    pthread_mutex_lock(&desc_mutex);
     buddy_heap_lock(heap);
 }
 
@@ -255,6 +260,7 @@ static void atfork_parent(void)
 
     if (ready) {
         buddy_heap_unlock(heap);
+        pthread_mutex_unlock(&desc_mutex);
         for (i = NR_CLASS_LOCKS; i-- > 0;)
             pthread_mutex_unlock(&class_mutex[i]);
     }
@@ -484,7 +490,11 @@ static int init_locked(void)
         class_lock[i].unlock = mutex_unlock;
         class_lock[i].arg = &class_mutex[i];
     }
+    desc_lock.lock = mutex_lock;
+    desc_lock.unlock = mutex_unlock;
+    desc_lock.arg = &desc_mutex;
     kc.class_locks = class_lock;
+    kc.desc_lock = &desc_lock;
     kc.fine = true; /* less rounding between 256 B and 8 KiB */
     kc.zone = zone;
     kc.nr_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);

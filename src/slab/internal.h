@@ -14,6 +14,44 @@ struct buddy__slab_span {
     uintptr_t lo, len;
 };
 
+/* Descriptor blocks that several caches share: each block's slots, of one
+ * size, hold descriptors of any of its caches, so caches that have a slab
+ * or two each (a kmalloc's classes in a small program) fill one page of
+ * metadata between them rather than a page each. A cache not given one
+ * keeps its own, in the same struct. The fields are slab.c's. */
+struct desc_block;
+struct buddy__desc_pool {
+    uint32_t magic;              /* while initialised */
+    uint32_t slot_size;          /* bytes per slot */
+    uint32_t slots;              /* per block */
+    uint8_t order;               /* of a block in meta */
+    struct buddy_zone *meta;
+    const struct buddy_lock_ops *lock; /* NULL: its caches' lock covers
+                                    it (one lock, or none); else lives as
+                                    long as the pool */
+    struct desc_block *free;     /* blocks with a free slot */
+    uint64_t nr_blocks;
+};
+
+/* Make *p, empty, for descriptors of up to slot_size bytes (a multiple
+ * of 64) in blocks of meta; lock NULL where every cache that will use it
+ * runs under one lock (or none), else kept by pointer. 0, ENULL, EINVAL, EORDER (no block of
+ * meta holds a slot), ENOBASE. */
+int buddy__desc_pool_init(struct buddy__desc_pool *p, struct buddy_zone *meta,
+                          uint32_t slot_size,
+                          const struct buddy_lock_ops *lock);
+
+/* buddy_slab_cache_create, its descriptors in *pool where they fit its
+ * slots and the metadata zone is the pool's (else in blocks of its own).
+ * The pool outlives the cache. Locks nest: the cache's, then the
+ * pool's, then the zones'. */
+int buddy__slab_cache_create_pooled(struct buddy_slab_cache *c,
+                                    const struct buddy_slab_config *cfg,
+                                    struct buddy__desc_pool *pool);
+
+/* The pool's blocks in use: 0 once every cache that used it is gone. */
+uint64_t buddy__desc_pool_blocks(struct buddy__desc_pool *p);
+
 /* Fill *ms for meta: 0, EBADZONE, ENOBASE. */
 int buddy__slab_span_of(const struct buddy_zone *meta,
                         struct buddy__slab_span *ms);

@@ -25,6 +25,11 @@
 
 #define KMALLOC_MAGIC 0x4b4d4131u /* "KMA1" while initialised */
 #define KMALLOC_SETS 2u
+/* A shared descriptor slot: room for the descriptor of kmalloc-8's order-0
+ * slab (its header and two maps of eight words), so every class of the
+ * kernel's defaults fits; a class whose descriptor is larger keeps blocks
+ * of its own. */
+#define DESC_SLOT 192u
 #define QUICK_MAX 1024u /* sizes up to this take buddy_kmalloc_mag's one
                            table load to their class */
 
@@ -79,6 +84,9 @@ struct kmalloc {
     struct buddy_zone *zone, *meta;
     struct buddy__slab_span mspan; /* the metadata zone's memory */
     struct buddy_system *system; /* where its shrinker is, or NULL */
+    struct buddy__desc_pool pool; /* the classes' descriptors */
+    struct buddy_lock_ops desc_lock; /* the pool's, with class_locks */
+    bool pooled;                 /* pool made: the classes share it */
     uintptr_t large_blocks;      /* large blocks allocated (atomic: a word,
                                     lock-free on every target) */
     uintptr_t rejected;          /* bad kfrees no cache saw (atomic) */
@@ -192,7 +200,25 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
         return BUDDY_ENULL;
     if (cfg->debug_flags & ~BUDDY_SLAB_DEBUG_ALL)
         return BUDDY_EINVAL;
+    if (cfg->desc_lock != NULL &&
+        (cfg->desc_lock->lock == NULL || cfg->desc_lock->unlock == NULL))
+        return BUDDY_EINVAL;
     buddy_memset(km, 0, sizeof(*km));
+    /* The classes share their descriptors' blocks where one lock covers
+     * them all (or none is needed), or where a lock of the blocks' own is
+     * given beside the classes' locks. */
+    if (cfg->class_locks == NULL || cfg->desc_lock != NULL) {
+        const struct buddy_lock_ops *dl = NULL;
+
+        if (cfg->class_locks != NULL) {
+            km->desc_lock = *cfg->desc_lock;
+            dl = &km->desc_lock;
+        }
+        km->pooled = buddy__desc_pool_init(
+                         &km->pool,
+                         cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone,
+                         DESC_SLOT, dl) == 0;
+    }
     for (set = 0; set < KMALLOC_SETS; set++)
         for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
             struct buddy_slab_config sc = BUDDY_SLAB_CONFIG_INIT;
@@ -213,7 +239,8 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
             sc.lock = cfg->class_locks != NULL
                           ? &cfg->class_locks[set * BUDDY_KMALLOC_CLASSES + i]
                           : cfg->lock;
-            err = buddy_slab_cache_create(&km->caches[set][i], &sc);
+            err = buddy__slab_cache_create_pooled(
+                &km->caches[set][i], &sc, km->pooled ? &km->pool : NULL);
             if (err == BUDDY_EORDER)
                 continue; /* a class the zone's blocks cannot hold */
             if (err != 0) {

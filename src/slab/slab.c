@@ -11,13 +11,15 @@
  *               written here. Every page's private word (the core's, in
  *               the slots a free page uses for its links) holds the
  *               slab's descriptor.
- *   desc block  a block of 2^desc_order pages of the metadata zone, which
- *               this file does write: a header, then, a cache line in, up
- *               to 32 descriptor slots of desc_size bytes (a multiple of
+ *   desc block  a block of 2^order pages of the metadata zone, which this
+ *               file does write: a header, then, a cache line in, up to 32
+ *               descriptor slots of its pool's slot size (a multiple of
  *               the line when the cache has a lock). Its pages' private
  *               words hold the header's address, so a descriptor's block is
  *               found from the descriptor in O(1) whatever the zone's base
- *               alignment.
+ *               alignment. A block belongs to a pool (internal.h): the
+ *               cache's own, or one that several caches share, whose
+ *               slots then hold descriptors of any of them.
  *
  * A descriptor (struct slab) is the slab's list links, a self word (its
  * address ^ SELF_KEY while live), its block, its in-use count, one bit per
@@ -57,7 +59,8 @@
  * nr_partial/nr_full/nr_empty are the lists' lengths and nr_slabs their
  * sum; active == sum of inuse; every page of a slab's block carries its
  * descriptor; a desc block's used == descriptors in use == its slots minus
- * the bits of its free map, and it is on `desc_free` iff it has a free slot.
+ * the bits of its free map, and it is on its pool's `free` list iff it has
+ * a free slot.
  * Locking: all of it under the cache's lock (when it has one), but a
  * magazine's pop and push and the lookups above.
  *
@@ -73,6 +76,7 @@
 
 #define SLAB_CACHE_MAGIC 0x534c4231u /* "SLB1" while created */
 #define DESC_MAGIC 0x44455343u       /* "DESC" while a desc block is live */
+#define POOL_MAGIC 0x504f4f4cu       /* "POOL" while a pool is initialised */
 /* A live descriptor holds its address ^ SELF_KEY: a page word that is not
  * a descriptor's (a free page's links, a stale word) names memory that
  * holds this by accident with odds of one in 2^32 or 2^64. Against
@@ -113,12 +117,12 @@ struct slab {                    /* a descriptor, in a desc block slot */
 struct desc_block {              /* at the start of a metadata block */
     uint32_t magic;              /* DESC_MAGIC while live */
     uint32_t used;               /* descriptors in use */
-    struct cache *cache;
-    struct desc_block *next, *prev; /* cache's blocks with a free slot */
+    struct buddy__desc_pool *pool;
+    struct desc_block *next, *prev; /* pool's blocks with a free slot */
     buddy_pfn_t pfn;             /* its block in the metadata zone */
     uint32_t free_map;           /* bit i: slot i free */
 };                               /* then, DESC_LINE in, the descriptors,
-                                    desc_size apart (slots_of) */
+                                    slot_size apart (slots_of) */
 
 struct cache {
     uint32_t magic;              /* SLAB_CACHE_MAGIC while created */
@@ -144,17 +148,17 @@ struct cache {
     bool shared;                 /* has a lock: the owned maps are changed
                                     with atomics (magazines run without
                                     the lock) */
-    uint32_t desc_size;          /* bytes per descriptor slot */
-    uint32_t desc_slots;         /* slots per desc block */
-    uint8_t order, desc_order;
+    uint32_t desc_size;          /* bytes a descriptor needs */
+    uint8_t order;
     size_t page_size;            /* the objects' zone's */
     uint8_t mt;                  /* the slabs' migrate type */
     uint32_t min_partial;
     struct slab_link lists[SLAB_NR_LISTS];
     uint64_t nr[SLAB_NR_LISTS];
     uint64_t active;             /* objects allocated */
-    struct desc_block *desc_free; /* blocks with a free slot */
-    uint64_t nr_desc_blocks;
+    struct buddy__desc_pool *pool; /* its descriptors' blocks: &own, or
+                                      one shared with other caches */
+    struct buddy__desc_pool own;
     uint64_t allocs, frees, slabs_made, slabs_freed, rejected;
     char name[BUDDY_SLAB_NAME_MAX + 1];
 };
@@ -365,27 +369,114 @@ _Static_assert(sizeof(struct desc_block) <= DESC_LINE,
                "a desc block's header fits before its first slot");
 
 /* Where db's descriptors start: a cache line in, so that with a
- * line-sized desc_size each descriptor has its lines to itself. */
+ * line-sized slot each descriptor has its lines to itself. */
 static uintptr_t slots_of(const struct desc_block *db)
 {
     return (uintptr_t)db + DESC_LINE;
 }
 
-static struct slab *desc_slot(const struct cache *s, struct desc_block *db,
-                              unsigned i)
+static struct slab *desc_slot(const struct buddy__desc_pool *p,
+                              struct desc_block *db, unsigned i)
 {
     return (struct slab *)(void *)((char *)slots_of(db) +
-                                   (size_t)i * s->desc_size);
+                                   (size_t)i * p->slot_size);
 }
 
-/* The live descriptor of this cache, or of another, that the private word
- * w of a page names; NULL when w names none. Every read is of memory
- * inside the metadata zone's span, checked before it is read. */
+static void pool_lock(struct buddy__desc_pool *p)
+{
+    if (p->lock != NULL)
+        p->lock->lock(p->lock->arg);
+}
+
+static void pool_unlock(struct buddy__desc_pool *p)
+{
+    if (p->lock != NULL)
+        p->lock->unlock(p->lock->arg);
+}
+
+/* The smallest order of meta whose block holds the header and one slot,
+ * and the slots it then holds: 0, or EORDER. */
+static int pool_size(const struct buddy_zone_info *mi, uint32_t slot_size,
+                     uint8_t *order, uint32_t *slots)
+{
+    size_t block;
+    unsigned o;
+
+    for (o = 0;; o++) {
+        if (o > mi->max_order)
+            return BUDDY_EORDER;
+        block = (size_t)mi->page_size << o;
+        if (block >= DESC_LINE + (size_t)slot_size)
+            break;
+    }
+    *order = (uint8_t)o;
+    *slots = (uint32_t)((block - DESC_LINE) / slot_size);
+    if (*slots > DESC_SLOTS_MAX)
+        *slots = DESC_SLOTS_MAX;
+    return 0;
+}
+
+static int pool_init(struct buddy__desc_pool *p, struct buddy_zone *meta,
+                     uint32_t slot_size, const struct buddy_lock_ops *lock)
+{
+    struct buddy_zone_info mi;
+    uint8_t order;
+    uint32_t slots;
+    int err;
+
+    if (buddy_zone_get_info(meta, &mi) != 0)
+        return BUDDY_EBADZONE;
+    err = pool_size(&mi, slot_size, &order, &slots);
+    if (err != 0)
+        return err;
+    buddy_memset(p, 0, sizeof(*p));
+    p->slot_size = slot_size;
+    p->slots = slots;
+    p->order = order;
+    p->meta = meta;
+    p->lock = lock;
+    p->magic = POOL_MAGIC;
+    return 0;
+}
+
+int buddy__desc_pool_init(struct buddy__desc_pool *p, struct buddy_zone *meta,
+                          uint32_t slot_size,
+                          const struct buddy_lock_ops *lock)
+{
+    struct buddy__slab_span ms;
+
+    if (p == NULL || meta == NULL)
+        return BUDDY_ENULL;
+    if (slot_size == 0 || slot_size % DESC_LINE != 0 ||
+        (lock != NULL && (lock->lock == NULL || lock->unlock == NULL)))
+        return BUDDY_EINVAL;
+    if (buddy__slab_span_of(meta, &ms) != 0)
+        return BUDDY_ENOBASE;
+    return pool_init(p, meta, slot_size, lock);
+}
+
+uint64_t buddy__desc_pool_blocks(struct buddy__desc_pool *p)
+{
+    uint64_t n;
+
+    if (p == NULL || p->magic != POOL_MAGIC)
+        return 0;
+    pool_lock(p);
+    n = p->nr_blocks;
+    pool_unlock(p);
+    return n;
+}
+
+/* The live descriptor of any cache on meta that the private word w of a
+ * page names, and its cache; NULL when w names none. Every read is of
+ * memory inside the metadata zone's span, checked before it is read. */
 static struct slab *desc_lookup(const struct buddy_zone *meta, uintptr_t w,
                                 const struct cache **owner)
 {
+    const struct buddy__desc_pool *p;
     const struct cache *s;
     struct desc_block *db;
+    struct slab *sl;
     buddy_pfn_t mpfn;
     uintptr_t dbw, off;
     unsigned i;
@@ -400,109 +491,125 @@ static struct slab *desc_lookup(const struct buddy_zone *meta, uintptr_t w,
         return NULL;
     db = (struct desc_block *)dbw;
     /* The header lies in the zone (its block starts at dbw); w > dbw. */
-    s = buddy_load_relaxed(&db->cache);
-    if (buddy_load_relaxed(&db->magic) != DESC_MAGIC || s == NULL ||
-        s->magic != SLAB_CACHE_MAGIC || s->meta != meta)
+    p = buddy_load_relaxed(&db->pool);
+    if (buddy_load_relaxed(&db->magic) != DESC_MAGIC || p == NULL ||
+        p->magic != POOL_MAGIC || p->meta != meta)
         return NULL;
     if (w < slots_of(db))
         return NULL;
     off = w - slots_of(db);
-    if (off % s->desc_size != 0)
+    if (off % p->slot_size != 0)
         return NULL;
-    i = (unsigned)(off / s->desc_size);
-    if (i >= s->desc_slots ||
+    i = (unsigned)(off / p->slot_size);
+    if (i >= p->slots ||
         (buddy_load_relaxed(&db->free_map) >> i & 1u) != 0)
         return NULL;
+    sl = (struct slab *)w;
+    s = buddy_load_relaxed(&sl->cache);
+    if (s == NULL || s->magic != SLAB_CACHE_MAGIC || s->meta != meta)
+        return NULL;
     *owner = s;
-    return (struct slab *)w;
+    return sl;
 }
 
-/* A free descriptor slot, from a desc block with room or a new one. */
+/* A free descriptor slot of s's pool, from a desc block with room or a
+ * new one. Under the cache's lock; takes the pool's. */
 static struct slab *desc_alloc(struct cache *s)
 {
-    struct desc_block *db = s->desc_free;
+    struct buddy__desc_pool *p = s->pool;
+    struct desc_block *db;
     struct slab *sl;
     unsigned i;
 
+    pool_lock(p);
+    db = p->free;
     if (db == NULL) {
         buddy_pfn_t pfn;
 
-        if (buddy_zone_alloc_pages_type(s->meta, s->desc_order,
-                                        BUDDY_MIGRATE_UNMOVABLE, &pfn) != 0)
+        if (buddy_zone_alloc_pages_type(p->meta, p->order,
+                                        BUDDY_MIGRATE_UNMOVABLE, &pfn) != 0) {
+            pool_unlock(p);
             return NULL;
-        db = buddy_zone_pfn_to_addr(s->meta, pfn);
-        if (db == NULL || buddy_zone_set_private(s->meta, pfn,
+        }
+        db = buddy_zone_pfn_to_addr(p->meta, pfn);
+        if (db == NULL || buddy_zone_set_private(p->meta, pfn,
                                                  (uintptr_t)db) != 0) {
-            (void)buddy_zone_free_pages(s->meta, pfn, s->desc_order);
+            (void)buddy_zone_free_pages(p->meta, pfn, p->order);
+            pool_unlock(p);
             return NULL;
         }
         db->used = 0;
         db->pfn = pfn;
         buddy_store_relaxed(&db->free_map,
-                            s->desc_slots == 32
-                                ? UINT32_MAX
-                                : ((uint32_t)1 << s->desc_slots) - 1);
-        buddy_store_relaxed(&db->cache, s);
+                            p->slots == 32 ? UINT32_MAX
+                                           : ((uint32_t)1 << p->slots) - 1);
+        buddy_store_relaxed(&db->pool, p);
         buddy_store_relaxed(&db->magic, DESC_MAGIC);
         db->prev = NULL;
         db->next = NULL;
-        s->desc_free = db;
-        s->nr_desc_blocks++;
+        p->free = db;
+        p->nr_blocks++;
     }
     i = buddy_ctz32(db->free_map);
+    sl = desc_slot(p, db, i);
     buddy_store_relaxed(&db->free_map, db->free_map & (db->free_map - 1));
     db->used++;
     if (db->free_map == 0) { /* full: off the list */
-        s->desc_free = db->next;
+        p->free = db->next;
         if (db->next != NULL)
             db->next->prev = NULL;
         db->next = db->prev = NULL;
     }
-    sl = desc_slot(s, db, i);
+    pool_unlock(p);
     return sl;
 }
 
-/* The desc block a live descriptor of s is in. */
-static struct desc_block *desc_block_of(const struct cache *s,
+/* The desc block a live descriptor of pool p is in. */
+static struct desc_block *desc_block_of(const struct buddy__desc_pool *p,
                                         const struct slab *sl)
 {
     uintptr_t w = 0;
 
     /* A live descriptor's page is in the zone: this cannot fail. */
-    if (buddy_zone_get_private(s->meta, buddy_zone_addr_to_pfn(s->meta, sl),
+    if (buddy_zone_get_private(p->meta, buddy_zone_addr_to_pfn(p->meta, sl),
                                &w) != 0)
         buddy_trap();
     return (struct desc_block *)w;
 }
 
+/* sl's slot back to s's pool, and its block to the zone once unused.
+ * Under the cache's lock; takes the pool's. */
 static void desc_free(struct cache *s, struct slab *sl)
 {
-    struct desc_block *db = desc_block_of(s, sl);
-    unsigned i = (unsigned)(((uintptr_t)sl - slots_of(db)) /
-                            s->desc_size);
-    bool was_full = db->free_map == 0;
+    struct buddy__desc_pool *p = s->pool;
+    struct desc_block *db = desc_block_of(p, sl);
+    unsigned i = (unsigned)(((uintptr_t)sl - slots_of(db)) / p->slot_size);
+    bool was_full;
 
+    pool_lock(p);
+    was_full = db->free_map == 0;
     buddy_store_relaxed(&db->free_map, db->free_map | (uint32_t)1 << i);
     db->used--;
     if (was_full) { /* room again: on the list */
         db->prev = NULL;
-        db->next = s->desc_free;
-        if (s->desc_free != NULL)
-            s->desc_free->prev = db;
-        s->desc_free = db;
+        db->next = p->free;
+        if (p->free != NULL)
+            p->free->prev = db;
+        p->free = db;
     }
     if (db->used == 0) { /* unused: back to the zone */
         if (db->prev != NULL)
             db->prev->next = db->next;
         else
-            s->desc_free = db->next;
+            p->free = db->next;
         if (db->next != NULL)
             db->next->prev = db->prev;
         buddy_store_relaxed(&db->magic, 0u);
-        buddy_store_relaxed(&db->cache, (struct cache *)NULL);
-        s->nr_desc_blocks--;
-        (void)buddy_zone_free_pages(s->meta, db->pfn, s->desc_order);
+        buddy_store_relaxed(&db->pool, (struct buddy__desc_pool *)NULL);
+        p->nr_blocks--;
+        (void)buddy_zone_free_pages(p->meta, db->pfn, p->order);
     }
+    pool_unlock(p);
 }
 
 /* ---- debug: red zones, poison, callers (the kernel's slub_debug) -------
@@ -739,18 +846,21 @@ static void name_copy(char *dst, const char *src)
     dst[i] = '\0';
 }
 
-int buddy_slab_cache_create(struct buddy_slab_cache *c,
-                            const struct buddy_slab_config *cfg)
+/* buddy_slab_cache_create, the descriptors in pool (NULL: the cache's
+ * own blocks) when they fit its slots and it is on the same zone. */
+static int cache_create(struct buddy_slab_cache *c,
+                        const struct buddy_slab_config *cfg,
+                        struct buddy__desc_pool *pool)
 {
     struct cache *s = cache_of(c);
     struct buddy_zone_info zi, mi;
     struct buddy_zone *meta;
-    size_t align, size, block;
+    size_t align, size;
     uint64_t objects;
     size_t inuse, red_left, track;
     bool debug;
-    unsigned order, desc_order;
-    uint32_t map_words, desc_size, slots;
+    unsigned order;
+    uint32_t map_words, desc_size;
 
     if (c == NULL || cfg == NULL || cfg->zone == NULL)
         return BUDDY_ENULL;
@@ -814,16 +924,17 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
      * threads' slabs never share one. */
     if (cfg->lock != NULL)
         desc_size = (desc_size + DESC_LINE - 1u) & ~(DESC_LINE - 1u);
-    for (desc_order = 0;; desc_order++) {
-        if (desc_order > mi.max_order)
-            return BUDDY_EORDER;
-        block = (size_t)mi.page_size << desc_order;
-        if (block >= DESC_LINE + desc_size)
-            break;
+    if (pool != NULL && (pool->magic != POOL_MAGIC || pool->meta != meta ||
+                         desc_size > pool->slot_size))
+        pool = NULL; /* its own blocks, of its descriptor's size */
+    if (pool == NULL) {
+        uint8_t desc_order;
+        uint32_t slots;
+        int err = pool_size(&mi, desc_size, &desc_order, &slots);
+
+        if (err != 0)
+            return err;
     }
-    slots = (uint32_t)((block - DESC_LINE) / desc_size);
-    if (slots > DESC_SLOTS_MAX)
-        slots = DESC_SLOTS_MAX;
 
     buddy_memset(s, 0, sizeof(*s));
     if (buddy__slab_span_of(meta, &s->mspan) != 0)
@@ -857,9 +968,12 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
     if (s->mag_size < 4u)
         s->mag_size = 4u;
     s->desc_size = desc_size;
-    s->desc_slots = slots;
     s->order = (uint8_t)order;
-    s->desc_order = (uint8_t)desc_order;
+    if (pool == NULL) {
+        (void)pool_init(&s->own, meta, desc_size, NULL); /* sized above */
+        pool = &s->own;
+    }
+    s->pool = pool;
     s->mt = cfg->flags & BUDDY_SLAB_RECLAIM_ACCOUNT ? BUDDY_MIGRATE_RECLAIMABLE
                                                     : BUDDY_MIGRATE_UNMOVABLE;
     /* The kernel's min_partial: ilog2(size) / 2, within [5, 10]. */
@@ -884,6 +998,19 @@ int buddy_slab_cache_create(struct buddy_slab_cache *c,
         s->system = cfg->system;
     }
     return 0;
+}
+
+int buddy_slab_cache_create(struct buddy_slab_cache *c,
+                            const struct buddy_slab_config *cfg)
+{
+    return cache_create(c, cfg, NULL);
+}
+
+int buddy__slab_cache_create_pooled(struct buddy_slab_cache *c,
+                                    const struct buddy_slab_config *cfg,
+                                    struct buddy__desc_pool *pool)
+{
+    return cache_create(c, cfg, pool);
 }
 
 int buddy_slab_cache_destroy(struct buddy_slab_cache *c)
@@ -1630,7 +1757,8 @@ static void info_fill(const struct cache *s, struct buddy_slab_info *info)
     info->num_objs = info->num_slabs * s->objects;
     info->partial_slabs = s->nr[SLAB_PARTIAL];
     info->empty_slabs = s->nr[SLAB_EMPTY];
-    info->desc_blocks = s->nr_desc_blocks;
+    info->desc_blocks = s->pool == &s->own ? s->own.nr_blocks
+                                           : buddy__desc_pool_blocks(s->pool);
     info->allocs = s->allocs;
     info->frees = s->frees;
     info->slabs_made = s->slabs_made;
@@ -1882,14 +2010,17 @@ int buddy_slab_check(struct buddy_slab_cache *c, struct buddy_check_report *rep)
     if (err == 0 && active != s->active)
         err = check_fail(rep, "objects allocated differ from the slabs'",
                          BUDDY_PFN_NONE, active, s->active);
-    /* Every desc block with room is on the free list, counted once. */
-    for (db = s->desc_free; db != NULL && err == 0; db = db->next) {
-        if (++blocks > s->nr_desc_blocks || db->magic != DESC_MAGIC ||
-            db->cache != s || db->free_map == 0 ||
-            db->used != s->desc_slots - popcount64(db->free_map))
+    /* Every desc block of the pool with room is on its free list, counted
+     * once. */
+    pool_lock(s->pool);
+    for (db = s->pool->free; db != NULL && err == 0; db = db->next) {
+        if (++blocks > s->pool->nr_blocks || db->magic != DESC_MAGIC ||
+            db->pool != s->pool || db->free_map == 0 ||
+            db->used != s->pool->slots - popcount64(db->free_map))
             err = check_fail(rep, "descriptor block list or counts broken",
-                             db->pfn, s->nr_desc_blocks, blocks);
+                             db->pfn, s->pool->nr_blocks, blocks);
     }
+    pool_unlock(s->pool);
     unlock(s);
     return err;
 }

@@ -1290,6 +1290,119 @@ static void test_kmalloc_fine_classes(void **state)
     }
 }
 
+/* A kmalloc's classes share descriptor blocks: one object in each of its
+ * 33 classes takes two blocks (21 slots each), not 33. With a lock per
+ * class they share them only when given the blocks' own lock, which the
+ * frees and allocations that make or give back slabs then take. A class
+ * whose descriptor does not fit a shared slot (kmalloc-8 on 16 KiB pages:
+ * 2048 objects a slab) keeps blocks of its own. */
+static void test_kmalloc_shares_descriptor_blocks(void **state)
+{
+    struct count_lock cl[2 * BUDDY_KMALLOC_CLASSES], dl = {0, 0};
+    struct buddy_lock_ops ops[2 * BUDDY_KMALLOC_CLASSES];
+    struct buddy_lock_ops dops = {.lock = count_lock_take,
+                                  .unlock = count_lock_release, .arg = &dl};
+    struct buddy_slab_info info;
+    struct km_zones f;
+    void *objs[BUDDY_KMALLOC_CLASSES];
+    unsigned mode, i, n;
+
+    (void)state;
+    for (i = 0; i < 2 * BUDDY_KMALLOC_CLASSES; i++) {
+        cl[i].held = 0;
+        cl[i].taken = 0;
+        ops[i].lock = count_lock_take;
+        ops[i].unlock = count_lock_release;
+        ops[i].arg = &cl[i];
+    }
+    for (mode = 0; mode < 3; mode++) { /* no lock, class locks, both */
+        struct buddy_kmalloc_config cfg = {0};
+
+        f.mem = aligned_alloc(4096, KM_PAGES * 4096);
+        assert_non_null(f.mem);
+        f.z = zone_with_base(&f.fx, 0, KM_PAGES, 9, (uintptr_t)f.mem);
+        cfg.zone = f.z;
+        cfg.nr_cpus = 2;
+        cfg.fine = true;
+        cfg.class_locks = mode != 0 ? ops : NULL;
+        cfg.desc_lock = mode == 2 ? &dops : NULL;
+        assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+        n = 0;
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+            struct buddy_slab_cache *c = buddy_kmalloc_cache(&f.k, 0, i);
+
+            assert_non_null(c);
+            objs[n] = buddy_kmalloc(&f.k, slab_info(c).object_size, 0);
+            assert_non_null(objs[n]);
+            n++;
+        }
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+            struct buddy_slab_cache *c = buddy_kmalloc_cache(&f.k, 0, i);
+
+            info = slab_info(c);
+            assert_int_equal(info.num_slabs, 1);
+            assert_int_equal(info.desc_blocks, mode == 1 ? 1 : 2);
+            assert_slab_valid(c);
+        }
+        if (mode == 2)
+            assert_true(dl.taken >= BUDDY_KMALLOC_CLASSES);
+        for (i = 0; i < n; i++)
+            assert_int_equal(buddy_kfree(&f.k, objs[i]), 0);
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, i));
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            assert_int_equal(
+                slab_info(buddy_kmalloc_cache(&f.k, 0, i)).desc_blocks, 0);
+        km_del(&f);
+    }
+    /* 16 KiB pages: kmalloc-8's descriptor is its own, kmalloc-64's in
+     * the shared blocks with kmalloc-96's. */
+    {
+        struct buddy_zone_config zc = BUDDY_ZONE_CONFIG_INIT;
+        struct buddy_kmalloc_config cfg = {0};
+        void *a, *b, *c;
+
+        f.mem = aligned_alloc(16384, 64 * 16384);
+        assert_non_null(f.mem);
+        zc.nr_pages = 64;
+        zc.max_order = 6;
+        zc.page_size = 16384;
+        zc.base = f.mem;
+        f.z = zone_from_config(&f.fx, &zc);
+        assert_int_equal(buddy_zone_add_range(f.z, 0, 64), 0);
+        cfg.zone = f.z;
+        cfg.nr_cpus = 2;
+        assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+        a = buddy_kmalloc(&f.k, 8, 0);
+        b = buddy_kmalloc(&f.k, 64, 0);
+        c = buddy_kmalloc(&f.k, 96, 0);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_non_null(c);
+        assert_int_equal(slab_info(buddy_kmalloc_cache(&f.k, 0, 0)).objects,
+                         2048);
+        assert_int_equal(
+            slab_info(buddy_kmalloc_cache(&f.k, 0, 0)).desc_blocks, 1);
+        assert_int_equal(
+            slab_info(buddy_kmalloc_cache(&f.k, 0, 4)).desc_blocks, 1);
+        assert_int_equal(
+            slab_info(buddy_kmalloc_cache(&f.k, 0, 6)).desc_blocks, 1);
+        assert_slab_valid(buddy_kmalloc_cache(&f.k, 0, 0));
+        assert_slab_valid(buddy_kmalloc_cache(&f.k, 0, 4));
+        assert_int_equal(zone_free_pages(f.z), 64 - 3 - 2);
+        assert_int_equal(buddy_kfree(&f.k, a), 0);
+        assert_int_equal(buddy_kfree(&f.k, b), 0);
+        assert_int_equal(buddy_kfree(&f.k, c), 0);
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, i));
+        assert_int_equal(buddy_kmalloc_fini(&f.k), 0);
+        assert_int_equal(zone_free_pages(f.z), 64);
+        assert_valid(f.z);
+        zone_del(&f.fx);
+        free(f.mem);
+    }
+}
+
 /* ---- magazines ---------------------------------------------------------- */
 
 /* Objects through a magazine: refilled by half on empty, flushed by half
@@ -1665,6 +1778,7 @@ int main(void)
         cmocka_unit_test(test_shrinker_registered_with_the_system),
         cmocka_unit_test(test_kmalloc_debug),
         cmocka_unit_test(test_kmalloc_fine_classes),
+        cmocka_unit_test(test_kmalloc_shares_descriptor_blocks),
         cmocka_unit_test(test_magazines),
         cmocka_unit_test(test_magazines_refill_from_slabs_of_their_own),
         cmocka_unit_test(test_magazine_debug_cache),

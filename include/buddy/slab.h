@@ -316,7 +316,8 @@ BUDDY_API int buddy_slab_set_report(struct buddy_slab_cache *c,
  * slabs, the kernel's KMALLOC_RECLAIM). Above 8 KiB (KMALLOC_MAX_CACHE_SIZE,
  * two pages of 4 KiB) a request is a block of the zone of the order its
  * size needs (kmalloc_large), carrying a tag in its pages' private word
- * so that kfree and ksize know it. Classes whose slot is smaller than the zone's pointer
+ * so that kfree and ksize know it; a size above the zone's largest block
+ * takes a block of cfg->large_zone where one is given. Classes whose slot is smaller than the zone's pointer
  * alignment or larger than the zone's blocks are left out. Every bad kfree
  * is refused with the slab free's errors (and, for a large block, the
  * zone's), nothing changed.
@@ -330,6 +331,10 @@ BUDDY_API int buddy_slab_set_report(struct buddy_slab_cache *c,
 struct buddy_kmalloc_config {
     struct buddy_zone *zone;       /* the objects' zone, with a base */
     struct buddy_zone *meta_zone;  /* the descriptors' (NULL: zone) */
+    struct buddy_zone *large_zone; /* NULL, or a zone with a base for the
+                                      large blocks zone's blocks cannot
+                                      hold, as kvmalloc goes past the
+                                      buddy allocator's largest order */
     unsigned nr_cpus;              /* as buddy_slab_config's */
     const struct buddy_lock_ops *lock; /* every class's lock (NULL: one
                                           thread) */

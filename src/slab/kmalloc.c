@@ -3,16 +3,17 @@
  * kmalloc.c: the kernel's kmalloc size classes on slab caches
  * (include/buddy/slab.h), and kmalloc_large beside them.
  *
- * Two sets of thirteen caches (normal and reclaimable), made at init and
- * empty until used. A request of size bytes goes to the first class of its
- * set whose size holds it (a table of 24 entries for sizes up to 192 in
- * steps of 8, as the kernel's size_index, then the power of two), or, above
- * 8 KiB, to the zone as a block of the order the size needs, whose pages'
- * private word is the kmalloc's tag (its address with the low bit set:
- * never a descriptor, which is 8-aligned).
+ * Two sets of caches (normal and reclaimable), the kernel's thirteen
+ * classes or, with the fine ones, thirty-three, made at init and empty
+ * until used; their descriptors share blocks where the locks allow. A
+ * request of size bytes goes to the first class of its set made whose size
+ * holds it (class_of, then the next made), or, above 8 KiB, to the zone as
+ * a block of the order the size needs (past the zone's largest block, to
+ * the large zone), whose pages' private word is the kmalloc's tag (its
+ * address with the low bit set: never a descriptor, which is 8-aligned).
  *
  * A free tells the two apart from the page's word: the tag means a large
- * block, which must then be an allocated block head of the zone that the
+ * block, which must then be an allocated block head of its zone that the
  * pointer starts; anything else must be a live slab of one of this
  * kmalloc's caches (buddy__slab_owner), whose cache then checks the
  * object itself under its lock. Cost: a lookup of a few loads, then the
@@ -82,6 +83,7 @@ struct kmalloc {
                                      that holds sizes 8i+1..8i+8
                                      (BUDDY_KMALLOC_CLASSES: none) */
     struct buddy_zone *zone, *meta;
+    struct buddy_zone *large;    /* blocks above zone's largest, or NULL */
     struct buddy__slab_span mspan; /* the metadata zone's memory */
     struct buddy_system *system; /* where its shrinker is, or NULL */
     struct buddy__desc_pool pool; /* the classes' descriptors */
@@ -203,6 +205,14 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
     if (cfg->desc_lock != NULL &&
         (cfg->desc_lock->lock == NULL || cfg->desc_lock->unlock == NULL))
         return BUDDY_EINVAL;
+    if (cfg->large_zone != NULL) {
+        struct buddy_zone_info li;
+
+        if (buddy_zone_get_info(cfg->large_zone, &li) != 0)
+            return BUDDY_EBADZONE;
+        if (buddy_zone_pfn_to_addr(cfg->large_zone, li.start_pfn) == NULL)
+            return BUDDY_ENOBASE;
+    }
     buddy_memset(km, 0, sizeof(*km));
     /* The classes share their descriptors' blocks where one lock covers
      * them all (or none is needed), or where a lock of the blocks' own is
@@ -264,6 +274,7 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
         km->quick[i] = (uint8_t)c;
     }
     km->zone = cfg->zone;
+    km->large = cfg->large_zone != cfg->zone ? cfg->large_zone : NULL;
     km->meta = cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone;
     (void)buddy__slab_span_of(km->meta, &km->mspan); /* as the classes' */
     km->magic = KMALLOC_MAGIC;
@@ -315,28 +326,34 @@ int buddy_kmalloc_fini(struct buddy_kmalloc *k)
     return 0;
 }
 
+/* A block of the zone of the order size needs, else of the large zone. */
 static void *kmalloc_large(struct kmalloc *km, size_t size, unsigned flags)
 {
-    int order = buddy_zone_size_to_order(km->zone, size);
+    struct buddy_zone *z = km->zone;
+    int order = buddy_zone_size_to_order(z, size);
     buddy_pfn_t pfn;
     void *p;
 
+    if (order < 0 && km->large != NULL) {
+        z = km->large;
+        order = buddy_zone_size_to_order(z, size);
+    }
     if (order < 0)
         return NULL;
-    if (buddy_zone_alloc_pages_type(km->zone, (unsigned)order,
+    if (buddy_zone_alloc_pages_type(z, (unsigned)order,
                                     flags & BUDDY_KMALLOC_RECLAIMABLE
                                         ? BUDDY_MIGRATE_RECLAIMABLE
                                         : BUDDY_MIGRATE_UNMOVABLE,
                                     &pfn) != 0)
         return NULL;
-    p = buddy_zone_pfn_to_addr(km->zone, pfn);
-    if (p == NULL || buddy_zone_set_private(km->zone, pfn, large_tag(km)) != 0) {
-        (void)buddy_zone_free_pages(km->zone, pfn, (unsigned)order);
+    p = buddy_zone_pfn_to_addr(z, pfn);
+    if (p == NULL || buddy_zone_set_private(z, pfn, large_tag(km)) != 0) {
+        (void)buddy_zone_free_pages(z, pfn, (unsigned)order);
         return NULL;
     }
     buddy_add_relaxed(&km->large_blocks, 1u);
     if (flags & BUDDY_KMALLOC_ZERO)
-        buddy_memset(p, 0, buddy_zone_usable_size(km->zone, p));
+        buddy_memset(p, 0, buddy_zone_usable_size(z, p));
     return p;
 }
 
@@ -392,24 +409,37 @@ void *buddy_kzalloc(struct buddy_kmalloc *k, size_t size)
     return buddy_kmalloc(k, size, BUDDY_KMALLOC_ZERO);
 }
 
-/* Is obj a large block of km: 0 and its order, or an error; 1 when the
- * page does not carry the tag (then it is for the slabs to judge). */
+/* Is obj a large block of km: 0, its zone and its order, or an error;
+ * 1 when it is a page of the zone without the tag (then it is for the
+ * slabs to judge). In the large zone, which holds nothing else, a page
+ * without the tag is the zone's to judge: a block freed (EDOUBLEFREE),
+ * a later page (EINTERIOR), or ENOTSLAB. */
 static int large_of(const struct kmalloc *km, const void *obj,
-                    unsigned *order)
+                    struct buddy_zone **zp, unsigned *order)
 {
-    buddy_pfn_t pfn = buddy_zone_addr_to_pfn(km->zone, obj);
+    struct buddy_zone *z = km->zone;
+    buddy_pfn_t pfn = buddy_zone_addr_to_pfn(z, obj);
     uintptr_t w;
     int o;
 
+    if (pfn == BUDDY_PFN_NONE && km->large != NULL) {
+        z = km->large;
+        pfn = buddy_zone_addr_to_pfn(z, obj);
+    }
     if (pfn == BUDDY_PFN_NONE)
         return BUDDY_ERANGE;
-    if (buddy_zone_get_private(km->zone, pfn, &w) != 0 || w != large_tag(km))
-        return 1;
-    if (buddy_zone_pfn_to_addr(km->zone, pfn) != obj)
+    if (buddy_zone_get_private(z, pfn, &w) != 0 || w != large_tag(km)) {
+        if (z == km->zone)
+            return 1;
+        o = buddy_zone_pfn_order(z, pfn);
+        return o < 0 ? o : BUDDY_ENOTSLAB;
+    }
+    if (buddy_zone_pfn_to_addr(z, pfn) != obj)
         return BUDDY_EINTERIOR; /* inside the block's first page */
-    o = buddy_zone_pfn_order(km->zone, pfn);
+    o = buddy_zone_pfn_order(z, pfn);
     if (o < 0)
         return o; /* a later page (EINTERIOR), or freed (EDOUBLEFREE) */
+    *zp = z;
     *order = (unsigned)o;
     return 0;
 }
@@ -434,6 +464,7 @@ int buddy_kfree(struct buddy_kmalloc *k, const void *obj)
 {
     struct kmalloc *km = km_of(k);
     struct buddy_slab_cache *c;
+    struct buddy_zone *z;
     unsigned order;
     int err;
 
@@ -441,11 +472,9 @@ int buddy_kfree(struct buddy_kmalloc *k, const void *obj)
         return BUDDY_ENULL;
     if (obj == NULL)
         return 0;
-    err = large_of(km, obj, &order);
+    err = large_of(km, obj, &z, &order);
     if (err == 0) {
-        err = buddy_zone_free_pages(km->zone,
-                                    buddy_zone_addr_to_pfn(km->zone, obj),
-                                    order);
+        err = buddy_zone_free_pages(z, buddy_zone_addr_to_pfn(z, obj), order);
         if (err == 0)
             buddy_add_relaxed(&km->large_blocks, (uintptr_t)-1);
         return err;
@@ -522,14 +551,15 @@ size_t buddy_ksize(struct buddy_kmalloc *k, const void *obj)
     struct kmalloc *km = km_of(k);
     struct buddy_slab_cache *c;
     struct buddy_zone_info zi;
+    struct buddy_zone *z;
     unsigned order;
     int err;
 
     if (!km_ok(km) || obj == NULL)
         return 0;
-    err = large_of(km, obj, &order);
+    err = large_of(km, obj, &z, &order);
     if (err == 0)
-        return buddy_zone_get_info(km->zone, &zi) == 0
+        return buddy_zone_get_info(z, &zi) == 0
                    ? zi.page_size << order
                    : 0;
     if (err != 1 || cache_of_obj(km, obj, &c) != 0)

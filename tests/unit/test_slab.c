@@ -1226,6 +1226,67 @@ static void test_kmalloc_debug(void **state)
 
 
 
+/* Sizes past the zone's largest block go to the large zone, and come
+ * back from it: ksize, kfree, and every bad free of one refused with
+ * nothing changed; fini waits for them as for the zone's. */
+static void test_kmalloc_large_zone(void **state)
+{
+    struct fixture lfx;
+    struct km_zones f;
+    struct buddy_kmalloc_config cfg = {0};
+    struct buddy_kmalloc_stats st;
+    struct buddy_zone *lz;
+    void *lmem, *small, *mid, *big, *big2;
+
+    (void)state;
+    f.mem = aligned_alloc(4096, KM_PAGES * 4096);
+    lmem = aligned_alloc(4096, 256 * 4096);
+    assert_non_null(f.mem);
+    assert_non_null(lmem);
+    f.z = zone_with_base(&f.fx, 0, KM_PAGES, 3, (uintptr_t)f.mem);
+    lz = zone_with_base(&lfx, 0, 256, 8, (uintptr_t)lmem);
+    cfg.zone = f.z;
+    cfg.large_zone = lz;
+    cfg.nr_cpus = 2;
+    assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+    small = buddy_kmalloc(&f.k, 100, 0);
+    mid = buddy_kmalloc(&f.k, 20000, 0);     /* order 3: the zone's */
+    big = buddy_kmalloc(&f.k, 40000, 0);     /* order 4: the large zone's */
+    big2 = buddy_kmalloc(&f.k, 128 * 4096, BUDDY_KMALLOC_ZERO);
+    assert_non_null(small);
+    assert_non_null(mid);
+    assert_non_null(big);
+    assert_non_null(big2);
+    assert_true((char *)mid >= (char *)f.mem &&
+                (char *)mid < (char *)f.mem + KM_PAGES * 4096);
+    assert_true((char *)big >= (char *)lmem &&
+                (char *)big < (char *)lmem + 256 * 4096);
+    assert_null(buddy_kmalloc(&f.k, 257 * 4096, 0)); /* neither holds it */
+    assert_int_equal(buddy_ksize(&f.k, mid), 32768);
+    assert_int_equal(buddy_ksize(&f.k, big), 65536);
+    assert_int_equal(buddy_ksize(&f.k, (char *)big + 4096), 0);
+    assert_int_equal(zone_free_pages(lz), 256 - 16 - 128);
+    assert_int_equal(buddy_kmalloc_get_stats(&f.k, &st), 0);
+    assert_int_equal(st.large_blocks, 3);
+    /* bad frees in the large zone: interior, a later page, a free block */
+    expect_kfree_refused(&f, (char *)big + 8, BUDDY_EINTERIOR);
+    expect_kfree_refused(&f, (char *)big + 4096, BUDDY_EINTERIOR);
+    expect_kfree_refused(&f, (char *)lmem + 64 * 4096, BUDDY_EDOUBLEFREE);
+    assert_int_equal(zone_free_pages(lz), 256 - 16 - 128);
+    assert_int_equal(buddy_kmalloc_fini(&f.k), BUDDY_EBUSY);
+    assert_int_equal(buddy_kfree(&f.k, big2), 0);
+    assert_int_equal(buddy_kfree(&f.k, big), 0);
+    expect_kfree_refused(&f, big, BUDDY_EDOUBLEFREE);
+    assert_int_equal(zone_free_pages(lz), 256);
+    assert_valid(lz);
+    assert_int_equal(buddy_kfree(&f.k, mid), 0);
+    assert_int_equal(buddy_kfree(&f.k, small), 0);
+    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 5));
+    km_del(&f);
+    zone_del(&lfx);
+    free(lmem);
+}
+
 /* The slot a size gets, from the classes' lists (not the library's
  * formula): the smallest class of the list that holds it. */
 static size_t slot_for(size_t size, int fine)
@@ -1778,6 +1839,7 @@ int main(void)
         cmocka_unit_test(test_shrinker_registered_with_the_system),
         cmocka_unit_test(test_kmalloc_debug),
         cmocka_unit_test(test_kmalloc_fine_classes),
+        cmocka_unit_test(test_kmalloc_large_zone),
         cmocka_unit_test(test_kmalloc_shares_descriptor_blocks),
         cmocka_unit_test(test_magazines),
         cmocka_unit_test(test_magazines_refill_from_slabs_of_their_own),

@@ -98,12 +98,19 @@ struct buddy_heap_options {
                                      nr_pages * page_size of RSS); ENOTSUP
                                      where the kernel cannot
                                      (MADV_POPULATE_WRITE, Linux 5.14) */
+    void *memory;                 /* with_memory: NULL (the heap maps its
+                                     own), or the caller's mapping of
+                                     nr_pages * page_size bytes, aligned to
+                                     a page, readable and writable, which
+                                     the heap then manages and never
+                                     unmaps (huge must be NONE): so one
+                                     reservation can serve several heaps */
 };
 
 #define BUDDY_HEAP_OPTIONS_INIT                                                \
     {BUDDY_HEAP_PFN_AUTO, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, \
      0, BUDDY_CACHE_PER_THREAD, BUDDY_PCP_CONFIG_INIT, BUDDY_LOCK_ADAPTIVE,    \
-     NULL, BUDDY_SYNC_AUTO, BUDDY_HUGE_NONE, 0}
+     NULL, BUDDY_SYNC_AUTO, BUDDY_HUGE_NONE, 0, NULL}
 
 /*
  * Override options from the environment: BUDDY_CACHE=none|thread|cpu,

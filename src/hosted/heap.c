@@ -85,6 +85,7 @@ struct buddy_heap {
     size_t meta_size;
     void *mem;                     /* mmap'd managed memory, or NULL */
     size_t mem_size;               /* bytes at mem (0 without memory) */
+    bool mem_given;                /* mem is the caller's: never unmapped */
     size_t mem_mapped;             /* bytes mapped there (a hugetlb
                                       mapping rounds up) */
     enum buddy_huge_kind huge;     /* what backs mem */
@@ -364,6 +365,11 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
          o->huge != BUDDY_HUGE_TLB) ||
         (o->prefault != 0 && o->prefault != 1))
         return BUDDY_EINVAL;
+    if (o->memory != NULL &&
+        (!o->with_memory || o->huge != BUDDY_HUGE_NONE ||
+         ((uintptr_t)o->memory & (o->page_size - 1)) != 0 ||
+         ((uintptr_t)o->memory & 4095u) != 0))
+        return BUDDY_EINVAL;
     cfg.nr_pages = o->nr_pages;
     cfg.page_size = o->page_size;
     cfg.max_order = o->max_order;
@@ -400,12 +406,20 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
             return heap_fail(h, BUDDY_ESPAN);
         h->mem_size = (size_t)o->nr_pages * o->page_size;
         h->huge = o->huge;
-        h->mem = buddy__prim_map_memory(
-            h->mem_size, align,
-            o->huge == BUDDY_HUGE_THP   ? BUDDY__MAP_THP
-            : o->huge == BUDDY_HUGE_TLB ? BUDDY__MAP_HUGETLB
-                                        : 0u,
-            &h->mem_mapped);
+        if (o->memory != NULL) {
+            if ((uintptr_t)o->memory > UINTPTR_MAX - h->mem_size)
+                return heap_fail(h, BUDDY_ESPAN);
+            h->mem = o->memory;
+            h->mem_mapped = h->mem_size;
+            h->mem_given = true;
+        } else {
+            h->mem = buddy__prim_map_memory(
+                h->mem_size, align,
+                o->huge == BUDDY_HUGE_THP   ? BUDDY__MAP_THP
+                : o->huge == BUDDY_HUGE_TLB ? BUDDY__MAP_HUGETLB
+                                            : 0u,
+                &h->mem_mapped);
+        }
         if (h->mem == NULL)
             return heap_fail(h, BUDDY_ENOMEM);
         if (o->prefault) {
@@ -505,7 +519,8 @@ void buddy_heap_destroy(struct buddy_heap *h)
             buddy_pcp_fini(&h->cpus[i].pcp);
         free(h->cpus);
     }
-    buddy__prim_unmap(h->mem, h->mem_mapped);
+    if (!h->mem_given)
+        buddy__prim_unmap(h->mem, h->mem_mapped);
     buddy__prim_unmap(h->meta, h->meta_size);
     pthread_mutex_destroy(&h->mutex);
     free(h);

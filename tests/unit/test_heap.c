@@ -4,6 +4,7 @@
 #include "helpers.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 
 #include "buddy/hosted.h"
 
@@ -532,10 +533,67 @@ static void test_prefault(void **state)
     buddy_heap_destroy(h);
 }
 
+/* Two heaps in one caller's mapping, each managing its half: blocks come
+ * from their own half, bad options are refused, and destroying a heap
+ * leaves the mapping to its owner. */
+static void test_memory_given(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT, bad;
+    struct buddy_heap *a, *b, *h = NULL;
+    size_t half = 64 * 4096;
+    unsigned char *mem, *p, *q;
+
+    (void)state;
+    mem = mmap(NULL, 2 * half, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    assert_true(mem != MAP_FAILED);
+    o.nr_pages = 64;
+    o.max_order = 6;
+    o.with_memory = 1;
+    o.cache = BUDDY_CACHE_NONE;
+    o.memory = mem;
+    assert_int_equal(buddy_heap_create(&o, &a), 0);
+    o.memory = mem + half;
+    assert_int_equal(buddy_heap_create(&o, &b), 0);
+    p = buddy_heap_alloc(a, 3 * 4096);
+    q = buddy_heap_alloc(b, 64 * 4096);
+    assert_non_null(p);
+    assert_non_null(q);
+    assert_true(p >= mem && p + 4 * 4096 <= mem + half);
+    assert_ptr_equal(q, mem + half);
+    memset(p, 0x11, 3 * 4096);
+    memset(q, 0x22, 64 * 4096);
+    assert_null(buddy_heap_alloc(b, 4096)); /* b's half is all given */
+    assert_int_equal(buddy_heap_free(a, q), BUDDY_ERANGE);
+    assert_int_equal(buddy_heap_free(b, q), 0);
+    assert_int_equal(buddy_heap_free(a, p), 0);
+    assert_valid(buddy_heap_zone(a));
+    assert_valid(buddy_heap_zone(b));
+    buddy_heap_destroy(a);
+    buddy_heap_destroy(b);
+    /* The mapping is still the caller's, with what was written. */
+    assert_int_equal(mem[half], 0x22);
+    mem[0] = 1;
+    /* Refused, nothing made: without with_memory, with huge pages, not
+     * aligned to a page. */
+    bad = o;
+    bad.with_memory = 0;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
+    bad = o;
+    bad.huge = BUDDY_HUGE_THP;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
+    bad = o;
+    bad.memory = mem + 8;
+    assert_int_equal(buddy_heap_create(&bad, &h), BUDDY_EINVAL);
+    assert_null(h);
+    assert_int_equal(munmap(mem, 2 * half), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options_from_env),
+        cmocka_unit_test(test_memory_given),
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_round_trip_each_mode),
         cmocka_unit_test(test_thread_exit_drains_its_cache),

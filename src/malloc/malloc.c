@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * malloc.c: the C library's allocation entry points on libbuddy: kmalloc's
- * size classes on slab caches, and blocks of the zone above 8 KiB, over one
- * large lazily reserved heap. Built as libbuddy-malloc.so (LD_PRELOAD) and
+ * size classes on slab caches, and blocks of a zone above 8 KiB, over one
+ * large lazily reserved range. Built as libbuddy-malloc.so (LD_PRELOAD) and
  * as a static library to link before libc.
  *
- * State: one heap (src/hosted: metadata and memory from mmap MAP_NORESERVE,
- * so the reservation costs nothing until pages are written, and the core's
- * lazy init makes its free lists cost nothing either) and one kmalloc on
- * its zone, made on the first call. Until then, and while the first call
+ * State: one reservation (mmap MAP_NORESERVE, so it costs nothing until
+ * pages are written), cut into two heaps (src/hosted), each a zone whose
+ * metadata is mapped the same way and whose free lists the core's lazy
+ * init leaves unwritten: the heap's zone, with blocks up to 4 MiB (the
+ * kernel's MAX_PAGE_ORDER), for the slabs and blocks of kmalloc, and the
+ * large zone, with blocks up to 4 GiB, for kmalloc's larger blocks. A
+ * first allocation splits a 4 MiB block, not a 4 GiB one: ten levels of
+ * metadata written, not twenty, each level's buddy on a page of its own.
+ * One kmalloc on the two, made on the first call. Until then, and while the first call
  * makes them (the heap's own few allocations come back here), requests are
  * served from a static bootstrap buffer, never freed.
  *
@@ -65,14 +70,18 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+/* One reservation, two zones of HEAP_PAGES each: the heap's (slabs and
+ * blocks up to the kernel's MAX_PAGE_ORDER) and the large one's (the
+ * blocks above). */
 #if UINTPTR_MAX > 0xffffffffu
-#define HEAP_PAGES ((uint64_t)1 << 26) /* 256 GiB of address space */
-#define HEAP_MAX_ORDER 20u             /* blocks up to 4 GiB */
+#define HEAP_PAGES ((uint64_t)1 << 26) /* 256 GiB of address space a zone */
+#define LARGE_MAX_ORDER 20u            /* blocks up to 4 GiB */
 #else
-#define HEAP_PAGES ((uint64_t)1 << 17) /* 512 MiB on a 32-bit target */
-#define HEAP_MAX_ORDER 17u
+#define HEAP_PAGES ((uint64_t)1 << 16) /* 256 MiB a zone on a 32-bit target */
+#define LARGE_MAX_ORDER 16u
 #endif
-#define HEAP_PAGES_MIN ((uint64_t)1 << 14) /* 64 MiB: the last try */
+#define HEAP_MAX_ORDER 10u             /* blocks up to 4 MiB */
+#define HEAP_PAGES_MIN ((uint64_t)1 << 13) /* 32 MiB a zone: the last try */
 #define PAGE_SIZE_ 4096u
 #define BOOT_BYTES (256u * 1024u)
 #define CALLOC_FRESH (128u * 1024u) /* glibc's default mmap threshold */
@@ -82,8 +91,16 @@ enum on_error { ON_ERROR_ABORT, ON_ERROR_REPORT, ON_ERROR_IGNORE };
 #define NR_CLASS_LOCKS (2u * BUDDY_KMALLOC_CLASSES)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct buddy_heap *heap;
-static struct buddy_zone *zone;
+/* A zone of the reservation and what its reporter needs. */
+struct area {
+    struct buddy_heap *heap;
+    struct buddy_zone *zone;
+    uintptr_t base;             /* the address of the zone's first pfn */
+    buddy_pfn_t start;
+};
+static struct area areas[2];   /* [0] slabs and blocks up to 4 MiB, the
+                                  kmalloc's zone; [1] the large blocks */
+static unsigned nr_areas;
 static struct buddy_kmalloc km;
 static pthread_mutex_t class_mutex[NR_CLASS_LOCKS];
 static struct buddy_lock_ops class_lock[NR_CLASS_LOCKS];
@@ -114,8 +131,6 @@ static int stats_at_exit;
 static int debug;              /* BUDDY_MALLOC_DEBUG=1: slub_debug's flags */
 #define RETURN_ORDER 9u        /* a pageblock: 2 MiB of 4 KiB pages */
 static long return_delay_ms = 100; /* -1: never */
-static uintptr_t heap_base;    /* the address of the zone's first pfn */
-static buddy_pfn_t heap_start;
 /* When the noted free blocks go back (CLOCK_MONOTONIC_COARSE ns), 0: none
  * noted. Set by the zone's notify, cleared by the report. */
 static uint64_t return_at;
@@ -251,7 +266,8 @@ static void atfork_prepare(void)
     for (i = 0; i < NR_CLASS_LOCKS; i++)
         pthread_mutex_lock(&class_mutex[i]);
     pthread_mutex_lock(&desc_mutex);
-    buddy_heap_lock(heap);
+    for (i = 0; i < nr_areas; i++)
+        buddy_heap_lock(areas[i].heap);
 }
 
 static void atfork_parent(void)
@@ -259,7 +275,8 @@ static void atfork_parent(void)
     unsigned i;
 
     if (ready) {
-        buddy_heap_unlock(heap);
+        for (i = nr_areas; i-- > 0;)
+            buddy_heap_unlock(areas[i].heap);
         pthread_mutex_unlock(&desc_mutex);
         for (i = NR_CLASS_LOCKS; i-- > 0;)
             pthread_mutex_unlock(&class_mutex[i]);
@@ -337,13 +354,18 @@ static struct tcache *tcache_make(void)
 static void print_stats(void)
 {
     static char buf[16384];
+    unsigned i;
 
     pthread_mutex_lock(&lock);
     if (ready) {
-        (void)buddy_zone_buddyinfo(zone, buf, sizeof(buf));
-        put(buf);
-        buddy_zone_pagetypeinfo(zone, buf, sizeof(buf));
-        put(buf);
+        for (i = 0; i < nr_areas; i++) {
+            (void)buddy_zone_buddyinfo(areas[i].zone, buf, sizeof(buf));
+            put(buf);
+        }
+        for (i = 0; i < nr_areas; i++) {
+            (void)buddy_zone_pagetypeinfo(areas[i].zone, buf, sizeof(buf));
+            put(buf);
+        }
         buddy_kmalloc_slabinfo(&km, buf, sizeof(buf));
         put(buf);
     }
@@ -362,17 +384,28 @@ static uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-/* The zone's reporter: free blocks to the kernel. Zone lock held. */
+/* A zone's reporter: free blocks to the kernel. Zone lock held. */
 static void return_blocks(void *arg, const struct buddy_free_range *r,
                           unsigned n)
 {
+    const struct area *a = arg;
     unsigned i;
 
-    (void)arg;
     for (i = 0; i < n; i++)
-        (void)madvise((void *)(heap_base +
-                               (uintptr_t)(r[i].pfn - heap_start) * PAGE_SIZE_),
+        (void)madvise((void *)(a->base +
+                               (uintptr_t)(r[i].pfn - a->start) * PAGE_SIZE_),
                       (size_t)PAGE_SIZE_ << r[i].order, MADV_DONTNEED);
+}
+
+/* Every zone's noted blocks that are still free, to the kernel. */
+static int report_all(void)
+{
+    unsigned i;
+    int any = 0;
+
+    for (i = 0; i < nr_areas; i++)
+        any |= buddy_zone_report_free(areas[i].zone) != 0;
+    return any;
 }
 
 /* A first block noted since the last report: the clock starts. */
@@ -394,7 +427,7 @@ static __attribute__((noinline)) void return_waiting(uint64_t at)
         !__atomic_compare_exchange_n(&return_at, &at, 0, 0, __ATOMIC_RELAXED,
                                      __ATOMIC_RELAXED))
         return;
-    (void)buddy_zone_report_free(zone);
+    (void)report_all();
 }
 
 /* On a malloc or free: one load and compare while nothing waits. */
@@ -438,52 +471,97 @@ static void read_env(void)
     }
 }
 
-/* Make the heap and kmalloc. Lock held; the heap's own allocations come
- * back into malloc on this thread, which serves them from the bootstrap
- * buffer without taking the lock again (tl_in_init). */
-static int init_locked(void)
+/* One reservation for both zones' memory, halved until the address space
+ * has room (ulimit -v, valgrind, a 32-bit process): its address, with
+ * *pages a zone's pages, or NULL. Each half is aligned to its own size,
+ * so that a zone's pfns (its address over the page size) start aligned
+ * to the span: the core then marks the span outside its free blocks with
+ * one hole, not one per alignment step, each on a page of its own. */
+static void *reserve(uint64_t *pages)
+{
+    for (;;) {
+        size_t len = (size_t)(2u * *pages * PAGE_SIZE_);
+        size_t align = len / 2;
+        void *m = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+        if (m != MAP_FAILED) {
+            uintptr_t at = ((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1);
+
+            if (at != (uintptr_t)m)
+                (void)munmap(m, at - (uintptr_t)m);
+            if ((uintptr_t)m + align != at)
+                (void)munmap((void *)(at + len), (uintptr_t)m + align - at);
+            return (void *)at;
+        }
+        if (*pages <= HEAP_PAGES_MIN)
+            return NULL;
+        *pages /= 2;
+    }
+}
+
+/* Make zone i of the reservation, its blocks up to max_order, and set
+ * its reporter: 0, or -1. */
+static int area_make(unsigned i, void *mem, uint64_t pages, unsigned max_order,
+                     const char *name)
 {
     struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct area *a = &areas[i];
+    struct buddy_zone_info zi;
+
+    o.page_size = PAGE_SIZE_;
+    o.with_memory = 1;
+    o.memory = mem;
+    o.nr_pages = pages;
+    o.max_order = max_order;
+    while (((uint64_t)1 << o.max_order) > o.nr_pages)
+        o.max_order--;
+    o.cache = BUDDY_CACHE_NONE; /* the magazines are the caches */
+    o.name = name;
+    if (buddy_heap_create(&o, &a->heap) != 0)
+        return -1;
+    a->zone = buddy_heap_zone(a->heap);
+    if (buddy_zone_get_info(a->zone, &zi) != 0)
+        return -1;
+    a->start = zi.start_pfn;
+    a->base = (uintptr_t)buddy_zone_pfn_to_addr(a->zone, zi.start_pfn);
+    if (return_delay_ms >= 0) {
+        struct buddy_free_reporter r = {RETURN_ORDER, return_blocks,
+                                        return_due, a};
+
+        if (r.min_order > o.max_order)
+            r.min_order = o.max_order;
+        if (a->base == 0 || buddy_zone_set_free_reporter(a->zone, &r) != 0)
+            return_delay_ms = -1; /* nothing noted, nothing returned */
+    }
+    return 0;
+}
+
+/* Make the heap's zones and kmalloc. Lock held; the heap's own allocations
+ * come back into malloc on this thread, which serves them from the
+ * bootstrap buffer without taking the lock again (tl_in_init). */
+static int init_locked(void)
+{
     struct buddy_kmalloc_config kc = {0};
+    uint64_t pages = HEAP_PAGES;
+    unsigned char *mem;
     unsigned i;
 
     if (ready || init_failed)
         return ready ? 0 : -1;
     tl_in_init = 1;
     read_env();
-    o.page_size = PAGE_SIZE_;
-    o.with_memory = 1;
-    o.cache = BUDDY_CACHE_NONE; /* the magazines are the caches */
-    o.name = "Malloc";
-    /* Where the address space is limited (ulimit -v, valgrind, a 32-bit
-     * process) the reservation is halved until it fits. */
-    for (o.nr_pages = HEAP_PAGES;; o.nr_pages /= 2) {
-        o.max_order = HEAP_MAX_ORDER;
-        while (((uint64_t)1 << o.max_order) > o.nr_pages)
-            o.max_order--;
-        if (buddy_heap_create(&o, &heap) == 0)
-            break;
-        if (o.nr_pages <= HEAP_PAGES_MIN) {
-            tl_in_init = 0;
-            init_failed = 1;
-            return -1;
-        }
+    mem = reserve(&pages);
+    if (mem == NULL || area_make(0, mem, pages, HEAP_MAX_ORDER, "Malloc") != 0) {
+        tl_in_init = 0;
+        init_failed = 1;
+        return -1;
     }
-    zone = buddy_heap_zone(heap);
-    if (return_delay_ms >= 0) {
-        struct buddy_free_reporter r = {RETURN_ORDER, return_blocks,
-                                        return_due, NULL};
-        struct buddy_zone_info zi;
-
-        if (r.min_order > o.max_order)
-            r.min_order = o.max_order;
-        if (buddy_zone_get_info(zone, &zi) == 0) {
-            heap_start = zi.start_pfn;
-            heap_base = (uintptr_t)buddy_zone_pfn_to_addr(zone, zi.start_pfn);
-            if (heap_base == 0 || buddy_zone_set_free_reporter(zone, &r) != 0)
-                return_delay_ms = -1; /* nothing noted, nothing returned */
-        }
-    }
+    nr_areas = 1;
+    /* Without it, what only the large zone holds fails (ENOMEM). */
+    if (area_make(1, mem + (size_t)pages * PAGE_SIZE_, pages, LARGE_MAX_ORDER,
+                  "Large") == 0)
+        nr_areas = 2;
     for (i = 0; i < NR_CLASS_LOCKS; i++) {
         pthread_mutex_init(&class_mutex[i], NULL);
         class_lock[i].lock = mutex_lock;
@@ -496,7 +574,8 @@ static int init_locked(void)
     kc.class_locks = class_lock;
     kc.desc_lock = &desc_lock;
     kc.fine = true; /* less rounding between 256 B and 8 KiB */
-    kc.zone = zone;
+    kc.zone = areas[0].zone;
+    kc.large_zone = nr_areas > 1 ? areas[1].zone : NULL;
     kc.nr_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (debug) /* red zones, poison, callers, checks on every free */
         kc.debug_flags = BUDDY_SLAB_DEBUG_ALL;
@@ -794,21 +873,23 @@ EXPORT int malloc_trim(size_t pad)
         for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
             pages += buddy_slab_shrink(buddy_kmalloc_cache(&km, set, i));
     __atomic_store_n(&return_at, 0, __ATOMIC_RELAXED);
-    return (pages != 0) | (buddy_zone_report_free(zone) != 0);
+    return (pages != 0) | report_all();
 }
 
 EXPORT struct mallinfo2 mallinfo2(void)
 {
     struct mallinfo2 mi;
     struct buddy_zone_stats st;
+    unsigned i;
 
     memset(&mi, 0, sizeof(mi));
-    if (__atomic_load_n(&ready, __ATOMIC_ACQUIRE) &&
-        buddy_zone_get_stats(zone, &st) == 0) {
-        mi.arena = (size_t)(st.spanned_pages * PAGE_SIZE_);
-        mi.fordblks = (size_t)(st.free_pages * PAGE_SIZE_);
-        mi.uordblks = mi.arena - mi.fordblks;
-    }
+    if (__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
+        for (i = 0; i < nr_areas; i++)
+            if (buddy_zone_get_stats(areas[i].zone, &st) == 0) {
+                mi.arena += (size_t)(st.spanned_pages * PAGE_SIZE_);
+                mi.fordblks += (size_t)(st.free_pages * PAGE_SIZE_);
+            }
+    mi.uordblks = mi.arena - mi.fordblks;
     return mi;
 }
 

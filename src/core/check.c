@@ -250,15 +250,15 @@ static int check_list(const struct buddy_zone *z, const struct tally *t,
             return fail(rep, "free block on the list of another type than "
                              "its pageblock's",
                         pfn, order, buddy__pb_type(z, idx), mt);
-        if (z->prev[idx] != prev)
+        if (z->frame[idx].l.prev != prev)
             return fail(rep, "free list back link broken", pfn, order, prev,
-                        z->prev[idx]);
+                        z->frame[idx].l.prev);
         if (++n > on_list)
             return fail(rep, "free list longer than the free blocks of "
                              "its order (cycle or stray entry)",
                         pfn, order, on_list, n);
         prev = idx;
-        idx = z->next[idx];
+        idx = z->frame[idx].l.next;
     }
     if (list->tail != prev)
         return fail(rep, "free list tail is not its last block",
@@ -364,7 +364,7 @@ static int check_caches(const struct buddy_zone *z, const struct tally *t,
                                 z->start_pfn + idx, order,
                                 t->cached_heads[order], on_lists[order]);
                 pages += (uint64_t)1 << order;
-                idx = z->next[idx];
+                idx = z->frame[idx].l.next;
             }
         }
         if (pages != buddy__pcp_count(pcp))
@@ -566,7 +566,7 @@ int buddy_zone_walk_free_list(const struct buddy_zone *z, unsigned order,
     buddy__lock(z);
     for (mt = 0; mt < BUDDY_MIGRATE_TYPES; mt++) {
         for (idx = z->free_area[order].list[mt].head;
-             idx != BUDDY_NIL && ret == 0; idx = z->next[idx]) {
+             idx != BUDDY_NIL && ret == 0; idx = z->frame[idx].l.next) {
             b.pfn = z->start_pfn + idx;
             ret = fn(arg, &b);
         }

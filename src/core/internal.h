@@ -6,8 +6,8 @@
  *
  * Data layout. A zone lives in one caller-provided buffer:
  *
- *   [struct buddy_zone][next: u32 x spanned][prev: u32 x spanned]
- *   [state: u8 x spanned][pageblock: u8 x nr_pageblocks]
+ *   [struct buddy_zone][frame: 8 bytes x spanned][state: u8 x spanned]
+ *   [pageblock: u8 x nr_pageblocks]
  *
  * Pages are named inside the zone by their index idx = pfn - start_pfn
  * (32 bits: a zone spans at most 2^32 - 1 pages, so BUDDY_NIL = 2^32 - 1 is
@@ -18,8 +18,14 @@
  *   state[idx]  kind << 5 | order when idx is the first page (head) of a
  *               block; 0 for every other page. kind is a buddy_block_kind
  *               (HOLE, FREE, ALLOCATED, RESERVED, INFLIGHT).
- *   next[idx],  the free-list links of a FREE head; meaningless otherwise
- *   prev[idx]   (they are never read for other pages).
+ *   frame[idx]  l.next and l.prev: the free-list links of a FREE head;
+ *               l.next alone: the cache-list link of a CACHED head; word:
+ *               the owner's word on every page of an ALLOCATED block;
+ *               meaningless otherwise (never read as links for other
+ *               pages). One 8-byte record (page_state.h) rather than an
+ *               array per link: a split or merge that links a block
+ *               touches one line and one page of metadata for it instead
+ *               of two, and the slab free's owner lookup is one load.
  *
  * Holes are blocks too (of up to order 31, not bounded by max_order), so every
  * page of the span belongs to exactly one block and a walk is O(blocks).
@@ -71,11 +77,13 @@
  * Locking: every field is protected by the zone lock (the embedder's
  * lock_ops; none on one thread), with two exceptions. A per-CPU cache's owner
  * changes the state byte of a page between ALLOCATED and CACHED, and the
- * next[] link of a CACHED page, without it: so state bytes are read and
+ * l.next link of a CACHED page, without it: so state bytes are read and
  * written with relaxed atomics (a merge reads its neighbour's byte; either
  * value means "not a free buddy"), and a cache's count is atomic for
- * readers. next[] links of CACHED pages belong to their cache alone, except
+ * readers. l.next links of CACHED pages belong to their cache alone, except
  * while a drain holds the zone lock and the cache's gate (pcp.c says how).
+ * An owner's word is read with no lock at all (buddy_zone_get_private):
+ * one relaxed load, whatever else is writing the record.
  *
  * State transitions that race: only a free moves a byte away from
  * ALLOCATED, and it does so with one compare-and-swap (ALLOCATED|k to
@@ -155,8 +163,8 @@ struct buddy_zone {
     uint32_t magic;          /* BUDDY_ZONE_MAGIC while initialised */
     uint32_t nonempty[BUDDY_MIGRATE_TYPES]; /* bit k of [t] set iff
                                 list t of free_area[k] is not empty (I5) */
-    uint32_t *next;          /* [spanned] free-list successor of a FREE head */
-    uint32_t *prev;          /* [spanned] free-list predecessor */
+    union buddy__frame *frame; /* [spanned] links of FREE and CACHED
+                                heads, owner's word of ALLOCATED pages */
     uint8_t *state;          /* [spanned] kind << 5 | order on heads, else 0 */
     uint8_t *pageblock;      /* [nr_pageblocks] migrate type ^ pb_key (I10) */
     uint32_t nr_pageblocks;  /* pageblocks the span touches */
@@ -401,21 +409,22 @@ static inline void buddy__add_to_free_list(struct buddy_zone *z, uint32_t idx,
 {
     struct buddy_free_area *area = &z->free_area[order];
     struct buddy_free_list *list = &area->list[mt];
+    union buddy__frame *const f = z->frame;
 
     buddy_assert_internal(mt == buddy__pb_type(z, idx));
     pg_set(z, idx, pg_state(BUDDY_BLOCK_FREE, order));
     if (list->head == BUDDY_NIL) {
-        z->next[idx] = z->prev[idx] = BUDDY_NIL;
+        f[idx].l.next = f[idx].l.prev = BUDDY_NIL;
         list->head = list->tail = idx;
     } else if (!to_tail) {
-        z->next[idx] = list->head;
-        z->prev[idx] = BUDDY_NIL;
-        z->prev[list->head] = idx;
+        f[idx].l.next = list->head;
+        f[idx].l.prev = BUDDY_NIL;
+        f[list->head].l.prev = idx;
         list->head = idx;
     } else {
-        z->next[idx] = BUDDY_NIL;
-        z->prev[idx] = list->tail;
-        z->next[list->tail] = idx;
+        f[idx].l.next = BUDDY_NIL;
+        f[idx].l.prev = list->tail;
+        f[list->tail].l.next = idx;
         list->tail = idx;
     }
     area->list[mt].nr++;
@@ -440,14 +449,14 @@ static inline void buddy__del_from_free_list(struct buddy_zone *z,
         z->nonempty[mt] &= ~(1u << order);
         return;
     }
-    n = z->next[idx];
-    p = z->prev[idx];
+    n = z->frame[idx].l.next;
+    p = z->frame[idx].l.prev;
     if (p != BUDDY_NIL)
-        z->next[p] = n;
+        z->frame[p].l.next = n;
     else
         list->head = n;
     if (n != BUDDY_NIL)
-        z->prev[n] = p;
+        z->frame[n].l.prev = p;
     else
         list->tail = p;
     list->nr--; /* at least one block stays: the bit stays set */

@@ -149,7 +149,7 @@ static inline struct buddy_free_list *list_down(struct buddy_free_list *list)
  * merge loop's locals. The list's only block (no lazy blocks below
  * max_order to count) empties it without reading a link: one compare, two
  * stores and the bit; else at least one neighbour is there to relink. */
-static always_inline_ void unlink_buddy(uint32_t *next, uint32_t *prev,
+static always_inline_ void unlink_buddy(union buddy__frame *frame,
                                         struct buddy_free_list *list,
                                         uint32_t *nonempty, uint32_t rel,
                                         uint32_t bit)
@@ -163,15 +163,15 @@ static always_inline_ void unlink_buddy(uint32_t *next, uint32_t *prev,
         *nonempty &= ~bit;
         return;
     }
-    n = next[rel];
-    p = prev[rel];
+    n = frame[rel].l.next;
+    p = frame[rel].l.prev;
     list->nr--;
     if (p != BUDDY_NIL)
-        next[p] = n;
+        frame[p].l.next = n;
     else
         list->head = n;
     if (n != BUDDY_NIL)
-        prev[n] = p;
+        frame[n].l.prev = p;
     else
         list->tail = p;
 }
@@ -196,7 +196,7 @@ static always_inline_ void free_one(struct buddy_zone *z, uint32_t idx,
     const buddy_pfn_t start = z->start_pfn;
     const uint32_t spanned = z->spanned;
     uint8_t *const state = z->state;
-    uint32_t *const next = z->next, *const prev = z->prev;
+    union buddy__frame *const frame = z->frame;
     uint32_t *const nonempty = &z->nonempty[mt];
     unsigned pbo = z->pageblock_order < z->max_order ? z->pageblock_order
                                                      : z->max_order;
@@ -217,8 +217,7 @@ static always_inline_ void free_one(struct buddy_zone *z, uint32_t idx,
 
         if (rel >= spanned || buddy_load_relaxed(&state[rel]) != free_state)
             goto done;
-        unlink_buddy(next, prev, list, nonempty, (uint32_t)rel,
-                     (uint32_t)bit);
+        unlink_buddy(frame, list, nonempty, (uint32_t)rel, (uint32_t)bit);
         buddy_store_relaxed(&state[rel], 0);
         pfn &= bpfn; /* the merged block starts at the lower pfn */
     }
@@ -235,8 +234,7 @@ static always_inline_ void free_one(struct buddy_zone *z, uint32_t idx,
                           mt, to_tail);
             return;
         }
-        unlink_buddy(next, prev, list, nonempty, (uint32_t)rel,
-                     (uint32_t)bit);
+        unlink_buddy(frame, list, nonempty, (uint32_t)rel, (uint32_t)bit);
         buddy_store_relaxed(&state[rel], 0);
         pfn &= bpfn;
     }
@@ -360,7 +358,7 @@ static noinline_ void expand_hooked(struct buddy_zone *z, uint32_t idx,
 static inline void expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
                           unsigned to, unsigned mt)
 {
-    uint32_t *const next = z->next, *const prev = z->prev;
+    union buddy__frame *const frame = z->frame;
     uint8_t *const state = z->state;
     struct buddy_free_list *list;
     uint32_t half, bits = 0;
@@ -384,10 +382,10 @@ static inline void expand(struct buddy_zone *z, uint32_t idx, unsigned cur,
         head = list->head;
         buddy_assert_internal(mt == buddy__pb_type(z, upper));
         buddy_store_relaxed(&state[upper], pg_state(BUDDY_BLOCK_FREE, cur));
-        next[upper] = head;
-        prev[upper] = BUDDY_NIL;
+        frame[upper].l.next = head;
+        frame[upper].l.prev = BUDDY_NIL;
         if (head != BUDDY_NIL)
-            prev[head] = upper;
+            frame[head].l.prev = upper;
         else
             list->tail = upper;
         list->head = upper;
@@ -773,19 +771,19 @@ int buddy_zone_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn)
 }
 
 /* ---- the owner's word of an allocated block ------------------------------
- * Kept in next[] (low 32 bits) and prev[] (the rest, on a 64-bit target)
- * of each page of the block: slots only a FREE page uses (I3) and a CACHED
- * one its next[], so an ALLOCATED block's are its owner's. */
+ * Kept in the frame record of each page of the block, as its word: the
+ * record's links are used only by a FREE page (I3) and a CACHED one (its
+ * l.next), so an ALLOCATED block's records are its owner's. Written and
+ * read with relaxed atomics: a reader takes no lock and may race with the
+ * zone relinking a page that is not its own (the word is then garbage it
+ * must verify), and a single load, of one aligned pointer-sized word, is
+ * never torn. The links share the record, so the owner lookup of a free
+ * costs one load. */
 
 static inline void private_store(struct buddy_zone *z, uint32_t idx,
                                  uintptr_t value)
 {
-    z->next[idx] = (uint32_t)value;
-#if UINTPTR_MAX > 0xffffffffu
-    z->prev[idx] = (uint32_t)(value >> 32);
-#else
-    z->prev[idx] = 0;
-#endif
+    buddy_store_relaxed(&z->frame[idx].word, value);
 }
 
 int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
@@ -818,15 +816,10 @@ int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
     return 0;
 }
 
-/* An allocated page's word: its two link slots, low half in next. */
+/* An allocated page's word: one load of its frame record. */
 static inline uintptr_t page_word(const struct buddy_zone *z, uint32_t rel)
 {
-    uintptr_t v = z->next[rel];
-
-#if UINTPTR_MAX > 0xffffffffu
-    v |= (uintptr_t)z->prev[rel] << 32;
-#endif
-    return v;
+    return buddy_load_relaxed(&z->frame[rel].word);
 }
 
 int buddy_zone_get_private(const struct buddy_zone *z, buddy_pfn_t pfn,

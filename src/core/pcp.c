@@ -18,8 +18,9 @@
  * src/private/pcp.h, so the hosted heap inlines them too; their slow
  * halves are here.
  *
- * Lists are linked through the zone's next[] array, which a page only uses
- * while it is free; a cached page is not free, so the slot is the cache's.
+ * Lists are linked through l.next of the zone's frame records, which a
+ * page only uses as links while it is free; a cached page is not free, so
+ * the slot is the cache's.
  * When a list is empty the owner takes the zone lock once and moves
  * `batch` pages' worth of blocks in (rmqueue_bulk), cut from whole runs
  * (buddy__alloc_run_locked: one list operation per run), smallest-first
@@ -189,7 +190,7 @@ int buddy_pcp_init(struct buddy_pcp *cache, struct buddy_zone *z,
     }
     buddy_memset(pcp, 0, sizeof(*pcp));
     pcp->zone = z;
-    pcp->links = z->next;
+    pcp->frame = z->frame;
     pcp->state = z->state;
     pcp->start_pfn = z->start_pfn;
     pcp->page_shift = z->page_shift;
@@ -415,7 +416,7 @@ static uint64_t drain_list_locked(struct buddy__pcp *pcp, unsigned l,
     while (freed < pages && *list != BUDDY_NIL) {
         uint32_t idx = *list;
 
-        *list = z->next[idx];
+        *list = z->frame[idx].l.next;
         buddy__free_block_locked(z, idx, order);
         freed += (uint64_t)1 << order;
     }
@@ -585,7 +586,7 @@ static uint32_t refill_locked(struct buddy__pcp *pcp, unsigned l,
         end = idx + ((uint32_t)1 << k);
         for (; idx < end; idx += (uint32_t)1 << order) {
             pg_set(z, idx, pg_state(BUDDY_BLOCK_CACHED, order));
-            z->next[idx] = *list;
+            z->frame[idx].l.next = *list;
             *list = idx;
             got++;
         }

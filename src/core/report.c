@@ -92,7 +92,7 @@ uint64_t buddy_zone_report_free(struct buddy_zone *z)
             for (mt = 0; mt < BUDDY_MIGRATE_TYPES; mt++) {
                 uint32_t at = z->free_area[order].list[mt].head;
 
-                for (; at != BUDDY_NIL; at = z->next[at])
+                for (; at != BUDDY_NIL; at = z->frame[at].l.next)
                     batch_add(z, &b, at, order);
             }
     } else {

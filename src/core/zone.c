@@ -37,7 +37,8 @@
 
 /* ---- configuration ----------------------------------------------------- */
 
-/* Header size, rounded so the u32 arrays after it stay aligned. */
+/* Header size, rounded so the frame records after it are 8-aligned (the
+ * buffer is). */
 static size_t header_size(void)
 {
     return (sizeof(struct buddy_zone) + 7u) & ~(size_t)7u;
@@ -156,10 +157,12 @@ int buddy_zone_init(void *meta, size_t meta_size,
 
     buddy_memset(z, 0, sizeof(*z));
     p = (uint8_t *)meta + header_size();
-    z->next = (uint32_t *)(void *)p;
-    p += sizeof(uint32_t) * cfg->nr_pages;
-    z->prev = (uint32_t *)(void *)p;
-    p += sizeof(uint32_t) * cfg->nr_pages;
+    z->frame = (union buddy__frame *)(void *)p;
+    /* Past the records half a record a page at a time: on a 32-bit target
+     * the records of the largest spans pass 2^31 bytes, more than one
+     * pointer step (a ptrdiff_t) carries; half of them never do. */
+    p += sizeof(union buddy__frame) / 2 * cfg->nr_pages;
+    p += sizeof(union buddy__frame) / 2 * cfg->nr_pages;
     z->state = p;
     p += cfg->nr_pages;
     z->pageblock = p;
@@ -174,8 +177,8 @@ int buddy_zone_init(void *meta, size_t meta_size,
                                                     : BUDDY_MIGRATE_MOVABLE;
     /* Every non-head page must read 0 (I1), every pageblock its first
      * type (I10). This is the only O(spanned) step, skipped when the
-     * caller promises a zeroed buffer; the link arrays are never read
-     * before they are written. */
+     * caller promises a zeroed buffer; the frame records are never read
+     * as links before they are written. */
     if (!(cfg->flags & BUDDY_ZONE_META_ZEROED))
         buddy_memset(z->state, 0, (size_t)cfg->nr_pages + z->nr_pageblocks);
 

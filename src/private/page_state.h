@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * page_state.h: the state byte every page of a zone has, and the one free
- * check on it.
+ * page_state.h: the metadata every page of a zone has (its state byte and
+ * its frame record), and the one free check on the byte.
  *
  * A block's first page (its head) carries kind << 5 | order; every other
  * page carries 0. The byte is read and written with relaxed atomics: a
@@ -66,5 +66,30 @@ static inline bool buddy__free_claim(uint8_t *state, uintptr_t idx,
     return buddy_cas_relaxed(&state[idx],
                              pg_state(BUDDY_BLOCK_ALLOCATED, order), to);
 }
+
+/* ---- the frame record ------------------------------------------------------
+ * A page's two free-list links and its owner's word, in one 8-byte record:
+ * l.next and l.prev while the page is a FREE head, l.next alone while it
+ * heads a CACHED block, word while it belongs to an ALLOCATED block (a
+ * page uses one of them at a time, so they share the bytes). The links a
+ * split or a merge reads and writes for a block are then one cache line
+ * and one page of metadata, not one in each of two arrays, and an owner's
+ * word is one aligned load. The word is only ever written and read as
+ * word, the links as l.next and l.prev: which bytes of one the other
+ * overlaps (the endianness; on a 32-bit target the word is 4 bytes) never
+ * matters. Aligned to its size, so no record straddles a line. */
+union buddy__frame {
+    _Alignas(8) struct {
+        uint32_t next; /* free or cache list successor, or BUDDY_NIL */
+        uint32_t prev; /* free list predecessor (FREE heads only) */
+    } l;
+    uintptr_t word;    /* the owner's (buddy_zone_set_private) */
+};
+
+_Static_assert(sizeof(union buddy__frame) == 8 &&
+                   _Alignof(union buddy__frame) == 8,
+               "a frame record is 8 bytes, aligned to them");
+_Static_assert(sizeof(union buddy__frame) + 1u == BUDDY_META_BYTES_PER_PAGE,
+               "a page's metadata is its frame record and its state byte");
 
 #endif /* BUDDY_PRIVATE_PAGE_STATE_H */

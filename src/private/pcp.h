@@ -26,9 +26,9 @@
  *
  * Invariants (an attached cache; buddy_zone_check checks the lists and
  * the count): head[k] and typed[l - 1][k] start lists 0 and l of CACHED
- * blocks of order k linked through the zone's next[] (links), ending in
- * BUDDY_NIL; count == sum over lists and k of their lengths << k; live is
- * open or all 0 (gate shut, fenced, or detached); magic ==
+ * blocks of order k linked through l.next of the zone's frame records,
+ * ending in BUDDY_NIL; count == sum over lists and k of their lengths << k;
+ * live is open or all 0 (gate shut, fenced, or detached); magic ==
  * BUDDY_PCP_MAGIC iff zone != NULL. Which list a block is on says how it
  * came in (the request a refill served, or its pageblock's type when it
  * was freed), not its pageblock's type now: a claim may convert the
@@ -72,7 +72,7 @@ struct buddy__pcp_gate { /* what the fast paths compare against */
 struct buddy__pcp {
     uint32_t head[BUDDY_PCP_ORDER_LIMIT + 1]; /* list 0: idx of the first
                                    cached block per order, linked through
-                                   the zone's next[] */
+                                   l.next of the zone's frame records */
     uint32_t count;            /* pages cached, all orders (atomic) */
     uint32_t active;           /* the owner is inside a fast path (atomic;
                                   the remote-drain handshake) */
@@ -83,8 +83,9 @@ struct buddy__pcp {
     unsigned max_order;        /* orders 0..max_order are cached */
     uint8_t solo;              /* the zone's solo cache: claims are a plain
                                   load and store (atomic; pcp.c) */
-    uint32_t *links;           /* the zone's next[] (copied for the fast
-                                  paths, which then touch no zone field) */
+    union buddy__frame *frame; /* the zone's frame records (copied for the
+                                  fast paths, which then touch no zone
+                                  field) */
     uint8_t *state;            /* the zone's state[] */
     buddy_pfn_t start_pfn;     /* the zone's first pfn */
     uintptr_t base;            /* the zone's base address, 0 without one */
@@ -204,7 +205,7 @@ static inline uint32_t buddy__pcp_pop_list(struct buddy__pcp *pcp,
 {
     uint32_t idx = *list;
 
-    *list = pcp->links[idx];
+    *list = pcp->frame[idx].l.next;
     buddy__pcp_count_set(pcp, pcp->count - ((uint32_t)1 << order));
     buddy_store_relaxed(&pcp->state[idx],
                         pg_state(BUDDY_BLOCK_ALLOCATED, order));
@@ -261,7 +262,7 @@ static inline int buddy__pcp_push_leave_list(struct buddy__pcp *pcp,
     uint32_t *list = buddy__pcp_list(pcp, l, order);
     uint32_t count;
 
-    pcp->links[idx] = *list;
+    pcp->frame[idx].l.next = *list;
     *list = (uint32_t)idx;
     count = pcp->count + ((uint32_t)1 << order);
     buddy__pcp_count_set(pcp, count);

@@ -11,11 +11,12 @@
  * init leaves unwritten: the heap's zone, with blocks up to 4 MiB (the
  * kernel's MAX_PAGE_ORDER), for the slabs and blocks of kmalloc, and the
  * large zone, with blocks up to 4 GiB, for kmalloc's larger blocks. A
- * first allocation splits a 4 MiB block, not a 4 GiB one: ten levels of
- * metadata written, not twenty, each level's buddy on a page of its own.
- * One kmalloc on the two, made on the first call. Until then, and while the first call
- * makes them (the heap's own few allocations come back here), requests are
- * served from a static bootstrap buffer, never freed.
+ * process's first allocation splits a 4 MiB block, not a 4 GiB one: ten
+ * levels of metadata written, not twenty (above the ninth, each on a page
+ * of its own). One kmalloc on the two, made on the first call. Until then,
+ * and while the first call makes them (the heap's own few allocations
+ * come back here), requests are served from a static bootstrap buffer,
+ * never freed.
  *
  * Threads: each thread has its own magazines (buddy_kmalloc_mags, one
  * per size class), made at its first allocation and flushed when it ends
@@ -552,7 +553,10 @@ static int init_locked(void)
     tl_in_init = 1;
     read_env();
     mem = reserve(&pages);
-    if (mem == NULL || area_make(0, mem, pages, HEAP_MAX_ORDER, "Malloc") != 0) {
+    if (mem == NULL ||
+        area_make(0, mem, pages, HEAP_MAX_ORDER, "Malloc") != 0) {
+        if (mem != NULL)
+            (void)munmap(mem, (size_t)(2u * pages * PAGE_SIZE_));
         tl_in_init = 0;
         init_failed = 1;
         return -1;

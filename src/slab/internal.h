@@ -35,8 +35,8 @@ struct buddy__desc_pool {
 
 /* Make *p, empty, for descriptors of up to slot_size bytes (a multiple
  * of 64) in blocks of meta; lock NULL where every cache that will use it
- * runs under one lock (or none), else kept by pointer. 0, ENULL, EINVAL, EORDER (no block of
- * meta holds a slot), ENOBASE. */
+ * runs under one lock (or none), else kept by pointer. 0, ENULL, EINVAL,
+ * EORDER (no block of meta holds a slot), ENOBASE. */
 int buddy__desc_pool_init(struct buddy__desc_pool *p, struct buddy_zone *meta,
                           uint32_t slot_size,
                           const struct buddy_lock_ops *lock);

@@ -363,15 +363,16 @@ static const char *const mix_labels[MIX_COUNT] = {
     "5 allocations per free",
     "talc's mix: 5 allocations, 1 free, 4 resizes in 10 steps"};
 
-/* Live bytes by the block or slot that holds them: a power of two 2^k
- * at index 2k, three times one (96, 192, the fine classes) at 2k + 1. */
-#define NR_BUCKETS 64u
+/* Live bytes by the block or slot that holds them: 2^k + j 2^(k-2)
+ * (j = 0..3: a power of two, and the classes between it and the next,
+ * 96 and 192 among them) at index 4k + j. */
+#define NR_BUCKETS 256u
 
 static unsigned bucket_of(size_t usable)
 {
     unsigned k = log2_floor(usable);
 
-    return 2 * k + ((usable & (usable - 1)) != 0);
+    return 4 * k + (k >= 2 ? (unsigned)(usable >> (k - 2)) & 3u : 0u);
 }
 
 struct score {
@@ -622,8 +623,9 @@ static void print_classes(const struct eff *e, const struct summary *sum)
            "bytes (means; shares of the arena):\n");
     printf("    %-10s %8s %8s %10s\n", "slot", "held", "asked",
            "asked/held");
-    for (unsigned b = 6; b < NR_BUCKETS; b++) { /* 8 B up, in order */
-        size_t size = b % 2 ? (size_t)3 << (b / 2 - 1) : (size_t)1 << (b / 2);
+    for (unsigned b = 12; b < NR_BUCKETS; b++) { /* 8 B up, in order */
+        size_t size = ((size_t)1 << (b / 4)) +
+                      (size_t)(b % 4) * ((size_t)1 << (b / 4 - 2));
 
         if (sum->held[b] == 0)
             continue;

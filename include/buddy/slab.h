@@ -355,6 +355,12 @@ struct buddy_kmalloc_config {
                                       calls); NULL: each class keeps its
                                       own. Without class_locks the classes
                                       always share them */
+    bool no_reclaimable;           /* leave the reclaimable set out: a
+                                      BUDDY_KMALLOC_RECLAIMABLE request then
+                                      takes the normal set's class (for an
+                                      embedder that never asks for one,
+                                      which then pays for one set of
+                                      caches, not two) */
     bool fine;                     /* also the classes between the
                                       kernel's: 16-byte steps to 128, then
                                       four to each doubling (kmalloc-48,

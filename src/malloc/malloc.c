@@ -116,12 +116,15 @@ static int init_failed;
 static __thread int tl_in_init __attribute__((tls_model("initial-exec")));
 
 /* A thread's magazines, on the list of every thread's (under lock). */
+struct tlink {
+    struct tlink *next, *prev;
+};
 struct tcache {
+    struct tlink link; /* first: a list entry is its tcache */
     struct buddy_kmalloc_mags mags;
-    struct tcache *next, *prev;
 };
 
-static struct tcache threads = {.next = &threads, .prev = &threads};
+static struct tlink threads = {.next = &threads, .prev = &threads};
 static pthread_key_t tcache_key;
 static __thread struct tcache *tl_cache __attribute__((tls_model("initial-exec")));
 /* The thread is making its magazines, or has flushed them at its end:
@@ -292,19 +295,19 @@ static void atfork_parent(void)
  * written. Their structs go back. */
 static void atfork_child(void)
 {
-    struct tcache *tc, *next;
+    struct tlink *l, *next;
 
     atfork_parent();
     if (!ready)
         return;
     pthread_mutex_lock(&lock);
-    for (tc = threads.next; tc != &threads; tc = next) {
-        next = tc->next;
-        if (tc == tl_cache)
+    for (l = threads.next; l != &threads; l = next) {
+        next = l->next;
+        if (l == &tl_cache->link)
             continue;
-        tc->prev->next = tc->next;
-        tc->next->prev = tc->prev;
-        (void)buddy_kfree(&km, tc);
+        l->prev->next = l->next;
+        l->next->prev = l->prev;
+        (void)buddy_kfree(&km, l);
     }
     pthread_mutex_unlock(&lock);
 }
@@ -319,8 +322,8 @@ static void tcache_exit(void *arg)
     tl_cache = NULL;
     (void)buddy_kmalloc_mags_flush(&km, &tc->mags);
     pthread_mutex_lock(&lock);
-    tc->prev->next = tc->next;
-    tc->next->prev = tc->prev;
+    tc->link.prev->next = tc->link.next;
+    tc->link.next->prev = tc->link.prev;
     pthread_mutex_unlock(&lock);
     (void)buddy_kfree(&km, tc);
 }
@@ -334,18 +337,24 @@ static struct tcache *tcache_make(void)
     if (tl_no_cache)
         return NULL;
     tl_no_cache = 1; /* what pthread_setspecific allocates goes straight */
-    tc = buddy_kzalloc(&km, sizeof(*tc));
+    /* Whole pages of a large block: given back to the kernel rather than
+     * cleared, they read as zeros (empty magazines) and only those of the
+     * classes the thread uses become resident. */
+    tc = buddy_kmalloc(&km, sizeof(*tc), 0);
     if (tc == NULL)
         return NULL;
+    if (((uintptr_t)tc & (PAGE_SIZE_ - 1u)) != 0 ||
+        madvise(tc, buddy_ksize(&km, tc), MADV_DONTNEED) != 0)
+        memset(tc, 0, sizeof(*tc));
     if (pthread_setspecific(tcache_key, tc) != 0) {
         (void)buddy_kfree(&km, tc);
         return NULL;
     }
     pthread_mutex_lock(&lock);
-    tc->next = threads.next;
-    tc->prev = &threads;
-    threads.next->prev = tc;
-    threads.next = tc;
+    tc->link.next = threads.next;
+    tc->link.prev = &threads;
+    threads.next->prev = &tc->link;
+    threads.next = &tc->link;
     pthread_mutex_unlock(&lock);
     tl_no_cache = 0;
     tl_cache = tc;
@@ -577,7 +586,8 @@ static int init_locked(void)
     desc_lock.arg = &desc_mutex;
     kc.class_locks = class_lock;
     kc.desc_lock = &desc_lock;
-    kc.fine = true; /* less rounding between 256 B and 8 KiB */
+    kc.fine = true; /* a malloc's spacing of classes */
+    kc.no_reclaimable = true; /* no call asks for it */
     kc.zone = areas[0].zone;
     kc.large_zone = nr_areas > 1 ? areas[1].zone : NULL;
     kc.nr_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);

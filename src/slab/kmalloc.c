@@ -89,6 +89,8 @@ struct kmalloc {
     struct buddy__desc_pool pool; /* the classes' descriptors */
     struct buddy_lock_ops desc_lock; /* the pool's, with class_locks */
     bool pooled;                 /* pool made: the classes share it */
+    bool one_set;                /* no reclaimable set: its requests take
+                                    the normal set's classes */
     uintptr_t large_blocks;      /* large blocks allocated (atomic: a word,
                                     lock-free on every target) */
     uintptr_t rejected;          /* bad kfrees no cache saw (atomic) */
@@ -213,7 +215,10 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
         if (buddy_zone_pfn_to_addr(cfg->large_zone, li.start_pfn) == NULL)
             return BUDDY_ENOBASE;
     }
-    buddy_memset(km, 0, sizeof(*km));
+    /* The header only: a class's cache is written when it is made, and
+     * read only while present says so, so the caches of classes left out
+     * (the reclaimable set, without it) are never touched. */
+    buddy_memset(km, 0, offsetof(struct kmalloc, caches));
     /* The classes share their descriptors' blocks where one lock covers
      * them all (or none is needed), or where a lock of the blocks' own is
      * given beside the classes' locks. */
@@ -235,6 +240,8 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
 
             if (class_fine(i) && !cfg->fine)
                 continue; /* left out: a size goes to the next class */
+            if (set == 1 && cfg->no_reclaimable)
+                continue;
             sc.name = class_names[set][i];
             sc.size = class_sizes[i];
             /* Natural alignment, as the kernel's kmalloc caches: a power
@@ -255,7 +262,7 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
                 continue; /* a class the zone's blocks cannot hold */
             if (err != 0) {
                 destroy_classes(km);
-                buddy_memset(km, 0, sizeof(*km));
+                buddy_memset(km, 0, offsetof(struct kmalloc, caches));
                 return err;
             }
             /* The slot must be the class size: a zone whose pointers
@@ -273,6 +280,7 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
             c++;
         km->quick[i] = (uint8_t)c;
     }
+    km->one_set = cfg->no_reclaimable;
     km->zone = cfg->zone;
     km->large = cfg->large_zone != cfg->zone ? cfg->large_zone : NULL;
     km->meta = cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone;
@@ -361,11 +369,12 @@ static void *kmalloc_large(struct kmalloc *km, size_t size, unsigned flags)
 static void *kmalloc_from(struct kmalloc *km, struct buddy_kmalloc_mags *m,
                           size_t size, unsigned flags, uintptr_t caller)
 {
-    unsigned set = flags & BUDDY_KMALLOC_RECLAIMABLE ? 1u : 0u, i;
+    unsigned set, i;
     void *p;
 
     if (!km_ok(km) || size == 0)
         return NULL;
+    set = flags & BUDDY_KMALLOC_RECLAIMABLE && !km->one_set ? 1u : 0u;
     if (size > BUDDY_KMALLOC_MAX_CACHE_SIZE)
         return kmalloc_large(km, size, flags);
     for (i = class_of(size); i < BUDDY_KMALLOC_CLASSES; i++)

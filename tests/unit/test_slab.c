@@ -1287,6 +1287,42 @@ static void test_kmalloc_large_zone(void **state)
     free(lmem);
 }
 
+/* Without the reclaimable set, its requests take the normal set's
+ * classes (and a large one stays a RECLAIMABLE block). */
+static void test_kmalloc_no_reclaimable(void **state)
+{
+    struct km_zones f;
+    struct buddy_kmalloc_config cfg = {0};
+    char buf[4096];
+    void *a, *b;
+    unsigned i;
+
+    (void)state;
+    f.mem = aligned_alloc(4096, KM_PAGES * 4096);
+    assert_non_null(f.mem);
+    f.z = zone_with_base(&f.fx, 0, KM_PAGES, 9, (uintptr_t)f.mem);
+    cfg.zone = f.z;
+    cfg.nr_cpus = 2;
+    cfg.no_reclaimable = true;
+    assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+        assert_null(buddy_kmalloc_cache(&f.k, 1, i));
+    a = buddy_kmalloc(&f.k, 64, BUDDY_KMALLOC_RECLAIMABLE);
+    b = buddy_kmalloc(&f.k, 64, 0);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(buddy_ksize(&f.k, a), 64);
+    assert_int_equal(slab_info(buddy_kmalloc_cache(&f.k, 0, 4)).active_objs,
+                     2);
+    (void)buddy_kmalloc_slabinfo(&f.k, buf, sizeof(buf));
+    assert_null(strstr(buf, "kmalloc-rcl"));
+    assert_int_equal(buddy_kfree(&f.k, a), 0);
+    assert_int_equal(buddy_kfree(&f.k, b), 0);
+    assert_slab_valid(buddy_kmalloc_cache(&f.k, 0, 4));
+    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 4));
+    km_del(&f);
+}
+
 /* The slot a size gets, from the classes' lists (not the library's
  * formula): the smallest class of the list that holds it. */
 static size_t slot_for(size_t size, int fine)
@@ -1840,6 +1876,7 @@ int main(void)
         cmocka_unit_test(test_kmalloc_debug),
         cmocka_unit_test(test_kmalloc_fine_classes),
         cmocka_unit_test(test_kmalloc_large_zone),
+        cmocka_unit_test(test_kmalloc_no_reclaimable),
         cmocka_unit_test(test_kmalloc_shares_descriptor_blocks),
         cmocka_unit_test(test_magazines),
         cmocka_unit_test(test_magazines_refill_from_slabs_of_their_own),

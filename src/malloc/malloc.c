@@ -481,21 +481,31 @@ static void read_env(void)
     }
 }
 
+static void *map_noreserve(size_t len)
+{
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    return m != MAP_FAILED ? m : NULL;
+}
+
 /* One reservation for both zones' memory, halved until the address space
  * has room (ulimit -v, valgrind, a 32-bit process): its address, with
- * *pages a zone's pages, or NULL. Each half is aligned to its own size,
- * so that a zone's pfns (its address over the page size) start aligned
- * to the span: the core then marks the span outside its free blocks with
- * one hole, not one per alignment step, each on a page of its own. */
+ * *pages a zone's pages, or NULL. Each half is aligned to its own size
+ * where the room allows (a mapping of one half more, trimmed), so that a
+ * zone's pfns (its address over the page size) start aligned to the span:
+ * the core then marks the span outside its free blocks with one hole, not
+ * one per alignment step, each on a page of its own. Where it does not, the
+ * same size unaligned comes before a smaller one: a limited address space
+ * keeps the larger zones and pays those pages. */
 static void *reserve(uint64_t *pages)
 {
     for (;;) {
         size_t len = (size_t)(2u * *pages * PAGE_SIZE_);
         size_t align = len / 2;
-        void *m = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        void *m = map_noreserve(len + align);
 
-        if (m != MAP_FAILED) {
+        if (m != NULL) {
             uintptr_t at = ((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1);
 
             if (at != (uintptr_t)m)
@@ -504,6 +514,9 @@ static void *reserve(uint64_t *pages)
                 (void)munmap((void *)(at + len), (uintptr_t)m + align - at);
             return (void *)at;
         }
+        m = map_noreserve(len);
+        if (m != NULL)
+            return m;
         if (*pages <= HEAP_PAGES_MIN)
             return NULL;
         *pages /= 2;

@@ -1189,6 +1189,26 @@ static void test_shrinker_registered_with_the_system(void **state)
     assert_zones_whole(&f, 256);
     kc.debug_flags = 0x1;
     assert_int_equal(buddy_kmalloc_init(&k, &kc), BUDDY_EINVAL);
+    /* A descriptors' lock without its calls, a large zone without a base:
+     * refused, nothing made. */
+    {
+        struct buddy_lock_ops half = {.lock = count_lock_take};
+        struct fixture nb;
+        struct buddy_zone *nobase = zone_new_free(&nb, 0, 64, 6);
+
+        kc.debug_flags = 0;
+        kc.desc_lock = &half;
+        assert_int_equal(buddy_kmalloc_init(&k, &kc), BUDDY_EINVAL);
+        kc.desc_lock = NULL;
+        kc.large_zone = nobase;
+        assert_int_equal(buddy_kmalloc_init(&k, &kc), BUDDY_ENOBASE);
+        assert_null(buddy_kmalloc(&k, 64, 0));
+        assert_int_equal(zone_free_pages(nobase), 64);
+        assert_valid(nobase);
+        zone_del(&nb);
+        kc.large_zone = NULL;
+    }
+    assert_zones_whole(&f, 256);
     zones_del(&f);
 }
 

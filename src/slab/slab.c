@@ -148,7 +148,6 @@ struct cache {
     bool shared;                 /* has a lock: the owned maps are changed
                                     with atomics (magazines run without
                                     the lock) */
-    uint32_t desc_size;          /* bytes a descriptor needs */
     uint8_t order;
     size_t page_size;            /* the objects' zone's */
     uint8_t mt;                  /* the slabs' migrate type */
@@ -967,7 +966,6 @@ static int cache_create(struct buddy_slab_cache *c,
         s->mag_size = BUDDY_SLAB_MAG_MAX;
     if (s->mag_size < 4u)
         s->mag_size = 4u;
-    s->desc_size = desc_size;
     s->order = (uint8_t)order;
     if (pool == NULL) {
         (void)pool_init(&s->own, meta, desc_size, NULL); /* sized above */

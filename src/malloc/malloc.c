@@ -89,7 +89,10 @@
 
 enum on_error { ON_ERROR_ABORT, ON_ERROR_REPORT, ON_ERROR_IGNORE };
 
+/* kmalloc takes a lock for each class of both sets; the malloc makes no
+ * reclaimable set, so a mutex per class serves (and fork takes each). */
 #define NR_CLASS_LOCKS (2u * BUDDY_KMALLOC_CLASSES)
+#define NR_CLASS_MUTEXES BUDDY_KMALLOC_CLASSES
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 /* A zone of the reservation and what its reporter needs. */
@@ -103,7 +106,7 @@ static struct area areas[2];   /* [0] slabs and blocks up to 4 MiB, the
                                   kmalloc's zone; [1] the large blocks */
 static unsigned nr_areas;
 static struct buddy_kmalloc km;
-static pthread_mutex_t class_mutex[NR_CLASS_LOCKS];
+static pthread_mutex_t class_mutex[NR_CLASS_MUTEXES];
 static struct buddy_lock_ops class_lock[NR_CLASS_LOCKS];
 /* The descriptor blocks every class shares (taken inside a class's). */
 static pthread_mutex_t desc_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -267,7 +270,7 @@ static void atfork_prepare(void)
     pthread_mutex_lock(&lock);
     if (!ready)
         return;
-    for (i = 0; i < NR_CLASS_LOCKS; i++)
+    for (i = 0; i < NR_CLASS_MUTEXES; i++)
         pthread_mutex_lock(&class_mutex[i]);
     pthread_mutex_lock(&desc_mutex);
     for (i = 0; i < nr_areas; i++)
@@ -282,7 +285,7 @@ static void atfork_parent(void)
         for (i = nr_areas; i-- > 0;)
             buddy_heap_unlock(areas[i].heap);
         pthread_mutex_unlock(&desc_mutex);
-        for (i = NR_CLASS_LOCKS; i-- > 0;)
+        for (i = NR_CLASS_MUTEXES; i-- > 0;)
             pthread_mutex_unlock(&class_mutex[i]);
     }
     pthread_mutex_unlock(&lock);
@@ -588,11 +591,12 @@ static int init_locked(void)
     if (area_make(1, mem + (size_t)pages * PAGE_SIZE_, pages, LARGE_MAX_ORDER,
                   "Large") == 0)
         nr_areas = 2;
-    for (i = 0; i < NR_CLASS_LOCKS; i++) {
+    for (i = 0; i < NR_CLASS_MUTEXES; i++)
         pthread_mutex_init(&class_mutex[i], NULL);
+    for (i = 0; i < NR_CLASS_LOCKS; i++) {
         class_lock[i].lock = mutex_lock;
         class_lock[i].unlock = mutex_unlock;
-        class_lock[i].arg = &class_mutex[i];
+        class_lock[i].arg = &class_mutex[i % NR_CLASS_MUTEXES];
     }
     desc_lock.lock = mutex_lock;
     desc_lock.unlock = mutex_unlock;
@@ -617,10 +621,8 @@ static int init_locked(void)
         return -1;
     }
     if (debug)
-        for (i = 0; i < NR_CLASS_LOCKS; i++) {
-            struct buddy_slab_cache *c =
-                buddy_kmalloc_cache(&km, i / BUDDY_KMALLOC_CLASSES,
-                                    i % BUDDY_KMALLOC_CLASSES);
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+            struct buddy_slab_cache *c = buddy_kmalloc_cache(&km, 0, i);
 
             if (c != NULL)
                 (void)buddy_slab_set_report(c, class_report, NULL);

@@ -764,14 +764,20 @@ struct km_zones {
 #define KM_PAGES 512u
 
 /* One zone of real memory (kzalloc and krealloc write), objects and
- * descriptors both. */
+ * descriptors both, for a kmalloc the caller makes. */
+static void km_zone(struct km_zones *f)
+{
+    f->mem = aligned_alloc(4096, KM_PAGES * 4096);
+    assert_non_null(f->mem);
+    f->z = zone_with_base(&f->fx, 0, KM_PAGES, 9, (uintptr_t)f->mem);
+}
+
+/* km_zone with the kernel's kmalloc on it. */
 static void km_new(struct km_zones *f)
 {
     struct buddy_kmalloc_config cfg = {0};
 
-    f->mem = aligned_alloc(4096, KM_PAGES * 4096);
-    assert_non_null(f->mem);
-    f->z = zone_with_base(&f->fx, 0, KM_PAGES, 9, (uintptr_t)f->mem);
+    km_zone(f);
     cfg.zone = f->z;
     cfg.nr_cpus = 2;
     assert_int_equal(buddy_kmalloc_init(&f->k, &cfg), 0);
@@ -1222,9 +1228,7 @@ static void test_kmalloc_debug(void **state)
     unsigned char *p;
 
     (void)state;
-    f.mem = aligned_alloc(4096, KM_PAGES * 4096);
-    assert_non_null(f.mem);
-    f.z = zone_with_base(&f.fx, 0, KM_PAGES, 9, (uintptr_t)f.mem);
+    km_zone(&f);
     cfg.zone = f.z;
     cfg.debug_flags = BUDDY_SLAB_DEBUG_ALL;
     assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
@@ -1318,9 +1322,7 @@ static void test_kmalloc_no_reclaimable(void **state)
     unsigned i;
 
     (void)state;
-    f.mem = aligned_alloc(4096, KM_PAGES * 4096);
-    assert_non_null(f.mem);
-    f.z = zone_with_base(&f.fx, 0, KM_PAGES, 9, (uintptr_t)f.mem);
+    km_zone(&f);
     cfg.zone = f.z;
     cfg.nr_cpus = 2;
     cfg.no_reclaimable = true;
@@ -1378,9 +1380,7 @@ static void test_kmalloc_fine_classes(void **state)
 
     (void)state;
     for (fine = 0; fine < 2; fine++) {
-        f.mem = aligned_alloc(4096, KM_PAGES * 4096);
-        assert_non_null(f.mem);
-        f.z = zone_with_base(&f.fx, 0, KM_PAGES, 9, (uintptr_t)f.mem);
+        km_zone(&f);
         cfg.zone = f.z;
         cfg.nr_cpus = 2;
         cfg.fine = fine != 0;
@@ -1435,9 +1435,7 @@ static void test_kmalloc_shares_descriptor_blocks(void **state)
     for (mode = 0; mode < 3; mode++) { /* no lock, class locks, both */
         struct buddy_kmalloc_config cfg = {0};
 
-        f.mem = aligned_alloc(4096, KM_PAGES * 4096);
-        assert_non_null(f.mem);
-        f.z = zone_with_base(&f.fx, 0, KM_PAGES, 9, (uintptr_t)f.mem);
+        km_zone(&f);
         cfg.zone = f.z;
         cfg.nr_cpus = 2;
         cfg.fine = true;

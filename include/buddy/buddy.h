@@ -355,6 +355,33 @@ BUDDY_API int buddy_zone_free_pages(struct buddy_zone *z, buddy_pfn_t pfn,
  * buddy_zone_free_pages but EWRONGORDER. O(max_order). */
 BUDDY_API int buddy_zone_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn);
 
+/*
+ * Resize the allocated block at pfn, of `order`, in place to new_order: a
+ * realloc that keeps the block's first page, the buddy allocator's
+ * counterpart of mremap without MREMAP_MAYMOVE. Growing takes the pages
+ * up to pfn + 2^new_order, which must be the block's free buddies: pfn
+ * aligned to 2^new_order and, for each k from order to new_order - 1,
+ * the pages at pfn + 2^k a FREE block of order k (from pageblock_order
+ * up, of a pageblock type the block's may merge with, as a free would).
+ * Their owner words become the block's. Shrinking frees the block's
+ * upper halves, as frees of their orders that merge with nothing (free
+ * page reporting notes them). O(new_order - order) plus, for a growth,
+ * a store of the owner word per page gained. Takes the zone lock; no
+ * watermark is checked, as for any zone call.
+ *
+ * Counted as the free of a block of `order` and the allocation of one of
+ * new_order; with a hook, one RESIZE event. Errors: EBADZONE; then as
+ * buddy_zone_free_pages (ERANGE, EORDER for either order, EALIGN,
+ * EWRONGORDER, EINTERIOR, EDOUBLEFREE, EHOLE, ERESERVED), counted in
+ * `rejected`; EBUSY, nothing changed and nothing counted, when the block
+ * cannot grow in place (misaligned for new_order, or a page it would
+ * take is in use, cached, a hole, reserved or of a type it may not
+ * take): allocate, copy and free instead. new_order == order: 0.
+ */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_resize_pages(struct buddy_zone *z, buddy_pfn_t pfn,
+                                      unsigned order, unsigned new_order);
+
 /* The order of the allocated block starting at pfn, or a negative error as
  * buddy_zone_free_pfn would return. O(1). */
 BUDDY_NODISCARD
@@ -734,10 +761,13 @@ enum buddy_event_type {
                               migrate type (the kernel's
                               mm_page_alloc_extfrag): fallback_order,
                               alloc_type, fallback_type, change_ownership */
-    BUDDY_EV_WMARK = 11    /* a system allocation found this zone at or
+    BUDDY_EV_WMARK = 11,   /* a system allocation found this zone at or
                               below its mark `wmark` (for order, as
                               __zone_watermark_ok judged it) and passed it
                               by */
+    BUDDY_EV_RESIZE = 12   /* pfn, order: the allocated block at pfn is of
+                              order now, grown or shrunk in place from
+                              old_order (buddy_zone_resize_pages) */
 };
 
 struct buddy_event {
@@ -756,6 +786,7 @@ struct buddy_event {
     bool change_ownership;     /* EXTFRAG: the pageblock is the request's
                                   type now (a claim) */
     int wmark;                 /* WMARK: an enum buddy_wmark */
+    unsigned old_order;        /* RESIZE: the block's order before */
 };
 
 /*

@@ -451,10 +451,27 @@ BUDDY_API int buddy_kmalloc_get_stats(struct buddy_kmalloc *k,
  * bytes; 0 for anything else. O(1). */
 BUDDY_API size_t buddy_ksize(struct buddy_kmalloc *k, const void *obj);
 
-/* Resize: obj itself while new_size fits its usable size, else a new
- * allocation (flags as kmalloc's) with the old contents copied and obj
- * freed; NULL obj is kmalloc; new_size 0 frees obj and returns NULL. On
- * failure NULL with obj untouched, as the kernel's krealloc. */
+/*
+ * Resize obj in place to hold new_size bytes, never moving it: 0 when it
+ * holds them now (ksize(obj) >= new_size), EBUSY when it cannot without
+ * moving, obj unchanged. A slab object keeps its slot, so it succeeds
+ * only while new_size fits the slot. A large block takes the order
+ * new_size needs (new_size 0 as 1): grown into the free pages after it
+ * when they are its free buddies, or shrunk with its upper halves given
+ * back to the zone (buddy_zone_resize_pages); EBUSY past its zone's
+ * largest block. Errors for what is not a live allocation as kfree's:
+ * ENULL (obj NULL), ERANGE (in none of its zones), ENOTSLAB, EINTERIOR,
+ * EDOUBLEFREE, EWRONGCACHE. O(orders) plus, for a growth, a store per page gained.
+ */
+BUDDY_NODISCARD
+BUDDY_API int buddy_kresize(struct buddy_kmalloc *k, void *obj,
+                            size_t new_size);
+
+/* Resize: obj itself while new_size fits its usable size, or grown in
+ * place (buddy_kresize), else a new allocation (flags as kmalloc's) with
+ * the old contents copied and obj freed; NULL obj is kmalloc; new_size 0
+ * frees obj and returns NULL. On failure NULL with obj untouched, as the
+ * kernel's krealloc. */
 BUDDY_NODISCARD
 BUDDY_API void *buddy_krealloc(struct buddy_kmalloc *k, void *obj,
                                size_t new_size, unsigned flags);

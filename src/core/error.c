@@ -85,6 +85,8 @@ const char *buddy_event_name(enum buddy_event_type type)
         return "extfrag";
     case BUDDY_EV_WMARK:
         return "wmark";
+    case BUDDY_EV_RESIZE:
+        return "resize";
     }
     return "unknown";
 }

@@ -809,6 +809,14 @@ EXPORT void *realloc(void *p, size_t size)
     }
     if (size <= old && !in_boot(p) && size > old / 2)
         return p; /* fits, and not so much smaller that it wastes half */
+    /* A large block to a large size: in place when its buddies are free
+     * (a growth) or always (a shrink, its tail given back), as glibc
+     * grows a chunk into the free space after it. A doubling chain then
+     * copies nothing and leaves no moved-from blocks behind. */
+    if (old > BUDDY_KMALLOC_MAX_CACHE_SIZE &&
+        size > BUDDY_KMALLOC_MAX_CACHE_SIZE && !in_boot(p) &&
+        buddy_kresize(&km, p, size) == 0)
+        return p;
     q = malloc(size);
     if (q == NULL)
         return NULL;

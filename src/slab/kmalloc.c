@@ -469,6 +469,21 @@ static int cache_of_obj(struct kmalloc *km, const void *obj,
     return 0;
 }
 
+/* cache_of_obj for a page of the zone without the large tag; a page the
+ * zone has free is a large block freed before (EDOUBLEFREE). */
+static int slab_of_obj(struct kmalloc *km, const void *obj,
+                       struct buddy_slab_cache **out)
+{
+    int err = cache_of_obj(km, obj, out);
+
+    if (err == BUDDY_ENOTSLAB &&
+        buddy_zone_pfn_order(km->zone, buddy_zone_addr_to_pfn(km->zone,
+                                                               obj)) ==
+            BUDDY_EDOUBLEFREE)
+        err = BUDDY_EDOUBLEFREE;
+    return err;
+}
+
 int buddy_kfree(struct buddy_kmalloc *k, const void *obj)
 {
     struct kmalloc *km = km_of(k);
@@ -489,17 +504,11 @@ int buddy_kfree(struct buddy_kmalloc *k, const void *obj)
         return err;
     }
     if (err == 1) {
-        err = cache_of_obj(km, obj, &c);
+        err = slab_of_obj(km, obj, &c);
         if (err == 0)
             return buddy__slab_free_from(
                 c, (void *)(uintptr_t)obj,
                 buddy_caller());
-        /* A page the zone has free: a large block freed twice. */
-        if (err == BUDDY_ENOTSLAB &&
-            buddy_zone_pfn_order(km->zone, buddy_zone_addr_to_pfn(
-                                               km->zone, obj)) ==
-                BUDDY_EDOUBLEFREE)
-            err = BUDDY_EDOUBLEFREE;
     }
     buddy_add_relaxed(&km->rejected, 1u);
     return err;
@@ -576,6 +585,32 @@ size_t buddy_ksize(struct buddy_kmalloc *k, const void *obj)
     return buddy__slab_obj_size(c, obj);
 }
 
+int buddy_kresize(struct buddy_kmalloc *k, void *obj, size_t new_size)
+{
+    struct kmalloc *km = km_of(k);
+    struct buddy_slab_cache *c;
+    struct buddy_zone *z;
+    unsigned order;
+    int err, want;
+
+    if (!km_ok(km) || obj == NULL)
+        return BUDDY_ENULL;
+    err = large_of(km, obj, &z, &order);
+    if (err == 1) { /* a slab object: its slot is what it has */
+        err = slab_of_obj(km, obj, &c);
+        if (err != 0)
+            return err;
+        return new_size <= buddy__slab_obj_size(c, obj) ? 0 : BUDDY_EBUSY;
+    }
+    if (err != 0)
+        return err;
+    want = buddy_zone_size_to_order(z, new_size == 0 ? 1 : new_size);
+    if (want < 0) /* past this zone's largest block */
+        return BUDDY_EBUSY;
+    return buddy_zone_resize_pages(z, buddy_zone_addr_to_pfn(z, obj), order,
+                                   (unsigned)want);
+}
+
 void *buddy_krealloc(struct buddy_kmalloc *k, void *obj, size_t new_size,
                      unsigned flags)
 {
@@ -595,6 +630,11 @@ void *buddy_krealloc(struct buddy_kmalloc *k, void *obj, size_t new_size,
         return NULL; /* not ours: refuse rather than copy from it */
     if (new_size <= old)
         return obj;
+    if (buddy_kresize(k, obj, new_size) == 0) { /* grown in place */
+        if (flags & BUDDY_KMALLOC_ZERO)
+            buddy_memset((char *)obj + old, 0, buddy_ksize(k, obj) - old);
+        return obj;
+    }
     p = buddy_kmalloc(k, new_size, flags & ~BUDDY_KMALLOC_ZERO);
     if (p == NULL)
         return NULL;

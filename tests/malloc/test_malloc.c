@@ -109,6 +109,34 @@ static void calloc_and_realloc(void)
     p = realloc(NULL, 5);
     CHECK(p != NULL);
     free(p);
+
+    /* Large blocks resize in place: a shrink always (its tail given
+     * back), a growth when the pages after it are its free buddies, as
+     * the shrink just left them. Then a doubling chain, contents kept. */
+    {
+        unsigned char *q, *first;
+        size_t sz;
+
+        first = p = malloc((2u << 20) - 100);
+        CHECK(p != NULL);
+        memset(p, 0x3c, 20000);
+        q = realloc(p, 20000);
+        CHECK(q == first);
+        q = realloc(q, 1u << 20);
+        CHECK(q == first);
+        q = realloc(q, (2u << 20) - 100);
+        CHECK(q == first);
+        CHECK(malloc_usable_size(q) == 2u << 20);
+        CHECK(q[0] == 0x3c && q[19999] == 0x3c);
+        p = q;
+        for (sz = 32800; sz <= (4u << 20); sz = sz * 2 - 16) {
+            q = realloc(p, sz);
+            CHECK(q != NULL);
+            p = q;
+            CHECK(p[0] == 0x3c && p[19999] == 0x3c);
+        }
+        free(p);
+    }
 }
 
 static void aligned(void)

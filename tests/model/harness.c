@@ -449,6 +449,35 @@ int harness_free(struct harness *h, buddy_pfn_t pfn, unsigned order)
     return finish(h);
 }
 
+int harness_resize(struct harness *h, buddy_pfn_t pfn, unsigned order,
+                   unsigned new_order)
+{
+    struct buddy_zone_stats before, got;
+    int want, rc;
+
+    set_op(h, "resize_pages(pfn=%" PRIu64 ", order=%u, new_order=%u)", pfn,
+           order, new_order);
+    snapshot(h, &before);
+    want = model_resize_pages(&h->m, pfn, order, new_order);
+    rc = buddy_zone_resize_pages(h->z, pfn, order, new_order);
+    if (expect_rc(h, rc, want) != 0)
+        return -1;
+    if (rc != 0)
+        return check_refused(h, &before,
+                             rc == BUDDY_EBUSY ? COUNT_NONE : COUNT_REJECTED)
+                   ? -1
+                   : finish(h);
+    /* Taken and given back in place: no split, no merge. */
+    if ((rc = buddy_zone_get_stats(h->z, &got)) != 0)
+        return fail(h, "buddy_zone_get_stats: %s", buddy_errname(rc));
+    if (got.splits != before.splits || got.merges != before.merges)
+        return fail(h, "a resize split or merged blocks");
+    if (new_order < order)
+        harness_note_freed(h, pfn + ((buddy_pfn_t)1 << new_order),
+                           new_order); /* the smallest half given back */
+    return finish(h);
+}
+
 int harness_free_pfn(struct harness *h, buddy_pfn_t pfn)
 {
     struct buddy_zone_stats before;

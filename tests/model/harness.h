@@ -68,6 +68,8 @@ int harness_alloc(struct harness *h, unsigned order);
 /* buddy_zone_alloc_bulk of up to nr (<= HARNESS_BULK_MAX) blocks. */
 int harness_alloc_bulk(struct harness *h, unsigned order, unsigned nr);
 int harness_free(struct harness *h, buddy_pfn_t pfn, unsigned order);
+int harness_resize(struct harness *h, buddy_pfn_t pfn, unsigned order,
+                   unsigned new_order);
 int harness_free_pfn(struct harness *h, buddy_pfn_t pfn);
 int harness_add_range(struct harness *h, buddy_pfn_t pfn, uint64_t nr_pages);
 int harness_reserve(struct harness *h, buddy_pfn_t pfn, uint64_t nr_pages);

@@ -266,6 +266,50 @@ int model_free_pages(struct model *m, buddy_pfn_t pfn, unsigned order)
     return 0;
 }
 
+int model_resize_pages(struct model *m, buddy_pfn_t pfn, unsigned order,
+                       unsigned new_order)
+{
+    uint64_t rel = pfn - m->start_pfn, i, end;
+    int have;
+
+    /* A free's checks, in its order, EORDER for either order. */
+    if (!model_in_span(m, pfn))
+        return reject(m, BUDDY_ERANGE);
+    if (order > m->max_order || new_order > m->max_order)
+        return reject(m, BUDDY_EORDER);
+    if (pfn & (((buddy_pfn_t)1 << order) - 1))
+        return reject(m, BUDDY_EALIGN);
+    have = model_pfn_order(m, pfn);
+    if (have < 0)
+        return reject(m, have);
+    if ((unsigned)have != order)
+        return reject(m, BUDDY_EWRONGORDER);
+    if (new_order == order)
+        return 0;
+    if (new_order > order) {
+        /* Every page it would take free and in the span, pfn aligned. */
+        end = rel + ((uint64_t)1 << new_order);
+        if ((pfn & (((buddy_pfn_t)1 << new_order) - 1)) != 0 ||
+            end > m->nr_pages)
+            return BUDDY_EBUSY;
+        for (i = rel + ((uint64_t)1 << order); i < end; i++)
+            if (m->page[i] != MODEL_FREE)
+                return BUDDY_EBUSY;
+        for (i = rel + 1; i < end; i++)
+            m->page[i] = MODEL_INTERIOR;
+    } else {
+        end = rel + ((uint64_t)1 << order);
+        for (i = rel + ((uint64_t)1 << new_order); i < end; i++)
+            m->page[i] = MODEL_FREE;
+        end = rel + ((uint64_t)1 << new_order);
+    }
+    for (i = rel; i < end; i++)
+        m->order[i] = (uint8_t)new_order;
+    m->free_count[order]++;
+    m->alloc_count[new_order]++;
+    return 0;
+}
+
 int model_free_pfn(struct model *m, buddy_pfn_t pfn)
 {
     int have = model_pfn_order(m, pfn);

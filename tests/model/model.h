@@ -90,6 +90,10 @@ void model_alloc_failed(struct model *m);
 /* Each returns the code the library must return, and applies it: on success
  * the pages change state, on failure only the `rejected` counter moves. */
 int model_free_pages(struct model *m, buddy_pfn_t pfn, unsigned order);
+/* buddy_zone_resize_pages: EBUSY (not counted) when a growth cannot be
+ * made in place. */
+int model_resize_pages(struct model *m, buddy_pfn_t pfn, unsigned order,
+                       unsigned new_order);
 int model_free_pfn(struct model *m, buddy_pfn_t pfn);
 int model_add_range(struct model *m, buddy_pfn_t pfn, uint64_t nr_pages);
 int model_reserve(struct model *m, buddy_pfn_t pfn, uint64_t nr_pages);

@@ -200,6 +200,7 @@ enum op {
     OP_ALLOC_BYTES,
     OP_QUERY,
     OP_ALLOC_BULK,
+    OP_RESIZE,     /* a live block grown or shrunk in place, or a bad one */
     NR_OPS
 };
 
@@ -207,10 +208,10 @@ enum phase { PHASE_FILL, PHASE_DRAIN, PHASE_CHURN, PHASE_RANGES, NR_PHASES };
 
 /* Weights per phase, in the order of enum op. */
 static const unsigned weights[NR_PHASES][NR_OPS] = {
-    [PHASE_FILL] = {40, 4, 3, 3, 4, 2, 2, 2, 3, 8, 3, 4},
-    [PHASE_DRAIN] = {6, 25, 12, 10, 4, 2, 2, 2, 4, 2, 3, 1},
-    [PHASE_CHURN] = {20, 10, 6, 6, 6, 3, 3, 3, 3, 6, 4, 2},
-    [PHASE_RANGES] = {10, 8, 4, 4, 4, 2, 2, 15, 15, 2, 3, 1},
+    [PHASE_FILL] = {40, 4, 3, 3, 4, 2, 2, 2, 3, 8, 3, 4, 6},
+    [PHASE_DRAIN] = {6, 25, 12, 10, 4, 2, 2, 2, 4, 2, 3, 1, 6},
+    [PHASE_CHURN] = {20, 10, 6, 6, 6, 3, 3, 3, 3, 6, 4, 2, 8},
+    [PHASE_RANGES] = {10, 8, 4, 4, 4, 2, 2, 15, 15, 2, 3, 1, 3},
 };
 
 static enum op pick_op(struct rng *r, enum phase ph)
@@ -308,6 +309,25 @@ static int bad_free_ptr(struct rng *r, struct harness *h)
     return harness_free_ptr(h, base + ((uintptr_t)rng_below(r, m->nr_pages) << m->page_shift));
 }
 
+/* A live block to a new order, up (it grows when its buddies are free) or
+ * down; sometimes a bad block or order, refused as a free would be. */
+static int resize(struct rng *r, struct harness *h)
+{
+    const struct model *m = &h->m;
+    buddy_pfn_t pfn;
+    unsigned order, to;
+
+    if (rng_chance(r, 15) || !pick_live(r, m, &pfn, &order))
+        return harness_resize(h, pick_pfn(r, m), pick_order(r, m),
+                              pick_order(r, m));
+    to = (unsigned)rng_below(r, m->max_order + 1);
+    if (rng_chance(r, 50) && order < m->max_order)
+        to = order + 1; /* the doubling of a realloc chain */
+    if (rng_chance(r, 5))
+        to = m->max_order + 1 + (unsigned)rng_below(r, 4);
+    return harness_resize(h, pfn, order, to);
+}
+
 static int alloc_bytes(struct rng *r, struct harness *h)
 {
     const struct model *m = &h->m;
@@ -375,6 +395,8 @@ static int step(struct rng *r, struct harness *h, enum phase ph)
     case OP_ALLOC_BULK:
         return harness_alloc_bulk(h, pick_order(r, m),
                                   (unsigned)rng_below(r, HARNESS_BULK_MAX + 1));
+    case OP_RESIZE:
+        return resize(r, h);
     case OP_QUERY:
     default:
         return harness_query(h, pick_pfn(r, m));

@@ -844,6 +844,66 @@ static void test_kmalloc_classes(void **state)
     km_del(&f);
 }
 
+/* A large block grows in place into its free buddies and shrinks in
+ * place, its tail given back; a slab object only within its slot. What is
+ * not a live allocation is refused, and nothing moves. */
+static void test_kresize_in_place(void **state)
+{
+    struct km_zones f;
+    unsigned char *a, *b, *s;
+    unsigned i;
+
+    (void)state;
+    km_new(&f);
+    a = buddy_kmalloc(&f.k, 16384, 0); /* order 2, fresh from a split */
+    assert_non_null(a);
+    for (i = 0; i < 16384; i++)
+        a[i] = (unsigned char)i;
+    assert_int_equal(buddy_kresize(&f.k, a, 16385), 0);
+    assert_int_equal(buddy_ksize(&f.k, a), 32768);
+    assert_int_equal(buddy_kresize(&f.k, a, 200000), 0);
+    assert_int_equal(buddy_ksize(&f.k, a), 262144);
+    for (i = 0; i < 16384; i++)
+        assert_int_equal(a[i], (unsigned char)i);
+    /* An interior page of the grown block is no allocation of its own. */
+    assert_int_equal(buddy_kfree(&f.k, a + 65536), BUDDY_EINTERIOR);
+    /* krealloc grows in place too, zeroing what it gained. */
+    b = buddy_krealloc(&f.k, a, 400000, BUDDY_KMALLOC_ZERO);
+    assert_ptr_equal(b, a);
+    assert_int_equal(buddy_ksize(&f.k, a), 524288);
+    assert_int_equal(a[16383], (unsigned char)16383);
+    for (i = 262144; i < 524288; i += 4096)
+        assert_int_equal(a[i], 0);
+    /* Shrunk: the tail is the zone's again, and allocatable. */
+    assert_int_equal(buddy_kresize(&f.k, a, 20000), 0);
+    assert_int_equal(buddy_ksize(&f.k, a), 32768);
+    b = buddy_kmalloc(&f.k, 32768, 0);
+    assert_ptr_equal(b, a + 32768); /* the buddy the shrink gave back */
+    assert_int_equal(buddy_kresize(&f.k, a, 40000), BUDDY_EBUSY);
+    assert_int_equal(buddy_ksize(&f.k, a), 32768);
+    /* Past the zone's largest block: not in place. */
+    assert_int_equal(buddy_kresize(&f.k, b, (size_t)4096 << 10),
+                     BUDDY_EBUSY);
+    /* A slab object keeps its slot. */
+    s = buddy_kmalloc(&f.k, 100, 0);
+    assert_int_equal(buddy_kresize(&f.k, s, 128), 0);
+    assert_int_equal(buddy_kresize(&f.k, s, 129), BUDDY_EBUSY);
+    assert_int_equal(buddy_ksize(&f.k, s), 128);
+    /* Bad pointers, refused. */
+    assert_int_equal(buddy_kresize(&f.k, NULL, 10), BUDDY_ENULL);
+    assert_int_equal(buddy_kresize(&f.k, (char *)f.mem - 4096, 10),
+                     BUDDY_ERANGE);
+    assert_int_equal(buddy_kresize(&f.k, a + 16, 10), BUDDY_EINTERIOR);
+    assert_int_equal(buddy_kfree(&f.k, b), 0);
+    assert_int_equal(buddy_kresize(&f.k, b, 10), BUDDY_EDOUBLEFREE);
+    assert_valid(f.z);
+    assert_int_equal(buddy_kfree(&f.k, s), 0);
+    assert_int_equal(buddy_kfree(&f.k, a), 0);
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+        (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, i));
+    km_del(&f);
+}
+
 static void test_kmalloc_zero_realloc_and_reclaim(void **state)
 {
     struct km_zones f;
@@ -1888,6 +1948,7 @@ int main(void)
         cmocka_unit_test(test_every_call_takes_the_lock),
         cmocka_unit_test(test_kmalloc_classes),
         cmocka_unit_test(test_kmalloc_zero_realloc_and_reclaim),
+        cmocka_unit_test(test_kresize_in_place),
         cmocka_unit_test(test_kfree_bad_input),
         cmocka_unit_test(test_debug_red_zones_and_poison),
         cmocka_unit_test(test_shrinker_registered_with_the_system),

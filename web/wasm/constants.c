@@ -47,6 +47,7 @@ static const struct pg_constant constants[] = {
     PG_CONSTANT(BUDDY_EV_RESERVE),
     PG_CONSTANT(BUDDY_EV_EXTFRAG),
     PG_CONSTANT(BUDDY_EV_WMARK),
+    PG_CONSTANT(BUDDY_EV_RESIZE),
     /* enum buddy_migratetype */
     PG_CONSTANT(BUDDY_MIGRATE_UNMOVABLE),
     PG_CONSTANT(BUDDY_MIGRATE_MOVABLE),

@@ -311,7 +311,9 @@ BUDDY_API int buddy_slab_set_report(struct buddy_slab_cache *c,
  * -64, -96, -128, -192, -256, -512, -1k, -2k, -4k and -8k (a size rounds
  * up to the smallest class that holds it, as kmalloc_index picks), and
  * with cfg->fine twenty more, a malloc's spacing (16-byte steps to 128,
- * then four to each doubling: kmalloc-48, -80, ..., -5120, -6144, -7168),
+ * then four to each doubling: kmalloc-48, -80, ..., -3584, and between 4
+ * and 8 KiB the sizes an order-3 slab holds 7, 6 and 5 of: -4608, -5376,
+ * -6144),
  * in two sets: normal (UNMOVABLE slabs) and reclaimable (RECLAIMABLE
  * slabs, the kernel's KMALLOC_RECLAIM). Above 8 KiB (KMALLOC_MAX_CACHE_SIZE,
  * two pages of 4 KiB) a request is a block of the zone of the order its
@@ -364,10 +366,10 @@ struct buddy_kmalloc_config {
     bool fine;                     /* also the classes between the
                                       kernel's: 16-byte steps to 128, then
                                       four to each doubling (kmalloc-48,
-                                      -80, -112, -160, ..., -7168), which
+                                      -80, -112, -160, ..., -6144), which
                                       the kernel does not have: no size
-                                      above 128 rounds up by more than a
-                                      quarter */
+                                      above 128 rounds up by more than
+                                      about a quarter */
 };
 
 #define BUDDY_KMALLOC_SIZE (2u * BUDDY_KMALLOC_CLASSES * \

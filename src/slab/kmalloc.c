@@ -37,13 +37,21 @@
 /* Every class: the kernel's thirteen (8, 16, 32, 64, 96, 128, 192, then
  * the powers of two to 8 KiB) and, made only with cfg->fine, the rest of
  * a malloc's spacing: 16-byte steps to 128, then four classes to each
- * doubling, so no size above 128 rounds up by more than a quarter, as
- * jemalloc's. A size above 128 in (2^k + j 2^(k-2), 2^k + (j+1) 2^(k-2)]
- * is class 4k - 19 + j. */
+ * doubling, so no size above 128 rounds up by more than about a quarter,
+ * as jemalloc's. A size above 128 and up to 4 KiB in
+ * (2^k + j 2^(k-2), 2^k + (j+1) 2^(k-2)] is class 4k - 19 + j. Between 4
+ * and 8 KiB the three fill an order-3 slab: 7 of 4608, 6 of 5376 and 5 of
+ * 6144, where 5 and 7 KiB would leave 2 and 4 KiB of each slab unused; a
+ * page and its header (a database's page cache entry, an I/O buffer with
+ * its descriptor), which lands just past 4 KiB, takes 4608 bytes rather
+ * than 5120. Each class is aligned to its lowest set bit, and a size
+ * gets at least the alignment of its own (the kernel's kmalloc
+ * guarantee), so 5120, a multiple of 1024 that 5376 is not, goes to
+ * 6144. */
 static const uint16_t class_sizes[BUDDY_KMALLOC_CLASSES] = {
     8, 16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448,
     512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584,
-    4096, 5120, 6144, 7168, 8192,
+    4096, 4608, 5376, 6144, 8192,
 };
 
 /* Not a class of the kernel's (8, 16, a power of two, 96 or 192). */
@@ -61,8 +69,8 @@ static const char *const class_names[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES] = {
      "kmalloc-384", "kmalloc-448", "kmalloc-512", "kmalloc-640",
      "kmalloc-768", "kmalloc-896", "kmalloc-1k", "kmalloc-1280",
      "kmalloc-1536", "kmalloc-1792", "kmalloc-2k", "kmalloc-2560",
-     "kmalloc-3072", "kmalloc-3584", "kmalloc-4k", "kmalloc-5120",
-     "kmalloc-6144", "kmalloc-7168", "kmalloc-8k"},
+     "kmalloc-3072", "kmalloc-3584", "kmalloc-4k", "kmalloc-4608",
+     "kmalloc-5376", "kmalloc-6144", "kmalloc-8k"},
     {"kmalloc-rcl-8", "kmalloc-rcl-16", "kmalloc-rcl-32", "kmalloc-rcl-48",
      "kmalloc-rcl-64", "kmalloc-rcl-80", "kmalloc-rcl-96", "kmalloc-rcl-112",
      "kmalloc-rcl-128", "kmalloc-rcl-160", "kmalloc-rcl-192",
@@ -72,7 +80,7 @@ static const char *const class_names[KMALLOC_SETS][BUDDY_KMALLOC_CLASSES] = {
      "kmalloc-rcl-1k", "kmalloc-rcl-1280", "kmalloc-rcl-1536",
      "kmalloc-rcl-1792", "kmalloc-rcl-2k", "kmalloc-rcl-2560",
      "kmalloc-rcl-3072", "kmalloc-rcl-3584", "kmalloc-rcl-4k",
-     "kmalloc-rcl-5120", "kmalloc-rcl-6144", "kmalloc-rcl-7168",
+     "kmalloc-rcl-4608", "kmalloc-rcl-5376", "kmalloc-rcl-6144",
      "kmalloc-rcl-8k"},
 };
 
@@ -121,7 +129,8 @@ static uintptr_t large_tag(const struct kmalloc *km)
 /* The index of the smallest class, fine ones included, that holds size
  * (1..8192). Where that class was left out the next one made serves, which
  * for the kernel's set is its kmalloc_index (65..96 to 96, 129..192 to
- * 192). A divide by 16 up to 128, a log, a shift and a mask above. */
+ * 192). A divide by 16 up to 128, a log, a shift and a mask above; three
+ * compares past 4 KiB. */
 static unsigned class_of(size_t size)
 {
     unsigned k;
@@ -131,6 +140,11 @@ static unsigned class_of(size_t size)
     if (size <= 128)
         return (unsigned)((size + 15) / 16);
     k = buddy_log2_64((uint64_t)size - 1);
+    if (k == 12) /* the slab-filling three (see class_sizes) */
+        return size <= 4608                   ? 29u
+               : size <= 5376 && size != 5120 ? 30u
+               : size <= 6144                 ? 31u
+                                              : 32u;
     return 4u * k - 19u + (unsigned)(((size - 1) >> (k - 2)) & 3u);
 }
 

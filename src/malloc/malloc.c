@@ -28,9 +28,10 @@
  * Locks, in the order they nest: `lock` (init and the list of threads'
  * magazines), then a class's, then the classes' shared descriptor blocks'
  * (desc_mutex), then the zone's. fork holds all of them, in
- * that order, across fork (pthread_atfork); the child, which has only the
- * forking thread, leaves the objects in the other threads' magazines
- * allocated (atfork_child says why).
+ * that order, across fork (pthread_atfork), unless the process has one
+ * thread; the child, which has only the forking thread, leaves the
+ * objects in the other threads' magazines allocated (atfork_child says
+ * why).
  *
  * Memory goes back to the kernel: the zone reports every free block of a
  * pageblock (2 MiB) or more that frees leave (the core's free page
@@ -64,6 +65,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#if defined(__has_include)
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define HAVE_SINGLE_THREADED 1
+#endif
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -261,12 +268,36 @@ static void mutex_unlock(void *arg)
     pthread_mutex_unlock(arg);
 }
 
+/* Did atfork_prepare take the locks? Read by the handlers after fork,
+ * on the forking thread, which wrote it. */
+static int fork_held;
+
+/* Is the process one thread, so that no other can be inside the
+ * allocator while fork copies it? glibc's flag, which it sets false at
+ * the first pthread_create; without it, assume not. */
+static int one_thread(void)
+{
+#ifdef HAVE_SINGLE_THREADED
+    return __libc_single_threaded != 0;
+#else
+    return 0;
+#endif
+}
+
 /* Every lock, in the order they nest, so no other thread is inside the
- * allocator when fork copies it. */
+ * allocator when fork copies it. A process of one thread has no other
+ * thread to exclude, and takes none, as glibc's fork skips its malloc's
+ * locks then: every lock written before and after fork is a page that
+ * fork shares between parent and child, copied at the first write of
+ * each (the locks of 33 classes, the zones' and the list's), paid on
+ * every fork of a shell that runs a command. */
 static void atfork_prepare(void)
 {
     unsigned i;
 
+    fork_held = !one_thread();
+    if (!fork_held)
+        return;
     pthread_mutex_lock(&lock);
     if (!ready)
         return;
@@ -277,7 +308,7 @@ static void atfork_prepare(void)
         buddy_heap_lock(areas[i].heap);
 }
 
-static void atfork_parent(void)
+static void fork_unlock(void)
 {
     unsigned i;
 
@@ -291,16 +322,25 @@ static void atfork_parent(void)
     pthread_mutex_unlock(&lock);
 }
 
+static void atfork_parent(void)
+{
+    if (fork_held)
+        fork_unlock();
+}
+
 /* The child has one thread: the other threads' magazines are nobody's
  * now. Their objects are left allocated (as glibc leaves other threads'
  * tcaches): a magazine's push and pop take no lock, so fork may have
  * caught one half done, and flushing it could free a slot that was never
- * written. Their structs go back. */
+ * written. Their structs go back. A parent of one thread had no other
+ * threads' magazines (a thread's exit takes its own off the list). */
 static void atfork_child(void)
 {
     struct tlink *l, *next;
 
-    atfork_parent();
+    if (!fork_held)
+        return;
+    fork_unlock();
     if (!ready)
         return;
     pthread_mutex_lock(&lock);

@@ -223,6 +223,45 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* In the child of a fork: allocate and free across classes and blocks,
+ * the parent's blocks freed too; exit 0. */
+static void child_allocates(void **parents, int n)
+{
+    void *p[100];
+
+    for (int i = 0; i < 100; i++)
+        p[i] = malloc((size_t)i * 37 + 1);
+    for (int i = 0; i < 100; i++)
+        free(p[i]);
+    for (int i = 0; i < n; i++)
+        free(parents[i]);
+    p[0] = malloc(300000);
+    free(p[0]);
+    _exit(0);
+}
+
+/* A process of one thread forks without taking the allocator's locks
+ * (no other thread can hold one); parent and child both go on. */
+static void fork_one_thread(void)
+{
+    void *held[8];
+    int status = 0;
+    pid_t pid;
+
+    for (int i = 0; i < 8; i++)
+        held[i] = malloc((size_t)i * 1000 + 8);
+    pid = fork();
+    if (pid == 0)
+        child_allocates(held, 8);
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+          WEXITSTATUS(status) == 0);
+    for (int i = 0; i < 8; i++)
+        free(held[i]);
+    held[0] = malloc(300000);
+    CHECK(held[0] != NULL);
+    free(held[0]);
+}
+
 static void threads_and_fork(void)
 {
     pthread_t th[THREADS];
@@ -233,15 +272,8 @@ static void threads_and_fork(void)
         pthread_create(&th[t], NULL, worker, (void *)t);
     /* fork while the threads allocate: the child's allocator is whole */
     pid = fork();
-    if (pid == 0) {
-        void *p[100];
-
-        for (int i = 0; i < 100; i++)
-            p[i] = malloc((size_t)i * 37 + 1);
-        for (int i = 0; i < 100; i++)
-            free(p[i]);
-        _exit(0);
-    }
+    if (pid == 0)
+        child_allocates(NULL, 0);
     CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
           WEXITSTATUS(status) == 0);
     for (int t = 0; t < THREADS; t++)
@@ -315,6 +347,7 @@ int main(int argc, char **argv)
     calloc_and_realloc();
     aligned();
     errno_and_info();
+    fork_one_thread();
     threads_and_fork();
     memory_returned(0);
     if (failures != 0) {

@@ -117,8 +117,11 @@ static int run_op(struct harness *h, uint8_t op, uint8_t p1, uint8_t p2,
     unsigned order;
 
     switch (op & 15u) {
-    case 0:
-    case 1: /* allocations are the most common call */
+    case 1: /* a live block resized in place, when op's bit 4 says so */
+        if ((op & 16u) && pick_live(m, p1, p2, &pfn, &order))
+            return harness_resize(h, pfn, order, p3 % (m->max_order + 2u));
+        /* fall through */
+    case 0: /* allocations are the most common call */
         return harness_alloc(h, p1 % (m->max_order + 2u));
     case 2:
         return harness_alloc_bulk(h, p1 % (m->max_order + 2u),

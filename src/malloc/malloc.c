@@ -939,16 +939,16 @@ EXPORT void *pvalloc(size_t size)
 EXPORT int malloc_trim(size_t pad)
 {
     uint64_t pages = 0;
-    unsigned set, i;
+    unsigned i;
 
     (void)pad;
     if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
         return 0;
     if (tl_cache != NULL) /* this thread's; others keep theirs */
         (void)buddy_kmalloc_mags_flush(&km, &tl_cache->mags);
-    for (set = 0; set < 2; set++)
-        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
-            pages += buddy_slab_shrink(buddy_kmalloc_cache(&km, set, i));
+    /* The normal set's classes: the malloc makes no reclaimable set. */
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+        pages += buddy_slab_shrink(buddy_kmalloc_cache(&km, 0, i));
     __atomic_store_n(&return_at, 0, __ATOMIC_RELAXED);
     return (pages != 0) | report_all();
 }

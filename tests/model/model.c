@@ -246,14 +246,17 @@ int model_pfn_order(const struct model *m, buddy_pfn_t pfn)
     return BUDDY_ECORRUPT;
 }
 
-int model_free_pages(struct model *m, buddy_pfn_t pfn, unsigned order)
+/* A free's checks of the allocated head at pfn of `order`, in the
+ * documented precedence (range, order, alignment, then the page), `also`
+ * checked against max_order with order: 0, or the error, counted. */
+static int check_head(struct model *m, buddy_pfn_t pfn, unsigned order,
+                      unsigned also)
 {
     int have;
 
-    /* Precedence as documented: range, order, alignment, then the page. */
     if (!model_in_span(m, pfn))
         return reject(m, BUDDY_ERANGE);
-    if (order > m->max_order)
+    if (order > m->max_order || also > m->max_order)
         return reject(m, BUDDY_EORDER);
     if (pfn & (((buddy_pfn_t)1 << order) - 1))
         return reject(m, BUDDY_EALIGN);
@@ -262,6 +265,15 @@ int model_free_pages(struct model *m, buddy_pfn_t pfn, unsigned order)
         return reject(m, have);
     if ((unsigned)have != order)
         return reject(m, BUDDY_EWRONGORDER);
+    return 0;
+}
+
+int model_free_pages(struct model *m, buddy_pfn_t pfn, unsigned order)
+{
+    int err = check_head(m, pfn, order, order);
+
+    if (err != 0)
+        return err;
     release(m, (uint32_t)(pfn - m->start_pfn));
     return 0;
 }
@@ -270,20 +282,10 @@ int model_resize_pages(struct model *m, buddy_pfn_t pfn, unsigned order,
                        unsigned new_order)
 {
     uint64_t rel = pfn - m->start_pfn, i, end;
-    int have;
+    int err = check_head(m, pfn, order, new_order);
 
-    /* A free's checks, in its order, EORDER for either order. */
-    if (!model_in_span(m, pfn))
-        return reject(m, BUDDY_ERANGE);
-    if (order > m->max_order || new_order > m->max_order)
-        return reject(m, BUDDY_EORDER);
-    if (pfn & (((buddy_pfn_t)1 << order) - 1))
-        return reject(m, BUDDY_EALIGN);
-    have = model_pfn_order(m, pfn);
-    if (have < 0)
-        return reject(m, have);
-    if ((unsigned)have != order)
-        return reject(m, BUDDY_EWRONGORDER);
+    if (err != 0)
+        return err;
     if (new_order == order)
         return 0;
     if (new_order > order) {

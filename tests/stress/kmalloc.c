@@ -20,6 +20,9 @@
 #include "buddy/hosted.h"
 #include "buddy/slab.h"
 
+#define STRESS_NAME "kmalloc stress"
+#include "stress.h"
+
 #define THREADS 4
 #define BURST 1200 /* objects a burst holds: well past min_partial slabs */
 #define PAGES 8192u
@@ -29,24 +32,6 @@ static pthread_mutex_t class_mutex[2 * BUDDY_KMALLOC_CLASSES];
 static struct buddy_lock_ops class_lock[2 * BUDDY_KMALLOC_CLASSES];
 static pthread_mutex_t desc_mutex = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long rounds = 200;
-static int failed;
-
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        fprintf(stderr, "kmalloc stress: " __VA_ARGS__);                       \
-        fputc('\n', stderr);                                                   \
-        __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);                        \
-    } while (0)
-
-static void mutex_lock(void *arg)
-{
-    pthread_mutex_lock(arg);
-}
-
-static void mutex_unlock(void *arg)
-{
-    pthread_mutex_unlock(arg);
-}
 
 /* Sizes of thread t's classes: four each, no class shared. */
 static size_t size_of(uintptr_t t, unsigned k)

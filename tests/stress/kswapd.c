@@ -36,6 +36,9 @@
 #include "buddy/hosted.h"
 #include "../model/rng.h"
 
+#define STRESS_NAME "kswapd_stress"
+#include "stress.h"
+
 #define NR_WORKERS 3
 #define NR_ZONES 2
 #define ZONE_PAGES 4096u
@@ -71,7 +74,6 @@ static buddy_pfn_t starts[NR_ZONES];
 static uint8_t owner[NR_ZONES][ZONE_PAGES]; /* 0 free, 1 + worker, STASHED */
 static unsigned long steps = 100000;
 static __thread int on_worker; /* set on worker threads */
-static int failed;
 
 #define STASHED 0xffu
 #define MAIN_OWNER NR_WORKERS
@@ -79,13 +81,6 @@ static int failed;
 /* The main thread's pages, taken at the end. */
 static struct block main_held[TOTAL_PAGES];
 static unsigned main_n;
-
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        fprintf(stderr, "kswapd_stress: " __VA_ARGS__);                        \
-        fputc('\n', stderr);                                                   \
-        __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);                        \
-    } while (0)
 
 static uint8_t *owner_of(buddy_pfn_t pfn)
 {

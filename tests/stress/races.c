@@ -43,17 +43,12 @@
 
 #include "buddy/hosted.h"
 
+#define STRESS_NAME "races"
+#include "stress.h"
+
 static struct buddy_heap *heap;
 static struct buddy_zone *zone;
 static unsigned long rounds = 20000;
-static int failed;
-
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        fprintf(stderr, "races: " __VA_ARGS__);                                \
-        fputc('\n', stderr);                                                   \
-        __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);                        \
-    } while (0)
 
 static void check_zone(const char *when)
 {

@@ -23,6 +23,9 @@
 #include "buddy/hosted.h"
 #include "buddy/slab.h"
 
+#define STRESS_NAME "slab stress"
+#include "stress.h"
+
 #define THREADS 4
 #define HELD 64
 
@@ -31,24 +34,6 @@ static pthread_mutex_t cache_mutex = PTHREAD_MUTEX_INITIALIZER;
 static void *mailbox[THREADS]; /* an object passed to thread i */
 static pthread_mutex_t mail_mutex = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long steps = 20000;
-static int failed;
-
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        fprintf(stderr, "slab stress: " __VA_ARGS__);                          \
-        fputc('\n', stderr);                                                   \
-        __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);                        \
-    } while (0)
-
-static void mutex_lock(void *arg)
-{
-    pthread_mutex_lock(arg);
-}
-
-static void mutex_unlock(void *arg)
-{
-    pthread_mutex_unlock(arg);
-}
 
 /* The tag a held object carries: its holder and a check word. */
 static void tag(void *obj, uint32_t who)

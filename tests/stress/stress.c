@@ -27,6 +27,9 @@
 #include "buddy/hosted.h"
 #include "../model/rng.h"
 
+#define STRESS_NAME "stress"
+#include "stress.h"
+
 #define NR_THREADS 4
 #define ZONE_PAGES 16384u
 #define MAX_ORDER 8u
@@ -59,14 +62,6 @@ static uint8_t owner[ZONE_PAGES]; /* 0 free, else thread id + 1 */
 static struct mailbox mail[NR_THREADS];
 static pthread_barrier_t barrier;
 static unsigned long steps_per_round = 20000;
-static int failed;
-
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        fprintf(stderr, "stress: " __VA_ARGS__);                               \
-        fputc('\n', stderr);                                                   \
-        __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);                        \
-    } while (0)
 
 /* Claim every page of a block for `who`; it must have been unowned. */
 static void claim(struct block b, int who)

@@ -174,19 +174,6 @@ static void machine_info(struct bench_run *b)
 #endif
 }
 
-/* The first three fields of /proc/loadavg: how busy the machine was. */
-static void read_load(char *buf, size_t size)
-{
-    FILE *f = fopen("/proc/loadavg", "r");
-    double l[3];
-
-    snprintf(buf, size, "?");
-    if (f != NULL && fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) == 3)
-        snprintf(buf, size, "%.2f %.2f %.2f", l[0], l[1], l[2]);
-    if (f != NULL)
-        fclose(f);
-}
-
 /* ---- peers ---------------------------------------------------------------- */
 
 /* Start `bench --probe PEER` with each candidate library preloaded; the
@@ -205,20 +192,13 @@ static void probe_peers(struct bench_run *b)
             tries++;
         for (unsigned c = 0; c < tries && !pi->installed; c++) {
             char *argv[] = {(char *)self, "--probe", (char *)p->name, NULL};
-            char out[1024], *lib, *ver;
+            char out[1024];
 
             if (bench_spawn(bench_exe_for_spawn(0), argv, p->sonames[c], 1, out,
-                            sizeof(out)) != 0)
+                            sizeof(out)) != 0 ||
+                parse_probe(out, pi->library, sizeof(pi->library),
+                            pi->version, sizeof(pi->version)) != 0)
                 continue;
-            lib = strstr(out, "library=");
-            ver = strstr(out, " version=");
-            if (lib == NULL || ver == NULL)
-                continue;
-            *ver = '\0';
-            ver += 9;
-            ver[strcspn(ver, "\n")] = '\0';
-            snprintf(pi->library, sizeof(pi->library), "%s", lib + 8);
-            snprintf(pi->version, sizeof(pi->version), "%s", ver);
             pi->installed = 1;
             pi->soname = p->sonames[c];
         }
@@ -231,21 +211,14 @@ static void probe_shared(struct bench_run *b)
 {
     struct bench_peer_info *pi = &b->shared;
     char *argv[] = {"bench_shared", "--probe", "libbuddy", NULL};
-    char out[1024], *lib, *ver;
+    char out[1024];
 
     if (bench_shared_open() != 0 ||
         bench_spawn(bench_shared_for_spawn(0), argv, NULL, 1, out,
-                    sizeof(out)) != 0)
+                    sizeof(out)) != 0 ||
+        parse_probe(out, pi->library, sizeof(pi->library), pi->version,
+                    sizeof(pi->version)) != 0)
         return;
-    lib = strstr(out, "library=");
-    ver = strstr(out, " version=");
-    if (lib == NULL || ver == NULL)
-        return;
-    *ver = '\0';
-    ver += 9;
-    ver[strcspn(ver, "\n")] = '\0';
-    snprintf(pi->library, sizeof(pi->library), "%s", lib + 8);
-    snprintf(pi->version, sizeof(pi->version), "%s", ver);
     pi->installed = 1;
 }
 

@@ -119,4 +119,36 @@ static inline void cpu_model(char *buf, size_t size)
         fclose(f);
 }
 
+/* The first three fields of /proc/loadavg into buf ("?" when unread):
+ * how busy the machine was. */
+static inline void read_load(char *buf, size_t size)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    double l[3];
+
+    snprintf(buf, size, "?");
+    if (f != NULL && fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) == 3)
+        snprintf(buf, size, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+    if (f != NULL)
+        fclose(f);
+}
+
+/* A probe's answer in out ("PROBE library=PATH version=V", the line a
+ * program run with `--probe` prints): PATH and V into lib and ver.
+ * 0, or -1 when out holds no answer. Cuts out. */
+static inline int parse_probe(char *out, char *lib, size_t lib_size,
+                              char *ver, size_t ver_size)
+{
+    char *l = strstr(out, "library="), *v = strstr(out, " version=");
+
+    if (l == NULL || v == NULL)
+        return -1;
+    *v = '\0';
+    v += 9;
+    v[strcspn(v, "\n")] = '\0';
+    snprintf(lib, lib_size, "%s", l + 8);
+    snprintf(ver, ver_size, "%s", v);
+    return 0;
+}
+
 #endif /* BENCH_UTIL_H */

@@ -179,18 +179,6 @@ static void command_line(struct mb_run *b, int argc, char **argv)
     }
 }
 
-static void read_load(char *buf, size_t size)
-{
-    FILE *f = fopen("/proc/loadavg", "r");
-    double l[3];
-
-    snprintf(buf, size, "?");
-    if (f != NULL && fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) == 3)
-        snprintf(buf, size, "%.2f %.2f %.2f", l[0], l[1], l[2]);
-    if (f != NULL)
-        fclose(f);
-}
-
 static void machine_info(struct mb_run *b)
 {
     time_t now = time(NULL);
@@ -228,20 +216,13 @@ static void probe_allocs(struct mb_run *b)
         for (unsigned c = 0; c < tries && !b->installed[i]; c++) {
             char *argv[] = {(char *)bench_self_path(), "--probe",
                             (char *)a->name, NULL};
-            char out[1024], *lib, *ver;
+            char out[1024];
 
             if (bench_spawn(bench_exe_for_spawn(0), argv, a->sonames[c], 1,
-                            out, sizeof(out)) != 0)
+                            out, sizeof(out)) != 0 ||
+                parse_probe(out, b->library[i], sizeof(b->library[i]),
+                            b->version[i], sizeof(b->version[i])) != 0)
                 continue;
-            lib = strstr(out, "library=");
-            ver = strstr(out, " version=");
-            if (lib == NULL || ver == NULL)
-                continue;
-            *ver = '\0';
-            ver += 9;
-            ver[strcspn(ver, "\n")] = '\0';
-            snprintf(b->library[i], sizeof(b->library[i]), "%s", lib + 8);
-            snprintf(b->version[i], sizeof(b->version[i]), "%s", ver);
             b->installed[i] = 1;
             b->soname[i] = a->sonames[c];
         }

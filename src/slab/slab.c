@@ -1059,6 +1059,44 @@ static void *slab_take(struct cache *s, struct slab *sl, uint32_t *index)
     return (void *)(sl->base + (uintptr_t)*index * s->size + s->red_left);
 }
 
+/* Up to `want` objects of sl into slots, in ascending address order:
+ * what `want` slab_takes would take, with the counts and the list move
+ * made once for the run. A word of the map at a time: its set bits
+ * popped with a ctz each. Returns how many (0 when sl is full). */
+static uint32_t slab_take_run(struct cache *s, struct slab *sl,
+                              struct buddy_slab_mag_slot_ *slots,
+                              uint32_t want)
+{
+    uint32_t w = sl->hint, n = 0, left = s->objects - sl->inuse;
+
+    if (want > left)
+        want = left;
+    while (n < want) {
+        uint64_t bits;
+
+        while (sl->map[w] == 0)
+            w++;
+        bits = sl->map[w];
+        while (bits != 0 && n < want) {
+            uint32_t idx = w * 64u + buddy_ctz64(bits);
+
+            bits &= bits - 1;
+            slots[n].obj_ =
+                (void *)(sl->base + (uintptr_t)idx * s->size + s->red_left);
+            slots[n].slab_ = sl;
+            slots[n].index_ = idx;
+            n++;
+        }
+        sl->map[w] = bits;
+    }
+    sl->hint = w;
+    sl->inuse += n;
+    s->active += n;
+    s->allocs += n;
+    slab_relist(s, sl);
+    return n;
+}
+
 /* The debug half of an allocation: with CONSISTENCY_CHECKS the free
  * object's bytes are checked (a write after its free, reported and
  * mended: the allocation goes on); then its red zones say allocated and
@@ -1280,6 +1318,15 @@ size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj)
     return err == 0 ? buddy__slab_size(c) : 0;
 }
 
+/* The slab after a release of objects: on the list its count says, and
+ * given back when empty past min_partial. Lock held. */
+static void released(struct cache *s, struct slab *sl)
+{
+    slab_relist(s, sl);
+    if (sl->inuse == 0 && s->nr[SLAB_EMPTY] > s->min_partial)
+        slab_discard(s, sl);
+}
+
 /* Object idx, no longer the user's, back on its slab. Lock held. */
 static void release_locked(struct cache *s, struct slab *sl, uint32_t idx)
 {
@@ -1289,9 +1336,7 @@ static void release_locked(struct cache *s, struct slab *sl, uint32_t idx)
     sl->inuse--;
     s->active--;
     s->frees++;
-    slab_relist(s, sl);
-    if (sl->inuse == 0 && s->nr[SLAB_EMPTY] > s->min_partial)
-        slab_discard(s, sl);
+    released(s, sl);
 }
 
 static int free_locked(struct cache *s, void *obj, uintptr_t caller)
@@ -1411,16 +1456,33 @@ static bool mag_serves(const struct cache *s, const struct buddy_slab_mag *m)
     return m != NULL && !s->debug && (m->count_ == 0 || m->cache_ == s);
 }
 
-/* The n oldest objects of m back on their slabs, the rest moved down. */
+/* The n oldest objects of m back on their slabs, the rest moved down.
+ * A run of slots of one slab (a refill takes runs, and frees often come
+ * in the order of the allocations) is released with one count update
+ * and one list move, as release_locked on each would leave it. */
 static __attribute__((noinline)) void
 mag_flush(struct cache *s, struct buddy_slab_mag *m, uint32_t n)
 {
-    uint32_t i;
+    uint32_t i = 0;
 
     lock(s);
-    for (i = 0; i < n; i++)
-        release_locked(s, (struct slab *)m->slot_[i].slab_,
-                       m->slot_[i].index_);
+    while (i < n) {
+        struct slab *sl = (struct slab *)m->slot_[i].slab_;
+        uint32_t run = 0, hint = sl->hint;
+
+        for (; i < n && m->slot_[i].slab_ == sl; i++, run++) {
+            uint32_t idx = m->slot_[i].index_;
+
+            sl->map[idx / 64u] |= (uint64_t)1 << (idx % 64u);
+            if (idx / 64u < hint)
+                hint = idx / 64u;
+        }
+        sl->hint = hint;
+        sl->inuse -= run;
+        s->active -= run;
+        s->frees += run;
+        released(s, sl);
+    }
     unlock(s);
     for (i = n; i < m->count_; i++)
         m->slot_[i - n] = m->slot_[i];
@@ -1491,16 +1553,14 @@ static void *mag_refill(struct cache *s, struct buddy_slab_mag *m,
         obj = slab_take(s, sl, &idx);
         owned_give(s, sl, idx);
     }
-    for (n = 0; obj != NULL && n < s->mag_size / 2u; n++) {
+    for (n = 0; obj != NULL && n < s->mag_size / 2u;) {
         if (sl->inuse == s->objects) {
             sl = refill_slab(s, tag);
             if (sl == NULL)
                 break;
             sl->tag = tag;
         }
-        m->slot_[n].obj_ = slab_take(s, sl, &idx);
-        m->slot_[n].slab_ = sl;
-        m->slot_[n].index_ = idx;
+        n += slab_take_run(s, sl, &m->slot_[n], s->mag_size / 2u - n);
     }
     unlock(s);
     for (i = 0; i < n / 2u; i++) {

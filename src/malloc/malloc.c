@@ -651,8 +651,9 @@ static int ensure_ready(void)
 }
 
 /* Allocate size bytes aligned to align (a power of two), through the
- * thread's magazines when it has them. */
-static void *alloc_sized(struct tcache *tc, size_t size, size_t align)
+ * thread's magazines when it has them. Inlined, so that malloc's constant
+ * align drops the alignment branch. */
+static inline __attribute__((always_inline)) void *alloc_sized(struct tcache *tc, size_t size, size_t align)
 {
     if (size < 16)
         size = 16; /* glibc aligns every allocation to 16 bytes */
@@ -688,17 +689,46 @@ static __attribute__((noinline)) void *alloc_slow(size_t size, size_t align)
     return p;
 }
 
-static void *alloc(size_t size, size_t align)
+/* Out of memory: errno set, NULL. Out of line, so that the caller keeps
+ * nothing across a call of its own. */
+static __attribute__((noinline, cold)) void *alloc_failed(void)
+{
+    errno = ENOMEM;
+    return NULL;
+}
+
+/* A call with magazines while freed blocks wait to go back: the check,
+ * then the allocation. Out of line, as alloc_failed. */
+static __attribute__((noinline)) void *alloc_waiting(size_t size,
+                                                     size_t align,
+                                                     uint64_t at)
+{
+    void *p;
+
+    return_waiting(at);
+    p = alloc_sized(tl_cache, size, align);
+    return p != NULL ? p : alloc_failed();
+}
+
+/* A malloc-family call: with magazines, one TLS load and compare, the
+ * return check, then kmalloc's table load and the magazine's pop; no
+ * register kept across a call. Inlined into each entry point, so that
+ * malloc's align of 16 is a constant. */
+static inline __attribute__((always_inline)) void *alloc(size_t size,
+                                                         size_t align)
 {
     struct tcache *tc = tl_cache;
+    uint64_t at;
     void *p;
 
     if (unlikely(tc == NULL))
         return alloc_slow(size, align);
-    maybe_return();
+    at = __atomic_load_n(&return_at, __ATOMIC_RELAXED);
+    if (unlikely(at != 0))
+        return alloc_waiting(size, align, at);
     p = alloc_sized(tc, size, align);
     if (unlikely(p == NULL))
-        errno = ENOMEM;
+        return alloc_failed();
     return p;
 }
 

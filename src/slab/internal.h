@@ -8,10 +8,12 @@
 
 #include "buddy/slab.h"
 
-/* A metadata zone's memory, [lo, lo + len): where a page word must point
- * before the lookup reads the descriptor it names. */
+/* A metadata zone's memory, from lo: where a page word must point before
+ * the lookup reads the descriptor it names. starts counts the offsets
+ * from lo at which a whole descriptor fits (0 when none does), so the
+ * lookup's test is one compare. */
 struct buddy__slab_span {
-    uintptr_t lo, len;
+    uintptr_t lo, starts;
 };
 
 /* Descriptor blocks that several caches share: each block's slots, of one

@@ -1146,13 +1146,12 @@ slab_lookup(const struct buddy_zone *zone, const struct buddy__slab_span *ms,
     /* The word must name a whole descriptor inside the metadata zone's
      * memory before it is read, then the descriptor must say it is live,
      * then its cache's slab must cover the page. */
-    if ((w & 7u) != 0 || w - ms->lo >= ms->len ||
-        ms->len - (w - ms->lo) < sizeof(struct slab))
+    if ((w & 7u) != 0 || w - ms->lo >= ms->starts)
         return BUDDY_ENOTSLAB;
     sl = (struct slab *)w;
     if (buddy_load_relaxed(&sl->self) != (w ^ SELF_KEY) ||
         (s = buddy_load_relaxed(&sl->cache)) == NULL || s->zone != zone ||
-        pfn < sl->pfn || pfn - sl->pfn >= ((buddy_pfn_t)1 << s->order))
+        (pfn - sl->pfn) >> s->order != 0) /* below the head wraps */
         return BUDDY_ENOTSLAB; /* not a page of a live slab */
     *owner = s;
     *out = sl;
@@ -1164,6 +1163,7 @@ int buddy__slab_span_of(const struct buddy_zone *meta,
 {
     struct buddy_zone_info mi;
     struct buddy_zone_stats st;
+    uintptr_t len;
     void *lo;
 
     if (buddy_zone_get_info(meta, &mi) != 0 ||
@@ -1173,14 +1173,40 @@ int buddy__slab_span_of(const struct buddy_zone *meta,
     if (lo == NULL)
         return BUDDY_ENOBASE;
     /* The memory is addressable, so its length fits a uintptr_t. */
+    len = (uintptr_t)(st.spanned_pages * mi.page_size);
     ms->lo = (uintptr_t)lo;
-    ms->len = (uintptr_t)(st.spanned_pages * mi.page_size);
+    ms->starts = len >= sizeof(struct slab) ? len - sizeof(struct slab) + 1u
+                                            : 0;
     return 0;
+}
+
+/* Why off, obj's offset from sl's first object (before the left red
+ * zone), starts no slot of s: the error and what to report. Out of line:
+ * only a refused pointer comes here. */
+static __attribute__((noinline)) int slot_refused(const struct cache *s,
+                                                  uintptr_t off,
+                                                  const char **what)
+{
+    if (off < s->red_left) {
+        *what = "Pointer inside an object";
+        return BUDDY_EINTERIOR; /* the first slot's left red zone */
+    }
+    off -= s->red_left;
+    if ((uint64_t)off / s->size >= s->objects) {
+        *what = "Object in the slab's left-over tail";
+        return BUDDY_ENOTSLAB;
+    }
+    *what = "Pointer inside an object";
+    return BUDDY_EINTERIOR;
 }
 
 /* The slot obj starts, of any cache on these zones: its cache, slab and
  * index, or an error with what to report: ENULL, ERANGE, ENOTSLAB,
- * EINTERIOR. Says nothing of whether the object is allocated. */
+ * EINTERIOR. Says nothing of whether the object is allocated. The test is
+ * one estimate of the index and two compares: a slot start gives its
+ * exact index, below objects, times size back; anything else (before the
+ * red zone, which wraps, in the tail, inside an object) fails one of
+ * them, and slot_refused says which. */
 static inline __attribute__((always_inline)) int
 slot_find(const struct buddy_zone *zone, const struct buddy__slab_span *ms,
           const void *obj, const struct cache **owner, struct slab **out,
@@ -1192,38 +1218,25 @@ slot_find(const struct buddy_zone *zone, const struct buddy__slab_span *ms,
     uint64_t idx;
     int err;
 
-    *what = "Invalid object pointer";
-    if (obj == NULL)
-        return BUDDY_ENULL;
-    err = slab_lookup(zone, ms, obj, &sl, owner);
-    if (err != 0)
-        return err;
+    if (obj == NULL || (err = slab_lookup(zone, ms, obj, &sl, owner)) != 0) {
+        *what = "Invalid object pointer";
+        return obj == NULL ? BUDDY_ENULL : err;
+    }
     s = *owner;
-    off = (uintptr_t)obj - sl->base;
-    if (off < s->red_left) {
-        *what = "Pointer inside an object";
-        return BUDDY_EINTERIOR; /* the first slot's left red zone */
-    }
-    off -= s->red_left;
+    off = (uintptr_t)obj - sl->base - s->red_left;
     /* off / size with a multiply: for off below 2^32 the reciprocal's
-     * excess is below one, so the estimate is exact or one above. */
-    if (buddy_unlikely(s->divide)) {
+     * excess is below one, so the estimate is exact or one above, and
+     * exact for a multiple of size; without divide a slab spans less than
+     * 2^32 bytes, so a larger off (one that wrapped) gives an index whose
+     * slot, below 2^32, is not off. */
+    if (buddy_unlikely(s->divide))
         idx = (uint64_t)off / s->size;
-    } else {
+    else
         idx = ((uint64_t)off * s->recip) >> 32;
-        if (idx * s->size > off)
-            idx--;
-    }
-    if (idx >= s->objects) {
-        *what = "Object in the slab's left-over tail";
-        return BUDDY_ENOTSLAB;
-    }
-    if (off - idx * s->size != 0) {
-        *what = "Pointer inside an object";
-        return BUDDY_EINTERIOR;
-    }
     *out = sl;
     *index = (uint32_t)idx;
+    if (buddy_unlikely(idx >= s->objects || idx * s->size != off))
+        return slot_refused(s, (uintptr_t)obj - sl->base, what);
     return 0;
 }
 

@@ -547,6 +547,19 @@ int buddy_kfree_mag(struct buddy_kmalloc *k, struct buddy_kmalloc_mags *m,
     return buddy_kfree(k, obj);
 }
 
+int buddy_kfree_mag_quick(struct buddy_kmalloc *k,
+                          struct buddy_kmalloc_mags *m, const void *obj)
+{
+    struct kmalloc *km = km_of(k);
+
+    if (m == NULL || !km_ok(km) || obj == NULL)
+        return 1;
+    return buddy__slab_free_mag_quick(km->zone, &km->mspan,
+                                      &km->caches[0][0],
+                                      BUDDY_KMALLOC_CLASSES, m->mag_,
+                                      (void *)(uintptr_t)obj);
+}
+
 int buddy_kmalloc_mags_flush(struct buddy_kmalloc *k,
                              struct buddy_kmalloc_mags *m)
 {

@@ -1630,6 +1630,68 @@ int buddy__slab_free_mag_set(const struct buddy_zone *zone,
     return free_mag(c, &mags[c - first], obj, sl, at.index, caller);
 }
 
+/* The older half of a full m flushed, then obj pushed: free_mag's
+ * rare case, out of line for buddy__slab_free_mag_quick. */
+static __attribute__((noinline)) void
+mag_push_full(struct cache *s, struct buddy_slab_mag *m, void *obj,
+              struct slab *sl, uint32_t index)
+{
+    struct buddy_slab_mag_slot_ *e;
+
+    mag_flush(s, m, s->mag_size / 2u);
+    e = &m->slot_[m->count_++];
+    e->obj_ = obj;
+    e->slab_ = sl;
+    e->index_ = index;
+    m->cache_ = s;
+}
+
+int buddy__slab_free_mag_quick(const struct buddy_zone *zone,
+                               const struct buddy__slab_span *ms,
+                               struct buddy_slab_cache *first, unsigned n,
+                               struct buddy_slab_mag *mags, void *obj)
+{
+    const struct cache *owner;
+    struct cache *s;
+    struct buddy_slab_mag *m;
+    struct buddy_slab_mag_slot_ *e;
+    struct slab *sl;
+    uintptr_t off;
+    uint64_t idx;
+
+    /* slab_lookup's checks, then the set's range, then the magazine's
+     * (a debug cache has none, so no red zone offsets the slots), then
+     * slot_find's test of the index: any no leaves everything as it was
+     * for buddy__slab_free_mag_set to judge and report. */
+    if (slab_lookup(zone, ms, obj, &sl, &owner) != 0)
+        return 1;
+    s = (struct cache *)(uintptr_t)owner;
+    if ((struct buddy_slab_cache *)(void *)s < first ||
+        (struct buddy_slab_cache *)(void *)s >= first + n ||
+        buddy_unlikely(s->debug || s->divide))
+        return 1;
+    m = &mags[(struct buddy_slab_cache *)(void *)s - first];
+    if (m->count_ != 0 && m->cache_ != s)
+        return 1;
+    off = (uintptr_t)obj - sl->base;
+    idx = ((uint64_t)off * s->recip) >> 32;
+    if (idx >= s->objects || idx * s->size != off)
+        return 1;
+    /* The owned bit, the double free's test: a clear one stays clear. */
+    if (buddy_unlikely(!owned_take(s, sl, (uint32_t)idx)))
+        return 1;
+    if (buddy_unlikely(m->count_ == s->mag_size)) {
+        mag_push_full(s, m, obj, sl, (uint32_t)idx);
+        return 0;
+    }
+    e = &m->slot_[m->count_++];
+    e->obj_ = obj;
+    e->slab_ = sl;
+    e->index_ = (uint32_t)idx;
+    m->cache_ = s;
+    return 0;
+}
+
 int buddy__slab_free_mag_at(struct buddy_slab_cache *c,
                             struct buddy_slab_mag *m, void *obj,
                             const struct buddy__slab_at *at, uintptr_t caller)

@@ -1542,16 +1542,19 @@ alloc_mag_slow(struct buddy_slab_cache *c, struct buddy_slab_mag *m,
     return mag_refill(s, m, caller);
 }
 
-void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,
-                            struct buddy_slab_mag *m, uintptr_t caller)
+/* Declared inline, as the core's buddy_zone_addr_private: a link-time
+ * optimised kmalloc_mag takes the pop in line. */
+inline void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,
+                                   struct buddy_slab_mag *m, uintptr_t caller)
 {
     struct cache *s = cache_of(c);
 
     if (buddy_likely(m != NULL && m->count_ != 0 && m->cache_ == s)) {
         struct buddy_slab_mag_slot_ *e = &m->slot_[--m->count_];
+        void *obj = e->obj_; /* read before the atomic, not after */
 
         owned_give(s, (struct slab *)e->slab_, e->index_);
-        return e->obj_;
+        return obj;
     }
     return alloc_mag_slow(c, m, caller);
 }

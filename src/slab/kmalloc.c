@@ -409,8 +409,11 @@ void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size, unsigned flags)
     return kmalloc_from(km_of(k), NULL, size, flags, buddy_caller());
 }
 
-void *buddy_kmalloc_mag(struct buddy_kmalloc *k, struct buddy_kmalloc_mags *m,
-                        size_t size, unsigned flags)
+/* Declared inline, as the core's buddy_zone_addr_private: a link-time
+ * optimised malloc takes the table load and the pop in line. */
+inline void *buddy_kmalloc_mag(struct buddy_kmalloc *k,
+                               struct buddy_kmalloc_mags *m, size_t size,
+                               unsigned flags)
 {
     struct kmalloc *km = km_of(k);
 

@@ -761,26 +761,30 @@ static __attribute__((noinline)) void free_slow(void *p)
     maybe_return();
 }
 
-/* A free the quick way did not take (a large block, a full check, a
- * refusal): kfree's way through the magazines, which judges it. */
+/* A free the quick way did not take (the boot buffer's, which is no
+ * object of the heap, a large block, a refusal): kfree's way through the
+ * magazines, which judges it. */
 static __attribute__((noinline)) void free_checked(struct tcache *tc, void *p)
 {
-    int err = buddy_kfree_mag(&km, &tc->mags, p);
+    int err;
 
+    if (in_boot(p))
+        return;
+    err = buddy_kfree_mag(&km, &tc->mags, p);
     if (unlikely(err != 0))
         free_refused(p, err);
     maybe_return();
 }
 
-/* A thread with magazines is past init (init makes none), so only the
- * boot buffer is told apart here. A small object takes the quick push,
- * which calls nothing, so this keeps no register across a call; whatever
- * it leaves goes the checked way. */
+/* A thread with magazines is past init (init makes none). A small object
+ * takes the quick push, which calls nothing, so this keeps no register
+ * across a call; whatever it leaves, the boot buffer's too (outside the
+ * heap, never quick), goes the checked way. */
 EXPORT void free(void *p)
 {
     struct tcache *tc = tl_cache;
 
-    if (likely(tc != NULL) && likely(p != NULL) && likely(!in_boot(p))) {
+    if (likely(tc != NULL) && likely(p != NULL)) {
         if (unlikely(buddy_kfree_mag_quick(&km, &tc->mags, p) != 0)) {
             free_checked(tc, p);
             return;

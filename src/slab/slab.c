@@ -1226,9 +1226,9 @@ slot_find(const struct buddy_zone *zone, const struct buddy__slab_span *ms,
     off = (uintptr_t)obj - sl->base - s->red_left;
     /* off / size with a multiply: for off below 2^32 the reciprocal's
      * excess is below one, so the estimate is exact or one above, and
-     * exact for a multiple of size; without divide a slab spans less than
-     * 2^32 bytes, so a larger off (one that wrapped) gives an index whose
-     * slot, below 2^32, is not off. */
+     * exact for a multiple of size. An off that wrapped (obj inside the
+     * left red zone) is at least 2^W - red_left, past every slot: without
+     * divide the red zone and the slots span less than 2^32 bytes. */
     if (buddy_unlikely(s->divide))
         idx = (uint64_t)off / s->size;
     else

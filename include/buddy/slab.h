@@ -434,6 +434,15 @@ BUDDY_API void *buddy_kmalloc_mag(struct buddy_kmalloc *k,
  * slab lookup). Errors as buddy_kfree's. */
 BUDDY_API int buddy_kfree_mag(struct buddy_kmalloc *k,
                               struct buddy_kmalloc_mags *m, const void *obj);
+/* buddy_kfree_mag when it is a push and nothing else: obj a live object
+ * of a normal-set class, of a cache without debug flags, into its
+ * magazine: 0. Anything else (NULL, a large block, the reclaimable set, a
+ * bad pointer, a double free): 1, nothing changed and nothing counted or
+ * reported; call buddy_kfree_mag then, which judges it. For a caller's
+ * fast path: it calls nothing but the flush of a full magazine. O(1). */
+BUDDY_API int buddy_kfree_mag_quick(struct buddy_kmalloc *k,
+                                    struct buddy_kmalloc_mags *m,
+                                    const void *obj);
 /* Every magazine of m flushed: before the thread that owns it ends, and
  * before buddy_kmalloc_fini. 0 or the first error; ENULL. */
 BUDDY_API int buddy_kmalloc_mags_flush(struct buddy_kmalloc *k,

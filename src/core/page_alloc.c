@@ -838,8 +838,13 @@ int buddy_zone_get_private(const struct buddy_zone *z, buddy_pfn_t pfn,
     return 0;
 }
 
-int buddy_zone_addr_private(const struct buddy_zone *z, const void *addr,
-                            buddy_pfn_t *pfn, uintptr_t *value)
+/* Declared inline, so that a link-time optimised program (the malloc)
+ * inlines it into the slab lookup of every free: its few checks and a
+ * load, without a call or its results through memory. Still an external
+ * definition: the header declares it without inline. */
+inline int buddy_zone_addr_private(const struct buddy_zone *z,
+                                   const void *addr, buddy_pfn_t *pfn,
+                                   uintptr_t *value)
 {
     uint64_t rel;
 

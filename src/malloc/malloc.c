@@ -691,8 +691,9 @@ static int ensure_ready(void)
 }
 
 /* Allocate size bytes aligned to align (a power of two), through the
- * thread's magazines when it has them. */
-static void *alloc_sized(struct tcache *tc, size_t size, size_t align)
+ * thread's magazines when it has them. Inlined, so that malloc's constant
+ * align drops the alignment branch. */
+static inline __attribute__((always_inline)) void *alloc_sized(struct tcache *tc, size_t size, size_t align)
 {
     if (size < 16)
         size = 16; /* glibc aligns every allocation to 16 bytes */
@@ -728,17 +729,46 @@ static __attribute__((noinline)) void *alloc_slow(size_t size, size_t align)
     return p;
 }
 
-static void *alloc(size_t size, size_t align)
+/* Out of memory: errno set, NULL. Out of line, so that the caller keeps
+ * nothing across a call of its own. */
+static __attribute__((noinline, cold)) void *alloc_failed(void)
+{
+    errno = ENOMEM;
+    return NULL;
+}
+
+/* A call with magazines while freed blocks wait to go back: the check,
+ * then the allocation. Out of line, as alloc_failed. */
+static __attribute__((noinline)) void *alloc_waiting(size_t size,
+                                                     size_t align,
+                                                     uint64_t at)
+{
+    void *p;
+
+    return_waiting(at);
+    p = alloc_sized(tl_cache, size, align);
+    return p != NULL ? p : alloc_failed();
+}
+
+/* A malloc-family call: with magazines, one TLS load and compare, the
+ * return check, then kmalloc's table load and the magazine's pop; no
+ * register kept across a call. Inlined into each entry point, so that
+ * malloc's align of 16 is a constant. */
+static inline __attribute__((always_inline)) void *alloc(size_t size,
+                                                         size_t align)
 {
     struct tcache *tc = tl_cache;
+    uint64_t at;
     void *p;
 
     if (unlikely(tc == NULL))
         return alloc_slow(size, align);
-    maybe_return();
+    at = __atomic_load_n(&return_at, __ATOMIC_RELAXED);
+    if (unlikely(at != 0))
+        return alloc_waiting(size, align, at);
     p = alloc_sized(tc, size, align);
     if (unlikely(p == NULL))
-        errno = ENOMEM;
+        return alloc_failed();
     return p;
 }
 
@@ -771,17 +801,34 @@ static __attribute__((noinline)) void free_slow(void *p)
     maybe_return();
 }
 
-/* A thread with magazines is past init (init makes none), so only the
- * boot buffer is told apart here. */
+/* A free the quick way did not take (the boot buffer's, which is no
+ * object of the heap, a large block, a refusal): kfree's way through the
+ * magazines, which judges it. */
+static __attribute__((noinline)) void free_checked(struct tcache *tc, void *p)
+{
+    int err;
+
+    if (in_boot(p))
+        return;
+    err = buddy_kfree_mag(&km, &tc->mags, p);
+    if (unlikely(err != 0))
+        free_refused(p, err);
+    maybe_return();
+}
+
+/* A thread with magazines is past init (init makes none). A small object
+ * takes the quick push, which calls nothing, so this keeps no register
+ * across a call; whatever it leaves, the boot buffer's too (outside the
+ * heap, never quick), goes the checked way. */
 EXPORT void free(void *p)
 {
     struct tcache *tc = tl_cache;
 
-    if (likely(tc != NULL) && likely(p != NULL) && likely(!in_boot(p))) {
-        int err = buddy_kfree_mag(&km, &tc->mags, p);
-
-        if (unlikely(err != 0))
-            free_refused(p, err);
+    if (likely(tc != NULL) && likely(p != NULL)) {
+        if (unlikely(buddy_kfree_mag_quick(&km, &tc->mags, p) != 0)) {
+            free_checked(tc, p);
+            return;
+        }
         maybe_return();
         return;
     }

@@ -8,10 +8,12 @@
 
 #include "buddy/slab.h"
 
-/* A metadata zone's memory, [lo, lo + len): where a page word must point
- * before the lookup reads the descriptor it names. */
+/* A metadata zone's memory, from lo: where a page word must point before
+ * the lookup reads the descriptor it names. starts counts the offsets
+ * from lo at which a whole descriptor fits (0 when none does), so the
+ * lookup's test is one compare. */
 struct buddy__slab_span {
-    uintptr_t lo, len;
+    uintptr_t lo, starts;
 };
 
 /* Descriptor blocks that several caches share: each block's slots, of one
@@ -100,6 +102,18 @@ int buddy__slab_free_mag_set(const struct buddy_zone *zone,
                              struct buddy_slab_cache *first, unsigned n,
                              struct buddy_slab_mag *mags, void *obj,
                              uintptr_t caller);
+
+/* buddy__slab_free_mag_set when that is all it takes: obj a slot start of
+ * a live slab of first[i], i < n, whose magazine mags[i] serves it (no
+ * debug cache), and the user's (its owned bit set): 0, pushed (the older
+ * half of a full magazine flushed first). Anything else: 1, nothing
+ * changed, for buddy__slab_free_mag_set to judge and report. Calls
+ * nothing else, so a caller's fast path keeps no register across a call.
+ * One lookup; no lock but the flush's. */
+int buddy__slab_free_mag_quick(const struct buddy_zone *zone,
+                               const struct buddy__slab_span *ms,
+                               struct buddy_slab_cache *first, unsigned n,
+                               struct buddy_slab_mag *mags, void *obj);
 
 /* buddy_slab_alloc_mag with the caller STORE_USER records. */
 void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,

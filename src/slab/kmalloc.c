@@ -409,8 +409,11 @@ void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size, unsigned flags)
     return kmalloc_from(km_of(k), NULL, size, flags, buddy_caller());
 }
 
-void *buddy_kmalloc_mag(struct buddy_kmalloc *k, struct buddy_kmalloc_mags *m,
-                        size_t size, unsigned flags)
+/* Declared inline, as the core's buddy_zone_addr_private: a link-time
+ * optimised malloc takes the table load and the pop in line. */
+inline void *buddy_kmalloc_mag(struct buddy_kmalloc *k,
+                               struct buddy_kmalloc_mags *m, size_t size,
+                               unsigned flags)
 {
     struct kmalloc *km = km_of(k);
 
@@ -545,6 +548,19 @@ int buddy_kfree_mag(struct buddy_kmalloc *k, struct buddy_kmalloc_mags *m,
                                         buddy_caller())) != 1)
         return err;
     return buddy_kfree(k, obj);
+}
+
+int buddy_kfree_mag_quick(struct buddy_kmalloc *k,
+                          struct buddy_kmalloc_mags *m, const void *obj)
+{
+    struct kmalloc *km = km_of(k);
+
+    if (m == NULL || !km_ok(km) || obj == NULL)
+        return 1;
+    return buddy__slab_free_mag_quick(km->zone, &km->mspan,
+                                      &km->caches[0][0],
+                                      BUDDY_KMALLOC_CLASSES, m->mag_,
+                                      (void *)(uintptr_t)obj);
 }
 
 int buddy_kmalloc_mags_flush(struct buddy_kmalloc *k,

@@ -1184,13 +1184,12 @@ slab_lookup(const struct buddy_zone *zone, const struct buddy__slab_span *ms,
     /* The word must name a whole descriptor inside the metadata zone's
      * memory before it is read, then the descriptor must say it is live,
      * then its cache's slab must cover the page. */
-    if ((w & 7u) != 0 || w - ms->lo >= ms->len ||
-        ms->len - (w - ms->lo) < sizeof(struct slab))
+    if ((w & 7u) != 0 || w - ms->lo >= ms->starts)
         return BUDDY_ENOTSLAB;
     sl = (struct slab *)w;
     if (buddy_load_relaxed(&sl->self) != (w ^ SELF_KEY) ||
         (s = buddy_load_relaxed(&sl->cache)) == NULL || s->zone != zone ||
-        pfn < sl->pfn || pfn - sl->pfn >= ((buddy_pfn_t)1 << s->order))
+        (pfn - sl->pfn) >> s->order != 0) /* below the head wraps */
         return BUDDY_ENOTSLAB; /* not a page of a live slab */
     *owner = s;
     *out = sl;
@@ -1202,6 +1201,7 @@ int buddy__slab_span_of(const struct buddy_zone *meta,
 {
     struct buddy_zone_info mi;
     struct buddy_zone_stats st;
+    uintptr_t len;
     void *lo;
 
     if (buddy_zone_get_info(meta, &mi) != 0 ||
@@ -1211,14 +1211,40 @@ int buddy__slab_span_of(const struct buddy_zone *meta,
     if (lo == NULL)
         return BUDDY_ENOBASE;
     /* The memory is addressable, so its length fits a uintptr_t. */
+    len = (uintptr_t)(st.spanned_pages * mi.page_size);
     ms->lo = (uintptr_t)lo;
-    ms->len = (uintptr_t)(st.spanned_pages * mi.page_size);
+    ms->starts = len >= sizeof(struct slab) ? len - sizeof(struct slab) + 1u
+                                            : 0;
     return 0;
+}
+
+/* Why off, obj's offset from sl's first object (before the left red
+ * zone), starts no slot of s: the error and what to report. Out of line:
+ * only a refused pointer comes here. */
+static __attribute__((noinline)) int slot_refused(const struct cache *s,
+                                                  uintptr_t off,
+                                                  const char **what)
+{
+    if (off < s->red_left) {
+        *what = "Pointer inside an object";
+        return BUDDY_EINTERIOR; /* the first slot's left red zone */
+    }
+    off -= s->red_left;
+    if ((uint64_t)off / s->size >= s->objects) {
+        *what = "Object in the slab's left-over tail";
+        return BUDDY_ENOTSLAB;
+    }
+    *what = "Pointer inside an object";
+    return BUDDY_EINTERIOR;
 }
 
 /* The slot obj starts, of any cache on these zones: its cache, slab and
  * index, or an error with what to report: ENULL, ERANGE, ENOTSLAB,
- * EINTERIOR. Says nothing of whether the object is allocated. */
+ * EINTERIOR. Says nothing of whether the object is allocated. The test is
+ * one estimate of the index and two compares: a slot start gives its
+ * exact index, below objects, times size back; anything else (before the
+ * red zone, which wraps, in the tail, inside an object) fails one of
+ * them, and slot_refused says which. */
 static inline __attribute__((always_inline)) int
 slot_find(const struct buddy_zone *zone, const struct buddy__slab_span *ms,
           const void *obj, const struct cache **owner, struct slab **out,
@@ -1230,38 +1256,25 @@ slot_find(const struct buddy_zone *zone, const struct buddy__slab_span *ms,
     uint64_t idx;
     int err;
 
-    *what = "Invalid object pointer";
-    if (obj == NULL)
-        return BUDDY_ENULL;
-    err = slab_lookup(zone, ms, obj, &sl, owner);
-    if (err != 0)
-        return err;
+    if (obj == NULL || (err = slab_lookup(zone, ms, obj, &sl, owner)) != 0) {
+        *what = "Invalid object pointer";
+        return obj == NULL ? BUDDY_ENULL : err;
+    }
     s = *owner;
-    off = (uintptr_t)obj - sl->base;
-    if (off < s->red_left) {
-        *what = "Pointer inside an object";
-        return BUDDY_EINTERIOR; /* the first slot's left red zone */
-    }
-    off -= s->red_left;
+    off = (uintptr_t)obj - sl->base - s->red_left;
     /* off / size with a multiply: for off below 2^32 the reciprocal's
-     * excess is below one, so the estimate is exact or one above. */
-    if (buddy_unlikely(s->divide)) {
+     * excess is below one, so the estimate is exact or one above, and
+     * exact for a multiple of size. An off that wrapped (obj inside the
+     * left red zone) is at least 2^W - red_left, past every slot: without
+     * divide the red zone and the slots span less than 2^32 bytes. */
+    if (buddy_unlikely(s->divide))
         idx = (uint64_t)off / s->size;
-    } else {
+    else
         idx = ((uint64_t)off * s->recip) >> 32;
-        if (idx * s->size > off)
-            idx--;
-    }
-    if (idx >= s->objects) {
-        *what = "Object in the slab's left-over tail";
-        return BUDDY_ENOTSLAB;
-    }
-    if (off - idx * s->size != 0) {
-        *what = "Pointer inside an object";
-        return BUDDY_EINTERIOR;
-    }
     *out = sl;
     *index = (uint32_t)idx;
+    if (buddy_unlikely(idx >= s->objects || idx * s->size != off))
+        return slot_refused(s, (uintptr_t)obj - sl->base, what);
     return 0;
 }
 
@@ -1589,16 +1602,19 @@ alloc_mag_slow(struct buddy_slab_cache *c, struct buddy_slab_mag *m,
     return mag_refill(s, m, caller);
 }
 
-void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,
-                            struct buddy_slab_mag *m, uintptr_t caller)
+/* Declared inline, as the core's buddy_zone_addr_private: a link-time
+ * optimised kmalloc_mag takes the pop in line. */
+inline void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,
+                                   struct buddy_slab_mag *m, uintptr_t caller)
 {
     struct cache *s = cache_of(c);
 
     if (buddy_likely(m != NULL && m->count_ != 0 && m->cache_ == s)) {
         struct buddy_slab_mag_slot_ *e = &m->slot_[--m->count_];
+        void *obj = e->obj_; /* read before the atomic, not after */
 
         owned_give(s, (struct slab *)e->slab_, e->index_);
-        return e->obj_;
+        return obj;
     }
     return alloc_mag_slow(c, m, caller);
 }
@@ -1675,6 +1691,68 @@ int buddy__slab_free_mag_set(const struct buddy_zone *zone,
     if (err != 0 || c < first || c >= first + n)
         return 1; /* not an object of the set's caches */
     return free_mag(c, &mags[c - first], obj, sl, at.index, caller);
+}
+
+/* The older half of a full m flushed, then obj pushed: free_mag's
+ * rare case, out of line for buddy__slab_free_mag_quick. */
+static __attribute__((noinline)) void
+mag_push_full(struct cache *s, struct buddy_slab_mag *m, void *obj,
+              struct slab *sl, uint32_t index)
+{
+    struct buddy_slab_mag_slot_ *e;
+
+    mag_flush(s, m, s->mag_size / 2u);
+    e = &m->slot_[m->count_++];
+    e->obj_ = obj;
+    e->slab_ = sl;
+    e->index_ = index;
+    m->cache_ = s;
+}
+
+int buddy__slab_free_mag_quick(const struct buddy_zone *zone,
+                               const struct buddy__slab_span *ms,
+                               struct buddy_slab_cache *first, unsigned n,
+                               struct buddy_slab_mag *mags, void *obj)
+{
+    const struct cache *owner;
+    struct cache *s;
+    struct buddy_slab_mag *m;
+    struct buddy_slab_mag_slot_ *e;
+    struct slab *sl;
+    uintptr_t off;
+    uint64_t idx;
+
+    /* slab_lookup's checks, then the set's range, then the magazine's
+     * (a debug cache has none, so no red zone offsets the slots), then
+     * slot_find's test of the index: any no leaves everything as it was
+     * for buddy__slab_free_mag_set to judge and report. */
+    if (slab_lookup(zone, ms, obj, &sl, &owner) != 0)
+        return 1;
+    s = (struct cache *)(uintptr_t)owner;
+    if ((struct buddy_slab_cache *)(void *)s < first ||
+        (struct buddy_slab_cache *)(void *)s >= first + n ||
+        buddy_unlikely(s->debug || s->divide))
+        return 1;
+    m = &mags[(struct buddy_slab_cache *)(void *)s - first];
+    if (m->count_ != 0 && m->cache_ != s)
+        return 1;
+    off = (uintptr_t)obj - sl->base;
+    idx = ((uint64_t)off * s->recip) >> 32;
+    if (idx >= s->objects || idx * s->size != off)
+        return 1;
+    /* The owned bit, the double free's test: a clear one stays clear. */
+    if (buddy_unlikely(!owned_take(s, sl, (uint32_t)idx)))
+        return 1;
+    if (buddy_unlikely(m->count_ == s->mag_size)) {
+        mag_push_full(s, m, obj, sl, (uint32_t)idx);
+        return 0;
+    }
+    e = &m->slot_[m->count_++];
+    e->obj_ = obj;
+    e->slab_ = sl;
+    e->index_ = (uint32_t)idx;
+    m->cache_ = s;
+    return 0;
 }
 
 int buddy__slab_free_mag_at(struct buddy_slab_cache *c,

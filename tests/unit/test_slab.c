@@ -1853,6 +1853,96 @@ static void test_kmalloc_magazines(void **state)
     km_del(&f);
 }
 
+/* Every refusal counted by k's caches and by k itself. */
+static uint64_t km_rejected(struct buddy_kmalloc *k)
+{
+    struct buddy_kmalloc_stats st;
+    struct buddy_slab_info info;
+    uint64_t n;
+    unsigned set, i;
+
+    assert_int_equal(buddy_kmalloc_get_stats(k, &st), 0);
+    n = st.rejected;
+    for (set = 0; set < 2; set++)
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+            struct buddy_slab_cache *c = buddy_kmalloc_cache(k, set, i);
+
+            if (c == NULL)
+                continue;
+            assert_int_equal(buddy_slab_get_info(c, &info), 0);
+            n += info.rejected;
+        }
+    return n;
+}
+
+/* The quick free pushes a live normal-set object, through full
+ * magazines too; anything else it leaves as it was, uncounted, for
+ * kfree_mag to judge. */
+static void test_kfree_mag_quick(void **state)
+{
+    struct km_zones f;
+    struct buddy_kmalloc_config cfg = {0};
+    struct buddy_kmalloc_mags m;
+    void *p[200], *big, *r;
+    unsigned i;
+
+    (void)state;
+    memset(&m, 0, sizeof(m));
+    km_new(&f);
+    for (i = 0; i < 200; i++) {
+        p[i] = buddy_kmalloc_mag(&f.k, &m, 64, 0);
+        assert_non_null(p[i]);
+    }
+    for (i = 0; i < 200; i++) /* past a magazine's size: flushes */
+        assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, p[i]), 0);
+    p[0] = buddy_kmalloc_mag(&f.k, &m, 64, 0);
+    big = buddy_kmalloc_mag(&f.k, &m, 40000, 0);
+    r = buddy_kmalloc_mag(&f.k, &m, 64, BUDDY_KMALLOC_RECLAIMABLE);
+    assert_non_null(p[0]);
+    assert_non_null(big);
+    assert_non_null(r);
+    assert_int_equal(km_rejected(&f.k), 0);
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, NULL), 1);
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, NULL, p[0]), 1);
+    assert_int_equal(buddy_kfree_mag_quick(NULL, &m, p[0]), 1);
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, (char *)p[0] + 8), 1);
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, p[1]), 1); /* freed */
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, big), 1);
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, r), 1);
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, &cfg), 1); /* outside */
+    assert_int_equal(km_rejected(&f.k), 0);
+    /* What it left, kfree_mag judges as before. */
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, (char *)p[0] + 8),
+                     BUDDY_EINTERIOR);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, p[1]), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, big), 0);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, r), 0);
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, p[0]), 0);
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, p[0]), 1);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, p[0]), BUDDY_EDOUBLEFREE);
+    assert_int_equal(buddy_kmalloc_mags_flush(&f.k, &m), 0);
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++) {
+        struct buddy_slab_cache *c = buddy_kmalloc_cache(&f.k, 0, i);
+
+        if (c != NULL)
+            assert_slab_valid(c);
+    }
+    km_del(&f);
+
+    /* A debug cache's objects take the lock each time: never quick. */
+    km_zone(&f);
+    cfg.zone = f.z;
+    cfg.debug_flags = BUDDY_SLAB_DEBUG_ALL;
+    assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+    p[0] = buddy_kmalloc_mag(&f.k, &m, 64, 0);
+    assert_non_null(p[0]);
+    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, p[0]), 1);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, p[0]), 0);
+    assert_int_equal(buddy_kmalloc_mags_flush(&f.k, &m), 0);
+    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 4));
+    km_del(&f);
+}
+
 /* ---- the model: random calls against a reference ----------------------- */
 
 /* Random allocations and frees (straight and through two magazines),
@@ -1965,6 +2055,7 @@ int main(void)
         cmocka_unit_test(test_magazines_refill_from_slabs_of_their_own),
         cmocka_unit_test(test_magazine_debug_cache),
         cmocka_unit_test(test_kmalloc_magazines),
+        cmocka_unit_test(test_kfree_mag_quick),
         cmocka_unit_test(test_slab_model),
     };
 

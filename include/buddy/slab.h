@@ -472,7 +472,8 @@ BUDDY_API size_t buddy_ksize(struct buddy_kmalloc *k, const void *obj);
  * back to the zone (buddy_zone_resize_pages); EBUSY past its zone's
  * largest block. Errors for what is not a live allocation as kfree's:
  * ENULL (obj NULL), ERANGE (in none of its zones), ENOTSLAB, EINTERIOR,
- * EDOUBLEFREE, EWRONGCACHE. O(orders) plus, for a growth, a store per page gained.
+ * EDOUBLEFREE, EWRONGCACHE. O(orders) plus, for a growth, a store per
+ * page gained.
  */
 BUDDY_NODISCARD
 BUDDY_API int buddy_kresize(struct buddy_kmalloc *k, void *obj,
@@ -489,7 +490,7 @@ BUDDY_API void *buddy_krealloc(struct buddy_kmalloc *k, void *obj,
 
 /* The class cache for set (0 normal, 1 reclaimable) and class index
  * (0..BUDDY_KMALLOC_CLASSES - 1, kmalloc-8 first, the fine classes where
- * they fall: kmalloc-384 is 8), for slabinfo and
+ * they fall: kmalloc-48 is 3, kmalloc-64 is 4), for slabinfo and
  * stats; NULL for an index out of range or a class left out. */
 BUDDY_API struct buddy_slab_cache *
 buddy_kmalloc_cache(struct buddy_kmalloc *k, unsigned set, unsigned index);

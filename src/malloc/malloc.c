@@ -693,7 +693,8 @@ static int ensure_ready(void)
 /* Allocate size bytes aligned to align (a power of two), through the
  * thread's magazines when it has them. Inlined, so that malloc's constant
  * align drops the alignment branch. */
-static inline __attribute__((always_inline)) void *alloc_sized(struct tcache *tc, size_t size, size_t align)
+static inline __attribute__((always_inline)) void *
+alloc_sized(struct tcache *tc, size_t size, size_t align)
 {
     if (size < 16)
         size = 16; /* glibc aligns every allocation to 16 bytes */

@@ -66,8 +66,13 @@ int buddy__slab_owner(const struct buddy_zone *zone,
                       const struct buddy__slab_span *ms, const void *obj,
                       struct buddy_slab_cache **cache);
 
-/* buddy__slab_size when obj is an allocated object of c, else 0. Under
- * the cache's lock. */
+/* Is obj an allocated object of c: 0 with *size its buddy__slab_size,
+ * or the error a free would refuse it with (EINTERIOR, ENOTSLAB,
+ * EDOUBLEFREE ...), *size 0. Under the cache's lock. */
+int buddy__slab_obj_live(struct buddy_slab_cache *c, const void *obj,
+                         size_t *size);
+
+/* buddy__slab_size when obj is an allocated object of c, else 0. */
 size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj);
 
 /* buddy_slab_alloc and buddy_slab_free with the caller STORE_USER

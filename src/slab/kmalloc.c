@@ -621,6 +621,7 @@ int buddy_kresize(struct buddy_kmalloc *k, void *obj, size_t new_size)
     struct buddy_slab_cache *c;
     struct buddy_zone *z;
     unsigned order;
+    size_t slot;
     int err, want;
 
     if (!km_ok(km) || obj == NULL)
@@ -628,9 +629,11 @@ int buddy_kresize(struct buddy_kmalloc *k, void *obj, size_t new_size)
     err = large_of(km, obj, &z, &order);
     if (err == 1) { /* a slab object: its slot is what it has */
         err = slab_of_obj(km, obj, &c);
+        if (err == 0)
+            err = buddy__slab_obj_live(c, obj, &slot);
         if (err != 0)
             return err;
-        return new_size <= buddy__slab_obj_size(c, obj) ? 0 : BUDDY_EBUSY;
+        return new_size <= slot ? 0 : BUDDY_EBUSY;
     }
     if (err != 0)
         return err;

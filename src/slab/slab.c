@@ -1313,7 +1313,8 @@ size_t buddy__slab_size(const struct buddy_slab_cache *c)
     return cache_ok(s) ? (s->debug ? s->object_size : s->size) : 0;
 }
 
-size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj)
+int buddy__slab_obj_live(struct buddy_slab_cache *c, const void *obj,
+                         size_t *size)
 {
     struct cache *s = cache_of(c);
     const char *what;
@@ -1321,14 +1322,25 @@ size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj)
     uint32_t idx;
     int err;
 
+    *size = 0;
     if (!cache_ok(s))
-        return 0;
+        return BUDDY_EBADCACHE;
     lock(s);
     err = free_check(s, obj, &sl, &idx, &what);
     if (err == 0 && !owned_test(s, sl, idx))
         err = BUDDY_EDOUBLEFREE;
     unlock(s);
-    return err == 0 ? buddy__slab_size(c) : 0;
+    if (err == 0)
+        *size = buddy__slab_size(c);
+    return err;
+}
+
+size_t buddy__slab_obj_size(struct buddy_slab_cache *c, const void *obj)
+{
+    size_t size;
+
+    (void)buddy__slab_obj_live(c, obj, &size);
+    return size;
 }
 
 /* The slab after a release of objects: on the list its count says, and

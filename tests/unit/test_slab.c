@@ -889,6 +889,7 @@ static void test_kresize_in_place(void **state)
     assert_int_equal(buddy_kresize(&f.k, s, 128), 0);
     assert_int_equal(buddy_kresize(&f.k, s, 129), BUDDY_EBUSY);
     assert_int_equal(buddy_ksize(&f.k, s), 128);
+    assert_int_equal(buddy_kresize(&f.k, s + 16, 10), BUDDY_EINTERIOR);
     /* Bad pointers, refused. */
     assert_int_equal(buddy_kresize(&f.k, NULL, 10), BUDDY_ENULL);
     assert_int_equal(buddy_kresize(&f.k, (char *)f.mem - 4096, 10),
@@ -898,6 +899,7 @@ static void test_kresize_in_place(void **state)
     assert_int_equal(buddy_kresize(&f.k, b, 10), BUDDY_EDOUBLEFREE);
     assert_valid(f.z);
     assert_int_equal(buddy_kfree(&f.k, s), 0);
+    assert_int_equal(buddy_kresize(&f.k, s, 10), BUDDY_EDOUBLEFREE);
     assert_int_equal(buddy_kfree(&f.k, a), 0);
     for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
         (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, i));

@@ -1662,6 +1662,38 @@ static __attribute__((noinline)) int free_mag_refused(struct cache *s,
     return BUDDY_EDOUBLEFREE;
 }
 
+/* obj, its owned bit just claimed, onto m. */
+static inline void mag_put(struct cache *s, struct buddy_slab_mag *m,
+                           void *obj, struct slab *sl, uint32_t index)
+{
+    struct buddy_slab_mag_slot_ *e = &m->slot_[m->count_++];
+
+    e->obj_ = obj;
+    e->slab_ = sl;
+    e->index_ = index;
+    m->cache_ = s;
+}
+
+/* The older half of a full m flushed, then obj pushed: the rare case,
+ * out of line. */
+static __attribute__((noinline)) void
+mag_push_full(struct cache *s, struct buddy_slab_mag *m, void *obj,
+              struct slab *sl, uint32_t index)
+{
+    mag_flush(s, m, s->mag_size / 2u);
+    mag_put(s, m, obj, sl, index);
+}
+
+/* obj onto m, flushing half of it first when full. */
+static inline void mag_push(struct cache *s, struct buddy_slab_mag *m,
+                            void *obj, struct slab *sl, uint32_t index)
+{
+    if (buddy_unlikely(m->count_ == s->mag_size))
+        mag_push_full(s, m, obj, sl, index);
+    else
+        mag_put(s, m, obj, sl, index);
+}
+
 /* A found object into m: its owned bit claimed, pushed (the older half
  * flushed first when m is full). */
 static inline __attribute__((always_inline)) int
@@ -1670,19 +1702,12 @@ free_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m, void *obj,
 {
     struct cache *s = cache_of(c);
     struct slab *sl = slab;
-    struct buddy_slab_mag_slot_ *e;
 
     if (buddy_unlikely(!mag_serves(s, m)))
         return buddy__slab_free_from(c, obj, caller);
     if (buddy_unlikely(!owned_take(s, sl, index))) /* on its slab, cached */
         return free_mag_refused(s, obj);
-    if (buddy_unlikely(m->count_ == s->mag_size))
-        mag_flush(s, m, s->mag_size / 2u);
-    e = &m->slot_[m->count_++];
-    e->obj_ = obj;
-    e->slab_ = sl;
-    e->index_ = index;
-    m->cache_ = s;
+    mag_push(s, m, obj, sl, index);
     return 0;
 }
 
@@ -1705,22 +1730,6 @@ int buddy__slab_free_mag_set(const struct buddy_zone *zone,
     return free_mag(c, &mags[c - first], obj, sl, at.index, caller);
 }
 
-/* The older half of a full m flushed, then obj pushed: free_mag's
- * rare case, out of line for buddy__slab_free_mag_quick. */
-static __attribute__((noinline)) void
-mag_push_full(struct cache *s, struct buddy_slab_mag *m, void *obj,
-              struct slab *sl, uint32_t index)
-{
-    struct buddy_slab_mag_slot_ *e;
-
-    mag_flush(s, m, s->mag_size / 2u);
-    e = &m->slot_[m->count_++];
-    e->obj_ = obj;
-    e->slab_ = sl;
-    e->index_ = index;
-    m->cache_ = s;
-}
-
 int buddy__slab_free_mag_quick(const struct buddy_zone *zone,
                                const struct buddy__slab_span *ms,
                                struct buddy_slab_cache *first, unsigned n,
@@ -1729,7 +1738,6 @@ int buddy__slab_free_mag_quick(const struct buddy_zone *zone,
     const struct cache *owner;
     struct cache *s;
     struct buddy_slab_mag *m;
-    struct buddy_slab_mag_slot_ *e;
     struct slab *sl;
     uintptr_t off;
     uint64_t idx;
@@ -1755,15 +1763,7 @@ int buddy__slab_free_mag_quick(const struct buddy_zone *zone,
     /* The owned bit, the double free's test: a clear one stays clear. */
     if (buddy_unlikely(!owned_take(s, sl, (uint32_t)idx)))
         return 1;
-    if (buddy_unlikely(m->count_ == s->mag_size)) {
-        mag_push_full(s, m, obj, sl, (uint32_t)idx);
-        return 0;
-    }
-    e = &m->slot_[m->count_++];
-    e->obj_ = obj;
-    e->slab_ = sl;
-    e->index_ = (uint32_t)idx;
-    m->cache_ = s;
+    mag_push(s, m, obj, sl, (uint32_t)idx);
     return 0;
 }
 

@@ -403,6 +403,12 @@ BUDDY_API int buddy_zone_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn);
  * buddy_zone_pfn_order gives (EINTERIOR, EDOUBLEFREE for a free or cached
  * block, EHOLE, ERESERVED).
  *
+ * buddy_zone_set_head_private writes value into the block's first page
+ * only: O(1), with the same errors. For an owner that finds its blocks by
+ * their first page alone (kmalloc's large blocks): the later pages' records
+ * keep what they held, so a large block's metadata is not written, nor,
+ * where the zone's metadata is backed lazily, made resident, page by page.
+ *
  * buddy_zone_get_private reads the word of the page at pfn into *value:
  * O(1), no lock, and no check of the page's state. Only an owner that set
  * it can trust what it reads; for any other page the word is whatever the
@@ -413,6 +419,9 @@ BUDDY_API int buddy_zone_pfn_order(const struct buddy_zone *z, buddy_pfn_t pfn);
 BUDDY_NODISCARD
 BUDDY_API int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
                                      uintptr_t value);
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_set_head_private(struct buddy_zone *z,
+                                          buddy_pfn_t pfn, uintptr_t value);
 BUDDY_NODISCARD
 BUDDY_API int buddy_zone_get_private(const struct buddy_zone *z,
                                      buddy_pfn_t pfn, uintptr_t *value);

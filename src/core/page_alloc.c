@@ -786,16 +786,14 @@ static inline void private_store(struct buddy_zone *z, uint32_t idx,
     buddy_store_relaxed(&z->frame[idx].word, value);
 }
 
-int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
-                           uintptr_t value)
+/* The order of the ALLOCATED block whose head is pfn, or why it is not
+ * one. */
+static int private_head(struct buddy_zone *z, buddy_pfn_t pfn)
 {
     buddy_pfn_t rel;
     unsigned order;
-    uint32_t i, n;
     int err;
 
-    if (!buddy__zone_ok(z))
-        return BUDDY_EBADZONE;
     rel = pfn - z->start_pfn;
     order = rel < z->spanned ? buddy__allocated_order(pg_get(z, (uint32_t)rel))
                              : BUDDY_NR_ORDERS;
@@ -810,9 +808,38 @@ int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
         buddy__unlock(z);
         return err;
     }
+    return (int)order;
+}
+
+int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
+                           uintptr_t value)
+{
+    uint32_t i, n, rel;
+    int order;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    order = private_head(z, pfn);
+    if (order < 0)
+        return order;
+    rel = (uint32_t)(pfn - z->start_pfn);
     n = (uint32_t)1 << order;
     for (i = 0; i < n; i++)
-        private_store(z, (uint32_t)rel + i, value);
+        private_store(z, rel + i, value);
+    return 0;
+}
+
+int buddy_zone_set_head_private(struct buddy_zone *z, buddy_pfn_t pfn,
+                                uintptr_t value)
+{
+    int order;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    order = private_head(z, pfn);
+    if (order < 0)
+        return order;
+    private_store(z, (uint32_t)(pfn - z->start_pfn), value);
     return 0;
 }
 

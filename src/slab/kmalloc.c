@@ -9,14 +9,21 @@
  * request of size bytes goes to the first class of its set made whose size
  * holds it (class_of, then the next made), or, above 8 KiB, to the zone as
  * a block of the order the size needs (past the zone's largest block, to
- * the large zone), whose pages' private word is the kmalloc's tag (its
- * address with the low bit set: never a descriptor, which is 8-aligned).
+ * the large zone), whose first page's private word is the kmalloc's tag
+ * (its address with the low bit set: never a descriptor, which is
+ * 8-aligned). Only the first page's: the block's later frame records are
+ * not written, so a large buffer the program touches in part costs no
+ * metadata for the rest.
  *
  * A free tells the two apart from the page's word: the tag means a large
  * block, which must then be an allocated block head of its zone that the
  * pointer starts; anything else must be a live slab of one of this
  * kmalloc's caches (buddy__slab_owner), whose cache then checks the
- * object itself under its lock. Cost: a lookup of a few loads, then the
+ * object itself under its lock; a pointer that is neither is what the zone
+ * says its page is (inside a large block: EINTERIOR). A later page of a
+ * large block may hold a stale word, a tag or a descriptor among them:
+ * the zone's judgement of the page, or the slab's check that its slab
+ * covers the page, refuses it. Cost: a lookup of a few loads, then the
  * cache's free; a large free is one zone free.
  */
 #include "buddy/slab.h"
@@ -120,7 +127,7 @@ static bool km_ok(const struct kmalloc *km)
     return km != NULL && km->magic == KMALLOC_MAGIC;
 }
 
-/* The word a large block's pages carry. */
+/* The word a large block's first page carries. */
 static uintptr_t large_tag(const struct kmalloc *km)
 {
     return (uintptr_t)km | 1u;
@@ -369,7 +376,8 @@ static void *kmalloc_large(struct kmalloc *km, size_t size, unsigned flags)
                                     &pfn) != 0)
         return NULL;
     p = buddy_zone_pfn_to_addr(z, pfn);
-    if (p == NULL || buddy_zone_set_private(z, pfn, large_tag(km)) != 0) {
+    if (p == NULL ||
+        buddy_zone_set_head_private(z, pfn, large_tag(km)) != 0) {
         (void)buddy_zone_free_pages(z, pfn, (unsigned)order);
         return NULL;
     }
@@ -486,18 +494,22 @@ static int cache_of_obj(struct kmalloc *km, const void *obj,
     return 0;
 }
 
-/* cache_of_obj for a page of the zone without the large tag; a page the
- * zone has free is a large block freed before (EDOUBLEFREE). */
+/* cache_of_obj for a page of the zone without the large tag. A page that
+ * is no slab's is what the zone says: free, a large block freed before
+ * (EDOUBLEFREE); a later page of an allocated block, a large block's
+ * (EINTERIOR). */
 static int slab_of_obj(struct kmalloc *km, const void *obj,
                        struct buddy_slab_cache **out)
 {
     int err = cache_of_obj(km, obj, out);
 
-    if (err == BUDDY_ENOTSLAB &&
-        buddy_zone_pfn_order(km->zone, buddy_zone_addr_to_pfn(km->zone,
-                                                               obj)) ==
-            BUDDY_EDOUBLEFREE)
-        err = BUDDY_EDOUBLEFREE;
+    if (err == BUDDY_ENOTSLAB) {
+        int o = buddy_zone_pfn_order(km->zone,
+                                     buddy_zone_addr_to_pfn(km->zone, obj));
+
+        if (o == BUDDY_EDOUBLEFREE || o == BUDDY_EINTERIOR)
+            err = o;
+    }
     return err;
 }
 

@@ -723,6 +723,20 @@ static void test_zone_private_word(void **state)
         assert_true(w == big);
     }
     assert_valid(z);
+    /* The head's word alone: the later pages keep theirs. */
+    assert_int_equal(buddy_zone_set_head_private(z, pfn, 7), 0);
+    assert_int_equal(buddy_zone_get_private(z, pfn, &w), 0);
+    assert_true(w == 7);
+    for (i = 1; i < 8; i++) {
+        assert_int_equal(buddy_zone_get_private(z, pfn + i, &w), 0);
+        assert_true(w == big);
+    }
+    EXPECT_REJECTED(z, buddy_zone_set_head_private(z, pfn + 1, 1),
+                    BUDDY_EINTERIOR);
+    EXPECT_REJECTED(z, buddy_zone_set_head_private(z, 164, 1), BUDDY_ERANGE);
+    assert_int_equal(buddy_zone_get_private(z, pfn + 1, &w), 0);
+    assert_true(w == big);
+    assert_valid(z);
     /* Only an allocated block's head takes a word; nothing changes. */
     EXPECT_REJECTED(z, buddy_zone_set_private(z, pfn + 1, 1), BUDDY_EINTERIOR);
     EXPECT_REJECTED(z, buddy_zone_set_private(z, 99, 1), BUDDY_ERANGE);
@@ -731,6 +745,8 @@ static void test_zone_private_word(void **state)
     assert_int_equal(buddy_zone_get_private(z, pfn, NULL), BUDDY_ENULL);
     assert_int_equal(buddy_zone_free_pages(z, pfn, 3), 0);
     EXPECT_REJECTED(z, buddy_zone_set_private(z, pfn, 1), BUDDY_EDOUBLEFREE);
+    EXPECT_REJECTED(z, buddy_zone_set_head_private(z, pfn, 1),
+                    BUDDY_EDOUBLEFREE);
     assert_valid(z); /* the word went with the free: links again */
     /* A cached block is its cache's, not an owner's. */
     {
@@ -745,6 +761,8 @@ static void test_zone_private_word(void **state)
         buddy_pcp_fini(&pcp);
     }
     assert_int_equal(buddy_zone_set_private(NULL, pfn, 1), BUDDY_EBADZONE);
+    assert_int_equal(buddy_zone_set_head_private(NULL, pfn, 1),
+                     BUDDY_EBADZONE);
     assert_int_equal(buddy_zone_get_private(NULL, pfn, &w), BUDDY_EBADZONE);
     assert_int_equal(zone_free_pages(z), 64);
     assert_valid(z);
@@ -1022,9 +1040,26 @@ static void test_kfree_bad_input(void **state)
     (void)state;
     km_new(&f);
     small = buddy_kmalloc(&f.k, 64, 0);
-    large = buddy_kmalloc(&f.k, 20000, 0);
     assert_non_null(small);
-    assert_non_null(large);
+    /* A large block's tag is in its first page's word alone: the later
+     * pages' records keep what an owner before left there. */
+    {
+        buddy_pfn_t head;
+        uintptr_t w;
+        unsigned i;
+
+        assert_int_equal(buddy_zone_alloc_pages(f.z, 3, &head), 0);
+        assert_int_equal(buddy_zone_set_private(f.z, head, 0x10), 0);
+        assert_int_equal(buddy_zone_free_pages(f.z, head, 3), 0);
+        large = buddy_kmalloc(&f.k, 20000, 0);
+        assert_ptr_equal(large, buddy_zone_pfn_to_addr(f.z, head));
+        assert_int_equal(buddy_zone_get_private(f.z, head, &w), 0);
+        assert_true((w & 1u) != 0);
+        for (i = 1; i < 8; i++) {
+            assert_int_equal(buddy_zone_get_private(f.z, head + i, &w), 0);
+            assert_true(w == 0x10);
+        }
+    }
     cfg.name = "foreign";
     cfg.size = 64;
     cfg.zone = f.z;

@@ -86,7 +86,7 @@ extern "C" {
 #define BUDDY_NODISCARD
 #endif
 #if defined(__GNUC__)
-#define BUDDY_MALLOC __attribute__((malloc))
+#define BUDDY_MALLOC __attribute__((__malloc__))
 #define BUDDY_ALLOC_SIZE(n) __attribute__((alloc_size(n)))
 #define BUDDY_ALLOC_ALIGN(n) __attribute__((alloc_align(n)))
 #else

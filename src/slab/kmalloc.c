@@ -300,6 +300,9 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
                 continue;
             }
             km->present[set][i] = 1;
+            if (set == 0) /* the magazines' set: buddy_kfree_mag_quick */
+                buddy__slab_join_mag_set(&km->caches[0][i],
+                                         &km->caches[0][0], i);
         }
     for (i = 0; i < QUICK_MAX / 8; i++) {
         unsigned c = class_of((size_t)i * 8u + 8u);
@@ -579,8 +582,7 @@ int buddy_kfree_mag_quick(struct buddy_kmalloc *k,
     if (m == NULL || !km_ok(km) || obj == NULL)
         return 1;
     return buddy__slab_free_mag_quick(km->zone, &km->mspan,
-                                      &km->caches[0][0],
-                                      BUDDY_KMALLOC_CLASSES, m->mag_,
+                                      &km->caches[0][0], m->mag_,
                                       (void *)(uintptr_t)obj);
 }
 

@@ -2045,18 +2045,64 @@ static void test_kfree_mag_quick(void **state)
     }
     km_del(&f);
 
-    /* A debug cache's objects take the lock each time: never quick. */
-    km_zone(&f);
-    cfg.zone = f.z;
-    cfg.debug_flags = BUDDY_SLAB_DEBUG_ALL;
-    assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
-    p[0] = buddy_kmalloc_mag(&f.k, &m, 64, 0);
-    assert_non_null(p[0]);
-    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, p[0]), 1);
-    assert_int_equal(buddy_kfree_mag(&f.k, &m, p[0]), 0);
-    assert_int_equal(buddy_kmalloc_mags_flush(&f.k, &m), 0);
-    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 4));
-    km_del(&f);
+    /* The same zone under a second kmalloc and a plain cache: the quick
+     * free of one kmalloc refuses the other's objects, of the class at the
+     * same index too, and the plain cache's, leaving them as they were. */
+    {
+        struct buddy_kmalloc k2;
+        struct buddy_kmalloc_mags m2;
+        struct buddy_slab_config sc = BUDDY_SLAB_CONFIG_INIT;
+        struct buddy_slab_cache plain;
+        void *o2, *po;
+
+        memset(&m2, 0, sizeof(m2));
+        km_new(&f);
+        cfg.zone = f.z;
+        cfg.nr_cpus = 2;
+        assert_int_equal(buddy_kmalloc_init(&k2, &cfg), 0);
+        sc.name = "plain";
+        sc.size = 64;
+        sc.zone = f.z;
+        assert_int_equal(buddy_slab_cache_create(&plain, &sc), 0);
+        o2 = buddy_kmalloc_mag(&k2, &m2, 64, 0);
+        po = buddy_slab_alloc(&plain);
+        assert_non_null(o2);
+        assert_non_null(po);
+        assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, o2), 1);
+        assert_int_equal(buddy_kfree_mag_quick(&k2, &m2, po), 1);
+        assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, po), 1);
+        assert_int_equal(m.mag_[4].count_, 0); /* nothing pushed */
+        assert_int_equal(km_rejected(&f.k), 0);
+        assert_int_equal(km_rejected(&k2), 0);
+        assert_int_equal(buddy_kfree_mag(&f.k, &m, o2), BUDDY_EWRONGCACHE);
+        assert_int_equal(buddy_kfree_mag_quick(&k2, &m2, o2), 0);
+        assert_int_equal(buddy_kmalloc_mags_flush(&k2, &m2), 0);
+        assert_int_equal(buddy_slab_free(&plain, po), 0);
+        assert_int_equal(buddy_slab_cache_destroy(&plain), 0);
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            (void)buddy_slab_shrink(buddy_kmalloc_cache(&k2, 0, i));
+        assert_int_equal(buddy_kmalloc_fini(&k2), 0);
+        km_del(&f);
+        memset(&cfg, 0, sizeof(cfg));
+    }
+
+    /* A debug cache's objects take the lock each time: never quick, with
+     * red zones (the slots offset) or with poison alone (slots as a plain
+     * cache's, so only the cache's own mark refuses them). */
+    for (i = 0; i < 2; i++) {
+        km_zone(&f);
+        cfg.zone = f.z;
+        cfg.debug_flags = i == 0 ? BUDDY_SLAB_DEBUG_ALL : BUDDY_SLAB_POISON;
+        assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+        p[0] = buddy_kmalloc_mag(&f.k, &m, 64, 0);
+        assert_non_null(p[0]);
+        assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, p[0]), 1);
+        assert_int_equal(m.mag_[4].count_, 0);
+        assert_int_equal(buddy_kfree_mag(&f.k, &m, p[0]), 0);
+        assert_int_equal(buddy_kmalloc_mags_flush(&f.k, &m), 0);
+        (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 4));
+        km_del(&f);
+    }
 }
 
 /* ---- the model: random calls against a reference ----------------------- */

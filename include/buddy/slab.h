@@ -370,6 +370,16 @@ struct buddy_kmalloc_config {
                                       the kernel does not have: no size
                                       above 128 rounds up by more than
                                       about a quarter */
+    unsigned min_align;            /* 0, or a power of two up to 4096: every
+                                      object aligned to at least it, as the
+                                      kernel's ARCH_KMALLOC_MINALIGN; the
+                                      classes it does not divide are left
+                                      out, their sizes taking the next (a
+                                      malloc's 16: no kmalloc-8, so 1 to 16
+                                      bytes take kmalloc-16) */
+    bool zero_object;              /* size 0 takes the smallest class made,
+                                      a unique object as a malloc's
+                                      malloc(0), not NULL */
 };
 
 #define BUDDY_KMALLOC_SIZE (2u * BUDDY_KMALLOC_CLASSES * \
@@ -393,12 +403,12 @@ BUDDY_API int buddy_kmalloc_init(struct buddy_kmalloc *k,
  * block is allocated (each class with objects left reports it). ENULL. */
 BUDDY_API int buddy_kmalloc_fini(struct buddy_kmalloc *k);
 
-/* size bytes (at least 1), or NULL (size 0, out of memory, a size no
- * block of the zone holds, a bad k). flags: BUDDY_KMALLOC_*. The object is
- * aligned to its class's slot (a power of two for all but 96 and 192,
- * which are 32- and 64-aligned), a large block to its size. O(1) for a
- * class with a free object, else as buddy_slab_alloc; large: one zone
- * allocation. */
+/* size bytes (at least 1), or NULL (size 0 without cfg->zero_object, out
+ * of memory, a size no block of the zone holds, a bad k). flags:
+ * BUDDY_KMALLOC_*. The object is aligned to its class's slot (a power of
+ * two for all but 96 and 192, which are 32- and 64-aligned), a large
+ * block to its size. O(1) for a class with a free object, else as
+ * buddy_slab_alloc; large: one zone allocation. */
 BUDDY_NODISCARD
 BUDDY_API void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size,
                               unsigned flags);

@@ -306,6 +306,10 @@ static int check_counters(const struct buddy_zone *z, const struct tally *t,
     if (z->reserved_pages != t->reserved_pages)
         return fail(rep, "reserved_pages differs from the reserved blocks",
                     BUDDY_PFN_NONE, 0, t->reserved_pages, z->reserved_pages);
+    if (z->addr_pages != (z->base != 0 ? z->spanned : 0))
+        return fail(rep, "addr_pages differs from the pages the base maps",
+                    BUDDY_PFN_NONE, 0, z->base != 0 ? z->spanned : 0,
+                    z->addr_pages);
 #if BUDDY_STATS
     for (order = 0; order <= z->max_order; order++)
         if (z->alloc_count[order] - z->free_count[order] !=

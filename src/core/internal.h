@@ -191,6 +191,8 @@ struct buddy_zone {
                                  in pfn terms (see buddy_zone_addr_align) */
     uint32_t lazy_start;     /* deferred max_order blocks: [start, end) (I8) */
     uint32_t lazy_end;
+    uint32_t addr_pages;     /* spanned with a base, else 0: the pages the
+                                byte API maps (buddy__addr_rel's bound) */
     uintptr_t base;          /* address of start_pfn, or 0: no byte API */
     buddy_event_fn hook;     /* event hook, or NULL */
     void *hook_arg;          /* its argument */
@@ -538,16 +540,17 @@ static inline bool buddy__zone_ok(const struct buddy_zone *z)
 }
 
 /* The index of the page that holds addr: true, or false when addr is
- * outside the zone's memory or the zone has no base. */
+ * outside the zone's memory or the zone has no base. One compare after
+ * the magic's: below base, a - base wraps to at least 2^W - base, which
+ * is past the span (init keeps base + span <= 2^W - page size), and a
+ * zone without a base has addr_pages 0. */
 static inline bool buddy__addr_rel(const struct buddy_zone *z, const void *addr,
                                    uint64_t *rel)
 {
-    uintptr_t a = (uintptr_t)addr;
-
-    if (!buddy__zone_ok(z) || z->base == 0 || a < z->base)
+    if (!buddy__zone_ok(z))
         return false;
-    *rel = (uint64_t)(a - z->base) >> z->page_shift;
-    return *rel < z->spanned;
+    *rel = (uint64_t)((uintptr_t)addr - z->base) >> z->page_shift;
+    return *rel < z->addr_pages;
 }
 
 /* Return the block at idx/order (its head state already cleared or

@@ -189,6 +189,7 @@ int buddy_zone_init(void *meta, size_t meta_size,
     z->node_id = -1;
     z->zone_idx = -1;
     z->base = (uintptr_t)cfg->base;
+    z->addr_pages = z->base != 0 ? z->spanned : 0;
     if (z->base != 0) {
         /* Address of pfn P is base - start_pfn * page_size + P * page_size:
          * blocks of order k are address-aligned iff that origin is a

@@ -644,6 +644,8 @@ static int init_locked(void)
     kc.class_locks = class_lock;
     kc.desc_lock = &desc_lock;
     kc.fine = true; /* a malloc's spacing of classes */
+    kc.min_align = 16;     /* glibc's: no kmalloc-8 */
+    kc.zero_object = true; /* malloc(0): a unique pointer */
     kc.no_reclaimable = true; /* no call asks for it */
     kc.zone = areas[0].zone;
     kc.large_zone = nr_areas > 1 ? areas[1].zone : NULL;
@@ -691,13 +693,14 @@ static int ensure_ready(void)
 }
 
 /* Allocate size bytes aligned to align (a power of two), through the
- * thread's magazines when it has them. Inlined, so that malloc's constant
- * align drops the alignment branch. */
+ * thread's magazines when it has them. The kmalloc has no class below 16
+ * (min_align) and gives size 0 one of those (zero_object), so 0 to 16
+ * bytes take kmalloc-16 with no compare here: glibc aligns every
+ * allocation to 16 bytes, and malloc(0) is a unique pointer. Inlined, so
+ * that malloc's constant align drops the alignment branch. */
 static inline __attribute__((always_inline)) void *
 alloc_sized(struct tcache *tc, size_t size, size_t align)
 {
-    if (size < 16)
-        size = 16; /* glibc aligns every allocation to 16 bytes */
     if (align > 16) {
         /* A power-of-two class or block of at least align is aligned to
          * its size: ask for the power of two above both. */

@@ -108,16 +108,26 @@ int buddy__slab_free_mag_set(const struct buddy_zone *zone,
                              struct buddy_slab_mag *mags, void *obj,
                              uintptr_t caller);
 
+/* Make c, first[i] of a set of caches whose magazines are mags[i], one
+ * that buddy__slab_free_mag_quick(..., first, mags, ...) takes objects of:
+ * it records first and i in c, so the quick free's test that an object is
+ * of the set is one compare and its magazine one load. A debug or divide
+ * cache is left out (the quick free refuses it). Once, after create. */
+void buddy__slab_join_mag_set(struct buddy_slab_cache *c,
+                              const struct buddy_slab_cache *first,
+                              unsigned i);
+
 /* buddy__slab_free_mag_set when that is all it takes: obj a slot start of
- * a live slab of first[i], i < n, whose magazine mags[i] serves it (no
- * debug cache), and the user's (its owned bit set): 0, pushed (the older
- * half of a full magazine flushed first). Anything else: 1, nothing
- * changed, for buddy__slab_free_mag_set to judge and report. Calls
- * nothing else, so a caller's fast path keeps no register across a call.
- * One lookup; no lock but the flush's. */
+ * a live slab of a cache that joined first's set as first[i], whose
+ * magazine mags[i] serves it, and the user's (its owned bit set): 0,
+ * pushed (the older half of a full magazine flushed first). Anything else
+ * (a cache of another set or of none, a debug one): 1, nothing changed,
+ * for buddy__slab_free_mag_set to judge and report. Calls nothing else,
+ * so a caller's fast path keeps no register across a call. One lookup;
+ * no lock but the flush's. */
 int buddy__slab_free_mag_quick(const struct buddy_zone *zone,
                                const struct buddy__slab_span *ms,
-                               struct buddy_slab_cache *first, unsigned n,
+                               const struct buddy_slab_cache *first,
                                struct buddy_slab_mag *mags, void *obj);
 
 /* buddy_slab_alloc_mag with the caller STORE_USER records. */

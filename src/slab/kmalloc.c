@@ -106,6 +106,7 @@ struct kmalloc {
     bool pooled;                 /* pool made: the classes share it */
     bool one_set;                /* no reclaimable set: its requests take
                                     the normal set's classes */
+    bool zero_object;            /* size 0 takes the smallest class */
     uintptr_t large_blocks;      /* large blocks allocated (atomic: a word,
                                     lock-free on every target) */
     uintptr_t rejected;          /* bad kfrees no cache saw (atomic) */
@@ -225,6 +226,9 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
         return BUDDY_ENULL;
     if (cfg->debug_flags & ~BUDDY_SLAB_DEBUG_ALL)
         return BUDDY_EINVAL;
+    if ((cfg->min_align & (cfg->min_align - 1u)) != 0 ||
+        cfg->min_align > 4096u)
+        return BUDDY_EINVAL;
     if (cfg->desc_lock != NULL &&
         (cfg->desc_lock->lock == NULL || cfg->desc_lock->unlock == NULL))
         return BUDDY_EINVAL;
@@ -261,6 +265,9 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
 
             if (class_fine(i) && !cfg->fine)
                 continue; /* left out: a size goes to the next class */
+            if (cfg->min_align != 0 &&
+                (class_sizes[i] & (cfg->min_align - 1u)) != 0)
+                continue; /* less aligned than asked: as a fine one */
             if (set == 1 && cfg->no_reclaimable)
                 continue;
             sc.name = class_names[set][i];
@@ -293,6 +300,9 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
                 continue;
             }
             km->present[set][i] = 1;
+            if (set == 0) /* the magazines' set: buddy_kfree_mag_quick */
+                buddy__slab_join_mag_set(&km->caches[0][i],
+                                         &km->caches[0][0], i);
         }
     for (i = 0; i < QUICK_MAX / 8; i++) {
         unsigned c = class_of((size_t)i * 8u + 8u);
@@ -302,6 +312,7 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
         km->quick[i] = (uint8_t)c;
     }
     km->one_set = cfg->no_reclaimable;
+    km->zero_object = cfg->zero_object;
     km->zone = cfg->zone;
     km->large = cfg->large_zone != cfg->zone ? cfg->large_zone : NULL;
     km->meta = cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone;
@@ -394,7 +405,7 @@ static void *kmalloc_from(struct kmalloc *km, struct buddy_kmalloc_mags *m,
     unsigned set, i;
     void *p;
 
-    if (!km_ok(km) || size == 0)
+    if (!km_ok(km) || (size == 0 && !km->zero_object))
         return NULL;
     set = flags & BUDDY_KMALLOC_RECLAIMABLE && !km->one_set ? 1u : 0u;
     if (size > BUDDY_KMALLOC_MAX_CACHE_SIZE)
@@ -426,7 +437,8 @@ inline void *buddy_kmalloc_mag(struct buddy_kmalloc *k,
     struct kmalloc *km = km_of(k);
 
     /* A small plain request: one table load to the class, then the
-     * magazine's pop; everything else takes the general way. */
+     * magazine's pop; everything else (size 0 among them) takes the
+     * general way. */
     if (buddy_likely(flags == 0 && m != NULL && size - 1u < QUICK_MAX &&
                      km_ok(km))) {
         unsigned i = km->quick[(size - 1u) / 8u];
@@ -570,8 +582,7 @@ int buddy_kfree_mag_quick(struct buddy_kmalloc *k,
     if (m == NULL || !km_ok(km) || obj == NULL)
         return 1;
     return buddy__slab_free_mag_quick(km->zone, &km->mspan,
-                                      &km->caches[0][0],
-                                      BUDDY_KMALLOC_CLASSES, m->mag_,
+                                      &km->caches[0][0], m->mag_,
                                       (void *)(uintptr_t)obj);
 }
 

@@ -149,6 +149,12 @@ struct cache {
                                     with atomics (magazines run without
                                     the lock) */
     uint8_t order;
+    uint32_t mag_off;            /* with mag_set: its magazine's byte
+                                    offset in the set's array */
+    const struct buddy_slab_cache *mag_set; /* the first cache of the set
+                                    whose quick free takes its objects
+                                    (buddy__slab_join_mag_set), or NULL:
+                                    none, or a debug or divide cache */
     size_t page_size;            /* the objects' zone's */
     uint8_t mt;                  /* the slabs' migrate type */
     uint32_t min_partial;
@@ -1730,9 +1736,21 @@ int buddy__slab_free_mag_set(const struct buddy_zone *zone,
     return free_mag(c, &mags[c - first], obj, sl, at.index, caller);
 }
 
+void buddy__slab_join_mag_set(struct buddy_slab_cache *c,
+                              const struct buddy_slab_cache *first,
+                              unsigned i)
+{
+    struct cache *s = cache_of(c);
+
+    if (s->debug || s->divide)
+        return; /* never quick: mag_set stays NULL */
+    s->mag_off = (uint32_t)(i * sizeof(struct buddy_slab_mag));
+    s->mag_set = first;
+}
+
 int buddy__slab_free_mag_quick(const struct buddy_zone *zone,
                                const struct buddy__slab_span *ms,
-                               struct buddy_slab_cache *first, unsigned n,
+                               const struct buddy_slab_cache *first,
                                struct buddy_slab_mag *mags, void *obj)
 {
     const struct cache *owner;
@@ -1742,18 +1760,17 @@ int buddy__slab_free_mag_quick(const struct buddy_zone *zone,
     uintptr_t off;
     uint64_t idx;
 
-    /* slab_lookup's checks, then the set's range, then the magazine's
-     * (a debug cache has none, so no red zone offsets the slots), then
+    /* slab_lookup's checks, then the set's (one compare: mag_set is
+     * first only for a cache of this set that is neither debug, so no red
+     * zone offsets the slots, nor divide), then the magazine's, then
      * slot_find's test of the index: any no leaves everything as it was
      * for buddy__slab_free_mag_set to judge and report. */
     if (slab_lookup(zone, ms, obj, &sl, &owner) != 0)
         return 1;
     s = (struct cache *)(uintptr_t)owner;
-    if ((struct buddy_slab_cache *)(void *)s < first ||
-        (struct buddy_slab_cache *)(void *)s >= first + n ||
-        buddy_unlikely(s->debug || s->divide))
+    if (s->mag_set != first)
         return 1;
-    m = &mags[(struct buddy_slab_cache *)(void *)s - first];
+    m = (struct buddy_slab_mag *)(void *)((char *)mags + s->mag_off);
     if (m->count_ != 0 && m->cache_ != s)
         return 1;
     off = (uintptr_t)obj - sl->base;

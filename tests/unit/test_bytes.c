@@ -127,6 +127,53 @@ static void test_zone_without_base(void **state)
     zone_del(&f);
 }
 
+/* An address maps to a page only inside [base, base + span): one below
+ * base (whose difference wraps) or at the end is outside, and a zone
+ * without a base maps none, not even the small addresses a base of 0
+ * would put inside it. */
+static void test_address_to_page_bounds(void **state)
+{
+    static const uintptr_t outside[] = {
+        0, 1, BASE - 1, BASE - 4096, BASE + 64u * 4096u,
+        BASE + 64u * 4096u + 4095u, UINTPTR_MAX, UINTPTR_MAX - 4095u,
+    };
+    struct fixture f;
+    struct buddy_zone *z = zone_with_base(&f, 7, 64, 6, BASE);
+    buddy_pfn_t pfn;
+    uintptr_t w;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(buddy_zone_addr_to_pfn(z, (void *)BASE), 7);
+    assert_int_equal(buddy_zone_addr_to_pfn(z, (void *)(BASE + 4095u)), 7);
+    assert_int_equal(buddy_zone_addr_to_pfn(z, (void *)(BASE + 64u * 4096u - 1u)),
+                     70);
+    assert_int_equal(buddy_zone_addr_private(z, (void *)(BASE + 4096u), &pfn,
+                                             &w),
+                     0);
+    assert_int_equal(pfn, 8);
+    for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+        assert_int_equal(buddy_zone_addr_to_pfn(z, (void *)outside[i]),
+                         BUDDY_PFN_NONE);
+        assert_int_equal(buddy_zone_addr_private(z, (void *)outside[i], &pfn,
+                                                 &w),
+                         BUDDY_ERANGE);
+    }
+    assert_valid(z);
+    zone_del(&f);
+
+    z = zone_new_free(&f, 0, 16, 4);
+    for (i = 0; i < 16u * 4096u; i += 4096u) {
+        assert_int_equal(buddy_zone_addr_to_pfn(z, (void *)(i + 8u)),
+                         BUDDY_PFN_NONE);
+        assert_int_equal(buddy_zone_addr_private(z, (void *)(i + 8u), &pfn,
+                                                 &w),
+                         BUDDY_ERANGE);
+    }
+    assert_valid(z);
+    zone_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_alloc_free_usable_size),
         cmocka_unit_test(test_aligned_alloc),
         cmocka_unit_test(test_zone_without_base),
+        cmocka_unit_test(test_address_to_page_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

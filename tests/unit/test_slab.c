@@ -1508,6 +1508,85 @@ static void test_kmalloc_fine_classes(void **state)
     }
 }
 
+/* min_align leaves out the classes it does not divide, as the kernel's
+ * ARCH_KMALLOC_MINALIGN: their sizes take the next class, quick path and
+ * general path alike. zero_object gives size 0 a unique object of the
+ * smallest class made, where the kernel's gives NULL. */
+static void test_kmalloc_min_align_and_zero_object(void **state)
+{
+    static const unsigned bad[] = {3, 24, 8192};
+    struct km_zones f;
+    struct buddy_kmalloc_config cfg = {0};
+    struct buddy_kmalloc_mags m;
+    void *p, *q, *z[2];
+    size_t size, want;
+    unsigned i;
+
+    (void)state;
+    memset(&m, 0, sizeof(m));
+    km_zone(&f);
+    cfg.zone = f.z;
+    cfg.nr_cpus = 2;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cfg.min_align = bad[i];
+        assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), BUDDY_EINVAL);
+    }
+    /* A malloc's: 16, the fine classes, size 0 an object. */
+    cfg.min_align = 16;
+    cfg.fine = true;
+    cfg.zero_object = true;
+    assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+    assert_null(buddy_kmalloc_cache(&f.k, 0, 0)); /* no kmalloc-8 */
+    assert_non_null(buddy_kmalloc_cache(&f.k, 0, 1));
+    for (size = 0; size <= 2048; size++) {
+        want = size <= 16 ? 16 : slot_for(size, 1);
+        p = buddy_kmalloc_mag(&f.k, &m, size, 0);
+        q = buddy_kmalloc(&f.k, size, 0);
+        assert_non_null(p);
+        assert_non_null(q);
+        assert_ptr_not_equal(p, q);
+        assert_int_equal(buddy_ksize(&f.k, p), want);
+        assert_int_equal(buddy_ksize(&f.k, q), want);
+        assert_int_equal((uintptr_t)p % 16, 0);
+        assert_int_equal((uintptr_t)q % 16, 0);
+        assert_int_equal(buddy_kfree_mag(&f.k, &m, p), 0);
+        assert_int_equal(buddy_kfree(&f.k, q), 0);
+    }
+    z[0] = buddy_kmalloc_mag(&f.k, &m, 0, 0);
+    z[1] = buddy_kmalloc_mag(&f.k, &m, 0, 0);
+    assert_non_null(z[0]);
+    assert_ptr_not_equal(z[0], z[1]);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, z[0]), 0);
+    assert_int_equal(buddy_kfree_mag(&f.k, &m, z[1]), 0);
+    assert_int_equal(buddy_kmalloc_mags_flush(&f.k, &m), 0);
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+        (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, i));
+    km_del(&f);
+
+    /* 64, the kernel's classes: no 8, 16, 32, nor 96 (32-aligned), but
+     * 192 (64-aligned); size 0 is NULL. */
+    km_zone(&f);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.zone = f.z;
+    cfg.nr_cpus = 2;
+    cfg.min_align = 64;
+    assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+    for (size = 1; size <= BUDDY_KMALLOC_MAX_CACHE_SIZE; size++) {
+        want = size <= 64 ? 64 : size <= 128 ? 128 : slot_for(size, 0);
+        p = buddy_kmalloc_mag(&f.k, &m, size, 0);
+        assert_non_null(p);
+        assert_int_equal(buddy_ksize(&f.k, p), want);
+        assert_int_equal((uintptr_t)p % 64, 0);
+        assert_int_equal(buddy_kfree_mag(&f.k, &m, p), 0);
+    }
+    assert_null(buddy_kmalloc(&f.k, 0, 0));
+    assert_null(buddy_kmalloc_mag(&f.k, &m, 0, 0));
+    assert_int_equal(buddy_kmalloc_mags_flush(&f.k, &m), 0);
+    for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+        (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, i));
+    km_del(&f);
+}
+
 /* A kmalloc's classes share descriptor blocks: one object in each of its
  * 33 classes takes two blocks (21 slots each), not 33. With a lock per
  * class they share them only when given the blocks' own lock, which the
@@ -1966,18 +2045,64 @@ static void test_kfree_mag_quick(void **state)
     }
     km_del(&f);
 
-    /* A debug cache's objects take the lock each time: never quick. */
-    km_zone(&f);
-    cfg.zone = f.z;
-    cfg.debug_flags = BUDDY_SLAB_DEBUG_ALL;
-    assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
-    p[0] = buddy_kmalloc_mag(&f.k, &m, 64, 0);
-    assert_non_null(p[0]);
-    assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, p[0]), 1);
-    assert_int_equal(buddy_kfree_mag(&f.k, &m, p[0]), 0);
-    assert_int_equal(buddy_kmalloc_mags_flush(&f.k, &m), 0);
-    (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 4));
-    km_del(&f);
+    /* The same zone under a second kmalloc and a plain cache: the quick
+     * free of one kmalloc refuses the other's objects, of the class at the
+     * same index too, and the plain cache's, leaving them as they were. */
+    {
+        struct buddy_kmalloc k2;
+        struct buddy_kmalloc_mags m2;
+        struct buddy_slab_config sc = BUDDY_SLAB_CONFIG_INIT;
+        struct buddy_slab_cache plain;
+        void *o2, *po;
+
+        memset(&m2, 0, sizeof(m2));
+        km_new(&f);
+        cfg.zone = f.z;
+        cfg.nr_cpus = 2;
+        assert_int_equal(buddy_kmalloc_init(&k2, &cfg), 0);
+        sc.name = "plain";
+        sc.size = 64;
+        sc.zone = f.z;
+        assert_int_equal(buddy_slab_cache_create(&plain, &sc), 0);
+        o2 = buddy_kmalloc_mag(&k2, &m2, 64, 0);
+        po = buddy_slab_alloc(&plain);
+        assert_non_null(o2);
+        assert_non_null(po);
+        assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, o2), 1);
+        assert_int_equal(buddy_kfree_mag_quick(&k2, &m2, po), 1);
+        assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, po), 1);
+        assert_int_equal(m.mag_[4].count_, 0); /* nothing pushed */
+        assert_int_equal(km_rejected(&f.k), 0);
+        assert_int_equal(km_rejected(&k2), 0);
+        assert_int_equal(buddy_kfree_mag(&f.k, &m, o2), BUDDY_EWRONGCACHE);
+        assert_int_equal(buddy_kfree_mag_quick(&k2, &m2, o2), 0);
+        assert_int_equal(buddy_kmalloc_mags_flush(&k2, &m2), 0);
+        assert_int_equal(buddy_slab_free(&plain, po), 0);
+        assert_int_equal(buddy_slab_cache_destroy(&plain), 0);
+        for (i = 0; i < BUDDY_KMALLOC_CLASSES; i++)
+            (void)buddy_slab_shrink(buddy_kmalloc_cache(&k2, 0, i));
+        assert_int_equal(buddy_kmalloc_fini(&k2), 0);
+        km_del(&f);
+        memset(&cfg, 0, sizeof(cfg));
+    }
+
+    /* A debug cache's objects take the lock each time: never quick, with
+     * red zones (the slots offset) or with poison alone (slots as a plain
+     * cache's, so only the cache's own mark refuses them). */
+    for (i = 0; i < 2; i++) {
+        km_zone(&f);
+        cfg.zone = f.z;
+        cfg.debug_flags = i == 0 ? BUDDY_SLAB_DEBUG_ALL : BUDDY_SLAB_POISON;
+        assert_int_equal(buddy_kmalloc_init(&f.k, &cfg), 0);
+        p[0] = buddy_kmalloc_mag(&f.k, &m, 64, 0);
+        assert_non_null(p[0]);
+        assert_int_equal(buddy_kfree_mag_quick(&f.k, &m, p[0]), 1);
+        assert_int_equal(m.mag_[4].count_, 0);
+        assert_int_equal(buddy_kfree_mag(&f.k, &m, p[0]), 0);
+        assert_int_equal(buddy_kmalloc_mags_flush(&f.k, &m), 0);
+        (void)buddy_slab_shrink(buddy_kmalloc_cache(&f.k, 0, 4));
+        km_del(&f);
+    }
 }
 
 /* ---- the model: random calls against a reference ----------------------- */
@@ -2085,6 +2210,7 @@ int main(void)
         cmocka_unit_test(test_shrinker_registered_with_the_system),
         cmocka_unit_test(test_kmalloc_debug),
         cmocka_unit_test(test_kmalloc_fine_classes),
+        cmocka_unit_test(test_kmalloc_min_align_and_zero_object),
         cmocka_unit_test(test_kmalloc_large_zone),
         cmocka_unit_test(test_kmalloc_no_reclaimable),
         cmocka_unit_test(test_kmalloc_shares_descriptor_blocks),

@@ -811,8 +811,9 @@ static int private_head(struct buddy_zone *z, buddy_pfn_t pfn)
     return (int)order;
 }
 
-int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
-                           uintptr_t value)
+/* value into the block's first page, or into every page of it. */
+static int private_set(struct buddy_zone *z, buddy_pfn_t pfn, uintptr_t value,
+                       bool every)
 {
     uint32_t i, n, rel;
     int order;
@@ -823,24 +824,22 @@ int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
     if (order < 0)
         return order;
     rel = (uint32_t)(pfn - z->start_pfn);
-    n = (uint32_t)1 << order;
+    n = every ? (uint32_t)1 << order : 1u;
     for (i = 0; i < n; i++)
         private_store(z, rel + i, value);
     return 0;
 }
 
+int buddy_zone_set_private(struct buddy_zone *z, buddy_pfn_t pfn,
+                           uintptr_t value)
+{
+    return private_set(z, pfn, value, true);
+}
+
 int buddy_zone_set_head_private(struct buddy_zone *z, buddy_pfn_t pfn,
                                 uintptr_t value)
 {
-    int order;
-
-    if (!buddy__zone_ok(z))
-        return BUDDY_EBADZONE;
-    order = private_head(z, pfn);
-    if (order < 0)
-        return order;
-    private_store(z, (uint32_t)(pfn - z->start_pfn), value);
-    return 0;
+    return private_set(z, pfn, value, false);
 }
 
 /* An allocated page's word: one load of its frame record. */

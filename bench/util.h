@@ -2,7 +2,7 @@
 /*
  * util.h: what the bench programs share that is not a measurement: the
  * command line's number parsers, the seeded random numbers, the median,
- * callgrind's total and the CPU's name. POSIX (strtok_r): define
+ * callgrind's total, the CPU's name and the resident set. POSIX (strtok_r): define
  * _POSIX_C_SOURCE or _GNU_SOURCE before the first include.
  */
 #ifndef BENCH_UTIL_H
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A whole decimal string into *out: 0, or -1 (empty, trailing junk, out
  * of range). */
@@ -28,6 +29,21 @@ static inline int parse_u64(const char *s, uint64_t *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* The process's resident set (/proc/self/statm), in KiB; -1 when it
+ * cannot be read. */
+static inline long statm_rss_kib(void)
+{
+    long size = 0, resident = -1;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    if (f == NULL)
+        return -1;
+    if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+        resident = -1;
+    fclose(f);
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 /* splitmix64: small, seeded, the same sequence everywhere; *s is the

@@ -29,6 +29,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../util.h"
+
 #define MIN_ORDER 3u  /* 8 B */
 #define MAX_ORDER 19u /* up to 1 MiB: sizes in [2^19, 2^20] */
 
@@ -38,20 +40,6 @@ static uint64_t next_rand(uint64_t *s)
     *s ^= *s >> 7;
     *s ^= *s << 17;
     return *s;
-}
-
-/* The resident set from /proc/self/statm, in KiB. */
-static long rss_kib(void)
-{
-    long size = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-
-    if (f == NULL)
-        return -1;
-    if (fscanf(f, "%ld %ld", &size, &resident) != 2)
-        resident = -1;
-    fclose(f);
-    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 /* The process's peak resident set (VmHWM), in KiB. */
@@ -83,7 +71,7 @@ int main(int argc, char **argv)
     unsigned char **ptr;
     uint32_t *size;
     unsigned order;
-    long start = rss_kib(), peak, after_free, after_trim;
+    long start = statm_rss_kib(), peak, after_free, after_trim;
     unsigned long bad = 0;
     Dl_info info;
     void *sym;
@@ -149,9 +137,9 @@ int main(int argc, char **argv)
     peak = hwm_kib();
     munmap(ptr, table);
     sleep(1);
-    after_free = rss_kib();
+    after_free = statm_rss_kib();
     malloc_trim(0);
-    after_trim = rss_kib();
+    after_trim = statm_rss_kib();
     sym = dlsym(RTLD_DEFAULT, "malloc");
     printf("start %ld table %zu peak %ld after_free %ld after_trim %ld malloc %s\n", start,
            n * (sizeof(*ptr) + sizeof(*size)) / 1024, peak, after_free, after_trim,

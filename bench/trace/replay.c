@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util.h"
 #include "trace.h"
 
 /* The trace's live blocks: its pointer to the replay's and the size. Open
@@ -162,19 +163,6 @@ static long anon_kib(void)
     return kib;
 }
 
-static long rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    long size, pages = -1;
-
-    if (f == NULL)
-        return -1;
-    if (fscanf(f, "%ld %ld", &size, &pages) != 2)
-        pages = -1;
-    fclose(f);
-    return pages < 0 ? -1 : pages * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 #define MAX_CLASSES 128
 
 /* --classes: the class sizes, and each class's bytes now and at most. */
@@ -221,66 +209,6 @@ static int classes_parse(const char *list)
     return nr_classes > 0 ? 0 : -1;
 }
 
-/* A block of size held (sign 1) or let go (-1): the live bytes and the
- * classes' counts. */
-static void held(uint64_t *live, uint64_t size, int sign)
-{
-    *live = sign > 0 ? *live + size : *live - size;
-    class_add(size, sign);
-}
-
-/* What the program holds after each op: the bytes and the blocks. One
- * walk, with sizes only; returns the op after which it held the most. */
-static uint64_t peak_of(const struct trace_rec *r, uint64_t n)
-{
-    struct table t = {table_map(1024), 1023, 0};
-    uint64_t i, live = 0, best = 0, at = 0;
-    struct ent *e;
-
-    for (i = 0; i < n; i++) {
-        switch (r[i].op) {
-        case TRACE_ALLOC:
-            if (r[i].ptr == 0)
-                break;
-            if ((e = find(&t, r[i].ptr)) != NULL) { /* a free not seen */
-                held(&live, e->size, -1);
-                drop(&t, e);
-            }
-            put(&t, r[i].ptr, NULL, r[i].size);
-            held(&live, r[i].size, 1);
-            break;
-        case TRACE_FREE:
-            if ((e = find(&t, r[i].ptr)) != NULL) {
-                held(&live, e->size, -1);
-                drop(&t, e);
-            }
-            break;
-        case TRACE_REALLOC:
-            if (r[i].ptr == 0 && r[i].size != 0)
-                break; /* failed: the old block stays */
-            if (r[i].old != 0 && (e = find(&t, r[i].old)) != NULL) {
-                held(&live, e->size, -1);
-                drop(&t, e);
-            }
-            if (r[i].ptr != 0) {
-                put(&t, r[i].ptr, NULL, r[i].size);
-                held(&live, r[i].size, 1);
-            }
-            break;
-        default:
-            fprintf(stderr, "trace_replay: op %llu of record %llu is none\n",
-                    (unsigned long long)r[i].op, (unsigned long long)i);
-            exit(2);
-        }
-        if (live > best) {
-            best = live;
-            at = i;
-        }
-    }
-    munmap(t.e, (t.mask + 1) * sizeof(struct ent));
-    return at;
-}
-
 static void *must(void *p, uint64_t size)
 {
     if (p == NULL && size != 0) {
@@ -291,15 +219,99 @@ static void *must(void *p, uint64_t size)
     return p;
 }
 
+/* A block of size held (sign 1) or let go (-1): the live bytes, and,
+ * on the walk without calls, the classes' counts. */
+static void held(uint64_t *live, uint64_t size, int sign, int calls)
+{
+    *live = sign > 0 ? *live + size : *live - size;
+    if (!calls)
+        class_add(size, sign);
+}
+
+/* The trace's ops up to and including stop, as the program made them:
+ * the blocks it holds in t and their bytes in *live. With calls, each op
+ * is made through malloc (every byte a block gains written) and t keeps
+ * the replay's block; without, only sizes (and the classes' counts). One
+ * walk for both, so the replay reaches the very point the sizes found.
+ * Returns the op after which the program held the most; a record of no
+ * known op ends the process. */
+static uint64_t walk(const struct trace_rec *r, uint64_t stop, int calls,
+                     struct table *t, uint64_t *live)
+{
+    uint64_t i, best = 0, at = 0;
+    struct ent *e;
+
+    for (i = 0; i <= stop; i++) {
+        uint64_t size = r[i].size, had = 0;
+        void *p = NULL, *old = NULL;
+
+        switch (r[i].op) {
+        case TRACE_ALLOC:
+            if (r[i].ptr == 0)
+                break;
+            if ((e = find(t, r[i].ptr)) != NULL) { /* a free not seen */
+                if (calls)
+                    free(e->p);
+                held(live, e->size, -1, calls);
+                drop(t, e);
+            }
+            if (calls) {
+                p = must(malloc(size), size);
+                memset(p, 0xa5, size);
+            }
+            put(t, r[i].ptr, p, size);
+            held(live, size, 1, calls);
+            break;
+        case TRACE_FREE:
+            if ((e = find(t, r[i].ptr)) != NULL) {
+                if (calls)
+                    free(e->p);
+                held(live, e->size, -1, calls);
+                drop(t, e);
+            }
+            break;
+        case TRACE_REALLOC:
+            if (r[i].ptr == 0 && size != 0)
+                break; /* failed: the old block stays */
+            if (r[i].old != 0 && (e = find(t, r[i].old)) != NULL) {
+                old = e->p;
+                had = e->size;
+                held(live, had, -1, calls);
+                drop(t, e);
+            }
+            if (r[i].ptr == 0) { /* realloc(p, 0): a free */
+                if (calls)
+                    free(old);
+                break;
+            }
+            if (calls) {
+                p = must(realloc(old, size), size);
+                if (size > had)
+                    memset((char *)p + had, 0x5a, size - had);
+            }
+            put(t, r[i].ptr, p, size);
+            held(live, size, 1, calls);
+            break;
+        default:
+            fprintf(stderr, "trace_replay: op %llu of record %llu is none\n",
+                    (unsigned long long)r[i].op, (unsigned long long)i);
+            exit(2);
+        }
+        if (*live > best) {
+            best = *live;
+            at = i;
+        }
+    }
+    return at;
+}
+
 int main(int argc, char **argv)
 {
     const struct trace_rec *r;
     struct table t;
     struct stat st;
-    uint64_t n, i, peak, stop = UINT64_MAX, live = 0;
+    uint64_t n, peak, stop = UINT64_MAX, live = 0;
     int fd, stats = 0, a;
-    char *end;
-    struct ent *e;
 
     for (a = 1; a < argc - 1; a++) {
         if (strcmp(argv[a], "--stats") == 0)
@@ -309,10 +321,7 @@ int main(int argc, char **argv)
                 break;
         }
         else if (strcmp(argv[a], "--at") == 0 && a + 1 < argc - 1) {
-            errno = 0;
-            stop = strtoull(argv[++a], &end, 10);
-            if (errno != 0 || *end != '\0' || end == argv[a] ||
-                argv[a][0] == '-')
+            if (argv[++a][0] == '-' || parse_u64(argv[a], &stop) != 0)
                 break;
         } else
             break;
@@ -334,69 +343,23 @@ int main(int argc, char **argv)
     r = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (r == MAP_FAILED)
         die("mmap");
-    peak = peak_of(r, n); /* also refuses a record of no known op */
+    /* The sizes alone first: the peak, the classes, every record's op
+     * known. */
+    t = (struct table){table_map(1024), 1023, 0};
+    peak = walk(r, n - 1, 0, &t, &live);
+    munmap(t.e, (t.mask + 1) * sizeof(struct ent));
     if (stop == UINT64_MAX)
         stop = peak;
     if (stop >= n)
         stop = n - 1;
     t = (struct table){table_map(1024), 1023, 0};
-    for (i = 0; i <= stop; i++) {
-        uint64_t size = r[i].size;
-        void *p;
-
-        switch (r[i].op) {
-        case TRACE_ALLOC:
-            if (r[i].ptr == 0)
-                break;
-            if ((e = find(&t, r[i].ptr)) != NULL) {
-                free(e->p);
-                live -= e->size;
-                drop(&t, e);
-            }
-            p = must(malloc(size), size);
-            memset(p, 0xa5, size);
-            put(&t, r[i].ptr, p, size);
-            live += size;
-            break;
-        case TRACE_FREE:
-            if ((e = find(&t, r[i].ptr)) != NULL) {
-                free(e->p);
-                live -= e->size;
-                drop(&t, e);
-            }
-            break;
-        case TRACE_REALLOC: {
-            void *old = NULL;
-            uint64_t had = 0;
-
-            if (r[i].ptr == 0 && size != 0)
-                break;
-            if (r[i].old != 0 && (e = find(&t, r[i].old)) != NULL) {
-                old = e->p;
-                had = e->size;
-                live -= had;
-                drop(&t, e);
-            }
-            if (r[i].ptr == 0) { /* realloc(p, 0): a free */
-                free(old);
-                break;
-            }
-            p = must(realloc(old, size), size);
-            if (size > had)
-                memset((char *)p + had, 0x5a, size - had);
-            put(&t, r[i].ptr, p, size);
-            live += size;
-            break;
-        }
-        default: /* peak_of has refused any other */
-            break;
-        }
-    }
+    live = 0;
+    (void)walk(r, stop, 1, &t, &live);
     printf("ops %llu of %llu, live %llu bytes in %llu blocks, anon %ld KiB, "
            "rss %ld KiB\n",
            (unsigned long long)stop + 1, (unsigned long long)n,
            (unsigned long long)live, (unsigned long long)t.used, anon_kib(),
-           rss_kib());
+           statm_rss_kib());
     if (nr_classes > 0) {
         uint64_t sum = 0, last = 0;
         unsigned c;

@@ -27,10 +27,23 @@
 
 void *buddy__prim_map(size_t size, size_t align)
 {
-    size_t span = size + align;
+    size_t page = buddy__prim_page_size();
+    size_t span;
     uintptr_t start, aligned;
     char *p;
 
+    /* Whole pages, as the kernel maps them: the trim below unmaps from
+     * page boundaries only (a length ending inside a page would leave the
+     * tail mapped, unmap refusing an unaligned start). */
+    if (size > SIZE_MAX - (page - 1u))
+        return NULL;
+    size = (size + page - 1u) & ~(page - 1u);
+    if (align <= page) { /* every mapping starts on a page: no trim */
+        p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        return p != MAP_FAILED ? p : NULL;
+    }
+    span = size + align;
     if (span < size)
         return NULL;
     p = mmap(NULL, span, PROT_READ | PROT_WRITE,

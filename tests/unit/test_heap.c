@@ -589,11 +589,60 @@ static void test_memory_given(void **state)
     assert_int_equal(munmap(mem, 2 * half), 0);
 }
 
+/* Bytes mapped in the process, outside the brk heap (which the C
+ * library's own malloc may move): the sum of /proc/self/maps' ranges, or
+ * 0 without the file. */
+static unsigned long long mapped_bytes(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    unsigned long long sum = 0;
+
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        unsigned long lo, hi;
+
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+            strstr(line, "[heap]") == NULL)
+            sum += hi - lo;
+    }
+    fclose(f);
+    return sum;
+}
+
+/* A heap's metadata is rarely a whole number of pages: destroying the
+ * heap unmaps all that creating it mapped, so a process that makes and
+ * ends heaps keeps no address space of theirs. */
+static void test_destroy_unmaps_everything(void **state)
+{
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_heap *h;
+    unsigned long long before;
+    unsigned i;
+
+    (void)state;
+    o.nr_pages = 1000; /* 9 bytes a page and the header: not whole pages */
+    o.max_order = 6;
+    o.with_memory = 1;
+    o.cache = BUDDY_CACHE_NONE;
+    before = mapped_bytes();
+    if (before == 0)
+        skip();
+    for (i = 0; i < 8; i++) {
+        assert_int_equal(buddy_heap_create(&o, &h), 0);
+        assert_non_null(buddy_heap_alloc(h, 4096));
+        buddy_heap_destroy(h);
+    }
+    assert_int_equal(mapped_bytes(), before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options_from_env),
         cmocka_unit_test(test_memory_given),
+        cmocka_unit_test(test_destroy_unmaps_everything),
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_round_trip_each_mode),
         cmocka_unit_test(test_thread_exit_drains_its_cache),

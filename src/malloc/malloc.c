@@ -13,10 +13,14 @@
  * large zone, with blocks up to 4 GiB, for kmalloc's larger blocks. A
  * process's first allocation splits a 4 MiB block, not a 4 GiB one: ten
  * levels of metadata written, not twenty (above the ninth, each on a page
- * of its own). One kmalloc on the two, made on the first call. Until then,
- * and while the first call makes them (the heap's own few allocations
- * come back here), requests are served from a static bootstrap buffer,
- * never freed.
+ * of its own). The large zone's pages are 2 MiB: its blocks are 4 MiB and
+ * up, so each takes the bytes it would in pages of 4 KiB, and its
+ * metadata is a megabyte rather than half a gigabyte, so what its start
+ * writes lies on one page table, not three far apart (every fork copies
+ * each page table the process has). One kmalloc on the two, made on the
+ * first call. Until then, and while the first call makes them (the heap's
+ * own few allocations come back here), requests are served from a static
+ * bootstrap buffer, never freed.
  *
  * Threads: each thread has its own magazines (buddy_kmalloc_mags, one
  * per size class), made at its first allocation and flushed when it ends
@@ -78,19 +82,21 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* One reservation, two zones of HEAP_PAGES each: the heap's (slabs and
- * blocks up to the kernel's MAX_PAGE_ORDER) and the large one's (the
- * blocks above). */
+/* One reservation, two zones of HEAP_PAGES 4 KiB pages' worth each: the
+ * heap's (slabs and blocks up to the kernel's MAX_PAGE_ORDER) and the
+ * large one's (the blocks above, in pages of 2^LARGE_PAGE_SHIFT). */
 #if UINTPTR_MAX > 0xffffffffu
 #define HEAP_PAGES ((uint64_t)1 << 26) /* 256 GiB of address space a zone */
-#define LARGE_MAX_ORDER 20u            /* blocks up to 4 GiB */
+#define LARGE_MAX_ORDER 11u            /* blocks up to 4 GiB */
 #else
 #define HEAP_PAGES ((uint64_t)1 << 16) /* 256 MiB a zone on a 32-bit target */
-#define LARGE_MAX_ORDER 16u
+#define LARGE_MAX_ORDER 7u
 #endif
 #define HEAP_MAX_ORDER 10u             /* blocks up to 4 MiB */
 #define HEAP_PAGES_MIN ((uint64_t)1 << 13) /* 32 MiB a zone: the last try */
-#define PAGE_SIZE_ 4096u
+#define PAGE_SHIFT_ 12u
+#define PAGE_SIZE_ (1u << PAGE_SHIFT_)
+#define LARGE_PAGE_SHIFT 21u           /* the large zone's pages: 2 MiB */
 #define BOOT_BYTES (256u * 1024u)
 #define CALLOC_FRESH (128u * 1024u) /* glibc's default mmap threshold */
 
@@ -108,6 +114,7 @@ struct area {
     struct buddy_zone *zone;
     uintptr_t base;             /* the address of the zone's first pfn */
     buddy_pfn_t start;
+    unsigned shift;             /* its page size's log */
 };
 static struct area areas[2];   /* [0] slabs and blocks up to 4 MiB, the
                                   kmalloc's zone; [1] the large blocks */
@@ -143,7 +150,8 @@ static __thread int tl_no_cache __attribute__((tls_model("initial-exec")));
 static enum on_error on_error = ON_ERROR_ABORT;
 static int stats_at_exit;
 static int debug;              /* BUDDY_MALLOC_DEBUG=1: slub_debug's flags */
-#define RETURN_ORDER 9u        /* a pageblock: 2 MiB of 4 KiB pages */
+#define RETURN_SHIFT 21u       /* free blocks of 2 MiB and up go back: a
+                                  pageblock of 4 KiB pages */
 static long return_delay_ms = 100; /* -1: never */
 /* When the noted free blocks go back (CLOCK_MONOTONIC_COARSE ns), 0: none
  * noted. Set by the zone's notify, cleared by the report. */
@@ -445,9 +453,9 @@ static void return_blocks(void *arg, const struct buddy_free_range *r,
     unsigned i;
 
     for (i = 0; i < n; i++)
-        (void)madvise((void *)(a->base +
-                               (uintptr_t)(r[i].pfn - a->start) * PAGE_SIZE_),
-                      (size_t)PAGE_SIZE_ << r[i].order, MADV_DONTNEED);
+        (void)madvise((void *)(a->base + ((uintptr_t)(r[i].pfn - a->start)
+                                          << a->shift)),
+                      (size_t)1 << (a->shift + r[i].order), MADV_DONTNEED);
 }
 
 /* Every zone's noted blocks that are still free, to the kernel. */
@@ -566,19 +574,23 @@ static void *reserve(uint64_t *pages)
     }
 }
 
-/* Make zone i of the reservation, its blocks up to max_order, and set
- * its reporter: 0, or -1. */
-static int area_make(unsigned i, void *mem, uint64_t pages, unsigned max_order,
-                     const char *name)
+/* Make zone i on the len bytes at mem, in pages of 2^shift bytes from
+ * mem rounded up to one, its blocks up to max_order, and set its
+ * reporter: 0, or -1. */
+static int area_make(unsigned i, unsigned char *mem, size_t len,
+                     unsigned shift, unsigned max_order, const char *name)
 {
     struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
     struct area *a = &areas[i];
     struct buddy_zone_info zi;
+    size_t skip = (size_t)(-(uintptr_t)mem & (((uintptr_t)1 << shift) - 1u));
 
-    o.page_size = PAGE_SIZE_;
+    if (skip >= len || ((len - skip) >> shift) == 0)
+        return -1;
+    o.page_size = (size_t)1 << shift;
     o.with_memory = 1;
-    o.memory = mem;
-    o.nr_pages = pages;
+    o.memory = mem + skip;
+    o.nr_pages = (len - skip) >> shift;
     o.max_order = max_order;
     while (((uint64_t)1 << o.max_order) > o.nr_pages)
         o.max_order--;
@@ -591,9 +603,11 @@ static int area_make(unsigned i, void *mem, uint64_t pages, unsigned max_order,
         return -1;
     a->start = zi.start_pfn;
     a->base = (uintptr_t)buddy_zone_pfn_to_addr(a->zone, zi.start_pfn);
+    a->shift = shift;
     if (return_delay_ms >= 0) {
-        struct buddy_free_reporter r = {RETURN_ORDER, return_blocks,
-                                        return_due, a};
+        struct buddy_free_reporter r = {
+            RETURN_SHIFT > shift ? RETURN_SHIFT - shift : 0, return_blocks,
+            return_due, a};
 
         if (r.min_order > o.max_order)
             r.min_order = o.max_order;
@@ -619,7 +633,8 @@ static int init_locked(void)
     read_env();
     mem = reserve(&pages);
     if (mem == NULL ||
-        area_make(0, mem, pages, HEAP_MAX_ORDER, "Malloc") != 0) {
+        area_make(0, mem, (size_t)pages * PAGE_SIZE_, PAGE_SHIFT_,
+                  HEAP_MAX_ORDER, "Malloc") != 0) {
         if (mem != NULL)
             (void)munmap(mem, (size_t)(2u * pages * PAGE_SIZE_));
         tl_in_init = 0;
@@ -628,8 +643,9 @@ static int init_locked(void)
     }
     nr_areas = 1;
     /* Without it, what only the large zone holds fails (ENOMEM). */
-    if (area_make(1, mem + (size_t)pages * PAGE_SIZE_, pages, LARGE_MAX_ORDER,
-                  "Large") == 0)
+    if (area_make(1, mem + (size_t)pages * PAGE_SIZE_,
+                  (size_t)pages * PAGE_SIZE_, LARGE_PAGE_SHIFT,
+                  LARGE_MAX_ORDER, "Large") == 0)
         nr_areas = 2;
     for (i = 0; i < NR_CLASS_MUTEXES; i++)
         pthread_mutex_init(&class_mutex[i], NULL);
@@ -1014,8 +1030,8 @@ EXPORT struct mallinfo2 mallinfo2(void)
     if (__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
         for (i = 0; i < nr_areas; i++)
             if (buddy_zone_get_stats(areas[i].zone, &st) == 0) {
-                mi.arena += (size_t)(st.spanned_pages * PAGE_SIZE_);
-                mi.fordblks += (size_t)(st.free_pages * PAGE_SIZE_);
+                mi.arena += (size_t)(st.spanned_pages << areas[i].shift);
+                mi.fordblks += (size_t)(st.free_pages << areas[i].shift);
             }
     mi.uordblks = mi.arena - mi.fordblks;
     return mi;

@@ -63,6 +63,18 @@ static int run(const char *what)
         keep = get(100000);
         free(keep);
         free(keep);
+    } else if (strcmp(what, "huge-double") == 0) { /* the large zone's */
+        keep = get(5u << 20);
+        free(keep);
+        free(keep);
+    } else if (strcmp(what, "huge-interior") == 0) { /* in its first page */
+        keep = get(5u << 20);
+        bad = keep + 4096;
+        free(bad);
+    } else if (strcmp(what, "huge-later-page") == 0) {
+        keep = get(5u << 20);
+        bad = keep + (2u << 20);
+        free(bad);
     } else if (strcmp(what, "wild") == 0) {
         bad = (void *)(uintptr_t)0x12345670u;
         free(bad);

@@ -42,7 +42,7 @@ expect_status() {
   echo "ok   $name ($env): exit $rc"
 }
 
-for c in double delayed-double interleaved-double large-double; do
+for c in double delayed-double interleaved-double large-double huge-double; do
   expect_abort "$c" "" "^libbuddy-malloc: free\\($hex\\): EDOUBLEFREE: "
 done
 expect_abort wild "" "^libbuddy-malloc: free\\($hex\\): ERANGE: "
@@ -50,6 +50,8 @@ expect_abort stack "" "^libbuddy-malloc: free\\($hex\\): ERANGE: "
 expect_abort global "" "^libbuddy-malloc: free\\($hex\\): ERANGE: "
 expect_abort interior "" "^libbuddy-malloc: free\\($hex\\): EINTERIOR: "
 expect_abort large-interior "" "^libbuddy-malloc: free\\($hex\\): EINTERIOR: "
+expect_abort huge-interior "" "^libbuddy-malloc: free\\($hex\\): EINTERIOR: "
+expect_abort huge-later-page "" "^libbuddy-malloc: free\\($hex\\): EINTERIOR: "
 # report: the same line, then the program goes on
 out=$(BUDDY_MALLOC_ON_ERROR=report "$prog" double 2>&1)
 rc=$?

@@ -139,6 +139,51 @@ static void calloc_and_realloc(void)
     }
 }
 
+/* Past 4 MiB, blocks come from the large zone, whose pages are 2 MiB:
+ * each takes the power of two of bytes above its size, as below, aligned
+ * to at least a page of its zone; it resizes in place and keeps what it
+ * holds; a calloc there is zeros after a dirty block. */
+static void large_zone(void)
+{
+    static const size_t sizes[] = {(4u << 20) + 1, 5u << 20, 8u << 20,
+                                   (8u << 20) + 16, 33u << 20};
+    unsigned char *p, *q;
+    size_t i, want;
+
+    for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        p = malloc(sizes[i]);
+        CHECK(p != NULL);
+        if (p == NULL)
+            continue;
+        for (want = 1; want < sizes[i]; want <<= 1)
+            ;
+        CHECK(malloc_usable_size(p) == want);
+        CHECK((uintptr_t)p % (2u << 20) == 0);
+        memset(p, 0x6e, sizes[i]);
+        free(p);
+        p = calloc(1, sizes[i]);
+        CHECK(p != NULL && p[0] == 0 && p[sizes[i] / 2] == 0 &&
+              p[sizes[i] - 1] == 0);
+        free(p);
+    }
+    p = malloc(6u << 20);
+    CHECK(p != NULL);
+    if (p == NULL)
+        return;
+    p[0] = 1;
+    p[(6u << 20) - 1] = 2;
+    q = realloc(p, 7u << 20); /* the same 8 MiB block */
+    CHECK(q == p);
+    q = realloc(q, 40u << 20); /* grown, in place or moved */
+    CHECK(q != NULL && q[0] == 1 && q[(6u << 20) - 1] == 2);
+    CHECK(malloc_usable_size(q) == 64u << 20);
+    p = realloc(q, 5u << 20); /* shrunk in place, its upper halves back */
+    CHECK(p == q && p[0] == 1 && malloc_usable_size(p) == 8u << 20);
+    q = realloc(p, 100); /* into a class: moved, the bytes kept */
+    CHECK(q != NULL && q[0] == 1);
+    free(q);
+}
+
 static void aligned(void)
 {
     size_t a;
@@ -301,25 +346,25 @@ static long rss_kib(void)
     return at == NULL ? -1 : strtol(at + 1, NULL, 10) * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-/* 64 MiB written and freed goes back to the kernel once the return delay
- * (100 ms by default) has passed and the program calls again; with
- * returns turned off (kept) it stays. */
-static void memory_returned(int kept)
+/* 64 MiB in blocks of size written and freed goes back to the kernel once
+ * the return delay (100 ms by default) has passed and the program calls
+ * again; with returns turned off (kept) it stays. */
+static void memory_returned(int kept, size_t size)
 {
-    enum { N = 64, MIB = 1 << 20 };
-    void *p[N];
+    const int n = (int)((64u << 20) / size);
+    void *p[64];
     void *volatile one;
     long before = rss_kib(), peak, after;
 
-    for (int i = 0; i < N; i++) {
-        p[i] = malloc(MIB);
+    for (int i = 0; i < n; i++) {
+        p[i] = malloc(size);
         CHECK(p[i] != NULL);
         if (p[i] != NULL)
-            memset(p[i], 0x5a, MIB);
+            memset(p[i], 0x5a, size);
     }
     peak = rss_kib();
-    CHECK(peak - before >= (N - 4) * 1024);
-    for (int i = 0; i < N; i++)
+    CHECK(peak - before >= 60 * 1024);
+    for (int i = 0; i < n; i++)
         free(p[i]);
     usleep(300 * 1000);
     for (int i = 0; i < 128; i++) { /* a thread reads the clock 1 in 64 */
@@ -340,16 +385,19 @@ static void memory_returned(int kept)
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "kept") == 0) {
-        memory_returned(1);
+        memory_returned(1, 1u << 20);
+        memory_returned(1, 8u << 20);
         return failures != 0;
     }
     sizes_and_alignment();
     calloc_and_realloc();
+    large_zone();
     aligned();
     errno_and_info();
     fork_one_thread();
     threads_and_fork();
-    memory_returned(0);
+    memory_returned(0, 1u << 20); /* the heap's zone */
+    memory_returned(0, 8u << 20); /* the large zone's */
     if (failures != 0) {
         fprintf(stderr, "test_malloc: %d checks failed\n", failures);
         return 1;

@@ -181,7 +181,8 @@ typedef uint64_t buddy_pfn_t;
     X(ENOTSUP, -26, "not supported here (statistics compiled out, or a kernel feature missing)") \
     X(ENOTSLAB, -27, "address is not an object of a slab cache")               \
     X(EWRONGCACHE, -28, "object belongs to another slab cache")                \
-    X(EBADCACHE, -29, "not a created slab cache")
+    X(EBADCACHE, -29, "not a created slab cache")                             \
+    X(ENOTENANT, -30, "not a live tenant")
 
 enum buddy_errno {
     BUDDY_OK = 0,

@@ -64,7 +64,12 @@ static inline unsigned buddy_log2_64(uint64_t x)
                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED);       \
     })
 #define buddy_load_seq_cst(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define buddy_store_seq_cst(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #define buddy_xchg_seq_cst(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+/* *p += v, returning the new *p, ordered with every seq_cst access: a
+ * counter checked against a limit right after (the tenants' usage). */
+#define buddy_add_fetch_seq_cst(p, v)                                          \
+    __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
 /* *p += v, for a counter that threads bump without a common lock. */
 #define buddy_add_relaxed(p, v)                                                \
     ((void)__atomic_fetch_add((p), (v), __ATOMIC_RELAXED))
@@ -92,6 +97,13 @@ static inline unsigned buddy_log2_64(uint64_t x)
         buddy_xchg_old_;                                                       \
     })
 #define buddy_load_seq_cst(p) buddy_load_relaxed(p)
+#define buddy_store_seq_cst(p, v) buddy_store_relaxed(p, v)
+#define buddy_add_fetch_seq_cst(p, v)                                          \
+    __extension__({                                                            \
+        __typeof__(*(p)) buddy_rmw_new_ = buddy_load_relaxed(p) + (v);         \
+        buddy_store_relaxed(p, buddy_rmw_new_);                                \
+        buddy_rmw_new_;                                                        \
+    })
 #define buddy_add_relaxed(p, v) buddy_store_relaxed(p, buddy_load_relaxed(p) + (v))
 #define buddy_fetch_or_relaxed(p, v)                                           \
     __extension__({                                                            \

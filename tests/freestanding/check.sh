@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # tests/freestanding/check.sh SRC_DIR BIN_DIR TARGET
 #
-# Proves that the core (src/core/*.c), the slab caches (src/slab/*.c) and
+# Proves that the core (src/core/*.c), the slab caches (src/slab/*.c), the
+# tenants (src/tenant/*.c) and
 # the script interpreter on top of the core (src/script/*.c, which the web
 # playground compiles for wasm32 too) are
 # freestanding C11 for TARGET:
@@ -44,7 +45,7 @@ fail() {
   exit 1
 }
 
-core_sources=("$src"/src/core/*.c "$src"/src/slab/*.c "$src"/src/script/*.c)
+core_sources=("$src"/src/core/*.c "$src"/src/slab/*.c "$src"/src/tenant/*.c "$src"/src/script/*.c)
 [ -e "${core_sources[0]}" ] || fail "no sources in $src/src/core"
 [ -e "$src/src/script/script.c" ] || fail "no sources in $src/src/script"
 
@@ -62,7 +63,8 @@ resolve_quoted() { # FILE NAME -> 0 when NAME is a project header
     "$src"/src/script/*)
       case $name in */*) case $name in buddy/*) ;; *) return 1 ;; esac ;; esac
       ;;
-    "$src"/src/slab/*) # the public headers and src/private, not the core's
+    "$src"/src/slab/* | "$src"/src/tenant/*) # the public headers and
+      # src/private, not the core's
       case $name in *core/*) return 1 ;; esac
       ;;
   esac
@@ -75,7 +77,7 @@ resolve_quoted() { # FILE NAME -> 0 when NAME is a project header
 check_includes() {
   local bad=0 file hit line directive arg name
   for file in "$src"/src/core/*.c "$src"/src/core/*.h "$src"/src/private/*.h \
-    "$src"/src/slab/*.c "$src"/src/script/*.c "$src"/src/script/*.h "$src"/include/buddy/*.h; do
+    "$src"/src/slab/*.c "$src"/src/tenant/*.c "$src"/src/script/*.c "$src"/src/script/*.h "$src"/include/buddy/*.h; do
     [ -e "$file" ] || continue
     while IFS= read -r hit; do
       line=${hit%%:*}
@@ -104,7 +106,7 @@ check_includes() {
     done < <(grep -nE '^[[:space:]]*#[[:space:]]*(include|import)' "$file" || true)
   done
   [ $bad -eq 0 ] || fail "the core or the script interpreter includes headers it must not (above)"
-  echo "PASS [includes]: src/core, src/private, src/slab, src/script and include/buddy include only <stddef.h> <stdint.h> <stdbool.h> and project headers"
+  echo "PASS [includes]: src/core, src/private, src/slab, src/tenant, src/script and include/buddy include only <stddef.h> <stdint.h> <stdbool.h> and project headers"
 }
 
 if [ "$target" = includes ]; then

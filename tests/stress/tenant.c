@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tenant.c: threads charging and uncharging tenants of one hierarchy at
+ * once. A top tenant with a max holds three tenants, one with a max of its
+ * own and one with a high and a reclaimer; each thread has a stock, charges
+ * a tenant chosen at random (so stocks change tenants all the time), and
+ * frees pages any thread charged (a shared pool of each tenant's pages),
+ * through its stock or without one; charges hit the limits and fail.
+ * Every ROUND steps the threads meet (a barrier), drain their stocks, and
+ * the main thread checks: each tenant's usage is what the pool holds for it
+ * (the top's the sum), no usage is above its max, peak >= usage, and the
+ * validator passes. Built plain and under ThreadSanitizer. BUDDY_STEPS
+ * scales it.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "buddy/tenant.h"
+
+#define STRESS_NAME "tenant stress"
+#include "stress.h"
+
+#define THREADS 4
+#define KIDS 3
+#define ROUND 500
+
+static _Alignas(8) unsigned char buf[16384];
+static struct buddy_tenants *g;
+static pthread_mutex_t group_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t meet;
+static unsigned top, kid[KIDS];
+static uint64_t held[KIDS]; /* atomic: pages charged and not yet freed */
+static unsigned long steps = 20000;
+
+/* Take up to n of kid k's held pages: how many were taken. */
+static uint64_t take(unsigned k, uint64_t n)
+{
+    uint64_t h;
+
+    do {
+        h = __atomic_load_n(&held[k], __ATOMIC_RELAXED);
+        if (h == 0)
+            return 0;
+        if (n > h)
+            n = h;
+    } while (!__atomic_compare_exchange_n(&held[k], &h, h - n, 0,
+                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    return n;
+}
+
+/* The third kid's reclaimer: frees what the pool holds of it. */
+static uint64_t reclaim(void *arg, unsigned id, uint64_t nr)
+{
+    uint64_t n = take(KIDS - 1, nr);
+
+    (void)arg;
+    if (n != 0 && buddy_tenant_uncharge(g, NULL, id, n) != 0)
+        FAIL("the reclaimer's uncharge of %llu was refused",
+             (unsigned long long)n);
+    return n;
+}
+
+static uint64_t next_rand(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void *worker(void *arg)
+{
+    struct buddy_tenant_stock stock = BUDDY_TENANT_STOCK_INIT;
+    uint64_t seed = 0x9e3779b97f4a7c15u * ((uintptr_t)arg + 1u);
+    unsigned long i;
+
+    for (i = 1; i <= steps; i++) {
+        uint64_t r = next_rand(&seed);
+        unsigned k = (unsigned)(r % KIDS);
+        uint64_t n = 1 + (r >> 8) % 8;
+        struct buddy_tenant_stock *s = (r >> 16) & 1 ? &stock : NULL;
+        int err;
+
+        if ((r >> 20) % 3 != 0) {
+            err = buddy_tenant_charge(g, s, kid[k], n);
+            if (err == 0)
+                __atomic_add_fetch(&held[k], n, __ATOMIC_RELAXED);
+            else if (err != BUDDY_ENOMEM)
+                FAIL("charge: %s", buddy_strerror(err));
+        } else {
+            n = take(k, n);
+            if (n != 0 && (err = buddy_tenant_uncharge(g, s, kid[k], n)) != 0)
+                FAIL("uncharge of %llu: %s", (unsigned long long)n,
+                     buddy_strerror(err));
+        }
+        if (i % ROUND == 0) {
+            buddy_tenant_stock_drain(g, &stock);
+            pthread_barrier_wait(&meet); /* every stock drained */
+            pthread_barrier_wait(&meet); /* the main thread has checked */
+        }
+    }
+    buddy_tenant_stock_drain(g, &stock);
+    return NULL;
+}
+
+static void check_quiescent(void)
+{
+    struct buddy_check_report rep;
+    struct buddy_tenant_info ti;
+    uint64_t sum = 0;
+    unsigned k;
+
+    for (k = 0; k < KIDS; k++) {
+        uint64_t h = __atomic_load_n(&held[k], __ATOMIC_RELAXED);
+
+        if (buddy_tenant_get_info(g, kid[k], &ti) != 0 || ti.current != h)
+            FAIL("kid %u: usage %llu, the pool holds %llu", k,
+                 (unsigned long long)ti.current, (unsigned long long)h);
+        if (ti.current > ti.max || ti.peak < ti.current)
+            FAIL("kid %u: usage %llu, max %llu, peak %llu", k,
+                 (unsigned long long)ti.current, (unsigned long long)ti.max,
+                 (unsigned long long)ti.peak);
+        sum += h;
+    }
+    if (buddy_tenant_get_info(g, top, &ti) != 0 || ti.current != sum ||
+        ti.current > ti.max)
+        FAIL("top: usage %llu, the pool holds %llu, max %llu",
+             (unsigned long long)ti.current, (unsigned long long)sum,
+             (unsigned long long)ti.max);
+    if (buddy_tenants_check(g, &rep) != 0)
+        FAIL("check: %s", rep.what);
+}
+
+int main(void)
+{
+    struct buddy_tenants_config cfg = BUDDY_TENANTS_CONFIG_INIT;
+    struct buddy_lock_ops ops = {mutex_lock, mutex_unlock, &group_mutex,
+                                 NULL, NULL, NULL};
+    struct buddy_tenant_info ti;
+    pthread_t th[THREADS];
+    const char *e = getenv("BUDDY_STEPS");
+    unsigned long rounds, r;
+    unsigned k;
+    uintptr_t t;
+
+    if (e != NULL && atol(e) > 0)
+        steps = (unsigned long)atol(e);
+    steps -= steps % ROUND;
+    if (steps == 0)
+        steps = ROUND;
+    rounds = steps / ROUND;
+    cfg.capacity = 8;
+    cfg.batch = 16;
+    cfg.lock = &ops;
+    if (buddy_tenants_init(buf, sizeof(buf), &cfg, &g) != 0 ||
+        buddy_tenant_create(g, 0, "top", &top) != 0)
+        return 1;
+    for (k = 0; k < KIDS; k++)
+        if (buddy_tenant_create(g, top, NULL, &kid[k]) != 0)
+            return 1;
+    if (buddy_tenant_set_max(g, top, 600) != 0 ||
+        buddy_tenant_set_max(g, kid[0], 200) != 0 ||
+        buddy_tenant_set_high(g, kid[2], 150) != 0 ||
+        buddy_tenant_add_reclaimer(g, kid[2], reclaim, NULL) != 0)
+        return 1;
+    pthread_barrier_init(&meet, NULL, THREADS + 1);
+    for (t = 0; t < THREADS; t++)
+        pthread_create(&th[t], NULL, worker, (void *)t);
+    for (r = 0; r < rounds; r++) {
+        pthread_barrier_wait(&meet);
+        check_quiescent();
+        pthread_barrier_wait(&meet);
+    }
+    for (t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
+    check_quiescent();
+    if (buddy_tenant_get_info(g, kid[2], &ti) != 0 || ti.events_high == 0)
+        FAIL("no charge ever passed the third kid's high");
+    if (buddy_tenant_get_info(g, top, &ti) != 0 || ti.events_max == 0)
+        FAIL("no charge ever reached the top's max: the test tests nothing");
+    if (failed)
+        return 1;
+    printf(STRESS_NAME ": %d threads, %lu steps each, %lu checks: ok "
+           "(top: %llu max events, peak %llu)\n",
+           THREADS, steps, rounds + 1, (unsigned long long)ti.events_max,
+           (unsigned long long)ti.peak);
+    return 0;
+}

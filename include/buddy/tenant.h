@@ -194,8 +194,11 @@ BUDDY_API int buddy_tenant_charge(struct buddy_tenants *g,
 
 /* Uncharge nr_pages from tenant id and its ancestors (into the stock when
  * it is id's, which gives back what passes the batch): 0, ENOTENANT (a
- * tenant destroyed or never made), EINVAL (more than the tenant's usage:
- * nothing changed), EZERO. O(depth) atomics. */
+ * tenant destroyed or never made), EINVAL (more than the pages charged to
+ * id itself, its children's not counted, less what the stock holds:
+ * nothing changed), EZERO. The pages other callers' stocks hold count as
+ * id's own, so an uncharge of those (of pages never handed out) is misuse
+ * that passes the check. O(depth) atomics. */
 BUDDY_NODISCARD
 BUDDY_API int buddy_tenant_uncharge(struct buddy_tenants *g,
                                     struct buddy_tenant_stock *stock,
@@ -233,7 +236,7 @@ BUDDY_API unsigned buddy_tenant_next(struct buddy_tenants *g, unsigned id);
 /*
  * Check every tenant while no charge is half done (a quiescent point):
  * its parent live and its depth the parent's + 1, its children counted,
- * usage at least the sum of its children's, at most its max, and peak at
+ * usage exactly its own pages and its children's, at most its max, and peak at
  * least usage. 0, or ECORRUPT with *rep saying what (rep may be NULL; its
  * pfn field is the tenant's id, expected and actual the counts);
  * ENOTENANT for a g that is no group. Under the lock; O(capacity x

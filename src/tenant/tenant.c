@@ -10,7 +10,8 @@
  * tenant it failed at (page_counter_try_charge). So, for every tenant t
  * and at every moment a charge is not half done:
  *
- *   usage(t) = pages charged to t itself + sum of usage(c), c a child
+ *   usage(t) = own(t) + sum of usage(c), c a child
+ *   own(t)   = pages charged to t itself (its stocks' among them)
  *   usage(t) <= max(t)   (a max set below usage is refused)
  *   peak(t) >= usage(t)
  *
@@ -46,6 +47,8 @@ enum { EV_LOW, EV_HIGH, EV_MAX, EV_OOM, EV_OOM_KILL, NR_EVENTS };
 
 struct tenant {
     uintptr_t usage;     /* atomic: pages charged to it and its subtree */
+    uintptr_t own;       /* atomic: pages charged to it itself; what an
+                            uncharge of it may take */
     uintptr_t peak;      /* atomic: the most usage was; >= usage */
     uintptr_t max, high; /* atomic loads; written under the lock;
                             UNLIMITED: "max" */
@@ -561,8 +564,9 @@ static uint64_t reclaim_subtree(struct buddy_tenants *g, unsigned r,
 
 /* ---- charging ---------------------------------------------------------------- */
 
-/* Add nr_pages to id and every ancestor: 0, or the id of the first whose
- * max it would pass (every addition taken back). */
+/* Add nr_pages to id and every ancestor: 0 (and id's own pages grow), or
+ * the id of the first whose max it would pass (every addition taken
+ * back). One atomic add and one compare a level, and one add more. */
 static unsigned counters_try(struct buddy_tenants *g, unsigned id,
                              uintptr_t nr_pages)
 {
@@ -578,19 +582,33 @@ static unsigned counters_try(struct buddy_tenants *g, unsigned id,
                 buddy_add_relaxed(&rec(g, u)->usage, (uintptr_t)0 - nr_pages);
             return c;
         }
-        raise_peak(t, now);
+    }
+    buddy_add_relaxed(&rec(g, id)->own, nr_pages);
+    /* The peaks once every level took the pages: a walk that failed
+     * higher up raises none (one load pair a level). */
+    for (c = id; c != BUDDY_TENANT_NONE; c = rec(g, c)->parent) {
+        struct tenant *t = rec(g, c);
+
+        raise_peak(t, buddy_load_relaxed(&t->usage));
     }
     return BUDDY_TENANT_NONE;
 }
 
-/* Take nr_pages from id and every ancestor (id's usage checked first). */
-static void counters_sub(struct buddy_tenants *g, unsigned id,
-                         uintptr_t nr_pages)
+/* Take nr_pages from the usage of id and every ancestor. */
+static void usage_sub(struct buddy_tenants *g, unsigned id, uintptr_t nr_pages)
 {
     unsigned c;
 
     for (c = id; c != BUDDY_TENANT_NONE; c = rec(g, c)->parent)
         buddy_add_relaxed(&rec(g, c)->usage, (uintptr_t)0 - nr_pages);
+}
+
+/* Take nr_pages of id's own (which holds them) and from every usage. */
+static void counters_sub(struct buddy_tenants *g, unsigned id,
+                         uintptr_t nr_pages)
+{
+    buddy_add_relaxed(&rec(g, id)->own, (uintptr_t)0 - nr_pages);
+    usage_sub(g, id, nr_pages);
 }
 
 void buddy_tenant_stock_drain(struct buddy_tenants *g,
@@ -751,21 +769,21 @@ int buddy_tenant_uncharge(struct buddy_tenants *g,
     if (nr_pages == 0)
         return BUDDY_EZERO;
     if (stock != NULL && stock->id_ == id) {
-        /* What this caller can have: the usage less its own stock. */
-        if (nr_pages > buddy_load_relaxed(&t->usage) - stock->nr_pages_)
+        /* What this caller can have: the tenant's own pages less its
+         * stock's. */
+        if (nr_pages > buddy_load_relaxed(&t->own) - stock->nr_pages_)
             return BUDDY_EINVAL;
         refill(g, stock, id, nr_pages);
         return 0;
     }
-    /* The tenant's own counter guards the walk: an ancestor's usage is at
-     * least its descendant's. */
+    /* The tenant's own pages guard the walk (its children's are not its
+     * to give back); every usage on the way holds them. */
     do {
-        u = buddy_load_relaxed(&t->usage);
+        u = buddy_load_relaxed(&t->own);
         if (nr_pages > u)
             return BUDDY_EINVAL;
-    } while (!buddy_cas_relaxed(&t->usage, u, u - (uintptr_t)nr_pages));
-    if (t->parent != BUDDY_TENANT_NONE)
-        counters_sub(g, t->parent, (uintptr_t)nr_pages);
+    } while (!buddy_cas_relaxed(&t->own, u, u - (uintptr_t)nr_pages));
+    usage_sub(g, id, (uintptr_t)nr_pages);
     return 0;
 }
 
@@ -867,9 +885,10 @@ static int check_locked(struct buddy_tenants *g, struct buddy_check_report *rep)
             return corrupt(rep, "a tenant's count of children", i, kids,
                            t->nr_children);
         u = buddy_load_relaxed(&t->usage);
-        if (u < sum)
-            return corrupt(rep, "usage below the sum of the children's", i,
-                           sum, u);
+        sum += buddy_load_relaxed(&t->own);
+        if (u != sum)
+            return corrupt(rep, "usage is not its own pages and its "
+                                "children's", i, sum, u);
         if (u > buddy_load_relaxed(&t->max))
             return corrupt(rep, "usage above max", i,
                            buddy_load_relaxed(&t->max), u);

@@ -19,6 +19,7 @@
  * free max_order blocks they are.
  */
 #include "internal.h"
+#include "../private/check_report.h"
 
 static int check_zone_locked(const struct buddy_zone *z,
                              struct buddy_check_report *rep, bool caches);
@@ -28,16 +29,9 @@ static int fail(struct buddy_check_report *rep, const char *what,
                 buddy_pfn_t pfn, unsigned order, uint64_t expected,
                 uint64_t actual)
 {
-    if (rep != NULL) {
-        rep->error = BUDDY_ECORRUPT;
-        rep->what = what;
-        rep->pfn = pfn;
-        rep->order = order;
-        rep->expected = expected;
-        rep->actual = actual;
-    }
-    return BUDDY_ECORRUPT;
+    return buddy__check_fail(rep, what, pfn, order, expected, actual);
 }
+
 
 /* What the block pass counts, for the list and counter passes. */
 struct tally {
@@ -441,13 +435,7 @@ static int check_zone_locked(const struct buddy_zone *z,
     struct tally t;
     int err;
 
-    if (rep != NULL) {
-        rep->error = 0;
-        rep->what = "";
-        rep->pfn = BUDDY_PFN_NONE;
-        rep->order = 0;
-        rep->expected = rep->actual = 0;
-    }
+    buddy__check_clear(rep);
     if (!buddy__zone_ok(z)) {
         if (rep != NULL) {
             rep->error = BUDDY_EBADZONE;

@@ -70,6 +70,7 @@
  */
 #include "buddy/slab.h"
 #include "internal.h"
+#include "../private/check_report.h"
 #include "../private/debug.h"
 #include "../private/deps.h"
 #include "../private/outbuf.h"
@@ -2018,18 +2019,11 @@ size_t buddy_slabinfo(struct buddy_slab_cache *const *caches, unsigned n,
 
 /* ---- the validator ------------------------------------------------------ */
 
+/* A slab's fault: its pfn named, order 0. */
 static int check_fail(struct buddy_check_report *rep, const char *what,
                       buddy_pfn_t pfn, uint64_t expected, uint64_t actual)
 {
-    if (rep != NULL) {
-        rep->error = BUDDY_ECORRUPT;
-        rep->what = what;
-        rep->pfn = pfn;
-        rep->order = 0;
-        rep->expected = expected;
-        rep->actual = actual;
-    }
-    return BUDDY_ECORRUPT;
+    return buddy__check_fail(rep, what, pfn, 0, expected, actual);
 }
 
 static unsigned popcount64(uint64_t x)
@@ -2144,13 +2138,7 @@ int buddy_slab_check(struct buddy_slab_cache *c, struct buddy_check_report *rep)
 
     if (!cache_ok(s))
         return BUDDY_EBADCACHE;
-    if (rep != NULL) {
-        rep->error = 0;
-        rep->what = "";
-        rep->pfn = BUDDY_PFN_NONE;
-        rep->order = 0;
-        rep->expected = rep->actual = 0;
-    }
+    buddy__check_clear(rep);
     lock(s);
     for (l = 0; l < SLAB_NR_LISTS && err == 0; l++) {
         struct slab_link *head = &s->lists[l], *at;

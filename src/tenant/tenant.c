@@ -31,6 +31,7 @@
 #include <stddef.h>
 
 #include "buddy/tenant.h"
+#include "../private/check_report.h"
 #include "../private/deps.h"
 #include "../private/outbuf.h"
 
@@ -836,18 +837,11 @@ unsigned buddy_tenant_next(struct buddy_tenants *g, unsigned id)
 
 /* ---- the validator ------------------------------------------------------------ */
 
+/* A tenant's fault: its id in the pfn field, order 0. */
 static int corrupt(struct buddy_check_report *rep, const char *what,
                    unsigned id, uint64_t expected, uint64_t actual)
 {
-    if (rep != NULL) {
-        rep->error = BUDDY_ECORRUPT;
-        rep->what = what;
-        rep->pfn = id;
-        rep->order = 0;
-        rep->expected = expected;
-        rep->actual = actual;
-    }
-    return BUDDY_ECORRUPT;
+    return buddy__check_fail(rep, what, id, 0, expected, actual);
 }
 
 static int check_locked(struct buddy_tenants *g, struct buddy_check_report *rep)
@@ -896,13 +890,7 @@ static int check_locked(struct buddy_tenants *g, struct buddy_check_report *rep)
             return corrupt(rep, "peak below usage", i, u,
                            buddy_load_relaxed(&t->peak));
     }
-    if (rep != NULL) {
-        rep->error = 0;
-        rep->what = "";
-        rep->pfn = 0;
-        rep->order = 0;
-        rep->expected = rep->actual = 0;
-    }
+    buddy__check_clear(rep);
     return 0;
 }
 

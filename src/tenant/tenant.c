@@ -583,15 +583,12 @@ static unsigned counters_try(struct buddy_tenants *g, unsigned id,
                 buddy_add_relaxed(&rec(g, u)->usage, (uintptr_t)0 - nr_pages);
             return c;
         }
+        /* Its own sum, at most its max: a walk that fails higher up has
+         * raised the peaks below (the kernel's watermark does so too),
+         * and no peak passes its max. */
+        raise_peak(t, now);
     }
     buddy_add_relaxed(&rec(g, id)->own, nr_pages);
-    /* The peaks once every level took the pages: a walk that failed
-     * higher up raises none (one load pair a level). */
-    for (c = id; c != BUDDY_TENANT_NONE; c = rec(g, c)->parent) {
-        struct tenant *t = rec(g, c);
-
-        raise_peak(t, buddy_load_relaxed(&t->usage));
-    }
     return BUDDY_TENANT_NONE;
 }
 

@@ -200,13 +200,19 @@ static bool m_alive(unsigned i)
     return m[i].live;
 }
 
+/* A try of n pages: the first level whose max it passes, or 0; each level
+ * below it that took the pages for a moment has its peak raised, as the
+ * counters' walk does. */
 static unsigned m_first_over(unsigned id, uint64_t n)
 {
     unsigned c;
 
-    for (c = id; c != 0; c = m[c].parent)
+    for (c = id; c != 0; c = m[c].parent) {
         if (m[c].usage + n > m[c].max)
             return c;
+        if (m[c].usage + n > m[c].peak)
+            m[c].peak = m[c].usage + n;
+    }
     return 0;
 }
 

@@ -230,6 +230,12 @@ struct buddy_zone_config {
  * reclaimable) is unmovable, so all of them share one free list per order.
  * The HIGHATOMIC reserve and isolation still work. */
 #define BUDDY_ZONE_NO_GROUPING 0x2u
+/* Owners: one byte more a page of metadata (BUDDY_META_BYTES_PER_PAGE + 1
+ * in all), in which each allocated block records its owner, 1..255 (a
+ * tenant: buddy/tenant.h), given by buddy_zone_alloc_pages_owned; the
+ * owner hook hears every free of an owned block, whatever call frees it. */
+#define BUDDY_ZONE_OWNERS 0x4u
+#define BUDDY_OWNER_MAX 255u
 
 /* Defaults: 4 KiB pages, max_order 10, no base, name "Normal", no flags. */
 #define BUDDY_ZONE_CONFIG_INIT                                                 \
@@ -237,7 +243,8 @@ struct buddy_zone_config {
 
 /*
  * Bytes of metadata a zone with this configuration needs: a fixed header plus
- * BUDDY_META_BYTES_PER_PAGE per spanned page. Returns 0 if the configuration
+ * BUDDY_META_BYTES_PER_PAGE per spanned page (one more with
+ * BUDDY_ZONE_OWNERS) and one per pageblock. Returns 0 if the configuration
  * is invalid, a span whose metadata size does not fit size_t included
  * (buddy_zone_init says why); never 0 for one init accepts. O(1).
  */
@@ -355,6 +362,38 @@ BUDDY_API int buddy_zone_free_pages(struct buddy_zone *z, buddy_pfn_t pfn,
 /* Free the allocated block that starts at pfn, whatever its order. Errors as
  * buddy_zone_free_pages but EWRONGORDER. O(max_order). */
 BUDDY_API int buddy_zone_free_pfn(struct buddy_zone *z, buddy_pfn_t pfn);
+
+/*
+ * Owners (a zone made with BUDDY_ZONE_OWNERS). buddy_zone_alloc_pages_owned
+ * allocates as buddy_zone_alloc_pages_type and records owner (1..
+ * BUDDY_OWNER_MAX) in the block's first page, under the zone lock:
+ * ENOTSUP on a zone without owners, EINVAL for owner 0 or above the
+ * largest, then the allocation's errors. Every free of an owned block (by
+ * pfn or address, through a per-CPU cache, whose fast path leaves an
+ * owned block to the zone, or the upper halves a shrinking resize gives
+ * back) clears the owner and calls the owner hook with the owner, the
+ * freed block's first pfn and its order, the zone lock held (as the
+ * event hook: use _locked calls there). An owned block does not grow in
+ * place (buddy_zone_resize_pages: EBUSY): what it gains its owner would
+ * have to accept first. buddy_zone_get_owner reads the owner of the
+ * allocated block whose first page is pfn (0 for none), with the errors
+ * of buddy_zone_pfn_order for a page that is not one; ENOTSUP without
+ * owners. O(max_order) for the allocation, O(1) for the rest.
+ */
+typedef void (*buddy_owner_fn)(void *arg, unsigned owner, buddy_pfn_t pfn,
+                               unsigned order);
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_alloc_pages_owned(struct buddy_zone *z,
+                                           unsigned order,
+                                           enum buddy_migratetype mt,
+                                           unsigned owner, buddy_pfn_t *pfn);
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_get_owner(const struct buddy_zone *z,
+                                   buddy_pfn_t pfn, unsigned *owner);
+/* Set (fn NULL: clear) the owner hook. EBADZONE, ENOTSUP. */
+BUDDY_NODISCARD
+BUDDY_API int buddy_zone_set_owner_hook(struct buddy_zone *z,
+                                        buddy_owner_fn fn, void *arg);
 
 /*
  * Resize the allocated block at pfn, of `order`, in place to new_order: a

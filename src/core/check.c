@@ -117,6 +117,14 @@ static int check_blocks(const struct buddy_zone *z, struct tally *t,
             if (pg_get(z, idx + i) != 0)
                 return fail(rep, "block head inside another block",
                             pfn + i, order, 0, pg_get(z, idx + i));
+        /* I11: owners only on allocated heads. */
+        if (z->owner != NULL)
+            for (i = kind == BUDDY_BLOCK_ALLOCATED ? 1 : 0; i < size; i++)
+                if (buddy_load_relaxed(&z->owner[idx + i]) != 0)
+                    return fail(rep, "an owner on a page that is no "
+                                     "allocated block's head",
+                                pfn + i, order, 0,
+                                buddy_load_relaxed(&z->owner[idx + i]));
         switch (kind) {
         case BUDDY_BLOCK_HOLE:
             t->hole_pages += size;

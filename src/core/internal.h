@@ -167,6 +167,10 @@ struct buddy_zone {
                                 heads, owner's word of ALLOCATED pages */
     uint8_t *state;          /* [spanned] kind << 5 | order on heads, else 0 */
     uint8_t *pageblock;      /* [nr_pageblocks] migrate type ^ pb_key (I10) */
+    uint8_t *owner;          /* [spanned] owner of an ALLOCATED head, else 0
+                                (I11); NULL without BUDDY_ZONE_OWNERS */
+    buddy_owner_fn owner_hook; /* told of each owned block's free, or NULL */
+    void *owner_arg;         /* its argument */
     uint32_t nr_pageblocks;  /* pageblocks the span touches */
     uint32_t pb_skew;        /* start_pfn mod pageblock size: pageblock of
                                 idx is (idx + pb_skew) >> pageblock_order */
@@ -324,6 +328,11 @@ static inline void buddy__emit(const struct buddy_zone *z,
 }
 
 #define buddy_hook_set(z) buddy_unlikely((z)->hook != NULL)
+
+/* The ALLOCATED block at idx, of order, just claimed for a free: its
+ * owner byte cleared and the owner hook told (zones with owners; lock
+ * held). */
+void buddy__owner_freed(struct buddy_zone *z, uint32_t idx, unsigned order);
 
 /* ---- pageblocks and their migrate types (I10) --------------------------- */
 

@@ -635,6 +635,8 @@ int buddy__free_pages_locked(struct buddy_zone *z, buddy_pfn_t pfn,
             buddy__solo_end_locked(z, by);
         if (buddy_likely(head && buddy__free_claim(z->state, (uintptr_t)rel,
                                                    held, 0))) {
+            if (buddy_unlikely(z->owner != NULL))
+                buddy__owner_freed(z, (uint32_t)rel, held);
             free_block(z, (uint32_t)rel, held);
             return 0;
         }
@@ -689,6 +691,85 @@ int buddy_zone_alloc_pages_type(struct buddy_zone *z, unsigned order,
                       t < BUDDY_MIGRATE_PCPTYPES ? (int)t
                                                  : (int)BUDDY_MIGRATE_PCPTYPES,
                       pfn);
+}
+
+/* ---- owners ------------------------------------------------------------- */
+
+void buddy__owner_freed(struct buddy_zone *z, uint32_t idx, unsigned order)
+{
+    unsigned o = buddy_load_relaxed(&z->owner[idx]);
+
+    buddy_assert_locked(z);
+    if (o == 0)
+        return;
+    buddy_store_relaxed(&z->owner[idx], 0);
+    if (z->owner_hook != NULL)
+        z->owner_hook(z->owner_arg, o, z->start_pfn + idx, order);
+}
+
+int buddy_zone_alloc_pages_owned(struct buddy_zone *z, unsigned order,
+                                 enum buddy_migratetype mt, unsigned owner,
+                                 buddy_pfn_t *pfn)
+{
+    unsigned t = (unsigned)mt;
+    int err;
+
+    if (buddy_unlikely(!buddy__zone_ok(z)))
+        return BUDDY_EBADZONE;
+    if (z->owner == NULL)
+        return BUDDY_ENOTSUP;
+    if (owner == 0 || owner > BUDDY_OWNER_MAX)
+        return BUDDY_EINVAL;
+    if (buddy_unlikely(pfn == NULL))
+        return BUDDY_ENULL;
+    if (buddy_unlikely(order > z->max_order))
+        return BUDDY_EORDER;
+    if (t >= BUDDY_MIGRATE_PCPTYPES)
+        return BUDDY_EINVAL;
+    buddy__lock(z);
+    err = buddy__alloc_pages_locked(z, order, buddy__request_type(z, t), pfn);
+    if (err == 0)
+        buddy_store_relaxed(&z->owner[*pfn - z->start_pfn], (uint8_t)owner);
+    buddy_check_expensive(z);
+    buddy__unlock(z);
+    return err;
+}
+
+int buddy_zone_get_owner(const struct buddy_zone *z, buddy_pfn_t pfn,
+                         unsigned *owner)
+{
+    buddy_pfn_t rel;
+    int err;
+
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (z->owner == NULL)
+        return BUDDY_ENOTSUP;
+    if (owner == NULL)
+        return BUDDY_ENULL;
+    rel = pfn - z->start_pfn;
+    buddy__lock(z);
+    err = buddy__pfn_order_locked(z, pfn);
+    if (err >= 0) {
+        *owner = buddy_load_relaxed(&z->owner[rel]);
+        err = 0;
+    }
+    buddy__unlock(z);
+    return err;
+}
+
+int buddy_zone_set_owner_hook(struct buddy_zone *z, buddy_owner_fn fn,
+                              void *arg)
+{
+    if (!buddy__zone_ok(z))
+        return BUDDY_EBADZONE;
+    if (z->owner == NULL)
+        return BUDDY_ENOTSUP;
+    buddy__lock(z);
+    z->owner_hook = fn;
+    z->owner_arg = fn != NULL ? arg : NULL;
+    buddy__unlock(z);
+    return 0;
 }
 
 int buddy_zone_alloc_bulk(struct buddy_zone *z, unsigned order, unsigned nr,

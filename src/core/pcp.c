@@ -192,6 +192,7 @@ int buddy_pcp_init(struct buddy_pcp *cache, struct buddy_zone *z,
     pcp->zone = z;
     pcp->frame = z->frame;
     pcp->state = z->state;
+    pcp->owner = z->owner;
     pcp->start_pfn = z->start_pfn;
     pcp->page_shift = z->page_shift;
     pcp->open.spanned = z->spanned;

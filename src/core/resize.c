@@ -19,6 +19,10 @@
  * the kept block, so none of them merges, and each goes on its list as a
  * freed block does (free page reporting notes it).
  *
+ * An owned block (BUDDY_ZONE_OWNERS) shrinks with each upper half it gives
+ * back told to the owner hook, as a free of that block; it does not grow,
+ * since its owner would have to take the pages it gains first.
+ *
  * Counters: a resize counts as the free of a block of order a and the
  * allocation of one of order n (free_count[a], alloc_count[n]), which
  * keeps I9 and the pages the counters say are allocated. A growth that
@@ -72,14 +76,17 @@ static void grow(struct buddy_zone *z, uint32_t idx, unsigned a, unsigned n,
 
 /* Give back the upper halves, the largest first; the head says order n
  * before any of them is freed, so none sees an allocated buddy of its own
- * order there. */
+ * order there. Each half of an owned block is the owner hook's. */
 static void shrink(struct buddy_zone *z, uint32_t idx, unsigned a, unsigned n)
 {
+    unsigned owner = z->owner != NULL ? buddy_load_relaxed(&z->owner[idx]) : 0;
     unsigned k = a;
 
     while (k-- > n) {
         uint32_t b = idx + ((uint32_t)1 << k);
 
+        if (owner != 0 && z->owner_hook != NULL)
+            z->owner_hook(z->owner_arg, owner, z->start_pfn + b, k);
         buddy__free_one_block(z, b, k, false);
         if (buddy_unlikely(z->reporter.report != NULL))
             buddy__note_free(z, b);
@@ -95,8 +102,10 @@ static int resize_locked(struct buddy_zone *z, buddy_pfn_t pfn, unsigned a,
 
     if (n > a) {
         /* Not aligned to the new size: its upper neighbours are not its
-         * buddies, and a block of order n cannot start here. */
+         * buddies, and a block of order n cannot start here. An owned
+         * block does not grow. */
         if ((pfn & (((buddy_pfn_t)1 << n) - 1)) != 0 ||
+            (z->owner != NULL && buddy_load_relaxed(&z->owner[idx]) != 0) ||
             !can_grow(z, idx, a, n, mt))
             return BUDDY_EBUSY;
     }

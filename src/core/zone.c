@@ -69,7 +69,8 @@ static uint64_t meta_bytes(const struct buddy_zone_config *cfg, unsigned pbo)
 {
     return (uint64_t)header_size() +
            (uint64_t)BUDDY_META_BYTES_PER_PAGE * cfg->nr_pages +
-           nr_pageblocks_of(cfg->start_pfn, cfg->nr_pages, pbo);
+           nr_pageblocks_of(cfg->start_pfn, cfg->nr_pages, pbo) +
+           (cfg->flags & BUDDY_ZONE_OWNERS ? cfg->nr_pages : 0);
 }
 
 /* Every size limit of a zone is checked here, once, before anything is
@@ -84,7 +85,8 @@ static int check_config(const struct buddy_zone_config *cfg, unsigned *shift)
         return BUDDY_EPAGESIZE;
     if (cfg->max_order > BUDDY_MAX_ORDER_LIMIT)
         return BUDDY_EMAXORDER;
-    if (cfg->flags & ~(BUDDY_ZONE_META_ZEROED | BUDDY_ZONE_NO_GROUPING))
+    if (cfg->flags & ~(BUDDY_ZONE_META_ZEROED | BUDDY_ZONE_NO_GROUPING |
+                       BUDDY_ZONE_OWNERS))
         return BUDDY_EINVAL;
     /* A pageblock holds whole blocks of every order up to it, and the
      * kernel's pageblock_order is at most MAX_PAGE_ORDER. */
@@ -169,6 +171,10 @@ int buddy_zone_init(void *meta, size_t meta_size,
     z->pageblock_order = (uint8_t)pageblock_order_of(cfg);
     z->nr_pageblocks = (uint32_t)nr_pageblocks_of(
         cfg->start_pfn, cfg->nr_pages, z->pageblock_order);
+    /* The owners after the pageblocks' bytes, so the arrays before keep
+     * their places with and without them. */
+    if (cfg->flags & BUDDY_ZONE_OWNERS)
+        z->owner = p + z->nr_pageblocks;
     z->pb_skew = (uint32_t)(cfg->start_pfn &
                             (((buddy_pfn_t)1 << z->pageblock_order) - 1));
     /* A stored 0 is the type every pageblock starts as: MOVABLE, as the
@@ -180,7 +186,9 @@ int buddy_zone_init(void *meta, size_t meta_size,
      * caller promises a zeroed buffer; the frame records are never read
      * as links before they are written. */
     if (!(cfg->flags & BUDDY_ZONE_META_ZEROED))
-        buddy_memset(z->state, 0, (size_t)cfg->nr_pages + z->nr_pageblocks);
+        buddy_memset(z->state, 0,
+                     (size_t)cfg->nr_pages + z->nr_pageblocks +
+                         (z->owner != NULL ? (size_t)cfg->nr_pages : 0));
 
     z->start_pfn = cfg->start_pfn;
     z->spanned = (uint32_t)cfg->nr_pages;

@@ -87,6 +87,8 @@ struct buddy__pcp {
                                   fast paths, which then touch no zone
                                   field) */
     uint8_t *state;            /* the zone's state[] */
+    const uint8_t *owner;      /* the zone's owner[], or NULL: an owned
+                                  block is never claimed here */
     buddy_pfn_t start_pfn;     /* the zone's first pfn */
     uintptr_t base;            /* the zone's base address, 0 without one */
     unsigned page_shift;       /* the zone's */
@@ -218,6 +220,15 @@ static inline uint32_t buddy__pcp_pop(struct buddy__pcp *pcp, unsigned order)
     return buddy__pcp_pop_list(pcp, &pcp->head[order], order);
 }
 
+/* Does the block at idx have an owner? Then its free is the zone's, which
+ * tells the owner hook: the claims below refuse it. One load and compare
+ * of the pointer for a zone without owners. */
+static inline bool buddy__pcp_owned(const struct buddy__pcp *pcp,
+                                    uintptr_t idx)
+{
+    return pcp->owner != NULL && buddy_load_relaxed(&pcp->owner[idx]) != 0;
+}
+
 /* Claim the ALLOCATED block at idx for the cache, its state byte to
  * CACHED. A solo cache's owner is the only thread that can claim a byte
  * of its zone (pcp.c): one load, one compare, one plain store. Any other
@@ -230,6 +241,8 @@ static inline bool buddy__pcp_claim(struct buddy__pcp *pcp, uintptr_t idx,
     uint8_t from = pg_state(BUDDY_BLOCK_ALLOCATED, order);
     uint8_t to = pg_state(BUDDY_BLOCK_CACHED, order);
 
+    if (buddy_unlikely(buddy__pcp_owned(pcp, idx)))
+        return false;
     if (buddy_likely(buddy_load_relaxed(&pcp->solo) != 0)) {
         if (buddy_load_relaxed(&pcp->state[idx]) != from)
             return false;
@@ -246,6 +259,8 @@ static inline bool buddy__pcp_claim_seen(struct buddy__pcp *pcp, uintptr_t idx,
 {
     uint8_t to = pg_state(BUDDY_BLOCK_CACHED, order);
 
+    if (buddy_unlikely(buddy__pcp_owned(pcp, idx)))
+        return false;
     if (buddy_likely(buddy_load_relaxed(&pcp->solo) != 0)) {
         buddy_store_relaxed(&pcp->state[idx], to);
         return true;

@@ -132,6 +132,27 @@ static void test_detects_each_broken_invariant(void **state)
     z->state[0] = pg_state(BUDDY_BLOCK_INFLIGHT, 0);
     expect_corrupt(z, "in-flight");
     zone_del(&f);
+
+    { /* I11: an owner on a free page, and inside an owned block */
+        struct buddy_zone_config cfg = BUDDY_ZONE_CONFIG_INIT;
+        buddy_pfn_t pfn;
+
+        cfg.nr_pages = 16;
+        cfg.max_order = 4;
+        cfg.flags = BUDDY_ZONE_OWNERS;
+        z = zone_from_config(&f, &cfg);
+        assert_int_equal(buddy_zone_add_range(z, 0, 16), 0);
+        assert_int_equal(buddy_zone_alloc_pages_owned(
+                             z, 1, BUDDY_MIGRATE_MOVABLE, 5, &pfn),
+                         0);
+        assert_valid(z);
+        z->owner[pfn + 1] = 5;
+        expect_corrupt(z, "an owner on a page");
+        z->owner[pfn + 1] = 0;
+        z->owner[15] = 2;
+        expect_corrupt(z, "an owner on a page");
+        zone_del(&f);
+    }
 }
 
 /* Layout assumptions behind the metadata budget: 9 bytes a page, one a
@@ -156,9 +177,15 @@ static void test_metadata_budget(void **state)
     cfg.start_pfn = 0;
     cfg.pageblock_order = 3;
     assert_int_equal(buddy_zone_meta_size(&cfg), big - 4 + 256);
+    /* Owners: one byte a page more, 10 in all. */
+    cfg.pageblock_order = 0;
+    cfg.flags = BUDDY_ZONE_OWNERS;
+    assert_int_equal(buddy_zone_meta_size(&cfg), big + 2048);
+    assert_true(BUDDY_META_BYTES_PER_PAGE + 1 <= 10);
+    cfg.flags = 0;
     /* The header size the README and docs/design.md give (64-bit). */
     if (sizeof(void *) == 8)
-        assert_int_equal(header, 3064);
+        assert_int_equal(header, 3088);
     print_message("metadata: %u bytes per page + 1 per pageblock + %zu bytes "
                   "per zone\n",
                   BUDDY_META_BYTES_PER_PAGE, header);

@@ -209,6 +209,33 @@ BUDDY_API int buddy_tenant_uncharge(struct buddy_tenants *g,
 BUDDY_API void buddy_tenant_stock_drain(struct buddy_tenants *g,
                                         struct buddy_tenant_stock *stock);
 
+/*
+ * Pages of a zone charged to tenants. buddy_tenants_attach_zone makes the
+ * group the zone's owner (its owner hook: ENOTSUP for a zone made without
+ * BUDDY_ZONE_OWNERS, EBADZONE): from then on every free of a block owned
+ * there uncharges the tenant it was charged to, whichever thread frees it
+ * and by whichever call (the zone's, a per-CPU cache's, a shrinking
+ * resize's). A zone serves one group; a group any number of zones.
+ *
+ * buddy_tenant_alloc_pages charges 2^order pages to tenant id (through
+ * stock, as buddy_tenant_charge: the reclaimers, the OOM callback, high's
+ * throttle), then allocates them from z for migrate type mt with id as
+ * their owner (buddy_zone_alloc_pages_owned). Errors: the charge's
+ * (ENOMEM past a max, ENOTENANT) with the zone untouched, then the
+ * allocation's (ENOMEM when the zone has no such block, EORDER, EINVAL),
+ * the charge given back. O(depth + max_order).
+ */
+BUDDY_NODISCARD
+BUDDY_API int buddy_tenants_attach_zone(struct buddy_tenants *g,
+                                        struct buddy_zone *z);
+BUDDY_NODISCARD
+BUDDY_API int buddy_tenant_alloc_pages(struct buddy_tenants *g,
+                                       struct buddy_tenant_stock *stock,
+                                       unsigned id, struct buddy_zone *z,
+                                       unsigned order,
+                                       enum buddy_migratetype mt,
+                                       buddy_pfn_t *pfn);
+
 /* What a tenant's counters read now. */
 struct buddy_tenant_info {
     unsigned id, parent;          /* parent 0: at the top */

@@ -785,6 +785,52 @@ int buddy_tenant_uncharge(struct buddy_tenants *g,
     return 0;
 }
 
+/* ---- pages of a zone ------------------------------------------------------------ */
+
+/* The zone's owner hook: a freed block's pages off its tenant. Under the
+ * zone's lock; the uncharge is lock-free. An owner the group does not
+ * know (misuse: a tenant destroyed while it held pages cannot be) is
+ * left alone. */
+static void zone_freed(void *arg, unsigned owner, buddy_pfn_t pfn,
+                       unsigned order)
+{
+    int err = buddy_tenant_uncharge(arg, NULL, owner, (uint64_t)1 << order);
+
+    (void)pfn;
+    (void)err;
+}
+
+int buddy_tenants_attach_zone(struct buddy_tenants *g, struct buddy_zone *z)
+{
+    if (!group_ok(g))
+        return BUDDY_ENOTENANT;
+    return buddy_zone_set_owner_hook(z, zone_freed, g);
+}
+
+int buddy_tenant_alloc_pages(struct buddy_tenants *g,
+                             struct buddy_tenant_stock *stock, unsigned id,
+                             struct buddy_zone *z, unsigned order,
+                             enum buddy_migratetype mt, buddy_pfn_t *pfn)
+{
+    int err;
+
+    if (pfn == NULL)
+        return BUDDY_ENULL;
+    if (order >= BUDDY_NR_ORDERS)
+        return BUDDY_EORDER;
+    err = buddy_tenant_charge(g, stock, id, (uint64_t)1 << order);
+    if (err != 0)
+        return err;
+    err = buddy_zone_alloc_pages_owned(z, order, mt, id, pfn);
+    if (err != 0) {
+        /* Cannot fail: the pages were charged just now. */
+        int undo = buddy_tenant_uncharge(g, stock, id, (uint64_t)1 << order);
+
+        (void)undo;
+    }
+    return err;
+}
+
 /* ---- reading ------------------------------------------------------------------ */
 
 int buddy_tenant_get_info(struct buddy_tenants *g, unsigned id,

@@ -580,6 +580,98 @@ static void test_views(void **state)
     assert_string_equal(out, "");
 }
 
+/* Pages of a zone: the charge comes first, the owner is recorded, and
+ * every free uncharges the tenant charged, by whichever call. */
+static void test_zone_pages(void **state)
+{
+    struct buddy_tenants *g = group(4, 0);
+    struct buddy_zone_config zc = BUDDY_ZONE_CONFIG_INIT;
+    struct buddy_pcp_config pc = BUDDY_PCP_CONFIG_INIT;
+    struct buddy_tenant_stock s = BUDDY_TENANT_STOCK_INIT;
+    struct fixture f;
+    struct buddy_zone *z;
+    struct buddy_pcp pcp;
+    buddy_pfn_t a, b, c;
+    unsigned web, db, o = 0;
+    uint64_t free_before;
+
+    (void)state;
+    zc.nr_pages = 128;
+    zc.max_order = 5;
+    zc.flags = BUDDY_ZONE_OWNERS;
+    z = zone_from_config(&f, &zc);
+    assert_int_equal(buddy_zone_add_range(z, 0, 128), 0);
+    web = make(g, 0, "web");
+    db = make(g, 0, "db");
+    assert_int_equal(buddy_tenants_attach_zone(g, z), 0);
+    assert_int_equal(buddy_tenant_set_max(g, web, 16), 0);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, web, z, 3,
+                                              BUDDY_MIGRATE_MOVABLE, &a),
+                     0);
+    assert_int_equal(buddy_tenant_alloc_pages(g, &s, db, z, 0,
+                                              BUDDY_MIGRATE_UNMOVABLE, &b),
+                     0);
+    assert_int_equal(buddy_zone_get_owner(z, a, &o), 0);
+    assert_int_equal(o, web);
+    assert_int_equal(buddy_zone_get_owner(z, b, &o), 0);
+    assert_int_equal(o, db);
+    assert_int_equal(info(g, web).current, 8);
+    assert_int_equal(info(g, db).current, BUDDY_TENANT_BATCH); /* stocked */
+    /* Past web's max: refused before the zone is touched. */
+    free_before = zone_free_pages(z);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, web, z, 4,
+                                              BUDDY_MIGRATE_MOVABLE, &c),
+                     BUDDY_ENOMEM);
+    assert_int_equal(zone_free_pages(z), free_before);
+    assert_int_equal(info(g, web).events_max, 1);
+    /* The zone has no such block: the charge is given back. */
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, db, z, 5,
+                                              BUDDY_MIGRATE_MOVABLE, &c),
+                     0);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, db, z, 5,
+                                              BUDDY_MIGRATE_MOVABLE, &c),
+                     0);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, db, z, 5,
+                                              BUDDY_MIGRATE_MOVABLE, &c),
+                     BUDDY_ENOMEM);
+    assert_int_equal(info(g, db).current, BUDDY_TENANT_BATCH + 64);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, 3, z, 0,
+                                              BUDDY_MIGRATE_MOVABLE, &c),
+                     BUDDY_ENOTENANT);
+    /* Frees by every call uncharge the tenant charged. */
+    assert_int_equal(buddy_zone_free_pages(z, a, 3), 0);
+    assert_int_equal(info(g, web).current, 0);
+    assert_int_equal(buddy_pcp_init(&pcp, z, &pc), 0);
+    assert_int_equal(buddy_pcp_free_pfn(&pcp, b), 0);
+    buddy_tenant_stock_drain(g, &s);
+    assert_int_equal(info(g, db).current, 64);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, web, z, 2,
+                                              BUDDY_MIGRATE_MOVABLE, &a),
+                     0);
+    assert_int_equal(buddy_zone_resize_pages(z, a, 2, 0), 0);
+    assert_int_equal(info(g, web).current, 1);
+    assert_int_equal(buddy_zone_free_pfn(z, a), 0);
+    assert_int_equal(info(g, web).current, 0);
+    /* A tenant that holds pages cannot go. */
+    assert_int_equal(buddy_tenant_destroy(g, db), BUDDY_EBUSY);
+    assert_checked(g);
+    assert_valid(z);
+    buddy_pcp_fini(&pcp);
+    /* A zone without owners cannot be attached. */
+    {
+        struct fixture f2;
+        struct buddy_zone *plain = zone_new_free(&f2, 0, 16, 4);
+
+        assert_int_equal(buddy_tenants_attach_zone(g, plain), BUDDY_ENOTSUP);
+        assert_int_equal(buddy_tenant_alloc_pages(g, NULL, web, plain, 0,
+                                                  BUDDY_MIGRATE_MOVABLE, &c),
+                         BUDDY_ENOTSUP);
+        assert_int_equal(info(g, web).current, 0);
+        zone_del(&f2);
+    }
+    zone_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -594,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_move),
         cmocka_unit_test(test_views),
+        cmocka_unit_test(test_zone_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

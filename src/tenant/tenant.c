@@ -74,7 +74,7 @@ struct buddy_tenants {
     struct tenant t[];  /* t[id - 1] */
 };
 
-/* ---- helpers ------------------------------------------------------------ */
+/* ---- helpers ------------------------------------------------------------- */
 
 static void lock(struct buddy_tenants *g)
 {
@@ -149,7 +149,7 @@ static bool in_subtree(struct buddy_tenants *g, unsigned t, unsigned r)
     return false;
 }
 
-/* ---- the group ------------------------------------------------------------ */
+/* ---- the group ----------------------------------------------------------- */
 
 static int check_config(const struct buddy_tenants_config *cfg)
 {
@@ -205,7 +205,7 @@ int buddy_tenants_init(void *buf, size_t size,
     return 0;
 }
 
-/* ---- making and ending tenants -------------------------------------------- */
+/* ---- making and ending tenants ------------------------------------------- */
 
 static void set_name(struct tenant *t, const char *name, unsigned id)
 {
@@ -369,7 +369,7 @@ int buddy_tenant_move(struct buddy_tenants *g, unsigned id,
     return 0;
 }
 
-/* ---- the knobs -------------------------------------------------------------- */
+/* ---- the knobs ----------------------------------------------------------- */
 
 enum knob { KNOB_MAX, KNOB_HIGH, KNOB_LOW, KNOB_MIN };
 
@@ -495,7 +495,7 @@ int buddy_tenant_set_ops(struct buddy_tenants *g, unsigned id,
     return err;
 }
 
-/* ---- reclaim ----------------------------------------------------------------- */
+/* ---- reclaim ------------------------------------------------------------- */
 
 /* t's protection (min or low, by `low`) as a reclaim of r's subtree sees
  * it: none for r itself; below r, the least of t's own and its
@@ -563,7 +563,7 @@ static uint64_t reclaim_subtree(struct buddy_tenants *g, unsigned r,
     return freed;
 }
 
-/* ---- charging ---------------------------------------------------------------- */
+/* ---- charging ------------------------------------------------------------ */
 
 /* Add nr_pages to id and every ancestor: 0 (and id's own pages grow), or
  * the id of the first whose max it would pass (every addition taken
@@ -785,7 +785,7 @@ int buddy_tenant_uncharge(struct buddy_tenants *g,
     return 0;
 }
 
-/* ---- pages of a zone ------------------------------------------------------------ */
+/* ---- pages of a zone ----------------------------------------------------- */
 
 /* The zone's owner hook: a freed block's pages off its tenant. Under the
  * zone's lock; the uncharge is lock-free. An owner the group does not
@@ -831,7 +831,7 @@ int buddy_tenant_alloc_pages(struct buddy_tenants *g,
     return err;
 }
 
-/* ---- reading ------------------------------------------------------------------ */
+/* ---- reading ------------------------------------------------------------- */
 
 int buddy_tenant_get_info(struct buddy_tenants *g, unsigned id,
                           struct buddy_tenant_info *out)
@@ -878,7 +878,7 @@ unsigned buddy_tenant_next(struct buddy_tenants *g, unsigned id)
     return BUDDY_TENANT_NONE;
 }
 
-/* ---- the validator ------------------------------------------------------------ */
+/* ---- the validator ------------------------------------------------------- */
 
 /* A tenant's fault: its id in the pfn field, order 0. */
 static int corrupt(struct buddy_check_report *rep, const char *what,
@@ -949,7 +949,7 @@ int buddy_tenants_check(struct buddy_tenants *g, struct buddy_check_report *rep)
     return err;
 }
 
-/* ---- the views ---------------------------------------------------------------- */
+/* ---- the views ----------------------------------------------------------- */
 
 static size_t view_bytes(struct buddy_tenants *g, unsigned id, char *buf,
                          size_t size, size_t field, bool max_word)

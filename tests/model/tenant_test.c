@@ -28,7 +28,7 @@
 #define STEPS 3000u
 #define RETRIES BUDDY_TENANT_RETRIES
 
-/* ---- the model ------------------------------------------------------------ */
+/* ---- the model ----------------------------------------------------------- */
 
 struct mt {
     bool live;
@@ -339,7 +339,7 @@ static int m_move(unsigned id, unsigned np)
     return 0;
 }
 
-/* ---- the library's callbacks ------------------------------------------ */
+/* ---- the library's callbacks --------------------------------------------- */
 
 static uint64_t reclaimer(void *arg, unsigned id, uint64_t want)
 {
@@ -386,7 +386,25 @@ static void throttle(void *arg, unsigned id, unsigned over, uint64_t pages)
     throttle_pages = pages;
 }
 
-/* ---- one run ---------------------------------------------------------------- */
+/* A step's line for TENANT_TRACE: its call and result, then each live
+ * tenant as [id^parent u<usage>/<the model's> p<pool>], and the stocks. */
+static void trace(unsigned step, const char *name, unsigned id, int si,
+                  int got)
+{
+    struct buddy_tenant_info t;
+    unsigned q;
+
+    fprintf(stderr, "step %u: %s id %u stock %d: %d", step, name, id, si,
+            got);
+    for (q = 1; q <= CAP; q++)
+        if (buddy_tenant_get_info(g, q, &t) == 0)
+            fprintf(stderr, " [%u^%u u%" PRIu64 "/%" PRIu64 " p%" PRIu64 "]",
+                    q, t.parent, t.current, m[q].usage, pool[q]);
+    fprintf(stderr, " s0=%u:%" PRIu64 " s1=%u:%" PRIu64 "\n", stock[0].id_,
+            stock[0].nr_pages_, stock[1].id_, stock[1].nr_pages_);
+}
+
+/* ---- one run ------------------------------------------------------------- */
 
 static void compare(uint64_t seed, unsigned step, const char *op)
 {
@@ -397,7 +415,8 @@ static void compare(uint64_t seed, unsigned step, const char *op)
         struct buddy_tenant_info ti;
         int err = buddy_tenant_get_info(g, i, &ti);
 
-        CHECK((err == 0) == m[i].live, "seed %" PRIu64 " step %u (%s): tenant %u live %d, model %d",
+        CHECK((err == 0) == m[i].live,
+              "seed %" PRIu64 " step %u (%s): tenant %u live %d, model %d",
               seed, step, op, i, err == 0, m[i].live);
         if (err != 0 || !m[i].live)
             continue;
@@ -410,7 +429,8 @@ static void compare(uint64_t seed, unsigned step, const char *op)
               seed, step, op, i, ti.current, m[i].usage, ti.peak, m[i].peak,
               ti.parent, m[i].parent, pool[i], mpool[i]);
         CHECK(ti.events_low == m[i].ev_low && ti.events_high == m[i].ev_high &&
-                  ti.events_max == m[i].ev_max && ti.events_oom == m[i].ev_oom &&
+                  ti.events_max == m[i].ev_max &&
+                  ti.events_oom == m[i].ev_oom &&
                   ti.events_oom_kill == m[i].ev_kill,
               "seed %" PRIu64 " step %u (%s): tenant %u events low %" PRIu64
               " high %" PRIu64 " max %" PRIu64 " oom %" PRIu64 " kill %" PRIu64
@@ -503,10 +523,12 @@ static void one_run(uint64_t seed)
                         m[i].has_throttle = rng_below(&r, 2) == 0;
                         mpool[i] = pool[i] = 0;
                         want = 0;
-                        CHECK(nid == i, "seed %" PRIu64 ": created %u, model %u",
-                              seed, nid, i);
+                        CHECK(nid == i,
+                              "seed %" PRIu64 ": created %u, model %u", seed,
+                              nid, i);
                         if (m[i].has_reclaimer &&
-                            buddy_tenant_add_reclaimer(g, i, reclaimer, NULL) != 0)
+                            buddy_tenant_add_reclaimer(g, i, reclaimer,
+                                                       NULL) != 0)
                             failed = 1;
                         if (m[i].has_oom || m[i].has_throttle) {
                             struct buddy_tenant_ops o = {
@@ -565,7 +587,9 @@ static void one_run(uint64_t seed)
                 *f = v;
             }
         } else if (op < 23) { /* move */
-            unsigned np = rng_below(&r, 3) == 0 ? 0 : (unsigned)rng_below(&r, CAP + 1);
+            unsigned np = rng_below(&r, 3) == 0
+                              ? 0
+                              : (unsigned)rng_below(&r, CAP + 1);
 
             name = "move";
             got = buddy_tenant_move(g, id, np);
@@ -605,15 +629,8 @@ static void one_run(uint64_t seed)
             buddy_tenant_stock_drain(g, &stock[k]);
             m_drain(&ms[k]);
         }
-        if (getenv("TENANT_TRACE") != NULL) {
-            struct buddy_tenant_info t1;
-
-            fprintf(stderr, "step %u: %s id %u stock %d: %d", step, name, id, si, got);
-            for (unsigned q = 1; q <= CAP; q++)
-                if (buddy_tenant_get_info(g, q, &t1) == 0)
-                    fprintf(stderr, " [%u^%u u%" PRIu64 "/%" PRIu64 " p%" PRIu64 "]", q, t1.parent, t1.current, m[q].usage, pool[q]);
-            fprintf(stderr, " s0=%u:%" PRIu64 " s1=%u:%" PRIu64 "\n", stock[0].id_, stock[0].nr_pages_, stock[1].id_, stock[1].nr_pages_);
-        }
+        if (getenv("TENANT_TRACE") != NULL)
+            trace(step, name, id, si, got);
         CHECK(got == want, "seed %" PRIu64 " step %u: %s of %u: %s, model %s",
               seed, step, name, id, buddy_strerror(got), buddy_strerror(want));
         seen_enomem += got == BUDDY_ENOMEM;

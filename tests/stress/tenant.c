@@ -6,10 +6,14 @@
  * a tenant chosen at random (so stocks change tenants all the time), and
  * frees pages any thread charged (a shared pool of each tenant's pages),
  * through its stock or without one; charges hit the limits and fail.
+ * Half the charges are pages of a zone with owners (buddy_tenant_alloc_pages),
+ * put in shared slots that any thread may take and free with the zone's
+ * own free, whose owner hook uncharges the tenant that was charged.
  * Every ROUND steps the threads meet (a barrier), drain their stocks, and
- * the main thread checks: each tenant's usage is what the pool holds for it
- * (the top's the sum), no usage is above its max, peak >= usage, and the
- * validator passes; at the end, the top's peak is not above its max. Built plain and under ThreadSanitizer. BUDDY_STEPS
+ * the main thread checks: each tenant's usage is what the pool and the
+ * slots hold for it (the top's the sum), no usage is above its max, peak
+ * >= usage, and both validators pass; at the end, the top's peak is not
+ * above its max. Built plain and under ThreadSanitizer. BUDDY_STEPS
  * scales it.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -26,6 +30,8 @@
 #define THREADS 4
 #define KIDS 3
 #define ROUND 500
+#define SLOTS 64
+#define ZONE_PAGES 4096u
 
 static _Alignas(8) unsigned char buf[16384];
 static struct buddy_tenants *g;
@@ -34,6 +40,10 @@ static pthread_barrier_t meet;
 static unsigned top, kid[KIDS];
 static uint64_t held[KIDS]; /* atomic: pages charged and not yet freed */
 static unsigned long steps = 20000;
+static struct buddy_zone *zone;
+static pthread_mutex_t zone_mutex = PTHREAD_MUTEX_INITIALIZER;
+/* A block in a slot: (pfn + 1) << 8 | order, 0 for an empty slot. */
+static uint64_t slot[SLOTS];
 
 /* Take up to n of kid k's held pages: how many were taken. */
 static uint64_t take(unsigned k, uint64_t n)
@@ -84,7 +94,35 @@ static void *worker(void *arg)
         struct buddy_tenant_stock *s = (r >> 16) & 1 ? &stock : NULL;
         int err;
 
-        if ((r >> 20) % 3 != 0) {
+        if ((r >> 24) & 1) { /* pages of the zone */
+            unsigned j = (unsigned)((r >> 32) % SLOTS);
+            uint64_t v = 0;
+
+            if ((r >> 20) % 3 != 0) {
+                buddy_pfn_t pfn;
+                unsigned order = (unsigned)((r >> 40) % 4);
+
+                err = buddy_tenant_alloc_pages(g, s, kid[k], zone, order,
+                                               BUDDY_MIGRATE_UNMOVABLE, &pfn);
+                if (err != 0 && err != BUDDY_ENOMEM)
+                    FAIL("alloc_pages: %s", buddy_strerror(err));
+                if (err == 0) {
+                    v = (uint64_t)(pfn + 1) << 8 | order;
+                    if (!__atomic_compare_exchange_n(&slot[j], &(uint64_t){0},
+                                                     v, 0, __ATOMIC_ACQ_REL,
+                                                     __ATOMIC_RELAXED) &&
+                        (err = buddy_zone_free_pages(zone, pfn, order)) != 0)
+                        FAIL("free of a block no slot took: %s",
+                             buddy_strerror(err));
+                }
+            } else if ((v = __atomic_exchange_n(&slot[j], 0,
+                                                __ATOMIC_ACQ_REL)) != 0) {
+                err = buddy_zone_free_pages(zone, (v >> 8) - 1,
+                                            (unsigned)(v & 0xff));
+                if (err != 0)
+                    FAIL("free of a slot's block: %s", buddy_strerror(err));
+            }
+        } else if ((r >> 20) % 3 != 0) {
             err = buddy_tenant_charge(g, s, kid[k], n);
             if (err == 0)
                 __atomic_add_fetch(&held[k], n, __ATOMIC_RELAXED);
@@ -110,14 +148,28 @@ static void check_quiescent(void)
 {
     struct buddy_check_report rep;
     struct buddy_tenant_info ti;
-    uint64_t sum = 0;
-    unsigned k;
+    uint64_t sum = 0, pages[KIDS] = {0};
+    unsigned k, j;
 
+    for (j = 0; j < SLOTS; j++) { /* the slots' blocks, by owner */
+        uint64_t v = __atomic_load_n(&slot[j], __ATOMIC_ACQUIRE);
+        unsigned o = 0;
+
+        if (v == 0)
+            continue;
+        if (buddy_zone_get_owner(zone, (v >> 8) - 1, &o) != 0)
+            FAIL("a slot's block has no owner");
+        for (k = 0; k < KIDS; k++)
+            if (kid[k] == o)
+                pages[k] += (uint64_t)1 << (v & 0xff);
+    }
+    if (buddy_zone_check(zone, NULL) != 0)
+        FAIL("the zone's validator");
     for (k = 0; k < KIDS; k++) {
-        uint64_t h = __atomic_load_n(&held[k], __ATOMIC_RELAXED);
+        uint64_t h = __atomic_load_n(&held[k], __ATOMIC_RELAXED) + pages[k];
 
         if (buddy_tenant_get_info(g, kid[k], &ti) != 0 || ti.current != h)
-            FAIL("kid %u: usage %llu, the pool holds %llu", k,
+            FAIL("kid %u: usage %llu, the pool and slots hold %llu", k,
                  (unsigned long long)ti.current, (unsigned long long)h);
         if (ti.current > ti.max || ti.peak < ti.current)
             FAIL("kid %u: usage %llu, max %llu, peak %llu", k,
@@ -158,6 +210,24 @@ int main(void)
     if (buddy_tenants_init(buf, sizeof(buf), &cfg, &g) != 0 ||
         buddy_tenant_create(g, 0, "top", &top) != 0)
         return 1;
+    {
+        struct buddy_zone_config zc = BUDDY_ZONE_CONFIG_INIT;
+        static struct buddy_lock_ops zl = {mutex_lock, mutex_unlock,
+                                           &zone_mutex, NULL, NULL, NULL};
+        size_t n;
+        void *meta;
+
+        zc.nr_pages = ZONE_PAGES;
+        zc.max_order = 4;
+        zc.flags = BUDDY_ZONE_OWNERS;
+        n = buddy_zone_meta_size(&zc);
+        meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
+        if (meta == NULL || buddy_zone_init(meta, n, &zc, &zone) != 0 ||
+            buddy_zone_add_range(zone, 0, ZONE_PAGES) != 0 ||
+            buddy_zone_set_lock(zone, &zl) != 0 ||
+            buddy_tenants_attach_zone(g, zone) != 0)
+            return 1;
+    }
     for (k = 0; k < KIDS; k++)
         if (buddy_tenant_create(g, top, NULL, &kid[k]) != 0)
             return 1;
@@ -177,6 +247,22 @@ int main(void)
     for (t = 0; t < THREADS; t++)
         pthread_join(th[t], NULL);
     check_quiescent();
+    {
+        unsigned j;
+        uint64_t freed = 0;
+
+        for (j = 0; j < SLOTS; j++)
+            if (slot[j] != 0) {
+                if (buddy_zone_free_pages(zone, (slot[j] >> 8) - 1,
+                                          (unsigned)(slot[j] & 0xff)) != 0)
+                    FAIL("the last frees");
+                freed++;
+                slot[j] = 0;
+            }
+        check_quiescent();
+        if (freed == 0)
+            FAIL("no block was in a slot at the end: the zone was not used");
+    }
     if (buddy_tenant_get_info(g, kid[2], &ti) != 0 || ti.events_high == 0)
         FAIL("no charge ever passed the third kid's high");
     if (buddy_tenant_get_info(g, top, &ti) != 0 || ti.events_max == 0)

@@ -116,7 +116,8 @@ static void test_owned_alloc_and_free(void **state)
     assert_int_equal(log.order[0], 2);
     assert_int_equal(buddy_zone_get_owner(z, a, &o), BUDDY_EDOUBLEFREE);
     /* By address: the same. */
-    assert_int_equal(buddy_zone_free(z, (void *)(BASE + (b - 1024) * 4096)), 0);
+    assert_int_equal(
+        buddy_zone_free(z, (void *)(uintptr_t)(BASE + (b - 1024) * 4096)), 0);
     assert_int_equal(log.calls, 2);
     assert_int_equal(log.owner[1], BUDDY_OWNER_MAX);
     /* A double free of an owned block: refused, the hook not called. */
@@ -169,8 +170,9 @@ static void test_cache_leaves_owned_blocks(void **state)
     assert_int_equal(buddy_zone_alloc_pages_owned(z, 0, BUDDY_MIGRATE_MOVABLE,
                                                   9, &a),
                      0);
-    assert_int_equal(buddy_pcp_free(&pcp, (void *)(BASE + (a - 1024) * 4096)),
-                     0);
+    assert_int_equal(
+        buddy_pcp_free(&pcp, (void *)(uintptr_t)(BASE + (a - 1024) * 4096)),
+        0);
     assert_int_equal(log.calls, 3);
     assert_int_equal(pcp_pages(&pcp), 1);
     assert_valid(z);

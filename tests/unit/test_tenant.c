@@ -210,7 +210,8 @@ static void test_max_reclaim_then_oom(void **state)
                      BUDDY_EINVAL);
     assert_int_equal(buddy_tenant_add_reclaimer(g, a, NULL, NULL), BUDDY_ENULL);
     for (unsigned k = 0; k < BUDDY_TENANT_RECLAIMERS; k++)
-        assert_int_equal(buddy_tenant_add_reclaimer(g, a, pool_reclaim, &pa), 0);
+        assert_int_equal(buddy_tenant_add_reclaimer(g, a, pool_reclaim, &pa),
+                         0);
     assert_int_equal(buddy_tenant_add_reclaimer(g, a, pool_reclaim, &pa),
                      BUDDY_ENOSPC);
     assert_checked(g);

@@ -110,8 +110,10 @@ BUDDY_API int buddy_tenant_move(struct buddy_tenants *g, unsigned id,
 
 /* The knobs, in pages (BUDDY_TENANT_UNLIMITED: "max"). set_max refuses a
  * limit below the tenant's usage now (EBUSY, nothing changed: reclaim,
- * then set it), as does set_high; low and min take any value. ENOTENANT.
- * O(1). */
+ * then set it), as does set_high; a charge racing with it either lands
+ * before (and the limit is tried again) or sees the new limit, as the
+ * kernel's page_counter_set_max. low and min take any value. ENOTENANT.
+ * O(1) while no charge races. */
 BUDDY_NODISCARD
 BUDDY_API int buddy_tenant_set_max(struct buddy_tenants *g, unsigned id,
                                    uint64_t nr_pages);

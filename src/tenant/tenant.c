@@ -393,10 +393,27 @@ static int set_knob(struct buddy_tenants *g, unsigned id, enum knob k,
             : k == KNOB_HIGH ? &t->high
             : k == KNOB_LOW  ? &t->low
                              : &t->min;
-    if ((k == KNOB_MAX || k == KNOB_HIGH) && v < buddy_load_seq_cst(&t->usage))
-        err = BUDDY_EBUSY;
-    else
+    if (k == KNOB_LOW || k == KNOB_MIN) {
         buddy_store_seq_cst(field, v);
+        unlock(g);
+        return 0;
+    }
+    /* As page_counter_set_max: a charge that adds between the test and the
+     * store is seen by the second read (the charge adds, then reads the
+     * limit; each access sequentially consistent), and the old limit goes
+     * back for another try, so none passes the new one. */
+    for (;;) {
+        uintptr_t u = buddy_load_seq_cst(&t->usage), old;
+
+        if (v < u) {
+            err = BUDDY_EBUSY;
+            break;
+        }
+        old = buddy_xchg_seq_cst(field, v);
+        if (buddy_load_seq_cst(&t->usage) <= u || v >= old)
+            break;
+        buddy_store_seq_cst(field, old);
+    }
     unlock(g);
     return err;
 }
@@ -577,7 +594,7 @@ static unsigned counters_try(struct buddy_tenants *g, unsigned id,
         struct tenant *t = rec(g, c);
         uintptr_t now = buddy_add_fetch_seq_cst(&t->usage, nr_pages);
 
-        if (now > buddy_load_relaxed(&t->max) || now < nr_pages) {
+        if (now > buddy_load_seq_cst(&t->max) || now < nr_pages) {
             buddy_add_relaxed(&t->usage, (uintptr_t)0 - nr_pages);
             for (u = id; u != c; u = rec(g, u)->parent)
                 buddy_add_relaxed(&rec(g, u)->usage, (uintptr_t)0 - nr_pages);

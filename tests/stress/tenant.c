@@ -5,7 +5,9 @@
  * own and one with a high and a reclaimer; each thread has a stock, charges
  * a tenant chosen at random (so stocks change tenants all the time), and
  * frees pages any thread charged (a shared pool of each tenant's pages),
- * through its stock or without one; charges hit the limits and fail.
+ * through its stock or without one; charges hit the limits and fail, while
+ * the first kid's max moves between 150 and 250 (refused below its
+ * usage), so that charges race with the change of a limit.
  * Half the charges are pages of a zone with owners (buddy_tenant_alloc_pages),
  * put in shared slots that any thread may take and free with the zone's
  * own free, whose owner hook uncharges the tenant that was charged.
@@ -94,7 +96,11 @@ static void *worker(void *arg)
         struct buddy_tenant_stock *s = (r >> 16) & 1 ? &stock : NULL;
         int err;
 
-        if ((r >> 24) & 1) { /* pages of the zone */
+        if ((r >> 48) % 64 == 0) { /* the first kid's max, moved */
+            err = buddy_tenant_set_max(g, kid[0], (r >> 54) & 1 ? 150 : 250);
+            if (err != 0 && err != BUDDY_EBUSY)
+                FAIL("set_max: %s", buddy_strerror(err));
+        } else if ((r >> 24) & 1) { /* pages of the zone */
             unsigned j = (unsigned)((r >> 32) % SLOTS);
             uint64_t v = 0;
 
@@ -268,10 +274,18 @@ int main(void)
     if (buddy_tenant_get_info(g, top, &ti) != 0 || ti.events_max == 0)
         FAIL("no charge ever reached the top's max: the test tests nothing");
     /* The peak is the most the usage ever was: it never passed the max,
-     * not even for a moment between a charge's add and its undo. */
+     * not even for a moment between a charge's add and its undo, nor
+     * while the limit changed. */
     if (ti.peak > ti.max)
         FAIL("the top's peak %llu passed its max %llu",
              (unsigned long long)ti.peak, (unsigned long long)ti.max);
+    {
+        struct buddy_tenant_info k0;
+
+        if (buddy_tenant_get_info(g, kid[0], &k0) != 0 || k0.peak > 250)
+            FAIL("the first kid's peak %llu passed its largest max, 250",
+                 (unsigned long long)k0.peak);
+    }
     if (failed)
         return 1;
     printf(STRESS_NAME ": %d threads, %lu steps each, %lu checks: ok "

@@ -32,7 +32,6 @@ static int fail(struct buddy_check_report *rep, const char *what,
     return buddy__check_fail(rep, what, pfn, order, expected, actual);
 }
 
-
 /* What the block pass counts, for the list and counter passes. */
 struct tally {
     uint64_t free_heads[BUDDY_NR_ORDERS][BUDDY_MIGRATE_TYPES];

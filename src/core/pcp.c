@@ -246,7 +246,8 @@ static void live_set(struct buddy__pcp *pcp, bool open)
 
     if (open) {
         g = pcp->open;
-        if (pcp->zone->nr_pb_typed != 0) /* frees look their type up */
+        /* Frees that must look their type or their owner up go slow. */
+        if (pcp->zone->nr_pb_typed != 0 || pcp->owner != NULL)
             g.spanned = 0, g.byte_pages = 0;
     } else {
         buddy_memset(&g, 0, sizeof(g));
@@ -739,8 +740,9 @@ static int slow_free(struct buddy__pcp *pcp, uintptr_t idx, unsigned order,
 {
     int l;
 
-    if (idx >= pcp->open.spanned || (l = list_of_block(pcp, idx)) < 0)
-        return 1;
+    if (idx >= pcp->open.spanned || buddy__pcp_owned(pcp, idx) ||
+        (l = list_of_block(pcp, idx)) < 0)
+        return 1; /* an owned block is the zone's to free */
     if (!order_given)
         order = buddy__allocated_order(buddy_load_relaxed(&pcp->state[idx]));
     if (order > pcp->max_order || !slow_enter(pcp, order))

@@ -88,7 +88,8 @@ struct buddy__pcp {
                                   field) */
     uint8_t *state;            /* the zone's state[] */
     const uint8_t *owner;      /* the zone's owner[], or NULL: an owned
-                                  block is never claimed here */
+                                  block is never claimed here (its fast
+                                  frees shut, the slow one asks) */
     buddy_pfn_t start_pfn;     /* the zone's first pfn */
     uintptr_t base;            /* the zone's base address, 0 without one */
     unsigned page_shift;       /* the zone's */
@@ -221,8 +222,8 @@ static inline uint32_t buddy__pcp_pop(struct buddy__pcp *pcp, unsigned order)
 }
 
 /* Does the block at idx have an owner? Then its free is the zone's, which
- * tells the owner hook: the claims below refuse it. One load and compare
- * of the pointer for a zone without owners. */
+ * tells the owner hook. A cache on a zone with owners keeps its fast frees
+ * shut (pcp.c, live_set), so only the slow free asks. */
 static inline bool buddy__pcp_owned(const struct buddy__pcp *pcp,
                                     uintptr_t idx)
 {
@@ -241,8 +242,6 @@ static inline bool buddy__pcp_claim(struct buddy__pcp *pcp, uintptr_t idx,
     uint8_t from = pg_state(BUDDY_BLOCK_ALLOCATED, order);
     uint8_t to = pg_state(BUDDY_BLOCK_CACHED, order);
 
-    if (buddy_unlikely(buddy__pcp_owned(pcp, idx)))
-        return false;
     if (buddy_likely(buddy_load_relaxed(&pcp->solo) != 0)) {
         if (buddy_load_relaxed(&pcp->state[idx]) != from)
             return false;
@@ -259,8 +258,6 @@ static inline bool buddy__pcp_claim_seen(struct buddy__pcp *pcp, uintptr_t idx,
 {
     uint8_t to = pg_state(BUDDY_BLOCK_CACHED, order);
 
-    if (buddy_unlikely(buddy__pcp_owned(pcp, idx)))
-        return false;
     if (buddy_likely(buddy_load_relaxed(&pcp->solo) != 0)) {
         buddy_store_relaxed(&pcp->state[idx], to);
         return true;

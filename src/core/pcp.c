@@ -729,6 +729,14 @@ int buddy_pcp_alloc_pages_type(struct buddy_pcp *cache, unsigned order,
     return alloc_pages_slow(pcp, l, order, pfn);
 }
 
+/* Does the block at idx have an owner? Then its free is the zone's, which
+ * tells the owner hook. A cache on a zone with owners keeps its fast frees
+ * shut (live_set), so only this slow free asks. */
+static bool owned(const struct buddy__pcp *pcp, uintptr_t idx)
+{
+    return pcp->owner != NULL && buddy_load_relaxed(&pcp->owner[idx]) != 0;
+}
+
 /* A free the fast path did not take, of the block at idx, of `order` (read
  * from the state byte without order_given): a fenced cache's, or one of a
  * pageblock of another type than list 0's, claimed and pushed as the fast
@@ -740,7 +748,7 @@ static int slow_free(struct buddy__pcp *pcp, uintptr_t idx, unsigned order,
 {
     int l;
 
-    if (idx >= pcp->open.spanned || buddy__pcp_owned(pcp, idx) ||
+    if (idx >= pcp->open.spanned || owned(pcp, idx) ||
         (l = list_of_block(pcp, idx)) < 0)
         return 1; /* an owned block is the zone's to free */
     if (!order_given)

@@ -221,15 +221,6 @@ static inline uint32_t buddy__pcp_pop(struct buddy__pcp *pcp, unsigned order)
     return buddy__pcp_pop_list(pcp, &pcp->head[order], order);
 }
 
-/* Does the block at idx have an owner? Then its free is the zone's, which
- * tells the owner hook. A cache on a zone with owners keeps its fast frees
- * shut (pcp.c, live_set), so only the slow free asks. */
-static inline bool buddy__pcp_owned(const struct buddy__pcp *pcp,
-                                    uintptr_t idx)
-{
-    return pcp->owner != NULL && buddy_load_relaxed(&pcp->owner[idx]) != 0;
-}
-
 /* Claim the ALLOCATED block at idx for the cache, its state byte to
  * CACHED. A solo cache's owner is the only thread that can claim a byte
  * of its zone (pcp.c): one load, one compare, one plain store. Any other

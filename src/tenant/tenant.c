@@ -207,31 +207,18 @@ int buddy_tenants_init(void *buf, size_t size,
 
 /* ---- making and ending tenants ------------------------------------------- */
 
+/* The name given (its length checked by the caller), or "tenant<id>". */
 static void set_name(struct tenant *t, const char *name, unsigned id)
 {
-    unsigned n = 0;
+    struct outbuf o = {t->name, sizeof(t->name), 0};
 
     if (name != NULL) {
-        for (; name[n] != '\0'; n++)
-            t->name[n] = name[n];
-        t->name[n] = '\0';
-        return;
+        out_str(&o, name, 0);
+    } else {
+        out_str(&o, "tenant", 0);
+        out_u64(&o, id, 0);
     }
-    {
-        static const char prefix[] = "tenant";
-        char digits[4];
-        unsigned k = 0;
-
-        for (; prefix[n] != '\0'; n++)
-            t->name[n] = prefix[n];
-        do {
-            digits[k++] = (char)('0' + id % 10u);
-            id /= 10u;
-        } while (id != 0);
-        while (k > 0)
-            t->name[n++] = digits[--k];
-        t->name[n] = '\0';
-    }
+    out_finish(&o);
 }
 
 int buddy_tenant_create(struct buddy_tenants *g, unsigned parent,
@@ -651,6 +638,17 @@ static void refill(struct buddy_tenants *g, struct buddy_tenant_stock *stock,
         buddy_tenant_stock_drain(g, stock);
 }
 
+/* Tenant id's callbacks, copied under the lock to be called without it. */
+static struct buddy_tenant_ops ops_of(struct buddy_tenants *g, unsigned id)
+{
+    struct buddy_tenant_ops ops;
+
+    lock(g);
+    ops = rec(g, id)->ops;
+    unlock(g);
+    return ops;
+}
+
 /* id or an ancestor above its high after a charge: each such counts a
  * high event and has its subtree reclaimed by the overage; the throttle
  * callback then hears the largest overage left. */
@@ -677,9 +675,7 @@ static void over_high(struct buddy_tenants *g, unsigned id)
     }
     if (worst == BUDDY_TENANT_NONE)
         return;
-    lock(g);
-    ops = rec(g, id)->ops;
-    unlock(g);
+    ops = ops_of(g, id);
     if (ops.throttle != NULL)
         ops.throttle(ops.arg, id, worst, left);
 }
@@ -727,11 +723,8 @@ static int charge_slow(struct buddy_tenants *g,
         }
         event(rec(g, over), EV_OOM);
         {
-            struct buddy_tenant_ops ops;
+            struct buddy_tenant_ops ops = ops_of(g, id);
 
-            lock(g);
-            ops = rec(g, id)->ops;
-            unlock(g);
             if (kills == 0 || ops.oom == NULL ||
                 !ops.oom(ops.arg, id, over, nr_pages))
                 return BUDDY_ENOMEM;
@@ -854,7 +847,6 @@ int buddy_tenant_get_info(struct buddy_tenants *g, unsigned id,
                           struct buddy_tenant_info *out)
 {
     struct tenant *t = live(g, id);
-    unsigned i;
 
     if (out == NULL)
         return BUDDY_ENULL;
@@ -866,8 +858,7 @@ int buddy_tenant_get_info(struct buddy_tenants *g, unsigned id,
     out->parent = t->parent;
     out->depth = t->depth;
     out->nr_children = t->nr_children;
-    for (i = 0; i < BUDDY_TENANT_NAME_MAX; i++)
-        out->name[i] = t->name[i];
+    buddy_memcpy(out->name, t->name, sizeof(out->name));
     unlock(g);
     out->current = buddy_load_relaxed(&t->usage);
     out->peak = buddy_load_relaxed(&t->peak);

@@ -731,6 +731,11 @@ struct buddy_block {
     uint64_t nr_pages;         /* 2^order for blocks; any length for holes */
     unsigned order;            /* log2(nr_pages) for blocks, 0 for holes */
     enum buddy_block_kind kind;
+    unsigned owner;            /* an allocated block's owner on a zone
+                                  with owners, else 0 */
+    enum buddy_migratetype mt; /* the type of the pageblock of its first
+                                  page; of the list, for a free list's
+                                  walk */
 };
 
 BUDDY_API const char *buddy_block_kind_name(enum buddy_block_kind kind);

@@ -55,6 +55,7 @@ extern "C" {
                                           kernel's MAX_RECLAIM_RETRIES */
 #define BUDDY_TENANT_RECLAIMERS 4u     /* reclaim callbacks a tenant has */
 #define BUDDY_TENANT_NAME_MAX 24u      /* a name's bytes, its NUL included */
+#define BUDDY_TENANT_ZONES 8u          /* zones a group is attached to */
 
 struct buddy_tenants; /* opaque: in the caller's buffer */
 
@@ -175,8 +176,10 @@ BUDDY_API int buddy_tenant_set_ops(struct buddy_tenants *g, unsigned id,
 struct buddy_tenant_stock {
     unsigned id_;         /* the tenant its pages are charged to, or 0 */
     uint64_t nr_pages_;   /* pages charged and not yet handed out */
+    unsigned byte_id_;    /* the tenant its bytes are charged to, or 0 */
+    size_t nr_bytes_;     /* bytes of pages charged, not yet handed out */
 };
-#define BUDDY_TENANT_STOCK_INIT {0, 0}
+#define BUDDY_TENANT_STOCK_INIT {0, 0, 0, 0}
 
 /*
  * Charge nr_pages to tenant id and its ancestors: 0, or ENOMEM (past a
@@ -206,8 +209,39 @@ BUDDY_API int buddy_tenant_uncharge(struct buddy_tenants *g,
                                     struct buddy_tenant_stock *stock,
                                     unsigned id, uint64_t nr_pages);
 
-/* Give the stock's pages back to its tenant: the kernel's drain_stock.
- * Before a thread ends, and before its tenant is destroyed. */
+/*
+ * Charges in bytes, for objects smaller than a page (slab objects, the
+ * kernel's obj_cgroup_charge): bytes are charged as whole pages, and
+ * what a page has left over waits for the next charge to the tenant, in
+ * the stock (the kernel's obj_stock) or, without one or when the stock
+ * turns to another tenant, in the tenant itself (its nr_charged_bytes);
+ * an uncharge gives whole pages back as the bytes make them. So a tenant
+ * whose objects are all freed, and whose stocks are drained, holds no
+ * page. Each charge is also counted in one of the tenant's byte items,
+ * memory.stat's lines; an uncharge of more than an item holds is refused.
+ * Errors as buddy_tenant_charge and buddy_tenant_uncharge (EINVAL for an
+ * item past the last, or an uncharge past what the item holds; ENOMEM
+ * for more than half a word of bytes). O(depth) atomics at most.
+ */
+enum buddy_tenant_item {
+    BUDDY_TENANT_SLAB_RECLAIMABLE,   /* slab_reclaimable */
+    BUDDY_TENANT_SLAB_UNRECLAIMABLE, /* slab_unreclaimable */
+    BUDDY_TENANT_NR_ITEMS
+};
+BUDDY_NODISCARD
+BUDDY_API int buddy_tenant_charge_bytes(struct buddy_tenants *g,
+                                        struct buddy_tenant_stock *stock,
+                                        unsigned id, size_t bytes,
+                                        enum buddy_tenant_item item);
+BUDDY_NODISCARD
+BUDDY_API int buddy_tenant_uncharge_bytes(struct buddy_tenants *g,
+                                          struct buddy_tenant_stock *stock,
+                                          unsigned id, size_t bytes,
+                                          enum buddy_tenant_item item);
+
+/* Give the stock's pages and bytes back to their tenants: the kernel's
+ * drain_stock and drain_obj_stock. Before a thread ends, and before its
+ * tenant is destroyed. */
 BUDDY_API void buddy_tenant_stock_drain(struct buddy_tenants *g,
                                         struct buddy_tenant_stock *stock);
 
@@ -217,7 +251,9 @@ BUDDY_API void buddy_tenant_stock_drain(struct buddy_tenants *g,
  * BUDDY_ZONE_OWNERS, EBADZONE): from then on every free of a block owned
  * there uncharges the tenant it was charged to, whichever thread frees it
  * and by whichever call (the zone's, a per-CPU cache's, a shrinking
- * resize's). A zone serves one group; a group any number of zones.
+ * resize's). A zone serves one group; a group up to BUDDY_TENANT_ZONES
+ * zones (ENOSPC past them; attaching one again changes nothing), which
+ * must outlive it: memory.stat reads them.
  *
  * buddy_tenant_alloc_pages charges 2^order pages to tenant id (through
  * stock, as buddy_tenant_charge: the reclaimers, the OOM callback, high's
@@ -252,6 +288,9 @@ struct buddy_tenant_info {
     uint64_t events_max;          /* a charge hit its max */
     uint64_t events_oom;          /* reclaim could not make room */
     uint64_t events_oom_kill;     /* the OOM callback freed memory */
+    uint64_t slab_reclaimable;    /* bytes of objects charged to it */
+    uint64_t slab_unreclaimable;  /* itself (memory.stat's are its
+                                     subtree's) */
 };
 /* Fill *out for tenant id. ENOTENANT, ENULL. O(1). */
 BUDDY_NODISCARD
@@ -296,6 +335,22 @@ BUDDY_API size_t buddy_tenant_memory_high(struct buddy_tenants *g,
 BUDDY_API size_t buddy_tenant_memory_events(struct buddy_tenants *g,
                                             unsigned id, char *buf,
                                             size_t size);
+
+/*
+ * memory.stat for tenant id and its descendants, as cgroup v2's (a line
+ * "name value" each; sizes in bytes): what its pages and objects are.
+ * "pages": the bytes of the attached zones' blocks charged to the
+ * subtree (buddy_tenant_alloc_pages), then "pages_unmovable" ...
+ * "pages_isolate" by the migrate type of each block's pageblock now,
+ * then "blocks_order0" ... up to the zones' largest order, the count of
+ * such blocks of each order (with no zone attached, no order line);
+ * then the kernel's "slab_reclaimable", "slab_unreclaimable" and "slab",
+ * the bytes of slab objects charged (buddy_tenant_charge_bytes). Read
+ * with each zone's lock held in turn, so not one moment across zones.
+ * Returns as the views above. O(blocks of the zones + capacity x depth).
+ */
+BUDDY_API size_t buddy_tenant_memory_stat(struct buddy_tenants *g, unsigned id,
+                                          char *buf, size_t size);
 
 #ifdef __cplusplus
 }

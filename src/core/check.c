@@ -502,7 +502,8 @@ int buddy_zone_walk(const struct buddy_zone *z, buddy_walk_fn fn, void *arg)
 int buddy_zone_walk_locked(const struct buddy_zone *z, buddy_walk_fn fn,
                            void *arg)
 {
-    struct buddy_block hole = {0, 0, 0, BUDDY_BLOCK_HOLE};
+    struct buddy_block hole = {0, 0, 0, BUDDY_BLOCK_HOLE, 0,
+                               BUDDY_MIGRATE_UNMOVABLE};
     uint32_t idx = 0;
     int ret;
 
@@ -537,6 +538,10 @@ int buddy_zone_walk_locked(const struct buddy_zone *z, buddy_walk_fn fn,
         b.nr_pages = size;
         b.order = pg_order(s);
         b.kind = (enum buddy_block_kind)pg_kind(s);
+        b.owner = z->owner != NULL && b.kind == BUDDY_BLOCK_ALLOCATED
+                      ? buddy_load_relaxed(&z->owner[idx])
+                      : 0u;
+        b.mt = (enum buddy_migratetype)buddy__pb_type(z, idx);
         ret = fn(arg, &b);
         if (ret != 0)
             return ret;
@@ -551,7 +556,7 @@ int buddy_zone_walk_free_list(const struct buddy_zone *z, unsigned order,
                               buddy_walk_fn fn, void *arg)
 {
     struct buddy_block b = {0, (uint64_t)1 << (order & 31u), order,
-                            BUDDY_BLOCK_FREE};
+                            BUDDY_BLOCK_FREE, 0, BUDDY_MIGRATE_UNMOVABLE};
     uint32_t idx;
     unsigned mt;
     int ret = 0;
@@ -564,6 +569,7 @@ int buddy_zone_walk_free_list(const struct buddy_zone *z, unsigned order,
         return BUDDY_EORDER;
     buddy__lock(z);
     for (mt = 0; mt < BUDDY_MIGRATE_TYPES; mt++) {
+        b.mt = (enum buddy_migratetype)mt; /* the list's */
         for (idx = z->free_area[order].list[mt].head;
              idx != BUDDY_NIL && ret == 0; idx = z->frame[idx].l.next) {
             b.pfn = z->start_pfn + idx;
@@ -599,6 +605,12 @@ int buddy_zone_find_block(const struct buddy_zone *z, buddy_pfn_t pfn,
     s = head == BUDDY_NIL ? 0
         : buddy__in_lazy(z, head) ? pg_state(BUDDY_BLOCK_FREE, z->max_order)
                                   : pg_get(z, head);
+    if (s != 0) {
+        out->owner = z->owner != NULL && pg_kind(s) == BUDDY_BLOCK_ALLOCATED
+                         ? buddy_load_relaxed(&z->owner[head])
+                         : 0u;
+        out->mt = (enum buddy_migratetype)buddy__pb_type(z, head);
+    }
     buddy__unlock(z);
     if (s == 0)
         return BUDDY_ECORRUPT;

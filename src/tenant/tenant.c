@@ -55,6 +55,10 @@ struct tenant {
                             UNLIMITED: "max" */
     uintptr_t low, min;
     uintptr_t events[NR_EVENTS]; /* atomic */
+    uintptr_t bytes;     /* atomic: bytes of its own pages charged for
+                            objects and not handed out (the kernel's
+                            nr_charged_bytes); below a page at rest */
+    uintptr_t items[BUDDY_TENANT_NR_ITEMS]; /* atomic: bytes handed out */
     uint8_t live;       /* seq_cst: 1 while made and not destroyed */
     uint8_t parent;     /* its parent's id, 0 at the top */
     uint8_t depth;      /* 1 at the top, parent's + 1 below */
@@ -71,6 +75,9 @@ struct buddy_tenants {
     unsigned page_shift;
     bool locked;        /* lock holds the embedder's ops */
     struct buddy_lock_ops lock;
+    unsigned nr_zones;  /* under the lock */
+    struct buddy_zone *zones[BUDDY_TENANT_ZONES]; /* attached, for
+                                                     memory.stat */
     struct tenant t[];  /* t[id - 1] */
 };
 
@@ -613,16 +620,52 @@ static void counters_sub(struct buddy_tenants *g, unsigned id,
     usage_sub(g, id, nr_pages);
 }
 
-void buddy_tenant_stock_drain(struct buddy_tenants *g,
-                              struct buddy_tenant_stock *stock)
+/* n bytes of id's own pages back in id (the kernel's nr_charged_bytes);
+ * whole pages of them uncharged. */
+static void bytes_put(struct buddy_tenants *g, unsigned id, uintptr_t n)
 {
-    if (!group_ok(g) || stock == NULL)
-        return;
+    struct tenant *t = rec(g, id);
+    uintptr_t v, pages;
+
+    buddy_add_relaxed(&t->bytes, n);
+    do {
+        v = buddy_load_relaxed(&t->bytes);
+        pages = v >> g->page_shift;
+        if (pages == 0)
+            return;
+    } while (!buddy_cas_relaxed(&t->bytes, v, v - (pages << g->page_shift)));
+    counters_sub(g, id, pages);
+}
+
+/* The pages' part of a drain: drain_stock. */
+static void pages_drain(struct buddy_tenants *g,
+                        struct buddy_tenant_stock *stock)
+{
     if (stock->id_ != BUDDY_TENANT_NONE && stock->nr_pages_ != 0 &&
         stock->id_ <= g->capacity)
         counters_sub(g, stock->id_, (uintptr_t)stock->nr_pages_);
     stock->id_ = BUDDY_TENANT_NONE;
     stock->nr_pages_ = 0;
+}
+
+/* The bytes' part: drain_obj_stock, the bytes back in their tenant. */
+static void bytes_drain(struct buddy_tenants *g,
+                        struct buddy_tenant_stock *stock)
+{
+    if (stock->byte_id_ != BUDDY_TENANT_NONE && stock->nr_bytes_ != 0 &&
+        stock->byte_id_ <= g->capacity)
+        bytes_put(g, stock->byte_id_, (uintptr_t)stock->nr_bytes_);
+    stock->byte_id_ = BUDDY_TENANT_NONE;
+    stock->nr_bytes_ = 0;
+}
+
+void buddy_tenant_stock_drain(struct buddy_tenants *g,
+                              struct buddy_tenant_stock *stock)
+{
+    if (!group_ok(g) || stock == NULL)
+        return;
+    bytes_drain(g, stock);
+    pages_drain(g, stock);
 }
 
 /* Put nr_pages charged to id into the stock (refill_stock): another
@@ -631,11 +674,11 @@ static void refill(struct buddy_tenants *g, struct buddy_tenant_stock *stock,
                    unsigned id, uint64_t nr_pages)
 {
     if (stock->id_ != id)
-        buddy_tenant_stock_drain(g, stock);
+        pages_drain(g, stock);
     stock->id_ = id;
     stock->nr_pages_ += nr_pages;
     if (stock->nr_pages_ > g->batch)
-        buddy_tenant_stock_drain(g, stock);
+        pages_drain(g, stock);
 }
 
 /* Tenant id's callbacks, copied under the lock to be called without it. */
@@ -795,6 +838,113 @@ int buddy_tenant_uncharge(struct buddy_tenants *g,
     return 0;
 }
 
+/* ---- bytes ---------------------------------------------------------------- */
+
+/* Pages that hold n bytes: ceil(n / page), without the add's overflow. */
+static uintptr_t pages_for(const struct buddy_tenants *g, uintptr_t n)
+{
+    return (n >> g->page_shift) +
+           ((n & (((uintptr_t)1 << g->page_shift) - 1u)) != 0);
+}
+
+/* Up to n of id's waiting bytes taken: how many. */
+static uintptr_t bytes_take(struct buddy_tenants *g, unsigned id, uintptr_t n)
+{
+    struct tenant *t = rec(g, id);
+    uintptr_t v, got;
+
+    do {
+        v = buddy_load_relaxed(&t->bytes);
+        got = v < n ? v : n;
+        if (got == 0)
+            return 0;
+    } while (!buddy_cas_relaxed(&t->bytes, v, v - got));
+    return got;
+}
+
+int buddy_tenant_charge_bytes(struct buddy_tenants *g,
+                              struct buddy_tenant_stock *stock, unsigned id,
+                              size_t bytes, enum buddy_tenant_item item)
+{
+    struct tenant *t = live(g, id);
+    uintptr_t n = (uintptr_t)bytes, have, pages;
+    int err;
+
+    if (t == NULL)
+        return BUDDY_ENOTENANT;
+    if ((unsigned)item >= BUDDY_TENANT_NR_ITEMS)
+        return BUDDY_EINVAL;
+    if (bytes == 0)
+        return BUDDY_EZERO;
+    if (bytes > SIZE_MAX / 2u) /* past any page count a word holds */
+        return BUDDY_ENOMEM;
+    if (stock != NULL) {
+        /* The stock's bytes: one compare, one subtraction. */
+        if (stock->byte_id_ != id) {
+            bytes_drain(g, stock);
+            stock->byte_id_ = id;
+            stock->nr_bytes_ = bytes_take(g, id, UINTPTR_MAX);
+        }
+        if (stock->nr_bytes_ < bytes) {
+            have = (uintptr_t)stock->nr_bytes_;
+            pages = pages_for(g, n - have);
+            err = buddy_tenant_charge(g, stock, id, pages);
+            if (err != 0)
+                return err;
+            stock->nr_bytes_ += (size_t)(pages << g->page_shift);
+        }
+        stock->nr_bytes_ -= bytes;
+    } else {
+        have = bytes_take(g, id, n);
+        if (have < n) {
+            pages = pages_for(g, n - have);
+            err = buddy_tenant_charge(g, NULL, id, pages);
+            if (err != 0) {
+                if (have != 0)
+                    bytes_put(g, id, have);
+                return err;
+            }
+            bytes_put(g, id, have + (pages << g->page_shift) - n);
+        }
+    }
+    buddy_add_relaxed(&t->items[item], n);
+    return 0;
+}
+
+int buddy_tenant_uncharge_bytes(struct buddy_tenants *g,
+                                struct buddy_tenant_stock *stock, unsigned id,
+                                size_t bytes, enum buddy_tenant_item item)
+{
+    struct tenant *t = live(g, id);
+    uintptr_t n = (uintptr_t)bytes, v;
+
+    if (t == NULL)
+        return BUDDY_ENOTENANT;
+    if ((unsigned)item >= BUDDY_TENANT_NR_ITEMS)
+        return BUDDY_EINVAL;
+    if (bytes == 0)
+        return BUDDY_EZERO;
+    /* The item guards the uncharge: no more than was handed out. */
+    do {
+        v = buddy_load_relaxed(&t->items[item]);
+        if (n > v)
+            return BUDDY_EINVAL;
+    } while (!buddy_cas_relaxed(&t->items[item], v, v - n));
+    if (stock != NULL && stock->byte_id_ == id) {
+        /* Into the stock, which keeps at most a page (refill_obj_stock). */
+        stock->nr_bytes_ += bytes;
+        if (stock->nr_bytes_ > ((size_t)1 << g->page_shift)) {
+            uintptr_t pages = (uintptr_t)stock->nr_bytes_ >> g->page_shift;
+
+            stock->nr_bytes_ -= (size_t)(pages << g->page_shift);
+            refill(g, stock, id, pages);
+        }
+        return 0;
+    }
+    bytes_put(g, id, n);
+    return 0;
+}
+
 /* ---- pages of a zone ----------------------------------------------------- */
 
 /* The zone's owner hook: a freed block's pages off its tenant. Under the
@@ -812,9 +962,23 @@ static void zone_freed(void *arg, unsigned owner, buddy_pfn_t pfn,
 
 int buddy_tenants_attach_zone(struct buddy_tenants *g, struct buddy_zone *z)
 {
+    unsigned i;
+    int err;
+
     if (!group_ok(g))
         return BUDDY_ENOTENANT;
-    return buddy_zone_set_owner_hook(z, zone_freed, g);
+    lock(g);
+    for (i = 0; i < g->nr_zones && g->zones[i] != z; i++)
+        ;
+    if (i == BUDDY_TENANT_ZONES) {
+        unlock(g);
+        return BUDDY_ENOSPC;
+    }
+    err = buddy_zone_set_owner_hook(z, zone_freed, g);
+    if (err == 0 && i == g->nr_zones)
+        g->zones[g->nr_zones++] = z;
+    unlock(g);
+    return err;
 }
 
 int buddy_tenant_alloc_pages(struct buddy_tenants *g,
@@ -871,6 +1035,10 @@ int buddy_tenant_get_info(struct buddy_tenants *g, unsigned id,
     out->events_max = buddy_load_relaxed(&t->events[EV_MAX]);
     out->events_oom = buddy_load_relaxed(&t->events[EV_OOM]);
     out->events_oom_kill = buddy_load_relaxed(&t->events[EV_OOM_KILL]);
+    out->slab_reclaimable =
+        buddy_load_relaxed(&t->items[BUDDY_TENANT_SLAB_RECLAIMABLE]);
+    out->slab_unreclaimable =
+        buddy_load_relaxed(&t->items[BUDDY_TENANT_SLAB_UNRECLAIMABLE]);
     return 0;
 }
 
@@ -940,6 +1108,21 @@ static int check_locked(struct buddy_tenants *g, struct buddy_check_report *rep)
         if (buddy_load_relaxed(&t->peak) < u)
             return corrupt(rep, "peak below usage", i, u,
                            buddy_load_relaxed(&t->peak));
+        /* The bytes handed out and waiting, in pages, are some of its
+         * own (the stocks' bytes are the rest). */
+        {
+            uint64_t b = buddy_load_relaxed(&t->bytes);
+            uint64_t own = buddy_load_relaxed(&t->own);
+            unsigned k;
+
+            for (k = 0; k < BUDDY_TENANT_NR_ITEMS; k++)
+                b += buddy_load_relaxed(&t->items[k]);
+            if ((b >> g->page_shift) +
+                    ((b & (((uint64_t)1 << g->page_shift) - 1u)) != 0) >
+                own)
+                return corrupt(rep, "bytes charged past its own pages", i,
+                               own, b);
+        }
     }
     buddy__check_clear(rep);
     return 0;
@@ -1028,6 +1211,96 @@ size_t buddy_tenant_memory_events(struct buddy_tenants *g, unsigned id,
         out_u64(&o, buddy_load_relaxed(&t->events[i]), 0);
         out_char(&o, '\n');
     }
+    out_finish(&o);
+    return o.len;
+}
+
+/* What memory.stat counts of a subtree's blocks in the attached zones. */
+struct stat_walk {
+    struct buddy_tenants *g;
+    unsigned root;
+    uint64_t blocks[BUDDY_NR_ORDERS];
+    uint64_t pages[BUDDY_MIGRATE_TYPES];
+    unsigned top;  /* the largest order of the zones walked */
+};
+
+static int stat_block(void *arg, const struct buddy_block *b)
+{
+    struct stat_walk *w = arg;
+
+    if (b->kind != BUDDY_BLOCK_ALLOCATED || b->owner == BUDDY_TENANT_NONE ||
+        b->owner > w->g->capacity || !in_subtree(w->g, b->owner, w->root))
+        return 0;
+    w->blocks[b->order]++;
+    if ((unsigned)b->mt < BUDDY_MIGRATE_TYPES)
+        w->pages[b->mt] += b->nr_pages;
+    return 0;
+}
+
+size_t buddy_tenant_memory_stat(struct buddy_tenants *g, unsigned id,
+                                char *buf, size_t size)
+{
+    static const char *const types[BUDDY_MIGRATE_TYPES] = {
+        "unmovable", "movable", "reclaimable", "highatomic", "isolate"};
+    struct outbuf o = {buf, size, 0};
+    struct stat_walk w;
+    uint64_t items[BUDDY_TENANT_NR_ITEMS] = {0}, pages = 0;
+    unsigned i, k;
+
+    if (live(g, id) == NULL) {
+        if (buf != NULL && size != 0)
+            buf[0] = '\0';
+        return 0;
+    }
+    buddy_memset(&w, 0, sizeof(w));
+    w.g = g;
+    w.root = id;
+    lock(g);
+    for (i = 0; i < g->nr_zones; i++) {
+        struct buddy_zone_info zi;
+
+        if (buddy_zone_get_info(g->zones[i], &zi) != 0)
+            continue;
+        if (zi.max_order > w.top)
+            w.top = zi.max_order;
+        (void)buddy_zone_walk(g->zones[i], stat_block, &w);
+    }
+    for (i = 1; i <= g->capacity; i++) {
+        const struct tenant *t = rec(g, i);
+
+        if (!buddy_load_relaxed(&t->live) || !in_subtree(g, i, id))
+            continue;
+        for (k = 0; k < BUDDY_TENANT_NR_ITEMS; k++)
+            items[k] += buddy_load_relaxed(&t->items[k]);
+    }
+    unlock(g);
+    for (k = 0; k < BUDDY_MIGRATE_TYPES; k++)
+        pages += w.pages[k];
+    out_str(&o, "pages ", 0);
+    out_u64(&o, pages << g->page_shift, 0);
+    out_char(&o, '\n');
+    for (k = 0; k < BUDDY_MIGRATE_TYPES; k++) {
+        out_str(&o, "pages_", 0);
+        out_str(&o, types[k], 0);
+        out_char(&o, ' ');
+        out_u64(&o, w.pages[k] << g->page_shift, 0);
+        out_char(&o, '\n');
+    }
+    for (k = 0; k <= w.top && g->nr_zones != 0; k++) {
+        out_str(&o, "blocks_order", 0);
+        out_u64(&o, k, 0);
+        out_char(&o, ' ');
+        out_u64(&o, w.blocks[k], 0);
+        out_char(&o, '\n');
+    }
+    out_str(&o, "slab_reclaimable ", 0);
+    out_u64(&o, items[BUDDY_TENANT_SLAB_RECLAIMABLE], 0);
+    out_str(&o, "\nslab_unreclaimable ", 0);
+    out_u64(&o, items[BUDDY_TENANT_SLAB_UNRECLAIMABLE], 0);
+    out_str(&o, "\nslab ", 0);
+    out_u64(&o, items[BUDDY_TENANT_SLAB_RECLAIMABLE] +
+                    items[BUDDY_TENANT_SLAB_UNRECLAIMABLE], 0);
+    out_char(&o, '\n');
     out_finish(&o);
     return o.len;
 }

@@ -673,6 +673,242 @@ static void test_zone_pages(void **state)
     zone_del(&f);
 }
 
+/* Bytes: charged as whole pages, the rest waiting for the next charge in
+ * the stock or the tenant; every page back once every byte is. */
+static void test_bytes(void **state)
+{
+    struct buddy_tenants *g = group(4, 4);
+    struct buddy_tenant_stock s = BUDDY_TENANT_STOCK_INIT;
+    unsigned a, b;
+    int i;
+
+    (void)state;
+    a = make(g, 0, "a");
+    b = make(g, a, "b");
+    /* Without a stock: one page for the first object, none for the next
+     * that fit in what it left. */
+    assert_int_equal(buddy_tenant_charge_bytes(g, NULL, b, 1000,
+                                               BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     0);
+    assert_int_equal(info(g, b).current, 1);
+    assert_int_equal(info(g, a).current, 1);
+    assert_int_equal(buddy_tenant_charge_bytes(g, NULL, b, 3096,
+                                               BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     0);
+    assert_int_equal(info(g, b).current, 1);
+    assert_int_equal(buddy_tenant_charge_bytes(g, NULL, b, 1,
+                                               BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     0);
+    assert_int_equal(info(g, b).current, 2);
+    assert_int_equal(info(g, b).slab_unreclaimable, 4096);
+    assert_int_equal(info(g, b).slab_reclaimable, 1);
+    assert_checked(g);
+    /* An uncharge past what an item holds changes nothing. */
+    assert_int_equal(buddy_tenant_uncharge_bytes(g, NULL, b, 2,
+                                                 BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     BUDDY_EINVAL);
+    assert_int_equal(info(g, b).slab_reclaimable, 1);
+    assert_int_equal(buddy_tenant_uncharge_bytes(g, NULL, b, 1000,
+                                                 BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     0);
+    assert_int_equal(info(g, b).current, 1); /* a page's bytes came back */
+    assert_int_equal(buddy_tenant_uncharge_bytes(g, NULL, b, 3096,
+                                                 BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     0);
+    assert_int_equal(info(g, b).current, 1); /* 4095 bytes wait */
+    assert_int_equal(buddy_tenant_uncharge_bytes(g, NULL, b, 1,
+                                                 BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     0);
+    assert_int_equal(info(g, b).current, 0);
+    assert_int_equal(info(g, a).current, 0);
+    assert_checked(g);
+    /* With a stock: pages come by its batch, bytes stay in it. */
+    for (i = 0; i < 100; i++)
+        assert_int_equal(
+            buddy_tenant_charge_bytes(g, &s, b, 100,
+                                      BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+            0);
+    assert_int_equal(info(g, b).slab_unreclaimable, 10000);
+    assert_true(info(g, b).current >= 3 && info(g, b).current <= 3 + 4);
+    assert_checked(g);
+    /* A charge to another tenant turns the stock: b's bytes go back. */
+    assert_int_equal(buddy_tenant_charge_bytes(g, &s, a, 8,
+                                               BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     0);
+    for (i = 0; i < 100; i++)
+        assert_int_equal(
+            buddy_tenant_uncharge_bytes(g, NULL, b, 100,
+                                        BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+            0);
+    assert_int_equal(info(g, b).current, 0);
+    assert_int_equal(buddy_tenant_uncharge_bytes(g, &s, a, 8,
+                                                 BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     0);
+    assert_int_equal(buddy_tenant_destroy(g, a), BUDDY_EBUSY); /* a child */
+    buddy_tenant_stock_drain(g, &s);
+    assert_int_equal(info(g, a).current, 0);
+    assert_int_equal(buddy_tenant_destroy(g, b), 0);
+    assert_int_equal(buddy_tenant_destroy(g, a), 0);
+    assert_checked(g);
+}
+
+/* Bytes meet max as pages do: a charge that needs a page past it fails,
+ * nothing charged; bad input changes nothing. */
+static void test_bytes_limits(void **state)
+{
+    struct buddy_tenants *g = group(4, 0);
+    struct buddy_tenant_stock s = BUDDY_TENANT_STOCK_INIT;
+    unsigned t;
+
+    (void)state;
+    t = make(g, 0, "t");
+    assert_int_equal(buddy_tenant_set_max(g, t, 2), 0);
+    assert_int_equal(buddy_tenant_charge_bytes(g, &s, t, 8000,
+                                               BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     0);
+    assert_int_equal(info(g, t).current, 2); /* no room for a batch */
+    assert_int_equal(buddy_tenant_charge_bytes(g, &s, t, 192,
+                                               BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     0);
+    assert_int_equal(buddy_tenant_charge_bytes(g, &s, t, 1,
+                                               BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     BUDDY_ENOMEM);
+    assert_int_equal(buddy_tenant_charge_bytes(g, NULL, t, 1,
+                                               BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     BUDDY_ENOMEM);
+    assert_int_equal(info(g, t).current, 2);
+    assert_int_equal(info(g, t).slab_unreclaimable, 8192);
+    assert_int_equal(info(g, t).events_max, 2);
+    assert_int_equal(buddy_tenant_charge_bytes(g, &s, t, 0,
+                                               BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     BUDDY_EZERO);
+    assert_int_equal(buddy_tenant_charge_bytes(g, &s, t, 8,
+                                               BUDDY_TENANT_NR_ITEMS),
+                     BUDDY_EINVAL);
+    assert_int_equal(buddy_tenant_charge_bytes(g, &s, 3, 8,
+                                               BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     BUDDY_ENOTENANT);
+    assert_int_equal(buddy_tenant_charge_bytes(g, &s, t, SIZE_MAX,
+                                               BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     BUDDY_ENOMEM);
+    assert_int_equal(buddy_tenant_uncharge_bytes(g, &s, t, 8,
+                                                 BUDDY_TENANT_NR_ITEMS),
+                     BUDDY_EINVAL);
+    assert_int_equal(buddy_tenant_uncharge_bytes(g, &s, t, 0,
+                                                 BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     BUDDY_EZERO);
+    assert_int_equal(buddy_tenant_uncharge_bytes(g, &s, 3, 8,
+                                                 BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     BUDDY_ENOTENANT);
+    assert_int_equal(info(g, t).current, 2);
+    assert_checked(g);
+    assert_int_equal(buddy_tenant_uncharge_bytes(g, &s, t, 8192,
+                                                 BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     0);
+    buddy_tenant_stock_drain(g, &s);
+    assert_int_equal(info(g, t).current, 0);
+    assert_checked(g);
+}
+
+/* memory.stat: a subtree's zone blocks by type and order, and its slab
+ * bytes; the zone's walk reports each block's owner. */
+struct owners_seen {
+    unsigned allocated, owned;
+};
+
+static int count_owned(void *arg, const struct buddy_block *b)
+{
+    struct owners_seen *o = arg;
+
+    if (b->kind == BUDDY_BLOCK_ALLOCATED) {
+        o->allocated++;
+        if (b->owner != 0)
+            o->owned++;
+    } else {
+        assert_int_equal(b->owner, 0);
+    }
+    return 0;
+}
+
+static void test_memory_stat(void **state)
+{
+    struct buddy_tenants *g = group(4, 0);
+    struct buddy_zone_config zc = BUDDY_ZONE_CONFIG_INIT;
+    struct owners_seen seen = {0, 0};
+    struct fixture f;
+    struct buddy_zone *z;
+    buddy_pfn_t a, b, c, d;
+    unsigned top, kid;
+    char text[1024];
+    size_t n;
+
+    (void)state;
+    zc.nr_pages = 256;
+    zc.max_order = 5;
+    zc.flags = BUDDY_ZONE_OWNERS;
+    z = zone_from_config(&f, &zc);
+    assert_int_equal(buddy_zone_add_range(z, 0, 256), 0);
+    top = make(g, 0, "top");
+    kid = make(g, top, "kid");
+    n = buddy_tenant_memory_stat(g, top, text, sizeof(text));
+    assert_string_equal(text, "pages 0\npages_unmovable 0\npages_movable 0\n"
+                              "pages_reclaimable 0\npages_highatomic 0\n"
+                              "pages_isolate 0\nslab_reclaimable 0\n"
+                              "slab_unreclaimable 0\nslab 0\n");
+    assert_int_equal(n, strlen(text));
+    assert_int_equal(buddy_tenants_attach_zone(g, z), 0);
+    assert_int_equal(buddy_tenants_attach_zone(g, z), 0); /* again: one */
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, top, z, 2,
+                                              BUDDY_MIGRATE_MOVABLE, &a),
+                     0);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, kid, z, 0,
+                                              BUDDY_MIGRATE_UNMOVABLE, &b),
+                     0);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, kid, z, 0,
+                                              BUDDY_MIGRATE_UNMOVABLE, &c),
+                     0);
+    assert_int_equal(buddy_zone_alloc_pages(z, 1, &d), 0); /* nobody's */
+    assert_int_equal(buddy_tenant_charge_bytes(g, NULL, kid, 700,
+                                               BUDDY_TENANT_SLAB_RECLAIMABLE),
+                     0);
+    assert_int_equal(buddy_tenant_charge_bytes(g, NULL, top, 64,
+                                               BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                     0);
+    assert_int_equal(buddy_zone_walk(z, count_owned, &seen), 0);
+    assert_int_equal(seen.allocated, 4);
+    assert_int_equal(seen.owned, 3);
+    n = buddy_tenant_memory_stat(g, top, text, sizeof(text));
+    assert_string_equal(text,
+                        "pages 24576\npages_unmovable 8192\n"
+                        "pages_movable 16384\npages_reclaimable 0\n"
+                        "pages_highatomic 0\npages_isolate 0\n"
+                        "blocks_order0 2\nblocks_order1 0\nblocks_order2 1\n"
+                        "blocks_order3 0\nblocks_order4 0\nblocks_order5 0\n"
+                        "slab_reclaimable 700\nslab_unreclaimable 64\n"
+                        "slab 764\n");
+    assert_int_equal(n, strlen(text));
+    n = buddy_tenant_memory_stat(g, kid, text, 8);
+    assert_string_equal(text, "pages 8");
+    assert_true(n > 8);
+    n = buddy_tenant_memory_stat(g, kid, text, sizeof(text));
+    assert_non_null(strstr(text, "pages 8192\n"));
+    assert_non_null(strstr(text, "blocks_order0 2\nblocks_order1 0\n"
+                                 "blocks_order2 0\n"));
+    assert_non_null(strstr(text, "slab 700\n"));
+    assert_int_equal(buddy_tenant_memory_stat(g, 4, text, sizeof(text)), 0);
+    assert_string_equal(text, "");
+    /* Frees leave the stat. */
+    assert_int_equal(buddy_zone_free_pfn(z, b), 0);
+    assert_int_equal(buddy_zone_free_pfn(z, a), 0);
+    (void)buddy_tenant_memory_stat(g, top, text, sizeof(text));
+    assert_non_null(strstr(text, "pages 4096\npages_unmovable 4096\n"));
+    assert_int_equal(buddy_zone_free_pfn(z, c), 0);
+    assert_int_equal(buddy_zone_free_pfn(z, d), 0);
+    assert_checked(g);
+    assert_valid(z);
+    zone_del(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -688,6 +924,9 @@ int main(void)
         cmocka_unit_test(test_move),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_zone_pages),
+        cmocka_unit_test(test_bytes),
+        cmocka_unit_test(test_bytes_limits),
+        cmocka_unit_test(test_memory_stat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,8 @@
  *
  * A cache hands out objects of one size, carved from slabs: buddy blocks
  * of the order the kernel's calculate_order picks for that size. Like the
- * core it is freestanding (this header includes only buddy/buddy.h), makes
+ * core it is freestanding (this header includes only buddy/buddy.h and
+ * the tenants' buddy/tenant.h, the layer below it), makes
  * no allocation of its own beyond the zones it is given, and never writes
  * into the objects' memory (a constructor does, if the user gives one):
  * each slab's descriptor, with one bit per object, lives out of band in a
@@ -37,6 +38,7 @@
 #define BUDDY_SLAB_H
 
 #include "buddy/buddy.h"
+#include "buddy/tenant.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,7 +58,9 @@ extern "C" {
 #define BUDDY_SLAB_STORE_USER 0x20u   /* U: the last alloc's and free's
                                          callers kept */
 #define BUDDY_SLAB_DEBUG_ALL 0x3cu
-#define BUDDY_SLAB_FLAGS_ALL 0x3fu
+#define BUDDY_SLAB_ACCOUNT 0x40u      /* SLAB_ACCOUNT: objects can be
+                                         charged to tenants (below) */
+#define BUDDY_SLAB_FLAGS_ALL 0x7fu
 
 /* The bytes, as the kernel's include/linux/poison.h. */
 #define BUDDY_SLAB_RED_INACTIVE 0xbbu /* red zone of a free object */
@@ -91,9 +95,13 @@ struct buddy_slab_config {
                                     create and removed at destroy, so both
                                     while the system is not shared (its
                                     shrinker table has no lock) */
+    struct buddy_tenants *tenants; /* with BUDDY_SLAB_ACCOUNT: the group
+                                    whose tenants its objects are charged
+                                    to; it outlives the cache */
 };
 
-#define BUDDY_SLAB_CONFIG_INIT {NULL, 0, 0, 0, NULL, NULL, NULL, 0, NULL, NULL}
+#define BUDDY_SLAB_CONFIG_INIT \
+    {NULL, 0, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL}
 
 /* A cache, in the caller's storage (its fields are the library's). */
 #define BUDDY_SLAB_CACHE_SIZE 448u
@@ -117,7 +125,8 @@ struct buddy_slab_cache {
  *
  * Errors, nothing made: ENULL (c, cfg or cfg->zone); EBADZONE (a zone not
  * initialised); ENOBASE (a zone without a base); EZERO (size 0); EINVAL
- * (align not 0 or a power of two, unknown flags, a lock without lock and
+ * (align not 0 or a power of two, unknown flags, BUDDY_SLAB_ACCOUNT
+ * without cfg->tenants or tenants without it, a lock without lock and
  * unlock); EORDER (a slab for one object needs an order above the zone's
  * max_order, or the metadata zone cannot hold one descriptor block); and
  * buddy_system_register_shrinker's (ENOSPC when the system's table is
@@ -216,6 +225,41 @@ BUDDY_API int buddy_slab_free_mag(struct buddy_slab_cache *c,
  * (m holds another cache's objects). */
 BUDDY_API int buddy_slab_mag_flush(struct buddy_slab_cache *c,
                                    struct buddy_slab_mag *m);
+
+/*
+ * Objects charged to tenants, as the kernel's per-object accounting
+ * (SLAB_ACCOUNT, __GFP_ACCOUNT): a cache made with BUDDY_SLAB_ACCOUNT and
+ * cfg->tenants keeps one byte per object in its descriptors, out of band,
+ * for the tenant the object is charged to. buddy_slab_alloc_tenant
+ * charges the slot's bytes to tenant id (buddy_tenant_charge_bytes,
+ * through stock: the reclaimers, the OOM callback, high's throttle; item
+ * slab_reclaimable with BUDDY_SLAB_RECLAIM_ACCOUNT, else
+ * slab_unreclaimable), then takes an object (as buddy_slab_alloc, or
+ * buddy_slab_alloc_mag through m) and records id as its owner. Every free
+ * of it, by any call and from any thread, uncharges that tenant; the
+ * cache's other allocations are nobody's and charge nothing. The slabs'
+ * pages are the cache's, charged to nobody, as the kernel's. So a free
+ * reads the owner: a cache that accounts never takes the quick free of a
+ * magazine set (buddy_kfree_mag_quick says 1 for its objects).
+ *
+ * 0 with the object in *obj, or (nothing allocated or charged, *obj NULL)
+ * ENOTSUP (a cache without BUDDY_SLAB_ACCOUNT), the charge's errors
+ * (ENOMEM past a max, ENOTENANT), ENOMEM when no slab can be made,
+ * EBADCACHE, ENULL. buddy_slab_obj_tenant gives the owner of a live
+ * object of c (0: nobody's, or not a live object). O(depth) for the
+ * charge plus the allocation's.
+ */
+BUDDY_NODISCARD
+BUDDY_API int buddy_slab_alloc_tenant(struct buddy_slab_cache *c,
+                                      struct buddy_tenant_stock *stock,
+                                      unsigned id, void **obj);
+BUDDY_NODISCARD
+BUDDY_API int buddy_slab_alloc_mag_tenant(struct buddy_slab_cache *c,
+                                          struct buddy_slab_mag *m,
+                                          struct buddy_tenant_stock *stock,
+                                          unsigned id, void **obj);
+BUDDY_API unsigned buddy_slab_obj_tenant(struct buddy_slab_cache *c,
+                                         const void *obj);
 
 /* Give every empty slab back to the zone, and the descriptor blocks that
  * leaves unused: the kernel's kmem_cache_shrink. Returns the slab pages
@@ -380,6 +424,10 @@ struct buddy_kmalloc_config {
     bool zero_object;              /* size 0 takes the smallest class made,
                                       a unique object as a malloc's
                                       malloc(0), not NULL */
+    struct buddy_tenants *tenants; /* NULL, or the group whose tenants
+                                      buddy_kmalloc_tenant charges: every
+                                      class then accounts
+                                      (BUDDY_SLAB_ACCOUNT) */
 };
 
 #define BUDDY_KMALLOC_SIZE (2u * BUDDY_KMALLOC_CLASSES * \
@@ -458,6 +506,25 @@ BUDDY_API int buddy_kfree_mag_quick(struct buddy_kmalloc *k,
 BUDDY_API int buddy_kmalloc_mags_flush(struct buddy_kmalloc *k,
                                        struct buddy_kmalloc_mags *m);
 
+/*
+ * kmalloc charged to tenant id (the kernel's kmalloc with __GFP_ACCOUNT),
+ * for a kmalloc made with cfg->tenants: a class's object as
+ * buddy_slab_alloc_tenant (through m's magazine for a normal-set class
+ * when m is given), a large block as buddy_tenant_alloc_pages (its zone
+ * made with BUDDY_ZONE_OWNERS and attached to the group, else ENOTSUP).
+ * Every kfree of it, by any call, uncharges the tenant. 0 with the object
+ * in *obj, or (nothing allocated or charged, *obj NULL) ENOTSUP (no
+ * tenants), the charge's errors (ENOMEM past a max, ENOTENANT), ENOMEM
+ * (no memory, or a size no block holds), EZERO (size 0 without
+ * zero_object), ENULL. O(depth) for the charge plus the allocation's.
+ */
+BUDDY_NODISCARD
+BUDDY_API int buddy_kmalloc_tenant(struct buddy_kmalloc *k,
+                                   struct buddy_kmalloc_mags *m, size_t size,
+                                   unsigned flags,
+                                   struct buddy_tenant_stock *stock,
+                                   unsigned id, void **obj);
+
 struct buddy_kmalloc_stats {
     uint64_t large_blocks; /* blocks above 8 KiB allocated now */
     uint64_t rejected;     /* bad kfrees refused before reaching a cache
@@ -491,7 +558,8 @@ BUDDY_API int buddy_kresize(struct buddy_kmalloc *k, void *obj,
 
 /* Resize: obj itself while new_size fits its usable size, or grown in
  * place (buddy_kresize), else a new allocation (flags as kmalloc's) with
- * the old contents copied and obj freed; NULL obj is kmalloc; new_size 0
+ * the old contents copied and obj freed (charged to the tenant obj was
+ * charged to, if any); NULL obj is kmalloc; new_size 0
  * frees obj and returns NULL. On failure NULL with obj untouched, as the
  * kernel's krealloc. */
 BUDDY_NODISCARD

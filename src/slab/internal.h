@@ -112,7 +112,8 @@ int buddy__slab_free_mag_set(const struct buddy_zone *zone,
  * that buddy__slab_free_mag_quick(..., first, mags, ...) takes objects of:
  * it records first and i in c, so the quick free's test that an object is
  * of the set is one compare and its magazine one load. A debug or divide
- * cache is left out (the quick free refuses it). Once, after create. */
+ * cache, or one that accounts (its free reads the owner), is left out (the
+ * quick free refuses it). Once, after create. */
 void buddy__slab_join_mag_set(struct buddy_slab_cache *c,
                               const struct buddy_slab_cache *first,
                               unsigned i);

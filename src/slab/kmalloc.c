@@ -107,6 +107,7 @@ struct kmalloc {
     bool one_set;                /* no reclaimable set: its requests take
                                     the normal set's classes */
     bool zero_object;            /* size 0 takes the smallest class */
+    struct buddy_tenants *tenants; /* every class accounts, or NULL */
     uintptr_t large_blocks;      /* large blocks allocated (atomic: a word,
                                     lock-free on every target) */
     uintptr_t rejected;          /* bad kfrees no cache saw (atomic) */
@@ -277,7 +278,9 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
              * slot, but keeps the object aligned behind a red zone. */
             sc.align = class_sizes[i] & (0u - (unsigned)class_sizes[i]);
             sc.flags = (set == 1 ? BUDDY_SLAB_RECLAIM_ACCOUNT : 0) |
+                       (cfg->tenants != NULL ? BUDDY_SLAB_ACCOUNT : 0) |
                        cfg->debug_flags;
+            sc.tenants = cfg->tenants;
             sc.zone = cfg->zone;
             sc.meta_zone = cfg->meta_zone;
             sc.nr_cpus = cfg->nr_cpus;
@@ -313,6 +316,7 @@ int buddy_kmalloc_init(struct buddy_kmalloc *k,
     }
     km->one_set = cfg->no_reclaimable;
     km->zero_object = cfg->zero_object;
+    km->tenants = cfg->tenants;
     km->zone = cfg->zone;
     km->large = cfg->large_zone != cfg->zone ? cfg->large_zone : NULL;
     km->meta = cfg->meta_zone != NULL ? cfg->meta_zone : cfg->zone;
@@ -366,35 +370,53 @@ int buddy_kmalloc_fini(struct buddy_kmalloc *k)
     return 0;
 }
 
-/* A block of the zone of the order size needs, else of the large zone. */
-static void *kmalloc_large(struct kmalloc *km, size_t size, unsigned flags)
+/* A block of the zone of the order size needs, else of the large zone;
+ * charged to tenant id when id is not 0. 0 with the block in *out, or the
+ * error. */
+static int large_alloc(struct kmalloc *km, size_t size, unsigned flags,
+                       struct buddy_tenant_stock *stock, unsigned id,
+                       void **out)
 {
     struct buddy_zone *z = km->zone;
     int order = buddy_zone_size_to_order(z, size);
+    enum buddy_migratetype mt = flags & BUDDY_KMALLOC_RECLAIMABLE
+                                    ? BUDDY_MIGRATE_RECLAIMABLE
+                                    : BUDDY_MIGRATE_UNMOVABLE;
     buddy_pfn_t pfn;
     void *p;
+    int err;
 
+    *out = NULL;
     if (order < 0 && km->large != NULL) {
         z = km->large;
         order = buddy_zone_size_to_order(z, size);
     }
     if (order < 0)
-        return NULL;
-    if (buddy_zone_alloc_pages_type(z, (unsigned)order,
-                                    flags & BUDDY_KMALLOC_RECLAIMABLE
-                                        ? BUDDY_MIGRATE_RECLAIMABLE
-                                        : BUDDY_MIGRATE_UNMOVABLE,
-                                    &pfn) != 0)
-        return NULL;
+        return BUDDY_ENOMEM;
+    err = id != BUDDY_TENANT_NONE
+              ? buddy_tenant_alloc_pages(km->tenants, stock, id, z,
+                                         (unsigned)order, mt, &pfn)
+              : buddy_zone_alloc_pages_type(z, (unsigned)order, mt, &pfn);
+    if (err != 0)
+        return err;
     p = buddy_zone_pfn_to_addr(z, pfn);
     if (p == NULL ||
         buddy_zone_set_head_private(z, pfn, large_tag(km)) != 0) {
         (void)buddy_zone_free_pages(z, pfn, (unsigned)order);
-        return NULL;
+        return BUDDY_ENOMEM;
     }
     buddy_add_relaxed(&km->large_blocks, 1u);
     if (flags & BUDDY_KMALLOC_ZERO)
         buddy_memset(p, 0, buddy_zone_usable_size(z, p));
+    *out = p;
+    return 0;
+}
+
+static void *kmalloc_large(struct kmalloc *km, size_t size, unsigned flags)
+{
+    void *p;
+
+    (void)large_alloc(km, size, flags, NULL, BUDDY_TENANT_NONE, &p);
     return p;
 }
 
@@ -421,6 +443,43 @@ static void *kmalloc_from(struct kmalloc *km, struct buddy_kmalloc_mags *m,
     if (p != NULL && (flags & BUDDY_KMALLOC_ZERO))
         buddy_memset(p, 0, class_sizes[i]);
     return p;
+}
+
+int buddy_kmalloc_tenant(struct buddy_kmalloc *k, struct buddy_kmalloc_mags *m,
+                         size_t size, unsigned flags,
+                         struct buddy_tenant_stock *stock, unsigned id,
+                         void **obj)
+{
+    struct kmalloc *km = km_of(k);
+    unsigned set, i;
+    int err;
+
+    if (obj == NULL)
+        return BUDDY_ENULL;
+    *obj = NULL;
+    if (!km_ok(km))
+        return BUDDY_ENULL;
+    if (km->tenants == NULL)
+        return BUDDY_ENOTSUP;
+    if (size == 0 && !km->zero_object)
+        return BUDDY_EZERO;
+    set = flags & BUDDY_KMALLOC_RECLAIMABLE && !km->one_set ? 1u : 0u;
+    i = size > BUDDY_KMALLOC_MAX_CACHE_SIZE ? BUDDY_KMALLOC_CLASSES
+                                            : class_of(size);
+    while (i < BUDDY_KMALLOC_CLASSES && !km->present[set][i])
+        i++;
+    if (i == BUDDY_KMALLOC_CLASSES) {
+        if (id == BUDDY_TENANT_NONE) /* never a block of nobody's */
+            return BUDDY_ENOTENANT;
+        return large_alloc(km, size, flags, stock, id, obj);
+    }
+    err = m != NULL && set == 0
+              ? buddy_slab_alloc_mag_tenant(&km->caches[0][i], &m->mag_[i],
+                                            stock, id, obj)
+              : buddy_slab_alloc_tenant(&km->caches[set][i], stock, id, obj);
+    if (err == 0 && (flags & BUDDY_KMALLOC_ZERO))
+        buddy_memset(*obj, 0, class_sizes[i]);
+    return err;
 }
 
 void *buddy_kmalloc(struct buddy_kmalloc *k, size_t size, unsigned flags)
@@ -667,9 +726,30 @@ int buddy_kresize(struct buddy_kmalloc *k, void *obj, size_t new_size)
                                    (unsigned)want);
 }
 
+/* The tenant a live allocation of km is charged to, or 0. */
+static unsigned owner_of(struct kmalloc *km, const void *obj)
+{
+    struct buddy_slab_cache *c;
+    struct buddy_zone *z;
+    unsigned order, id = BUDDY_TENANT_NONE;
+    int err;
+
+    if (km->tenants == NULL)
+        return BUDDY_TENANT_NONE;
+    err = large_of(km, obj, &z, &order);
+    if (err == 0)
+        return buddy_zone_get_owner(z, buddy_zone_addr_to_pfn(z, obj), &id) == 0
+                   ? id
+                   : BUDDY_TENANT_NONE;
+    if (err == 1 && cache_of_obj(km, obj, &c) == 0)
+        return buddy_slab_obj_tenant(c, obj);
+    return BUDDY_TENANT_NONE;
+}
+
 void *buddy_krealloc(struct buddy_kmalloc *k, void *obj, size_t new_size,
                      unsigned flags)
 {
+    unsigned owner;
     size_t old;
     void *p;
 
@@ -691,9 +771,17 @@ void *buddy_krealloc(struct buddy_kmalloc *k, void *obj, size_t new_size,
             buddy_memset((char *)obj + old, 0, buddy_ksize(k, obj) - old);
         return obj;
     }
-    p = buddy_kmalloc(k, new_size, flags & ~BUDDY_KMALLOC_ZERO);
-    if (p == NULL)
-        return NULL;
+    /* The new allocation is charged where the old one was. */
+    owner = owner_of(km_of(k), obj);
+    if (owner != BUDDY_TENANT_NONE) {
+        if (buddy_kmalloc_tenant(k, NULL, new_size, flags & ~BUDDY_KMALLOC_ZERO,
+                                 NULL, owner, &p) != 0)
+            return NULL;
+    } else {
+        p = buddy_kmalloc(k, new_size, flags & ~BUDDY_KMALLOC_ZERO);
+        if (p == NULL)
+            return NULL;
+    }
     buddy_memcpy(p, obj, old);
     if (flags & BUDDY_KMALLOC_ZERO)
         buddy_memset((char *)p + old, 0, buddy_ksize(k, p) - old);

@@ -110,7 +110,9 @@ struct slab {                    /* a descriptor, in a desc block slot */
                                     last (mag_tag), 0 once empty: a hint
                                     that keeps threads on slabs apart */
     _Alignas(8) uint64_t map[];  /* bit i: object i is free; then the
-                                    owned map, map_words later */
+                                    owned map, map_words later; then,
+                                    with ACCOUNT, a byte an object: the
+                                    tenant it is charged to, or 0 */
 };
 
 #define DESC_LINE 64u /* a cache line */
@@ -158,6 +160,10 @@ struct cache {
                                     none, or a debug or divide cache */
     size_t page_size;            /* the objects' zone's */
     uint8_t mt;                  /* the slabs' migrate type */
+    uint8_t item;                /* enum buddy_tenant_item of a charge */
+    struct buddy_tenants *tenants; /* ACCOUNT: the owners' group; else
+                                    NULL, and descriptors have no owner
+                                    bytes */
     uint32_t min_partial;
     struct slab_link lists[SLAB_NR_LISTS];
     uint64_t nr[SLAB_NR_LISTS];
@@ -759,6 +765,31 @@ static bool owned_test(const struct cache *s, struct slab *sl, uint32_t idx)
             1u) != 0;
 }
 
+/* With ACCOUNT, the owner bytes: object i's tenant, 0 for nobody. Each
+ * is written by the thread that holds its object (an allocation, or the
+ * free that claimed the owned bit), so no two threads write one at once. */
+static uint8_t *owners_of(const struct cache *s, struct slab *sl)
+{
+    return (uint8_t *)(void *)(sl->map + 2u * s->map_words);
+}
+
+/* Object idx, just claimed from the user: its tenant uncharged. */
+static void uncharge_obj(const struct cache *s, struct slab *sl, uint32_t idx)
+{
+    uint8_t *o = owners_of(s, sl) + idx;
+    unsigned id = *o;
+    int err;
+
+    if (id == BUDDY_TENANT_NONE)
+        return;
+    *o = BUDDY_TENANT_NONE;
+    /* Cannot fail: the charge made the item hold these bytes, and the
+     * tenant cannot go while it holds them. */
+    err = buddy_tenant_uncharge_bytes(s->tenants, NULL, id, s->size,
+                                      (enum buddy_tenant_item)s->item);
+    (void)err;
+}
+
 static void map_fill(const struct cache *s, struct slab *sl)
 {
     uint32_t w;
@@ -769,6 +800,8 @@ static void map_fill(const struct cache *s, struct slab *sl)
         sl->map[s->map_words - 1] = ((uint64_t)1 << (s->objects % 64u)) - 1;
     for (w = 0; w < s->owned_words; w++)
         owned_of(s, sl)[w] = 0;
+    if (s->tenants != NULL)
+        buddy_memset(owners_of(s, sl), 0, s->objects);
 }
 
 /* A new empty slab on the empty list, or NULL (nothing changed). */
@@ -881,6 +914,7 @@ static int cache_create(struct buddy_slab_cache *c,
         return BUDDY_EZERO;
     if ((cfg->align & (cfg->align - 1)) != 0 ||
         (cfg->flags & ~BUDDY_SLAB_FLAGS_ALL) != 0 ||
+        ((cfg->flags & BUDDY_SLAB_ACCOUNT) != 0) != (cfg->tenants != NULL) ||
         (cfg->lock != NULL &&
          (cfg->lock->lock == NULL || cfg->lock->unlock == NULL)))
         return BUDDY_EINVAL;
@@ -925,6 +959,8 @@ static int cache_create(struct buddy_slab_cache *c,
     map_words = (uint32_t)((objects + 63u) / 64u);
     desc_size = (uint32_t)(sizeof(struct slab) + 8u * map_words +
                            8u * ((objects + 63u) / 64u));
+    if (cfg->flags & BUDDY_SLAB_ACCOUNT) /* the owner bytes */
+        desc_size += (uint32_t)((objects + 7u) & ~(uint64_t)7u);
     /* With a lock the cache is shared, and threads write their slabs'
      * owned maps with atomics: a descriptor per cache line, so that two
      * threads' slabs never share one. */
@@ -981,6 +1017,10 @@ static int cache_create(struct buddy_slab_cache *c,
     s->pool = pool;
     s->mt = cfg->flags & BUDDY_SLAB_RECLAIM_ACCOUNT ? BUDDY_MIGRATE_RECLAIMABLE
                                                     : BUDDY_MIGRATE_UNMOVABLE;
+    s->item = cfg->flags & BUDDY_SLAB_RECLAIM_ACCOUNT
+                  ? BUDDY_TENANT_SLAB_RECLAIMABLE
+                  : BUDDY_TENANT_SLAB_UNRECLAIMABLE;
+    s->tenants = cfg->tenants;
     /* The kernel's min_partial: ilog2(size) / 2, within [5, 10]. */
     s->min_partial = buddy_log2_64(size) / 2;
     if (s->min_partial < 5)
@@ -1142,7 +1182,9 @@ static void *take_locked(struct cache *s, struct slab **out, uint32_t *index)
     return slab_take(s, sl, index);
 }
 
-static void *alloc_locked(struct cache *s, uintptr_t caller)
+/* An object for the user, its owner recorded (with ACCOUNT; 0: nobody).
+ * Lock held. */
+static void *alloc_locked(struct cache *s, uintptr_t caller, unsigned owner)
 {
     struct slab *sl;
     uint32_t idx;
@@ -1151,12 +1193,15 @@ static void *alloc_locked(struct cache *s, uintptr_t caller)
     if (obj == NULL)
         return NULL;
     owned_give(s, sl, idx);
+    if (owner != BUDDY_TENANT_NONE)
+        owners_of(s, sl)[idx] = (uint8_t)owner;
     if (buddy_unlikely(s->debug))
         debug_alloc(s, obj, caller);
     return obj;
 }
 
-void *buddy__slab_alloc_from(struct buddy_slab_cache *c, uintptr_t caller)
+static void *alloc_from(struct buddy_slab_cache *c, uintptr_t caller,
+                        unsigned owner)
 {
     struct cache *s = cache_of(c);
     void *obj;
@@ -1164,9 +1209,14 @@ void *buddy__slab_alloc_from(struct buddy_slab_cache *c, uintptr_t caller)
     if (!cache_ok(s))
         return NULL;
     lock(s);
-    obj = alloc_locked(s, caller);
+    obj = alloc_locked(s, caller, owner);
     unlock(s);
     return obj;
+}
+
+void *buddy__slab_alloc_from(struct buddy_slab_cache *c, uintptr_t caller)
+{
+    return alloc_from(c, caller, BUDDY_TENANT_NONE);
 }
 
 void *buddy_slab_alloc(struct buddy_slab_cache *c)
@@ -1403,6 +1453,8 @@ static int free_locked(struct cache *s, void *obj, uintptr_t caller)
         if (s->track != 0)
             track_of(s, obj)[1] = caller;
     }
+    if (s->tenants != NULL)
+        uncharge_obj(s, sl, idx);
     release_locked(s, sl, idx);
     return 0;
 }
@@ -1442,7 +1494,7 @@ int buddy_slab_alloc_bulk(struct buddy_slab_cache *c, unsigned nr, void **objs)
         return 0;
     lock(s);
     for (i = 0; i < nr; i++) {
-        void *obj = alloc_locked(s, buddy_caller());
+        void *obj = alloc_locked(s, buddy_caller(), BUDDY_TENANT_NONE);
 
         if (obj == NULL) { /* all or nothing: give back what we took */
             while (i-- > 0)
@@ -1571,7 +1623,7 @@ static struct slab *refill_slab(struct cache *s, uint32_t tag)
  * half a magazine more, lowest address on top, from the tag's slab first.
  * One lock round trip. */
 static void *mag_refill(struct cache *s, struct buddy_slab_mag *m,
-                        uintptr_t caller)
+                        uintptr_t caller, unsigned owner)
 {
     uint32_t i, n, idx, tag = mag_tag(m);
     struct slab *sl;
@@ -1584,6 +1636,8 @@ static void *mag_refill(struct cache *s, struct buddy_slab_mag *m,
         sl->tag = tag;
         obj = slab_take(s, sl, &idx);
         owned_give(s, sl, idx);
+        if (owner != BUDDY_TENANT_NONE)
+            owners_of(s, sl)[idx] = (uint8_t)owner;
     }
     for (n = 0; obj != NULL && n < s->mag_size / 2u;) {
         if (sl->inuse == s->objects) {
@@ -1610,15 +1664,15 @@ static void *mag_refill(struct cache *s, struct buddy_slab_mag *m,
  * of line, so that the pop saves no registers. */
 static __attribute__((noinline)) void *
 alloc_mag_slow(struct buddy_slab_cache *c, struct buddy_slab_mag *m,
-               uintptr_t caller)
+               uintptr_t caller, unsigned owner)
 {
     struct cache *s = cache_of(c);
 
     if (!cache_ok(s))
         return NULL;
     if (!mag_serves(s, m))
-        return buddy__slab_alloc_from(c, caller);
-    return mag_refill(s, m, caller);
+        return alloc_from(c, caller, owner);
+    return mag_refill(s, m, caller, owner);
 }
 
 /* Declared inline, as the core's buddy_zone_addr_private: a link-time
@@ -1635,12 +1689,86 @@ inline void *buddy__slab_alloc_mag(struct buddy_slab_cache *c,
         owned_give(s, (struct slab *)e->slab_, e->index_);
         return obj;
     }
-    return alloc_mag_slow(c, m, caller);
+    return alloc_mag_slow(c, m, caller, BUDDY_TENANT_NONE);
 }
 
 void *buddy_slab_alloc_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m)
 {
     return buddy__slab_alloc_mag(c, m, buddy_caller());
+}
+
+/* ---- objects charged to tenants ------------------------------------------ */
+
+/* The charge, then the object from m's pop or refill (m NULL: the
+ * cache's), its owner recorded; the charge given back when there is no
+ * object. */
+static int alloc_charged(struct buddy_slab_cache *c, struct buddy_slab_mag *m,
+                         struct buddy_tenant_stock *stock, unsigned id,
+                         void **obj, uintptr_t caller)
+{
+    struct cache *s = cache_of(c);
+    int err;
+
+    if (obj == NULL)
+        return BUDDY_ENULL;
+    *obj = NULL;
+    if (!cache_ok(s))
+        return BUDDY_EBADCACHE;
+    if (s->tenants == NULL)
+        return BUDDY_ENOTSUP;
+    err = buddy_tenant_charge_bytes(s->tenants, stock, id, s->size,
+                                    (enum buddy_tenant_item)s->item);
+    if (err != 0)
+        return err;
+    if (m != NULL && m->count_ != 0 && m->cache_ == s) {
+        struct buddy_slab_mag_slot_ *e = &m->slot_[--m->count_];
+
+        owned_give(s, (struct slab *)e->slab_, e->index_);
+        owners_of(s, (struct slab *)e->slab_)[e->index_] = (uint8_t)id;
+        *obj = e->obj_;
+        return 0;
+    }
+    *obj = m != NULL ? alloc_mag_slow(c, m, caller, id)
+                     : alloc_from(c, caller, id);
+    if (*obj != NULL)
+        return 0;
+    /* Cannot fail: charged just now. */
+    err = buddy_tenant_uncharge_bytes(s->tenants, stock, id, s->size,
+                                      (enum buddy_tenant_item)s->item);
+    (void)err;
+    return BUDDY_ENOMEM;
+}
+
+int buddy_slab_alloc_tenant(struct buddy_slab_cache *c,
+                            struct buddy_tenant_stock *stock, unsigned id,
+                            void **obj)
+{
+    return alloc_charged(c, NULL, stock, id, obj, buddy_caller());
+}
+
+int buddy_slab_alloc_mag_tenant(struct buddy_slab_cache *c,
+                                struct buddy_slab_mag *m,
+                                struct buddy_tenant_stock *stock, unsigned id,
+                                void **obj)
+{
+    return alloc_charged(c, m, stock, id, obj, buddy_caller());
+}
+
+unsigned buddy_slab_obj_tenant(struct buddy_slab_cache *c, const void *obj)
+{
+    struct cache *s = cache_of(c);
+    const char *what;
+    struct slab *sl;
+    uint32_t idx;
+    unsigned id = BUDDY_TENANT_NONE;
+
+    if (!cache_ok(s) || s->tenants == NULL)
+        return BUDDY_TENANT_NONE;
+    lock(s);
+    if (free_check(s, obj, &sl, &idx, &what) == 0 && owned_test(s, sl, idx))
+        id = owners_of(s, sl)[idx];
+    unlock(s);
+    return id;
 }
 
 int buddy__slab_find(const struct buddy_zone *zone,
@@ -1714,6 +1842,8 @@ free_mag(struct buddy_slab_cache *c, struct buddy_slab_mag *m, void *obj,
         return buddy__slab_free_from(c, obj, caller);
     if (buddy_unlikely(!owned_take(s, sl, index))) /* on its slab, cached */
         return free_mag_refused(s, obj);
+    if (s->tenants != NULL)
+        uncharge_obj(s, sl, index);
     mag_push(s, m, obj, sl, index);
     return 0;
 }
@@ -1743,7 +1873,7 @@ void buddy__slab_join_mag_set(struct buddy_slab_cache *c,
 {
     struct cache *s = cache_of(c);
 
-    if (s->debug || s->divide)
+    if (s->debug || s->divide || s->tenants != NULL)
         return; /* never quick: mag_set stays NULL */
     s->mag_off = (uint32_t)(i * sizeof(struct buddy_slab_mag));
     s->mag_set = first;
@@ -2090,6 +2220,15 @@ static int check_slab(const struct cache *s, struct slab *sl, unsigned l,
     if (owned > sl->inuse)
         return check_fail(rep, "more objects the user's than allocated",
                           sl->pfn, sl->inuse, owned);
+    /* A free object is nobody's: every free clears the owner before the
+     * object is back on its slab, under the lock this check holds (the
+     * bytes of objects out of the slab may change meanwhile, unread). */
+    if (s->tenants != NULL)
+        for (i = 0; i < s->objects; i++)
+            if ((sl->map[i / 64u] >> (i % 64u) & 1u) &&
+                owners_of(s, sl)[i] != BUDDY_TENANT_NONE)
+                return check_fail(rep, "a free object is charged to a tenant",
+                                  sl->pfn, 0, owners_of(s, sl)[i]);
     if (s->debug) {
         size_t slab_bytes = (size_t)s->page_size << s->order;
         const uint8_t *bad;

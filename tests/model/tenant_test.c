@@ -27,6 +27,8 @@
 #define RUNS 60u
 #define STEPS 3000u
 #define RETRIES BUDDY_TENANT_RETRIES
+#define PAGE 4096u
+#define ITEMS BUDDY_TENANT_NR_ITEMS
 
 /* ---- the model ----------------------------------------------------------- */
 
@@ -35,16 +37,21 @@ struct mt {
     unsigned parent;
     uint64_t usage, own, peak, max, high, low, min;
     uint64_t ev_low, ev_high, ev_max, ev_oom, ev_kill;
+    uint64_t bytes;        /* bytes of its pages waiting for a charge */
+    uint64_t items[ITEMS]; /* bytes charged, by item */
     bool has_reclaimer, has_oom, has_throttle;
 };
 
 struct mstock {
     unsigned id;
     uint64_t n;
+    unsigned bid; /* the bytes' tenant */
+    uint64_t nb;
 };
 
 static struct mt m[CAP + 1];
 static uint64_t mpool[CAP + 1]; /* the model's pages each tenant holds */
+static uint64_t mobj[CAP + 1][ITEMS]; /* and its objects' bytes */
 static struct mstock ms[2];
 static unsigned m_throttles, m_throttle_id, m_throttle_over;
 static uint64_t m_throttle_pages;
@@ -54,13 +61,14 @@ static unsigned m_ooms;
 static struct buddy_tenants *g;
 static _Alignas(8) unsigned char buf[32768];
 static uint64_t pool[CAP + 1];
+static uint64_t obj[CAP + 1][ITEMS];
 static struct buddy_tenant_stock stock[2];
 static unsigned throttles, throttle_id, throttle_over, ooms;
 static uint64_t throttle_pages;
 static int failed;
 /* What the runs exercised, summed over every run: each must be seen. */
 static uint64_t seen_max, seen_oom, seen_kill, seen_low, seen_high,
-    seen_throttle, seen_enomem, seen_moves;
+    seen_throttle, seen_enomem, seen_moves, seen_bytes, seen_byte_enomem;
 
 #define CHECK(c, ...)                                                          \
     do {                                                                       \
@@ -311,6 +319,98 @@ static int m_uncharge(unsigned id, uint64_t nr, struct mstock *s)
     return 0;
 }
 
+/* Bytes: whole pages charged, the rest waiting in the stock or the
+ * tenant; whole pages given back as the bytes make them. */
+static void m_bytes_put(unsigned id, uint64_t n)
+{
+    uint64_t pages;
+
+    m[id].bytes += n;
+    pages = m[id].bytes / PAGE;
+    if (pages != 0) {
+        m[id].bytes -= pages * PAGE;
+        m_sub(id, pages);
+    }
+}
+
+static void m_bytes_drain(struct mstock *s)
+{
+    if (s->bid != 0 && s->nb != 0)
+        m_bytes_put(s->bid, s->nb);
+    s->bid = 0;
+    s->nb = 0;
+}
+
+static int m_charge_bytes(unsigned id, uint64_t n, unsigned item,
+                          struct mstock *s)
+{
+    uint64_t have, pages;
+    int err;
+
+    if (id == 0 || id > CAP || !m[id].live)
+        return BUDDY_ENOTENANT;
+    if (item >= ITEMS)
+        return BUDDY_EINVAL;
+    if (n == 0)
+        return BUDDY_EZERO;
+    if (s != NULL) {
+        if (s->bid != id) {
+            m_bytes_drain(s);
+            s->bid = id;
+            s->nb = m[id].bytes;
+            m[id].bytes = 0;
+        }
+        if (s->nb < n) {
+            pages = (n - s->nb + PAGE - 1) / PAGE;
+            err = m_charge(id, pages, s);
+            if (err != 0)
+                return err;
+            s->nb += pages * PAGE;
+        }
+        s->nb -= n;
+    } else {
+        have = m[id].bytes < n ? m[id].bytes : n;
+        m[id].bytes -= have;
+        if (have < n) {
+            pages = (n - have + PAGE - 1) / PAGE;
+            err = m_charge(id, pages, NULL);
+            if (err != 0) {
+                m_bytes_put(id, have);
+                return err;
+            }
+            m_bytes_put(id, have + pages * PAGE - n);
+        }
+    }
+    m[id].items[item] += n;
+    return 0;
+}
+
+static int m_uncharge_bytes(unsigned id, uint64_t n, unsigned item,
+                            struct mstock *s)
+{
+    if (id == 0 || id > CAP || !m[id].live)
+        return BUDDY_ENOTENANT;
+    if (item >= ITEMS)
+        return BUDDY_EINVAL;
+    if (n == 0)
+        return BUDDY_EZERO;
+    if (n > m[id].items[item])
+        return BUDDY_EINVAL;
+    m[id].items[item] -= n;
+    if (s != NULL && s->bid == id) {
+        s->nb += n;
+        if (s->nb > PAGE) {
+            uint64_t pages = s->nb / PAGE;
+
+            s->nb -= pages * PAGE;
+            m_refill(s, id, pages);
+        }
+        return 0;
+    }
+    m_bytes_put(id, n);
+    return 0;
+}
+
 static int m_move(unsigned id, unsigned np)
 {
     unsigned a;
@@ -428,6 +528,13 @@ static void compare(uint64_t seed, unsigned step, const char *op)
               "), parent %u (%u), pool %" PRIu64 " (%" PRIu64 ")",
               seed, step, op, i, ti.current, m[i].usage, ti.peak, m[i].peak,
               ti.parent, m[i].parent, pool[i], mpool[i]);
+        CHECK(ti.slab_reclaimable == m[i].items[0] &&
+                  ti.slab_unreclaimable == m[i].items[1] &&
+                  obj[i][0] == mobj[i][0] && obj[i][1] == mobj[i][1],
+              "seed %" PRIu64 " step %u (%s): tenant %u bytes %" PRIu64
+              " %" PRIu64 " (model %" PRIu64 " %" PRIu64 ")",
+              seed, step, op, i, ti.slab_reclaimable, ti.slab_unreclaimable,
+              m[i].items[0], m[i].items[1]);
         CHECK(ti.events_low == m[i].ev_low && ti.events_high == m[i].ev_high &&
                   ti.events_max == m[i].ev_max &&
                   ti.events_oom == m[i].ev_oom &&
@@ -482,6 +589,8 @@ static void one_run(uint64_t seed)
     memset(m, 0, sizeof(m));
     memset(mpool, 0, sizeof(mpool));
     memset(pool, 0, sizeof(pool));
+    memset(mobj, 0, sizeof(mobj));
+    memset(obj, 0, sizeof(obj));
     memset(ms, 0, sizeof(ms));
     memset(stock, 0, sizeof(stock));
     m_throttles = throttles = m_ooms = ooms = 0;
@@ -522,6 +631,8 @@ static void one_run(uint64_t seed)
                         m[i].has_oom = rng_below(&r, 3) == 0;
                         m[i].has_throttle = rng_below(&r, 2) == 0;
                         mpool[i] = pool[i] = 0;
+                        memset(mobj[i], 0, sizeof(mobj[i]));
+                        memset(obj[i], 0, sizeof(obj[i]));
                         want = 0;
                         CHECK(nid == i,
                               "seed %" PRIu64 ": created %u, model %u", seed,
@@ -547,15 +658,33 @@ static void one_run(uint64_t seed)
                 unsigned k;
 
                 for (k = 0; k < 2; k++)
-                    if (ms[k].id == id) {
+                    if (ms[k].id == id || ms[k].bid == id) {
+                        m_bytes_drain(&ms[k]);
                         m_drain(&ms[k]);
                         buddy_tenant_stock_drain(g, &stock[k]);
                     }
-                if (rng_below(&r, 2) == 0 && pool[id] != 0) { /* free all */
-                    CHECK(buddy_tenant_uncharge(g, NULL, id, pool[id]) == 0,
-                          "seed %" PRIu64 ": the free before a destroy", seed);
-                    m_sub(id, mpool[id]);
-                    pool[id] = mpool[id] = 0;
+                if (rng_below(&r, 2) == 0) { /* free all */
+                    unsigned it;
+
+                    if (pool[id] != 0) {
+                        CHECK(buddy_tenant_uncharge(g, NULL, id, pool[id]) ==
+                                  0,
+                              "seed %" PRIu64 ": the free before a destroy",
+                              seed);
+                        m_sub(id, mpool[id]);
+                        pool[id] = mpool[id] = 0;
+                    }
+                    for (it = 0; it < ITEMS; it++)
+                        if (obj[id][it] != 0) {
+                            CHECK(buddy_tenant_uncharge_bytes(
+                                      g, NULL, id, obj[id][it],
+                                      (enum buddy_tenant_item)it) == 0,
+                                  "seed %" PRIu64 ": the bytes' free before "
+                                  "a destroy", seed);
+                            (void)m_uncharge_bytes(id, mobj[id][it], it,
+                                                   NULL);
+                            obj[id][it] = mobj[id][it] = 0;
+                        }
                 }
             }
             got = buddy_tenant_destroy(g, id);
@@ -594,6 +723,39 @@ static void one_run(uint64_t seed)
             name = "move";
             got = buddy_tenant_move(g, id, np);
             want = m_move(id, np);
+        } else if (op < 37) { /* objects' bytes charged */
+            uint64_t n = rng_below(&r, 4) == 0 ? rng_below(&r, 3 * PAGE)
+                                               : 1 + rng_below(&r, 600);
+            unsigned it = rng_below(&r, 25) == 0 ? ITEMS
+                                                 : (unsigned)rng_below(&r, 2);
+
+            name = "charge_bytes";
+            got = buddy_tenant_charge_bytes(g, s, id, n,
+                                            (enum buddy_tenant_item)it);
+            want = m_charge_bytes(id, n, it, mstk);
+            if (got == 0 && it < ITEMS) /* never else: the guard is for */
+                obj[id][it] += n;        /* the compiler's bounds check */
+            if (want == 0 && it < ITEMS)
+                mobj[id][it] += n;
+            seen_bytes += got == 0;
+            seen_byte_enomem += got == BUDDY_ENOMEM;
+        } else if (op < 47) { /* objects freed */
+            unsigned it = rng_below(&r, 25) == 0 ? ITEMS
+                                                 : (unsigned)rng_below(&r, 2);
+            uint64_t n = 1 + rng_below(&r, 600);
+
+            name = "uncharge_bytes";
+            if (id >= 1 && id <= CAP && m[id].live && it < ITEMS)
+                n = rng_below(&r, 8) == 0 ? mobj[id][it] + 1
+                    : n < mobj[id][it]    ? n
+                                          : mobj[id][it];
+            got = buddy_tenant_uncharge_bytes(g, s, id, n,
+                                              (enum buddy_tenant_item)it);
+            want = m_uncharge_bytes(id, n, it, mstk);
+            if (got == 0 && it < ITEMS)
+                obj[id][it] -= n;
+            if (want == 0 && it < ITEMS)
+                mobj[id][it] -= n;
         } else if (op < 65) { /* charge into the tenant's pool */
             uint64_t n = 1 + rng_below(&r, rng_below(&r, 4) == 0 ? 40 : 6);
 
@@ -627,6 +789,7 @@ static void one_run(uint64_t seed)
 
             name = "drain";
             buddy_tenant_stock_drain(g, &stock[k]);
+            m_bytes_drain(&ms[k]);
             m_drain(&ms[k]);
         }
         if (getenv("TENANT_TRACE") != NULL)
@@ -663,12 +826,15 @@ int main(int argc, char **argv)
            ": every result as the model's (events of the tenants still live "
            "at each end: max %" PRIu64 ", oom %" PRIu64 ", oom_kill %" PRIu64
            ", low %" PRIu64 ", high %" PRIu64 "; throttles %" PRIu64
-           ", ENOMEMs %" PRIu64 ", moves %" PRIu64 ")\n",
+           ", ENOMEMs %" PRIu64 ", moves %" PRIu64 "; byte charges %" PRIu64
+           ", of which ENOMEM %" PRIu64 ")\n",
            runs, STEPS, seed, seed + runs - 1, seen_max, seen_oom, seen_kill,
-           seen_low, seen_high, seen_throttle, seen_enomem, seen_moves);
+           seen_low, seen_high, seen_throttle, seen_enomem, seen_moves,
+           seen_bytes, seen_byte_enomem);
     if (runs > 1 && (seen_max == 0 || seen_oom == 0 || seen_kill == 0 ||
                      seen_low == 0 || seen_high == 0 || seen_throttle == 0 ||
-                     seen_enomem == 0 || seen_moves == 0)) {
+                     seen_enomem == 0 || seen_moves == 0 || seen_bytes == 0 ||
+                     seen_byte_enomem == 0)) {
         fprintf(stderr, "tenant_test: a kind of event never happened: the "
                         "runs test less than they claim\n");
         return 1;

@@ -11,9 +11,13 @@
  * Half the charges are pages of a zone with owners (buddy_tenant_alloc_pages),
  * put in shared slots that any thread may take and free with the zone's
  * own free, whose owner hook uncharges the tenant that was charged.
+ * A share of the steps are slab objects of a cache that accounts, each
+ * charged in bytes through the thread's magazine and stock, and put in
+ * shared slots that any thread frees into its own magazine.
  * Every ROUND steps the threads meet (a barrier), drain their stocks, and
  * the main thread checks: each tenant's usage is what the pool and the
- * slots hold for it (the top's the sum), no usage is above its max, peak
+ * slots hold for it (its objects' bytes in whole pages; the top's the
+ * sum), its slab bytes what its objects are, no usage is above its max, peak
  * >= usage, and both validators pass; at the end, the top's peak is not
  * above its max. Built plain and under ThreadSanitizer. BUDDY_STEPS
  * scales it.
@@ -24,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "buddy/slab.h"
 #include "buddy/tenant.h"
 
 #define STRESS_NAME "tenant stress"
@@ -46,6 +51,17 @@ static struct buddy_zone *zone;
 static pthread_mutex_t zone_mutex = PTHREAD_MUTEX_INITIALIZER;
 /* A block in a slot: (pfn + 1) << 8 | order, 0 for an empty slot. */
 static uint64_t slot[SLOTS];
+/* Objects: a cache that accounts, on a zone of its own; a slot holds an
+ * object's address | its kid's index (objects are 64-aligned). */
+#define OBJ_SIZE 192u
+#define OBJ_PAGES 512u
+static struct buddy_slab_cache cache;
+static struct buddy_zone *obj_zone;
+static pthread_mutex_t obj_zone_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t cache_mutex = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t objslot[SLOTS];
+static uint64_t obj_bytes[KIDS]; /* atomic: bytes of the slots' objects */
+static uint64_t obj_allocs;      /* atomic: objects charged, all told */
 
 /* Take up to n of kid k's held pages: how many were taken. */
 static uint64_t take(unsigned k, uint64_t n)
@@ -86,6 +102,7 @@ static uint64_t next_rand(uint64_t *s)
 static void *worker(void *arg)
 {
     struct buddy_tenant_stock stock = BUDDY_TENANT_STOCK_INIT;
+    struct buddy_slab_mag mag = BUDDY_SLAB_MAG_INIT;
     uint64_t seed = 0x9e3779b97f4a7c15u * ((uintptr_t)arg + 1u);
     unsigned long i;
 
@@ -96,7 +113,43 @@ static void *worker(void *arg)
         struct buddy_tenant_stock *s = (r >> 16) & 1 ? &stock : NULL;
         int err;
 
-        if ((r >> 48) % 64 == 0) { /* the first kid's max, moved */
+        if ((r >> 44) % 4 == 0) { /* an object */
+            unsigned j = (unsigned)((r >> 32) % SLOTS);
+            uintptr_t v;
+            void *obj;
+
+            if ((r >> 20) % 3 != 0) {
+                err = buddy_slab_alloc_mag_tenant(&cache, &mag, s, kid[k],
+                                                  &obj);
+                if (err != 0 && err != BUDDY_ENOMEM)
+                    FAIL("slab_alloc_tenant: %s", buddy_strerror(err));
+                if (err == 0) {
+                    __atomic_add_fetch(&obj_allocs, 1, __ATOMIC_RELAXED);
+                    __atomic_add_fetch(&obj_bytes[k], OBJ_SIZE,
+                                       __ATOMIC_RELAXED);
+                    v = (uintptr_t)obj | k;
+                    if (!__atomic_compare_exchange_n(&objslot[j],
+                                                     &(uintptr_t){0}, v, 0,
+                                                     __ATOMIC_ACQ_REL,
+                                                     __ATOMIC_RELAXED)) {
+                        if ((err = buddy_slab_free_mag(&cache, &mag, obj)) !=
+                            0)
+                            FAIL("free of an object no slot took: %s",
+                                 buddy_strerror(err));
+                        __atomic_sub_fetch(&obj_bytes[k], OBJ_SIZE,
+                                           __ATOMIC_RELAXED);
+                    }
+                }
+            } else if ((v = __atomic_exchange_n(&objslot[j], 0,
+                                                __ATOMIC_ACQ_REL)) != 0) {
+                err = buddy_slab_free_mag(&cache, &mag,
+                                          (void *)(v & ~(uintptr_t)63));
+                if (err != 0)
+                    FAIL("free of a slot's object: %s", buddy_strerror(err));
+                __atomic_sub_fetch(&obj_bytes[v & 63], OBJ_SIZE,
+                                   __ATOMIC_RELAXED);
+            }
+        } else if ((r >> 48) % 64 == 0) { /* the first kid's max, moved */
             err = buddy_tenant_set_max(g, kid[0], (r >> 54) & 1 ? 150 : 250);
             if (err != 0 && err != BUDDY_EBUSY)
                 FAIL("set_max: %s", buddy_strerror(err));
@@ -147,6 +200,8 @@ static void *worker(void *arg)
         }
     }
     buddy_tenant_stock_drain(g, &stock);
+    if (buddy_slab_mag_flush(&cache, &mag) != 0)
+        FAIL("the magazine's last flush");
     return NULL;
 }
 
@@ -171,12 +226,23 @@ static void check_quiescent(void)
     }
     if (buddy_zone_check(zone, NULL) != 0)
         FAIL("the zone's validator");
+    if (buddy_zone_check(obj_zone, NULL) != 0 ||
+        buddy_slab_check(&cache, &rep) != 0)
+        FAIL("the objects' validators");
     for (k = 0; k < KIDS; k++) {
-        uint64_t h = __atomic_load_n(&held[k], __ATOMIC_RELAXED) + pages[k];
+        uint64_t b = __atomic_load_n(&obj_bytes[k], __ATOMIC_RELAXED);
+        /* Bytes wait below a page once every stock is drained: the
+         * objects' bytes in whole pages, rounded up. */
+        uint64_t h = __atomic_load_n(&held[k], __ATOMIC_RELAXED) + pages[k] +
+                     (b + 4095u) / 4096u;
 
         if (buddy_tenant_get_info(g, kid[k], &ti) != 0 || ti.current != h)
             FAIL("kid %u: usage %llu, the pool and slots hold %llu", k,
                  (unsigned long long)ti.current, (unsigned long long)h);
+        if (ti.slab_unreclaimable != b)
+            FAIL("kid %u: slab bytes %llu, the slots' objects %llu", k,
+                 (unsigned long long)ti.slab_unreclaimable,
+                 (unsigned long long)b);
         if (ti.current > ti.max || ti.peak < ti.current)
             FAIL("kid %u: usage %llu, max %llu, peak %llu", k,
                  (unsigned long long)ti.current, (unsigned long long)ti.max,
@@ -234,6 +300,34 @@ int main(void)
             buddy_tenants_attach_zone(g, zone) != 0)
             return 1;
     }
+    {
+        struct buddy_zone_config zc = BUDDY_ZONE_CONFIG_INIT;
+        struct buddy_slab_config sc = BUDDY_SLAB_CONFIG_INIT;
+        static struct buddy_lock_ops zl = {mutex_lock, mutex_unlock,
+                                           &obj_zone_mutex, NULL, NULL, NULL};
+        static struct buddy_lock_ops cl = {mutex_lock, mutex_unlock,
+                                           &cache_mutex, NULL, NULL, NULL};
+        size_t n;
+        void *meta, *mem = aligned_alloc(4096, (size_t)OBJ_PAGES * 4096);
+
+        zc.nr_pages = OBJ_PAGES;
+        zc.max_order = 6;
+        zc.base = mem;
+        n = buddy_zone_meta_size(&zc);
+        meta = aligned_alloc(8, (n + 7) & ~(size_t)7);
+        sc.name = "tenant-objects";
+        sc.size = OBJ_SIZE;
+        sc.flags = BUDDY_SLAB_ACCOUNT;
+        sc.tenants = g;
+        sc.lock = &cl;
+        sc.nr_cpus = THREADS;
+        if (mem == NULL || meta == NULL ||
+            buddy_zone_init(meta, n, &zc, &obj_zone) != 0 ||
+            buddy_zone_add_range(obj_zone, 0, OBJ_PAGES) != 0 ||
+            buddy_zone_set_lock(obj_zone, &zl) != 0 ||
+            (sc.zone = obj_zone, buddy_slab_cache_create(&cache, &sc)) != 0)
+            return 1;
+    }
     for (k = 0; k < KIDS; k++)
         if (buddy_tenant_create(g, top, NULL, &kid[k]) != 0)
             return 1;
@@ -265,9 +359,22 @@ int main(void)
                 freed++;
                 slot[j] = 0;
             }
+        for (j = 0; j < SLOTS; j++)
+            if (objslot[j] != 0) {
+                if (buddy_slab_free(&cache,
+                                    (void *)(objslot[j] & ~(uintptr_t)63)) != 0)
+                    FAIL("the last object frees");
+                obj_bytes[objslot[j] & 63] -= OBJ_SIZE;
+                objslot[j] = 0;
+                freed++;
+            }
         check_quiescent();
         if (freed == 0)
             FAIL("no block was in a slot at the end: the zone was not used");
+        if (buddy_slab_cache_destroy(&cache) != 0)
+            FAIL("the cache's destroy: objects left");
+        if (obj_allocs == 0)
+            FAIL("no object was ever charged");
     }
     if (buddy_tenant_get_info(g, kid[2], &ti) != 0 || ti.events_high == 0)
         FAIL("no charge ever passed the third kid's high");
@@ -289,8 +396,8 @@ int main(void)
     if (failed)
         return 1;
     printf(STRESS_NAME ": %d threads, %lu steps each, %lu checks: ok "
-           "(top: %llu max events, peak %llu)\n",
+           "(top: %llu max events, peak %llu; %llu objects charged)\n",
            THREADS, steps, rounds + 1, (unsigned long long)ti.events_max,
-           (unsigned long long)ti.peak);
+           (unsigned long long)ti.peak, (unsigned long long)obj_allocs);
     return 0;
 }

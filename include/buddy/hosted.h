@@ -21,6 +21,7 @@
 #define BUDDY_HOSTED_H
 
 #include "buddy/buddy.h"
+#include "buddy/tenant.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -105,12 +106,17 @@ struct buddy_heap_options {
                                      the heap then manages and never
                                      unmaps (huge must be NONE): so one
                                      reservation can serve several heaps */
+    struct buddy_tenants *tenants; /* NULL, or a group whose tenants the
+                                     heap's pages can be charged to: the
+                                     zone is made with BUDDY_ZONE_OWNERS
+                                     (a byte a page more) and attached to
+                                     it (buddy_heap_alloc_pages_tenant) */
 };
 
 #define BUDDY_HEAP_OPTIONS_INIT                                                \
     {BUDDY_HEAP_PFN_AUTO, 0, BUDDY_DEFAULT_PAGE_SIZE, BUDDY_DEFAULT_MAX_ORDER, \
      0, BUDDY_CACHE_PER_THREAD, BUDDY_PCP_CONFIG_INIT, BUDDY_LOCK_ADAPTIVE,    \
-     NULL, BUDDY_SYNC_AUTO, BUDDY_HUGE_NONE, 0, NULL}
+     NULL, BUDDY_SYNC_AUTO, BUDDY_HUGE_NONE, 0, NULL, NULL}
 
 /*
  * Override options from the environment: BUDDY_CACHE=none|thread|cpu,
@@ -157,6 +163,26 @@ BUDDY_API int buddy_heap_alloc_bulk(struct buddy_heap *h, unsigned order,
 BUDDY_NODISCARD BUDDY_MALLOC BUDDY_ALLOC_SIZE(2)
 BUDDY_API void *buddy_heap_alloc(struct buddy_heap *h, size_t size);
 BUDDY_API int buddy_heap_free(struct buddy_heap *h, void *ptr);
+
+/* Pages charged to tenant id of the heap's group (options.tenants), as
+ * buddy_tenant_alloc_pages: the charge through stock first (reclaimers,
+ * OOM callback, high's throttle), then a block of the zone, past the
+ * caches (a cache leaves owned blocks to the zone). Every free of it by
+ * the heap's calls, from any thread, uncharges id. The _tenant byte call
+ * takes the order size needs and gives the address in *out. Errors: ENULL,
+ * ENOTSUP (a heap without tenants), the charge's (ENOMEM past a max,
+ * ENOTENANT), the zone's (ENOMEM, EORDER, EZERO, ENOBASE for bytes of a
+ * heap without memory), nothing charged. */
+BUDDY_NODISCARD
+BUDDY_API int buddy_heap_alloc_pages_tenant(struct buddy_heap *h,
+                                            struct buddy_tenant_stock *stock,
+                                            unsigned id, unsigned order,
+                                            enum buddy_migratetype mt,
+                                            buddy_pfn_t *pfn);
+BUDDY_NODISCARD
+BUDDY_API int buddy_heap_alloc_tenant(struct buddy_heap *h,
+                                      struct buddy_tenant_stock *stock,
+                                      unsigned id, size_t size, void **out);
 
 /* The calling thread's own cache of h (made on first use), for a caller
  * that keeps it at hand: buddy_pcp_alloc, buddy_pcp_free and the other

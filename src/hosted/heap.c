@@ -98,6 +98,7 @@ struct buddy_heap {
     struct buddy__spin spin;       /* or as a spinlock */
     struct buddy__park park;       /* or as an adaptive lock */
     const void *lock_holder;       /* &tl_self of the thread holding it */
+    struct buddy_tenants *tenants; /* its pages' owners' group, or NULL */
 };
 
 static uint64_t next_heap_id = 1;
@@ -374,7 +375,8 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     cfg.page_size = o->page_size;
     cfg.max_order = o->max_order;
     cfg.name = o->name;
-    cfg.flags = BUDDY_ZONE_META_ZEROED; /* fresh mmap */
+    cfg.flags = BUDDY_ZONE_META_ZEROED | /* fresh mmap */
+                (o->tenants != NULL ? BUDDY_ZONE_OWNERS : 0u);
     /* Let the core judge the configuration before anything is made. */
     if (buddy_zone_meta_size(&cfg) == 0)
         return config_refusal(&cfg);
@@ -462,6 +464,10 @@ int buddy_heap_create(const struct buddy_heap_options *o, struct buddy_heap **ou
     err = buddy_zone_set_lock(h->zone, &ops);
     if (err == 0)
         err = buddy_zone_add_range(h->zone, cfg.start_pfn, o->nr_pages);
+    if (err == 0 && o->tenants != NULL) {
+        err = buddy_tenants_attach_zone(o->tenants, h->zone);
+        h->tenants = o->tenants;
+    }
     if (err != 0)
         return heap_fail(h, err);
 
@@ -651,6 +657,44 @@ void *buddy_heap_alloc(struct buddy_heap *h, size_t size)
     if (__builtin_expect(h != NULL && tl_cache.heap_id == h->id, 1))
         return buddy__pcp_alloc_inline(tl_cache.pcp, size);
     return heap_alloc_bytes_slow(h, size);
+}
+
+int buddy_heap_alloc_pages_tenant(struct buddy_heap *h,
+                                  struct buddy_tenant_stock *stock,
+                                  unsigned id, unsigned order,
+                                  enum buddy_migratetype mt, buddy_pfn_t *pfn)
+{
+    if (h == NULL || pfn == NULL)
+        return BUDDY_ENULL;
+    if (h->tenants == NULL)
+        return BUDDY_ENOTSUP;
+    return buddy_tenant_alloc_pages(h->tenants, stock, id, h->zone, order, mt,
+                                    pfn);
+}
+
+int buddy_heap_alloc_tenant(struct buddy_heap *h,
+                            struct buddy_tenant_stock *stock, unsigned id,
+                            size_t size, void **out)
+{
+    buddy_pfn_t pfn;
+    int order, err;
+
+    if (h == NULL || out == NULL)
+        return BUDDY_ENULL;
+    *out = NULL;
+    if (h->tenants == NULL)
+        return BUDDY_ENOTSUP;
+    if (h->mem == NULL)
+        return BUDDY_ENOBASE;
+    order = buddy_zone_size_to_order(h->zone, size);
+    if (order < 0)
+        return order;
+    err = buddy_tenant_alloc_pages(h->tenants, stock, id, h->zone,
+                                   (unsigned)order, BUDDY_MIGRATE_MOVABLE,
+                                   &pfn);
+    if (err == 0)
+        *out = buddy_zone_pfn_to_addr(h->zone, pfn);
+    return err;
 }
 
 static __attribute__((noinline)) int heap_free_bytes_slow(struct buddy_heap *h,

@@ -637,6 +637,94 @@ static void test_destroy_unmaps_everything(void **state)
     assert_int_equal(mapped_bytes(), before);
 }
 
+/* Pages of a heap charged to tenants: a free by any heap call and any
+ * thread (through its cache or not) uncharges the tenant charged. */
+struct freer {
+    struct buddy_heap *h;
+    void *ptr;
+    buddy_pfn_t pfn;
+    int err[2];
+};
+
+static void *free_elsewhere(void *arg)
+{
+    struct freer *f = arg;
+
+    f->err[0] = buddy_heap_free(f->h, f->ptr);
+    f->err[1] = buddy_heap_free_pfn(f->h, f->pfn);
+    return NULL;
+}
+
+static void test_tenants(void **state)
+{
+    static _Alignas(8) unsigned char tbuf[16384];
+    struct buddy_tenants_config tc = BUDDY_TENANTS_CONFIG_INIT;
+    struct buddy_heap_options o = BUDDY_HEAP_OPTIONS_INIT;
+    struct buddy_tenant_stock st = BUDDY_TENANT_STOCK_INIT;
+    struct buddy_tenant_info ti;
+    struct buddy_check_report rep;
+    struct buddy_tenants *g;
+    struct buddy_heap *h, *plain;
+    struct freer f;
+    pthread_t th;
+    unsigned web = 0;
+    void *p, *q = (void *)1;
+    buddy_pfn_t pfn, pfn2;
+
+    (void)state;
+    tc.capacity = 4;
+    assert_int_equal(buddy_tenants_init(tbuf, sizeof(tbuf), &tc, &g), 0);
+    assert_int_equal(buddy_tenant_create(g, 0, "web", &web), 0);
+    assert_int_equal(buddy_tenant_set_max(g, web, 30), 0);
+    o.nr_pages = 1024;
+    o.max_order = 6;
+    o.with_memory = 1;
+    o.tenants = g;
+    assert_int_equal(buddy_heap_create(&o, &h), 0);
+    assert_int_equal(buddy_heap_alloc_tenant(h, &st, web, 5 * 4096, &p), 0);
+    memset(p, 0x5a, 5 * 4096); /* it is memory */
+    assert_int_equal(buddy_heap_alloc_pages_tenant(h, NULL, web, 4,
+                                                   BUDDY_MIGRATE_UNMOVABLE,
+                                                   &pfn),
+                     0);
+    assert_int_equal(buddy_tenant_get_info(g, web, &ti), 0);
+    assert_int_equal(ti.current, 8 + 16); /* no room for a stock's batch */
+    /* Past the max: refused, the zone untouched. */
+    assert_int_equal(buddy_heap_alloc_pages_tenant(h, NULL, web, 4,
+                                                   BUDDY_MIGRATE_MOVABLE,
+                                                   &pfn2),
+                     BUDDY_ENOMEM);
+    assert_int_equal(buddy_heap_alloc_tenant(h, NULL, web, 0, &q),
+                     BUDDY_EZERO);
+    assert_null(q);
+    assert_int_equal(buddy_heap_alloc_tenant(h, NULL, 3, 4096, &q),
+                     BUDDY_ENOTENANT);
+    /* Another thread frees both; its cache leaves them to the zone. */
+    f.h = h;
+    f.ptr = p;
+    f.pfn = pfn;
+    assert_int_equal(pthread_create(&th, NULL, free_elsewhere, &f), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(f.err[0], 0);
+    assert_int_equal(f.err[1], 0);
+    buddy_tenant_stock_drain(g, &st);
+    assert_int_equal(buddy_tenant_get_info(g, web, &ti), 0);
+    assert_int_equal(ti.current, 0);
+    assert_int_equal(buddy_tenants_check(g, &rep), 0);
+    assert_int_equal(buddy_zone_check(buddy_heap_zone(h), &rep), 0);
+    buddy_heap_destroy(h);
+    /* A heap without tenants refuses the calls. */
+    o.tenants = NULL;
+    assert_int_equal(buddy_heap_create(&o, &plain), 0);
+    assert_int_equal(buddy_heap_alloc_pages_tenant(plain, NULL, web, 0,
+                                                   BUDDY_MIGRATE_MOVABLE,
+                                                   &pfn),
+                     BUDDY_ENOTSUP);
+    assert_int_equal(buddy_heap_alloc_tenant(plain, NULL, web, 1, &q),
+                     BUDDY_ENOTSUP);
+    buddy_heap_destroy(plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_thp_memory),
         cmocka_unit_test(test_hugetlb_memory),
         cmocka_unit_test(test_prefault),
+        cmocka_unit_test(test_tenants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,10 +57,20 @@
  * BUDDY_MALLOC_ON_ERROR: abort (the default), report (and leak: nothing is
  * changed), or ignore. No stdio and no dlsym inside the allocator: the
  * report is written with write(2).
+ *
+ * Tenants (buddy/malloc.h): with BUDDY_MALLOC_MAX, _HIGH or _TENANTS set,
+ * the kmalloc's classes account and the zones keep owners, and every
+ * allocation is charged to the calling thread's tenant ("process" unless
+ * it entered another), through its magazines and its stock. The fast path
+ * is the one without tenancy, untouched: with tenancy a thread keeps its
+ * magazines where that path does not look (tl_acct, not tl_cache), so
+ * every call takes the slow path, which charges.
  */
 #define _GNU_SOURCE
 #include "buddy/hosted.h"
+#include "buddy/malloc.h"
 #include "buddy/slab.h"
+#include "buddy/tenant.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -138,6 +148,7 @@ struct tlink {
 };
 struct tcache {
     struct tlink link; /* first: a list entry is its tcache */
+    struct buddy_tenant_stock stock; /* with tenancy */
     struct buddy_kmalloc_mags mags;
 };
 
@@ -147,6 +158,16 @@ static __thread struct tcache *tl_cache __attribute__((tls_model("initial-exec")
 /* The thread is making its magazines, or has flushed them at its end:
  * its calls go straight to kmalloc. */
 static __thread int tl_no_cache __attribute__((tls_model("initial-exec")));
+/* Tenancy: the group, its top tenant, and each thread's magazines (kept
+ * here, tl_cache staying NULL) and tenant (0: the top). */
+static struct buddy_tenants *tenants;
+static unsigned process_tenant;
+static uint64_t tenant_max = BUDDY_TENANT_UNLIMITED,
+                tenant_high = BUDDY_TENANT_UNLIMITED; /* pages */
+static unsigned tenant_capacity;               /* 0: tenancy off */
+static pthread_mutex_t tenant_mutex = PTHREAD_MUTEX_INITIALIZER;
+static __thread struct tcache *tl_acct __attribute__((tls_model("initial-exec")));
+static __thread unsigned tl_tenant __attribute__((tls_model("initial-exec")));
 static enum on_error on_error = ON_ERROR_ABORT;
 static int stats_at_exit;
 static int debug;              /* BUDDY_MALLOC_DEBUG=1: slub_debug's flags */
@@ -309,6 +330,7 @@ static void atfork_prepare(void)
     pthread_mutex_lock(&lock);
     if (!ready)
         return;
+    pthread_mutex_lock(&tenant_mutex);
     for (i = 0; i < NR_CLASS_MUTEXES; i++)
         pthread_mutex_lock(&class_mutex[i]);
     pthread_mutex_lock(&desc_mutex);
@@ -326,6 +348,7 @@ static void fork_unlock(void)
         pthread_mutex_unlock(&desc_mutex);
         for (i = NR_CLASS_MUTEXES; i-- > 0;)
             pthread_mutex_unlock(&class_mutex[i]);
+        pthread_mutex_unlock(&tenant_mutex);
     }
     pthread_mutex_unlock(&lock);
 }
@@ -354,7 +377,7 @@ static void atfork_child(void)
     pthread_mutex_lock(&lock);
     for (l = threads.next; l != &threads; l = next) {
         next = l->next;
-        if (l == &tl_cache->link)
+        if (l == &tl_cache->link || (tl_acct != NULL && l == &tl_acct->link))
             continue;
         l->prev->next = l->next;
         l->next->prev = l->prev;
@@ -371,7 +394,10 @@ static void tcache_exit(void *arg)
 
     tl_no_cache = 1;
     tl_cache = NULL;
+    tl_acct = NULL;
     (void)buddy_kmalloc_mags_flush(&km, &tc->mags);
+    if (tenants != NULL)
+        buddy_tenant_stock_drain(tenants, &tc->stock);
     pthread_mutex_lock(&lock);
     tc->link.prev->next = tc->link.next;
     tc->link.next->prev = tc->link.prev;
@@ -408,8 +434,43 @@ static struct tcache *tcache_make(void)
     threads.next = &tc->link;
     pthread_mutex_unlock(&lock);
     tl_no_cache = 0;
-    tl_cache = tc;
+    if (tenants != NULL)
+        tl_acct = tc; /* where the fast path does not look */
+    else
+        tl_cache = tc;
     return tc;
+}
+
+/* Each tenant's memory.current, .peak, .max, .events and .stat, as
+ * cgroup v2's files, under a line naming it. */
+static void print_tenants(char *buf, size_t size)
+{
+    unsigned id;
+
+    for (id = buddy_tenant_next(tenants, 0); id != 0;
+         id = buddy_tenant_next(tenants, id)) {
+        struct buddy_tenant_info ti;
+
+        if (buddy_tenant_get_info(tenants, id, &ti) != 0)
+            continue;
+        put("tenant ");
+        put(ti.name);
+        put(":\nmemory.current ");
+        (void)buddy_tenant_memory_current(tenants, id, buf, size);
+        put(buf);
+        put("memory.peak ");
+        (void)buddy_tenant_memory_peak(tenants, id, buf, size);
+        put(buf);
+        put("memory.max ");
+        (void)buddy_tenant_memory_max(tenants, id, buf, size);
+        put(buf);
+        put("memory.events:\n");
+        (void)buddy_tenant_memory_events(tenants, id, buf, size);
+        put(buf);
+        put("memory.stat:\n");
+        (void)buddy_tenant_memory_stat(tenants, id, buf, size);
+        put(buf);
+    }
 }
 
 static void print_stats(void)
@@ -429,6 +490,8 @@ static void print_stats(void)
         }
         buddy_kmalloc_slabinfo(&km, buf, sizeof(buf));
         put(buf);
+        if (tenants != NULL)
+            print_tenants(buf, sizeof(buf));
     }
     pthread_mutex_unlock(&lock);
 }
@@ -500,6 +563,36 @@ static inline __attribute__((always_inline)) void maybe_return(void)
         return_waiting(at);
 }
 
+/* A limit from the environment: bytes, with an optional k, m or g,
+ * rounded up to pages into *pages; anything else is reported and
+ * ignored. */
+static void tenant_env(const char *name, uint64_t *pages)
+{
+    const char *e = getenv(name);
+    unsigned long long v;
+    unsigned shift = 0;
+    char *end;
+
+    if (e == NULL)
+        return;
+    v = strtoull(e, &end, 10);
+    if (end != e && (*end == 'k' || *end == 'K'))
+        shift = 10, end++;
+    else if (end != e && (*end == 'm' || *end == 'M'))
+        shift = 20, end++;
+    else if (end != e && (*end == 'g' || *end == 'G'))
+        shift = 30, end++;
+    if (end == e || *end != '\0' || e[0] == '-' || v == 0 ||
+        v > (UINT64_MAX >> shift) >> 1) {
+        put("libbuddy-malloc: ");
+        put(name);
+        put(" must be a number of bytes (k, m or g after it); ignored\n");
+        return;
+    }
+    v <<= shift;
+    *pages = (v + PAGE_SIZE_ - 1u) >> PAGE_SHIFT_;
+}
+
 static void read_env(void)
 {
     const char *e = getenv("BUDDY_MALLOC_ON_ERROR");
@@ -517,6 +610,22 @@ static void read_env(void)
     stats_at_exit = e != NULL && strcmp(e, "1") == 0;
     e = getenv("BUDDY_MALLOC_DEBUG");
     debug = e != NULL && strcmp(e, "1") == 0;
+    tenant_env("BUDDY_MALLOC_MAX", &tenant_max);
+    tenant_env("BUDDY_MALLOC_HIGH", &tenant_high);
+    e = getenv("BUDDY_MALLOC_TENANTS");
+    if (e != NULL) {
+        char *end;
+        long v = strtol(e, &end, 10);
+
+        if (*e != '\0' && *end == '\0' && v >= 2 && v <= BUDDY_TENANT_MAX)
+            tenant_capacity = (unsigned)v;
+        else
+            put("libbuddy-malloc: BUDDY_MALLOC_TENANTS must be 2..255; "
+                "ignored\n");
+    }
+    if (tenant_capacity == 0 && (tenant_max != BUDDY_TENANT_UNLIMITED ||
+                                 tenant_high != BUDDY_TENANT_UNLIMITED))
+        tenant_capacity = 16;
     e = getenv("BUDDY_MALLOC_RETURN_DELAY_MS");
     if (e != NULL) {
         char *end;
@@ -596,6 +705,7 @@ static int area_make(unsigned i, unsigned char *mem, size_t len,
         o.max_order--;
     o.cache = BUDDY_CACHE_NONE; /* the magazines are the caches */
     o.name = name;
+    o.tenants = tenants; /* with tenancy, the zone keeps owners */
     if (buddy_heap_create(&o, &a->heap) != 0)
         return -1;
     a->zone = buddy_heap_zone(a->heap);
@@ -617,6 +727,38 @@ static int area_make(unsigned i, unsigned char *mem, size_t len,
     return 0;
 }
 
+/* With tenancy, the group (in a mapping of its own) and its top tenant,
+ * "process", with the environment's limits: 0, or -1 (tenancy stays off
+ * and the limits are reported as not kept). */
+static int tenants_make(void)
+{
+    static struct buddy_lock_ops ops;
+    struct buddy_tenants_config cfg = BUDDY_TENANTS_CONFIG_INIT;
+    size_t n;
+    void *buf;
+
+    ops.lock = mutex_lock;
+    ops.unlock = mutex_unlock;
+    ops.arg = &tenant_mutex;
+    cfg.capacity = tenant_capacity;
+    cfg.page_size = PAGE_SIZE_;
+    cfg.lock = &ops;
+    n = buddy_tenants_size(&cfg);
+    buf = n != 0 ? map_noreserve(n) : NULL;
+    if (buf == NULL || buddy_tenants_init(buf, n, &cfg, &tenants) != 0 ||
+        buddy_tenant_create(tenants, BUDDY_TENANT_NONE, "process",
+                            &process_tenant) != 0 ||
+        buddy_tenant_set_max(tenants, process_tenant, tenant_max) != 0 ||
+        buddy_tenant_set_high(tenants, process_tenant, tenant_high) != 0) {
+        put("libbuddy-malloc: no tenants could be made; the limits are "
+            "not kept\n");
+        tenants = NULL;
+        process_tenant = 0;
+        return -1;
+    }
+    return 0;
+}
+
 /* Make the heap's zones and kmalloc. Lock held; the heap's own allocations
  * come back into malloc on this thread, which serves them from the
  * bootstrap buffer without taking the lock again (tl_in_init). */
@@ -631,6 +773,8 @@ static int init_locked(void)
         return ready ? 0 : -1;
     tl_in_init = 1;
     read_env();
+    if (tenant_capacity != 0)
+        (void)tenants_make();
     mem = reserve(&pages);
     if (mem == NULL ||
         area_make(0, mem, (size_t)pages * PAGE_SIZE_, PAGE_SHIFT_,
@@ -666,6 +810,7 @@ static int init_locked(void)
     kc.zone = areas[0].zone;
     kc.large_zone = nr_areas > 1 ? areas[1].zone : NULL;
     kc.nr_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    kc.tenants = tenants;
     if (debug) /* red zones, poison, callers, checks on every free */
         kc.debug_flags = BUDDY_SLAB_DEBUG_ALL;
     if (buddy_kmalloc_init(&km, &kc) != 0) {
@@ -732,7 +877,30 @@ alloc_sized(struct tcache *tc, size_t size, size_t align)
                       : buddy_kmalloc(&km, size, 0);
 }
 
-/* The first call of the process or of a thread, or one during init. */
+/* With tenancy: size bytes aligned to align charged to the thread's
+ * tenant, through its magazines and stock when it has them. */
+static void *alloc_charged(size_t size, size_t align)
+{
+    struct tcache *tc = tl_acct != NULL ? tl_acct : tcache_make();
+    void *p;
+
+    if (align > 16) { /* as alloc_sized */
+        size_t want = size > align ? size : align;
+
+        if (want > ((size_t)1 << (sizeof(size_t) * 8 - 2)))
+            return NULL;
+        size = (size_t)1 << (64 - __builtin_clzll((unsigned long long)want - 1));
+    }
+    if (buddy_kmalloc_tenant(&km, tc != NULL ? &tc->mags : NULL, size, 0,
+                             tc != NULL ? &tc->stock : NULL,
+                             tl_tenant != 0 ? tl_tenant : process_tenant,
+                             &p) != 0)
+        return NULL;
+    return p;
+}
+
+/* The first call of the process or of a thread, one during init, or,
+ * with tenancy, every call. */
 static __attribute__((noinline)) void *alloc_slow(size_t size, size_t align)
 {
     void *p;
@@ -741,6 +909,9 @@ static __attribute__((noinline)) void *alloc_slow(size_t size, size_t align)
         p = boot_alloc(size != 0 ? size : 1, align < 16 ? 16 : align);
     } else if (ensure_ready() != 0) {
         p = NULL;
+    } else if (tenants != NULL) {
+        maybe_return();
+        p = alloc_charged(size, align);
     } else {
         p = alloc_sized(tcache_make(), size, align);
     }
@@ -807,15 +978,16 @@ static __attribute__((noinline)) void free_refused(void *p, int err)
     errno = saved;
 }
 
-/* A free by a thread without magazines, or during init. */
+/* A free by a thread without magazines, during init, or with tenancy. */
 static __attribute__((noinline)) void free_slow(void *p)
 {
     int err;
 
     if (p == NULL || in_boot(p) || tl_in_init)
         return;
-    err = __atomic_load_n(&ready, __ATOMIC_ACQUIRE) ? buddy_kfree(&km, p)
-                                                    : BUDDY_ERANGE;
+    err = !__atomic_load_n(&ready, __ATOMIC_ACQUIRE) ? BUDDY_ERANGE
+          : tl_acct != NULL ? buddy_kfree_mag(&km, &tl_acct->mags, p)
+                            : buddy_kfree(&km, p);
     if (unlikely(err != 0))
         free_refused(p, err);
     maybe_return();
@@ -1103,4 +1275,54 @@ void *__libc_valloc(size_t size)
 void *__libc_pvalloc(size_t size)
 {
     return pvalloc(size);
+}
+
+/* ---- tenants (buddy/malloc.h) ------------------------------------------ */
+
+EXPORT struct buddy_tenants *buddy_malloc_tenants(void)
+{
+    return ensure_ready() == 0 ? tenants : NULL;
+}
+
+EXPORT unsigned buddy_malloc_process_tenant(void)
+{
+    return ensure_ready() == 0 ? process_tenant : 0;
+}
+
+/* The thread's stock back to its tenants: what entering or leaving a
+ * tenant leaves behind is no one's to hold. */
+static void stock_return(void)
+{
+    if (tl_acct != NULL)
+        buddy_tenant_stock_drain(tenants, &tl_acct->stock);
+}
+
+EXPORT int buddy_tenant_enter(unsigned id, unsigned *prev)
+{
+    struct buddy_tenant_info ti;
+
+    if (ensure_ready() != 0 || tenants == NULL)
+        return BUDDY_ENOTSUP;
+    if (buddy_tenant_get_info(tenants, id, &ti) != 0)
+        return BUDDY_ENOTENANT;
+    if (prev != NULL)
+        *prev = tl_tenant != 0 ? tl_tenant : process_tenant;
+    stock_return();
+    tl_tenant = id;
+    return 0;
+}
+
+EXPORT int buddy_tenant_leave(unsigned prev)
+{
+    struct buddy_tenant_info ti;
+
+    if (ensure_ready() != 0 || tenants == NULL)
+        return BUDDY_ENOTSUP;
+    if (prev == 0)
+        prev = process_tenant;
+    if (buddy_tenant_get_info(tenants, prev, &ti) != 0)
+        return BUDDY_ENOTENANT;
+    stock_return();
+    tl_tenant = prev;
+    return 0;
 }

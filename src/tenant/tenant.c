@@ -68,6 +68,14 @@ struct tenant {
     char name[BUDDY_TENANT_NAME_MAX];
 };
 
+/* An attached zone: its owner hook's argument, and what a block of it
+ * counts in the group's pages. */
+struct zone_link {
+    struct buddy_tenants *g;
+    struct buddy_zone *z;
+    unsigned shift;     /* log2 of the zone's page size */
+};
+
 struct buddy_tenants {
     uint32_t magic;
     unsigned capacity;  /* ids 1..capacity */
@@ -75,9 +83,9 @@ struct buddy_tenants {
     unsigned page_shift;
     bool locked;        /* lock holds the embedder's ops */
     struct buddy_lock_ops lock;
-    unsigned nr_zones;  /* under the lock */
-    struct buddy_zone *zones[BUDDY_TENANT_ZONES]; /* attached, for
-                                                     memory.stat */
+    unsigned nr_zones;  /* seq_cst: written under the lock, after the
+                           zone's link */
+    struct zone_link zones[BUDDY_TENANT_ZONES]; /* attached */
     struct tenant t[];  /* t[id - 1] */
 };
 
@@ -745,6 +753,7 @@ static int charge_slow(struct buddy_tenants *g,
     unsigned retries = BUDDY_TENANT_RETRIES, kills = BUDDY_TENANT_RETRIES;
     unsigned over;
     bool raised = false; /* one max event a charge, however many tries */
+    bool drained = false;
 
     if (stock != NULL && batch < g->batch)
         batch = g->batch;
@@ -762,6 +771,14 @@ static int charge_slow(struct buddy_tenants *g,
         if (retries > 0) {
             retries--;
             (void)reclaim_subtree(g, over, nr_pages);
+            /* Then, once, the caller's stock, where it holds pages of the
+             * subtree that is full (try_charge_memcg's drain_all_stock,
+             * of the one stock a caller can reach). */
+            if (!drained && stock != NULL && stock->nr_pages_ != 0 &&
+                in_subtree(g, stock->id_, over)) {
+                pages_drain(g, stock);
+                drained = true;
+            }
             continue;
         }
         event(rec(g, over), EV_OOM);
@@ -951,32 +968,75 @@ int buddy_tenant_uncharge_bytes(struct buddy_tenants *g,
  * zone's lock; the uncharge is lock-free. An owner the group does not
  * know (misuse: a tenant destroyed while it held pages cannot be) is
  * left alone. */
+/* What a block of 2^order pages of the zone counts in the group's pages:
+ * its bytes over the group's page, rounded up (a block of a zone whose
+ * pages are smaller than the group's counts a whole page), the same for
+ * the charge and the uncharge. */
+static uint64_t block_pages(const struct buddy_tenants *g,
+                            const struct zone_link *l, unsigned order)
+{
+    unsigned s = l->shift + order;
+
+    return s >= g->page_shift ? (uint64_t)1 << (s - g->page_shift) : 1u;
+}
+
+/* The zone's owner hook: a freed block's pages off its tenant. Under the
+ * zone's lock; the uncharge is lock-free. An owner the group does not
+ * know (misuse: a tenant destroyed while it held pages cannot be) is
+ * left alone. */
 static void zone_freed(void *arg, unsigned owner, buddy_pfn_t pfn,
                        unsigned order)
 {
-    int err = buddy_tenant_uncharge(arg, NULL, owner, (uint64_t)1 << order);
+    const struct zone_link *l = arg;
+    int err = buddy_tenant_uncharge(l->g, NULL, owner,
+                                    block_pages(l->g, l, order));
 
     (void)pfn;
     (void)err;
 }
 
+/* z's link in g, or NULL when z is not attached. Lock-free: a link is
+ * whole before the count that covers it is published. */
+static const struct zone_link *link_of(struct buddy_tenants *g,
+                                       const struct buddy_zone *z)
+{
+    unsigned i, n = buddy_load_seq_cst(&g->nr_zones);
+
+    for (i = 0; i < n; i++)
+        if (g->zones[i].z == z)
+            return &g->zones[i];
+    return NULL;
+}
+
 int buddy_tenants_attach_zone(struct buddy_tenants *g, struct buddy_zone *z)
 {
-    unsigned i;
+    struct buddy_zone_info zi;
+    struct zone_link *l;
+    unsigned n;
     int err;
 
     if (!group_ok(g))
         return BUDDY_ENOTENANT;
+    err = buddy_zone_get_info(z, &zi);
+    if (err != 0)
+        return err;
     lock(g);
-    for (i = 0; i < g->nr_zones && g->zones[i] != z; i++)
-        ;
-    if (i == BUDDY_TENANT_ZONES) {
+    if (link_of(g, z) != NULL) {
+        unlock(g);
+        return 0;
+    }
+    n = g->nr_zones;
+    if (n == BUDDY_TENANT_ZONES) {
         unlock(g);
         return BUDDY_ENOSPC;
     }
-    err = buddy_zone_set_owner_hook(z, zone_freed, g);
-    if (err == 0 && i == g->nr_zones)
-        g->zones[g->nr_zones++] = z;
+    l = &g->zones[n];
+    l->g = g;
+    l->z = z;
+    l->shift = buddy_log2_64(zi.page_size);
+    err = buddy_zone_set_owner_hook(z, zone_freed, l);
+    if (err == 0)
+        buddy_store_seq_cst(&g->nr_zones, n + 1u);
     unlock(g);
     return err;
 }
@@ -986,19 +1046,27 @@ int buddy_tenant_alloc_pages(struct buddy_tenants *g,
                              struct buddy_zone *z, unsigned order,
                              enum buddy_migratetype mt, buddy_pfn_t *pfn)
 {
+    const struct zone_link *l;
+    uint64_t n;
     int err;
 
     if (pfn == NULL)
         return BUDDY_ENULL;
+    if (!group_ok(g))
+        return BUDDY_ENOTENANT;
     if (order >= BUDDY_NR_ORDERS)
         return BUDDY_EORDER;
-    err = buddy_tenant_charge(g, stock, id, (uint64_t)1 << order);
+    l = link_of(g, z);
+    if (l == NULL) /* no hook would uncharge its frees */
+        return BUDDY_ENOTSUP;
+    n = block_pages(g, l, order);
+    err = buddy_tenant_charge(g, stock, id, n);
     if (err != 0)
         return err;
     err = buddy_zone_alloc_pages_owned(z, order, mt, id, pfn);
     if (err != 0) {
         /* Cannot fail: the pages were charged just now. */
-        int undo = buddy_tenant_uncharge(g, stock, id, (uint64_t)1 << order);
+        int undo = buddy_tenant_uncharge(g, stock, id, n);
 
         (void)undo;
     }
@@ -1219,8 +1287,9 @@ size_t buddy_tenant_memory_events(struct buddy_tenants *g, unsigned id,
 struct stat_walk {
     struct buddy_tenants *g;
     unsigned root;
+    unsigned shift;  /* the zone's page size's log */
     uint64_t blocks[BUDDY_NR_ORDERS];
-    uint64_t pages[BUDDY_MIGRATE_TYPES];
+    uint64_t bytes[BUDDY_MIGRATE_TYPES];
     unsigned top;  /* the largest order of the zones walked */
 };
 
@@ -1233,7 +1302,7 @@ static int stat_block(void *arg, const struct buddy_block *b)
         return 0;
     w->blocks[b->order]++;
     if ((unsigned)b->mt < BUDDY_MIGRATE_TYPES)
-        w->pages[b->mt] += b->nr_pages;
+        w->bytes[b->mt] += b->nr_pages << w->shift;
     return 0;
 }
 
@@ -1244,7 +1313,7 @@ size_t buddy_tenant_memory_stat(struct buddy_tenants *g, unsigned id,
         "unmovable", "movable", "reclaimable", "highatomic", "isolate"};
     struct outbuf o = {buf, size, 0};
     struct stat_walk w;
-    uint64_t items[BUDDY_TENANT_NR_ITEMS] = {0}, pages = 0;
+    uint64_t items[BUDDY_TENANT_NR_ITEMS] = {0}, bytes = 0;
     unsigned i, k;
 
     if (live(g, id) == NULL) {
@@ -1259,11 +1328,12 @@ size_t buddy_tenant_memory_stat(struct buddy_tenants *g, unsigned id,
     for (i = 0; i < g->nr_zones; i++) {
         struct buddy_zone_info zi;
 
-        if (buddy_zone_get_info(g->zones[i], &zi) != 0)
+        if (buddy_zone_get_info(g->zones[i].z, &zi) != 0)
             continue;
         if (zi.max_order > w.top)
             w.top = zi.max_order;
-        (void)buddy_zone_walk(g->zones[i], stat_block, &w);
+        w.shift = g->zones[i].shift;
+        (void)buddy_zone_walk(g->zones[i].z, stat_block, &w);
     }
     for (i = 1; i <= g->capacity; i++) {
         const struct tenant *t = rec(g, i);
@@ -1275,15 +1345,15 @@ size_t buddy_tenant_memory_stat(struct buddy_tenants *g, unsigned id,
     }
     unlock(g);
     for (k = 0; k < BUDDY_MIGRATE_TYPES; k++)
-        pages += w.pages[k];
+        bytes += w.bytes[k];
     out_str(&o, "pages ", 0);
-    out_u64(&o, pages << g->page_shift, 0);
+    out_u64(&o, bytes, 0);
     out_char(&o, '\n');
     for (k = 0; k < BUDDY_MIGRATE_TYPES; k++) {
         out_str(&o, "pages_", 0);
         out_str(&o, types[k], 0);
         out_char(&o, ' ');
-        out_u64(&o, w.pages[k] << g->page_shift, 0);
+        out_u64(&o, w.bytes[k], 0);
         out_char(&o, '\n');
     }
     for (k = 0; k <= w.top && g->nr_zones != 0; k++) {

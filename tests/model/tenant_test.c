@@ -228,7 +228,7 @@ static int m_charge(unsigned id, uint64_t nr, struct mstock *s)
 {
     uint64_t batch;
     unsigned retries = RETRIES, kills = RETRIES, over, c, worst = 0;
-    bool raised = false;
+    bool raised = false, drained = false;
     uint64_t left = 0;
 
     if (id == 0 || id > CAP || !m[id].live)
@@ -254,6 +254,10 @@ static int m_charge(unsigned id, uint64_t nr, struct mstock *s)
         if (retries > 0) {
             retries--;
             (void)m_reclaim(over, nr);
+            if (!drained && s != NULL && s->n != 0 && m_under(s->id, over)) {
+                m_drain(s);
+                drained = true;
+            }
             continue;
         }
         m[over].ev_oom++;

@@ -909,6 +909,58 @@ static void test_memory_stat(void **state)
     zone_del(&f);
 }
 
+/* A zone whose pages are not the group's: its blocks count their bytes
+ * in the group's pages, the same at the charge and at the free. */
+static void test_zone_page_sizes(void **state)
+{
+    struct buddy_tenants *g = group(4, 0);
+    struct buddy_zone_config zc = BUDDY_ZONE_CONFIG_INIT;
+    struct fixture big, small;
+    struct buddy_zone *zb, *zs;
+    buddy_pfn_t a, b, c;
+    unsigned t;
+    char text[512];
+
+    (void)state;
+    t = make(g, 0, "t");
+    zc.nr_pages = 64;
+    zc.max_order = 4;
+    zc.flags = BUDDY_ZONE_OWNERS;
+    zc.page_size = 2u << 20; /* 2 MiB pages */
+    zb = zone_from_config(&big, &zc);
+    assert_int_equal(buddy_zone_add_range(zb, 0, 64), 0);
+    zc.page_size = 1024;
+    zs = zone_from_config(&small, &zc);
+    assert_int_equal(buddy_zone_add_range(zs, 0, 64), 0);
+    /* Not attached: refused, nothing charged. */
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, t, zb, 0,
+                                              BUDDY_MIGRATE_MOVABLE, &a),
+                     BUDDY_ENOTSUP);
+    assert_int_equal(info(g, t).current, 0);
+    assert_int_equal(buddy_tenants_attach_zone(g, zb), 0);
+    assert_int_equal(buddy_tenants_attach_zone(g, zs), 0);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, t, zb, 1,
+                                              BUDDY_MIGRATE_MOVABLE, &a),
+                     0);
+    assert_int_equal(info(g, t).current, 1024); /* 4 MiB */
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, t, zs, 0,
+                                              BUDDY_MIGRATE_MOVABLE, &b),
+                     0);
+    assert_int_equal(buddy_tenant_alloc_pages(g, NULL, t, zs, 3,
+                                              BUDDY_MIGRATE_MOVABLE, &c),
+                     0);
+    assert_int_equal(info(g, t).current, 1024 + 1 + 2);
+    (void)buddy_tenant_memory_stat(g, t, text, sizeof(text));
+    assert_non_null(strstr(text, "pages 4203520\n")); /* 4 MiB + 9 KiB */
+    assert_int_equal(buddy_zone_free_pfn(zs, c), 0);
+    assert_int_equal(buddy_zone_free_pfn(zs, b), 0);
+    assert_int_equal(buddy_zone_free_pfn(zb, a), 0);
+    assert_int_equal(info(g, t).current, 0);
+    assert_checked(g);
+    zone_del(&big);
+    zone_del(&small);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -927,6 +979,7 @@ int main(void)
         cmocka_unit_test(test_bytes),
         cmocka_unit_test(test_bytes_limits),
         cmocka_unit_test(test_memory_stat),
+        cmocka_unit_test(test_zone_page_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

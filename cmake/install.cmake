@@ -10,8 +10,9 @@ install(TARGETS buddy buddy_static buddy_core EXPORT buddyTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# malloc.h is libbuddy-malloc's, which is not installed: it stays out.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/buddy
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN "malloc.h" EXCLUDE)
 # The licence travels with the binaries, where distributions look for it.
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE
   DESTINATION ${CMAKE_INSTALL_DATADIR}/licenses/buddy)

@@ -4,7 +4,8 @@
 //
 //   node web/build.mjs --clang clang --wasm-ld wasm-ld --out build/web
 //
-// 1. Compiles the core (every src/core/*.c, the same sources as the library),
+// 1. Compiles the core (every src/core/*.c, the same sources as the library,
+//    and src/tenant/*.c, which the script's tenant commands call),
 //    the script interpreter `buddy run` uses (every src/script/*.c) and the
 //    page's C ABI (web/wasm/*.c) with clang --target=wasm32, no libc and no
 //    emscripten, and links them with wasm-ld into playground.wasm.
@@ -59,7 +60,9 @@ async function cSources(dir) {
 async function compile(opts) {
   const objDir = join(opts.out, 'obj');
   await mkdir(objDir, { recursive: true });
-  const core = await cSources(join(root, 'src', 'core'));
+  // The tenants are the script's (its tenant commands): compiled with the core.
+  const core = [...await cSources(join(root, 'src', 'core')),
+    ...await cSources(join(root, 'src', 'tenant'))];
   const script = await cSources(join(root, 'src', 'script'));
   const web = await cSources(join(here, 'wasm'));
   const flags = [...CFLAGS, `-DBUDDY_DEBUG=${opts.debug}`, '-I', join(root, 'include'),

@@ -55,7 +55,8 @@ static int cmd_zone(struct buddy_script *s, const uint64_t *arg, int nargs,
     struct buddy_script_zone_args a = {0, arg[0], (unsigned)arg[1], false, 0,
                                        0};
     struct buddy_script_refusal why = {NULL, NULL};
-    bool have_start = false, have_pb = false;
+    bool have_start = false, have_pb = false, have_owners = false,
+         have_nogroup = false;
     uint64_t free_pages, v;
     int i, err;
 
@@ -64,13 +65,18 @@ static int cmd_zone(struct buddy_script *s, const uint64_t *arg, int nargs,
         struct buddy__word val;
         bool is_empty = buddy__word_is(opt[i], "empty");
         bool is_nogroup = buddy__word_is(opt[i], "nogrouping");
+        bool is_owners = buddy__word_is(opt[i], "owners");
         bool is_start = has_prefix(opt[i], "start=", &val);
         bool is_pb = !is_start && has_prefix(opt[i], "pageblock=", &val);
 
         if (is_empty && !a.empty) {
             a.empty = true;
-        } else if (is_nogroup && a.flags == 0) {
-            a.flags = BUDDY_ZONE_NO_GROUPING;
+        } else if (is_nogroup && !have_nogroup) {
+            a.flags |= BUDDY_ZONE_NO_GROUPING;
+            have_nogroup = true;
+        } else if (is_owners && !have_owners) {
+            a.flags |= BUDDY_ZONE_OWNERS;
+            have_owners = true;
         } else if (is_start && !have_start) {
             if (!option_u64(s, "start=PFN", val, 0, UINT64_MAX, &a.start_pfn))
                 return BUDDY_SCRIPT_ESYNTAX;
@@ -83,20 +89,23 @@ static int cmd_zone(struct buddy_script *s, const uint64_t *arg, int nargs,
             a.pageblock_order = (unsigned)v;
             have_pb = true;
         } else {
-            bool twice = is_empty || is_start || is_nogroup || is_pb;
+            bool twice = is_empty || is_start || is_nogroup || is_pb ||
+                         is_owners;
 
             buddy__script_fail(s, BUDDY_SCRIPT_ESYNTAX, "ESYNTAX");
             buddy__msg_str(s, twice ? "'" : "unknown option '");
             buddy__msg_word(s, opt[i]);
             buddy__msg_str(s, twice ? "' given twice"
                                     : "' (expected 'empty', 'start=PFN', "
-                                      "'pageblock=N' or 'nogrouping')");
+                                      "'pageblock=N', 'nogrouping' or "
+                                      "'owners')");
             return BUDDY_SCRIPT_ESYNTAX;
         }
     }
     err = s->hooks->zone(s->hooks->ctx, &a, &s->zone, &why);
     if (err != 0)
         return buddy__script_fail_hook(s, err, &why); /* the old zone stays */
+    s->tenants = NULL; /* they were the old zone's */
     buddy__field_u64(s, "start_pfn", a.start_pfn);
     buddy__field_u64(s, "pages", a.nr_pages);
     buddy__field_u64(s, "max_order", a.max_order);
@@ -307,6 +316,8 @@ static int cmd_check(struct buddy_script *s, const uint64_t *arg, int nargs,
 
     (void)arg, (void)nargs, (void)opt, (void)nopt;
     err = buddy_zone_check(s->zone, rep);
+    if (err == 0 && s->tenants != NULL)
+        err = buddy_tenants_check(s->tenants, rep);
     if (err == 0) {
         buddy__out_str(s, "ok");
         return 0;
@@ -590,14 +601,16 @@ static int cmd_map(struct buddy_script *s, const uint64_t *arg, int nargs,
 #define NO_ARGS {{NULL, 0, 0}, {NULL, 0, 0}}
 const struct buddy__command buddy__commands[] = {
     {{"zone",
-      "zone PAGES MAXORDER [empty] [start=PFN] [pageblock=N] [nogrouping]",
+      "zone PAGES MAXORDER [empty] [start=PFN] [pageblock=N] [nogrouping] "
+      "[owners]",
       "a new zone of PAGES pages from pfn PFN (0 if\n"
       "not given), all free, or all holes with\n"
       "`empty`, in pageblocks of 2^N pages\n"
       "(default min(9, MAXORDER)), grouping by\n"
-      "mobility off with `nogrouping`; it replaces\n"
-      "the previous zone"},
-     cmd_zone, 2, 2, 4, false,
+      "mobility off with `nogrouping`, keeping its\n"
+      "blocks' owners (for `charge`) with `owners`;\n"
+      "it replaces the previous zone and its tenants"},
+     cmd_zone, 2, 2, 5, false,
      {{"PAGES", 1, BUDDY_MAX_ZONE_PAGES}, ORDER_ARG("MAXORDER")}},
     {{"alloc", "alloc ORDER [TYPE] [FLAG...]",
       "allocate 2^ORDER pages; prints the first pfn.\n"
@@ -646,6 +659,34 @@ const struct buddy__command buddy__commands[] = {
      cmd_undo_isolate, 2, 2, 0, true, {{"PFN", U64_ALL}, {"COUNT", U64_ALL}}},
     {{"map", "map", "draw the pages and free_area[]"},
      cmd_map, 0, 0, 0, true, NO_ARGS},
+    {{"tenant", "tenant [parent=ID] [max=N] [high=N] [low=N] [min=N]",
+      "a new tenant (cgroup) under ID, or at the\n"
+      "top; its limits in pages (N or `max`);\n"
+      "prints its id"},
+     buddy__cmd_tenant, 0, 0, 5, true, NO_ARGS},
+    {{"limit", "limit ID [max=N] [high=N] [low=N] [min=N]",
+      "set tenant ID's limits (a max or high below\n"
+      "its usage is refused: EBUSY)"},
+     buddy__cmd_limit, 1, 1, 4, true,
+     {{"ID", 1, BUDDY_TENANT_MAX}, {NULL, 0, 0}}},
+    {{"charge", "charge ID ORDER [TYPE]",
+      "allocate 2^ORDER pages charged to tenant ID\n"
+      "(reclaim, then ENOMEM past its max); prints\n"
+      "the first pfn; `free` uncharges it"},
+     buddy__cmd_charge, 2, 2, 1, true,
+     {{"ID", 1, BUDDY_TENANT_MAX}, ORDER_ARG("ORDER")}},
+    {{"untenant", "untenant ID",
+      "end tenant ID (EBUSY while it holds pages\n"
+      "or has children)"},
+     buddy__cmd_untenant, 1, 1, 0, true,
+     {{"ID", 1, BUDDY_TENANT_MAX}, {NULL, 0, 0}}},
+    {{"tenants", "tenants", "every tenant's usage, limits and events"},
+     buddy__cmd_tenants, 0, 0, 0, true, NO_ARGS},
+    {{"memory", "memory ID",
+      "tenant ID's cgroup files: memory.current,\n"
+      ".peak, .max, .high, .events and .stat"},
+     buddy__cmd_memory, 1, 1, 0, true,
+     {{"ID", 1, BUDDY_TENANT_MAX}, {NULL, 0, 0}}},
 };
 const size_t buddy__nr_commands =
     sizeof(buddy__commands) / sizeof(buddy__commands[0]);

@@ -12,7 +12,7 @@
 
 #include "script.h"
 
-#define BUDDY__SCRIPT_MAX_WORDS 8 /* more than any command takes, to name
+#define BUDDY__SCRIPT_MAX_WORDS 9 /* more than any command takes, to name
                                    * the first extra one */
 #define BUDDY__SCRIPT_MAX_ARGS 2  /* numbers of the longest command */
 
@@ -42,6 +42,20 @@ struct buddy__command {
     bool needs_zone; /* stage 2 applies */
     struct buddy__arg_spec args[BUDDY__SCRIPT_MAX_ARGS];
 };
+
+/* tenants.c: the tenant commands */
+int buddy__cmd_tenant(struct buddy_script *s, const uint64_t *arg, int nargs,
+                      const struct buddy__word *opt, int nopt);
+int buddy__cmd_limit(struct buddy_script *s, const uint64_t *arg, int nargs,
+                     const struct buddy__word *opt, int nopt);
+int buddy__cmd_charge(struct buddy_script *s, const uint64_t *arg, int nargs,
+                      const struct buddy__word *opt, int nopt);
+int buddy__cmd_untenant(struct buddy_script *s, const uint64_t *arg,
+                        int nargs, const struct buddy__word *opt, int nopt);
+int buddy__cmd_tenants(struct buddy_script *s, const uint64_t *arg,
+                       int nargs, const struct buddy__word *opt, int nopt);
+int buddy__cmd_memory(struct buddy_script *s, const uint64_t *arg, int nargs,
+                      const struct buddy__word *opt, int nopt);
 
 /* commands.c: the table, in help order */
 extern const struct buddy__command buddy__commands[];

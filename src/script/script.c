@@ -340,6 +340,7 @@ void buddy_script_init(struct buddy_script *s,
     s->begun = false;
     s->msg_len = 0;
     s->msg[0] = '\0';
+    s->tenants = NULL;
 }
 
 struct buddy_zone *buddy_script_zone(const struct buddy_script *s)

@@ -6,7 +6,7 @@
  * `buddy run` runs.
  *
  * Freestanding like the core: no libc, no allocation, and only the core's
- * public header (include/buddy/buddy.h) below it. What differs between the
+ * and the tenants' public headers (buddy/buddy.h, buddy/tenant.h) below it. What differs between the
  * tools is supplied by the caller:
  *   - a sink (struct buddy_script_sink) receives every result and failure,
  *     both as text and as typed fields, and keeps the form it wants (the
@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "buddy/buddy.h"
+#include "buddy/tenant.h"
 #include "quote.h"
 
 /* The longest line run, not counting its line end (and one CR before it):
@@ -156,6 +157,12 @@ struct buddy_script_hooks {
 
 /* ---- the interpreter ---------------------------------------------------- */
 
+/* The tenants a script can make (`tenant`), and the bytes their group and
+ * a `memory` line's text take in the interpreter. */
+#define BUDDY_SCRIPT_TENANTS 16u
+#define BUDDY_SCRIPT_TENANTS_BYTES 8192u
+#define BUDDY_SCRIPT_TENANT_TEXT 2048u
+
 /* Room for a message: its fixed words plus one quoted script word. */
 #define BUDDY_SCRIPT_MSG_SIZE (BUDDY_QUOTE_SIZE + 192u)
 
@@ -176,6 +183,11 @@ struct buddy_script {
     struct buddy_check_report report;     /* a failed check's verdict */
     size_t msg_len;                       /* bytes in msg[] */
     char msg[BUDDY_SCRIPT_MSG_SIZE];      /* the failure's message */
+    struct buddy_tenants *tenants;        /* made by the first `tenant`
+                                           * in tenants_buf; a `zone` ends
+                                           * it; NULL before */
+    _Alignas(8) unsigned char tenants_buf[BUDDY_SCRIPT_TENANTS_BYTES];
+    char tenants_text[BUDDY_SCRIPT_TENANT_TEXT]; /* a `memory` file */
 };
 
 /* Start an interpreter on `zone` (NULL: none yet; the page passes the

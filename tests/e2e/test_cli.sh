@@ -137,10 +137,10 @@ grep -qF '"cmd":"\u001b]0;PWNED\u0007"' "$tmp/out" || fail "--json cmd not escap
 printf 'zone 16 4\nalloc \302\233x\nal\342\200\256loc 1\nfree \377\nfree a\\b\nfr\303\251e 1\n' >"$tmp/utf.buddy"
 "$buddy" run "$tmp/utf.buddy" >/dev/null 2>"$tmp/err" && fail "odd words: exit 0"
 printf '%s\n' "buddy: line 2: alloc: ORDER must be a number 0..31, got '\\u009bx'" \
-    'buddy: line 3: al\u202eloc: unknown command (expected zone, alloc, free, add, reserve, info, check, stats, walk, frag, watermarks, zoneinfo, pagetypeinfo, vmstat, isolate, undo-isolate or map)' \
+    'buddy: line 3: al\u202eloc: unknown command (expected zone, alloc, free, add, reserve, info, check, stats, walk, frag, watermarks, zoneinfo, pagetypeinfo, vmstat, isolate, undo-isolate, map, tenant, limit, charge, untenant, tenants or memory)' \
     "buddy: line 4: free: PFN must be a number 0..18446744073709551615, got '\\xff'" \
     "buddy: line 5: free: PFN must be a number 0..18446744073709551615, got 'a\\\\b'" \
-    "buddy: line 6: $(printf 'fr\303\251e'): unknown command (expected zone, alloc, free, add, reserve, info, check, stats, walk, frag, watermarks, zoneinfo, pagetypeinfo, vmstat, isolate, undo-isolate or map)" |
+    "buddy: line 6: $(printf 'fr\303\251e'): unknown command (expected zone, alloc, free, add, reserve, info, check, stats, walk, frag, watermarks, zoneinfo, pagetypeinfo, vmstat, isolate, undo-isolate, map, tenant, limit, charge, untenant, tenants or memory)" |
     cmp -s - "$tmp/err" || fail "UTF-8 and odd bytes: $(cat -v "$tmp/err")"
 "$buddy" run --json "$tmp/utf.buddy" >"$tmp/out"
 grep -qF '"cmd":"al\u202eloc"' "$tmp/out" || fail "--json: bidi override not escaped: $(cat -v "$tmp/out")"

@@ -143,6 +143,7 @@ static int cap_zone(void *ctx, const struct buddy_script_zone_args *a,
     cfg.start_pfn = a->start_pfn;
     cfg.nr_pages = a->nr_pages;
     cfg.max_order = a->max_order;
+    cfg.flags = a->flags;
     n = buddy_zone_meta_size(&cfg);
     if (n == 0 || n > ((size_t)1 << 24))
         return BUDDY_ESPAN; /* nothing this test needs */
@@ -326,8 +327,8 @@ static void test_syntax_errors(void **state)
     expect_syntax(r, "bogus 1",
                   "unknown command (expected zone, alloc, free, add, "
                   "reserve, info, check, stats, walk, frag, watermarks, "
-                  "zoneinfo, pagetypeinfo, vmstat, isolate, undo-isolate "
-                  "or map)");
+                  "zoneinfo, pagetypeinfo, vmstat, isolate, undo-isolate, "
+                  "map, tenant, limit, charge, untenant, tenants or memory)");
     assert_string_equal(r->c.cmd, "bogus");
     expect_syntax(r, "ALLOC 0", NULL); /* commands are lowercase */
     expect_syntax(r, "alloc",
@@ -336,7 +337,7 @@ static void test_syntax_errors(void **state)
     expect_syntax(r, "add 1", "missing COUNT (usage: add PFN COUNT)");
     expect_syntax(r, "zone", "missing PAGES (usage: zone PAGES MAXORDER "
                              "[empty] [start=PFN] [pageblock=N] "
-                             "[nogrouping])");
+                             "[nogrouping] [owners])");
     expect_syntax(r, "alloc 1 2",
                   "unknown word '2' (expected one of unmovable, movable, "
                   "reclaimable, then high, nowait, atomic, memalloc)");
@@ -354,7 +355,7 @@ static void test_syntax_errors(void **state)
                   "PAGES must be a number 1..4294967295, got '0'");
     expect_syntax(r, "zone 16 4 sideways",
                   "unknown option 'sideways' (expected 'empty', "
-                  "'start=PFN', 'pageblock=N' or 'nogrouping')");
+                  "'start=PFN', 'pageblock=N', 'nogrouping' or 'owners')");
     expect_syntax(r, "zone 16 4 empty empty", "'empty' given twice");
     expect_syntax(r, "zone 16 4 start=1 start=2", "'start=2' given twice");
     expect_syntax(r, "zone 16 4 start=", "start=PFN must be a number "
@@ -424,15 +425,18 @@ static void test_too_many_words(void **state)
     expect_syntax(r, "info now", "unexpected argument 'now' (usage: info)");
     expect_syntax(r, "free 0 0 0", NULL);
     expect_syntax(r, "zone 16 4 empty start=0 extra more words here x y",
-                  "unexpected argument 'words' (usage: zone PAGES MAXORDER "
-                  "[empty] [start=PFN] [pageblock=N] [nogrouping])");
+                  "unexpected argument 'here' (usage: zone PAGES MAXORDER "
+                  "[empty] [start=PFN] [pageblock=N] [nogrouping] "
+                  "[owners])");
     /* Options are checked in place of numbers only after the count. */
-    expect_syntax(r, "zone 16 4 empty start=0 pageblock=2 nogrouping extra",
+    expect_syntax(r, "zone 16 4 empty start=0 pageblock=2 nogrouping owners "
+                     "extra",
                   "unexpected argument 'extra' (usage: zone PAGES MAXORDER "
-                  "[empty] [start=PFN] [pageblock=N] [nogrouping])");
+                  "[empty] [start=PFN] [pageblock=N] [nogrouping] "
+                  "[owners])");
     expect_syntax(r, "zone 16 4 empty start=0 extra",
                   "unknown option 'extra' (expected 'empty', 'start=PFN', "
-                  "'pageblock=N' or 'nogrouping')");
+                  "'pageblock=N', 'nogrouping' or 'owners')");
     assert_int_equal(r->c.zone_calls, 1);
 }
 
@@ -563,6 +567,110 @@ static void test_failed_lines_change_nothing(void **state)
     }
 }
 
+/* The tenant commands: each result, each refusal with its message and
+ * nothing changed, and the validators content after every line. */
+static void test_tenant_commands(void **state)
+{
+    struct rig *r = *state;
+    struct snapshot before, after;
+    char table[8192];
+    struct buddy_zone *z;
+    unsigned i;
+
+    expect_ok(r, "zone 64 4 owners", NULL, NULL);
+    z = buddy_script_zone(&r->s);
+    expect_ok(r, "tenant max=16", "1", NULL);
+    expect_ok(r, "tenant parent=1 high=4", "2", NULL);
+    expect_ok(r, "charge 2 2", "0", NULL);
+    expect_ok(r, "charge 2 1 unmovable", NULL, NULL);
+    expect_ok(r, "tenants", NULL, NULL);
+    assert_string_equal(r->c.text,
+        "id parent current   peak    max   high    low    min  max_ev  oom"
+        "  high_ev\n"
+        " 1      0       6      6     16    max      0      0       0    0"
+        "        0\n"
+        " 2      1       6      6    max      4      0      0       0    0"
+        "        1");
+    /* A charge past the parent's max: refused, no page taken; as the
+     * kernel's, it counts max and oom events where it failed, and the
+     * walk raised the peak below that level on its way up. */
+    snapshot_take(z, &before);
+    expect_fail(r, "charge 2 4", BUDDY_ENOMEM, "ENOMEM",
+                "the tenant or an ancestor is at its max (memory.max), and "
+                "reclaim freed too little");
+    snapshot_take(z, &after);
+    assert_string_equal(before.walk, after.walk);
+    expect_ok(r, "tenants", NULL, NULL);
+    assert_string_equal(r->c.text,
+        "id parent current   peak    max   high    low    min  max_ev  oom"
+        "  high_ev\n"
+        " 1      0       6      6     16    max      0      0       1    1"
+        "        0\n"
+        " 2      1       6     22    max      4      0      0       0    0"
+        "        1");
+    snprintf(table, sizeof(table), "%s", r->c.text);
+    /* Other refusals change nothing at all. */
+    expect_fail(r, "limit 1 max=4", BUDDY_EBUSY, "EBUSY",
+                "a max or high below the tenant's usage (free its pages "
+                "first)");
+    expect_fail(r, "limit 2 low=3 max=5", BUDDY_EBUSY, "EBUSY", NULL);
+    expect_fail(r, "untenant 1", BUDDY_EBUSY, "EBUSY",
+                "the tenant holds pages or has children");
+    expect_fail(r, "tenant parent=9", BUDDY_ENOTENANT, "ENOTENANT", NULL);
+    expect_fail(r, "charge 9 0", BUDDY_ENOTENANT, "ENOTENANT", NULL);
+    expect_syntax(r, "tenant bogus", "unknown word 'bogus' (expected max=N, "
+                                     "high=N, low=N or min=N)");
+    expect_syntax(r, "tenant max=lots", "a limit must be a number of pages "
+                                        "or 'max', got 'max=lots'");
+    expect_syntax(r, "tenant parent=0", "parent=ID must be a number 1..255, "
+                                        "got '0'");
+    expect_syntax(r, "charge 1 0 sideways", "unknown type 'sideways' "
+                                            "(expected unmovable, movable or "
+                                            "reclaimable)");
+    expect_syntax(r, "limit 0", NULL);
+    expect_syntax(r, "charge 1 99", NULL);
+    snapshot_take(z, &after);
+    assert_string_equal(before.walk, after.walk);
+    expect_ok(r, "tenants", table, NULL);
+    expect_ok(r, "check", "ok", NULL);
+    /* The files. */
+    expect_ok(r, "memory 2", NULL, NULL);
+    assert_true(strncmp(r->c.text,
+                        "memory.current 24576\nmemory.peak 90112\n"
+                        "memory.max max\nmemory.high 16384\n"
+                        "memory.events\n  low 0\n  high 1\n",
+                        strlen("memory.current 24576\nmemory.peak 90112\n"
+                               "memory.max max\nmemory.high 16384\n"
+                               "memory.events\n  low 0\n  high 1\n")) == 0);
+    assert_non_null(strstr(r->c.text, "memory.stat\n  pages 24576\n"
+                                      "  pages_unmovable 8192\n"
+                                      "  pages_movable 16384\n"));
+    expect_ok(r, "limit 2 max=8 high=max low=2", "", NULL);
+    /* Freed: uncharged; then the tenants end. */
+    expect_ok(r, "free 0", NULL, NULL);
+    expect_ok(r, "free 16", NULL, NULL);
+    expect_ok(r, "untenant 2", "", NULL);
+    expect_ok(r, "untenant 1", "", NULL);
+    expect_ok(r, "tenants", "id parent current   peak    max   high    low "
+                            "   min  max_ev  oom  high_ev", NULL);
+    expect_ok(r, "check", "ok", NULL);
+    /* At most 16. */
+    for (i = 0; i < BUDDY_SCRIPT_TENANTS; i++)
+        expect_ok(r, "tenant", NULL, NULL);
+    expect_fail(r, "tenant", BUDDY_ENOSPC, "ENOSPC",
+                "every tenant id is taken (at most 16)");
+    /* A zone without owners charges nothing; a zone line ends the
+     * tenants. */
+    expect_ok(r, "zone 16 4", NULL, NULL);
+    expect_fail(r, "memory 1", BUDDY_ENOTENANT, "ENOTENANT", NULL);
+    expect_ok(r, "tenant", "1", NULL);
+    expect_fail(r, "charge 1 0", BUDDY_ENOTSUP, "ENOTSUP",
+                "the zone keeps no owners: make it with 'zone ... owners'");
+    expect_ok(r, "tenants", NULL, NULL);
+    assert_non_null(strstr(r->c.text, "\n 1      0       0"));
+    expect_ok(r, "check", "ok", NULL);
+}
+
 static void test_help_table(void **state)
 {
     const struct buddy_script_doc *d;
@@ -573,7 +681,7 @@ static void test_help_table(void **state)
         assert_int_equal(strncmp(d->usage, d->name, strlen(d->name)), 0);
         assert_true(d->help[0] != '\0');
     }
-    assert_int_equal(i, 17);
+    assert_int_equal(i, 23);
     assert_string_equal(buddy_script_command_doc(0)->name, "zone");
 }
 
@@ -619,6 +727,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stages, rig_setup,
                                         rig_teardown),
         cmocka_unit_test_setup_teardown(test_failed_lines_change_nothing, rig_setup,
+                                        rig_teardown),
+        cmocka_unit_test_setup_teardown(test_tenant_commands, rig_setup,
                                         rig_teardown),
         cmocka_unit_test(test_help_table),
         cmocka_unit_test(test_quote),

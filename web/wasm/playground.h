@@ -67,7 +67,7 @@
 /* What the files of web/wasm/ share (not exported). */
 struct buddy_zone *pg__zone(unsigned slot); /* NULL: no zone (yet) */
 /* Make a new zone in the slot (`zone PAGES MAXORDER [empty] [start=PFN]
- * [pageblock=N] [nogrouping]`); the old one stays on error. Past the
+ * [pageblock=N] [nogrouping] [owners]`); the old one stays on error. Past the
  * page's limits it is PG_ELIMIT, and pg_strerror(PG_ELIMIT) then says
  * which limit and what was asked. */
 int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,

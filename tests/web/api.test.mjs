@@ -185,11 +185,29 @@ describe('script lines', () => {
   });
 });
 
+describe('tenants in the page', () => {
+  test('live from line to line, until a new zone', () => {
+    const [, t1, t2, c1, c2, over, tenants, check] = run('zone 64 4 owners', 'tenant max=8', 'tenant parent=1',
+      'charge 2 2', 'charge 1 2', 'charge 2 0', 'tenants', 'check');
+    assert.deepEqual([t1.out, t2.out], ['1', '2']);
+    assert.deepEqual([c1.code, c2.code], [0, 0]);
+    assert.equal(over.code, ERR.ENOMEM);
+    assert.match(over.out, /at its max/);
+    assert.match(tenants.out, /\n 1      0       8      8      8/);
+    assert.deepEqual([check.code, check.out], [0, 'ok']);
+    const [mem] = run('memory 2');
+    assert.match(mem.out, /^memory\.current 16384\n/);
+    run('zone 16 4');
+    assert.equal(core.exec(S, 'memory 1').code, ERR.ENOTENANT);
+  });
+});
+
 describe('the same trace in the terminal', () => {
   // $BUDDY_CLI is the `buddy` command when the build has it (CMake passes it).
   test('buddy run gives the same results and errors', { skip: !process.env.BUDDY_CLI && 'no BUDDY_CLI' }, () => {
-    const lines = ['# a session as the page exports it', 'zone 64 6', 'alloc 3', 'alloc 0', 'alloc 1', 'free 8',
-      'free 8', 'free 9', 'reserve 32 4', 'alloc 5', 'free 0 2', 'alloc 2', 'add 0 4', 'info', 'check'];
+    const lines = ['# a session as the page exports it', 'zone 64 6 owners', 'alloc 3', 'alloc 0', 'alloc 1', 'free 8',
+      'free 8', 'free 9', 'reserve 32 4', 'alloc 5', 'free 0 2', 'alloc 2', 'add 0 4', 'tenant max=4', 'charge 1 2',
+      'charge 1 0', 'tenants', 'info', 'check'];
     const cli = spawnSync(process.env.BUDDY_CLI, ['--no-color', 'run'], { input: lines.join('\n') + '\n', encoding: 'utf8' });
     const out = [];
     const err = [];
@@ -197,7 +215,7 @@ describe('the same trace in the terminal', () => {
       const r = core.exec(S, line);
       if (r.code === 1) return;
       if (r.code < 0) err.push(`buddy: line ${i + 1}: ${r.cmd}: ${r.out} [${core.str(core.x.pg_errname(r.code))}]`);
-      else if (r.cmd === 'alloc' || r.cmd === 'info' || r.cmd === 'check') out.push(r.out);
+      else if (['alloc', 'info', 'check', 'tenant', 'charge', 'tenants'].includes(r.cmd)) out.push(r.out);
     });
     assert.ok(err.length >= 4, 'the trace has errors to compare');
     assert.equal(cli.stdout, out.map((l) => `${l}\n`).join(''));

@@ -19,7 +19,7 @@ export const EV = { ALLOC: 1, FREE: 2, SPLIT: 3, MERGE: 4, FAIL: 6, REJECT: 7, A
 export const ERR = {
   ENOMEM: -1, EINVAL: -2, EORDER: -3, ERANGE: -4, EALIGN: -5, EINTERIOR: -6, EDOUBLEFREE: -7,
   EWRONGORDER: -8, EHOLE: -9, ERESERVED: -10, EBUSY: -12, EOVERLAP: -13, EMAXORDER: -15,
-  ENOSPC: -16, ESYNTAX: -1001, ENOZONE: -1002, ELIMIT: -1003,
+  ENOSPC: -16, ENOTSUP: -26, ENOTENANT: -30, ESYNTAX: -1001, ENOZONE: -1002, ELIMIT: -1003,
 };
 const PG_NONE = 0xffffffff;
 const EVENT_WORDS = 42; // PG_EVENT_WORDS: 8 + nr_free[32] + the free lists' first block and count

@@ -73,6 +73,9 @@ struct buddy_zone *pg__zone(unsigned slot); /* NULL: no zone (yet) */
 int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,
                     unsigned max_order, unsigned pageblock_order,
                     unsigned flags, bool empty);
+/* trace.c: a new zone in the slot: its interpreter (and its tenants)
+ * start again at the next line. */
+void pg__script_forget(uint32_t slot);
 /* Forget the last operation's events (each operation starts with this). */
 void pg__events_clear(void);
 /* The output buffer, reset, for the current call's text. */

@@ -149,25 +149,42 @@ static int page_map(void *ctx, struct buddy_script *s,
     return 0;
 }
 
+/* Each slot's interpreter, kept from line to line so that its tenants
+ * (`tenant`, `charge`, ...) live as long as the slot's zone; the line
+ * being run is the one page_line the sink and hooks read. */
+static struct page_line cur_line;
+static const struct buddy_script_sink page_sink = {
+    &cur_line, page_begin, page_text, page_field, page_end, page_fail};
+static const struct buddy_script_hooks page_hooks = {&cur_line, page_zone,
+                                                     page_map};
+static struct buddy_script scripts[PG_SLOTS];
+static bool script_made[PG_SLOTS];
+
+void pg__script_forget(uint32_t slot)
+{
+    if (slot < PG_SLOTS)
+        script_made[slot] = false;
+}
+
 /* Run the line of `len` bytes in pg_inbuf() against the slot's zone. */
 int PG_EXPORT(pg_exec)(uint32_t slot, uint32_t len)
 {
-    struct page_line l = {slot, NULL, false, PG_NONE, 0};
-    const struct buddy_script_sink sink = {&l, page_begin, page_text,
-                                           page_field, page_end, page_fail};
-    const struct buddy_script_hooks hooks = {&l, page_zone, page_map};
-    struct buddy_script s;
+    struct buddy_script *s;
 
     pg__events_clear();
     cur_cmd[0] = '\0';
-    l.out = pg__out_reset();
+    cur_line = (struct page_line){slot, pg__out_reset(), false, PG_NONE, 0};
     if (slot >= PG_SLOTS) {
-        pg_text_str(l.out, buddy_strerror(BUDDY_ENODE));
+        pg_text_str(cur_line.out, buddy_strerror(BUDDY_ENODE));
         return BUDDY_ENODE;
     }
-    buddy_script_init(&s, &sink, &hooks, pg__zone(slot));
+    s = &scripts[slot];
+    if (!script_made[slot]) {
+        buddy_script_init(s, &page_sink, &page_hooks, pg__zone(slot));
+        script_made[slot] = true;
+    }
     /* A longer len than the buffer is a line the page cut: refused. */
-    return buddy_script_run_line(&s, pg_inbuf(), len);
+    return buddy_script_run_line(s, pg_inbuf(), len);
 }
 
 /* The command word of the last pg_exec ("" for none). */

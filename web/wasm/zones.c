@@ -218,6 +218,7 @@ int pg__zone_create(unsigned slot, uint64_t start, uint64_t pages,
     if (err != 0)
         return err;
     s->z = z;
+    pg__script_forget(slot); /* the old zone's tenants went with it */
     buddy_zone_set_hook(z, record, s);
     if (!empty)
         err = buddy_zone_add_range(z, start, pages);

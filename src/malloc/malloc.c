@@ -166,7 +166,8 @@ static uint64_t tenant_max = BUDDY_TENANT_UNLIMITED,
                 tenant_high = BUDDY_TENANT_UNLIMITED; /* pages */
 static unsigned tenant_capacity;               /* 0: tenancy off */
 static pthread_mutex_t tenant_mutex = PTHREAD_MUTEX_INITIALIZER;
-static __thread struct tcache *tl_acct __attribute__((tls_model("initial-exec")));
+static __thread struct tcache *tl_acct
+    __attribute__((tls_model("initial-exec")));
 static __thread unsigned tl_tenant __attribute__((tls_model("initial-exec")));
 static enum on_error on_error = ON_ERROR_ABORT;
 static int stats_at_exit;
@@ -889,7 +890,8 @@ static void *alloc_charged(size_t size, size_t align)
 
         if (want > ((size_t)1 << (sizeof(size_t) * 8 - 2)))
             return NULL;
-        size = (size_t)1 << (64 - __builtin_clzll((unsigned long long)want - 1));
+        size = (size_t)1
+               << (64 - __builtin_clzll((unsigned long long)want - 1));
     }
     if (buddy_kmalloc_tenant(&km, tc != NULL ? &tc->mags : NULL, size, 0,
                              tc != NULL ? &tc->stock : NULL,

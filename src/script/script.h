@@ -6,8 +6,8 @@
  * `buddy run` runs.
  *
  * Freestanding like the core: no libc, no allocation, and only the core's
- * and the tenants' public headers (buddy/buddy.h, buddy/tenant.h) below it. What differs between the
- * tools is supplied by the caller:
+ * and the tenants' public headers (buddy/buddy.h, buddy/tenant.h) below
+ * it. What differs between the tools is supplied by the caller:
  *   - a sink (struct buddy_script_sink) receives every result and failure,
  *     both as text and as typed fields, and keeps the form it wants (the
  *     command's text, its JSON Lines, the page's output buffer);

@@ -855,7 +855,7 @@ int buddy_tenant_uncharge(struct buddy_tenants *g,
     return 0;
 }
 
-/* ---- bytes ---------------------------------------------------------------- */
+/* ---- bytes --------------------------------------------------------------- */
 
 /* Pages that hold n bytes: ceil(n / page), without the add's overflow. */
 static uintptr_t pages_for(const struct buddy_tenants *g, uintptr_t n)

@@ -7,6 +7,8 @@
 
 static _Alignas(8) unsigned char buf[64 * 1024];
 
+#define UNRECLAIMABLE BUDDY_TENANT_SLAB_UNRECLAIMABLE
+
 static struct buddy_tenants *group(unsigned capacity, unsigned batch)
 {
     struct buddy_tenants_config cfg = BUDDY_TENANTS_CONFIG_INIT;
@@ -709,11 +711,11 @@ static void test_bytes(void **state)
                      BUDDY_EINVAL);
     assert_int_equal(info(g, b).slab_reclaimable, 1);
     assert_int_equal(buddy_tenant_uncharge_bytes(g, NULL, b, 1000,
-                                                 BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                                                 UNRECLAIMABLE),
                      0);
     assert_int_equal(info(g, b).current, 1); /* a page's bytes came back */
     assert_int_equal(buddy_tenant_uncharge_bytes(g, NULL, b, 3096,
-                                                 BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                                                 UNRECLAIMABLE),
                      0);
     assert_int_equal(info(g, b).current, 1); /* 4095 bytes wait */
     assert_int_equal(buddy_tenant_uncharge_bytes(g, NULL, b, 1,
@@ -803,7 +805,7 @@ static void test_bytes_limits(void **state)
     assert_int_equal(info(g, t).current, 2);
     assert_checked(g);
     assert_int_equal(buddy_tenant_uncharge_bytes(g, &s, t, 8192,
-                                                 BUDDY_TENANT_SLAB_UNRECLAIMABLE),
+                                                 UNRECLAIMABLE),
                      0);
     buddy_tenant_stock_drain(g, &s);
     assert_int_equal(info(g, t).current, 0);

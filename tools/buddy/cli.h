@@ -49,6 +49,7 @@ int cli_usage_error(const char *fmt, const char *a, const char *b);
 int cli_demo_main(int argc, char **argv, enum cli_color color);
 /* `buddy demo fragmentation` (demo_frag.c): the walk-through to `out`. */
 int cli_demo_fragmentation(FILE *out);
+int cli_demo_tenants(FILE *out);
 int cli_run_main(int argc, char **argv, enum cli_color color);
 int cli_serve_main(int argc, char **argv, enum cli_color color);
 /* `buddy exec` (exec.c): on success it does not return. */

@@ -623,15 +623,20 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
     struct cli_zone split_zone = {NULL, NULL}, merge_zone = {NULL, NULL};
     int i, err;
 
-    bool fragmentation = false;
+    bool fragmentation = false, tenants = false;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             cli_help();
             return CLI_EXIT_OK;
         }
-        if (strcmp(argv[i], "fragmentation") == 0 && !fragmentation) {
+        if (strcmp(argv[i], "fragmentation") == 0 && !fragmentation &&
+            !tenants) {
             fragmentation = true;
+            continue;
+        }
+        if (strcmp(argv[i], "tenants") == 0 && !tenants && !fragmentation) {
+            tenants = true;
             continue;
         }
         if (!cli_parse_color_flag(argv[i], &color))
@@ -640,6 +645,8 @@ int cli_demo_main(int argc, char **argv, enum cli_color color)
     }
     if (fragmentation) /* plain text: the pictures are characters */
         return cli_demo_fragmentation(stdout);
+    if (tenants)
+        return cli_demo_tenants(stdout);
     d.out = stdout;
     d.st.color = cli_use_color(color, stdout);
     d.failures = 0;

@@ -61,6 +61,7 @@ bench: build
 	./build/bench/bench_frag
 	./build/bench/malloc/mbench
 	./build/bench/bench_efficiency
+	./build/bench/bench_tenants
 
 # Real programs (git, redis, perl, sqlite3, gcc, Python's tests...) under
 # libbuddy-malloc, glibc, jemalloc, mimalloc and tcmalloc, side by side:
